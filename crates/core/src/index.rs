@@ -1,0 +1,392 @@
+//! 校验与索引 — checks the inputs against the rubric and indexes them densely (unit × clause,
+//! unit × metric) so that scoring is a walk over arrays. Every rejected entry becomes a problem with
+//! its origin; a rejected entry is never used, so its clause shows as `missing`.
+
+use crate::input::Inputs;
+use crate::num::pts;
+use crate::problem::Problem;
+use crate::rubric::{MetricKind, Rubric, Rule};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Dense indices of the inputs of one run.
+pub(crate) struct Index {
+    /// Input unit index of each scored unit (duplicates removed).
+    pub units: Vec<u32>,
+    pub n_clauses: usize,
+    pub n_metrics: usize,
+    /// scored unit × metric → index into `Inputs::metrics`, or NONE.
+    pub metric: Vec<u32>,
+    /// scored unit × clause → index into `Inputs::judgements`, or NONE.
+    pub judgement: Vec<u32>,
+    /// (scored unit, clause) → indices into `Inputs::findings`.
+    pub findings: FxHashMap<(u32, u32), Vec<u32>>,
+    /// (scored unit, clause) → indices into `Inputs::bonuses`.
+    pub bonuses: FxHashMap<(u32, u32), Vec<u32>>,
+}
+
+impl Index {
+    pub fn metric(&self, u: u32, m: usize) -> u32 {
+        self.metric[u as usize * self.n_metrics + m]
+    }
+    pub fn judgement(&self, u: u32, c: usize) -> u32 {
+        self.judgement[u as usize * self.n_clauses + c]
+    }
+    pub fn findings(&self, u: u32, c: usize) -> &[u32] {
+        self.findings
+            .get(&(u, c as u32))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+    pub fn bonuses(&self, u: u32, c: usize) -> &[u32] {
+        self.bonuses
+            .get(&(u, c as u32))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem>) -> Index {
+    let mut unit_of: FxHashMap<&str, u32> = FxHashMap::default();
+    unit_of.reserve(inputs.units.len());
+    let mut units = Vec::with_capacity(inputs.units.len());
+    for (i, unit) in inputs.units.iter().enumerate() {
+        if unit.code.trim().is_empty() {
+            problems.push(
+                Problem::error("单位编码为空")
+                    .at(unit.origin.as_ref().map(|o| o.with_column("单位编码")))
+                    .expected("非空的单位编码，如区划代码 320623001"),
+            );
+            continue;
+        }
+        if unit_of.contains_key(unit.code.as_str()) {
+            problems.push(
+                Problem::error(format!("单位“{}”（{}）重复出现", unit.code, unit.name))
+                    .at(unit.origin.as_ref().map(|o| o.with_column("单位编码")))
+                    .unit(&unit.code)
+                    .value(&unit.code)
+                    .expected("每个单位只出现一次"),
+            );
+            continue;
+        }
+        unit_of.insert(unit.code.as_str(), units.len() as u32);
+        units.push(i as u32);
+    }
+    let clause_of: FxHashMap<&str, usize> = rubric
+        .clauses
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let metric_of: FxHashMap<&str, usize> = rubric
+        .metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.key.as_str(), i))
+        .collect();
+    let n_units = units.len();
+    let n_clauses = rubric.clauses.len();
+    let n_metrics = rubric.metrics.len();
+    let mut ix = Index {
+        units,
+        n_clauses,
+        n_metrics,
+        metric: vec![NONE; n_units * n_metrics],
+        judgement: vec![NONE; n_units * n_clauses],
+        findings: FxHashMap::default(),
+        bonuses: FxHashMap::default(),
+    };
+
+    let unknown_unit = |code: &str, origin: &Option<crate::problem::Origin>| {
+        Problem::error(format!("未知单位“{code}”：单位表中没有这个单位"))
+            .at(origin.as_ref().map(|o| o.with_column("单位")))
+            .value(code)
+            .expected("单位表中的单位编码或单位名称")
+    };
+    let clause_list = || {
+        rubric
+            .clauses
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+
+    for (ei, e) in inputs.metrics.iter().enumerate() {
+        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+            problems.push(unknown_unit(&e.unit, &e.origin));
+            continue;
+        };
+        let Some(&m) = metric_of.get(e.metric.as_str()) else {
+            let known: Vec<&str> = rubric.metrics.iter().map(|m| m.key.as_str()).collect();
+            problems.push(
+                Problem::error(format!("未知指标“{}”", e.metric))
+                    .at(e.origin.as_ref().map(|o| o.with_column("指标")))
+                    .unit(&e.unit)
+                    .value(&e.metric)
+                    .expected(format!("细则定义的指标之一：{}", known.join("、"))),
+            );
+            continue;
+        };
+        let def = &rubric.metrics[m];
+        let bad = match def.kind {
+            MetricKind::Rate if e.value < Decimal::ZERO || e.value > Decimal::ONE => {
+                Some("0 到 1 之间的比率（或 0% 到 100%）")
+            }
+            MetricKind::Count if e.value < Decimal::ZERO || !e.value.fract().is_zero() => {
+                Some("不小于 0 的整数")
+            }
+            MetricKind::Number if e.value < Decimal::ZERO => Some("不小于 0 的数"),
+            _ => None,
+        };
+        if let Some(expected) = bad {
+            problems.push(
+                Problem::error(format!("{}的值超出范围", def.name))
+                    .at(e.origin.as_ref().map(|o| o.with_column("数值")))
+                    .unit(&e.unit)
+                    .value(pts(e.value))
+                    .expected(expected),
+            );
+            continue;
+        }
+        let slot = &mut ix.metric[u as usize * n_metrics + m];
+        if *slot != NONE {
+            let first = &inputs.metrics[*slot as usize];
+            problems.push(
+                Problem::error(format!(
+                    "单位“{}”的{}出现两次（{} 与 {}）",
+                    e.unit,
+                    def.name,
+                    pts(first.value),
+                    pts(e.value)
+                ))
+                .at(e.origin.clone())
+                .unit(&e.unit)
+                .value(pts(e.value))
+                .expected("每个单位每个指标一行"),
+            );
+            continue;
+        }
+        *slot = ei as u32;
+    }
+
+    for (ei, e) in inputs.judgements.iter().enumerate() {
+        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+            problems.push(unknown_unit(&e.unit, &e.origin));
+            continue;
+        };
+        let Some(&c) = clause_of.get(e.clause.as_str()) else {
+            problems.push(
+                Problem::error(format!("未知条款“{}”", e.clause))
+                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                    .unit(&e.unit)
+                    .value(&e.clause)
+                    .expected(format!("细则的条款编号之一：{}", clause_list())),
+            );
+            continue;
+        };
+        let clause = &rubric.clauses[c];
+        if !matches!(clause.rule, Rule::Judgement) {
+            problems.push(
+                Problem::error(format!(
+                    "条款 {} 按“{}”计分，不能录入评分",
+                    clause.id,
+                    clause.rule.label()
+                ))
+                .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                .unit(&e.unit)
+                .clause(&clause.id)
+                .value(&e.clause)
+                .expected("评定类条款（judgement）"),
+            );
+            continue;
+        }
+        if e.score < Decimal::ZERO || e.score > clause.max {
+            problems.push(
+                Problem::error(format!("得分超出条款 {} 的分值范围", clause.id))
+                    .at(e.origin.as_ref().map(|o| o.with_column("得分")))
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .value(pts(e.score))
+                    .expected(format!("0 到 {} 之间", pts(clause.max))),
+            );
+            continue;
+        }
+        if e.score < clause.max && e.reason.trim().is_empty() {
+            problems.push(
+                Problem::error(format!(
+                    "得分 {} 低于满分 {}，须填写扣分理由",
+                    pts(e.score),
+                    pts(clause.max)
+                ))
+                .at(e.origin.as_ref().map(|o| o.with_column("理由")))
+                .unit(&e.unit)
+                .clause(&clause.id)
+                .value("")
+                .expected("扣分理由（说明扣分原因）"),
+            );
+            continue;
+        }
+        let slot = &mut ix.judgement[u as usize * n_clauses + c];
+        if *slot != NONE {
+            problems.push(
+                Problem::error(format!("单位“{}”的条款 {} 有两条评分", e.unit, clause.id))
+                    .at(e.origin.clone())
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .expected("每个单位每个评定条款一行"),
+            );
+            continue;
+        }
+        *slot = ei as u32;
+    }
+
+    for (ei, e) in inputs.findings.iter().enumerate() {
+        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+            problems.push(unknown_unit(&e.unit, &e.origin));
+            continue;
+        };
+        let Some(&c) = clause_of.get(e.clause.as_str()) else {
+            problems.push(
+                Problem::error(format!("未知条款“{}”", e.clause))
+                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                    .unit(&e.unit)
+                    .value(&e.clause)
+                    .expected(format!("细则的条款编号之一：{}", clause_list())),
+            );
+            continue;
+        };
+        let clause = &rubric.clauses[c];
+        if !clause.rule.takes_findings() {
+            problems.push(
+                Problem::error(format!(
+                    "条款 {} 按“{}”计分，不接受问题记录",
+                    clause.id,
+                    clause.rule.label()
+                ))
+                .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                .unit(&e.unit)
+                .clause(&clause.id)
+                .value(&e.clause)
+                .expected("每例扣分、逐项扣分或单项否决类条款"),
+            );
+            continue;
+        }
+        if e.description.trim().is_empty() {
+            problems.push(
+                Problem::error("问题描述为空")
+                    .at(e.origin.as_ref().map(|o| o.with_column("问题描述")))
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .expected("写明发现的问题（每一例都要有记录）"),
+            );
+            continue;
+        }
+        ix.findings
+            .entry((u, c as u32))
+            .or_default()
+            .push(ei as u32);
+    }
+
+    for (ei, e) in inputs.bonuses.iter().enumerate() {
+        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+            problems.push(unknown_unit(&e.unit, &e.origin));
+            continue;
+        };
+        let Some(&c) = clause_of.get(e.clause.as_str()) else {
+            problems.push(
+                Problem::error(format!("未知条款“{}”", e.clause))
+                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                    .unit(&e.unit)
+                    .value(&e.clause)
+                    .expected(format!("细则的条款编号之一：{}", clause_list())),
+            );
+            continue;
+        };
+        let clause = &rubric.clauses[c];
+        if !clause.is_bonus() {
+            problems.push(
+                Problem::error(format!("条款 {} 不是加分条款", clause.id))
+                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .value(&e.clause)
+                    .expected("加分类条款（bonus）"),
+            );
+            continue;
+        }
+        if e.points <= Decimal::ZERO {
+            problems.push(
+                Problem::error("加分应大于 0")
+                    .at(e.origin.as_ref().map(|o| o.with_column("加分")))
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .value(pts(e.points))
+                    .expected("大于 0 的分值"),
+            );
+            continue;
+        }
+        if e.reason.trim().is_empty() {
+            problems.push(
+                Problem::error("加分须写明理由")
+                    .at(e.origin.as_ref().map(|o| o.with_column("理由")))
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .expected("加分理由（特色亮点工作是什么）"),
+            );
+            continue;
+        }
+        ix.bonuses.entry((u, c as u32)).or_default().push(ei as u32);
+    }
+
+    // 两个来源不一致: a count from a metric and from findings rows for the same unit and clause.
+    for (ci, clause) in rubric.clauses.iter().enumerate() {
+        let metric = match &clause.rule {
+            Rule::PerInstance {
+                metric: Some(m), ..
+            }
+            | Rule::Deduction {
+                metric: Some(m), ..
+            } => m,
+            _ => continue,
+        };
+        let m = metric_of[metric.as_str()];
+        let mut conflicts: Vec<(u32, u32)> = ix
+            .findings
+            .keys()
+            .filter(|(u, c)| *c as usize == ci && ix.metric(*u, m) != NONE)
+            .copied()
+            .collect();
+        conflicts.sort_unstable();
+        for key in conflicts {
+            let (u, _) = key;
+            let entry = &inputs.metrics[ix.metric(u, m) as usize];
+            let n = ix.findings[&key].len();
+            let first = &inputs.findings[ix.findings[&key][0] as usize];
+            problems.push(
+                Problem::error(format!(
+                    "条款 {} 的例数有两个来源：指标 {} = {}，另有 {} 条问题记录（{}）",
+                    clause.id,
+                    metric,
+                    pts(entry.value),
+                    n,
+                    first
+                        .origin
+                        .as_ref()
+                        .map(|o| o.to_string())
+                        .unwrap_or_default()
+                ))
+                .at(entry.origin.clone())
+                .unit(&entry.unit)
+                .clause(&clause.id)
+                .value(pts(entry.value))
+                .expected("同一单位同一条款只用一个来源：指标数值或问题记录"),
+            );
+            ix.findings.remove(&key);
+            ix.metric[u as usize * n_metrics + m] = NONE;
+        }
+    }
+    ix
+}

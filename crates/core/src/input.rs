@@ -1,0 +1,72 @@
+//! 考核数据 — the typed inputs of one scoring run: units, metric values, assessor judgements,
+//! findings and bonus points. Files are read into these by `kaohe-tables`; the service builds them
+//! from its database. Units are referred to by code here; names are resolved before.
+
+use crate::problem::Origin;
+use rust_decimal::Decimal;
+
+/// 被考核单位 — a town (镇), street (街道) or development zone (区).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// 单位编码, e.g. the 9-digit 区划代码 320623001.
+    pub code: String,
+    /// 单位名称, e.g. 掘港街道.
+    pub name: String,
+    /// 类型: 镇, 街道 or 区.
+    pub kind: String,
+    pub origin: Option<Origin>,
+}
+
+/// 指标数据 — one metric value of one unit (rates as fractions: 98.7% is 0.987).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricEntry {
+    pub unit: String,
+    pub metric: String,
+    pub value: Decimal,
+    pub origin: Option<Origin>,
+}
+
+/// 评分 — an assessor's score of a judgement clause for a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgementEntry {
+    pub unit: String,
+    pub clause: String,
+    pub score: Decimal,
+    /// 扣分理由; required when the score is below max.
+    pub reason: String,
+    /// 考核员, where known.
+    pub assessor: Option<String>,
+    pub origin: Option<Origin>,
+}
+
+/// 问题记录 — one instance (每发现一例) found for a per-instance, deduction or veto clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingEntry {
+    pub unit: String,
+    pub clause: String,
+    /// 问题描述, e.g. a defect of a guide or a case number.
+    pub description: String,
+    /// 佐证, optional.
+    pub evidence: Option<String>,
+    pub origin: Option<Origin>,
+}
+
+/// 加分 — bonus points awarded to a unit on a bonus clause, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BonusEntry {
+    pub unit: String,
+    pub clause: String,
+    pub points: Decimal,
+    pub reason: String,
+    pub origin: Option<Origin>,
+}
+
+/// Everything one scoring run reads besides the rubric.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    pub units: Vec<Unit>,
+    pub metrics: Vec<MetricEntry>,
+    pub judgements: Vec<JudgementEntry>,
+    pub findings: Vec<FindingEntry>,
+    pub bonuses: Vec<BonusEntry>,
+}

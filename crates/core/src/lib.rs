@@ -1,0 +1,31 @@
+//! kaohe-core — the scoring core of kaohe (考核).
+//!
+//! The rubric (细则) is data ([`rubric`]); inputs ([`input`]) are typed values; [`engine::score`] turns
+//! both into exact, explained results ([`result`]). Pure: no file system, no clock, no floats, no
+//! async, no SQL. It cannot fail: every problem comes back as a [`problem::Problem`].
+
+/// 计分: the engine.
+pub mod engine;
+/// 校验与索引: input checks against the rubric, dense indices.
+mod index;
+/// 考核数据: units, metrics, judgements, findings, bonus.
+pub mod input;
+/// 数值: exact decimal parsing, rounding once, Chinese display of numbers.
+pub mod num;
+/// 问题: problems with file, row, column, value and expectation.
+pub mod problem;
+/// 考核结果: scores, totals, ranks, explanations.
+pub mod result;
+/// 细则: the rubric model and its loader/validator.
+pub mod rubric;
+/// 计分规则: one module per rule kind.
+pub mod rules;
+
+#[cfg(test)]
+mod testkit;
+
+pub use engine::score;
+pub use input::Inputs;
+pub use problem::{Origin, Problem, Severity};
+pub use result::Scored;
+pub use rubric::Rubric;

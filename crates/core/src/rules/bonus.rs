@@ -1,0 +1,101 @@
+//! bonus — 加分: "特色亮点工作额外加分".
+//!
+//! Seed: 2.3.3. Assessors add points with a reason; the points are kept apart from the base score
+//! (total = base + bonus) and the clause's max is 0 (it adds nothing to the base's maximum).
+//! Formula: `min(cap, Σ points)`; the seed sets no cap, so rudong-2021 sets none.
+//! Edge cases: no bonus rows is 0 (a bonus is never `missing`: most units get none).
+
+use crate::engine::{Column, Cx};
+use crate::num::pts;
+use crate::result::{ClauseResult, Detail};
+use crate::rubric::Rule;
+use rust_decimal::Decimal;
+
+fn cap(cx: &Cx) -> Option<Decimal> {
+    match &cx.clause.rule {
+        Rule::Bonus { cap } => *cap,
+        _ => unreachable!("dispatched by kind"),
+    }
+}
+
+pub(crate) fn column(cx: &Cx, col: &mut Column) {
+    let cap = cap(cx);
+    for u in 0..cx.n_units() {
+        let mut n = 0;
+        let mut sum = Decimal::ZERO;
+        for b in cx.bonuses(u) {
+            n += 1;
+            sum += b.points;
+        }
+        let capped = cap.is_some_and(|c| sum > c);
+        let raw = if capped { cap.unwrap_or(sum) } else { sum };
+        col.info.ranked += 1;
+        col.set(u, raw, Detail::Bonus { n, capped });
+    }
+}
+
+pub(crate) fn explain(cx: &Cx, u: u32, r: &ClauseResult) -> String {
+    let items: Vec<String> = cx
+        .bonuses(u)
+        .map(|b| format!("加 {}（{}）", pts(b.points), b.reason.trim()))
+        .collect();
+    if items.is_empty() {
+        return "无加分".into();
+    }
+    let sum: Decimal = cx.bonuses(u).map(|b| b.points).sum();
+    let mut s = items.join("；");
+    if items.len() > 1 {
+        s.push_str(&format!("；合计 {}", pts(sum)));
+    }
+    if let Detail::Bonus { capped: true, .. } = r.detail {
+        s.push_str(&format!("，超过加分上限，计 {}", pts(r.score)));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::score;
+    use crate::input::*;
+    use crate::testkit::*;
+
+    fn b(unit: &str, p: &str, why: &str) -> BonusEntry {
+        BonusEntry {
+            unit: unit.into(),
+            clause: "1.1.1".into(),
+            points: d(p),
+            reason: why.into(),
+            origin: None,
+        }
+    }
+
+    #[test]
+    fn bonus_sums_apart_from_base_with_cap() {
+        let r = rubric("0", r#"kind = "bonus", cap = "0.05""#);
+        let inputs = Inputs {
+            units: units(3),
+            bonuses: vec![
+                b("U01", "0.02", "不见面开标"),
+                b("U02", "0.03", "全流程电子化"),
+                b("U02", "0.04", "获省级表彰"),
+            ],
+            ..Default::default()
+        };
+        let s = score(&r, &inputs);
+        let t = table(&s);
+        assert_eq!(t[0].2, "加 0.02（不见面开标）");
+        assert_eq!(t[1].1, "0.0500");
+        assert_eq!(
+            t[1].2,
+            "加 0.03（全流程电子化）；加 0.04（获省级表彰）；合计 0.07，超过加分上限，计 0.05"
+        );
+        assert_eq!(t[2].1, "0.0000");
+        assert_eq!(t[2].2, "无加分");
+        let u2 = s.units.iter().find(|u| s.unit(u).code == "U02").unwrap();
+        assert_eq!(
+            (u2.base, u2.bonus, u2.total),
+            (d("0"), d("0.05"), d("0.05"))
+        );
+        assert!(s.complete);
+    }
+}

@@ -1,0 +1,49 @@
+//! 例数来源 — where the count n of a per-instance or deduction clause comes from: the findings rows
+//! of the unit (each one a receipt), or a count metric (e.g. `overdue_cases` from the platform).
+//! Never both for one unit and clause: the index rejects that as two disagreeing sources.
+//! A clause whose rule names a metric is `missing` for a unit with neither source (not a silent 0);
+//! a clause without a metric takes its findings as the complete record, so no findings means n = 0.
+
+use crate::engine::Cx;
+use crate::result::Missing;
+use crate::rubric::MetricDef;
+
+/// (n, from_findings), or why it is missing.
+pub(crate) fn count(cx: &Cx, u: u32, metric: Option<&str>) -> Result<(u64, bool), Missing> {
+    let n = cx.n_findings(u);
+    if n > 0 {
+        return Ok((n as u64, true));
+    }
+    match metric {
+        None => Ok((0, true)),
+        Some(key) => {
+            let (m, _) = cx.metric_def(key);
+            match cx.metric(u, m) {
+                Some(v) => Ok((v.trunc().try_into().unwrap_or(u64::MAX), false)),
+                None => Err(Missing::NoCount),
+            }
+        }
+    }
+}
+
+/// What is counted, as the clerk reads it: `超期办件 3件` or `发现问题 3例`.
+pub(crate) fn what(cx: &Cx, metric: Option<&str>, n: u64, from_findings: bool) -> String {
+    match (metric, from_findings) {
+        (Some(key), false) => {
+            let (_, def): (usize, &MetricDef) = cx.metric_def(key);
+            format!("{} {}", def.name, super::metric_value(def, n.into()))
+        }
+        _ => format!("发现问题 {n}例"),
+    }
+}
+
+/// The explanation of a missing count.
+pub(crate) fn missing(cx: &Cx, metric: Option<&str>) -> String {
+    match metric {
+        Some(key) => {
+            let (_, def) = cx.metric_def(key);
+            format!("缺少{}数据（既无指标数值，也无问题记录），未计分", def.name)
+        }
+        None => "缺少问题记录，未计分".to_string(),
+    }
+}

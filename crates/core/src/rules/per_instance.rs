@@ -1,0 +1,116 @@
+//! per_instance — 每发现一例扣B分.
+//!
+//! Seed: 1.4.2 "不达要求，每发现一例扣0.002分"; 1.4.3a "及时处理网上申报件，无超期，得0.05分，发现一例扣0.002分".
+//! Formula: `max(0, max − B × n)` — 扣完为止: never below 0, never spills into another clause.
+//! n comes from findings rows (each a receipt) or from a count metric ([`super::instances`]).
+//! Edge cases: n = 0 gives max; n × B > max gives 0; no source at all is `missing`.
+
+use super::instances;
+use crate::engine::{Column, Cx};
+use crate::result::{ClauseResult, Detail};
+use crate::rubric::Rule;
+use rust_decimal::Decimal;
+
+fn params<'r>(cx: &Cx<'r>) -> (Decimal, Option<&'r str>) {
+    match &cx.clause.rule {
+        Rule::PerInstance { per, metric } => (*per, metric.as_deref()),
+        _ => unreachable!("dispatched by kind"),
+    }
+}
+
+pub(crate) fn column(cx: &Cx, col: &mut Column) {
+    let (per, metric) = params(cx);
+    let max = cx.clause.max;
+    for u in 0..cx.n_units() {
+        match instances::count(cx, u, metric) {
+            Ok((n, from_findings)) => {
+                let raw = (max - per * Decimal::from(n)).max(Decimal::ZERO);
+                col.info.ranked += 1;
+                col.set(u, raw, Detail::Instances { n, from_findings });
+            }
+            Err(m) => {
+                col.info.missing += 1;
+                col.missing(u, Detail::Missing(m));
+            }
+        }
+    }
+}
+
+pub(crate) fn explain(cx: &Cx, _u: u32, r: &ClauseResult) -> String {
+    let (per, metric) = params(cx);
+    let Detail::Instances { n, from_findings } = r.detail else {
+        return instances::missing(cx, metric);
+    };
+    let what = instances::what(cx, metric, n, from_findings);
+    if n == 0 {
+        return format!("{what}，不扣分，得 {}", crate::num::pts(cx.clause.max));
+    }
+    format!(
+        "{what}，{}",
+        super::minus_times(cx.clause.max, n.into(), per, r.score)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::score;
+    use crate::input::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn count_from_metric_and_floor_at_zero() {
+        let r = rubric(
+            "0.05",
+            r#"kind = "per_instance", per = "0.002", metric = "defects""#,
+        );
+        let inputs = Inputs {
+            units: units(4),
+            metrics: vec![
+                metric("U01", "defects", "0"),
+                metric("U02", "defects", "3"),
+                metric("U03", "defects", "26"),
+            ],
+            ..Default::default()
+        };
+        let t = table(&score(&r, &inputs));
+        assert_eq!(t[0].1, "0.0500");
+        assert_eq!(t[0].2, "问题数 0例，不扣分，得 0.05");
+        assert_eq!(t[1].1, "0.0440");
+        assert_eq!(t[1].2, "问题数 3例，0.05 − 3 × 0.002 = 0.044");
+        assert_eq!(t[2].1, "0.0000");
+        assert_eq!(
+            t[2].2,
+            "问题数 26例，0.05 − 26 × 0.002 = −0.002，扣完为止，得 0"
+        );
+        assert_eq!(t[3].1, "missing");
+        assert_eq!(
+            t[3].2,
+            "缺少问题数数据（既无指标数值，也无问题记录），未计分"
+        );
+    }
+
+    #[test]
+    fn count_from_findings_and_conflicting_sources() {
+        let r = rubric(
+            "0.05",
+            r#"kind = "per_instance", per = "0.002", metric = "defects""#,
+        );
+        let inputs = Inputs {
+            units: units(2),
+            metrics: vec![metric("U02", "defects", "1")],
+            findings: vec![
+                finding("U01", "指南缺少材料样表"),
+                finding("U01", "收费依据未填写"),
+                finding("U02", "x"),
+            ],
+            ..Default::default()
+        };
+        let s = score(&r, &inputs);
+        let t = table(&s);
+        assert_eq!(t[0].2, "发现问题 2例，0.05 − 2 × 0.002 = 0.046");
+        assert_eq!(t[1].1, "missing");
+        let e: Vec<_> = s.problems.iter().filter(|p| p.is_error()).collect();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].message.contains("两个来源"), "{}", e[0]);
+    }
+}

@@ -1,0 +1,52 @@
+//! veto — 单项否决: a finding on this clause marks the unit 不合格 whatever its points.
+//!
+//! Not in the 2021 seed; other rubrics use it (e.g. "发生重大安全责任事故的，实行一票否决").
+//! The clause carries no points (max 0). A vetoed unit gets the lowest grade band when the rubric
+//! has bands, and ranks after every unit that was not vetoed (see ARCHITECTURE.md).
+//! Edge cases: no findings means no veto (a veto is an event; its absence is the normal case).
+
+use crate::engine::{Column, Cx};
+use crate::result::{ClauseResult, Detail};
+use rust_decimal::Decimal;
+
+pub(crate) fn column(cx: &Cx, col: &mut Column) {
+    for u in 0..cx.n_units() {
+        col.info.ranked += 1;
+        let n = cx.n_findings(u) as u32;
+        col.set(u, Decimal::ZERO, Detail::Veto { n });
+    }
+}
+
+pub(crate) fn explain(cx: &Cx, u: u32, r: &ClauseResult) -> String {
+    match r.detail {
+        Detail::Veto { n } if n > 0 => {
+            let what: Vec<&str> = cx.findings(u).map(|f| f.description.trim()).collect();
+            format!("单项否决：{}，该单位评为不合格", what.join("；"))
+        }
+        _ => "未发现否决情形".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::score;
+    use crate::input::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn veto_marks_and_ranks_last() {
+        let r = rubric("0", r#"kind = "veto""#);
+        let inputs = Inputs {
+            units: units(2),
+            findings: vec![finding("U01", "发生重大责任事故")],
+            ..Default::default()
+        };
+        let s = score(&r, &inputs);
+        let t = table(&s);
+        assert_eq!(t[0].2, "单项否决：发生重大责任事故，该单位评为不合格");
+        assert_eq!(t[1].2, "未发现否决情形");
+        assert_eq!(s.unit(&s.units[0]).code, "U02");
+        assert!(s.units[1].vetoed);
+        assert_eq!(s.units[1].rank, 2);
+    }
+}

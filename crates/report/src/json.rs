@@ -1,0 +1,185 @@
+//! The JSON object of `kaohe score --format json` (DATA.md §3). Decimals are strings so that nothing
+//! is lost. Fields beyond the contract (grade, vetoed, lost points, instances) are additions that
+//! readers of the contract may ignore.
+
+use crate::{fixed, plain};
+use kaohe_core::{Problem, Scored};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Report {
+    pub rubric: RubricRef,
+    pub complete: bool,
+    pub units: Vec<UnitOut>,
+    pub problems: Vec<ProblemOut>,
+}
+
+#[derive(Serialize)]
+pub struct RubricRef {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub sha256: String,
+    pub max_total: String,
+}
+
+#[derive(Serialize)]
+pub struct UnitOut {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub base: String,
+    pub bonus: String,
+    pub total: String,
+    pub rank: u32,
+    pub complete: bool,
+    pub vetoed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    pub clauses: Vec<ClauseOut>,
+}
+
+#[derive(Serialize)]
+pub struct ClauseOut {
+    pub id: String,
+    pub max: String,
+    pub score: Option<String>,
+    pub status: &'static str,
+    pub explanation: String,
+    /// 扣分: max − score (absent for bonus and missing clauses, and when nothing was lost).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<String>,
+    /// The instances behind a per-instance deduction (每一例).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<InstanceOut>,
+}
+
+#[derive(Serialize)]
+pub struct InstanceOut {
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ProblemOut {
+    pub severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    pub message: String,
+    /// The whole problem as one Chinese line.
+    pub text: String,
+}
+
+impl From<&Problem> for ProblemOut {
+    fn from(p: &Problem) -> Self {
+        ProblemOut {
+            severity: p.severity.key(),
+            file: p.origin.as_ref().map(|o| o.file.clone()),
+            row: p.origin.as_ref().and_then(|o| o.row),
+            column: p.origin.as_ref().and_then(|o| o.column.clone()),
+            unit: p.unit.clone(),
+            clause: p.clause.clone(),
+            value: p.value.clone(),
+            expected: p.expected.clone(),
+            message: p.message.clone(),
+            text: p.to_string(),
+        }
+    }
+}
+
+/// Builds the report of a scored run; `extra` problems (e.g. from reading the files) come first.
+pub fn report(s: &Scored, extra: &[Problem]) -> Report {
+    let r = s.rubric;
+    let dp = r.precision;
+    let units = s
+        .units
+        .iter()
+        .map(|u| {
+            let unit = s.unit(u);
+            let clauses = r
+                .clauses
+                .iter()
+                .enumerate()
+                .zip(s.clauses(u))
+                .map(|((ci, c), cr)| {
+                    let lost = s.lost(c, cr);
+                    ClauseOut {
+                        id: c.id.clone(),
+                        max: plain(c.max),
+                        score: cr.score().map(|v| fixed(v, dp)),
+                        status: cr.status(),
+                        explanation: s.explain(u, ci),
+                        lost: (!lost.is_zero()).then(|| fixed(lost, dp)),
+                        instances: s
+                            .findings(u, ci)
+                            .into_iter()
+                            .map(|f| InstanceOut {
+                                description: f.description.clone(),
+                                evidence: f.evidence.clone(),
+                                source: f.origin.as_ref().map(|o| o.to_string()),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            UnitOut {
+                code: unit.code.clone(),
+                name: unit.name.clone(),
+                kind: unit.kind.clone(),
+                base: fixed(u.base, dp),
+                bonus: fixed(u.bonus, dp),
+                total: fixed(u.total, dp),
+                rank: u.rank,
+                complete: u.complete,
+                vetoed: u.vetoed,
+                grade: s.grade(u).map(str::to_string),
+                clauses,
+            }
+        })
+        .collect();
+    Report {
+        rubric: RubricRef {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            version: r.version.clone(),
+            sha256: r.sha256.clone(),
+            max_total: plain(r.max_total),
+        },
+        complete: s.complete && !extra.iter().any(Problem::is_error),
+        units,
+        problems: extra
+            .iter()
+            .chain(&s.problems)
+            .map(ProblemOut::from)
+            .collect(),
+    }
+}
+
+/// The report as pretty JSON text.
+pub fn to_json(s: &Scored, extra: &[Problem]) -> String {
+    serde_json::to_string_pretty(&report(s, extra)).expect("report serialises")
+}
+
+/// Problems alone, as JSON (for exit status 2: nothing scored).
+pub fn problems_json(problems: &[Problem]) -> String {
+    let v: Vec<ProblemOut> = problems.iter().map(ProblemOut::from).collect();
+    serde_json::to_string_pretty(
+        &serde_json::json!({ "complete": false, "units": [], "problems": v }),
+    )
+    .expect("problems serialise")
+}

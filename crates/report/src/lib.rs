@@ -1,0 +1,24 @@
+//! kaohe-report — what a scored run looks like to people and to other tools: the JSON of DATA.md §3
+//! ([`json`]), an aligned Chinese table for the terminal ([`table`]) and the XLSX workbook the office
+//! files ([`xlsx`]: 汇总表, 扣分明细, 原始数据). Formats only; scoring happens in kaohe-core.
+
+/// JSON output (decimals as strings).
+pub mod json;
+/// Aligned Chinese text table.
+pub mod table;
+/// XLSX workbook.
+pub mod xlsx;
+
+use rust_decimal::Decimal;
+
+/// A score as the result shows it: fixed to the rubric's precision (`0.0460`).
+pub fn fixed(v: Decimal, dp: u32) -> String {
+    let mut v = v;
+    v.rescale(dp);
+    v.to_string()
+}
+
+/// A max as the rubric writes it (`0.05`, `1.5`).
+pub fn plain(v: Decimal) -> String {
+    v.normalize().to_string()
+}

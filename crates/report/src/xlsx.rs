@@ -1,0 +1,444 @@
+//! The workbook the office files (DATA.md §3): 汇总表 (units × indicators and items, total, rank; a
+//! merged two-row header; frozen panes; numbers as numbers formatted 0.000), 扣分明细 (every clause
+//! below max or missing: points lost, explanation, instances, assessor) and 原始数据 (the inputs used,
+//! with their source rows).
+//!
+//! Numbers are written as numbers: Excel stores IEEE doubles, so this is the one place a decimal is
+//! converted to f64 (from its exact text, the nearest double). Text is always written as text; text
+//! that starts with `=`, `+`, `-`, `@` (or a tab / carriage return) also gets Excel's quote prefix, so
+//! no spreadsheet ever runs it as a formula, even after the cell is edited.
+
+use crate::plain;
+use kaohe_core::Problem;
+use kaohe_core::Scored;
+use kaohe_core::num::pts;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+struct Formats {
+    title: Format,
+    head: Format,
+    text: Format,
+    text_q: Format,
+    wrap: Format,
+    wrap_q: Format,
+    num: Format,
+    int: Format,
+}
+
+impl Formats {
+    fn new(precision: u32) -> Formats {
+        let border = |f: Format| f.set_border(FormatBorder::Thin);
+        // 0.000 as DATA.md asks, with optional places up to the rubric's precision so that a score
+        // of 0.0474 shows as 0.0474 and 0.0460 as 0.046.
+        let extra = "#".repeat(precision.saturating_sub(3) as usize);
+        let num_format = format!("0.000{extra}");
+        Formats {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center),
+            head: border(
+                Format::new()
+                    .set_bold()
+                    .set_align(FormatAlign::Center)
+                    .set_align(FormatAlign::VerticalCenter)
+                    .set_text_wrap()
+                    .set_background_color("#DDEBF7"),
+            ),
+            text: border(Format::new()),
+            text_q: border(Format::new().set_quote_prefix()),
+            wrap: border(Format::new().set_text_wrap().set_align(FormatAlign::Top)),
+            wrap_q: border(
+                Format::new()
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top)
+                    .set_quote_prefix(),
+            ),
+            num: border(Format::new().set_num_format(&num_format)),
+            int: border(Format::new().set_num_format("0")),
+        }
+    }
+}
+
+/// True when a spreadsheet could read the text as a formula.
+pub fn formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+fn text(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
+    let fmt = if formula_like(s) { &f.text_q } else { &f.text };
+    ws.write_string_with_format(row, col, s, fmt)?;
+    Ok(())
+}
+
+fn wrap(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
+    let fmt = if formula_like(s) { &f.wrap_q } else { &f.wrap };
+    ws.write_string_with_format(row, col, s, fmt)?;
+    Ok(())
+}
+
+fn number(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    col: u16,
+    v: Decimal,
+) -> Result<(), XlsxError> {
+    let x: f64 = v.normalize().to_string().parse().unwrap_or(0.0);
+    ws.write_number_with_format(row, col, x, &f.num)?;
+    Ok(())
+}
+
+/// Builds the workbook in memory.
+pub fn workbook(s: &Scored, extra: &[Problem]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let f = Formats::new(s.rubric.precision);
+    summary(wb.add_worksheet().set_name("汇总表")?, s, &f)?;
+    deductions(wb.add_worksheet().set_name("扣分明细")?, s, &f)?;
+    raw_data(wb.add_worksheet().set_name("原始数据")?, s, &f)?;
+    if !extra.is_empty() || !s.problems.is_empty() {
+        problems(wb.add_worksheet().set_name("问题与提示")?, s, extra, &f)?;
+    }
+    wb.save_to_buffer()
+}
+
+fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError> {
+    let r = s.rubric;
+    let grades = !r.grades.is_empty();
+    // Column plan: 4 fixed, then per indicator its items and 小计, then totals.
+    let mut col: u16 = 4;
+    let mut plan = Vec::new();
+    for (ii, ind) in r.indicators.iter().enumerate() {
+        let start = col;
+        for (ji, item) in ind.items.iter().enumerate() {
+            plan.push((
+                col,
+                Some((ii, ji)),
+                format!("{}\n({})", item.name, plain(item.max)),
+            ));
+            col += 1;
+        }
+        plan.push((col, None, format!("小计\n({})", plain(ind.max))));
+        col += 1;
+        let _ = start;
+    }
+    let tail = ["基础分", "加分", "总分"];
+    let last = col + tail.len() as u16 + u16::from(grades);
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &format!("《{}》考核汇总表", r.title),
+        &f.title,
+    )?;
+    ws.set_row_height(2, 45)?;
+    for (c, h) in ["排名", "单位编码", "单位名称", "类型"].iter().enumerate() {
+        ws.merge_range(1, c as u16, 2, c as u16, h, &f.head)?;
+    }
+    let mut c = 4u16;
+    for ind in &r.indicators {
+        let width = ind.items.len() as u16 + 1;
+        ws.merge_range(
+            1,
+            c,
+            1,
+            c + width - 1,
+            &format!("{} {}（{}分）", ind.id, ind.name, plain(ind.max)),
+            &f.head,
+        )?;
+        c += width;
+    }
+    for (_, _, h) in &plan {
+        let _ = h;
+    }
+    for (pc, _, h) in &plan {
+        ws.write_string_with_format(2, *pc, h, &f.head)?;
+    }
+    let mut tc = col;
+    for h in tail {
+        ws.merge_range(1, tc, 2, tc, h, &f.head)?;
+        tc += 1;
+    }
+    if grades {
+        ws.merge_range(1, tc, 2, tc, "档次", &f.head)?;
+        tc += 1;
+    }
+    ws.merge_range(1, tc, 2, tc, "备注", &f.head)?;
+
+    for (i, u) in s.units.iter().enumerate() {
+        let row = 3 + i as u32;
+        let unit = s.unit(u);
+        ws.write_number_with_format(row, 0, u.rank as f64, &f.int)?;
+        text(ws, f, row, 1, &unit.code)?;
+        text(ws, f, row, 2, &unit.name)?;
+        text(ws, f, row, 3, &unit.kind)?;
+        let mut ind_pos = 0;
+        for (pc, which, _) in &plan {
+            match which {
+                Some((ii, ji)) => {
+                    ind_pos = *ii;
+                    number(ws, f, row, *pc, s.item_score(u, *ii, *ji))?
+                }
+                None => number(ws, f, row, *pc, s.indicator_score(u, ind_pos))?,
+            }
+        }
+        number(ws, f, row, col, u.base)?;
+        number(ws, f, row, col + 1, u.bonus)?;
+        number(ws, f, row, col + 2, u.total)?;
+        let mut tc = col + 3;
+        if grades {
+            text(ws, f, row, tc, s.grade(u).unwrap_or("—"))?;
+            tc += 1;
+        }
+        let mut note = Vec::new();
+        if u.vetoed {
+            note.push("单项否决".to_string());
+        }
+        if !u.complete {
+            note.push(format!("缺数据：{}", s.missing_clauses(u).join("、")));
+        }
+        text(ws, f, row, tc, &note.join("；"))?;
+    }
+    ws.set_column_width(0, 6)?;
+    ws.set_column_width(1, 12)?;
+    ws.set_column_width(2, 20)?;
+    ws.set_column_width(3, 6)?;
+    for (pc, _, _) in &plan {
+        ws.set_column_width(*pc, 11)?;
+    }
+    ws.set_freeze_panes(3, 3)?;
+    Ok(())
+}
+
+fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError> {
+    let r = s.rubric;
+    let heads = [
+        "排名",
+        "单位编码",
+        "单位名称",
+        "条款",
+        "条款内容",
+        "满分",
+        "得分",
+        "扣分",
+        "状态",
+        "说明（扣分理由）",
+        "问题（每一例）",
+        "考核员",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
+    }
+    let mut row = 1;
+    for u in &s.units {
+        let unit = s.unit(u);
+        for (ci, (c, cr)) in r.clauses.iter().zip(s.clauses(u)).enumerate() {
+            let lost = s.lost(c, cr);
+            if !(cr.is_missing() || !lost.is_zero()) {
+                continue;
+            }
+            ws.write_number_with_format(row, 0, u.rank as f64, &f.int)?;
+            text(ws, f, row, 1, &unit.code)?;
+            text(ws, f, row, 2, &unit.name)?;
+            text(ws, f, row, 3, &c.id)?;
+            text(ws, f, row, 4, &c.title)?;
+            number(ws, f, row, 5, c.max)?;
+            if cr.is_missing() {
+                text(ws, f, row, 6, "—")?;
+                text(ws, f, row, 7, "—")?;
+                text(ws, f, row, 8, "缺数据")?;
+            } else {
+                number(ws, f, row, 6, cr.score)?;
+                number(ws, f, row, 7, lost)?;
+                text(ws, f, row, 8, "已评分")?;
+            }
+            wrap(ws, f, row, 9, &s.explain(u, ci))?;
+            let inst: Vec<String> = s
+                .findings(u, ci)
+                .iter()
+                .enumerate()
+                .map(|(k, x)| match &x.evidence {
+                    Some(e) => format!("{}. {}（佐证：{}）", k + 1, x.description, e),
+                    None => format!("{}. {}", k + 1, x.description),
+                })
+                .collect();
+            wrap(ws, f, row, 10, &inst.join("\n"))?;
+            text(ws, f, row, 11, s.assessor(u, ci).unwrap_or(""))?;
+            row += 1;
+        }
+    }
+    for (c, w) in [6, 12, 14, 8, 24, 7, 8, 8, 8, 60, 40, 10]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 3)?;
+    if row > 1 {
+        ws.autofilter(0, 0, row - 1, heads.len() as u16 - 1)?;
+    }
+    Ok(())
+}
+
+fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError> {
+    let heads = [
+        "表",
+        "单位编码",
+        "单位名称/类型",
+        "条款或指标",
+        "数值",
+        "理由/描述",
+        "佐证/考核员",
+        "来源",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
+    }
+    let inp = s.inputs;
+    let name_of = |code: &str| {
+        inp.units
+            .iter()
+            .find(|u| u.code == code)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let src =
+        |o: &Option<kaohe_core::Origin>| o.as_ref().map(|o| o.to_string()).unwrap_or_default();
+    let mut row = 1u32;
+    let mut put =
+        |ws: &mut Worksheet, cells: [String; 8], num: Option<Decimal>| -> Result<(), XlsxError> {
+            for (c, v) in cells.iter().enumerate() {
+                if c == 4
+                    && let Some(n) = num
+                {
+                    number(ws, f, row, 4, n)?;
+                    continue;
+                }
+                text(ws, f, row, c as u16, v)?;
+            }
+            row += 1;
+            Ok(())
+        };
+    for u in &inp.units {
+        put(
+            ws,
+            [
+                "单位".into(),
+                u.code.clone(),
+                format!("{}（{}）", u.name, u.kind),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                src(&u.origin),
+            ],
+            None,
+        )?;
+    }
+    for m in &inp.metrics {
+        put(
+            ws,
+            [
+                "指标数据".into(),
+                m.unit.clone(),
+                name_of(&m.unit),
+                m.metric.clone(),
+                pts(m.value),
+                String::new(),
+                String::new(),
+                src(&m.origin),
+            ],
+            Some(m.value),
+        )?;
+    }
+    for j in &inp.judgements {
+        put(
+            ws,
+            [
+                "评分".into(),
+                j.unit.clone(),
+                name_of(&j.unit),
+                j.clause.clone(),
+                pts(j.score),
+                j.reason.clone(),
+                j.assessor.clone().unwrap_or_default(),
+                src(&j.origin),
+            ],
+            Some(j.score),
+        )?;
+    }
+    for x in &inp.findings {
+        put(
+            ws,
+            [
+                "问题记录".into(),
+                x.unit.clone(),
+                name_of(&x.unit),
+                x.clause.clone(),
+                String::new(),
+                x.description.clone(),
+                x.evidence.clone().unwrap_or_default(),
+                src(&x.origin),
+            ],
+            None,
+        )?;
+    }
+    for b in &inp.bonuses {
+        put(
+            ws,
+            [
+                "加分".into(),
+                b.unit.clone(),
+                name_of(&b.unit),
+                b.clause.clone(),
+                pts(b.points),
+                b.reason.clone(),
+                String::new(),
+                src(&b.origin),
+            ],
+            Some(b.points),
+        )?;
+    }
+    for (c, w) in [10, 12, 20, 14, 10, 50, 16, 24].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn problems(
+    ws: &mut Worksheet,
+    s: &Scored,
+    extra: &[Problem],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let heads = [
+        "级别", "文件", "行", "列", "单位", "条款", "原值", "应为", "说明",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
+    }
+    for (i, p) in extra.iter().chain(&s.problems).enumerate() {
+        let row = 1 + i as u32;
+        let o = p.origin.clone().unwrap_or_default();
+        text(ws, f, row, 0, p.severity.label())?;
+        text(ws, f, row, 1, &o.file)?;
+        text(
+            ws,
+            f,
+            row,
+            2,
+            &o.row.map(|r| r.to_string()).unwrap_or_default(),
+        )?;
+        text(ws, f, row, 3, o.column.as_deref().unwrap_or(""))?;
+        text(ws, f, row, 4, p.unit.as_deref().unwrap_or(""))?;
+        text(ws, f, row, 5, p.clause.as_deref().unwrap_or(""))?;
+        text(ws, f, row, 6, p.value.as_deref().unwrap_or(""))?;
+        text(ws, f, row, 7, p.expected.as_deref().unwrap_or(""))?;
+        wrap(ws, f, row, 8, &p.message)?;
+    }
+    ws.set_column_width(8, 60)?;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Header aliases: a table declares its fields with Chinese and English names; a file's header row
+//! is matched to them whatever the column order, case, spaces or full-width letters. Unknown columns
+//! are ignored with a note; a missing required column and a column named twice are errors.
+
+use crate::cell::normalize;
+use crate::sheet::Sheet;
+use kaohe_core::{Origin, Problem};
+
+/// One field of a table.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub key: &'static str,
+    /// The name shown in problems (Chinese).
+    pub label: &'static str,
+    pub required: bool,
+    pub aliases: &'static [&'static str],
+}
+
+/// Field → column index in a sheet.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    idx: Vec<Option<usize>>,
+    fields: &'static [Field],
+}
+
+impl Columns {
+    pub fn get<'r>(&self, key: &str, cells: &'r [String]) -> &'r str {
+        self.position(key)
+            .and_then(|i| cells.get(i))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+    pub fn has(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+    fn position(&self, key: &str) -> Option<usize> {
+        let f = self.fields.iter().position(|f| f.key == key)?;
+        self.idx[f]
+    }
+    /// The header text of a field's column as the file wrote it (for problems).
+    pub fn header<'s>(&self, key: &str, sheet: &'s Sheet) -> &'s str {
+        self.position(key)
+            .and_then(|i| sheet.headers.get(i))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+fn fold(s: &str) -> String {
+    normalize(s)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '*')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Matches the sheet's header row to `fields`, reporting problems into `problems`.
+/// Returns `None` when a required column is missing.
+pub fn map_columns(
+    sheet: &Sheet,
+    fields: &'static [Field],
+    problems: &mut Vec<Problem>,
+) -> Option<Columns> {
+    let mut idx: Vec<Option<usize>> = vec![None; fields.len()];
+    let mut ok = true;
+    for (col, h) in sheet.headers.iter().enumerate() {
+        let key = fold(h);
+        if key.is_empty() {
+            continue;
+        }
+        let hit = fields
+            .iter()
+            .position(|f| fold(f.key) == key || f.aliases.iter().any(|a| fold(a) == key));
+        match hit {
+            Some(f) if idx[f].is_some() => {
+                problems.push(
+                    Problem::error(format!("“{}”列出现了两次", fields[f].label))
+                        .at(Some(Origin::row(&sheet.name, 1).with_column(h.clone())))
+                        .value(h.clone())
+                        .expected("每个字段只占一列"),
+                );
+                ok = false;
+            }
+            Some(f) => idx[f] = Some(col),
+            None => problems.push(
+                Problem::note(format!("未知列“{h}”，已忽略"))
+                    .at(Some(Origin::row(&sheet.name, 1).with_column(h.clone())))
+                    .value(h.clone()),
+            ),
+        }
+    }
+    for (f, field) in fields.iter().enumerate() {
+        if field.required && idx[f].is_none() {
+            let names: Vec<&str> = std::iter::once(field.key)
+                .chain(field.aliases.iter().copied())
+                .collect();
+            problems.push(
+                Problem::error(format!("缺少“{}”列", field.label))
+                    .at(Some(Origin::row(&sheet.name, 1)))
+                    .value(sheet.headers.join(","))
+                    .expected(format!("表头中有以下名称之一：{}", names.join(" / "))),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(Columns { idx, fields })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet::from_csv_text;
+
+    static FIELDS: &[Field] = &[
+        Field {
+            key: "unit",
+            label: "单位",
+            required: true,
+            aliases: &["单位编码", "单位名称", "单位"],
+        },
+        Field {
+            key: "score",
+            label: "得分",
+            required: true,
+            aliases: &["得分", "分数"],
+        },
+        Field {
+            key: "reason",
+            label: "理由",
+            required: false,
+            aliases: &["理由", "扣分理由"],
+        },
+    ];
+
+    #[test]
+    fn aliases_any_order_case_and_width() {
+        let s = from_csv_text("t.csv", "得 分,ＵＮＩＴ,备注\n1,A,x\n").unwrap();
+        let mut p = Vec::new();
+        let c = map_columns(&s, FIELDS, &mut p).unwrap();
+        assert_eq!(c.get("unit", &s.rows[0].cells), "A");
+        assert_eq!(c.get("score", &s.rows[0].cells), "1");
+        assert!(!c.has("reason"));
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.contains("未知列“备注”"));
+    }
+
+    #[test]
+    fn missing_and_duplicate_columns() {
+        let s = from_csv_text("t.csv", "单位,单位编码\nA,B\n").unwrap();
+        let mut p = Vec::new();
+        assert!(map_columns(&s, FIELDS, &mut p).is_none());
+        assert!(p.iter().any(|p| p.message.contains("出现了两次")));
+        assert!(p.iter().any(|p| p.message.contains("缺少“得分”列")));
+    }
+}

@@ -1,0 +1,17 @@
+//! kaohe-tables — reads the tables county offices keep (CSV in UTF-8 with or without BOM, GBK/GB18030;
+//! XLSX) into typed kaohe inputs. Every problem names the file, row, column, raw value and what was
+//! expected; nothing is dropped silently. This crate does IO; `kaohe-core` does none.
+
+/// 批量输入: the folder or workbook of `kaohe score` (units, metrics, judgements, findings, bonus).
+pub mod batch;
+/// 单元格: full-width tolerant parsing of numbers, rates and codes.
+pub mod cell;
+/// 编码识别: bytes → text (UTF-8/BOM, UTF-16 BOM, GB18030).
+pub mod decode;
+/// 表头: header aliases (Chinese or English) → fields.
+pub mod header;
+/// 工作表: a CSV file or an XLSX sheet as header + rows of text cells.
+pub mod sheet;
+
+pub use batch::{BatchSource, read_inputs, read_inputs_from_files};
+pub use sheet::{Row, Sheet};
