@@ -24,6 +24,8 @@ pub fn load(file: &str, text: &str) -> (Option<Rubric>, Vec<Problem>) {
     let mut cx = Cx {
         file: file.to_string(),
         problems: Vec::new(),
+        clause_ids: Default::default(),
+        partial: Default::default(),
     };
     let table: Table = match text.parse::<Table>() {
         Ok(t) => t,
@@ -44,6 +46,11 @@ pub fn load(file: &str, text: &str) -> (Option<Rubric>, Vec<Problem>) {
 struct Cx {
     file: String,
     problems: Vec<Problem>,
+    /// Clause ids seen so far (also of clauses that fail to load), for the duplicate check.
+    clause_ids: std::collections::BTreeSet<String>,
+    /// Items and indicators some of whose parts failed to load: their sums are not checked, since
+    /// a sum over what did load would be misleading.
+    partial: std::collections::BTreeSet<String>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -396,6 +403,9 @@ impl Cx {
         for ind in &indicators {
             let mut sum_items = Decimal::ZERO;
             for item in &ind.items {
+                if self.partial.contains(&item.id) {
+                    continue;
+                }
                 let sum: Decimal = item
                     .clauses
                     .iter()
@@ -418,7 +428,7 @@ impl Cx {
                 }
                 sum_items += item.max;
             }
-            if sum_items != ind.max {
+            if sum_items != ind.max && !self.partial.contains(&ind.id) {
                 self.err(
                     &format!("指标 {}", ind.id),
                     None,
@@ -436,6 +446,8 @@ impl Cx {
         if let Some(mt) = max_total
             && sum_ind != mt
             && !indicators.is_empty()
+            && indicators.len() == ind_tables.len()
+            && !indicators.iter().any(|i| self.partial.contains(&i.id))
         {
             self.err(
                 "max_total",
@@ -539,11 +551,9 @@ impl Cx {
         let name = self.string(t, "name", &path, None);
         let max = self.decimal(t, "max", &path, None);
         let mut items = Vec::new();
-        for (ji, it) in self
-            .tables(t, "items", &path, None, true)
-            .into_iter()
-            .enumerate()
-        {
+        let item_tables = self.tables(t, "items", &path, None, true);
+        let n_items = item_tables.len();
+        for (ji, it) in item_tables.into_iter().enumerate() {
             let fallback = format!("{path} › items[{}]", ji + 1);
             let item_id = it.get("id").and_then(Value::as_str).map(str::to_string);
             let ipath = item_id
@@ -568,6 +578,7 @@ impl Cx {
             if cl_tables.is_empty() {
                 self.err(&ipath, None, "类目没有任何条款".into());
             }
+            let n_tables = cl_tables.len();
             for (ki, ct) in cl_tables.into_iter().enumerate() {
                 if let Some(c) = self.clause(
                     ct,
@@ -583,7 +594,11 @@ impl Cx {
                     clauses.push(c);
                 }
             }
+            let whole = idx.len() == n_tables;
             if let (Some(iid), Some(iname), Some(imax)) = (item_id, item_name, item_max) {
+                if !whole {
+                    self.partial.insert(iid.clone());
+                }
                 items.push(Item {
                     id: iid,
                     name: iname,
@@ -592,8 +607,12 @@ impl Cx {
                 });
             }
         }
+        let id = id?;
+        if items.len() != n_items || items.iter().any(|i| self.partial.contains(&i.id)) {
+            self.partial.insert(id.clone());
+        }
         Some(Indicator {
-            id: id?,
+            id,
             name: name?,
             max: max?,
             items,
@@ -620,6 +639,11 @@ impl Cx {
         let c = cid.as_deref();
         self.unknown_keys(t, CLAUSE_KEYS, &path, c);
         let id = self.string(t, "id", &path, c);
+        if let Some(id) = &id
+            && !self.clause_ids.insert(id.clone())
+        {
+            self.err(&format!("条款 {id}"), c, format!("编号“{id}”重复"));
+        }
         if let (Some(id), Some(iid)) = (&id, item_id)
             && !id.starts_with(&format!("{iid}."))
         {

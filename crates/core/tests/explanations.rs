@@ -1,0 +1,135 @@
+//! Snapshots of the explanation lines a township clerk reads, so that a review of any change reads
+//! as a diff of those lines.
+
+use crate::support::rubrics;
+use kaohe_core::input::*;
+use kaohe_core::num::parse_decimal;
+use kaohe_core::rubric::Rule;
+
+fn d(s: &str) -> rust_decimal::Decimal {
+    parse_decimal(s).unwrap()
+}
+
+/// Five units with something to explain in every rule kind of each rubric.
+fn scenario(r: &kaohe_core::Rubric) -> Inputs {
+    let codes = [
+        "320623001",
+        "320623002",
+        "320623100",
+        "320623111",
+        "320623400",
+    ];
+    let mut inp = Inputs::default();
+    for (i, code) in codes.iter().enumerate() {
+        inp.units.push(Unit {
+            code: code.to_string(),
+            name: format!("单位{}", i + 1),
+            kind: "镇".into(),
+            origin: None,
+        });
+        for m in &r.metrics {
+            let v = match m.kind {
+                kaohe_core::rubric::MetricKind::Rate => {
+                    ["0.992", "0.987", "0.987", "0.9", "0.95"][i]
+                }
+                kaohe_core::rubric::MetricKind::Count => ["0", "3", "27", "1", "12"][i],
+                kaohe_core::rubric::MetricKind::Number => ["10", "8", "8", "0", "5"][i],
+            };
+            if i == 4 && m.key == "online_coverage" {
+                continue; // one unit lacks a metric: missing, and the others say so
+            }
+            inp.metrics.push(MetricEntry {
+                unit: code.to_string(),
+                metric: m.key.clone(),
+                value: d(v),
+                origin: None,
+            });
+        }
+        for c in &r.clauses {
+            match &c.rule {
+                Rule::Judgement if i != 3 || c.id != r.clauses[0].id => {
+                    let (score, reason) = if i == 1 {
+                        (c.max / d("2"), "资料不全，仅部分达标")
+                    } else {
+                        (c.max, "")
+                    };
+                    inp.judgements.push(JudgementEntry {
+                        unit: code.to_string(),
+                        clause: c.id.clone(),
+                        score,
+                        reason: reason.into(),
+                        assessor: Some("李娜".into()),
+                        origin: None,
+                    });
+                }
+                Rule::Bonus { .. } if i == 0 => {
+                    inp.bonuses.push(BonusEntry {
+                        unit: code.to_string(),
+                        clause: c.id.clone(),
+                        points: d("0.02"),
+                        reason: "不见面开标".into(),
+                        origin: None,
+                    });
+                }
+                Rule::Veto if i == 2 => {
+                    inp.findings.push(FindingEntry {
+                        unit: code.to_string(),
+                        clause: c.id.clone(),
+                        description: "发生重大安全责任事故".into(),
+                        evidence: None,
+                        origin: None,
+                    });
+                }
+                Rule::Deduction { metric: None, .. } if i == 1 => {
+                    for k in 0..4 {
+                        inp.findings.push(FindingEntry {
+                            unit: code.to_string(),
+                            clause: c.id.clone(),
+                            description: format!("缺少制度{}", k + 1),
+                            evidence: None,
+                            origin: None,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Metrics that come from findings for one unit instead.
+    inp
+}
+
+#[test]
+fn explanations_of_every_rubric() {
+    for (_, r) in rubrics() {
+        let inp = scenario(&r);
+        let s = kaohe_core::score(&r, &inp);
+        assert!(!s.problems.iter().any(|p| p.is_error()), "{:?}", s.problems);
+        let mut out = String::new();
+        for u in &s.units {
+            let unit = s.unit(u);
+            out.push_str(&format!(
+                "## 第{}名 {} 基础分 {} 加分 {} 总分 {}{}{}\n",
+                u.rank,
+                unit.code,
+                u.base,
+                u.bonus,
+                u.total,
+                if u.vetoed { " 单项否决" } else { "" },
+                s.grade(u).map(|g| format!(" 档次 {g}")).unwrap_or_default()
+            ));
+            for (ci, c) in r.clauses.iter().enumerate() {
+                let cr = s.clauses(u)[ci];
+                out.push_str(&format!(
+                    "{:<7} {:>6}  {}\n",
+                    c.id,
+                    cr.score()
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "缺".into()),
+                    s.explain(u, ci)
+                ));
+            }
+        }
+        insta::assert_snapshot!(format!("explanations-{}", r.id), out);
+    }
+}
