@@ -380,7 +380,7 @@ fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
     let mut out = Vec::new();
     for row in &sheet.rows {
         let code = cell::normalize(cols.get("code", &row.cells));
-        let name = cell::normalize(cols.get("name", &row.cells));
+        let name = cell::clean(cols.get("name", &row.cells));
         let kind_raw = cols.get("kind", &row.cells);
         let kind = cell::normalize(kind_raw);
         let mut ok = true;
@@ -456,6 +456,7 @@ impl Resolver {
         if let Some(c) = self.codes.get(&s) {
             return Ok(c.clone());
         }
+        let s = cell::clean(raw);
         match self.names.get(&s).map(Vec::as_slice) {
             Some([one]) => Ok(one.clone()),
             Some(many) => Err(format!(

@@ -4,7 +4,14 @@
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// Trims and folds full-width ASCII (！ to ～) and the ideographic space to half-width.
+/// Trims text (names, reasons): surrounding spaces, also the ideographic and no-break space. The
+/// text itself is kept as typed (a name's full-width brackets stay full-width).
+pub fn clean(raw: &str) -> String {
+    raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{00A0}')
+        .to_string()
+}
+
+/// For codes, numbers and headers: trims and folds full-width ASCII (！ to ～) and the ideographic space to half-width.
 pub fn normalize(raw: &str) -> String {
     raw.chars()
         .map(|c| match c {

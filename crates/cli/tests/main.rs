@@ -1,0 +1,15 @@
+//! End-to-end tests of the `kaohe` binary. One binary; each module says what belongs in it.
+
+/// Bad inputs: each gives its own error with file, row, column and value, and exit status 2.
+mod bad_inputs;
+/// `kaohe demo` and `kaohe score` on the demo: the ranked table, the JSON contract, snapshots, and
+/// three units worked out by hand.
+mod demo;
+/// Inputs in other shapes: one workbook with a sheet per table, GBK files, English headers.
+mod inputs;
+/// `kaohe rubric check` and `kaohe rubric show`.
+mod rubric;
+/// Shared helpers: running the binary, copying the demo inputs into a scratch folder.
+mod support;
+/// The XLSX workbook read back: sheets, merged header, frozen panes, numbers, formula injection.
+mod xlsx;
