@@ -82,7 +82,7 @@ impl Column<'_> {
     pub fn missing(&mut self, u: u32, detail: Detail) {
         debug_assert!(matches!(detail, Detail::Missing(_)));
         self.cells[u as usize * self.n_clauses + self.ci] = ClauseResult {
-            score: Decimal::ZERO,
+            score: round_points(Decimal::ZERO, self.precision),
             detail,
         };
     }
@@ -143,6 +143,10 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
                     base += r.score;
                 }
             }
+            // Clause scores all have the rubric's scale; fixing the sums' scale too lets ranking compare
+            // totals by mantissa.
+            base.rescale(rubric.precision);
+            bonus.rescale(rubric.precision);
             UnitResult {
                 unit: index.units[u],
                 row: u as u32,
@@ -157,17 +161,21 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
         })
         .collect();
 
-    // 排名: by total, desc, competition ties (rubric's policy); a vetoed unit ranks after all others.
-    units.sort_by(|a, b| {
-        a.vetoed
-            .cmp(&b.vetoed)
-            .then(b.total.cmp(&a.total))
-            .then_with(|| {
-                inputs.units[a.unit as usize]
-                    .code
-                    .cmp(&inputs.units[b.unit as usize].code)
-            })
-    });
+    // 排名: by total, desc, ties per the rubric's policy; a vetoed unit ranks after all others. Every
+    // clause score has the rubric's scale, so totals compare exactly by their mantissas. Tied units
+    // are listed by code, so that the order of the inputs never matters.
+    units.sort_unstable_by_key(|u| (u.vetoed, std::cmp::Reverse(u.total.mantissa())));
+    let mut start = 0;
+    while start < units.len() {
+        let key = (units[start].vetoed, units[start].total);
+        let end = start + units[start..].iter().take_while(|u| (u.vetoed, u.total) == key).count();
+        units[start..end].sort_unstable_by(|a, b| {
+            inputs.units[a.unit as usize]
+                .code
+                .cmp(&inputs.units[b.unit as usize].code)
+        });
+        start = end;
+    }
     let mut prev: Option<(bool, Decimal, u32)> = None;
     let mut distinct = 0u32;
     for (pos, u) in units.iter_mut().enumerate() {

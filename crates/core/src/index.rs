@@ -48,6 +48,50 @@ impl Index {
     }
 }
 
+/// A name → index map that first tries the last hit and the one after it: input tables are nearly
+/// always grouped by unit and in the rubric's clause order, so most look-ups never hash.
+struct Lookup<'a> {
+    keys: Vec<&'a str>,
+    map: FxHashMap<&'a str, u32>,
+    last: usize,
+}
+
+/// Equality of short ids (unit codes, clause ids) without a call into `memcmp`: the lengths first,
+/// then eight bytes at a time.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        if u64::from_ne_bytes(x.try_into().expect("8 bytes")) != u64::from_ne_bytes(y.try_into().expect("8 bytes")) {
+            return false;
+        }
+    }
+    ca.remainder().iter().zip(cb.remainder()).all(|(x, y)| x == y)
+}
+
+impl<'a> Lookup<'a> {
+    fn new(keys: Vec<&'a str>) -> Self {
+        let map = keys.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
+        Lookup { keys, map, last: 0 }
+    }
+    fn get(&mut self, k: &str) -> Option<usize> {
+        for i in [self.last, self.last + 1] {
+            if self.keys.get(i).is_some_and(|x| same(x, k)) {
+                self.last = i;
+                return Some(i);
+            }
+        }
+        let i = *self.map.get(k)? as usize;
+        self.last = i;
+        Some(i)
+    }
+}
+
 pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem>) -> Index {
     let mut unit_of: FxHashMap<&str, u32> = FxHashMap::default();
     unit_of.reserve(inputs.units.len());
@@ -74,18 +118,9 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         unit_of.insert(unit.code.as_str(), units.len() as u32);
         units.push(i as u32);
     }
-    let clause_of: FxHashMap<&str, usize> = rubric
-        .clauses
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    let metric_of: FxHashMap<&str, usize> = rubric
-        .metrics
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.key.as_str(), i))
-        .collect();
+    let mut clause_of = Lookup::new(rubric.clauses.iter().map(|c| c.id.as_str()).collect());
+    let mut metric_of = Lookup::new(rubric.metrics.iter().map(|m| m.key.as_str()).collect());
+    let mut unit_at = Lookup::new(units.iter().map(|&i| inputs.units[i as usize].code.as_str()).collect());
     let n_units = units.len();
     let n_clauses = rubric.clauses.len();
     let n_metrics = rubric.metrics.len();
@@ -115,11 +150,11 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
     };
 
     for (ei, e) in inputs.metrics.iter().enumerate() {
-        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(&m) = metric_of.get(e.metric.as_str()) else {
+        let Some(m) = metric_of.get(&e.metric) else {
             let known: Vec<&str> = rubric.metrics.iter().map(|m| m.key.as_str()).collect();
             problems.push(
                 Problem::error(format!("未知指标“{}”", e.metric))
@@ -173,11 +208,11 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
     }
 
     for (ei, e) in inputs.judgements.iter().enumerate() {
-        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(&c) = clause_of.get(e.clause.as_str()) else {
+        let Some(c) = clause_of.get(&e.clause) else {
             problems.push(
                 Problem::error(format!("未知条款“{}”", e.clause))
                     .at(e.origin.as_ref().map(|o| o.with_column("条款")))
@@ -244,11 +279,11 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
     }
 
     for (ei, e) in inputs.findings.iter().enumerate() {
-        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(&c) = clause_of.get(e.clause.as_str()) else {
+        let Some(c) = clause_of.get(&e.clause) else {
             problems.push(
                 Problem::error(format!("未知条款“{}”", e.clause))
                     .at(e.origin.as_ref().map(|o| o.with_column("条款")))
@@ -291,11 +326,11 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
     }
 
     for (ei, e) in inputs.bonuses.iter().enumerate() {
-        let Some(&u) = unit_of.get(e.unit.as_str()) else {
+        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(&c) = clause_of.get(e.clause.as_str()) else {
+        let Some(c) = clause_of.get(&e.clause) else {
             problems.push(
                 Problem::error(format!("未知条款“{}”", e.clause))
                     .at(e.origin.as_ref().map(|o| o.with_column("条款")))
@@ -352,7 +387,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             } => m,
             _ => continue,
         };
-        let m = metric_of[metric.as_str()];
+        let m = metric_of.get(metric).expect("validated metric key");
         let mut conflicts: Vec<(u32, u32)> = ix
             .findings
             .keys()
@@ -389,4 +424,25 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         }
     }
     ix
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_is_string_equality() {
+        for (a, b) in [("", ""), ("1.4.3a", "1.4.3a"), ("320623001", "320623001"), ("320623001", "320623002"), ("1.4.3a", "1.4.3b"), ("abc", "abcd"), ("掘港街道", "掘港街道"), ("0123456789abcdefX", "0123456789abcdefY")] {
+            assert_eq!(same(a, b), a == b, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn lookup_finds_every_key_in_any_order() {
+        let keys = vec!["a", "b", "c", "d"];
+        let mut l = Lookup::new(keys.clone());
+        for k in ["a", "b", "b", "d", "a", "c", "x", "c"] {
+            assert_eq!(l.get(k), keys.iter().position(|x| *x == k), "{k}");
+        }
+    }
 }

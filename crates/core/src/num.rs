@@ -18,6 +18,11 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 /// Rounds once, half away from zero (四舍五入), to `dp` decimal places, and fixes the scale to `dp`
 /// so that `0.046` prints as `0.0460` at precision 4.
 pub fn round_points(value: Decimal, dp: u32) -> Decimal {
+    if value.scale() <= dp {
+        let mut r = value;
+        r.rescale(dp);
+        return r;
+    }
     let mut r = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
     r.rescale(dp);
     r

@@ -29,7 +29,7 @@ pub enum Detail {
     Judgement,
     /// n instances (每发现一例), from findings rows or from a count metric.
     Instances {
-        n: u64,
+        n: u32,
         from_findings: bool,
     },
     /// A place in a ranking of the units that have the data.

@@ -18,15 +18,16 @@ fn params<'r>(cx: &Cx<'r>) -> (Decimal, Decimal, Option<&'r str>) {
     }
 }
 
-fn deducted(per: Decimal, cap: Decimal, n: u64) -> Decimal {
+fn deducted(per: Decimal, cap: Decimal, n: u32) -> Decimal {
     (per * Decimal::from(n)).min(cap)
 }
 
 pub(crate) fn column(cx: &Cx, col: &mut Column) {
     let (per, cap, metric) = params(cx);
     let max = cx.clause.max;
+    let m = instances::metric_index(cx, metric);
     for u in 0..cx.n_units() {
-        match instances::count(cx, u, metric) {
+        match instances::count(cx, u, m) {
             Ok((n, from_findings)) => {
                 let raw = (max - deducted(per, cap, n)).max(Decimal::ZERO);
                 col.info.ranked += 1;

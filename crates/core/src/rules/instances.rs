@@ -8,26 +8,28 @@ use crate::engine::Cx;
 use crate::result::Missing;
 use crate::rubric::MetricDef;
 
-/// (n, from_findings), or why it is missing.
-pub(crate) fn count(cx: &Cx, u: u32, metric: Option<&str>) -> Result<(u64, bool), Missing> {
+/// The metric index of a rule's count metric, resolved once per column.
+pub(crate) fn metric_index(cx: &Cx, metric: Option<&str>) -> Option<usize> {
+    metric.map(|key| cx.metric_def(key).0)
+}
+
+/// (n, from_findings), or why it is missing. `metric` is from [`metric_index`].
+pub(crate) fn count(cx: &Cx, u: u32, metric: Option<usize>) -> Result<(u32, bool), Missing> {
     let n = cx.n_findings(u);
     if n > 0 {
-        return Ok((n as u64, true));
+        return Ok((n as u32, true));
     }
     match metric {
         None => Ok((0, true)),
-        Some(key) => {
-            let (m, _) = cx.metric_def(key);
-            match cx.metric(u, m) {
-                Some(v) => Ok((v.trunc().try_into().unwrap_or(u64::MAX), false)),
-                None => Err(Missing::NoCount),
-            }
-        }
+        Some(m) => match cx.metric(u, m) {
+            Some(v) => Ok((v.trunc().try_into().unwrap_or(u32::MAX), false)),
+            None => Err(Missing::NoCount),
+        },
     }
 }
 
 /// What is counted, as the clerk reads it: `超期办件 3件` or `发现问题 3例`.
-pub(crate) fn what(cx: &Cx, metric: Option<&str>, n: u64, from_findings: bool) -> String {
+pub(crate) fn what(cx: &Cx, metric: Option<&str>, n: u32, from_findings: bool) -> String {
     match (metric, from_findings) {
         (Some(key), false) => {
             let (_, def): (usize, &MetricDef) = cx.metric_def(key);

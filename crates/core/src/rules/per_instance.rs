@@ -21,8 +21,9 @@ fn params<'r>(cx: &Cx<'r>) -> (Decimal, Option<&'r str>) {
 pub(crate) fn column(cx: &Cx, col: &mut Column) {
     let (per, metric) = params(cx);
     let max = cx.clause.max;
+    let m = instances::metric_index(cx, metric);
     for u in 0..cx.n_units() {
-        match instances::count(cx, u, metric) {
+        match instances::count(cx, u, m) {
             Ok((n, from_findings)) => {
                 let raw = (max - per * Decimal::from(n)).max(Decimal::ZERO);
                 col.info.ranked += 1;

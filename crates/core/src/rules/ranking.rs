@@ -13,17 +13,36 @@ pub struct Place {
     pub tied: bool,
 }
 
+/// Exact integer keys that order like the decimals: every value rescaled to the largest scale among
+/// them. `None` when that would overflow (then decimals are compared directly).
+fn integer_keys(values: &[Decimal]) -> Option<Vec<i128>> {
+    let scale = values.iter().map(|v| v.scale()).max().unwrap_or(0);
+    values
+        .iter()
+        .map(|v| {
+            let f = 10i128.checked_pow(scale - v.scale())?;
+            v.mantissa().checked_mul(f)
+        })
+        .collect()
+}
+
 /// Ranks `values`; the result is in the same order as `values`.
 pub fn rank(values: &[Decimal], better: Better, ties: TiePolicy) -> Vec<Place> {
     let mut order: Vec<u32> = (0..values.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (va, vb) = (values[a as usize], values[b as usize]);
-        match better {
-            Better::Higher => vb.cmp(&va),
-            Better::Lower => va.cmp(&vb),
-        }
-        .then(a.cmp(&b))
-    });
+    match integer_keys(values) {
+        Some(keys) => order.sort_unstable_by_key(|&i| match better {
+            Better::Higher => (-keys[i as usize], i),
+            Better::Lower => (keys[i as usize], i),
+        }),
+        None => order.sort_unstable_by(|&a, &b| {
+            let (va, vb) = (values[a as usize], values[b as usize]);
+            match better {
+                Better::Higher => vb.cmp(&va),
+                Better::Lower => va.cmp(&vb),
+            }
+            .then(a.cmp(&b))
+        }),
+    }
     let mut out = vec![
         Place {
             rank: 0,
@@ -100,6 +119,25 @@ mod tests {
         let c = "0.9870".parse::<Decimal>().unwrap();
         let p = rank(&[c, b], Better::Higher, TiePolicy::Competition);
         assert_eq!(ranks(&p), vec![1, 1]);
+    }
+
+    #[test]
+    fn huge_and_tiny_values_fall_back_to_decimal_comparison() {
+        let big = Decimal::MAX;
+        let tiny = "0.0000000000000000000000000001".parse::<Decimal>().unwrap();
+        assert!(integer_keys(&[big, tiny]).is_none());
+        let p = rank(&[tiny, big, Decimal::ZERO], Better::Higher, TiePolicy::Competition);
+        assert_eq!(ranks(&p), vec![2, 1, 3]);
+    }
+
+    #[test]
+    fn mixed_scales_order_exactly() {
+        let v: Vec<Decimal> = ["0.9", "0.95", "0.950", "1", "0.9499999"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let p = rank(&v, Better::Higher, TiePolicy::Competition);
+        assert_eq!(ranks(&p), vec![5, 2, 2, 1, 4]);
     }
 
     #[test]
