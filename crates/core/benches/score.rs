@@ -3,6 +3,7 @@
 //!
 //! Run: `cargo bench -p kaohe-core --bench score`
 
+use kaohe_core::input::Id;
 use kaohe_core::input::*;
 use kaohe_core::rubric::{self, Rubric, Rule};
 use rust_decimal::Decimal;
@@ -29,7 +30,9 @@ pub fn inputs(r: &Rubric, n: usize) -> Inputs {
     };
     let mut inp = Inputs::default();
     for i in 0..n {
-        let code = format!("{:09}", 100_000_000 + i);
+        // Ids are shared as the readers share them: one allocation per unit, the rubric's clause ids
+        // and metric keys.
+        let code: Id = format!("{:09}", 100_000_000 + i).into();
         inp.units.push(Unit {
             code: code.clone(),
             name: format!("单位{i}"),
@@ -38,27 +41,35 @@ pub fn inputs(r: &Rubric, n: usize) -> Inputs {
         });
         let m = |k: &str, v: Decimal| MetricEntry {
             unit: code.clone(),
-            metric: k.into(),
+            metric: r.metric(k).expect("metric").key.clone(),
             value: v,
             origin: None,
         };
-        inp.metrics.push(m("claim_rate", Decimal::new((next() % 1001) as i64, 3)));
-        inp.metrics.push(m("overdue_cases", Decimal::from(next() % 40)));
-        inp.metrics.push(m("online_volume", Decimal::from(next() % 5000)));
-        inp.metrics.push(m("online_coverage", Decimal::new((next() % 101) as i64, 2)));
-        inp.metrics.push(m("agent_satisfaction", Decimal::new((800 + next() % 201) as i64, 3)));
+        inp.metrics
+            .push(m("claim_rate", Decimal::new((next() % 1001) as i64, 3)));
+        inp.metrics
+            .push(m("overdue_cases", Decimal::from(next() % 40)));
+        inp.metrics
+            .push(m("online_volume", Decimal::from(next() % 5000)));
+        inp.metrics
+            .push(m("online_coverage", Decimal::new((next() % 101) as i64, 2)));
+        inp.metrics.push(m(
+            "agent_satisfaction",
+            Decimal::new((800 + next() % 201) as i64, 3),
+        ));
         if i % 10 == 0 {
             for k in 0..3 {
                 inp.findings.push(FindingEntry {
                     unit: code.clone(),
-                    clause: "1.4.2".into(),
+                    clause: r.clause("1.4.2").expect("clause").id.clone(),
                     description: format!("指南问题{k}"),
                     evidence: None,
                     origin: None,
                 });
             }
         } else {
-            inp.metrics.push(m("guide_defects", Decimal::from(next() % 10)));
+            inp.metrics
+                .push(m("guide_defects", Decimal::from(next() % 10)));
         }
         for c in &r.clauses {
             match c.rule {
@@ -67,8 +78,16 @@ pub fn inputs(r: &Rubric, n: usize) -> Inputs {
                     inp.judgements.push(JudgementEntry {
                         unit: code.clone(),
                         clause: c.id.clone(),
-                        score: if cut { c.max - Decimal::new(1, 2) } else { c.max },
-                        reason: if cut { "扣分理由".into() } else { String::new() },
+                        score: if cut {
+                            c.max - Decimal::new(1, 2)
+                        } else {
+                            c.max
+                        },
+                        reason: if cut {
+                            "扣分理由".into()
+                        } else {
+                            String::new()
+                        },
                         assessor: None,
                         origin: None,
                     });

@@ -73,11 +73,16 @@ pub(crate) struct Column<'g> {
 }
 
 impl Column<'_> {
+    /// Records a raw score, rounded once (half away from zero) when it has more places than the
+    /// rubric's precision. A value with fewer places is kept as it is (0.05 stays 0.05); reports
+    /// show scores at the precision.
     pub fn set(&mut self, u: u32, raw: Decimal, detail: Detail) {
-        self.cells[u as usize * self.n_clauses + self.ci] = ClauseResult {
-            score: round_points(raw, self.precision),
-            detail,
+        let score = if raw.scale() > self.precision {
+            round_points(raw, self.precision)
+        } else {
+            raw
         };
+        self.cells[u as usize * self.n_clauses + self.ci] = ClauseResult { score, detail };
     }
     pub fn missing(&mut self, u: u32, detail: Detail) {
         debug_assert!(matches!(detail, Detail::Missing(_)));
@@ -168,7 +173,11 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
     let mut start = 0;
     while start < units.len() {
         let key = (units[start].vetoed, units[start].total);
-        let end = start + units[start..].iter().take_while(|u| (u.vetoed, u.total) == key).count();
+        let end = start
+            + units[start..]
+                .iter()
+                .take_while(|u| (u.vetoed, u.total) == key)
+                .count();
         units[start..end].sort_unstable_by(|a, b| {
             inputs.units[a.unit as usize]
                 .code

@@ -64,19 +64,31 @@ fn same(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
+    if std::ptr::eq(a.as_ptr(), b.as_ptr()) {
+        return true; // the same interned id
+    }
     let mut ca = a.chunks_exact(8);
     let mut cb = b.chunks_exact(8);
     for (x, y) in (&mut ca).zip(&mut cb) {
-        if u64::from_ne_bytes(x.try_into().expect("8 bytes")) != u64::from_ne_bytes(y.try_into().expect("8 bytes")) {
+        if u64::from_ne_bytes(x.try_into().expect("8 bytes"))
+            != u64::from_ne_bytes(y.try_into().expect("8 bytes"))
+        {
             return false;
         }
     }
-    ca.remainder().iter().zip(cb.remainder()).all(|(x, y)| x == y)
+    ca.remainder()
+        .iter()
+        .zip(cb.remainder())
+        .all(|(x, y)| x == y)
 }
 
 impl<'a> Lookup<'a> {
     fn new(keys: Vec<&'a str>) -> Self {
-        let map = keys.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
+        let map = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i as u32))
+            .collect();
         Lookup { keys, map, last: 0 }
     }
     fn get(&mut self, k: &str) -> Option<usize> {
@@ -105,7 +117,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             );
             continue;
         }
-        if unit_of.contains_key(unit.code.as_str()) {
+        if unit_of.contains_key(unit.code.as_ref()) {
             problems.push(
                 Problem::error(format!("单位“{}”（{}）重复出现", unit.code, unit.name))
                     .at(unit.origin.as_ref().map(|o| o.with_column("单位编码")))
@@ -115,12 +127,17 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             );
             continue;
         }
-        unit_of.insert(unit.code.as_str(), units.len() as u32);
+        unit_of.insert(unit.code.as_ref(), units.len() as u32);
         units.push(i as u32);
     }
-    let mut clause_of = Lookup::new(rubric.clauses.iter().map(|c| c.id.as_str()).collect());
-    let mut metric_of = Lookup::new(rubric.metrics.iter().map(|m| m.key.as_str()).collect());
-    let mut unit_at = Lookup::new(units.iter().map(|&i| inputs.units[i as usize].code.as_str()).collect());
+    let mut clause_of = Lookup::new(rubric.clauses.iter().map(|c| c.id.as_ref()).collect());
+    let mut metric_of = Lookup::new(rubric.metrics.iter().map(|m| m.key.as_ref()).collect());
+    let mut unit_at = Lookup::new(
+        units
+            .iter()
+            .map(|&i| inputs.units[i as usize].code.as_ref())
+            .collect(),
+    );
     let n_units = units.len();
     let n_clauses = rubric.clauses.len();
     let n_metrics = rubric.metrics.len();
@@ -144,7 +161,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         rubric
             .clauses
             .iter()
-            .map(|c| c.id.as_str())
+            .map(|c| c.id.as_ref())
             .collect::<Vec<_>>()
             .join("、")
     };
@@ -155,7 +172,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             continue;
         };
         let Some(m) = metric_of.get(&e.metric) else {
-            let known: Vec<&str> = rubric.metrics.iter().map(|m| m.key.as_str()).collect();
+            let known: Vec<&str> = rubric.metrics.iter().map(|m| m.key.as_ref()).collect();
             problems.push(
                 Problem::error(format!("未知指标“{}”", e.metric))
                     .at(e.origin.as_ref().map(|o| o.with_column("指标")))
@@ -432,7 +449,16 @@ mod tests {
 
     #[test]
     fn same_is_string_equality() {
-        for (a, b) in [("", ""), ("1.4.3a", "1.4.3a"), ("320623001", "320623001"), ("320623001", "320623002"), ("1.4.3a", "1.4.3b"), ("abc", "abcd"), ("掘港街道", "掘港街道"), ("0123456789abcdefX", "0123456789abcdefY")] {
+        for (a, b) in [
+            ("", ""),
+            ("1.4.3a", "1.4.3a"),
+            ("320623001", "320623001"),
+            ("320623001", "320623002"),
+            ("1.4.3a", "1.4.3b"),
+            ("abc", "abcd"),
+            ("掘港街道", "掘港街道"),
+            ("0123456789abcdefX", "0123456789abcdefY"),
+        ] {
             assert_eq!(same(a, b), a == b, "{a} {b}");
         }
     }

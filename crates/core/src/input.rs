@@ -4,12 +4,17 @@
 
 use crate::problem::Origin;
 use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// A shared id (unit code, clause id, metric key). Readers hand out clones of one allocation per
+/// id — the unit table's code, the rubric's clause id — so that indexing compares pointers, not text.
+pub type Id = Arc<str>;
 
 /// 被考核单位 — a town (镇), street (街道) or development zone (区).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
     /// 单位编码, e.g. the 9-digit 区划代码 320623001.
-    pub code: String,
+    pub code: Id,
     /// 单位名称, e.g. 掘港街道.
     pub name: String,
     /// 类型: 镇, 街道 or 区.
@@ -20,8 +25,8 @@ pub struct Unit {
 /// 指标数据 — one metric value of one unit (rates as fractions: 98.7% is 0.987).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricEntry {
-    pub unit: String,
-    pub metric: String,
+    pub unit: Id,
+    pub metric: Id,
     pub value: Decimal,
     pub origin: Option<Origin>,
 }
@@ -29,8 +34,8 @@ pub struct MetricEntry {
 /// 评分 — an assessor's score of a judgement clause for a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JudgementEntry {
-    pub unit: String,
-    pub clause: String,
+    pub unit: Id,
+    pub clause: Id,
     pub score: Decimal,
     /// 扣分理由; required when the score is below max.
     pub reason: String,
@@ -42,8 +47,8 @@ pub struct JudgementEntry {
 /// 问题记录 — one instance (每发现一例) found for a per-instance, deduction or veto clause.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingEntry {
-    pub unit: String,
-    pub clause: String,
+    pub unit: Id,
+    pub clause: Id,
     /// 问题描述, e.g. a defect of a guide or a case number.
     pub description: String,
     /// 佐证, optional.
@@ -54,8 +59,8 @@ pub struct FindingEntry {
 /// 加分 — bonus points awarded to a unit on a bonus clause, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BonusEntry {
-    pub unit: String,
-    pub clause: String,
+    pub unit: Id,
+    pub clause: Id,
     pub points: Decimal,
     pub reason: String,
     pub origin: Option<Origin>,

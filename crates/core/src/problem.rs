@@ -113,20 +113,20 @@ impl Problem {
         self.origin = origin;
         self
     }
-    pub fn unit(mut self, unit: impl Into<String>) -> Self {
-        self.unit = Some(unit.into());
+    pub fn unit(mut self, unit: impl AsRef<str>) -> Self {
+        self.unit = Some(unit.as_ref().to_string());
         self
     }
-    pub fn clause(mut self, clause: impl Into<String>) -> Self {
-        self.clause = Some(clause.into());
+    pub fn clause(mut self, clause: impl AsRef<str>) -> Self {
+        self.clause = Some(clause.as_ref().to_string());
         self
     }
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
+    pub fn value(mut self, value: impl AsRef<str>) -> Self {
+        self.value = Some(value.as_ref().to_string());
         self
     }
-    pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+    pub fn expected(mut self, expected: impl AsRef<str>) -> Self {
+        self.expected = Some(expected.as_ref().to_string());
         self
     }
     pub fn is_error(&self) -> bool {

@@ -54,7 +54,8 @@ pub enum Detail {
     },
 }
 
-/// 条款得分 — one clause of one unit: the score (rounded once, to the rubric's precision) and how.
+/// 条款得分 — one clause of one unit: the score (rounded once, to the rubric's precision; a value
+/// with fewer places keeps them, so compare numerically or display with the precision) and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClauseResult {
     pub score: Decimal,
@@ -188,14 +189,14 @@ impl<'a> Scored<'a> {
             .iter()
             .zip(self.clauses(u))
             .filter(|(_, r)| r.is_missing())
-            .map(|(c, _)| c.id.as_str())
+            .map(|(c, _)| c.id.as_ref())
             .collect()
     }
     /// Scores of the units for one clause, by unit code (for tests and comparisons).
     pub fn clause_scores(&self, ci: usize) -> Vec<(&'a str, Option<Decimal>)> {
         self.units
             .iter()
-            .map(|u| (self.unit(u).code.as_str(), self.clauses(u)[ci].score()))
+            .map(|u| (self.unit(u).code.as_ref(), self.clauses(u)[ci].score()))
             .collect()
     }
     /// Sum of the indicator's clause scores for a unit (bonus included where the bonus clause sits).

@@ -61,7 +61,7 @@ rule = {{ {rule} }}
 pub fn units(n: usize) -> Vec<Unit> {
     (1..=n)
         .map(|i| Unit {
-            code: format!("U{i:02}"),
+            code: format!("U{i:02}").into(),
             name: format!("单位{i}"),
             kind: "镇".into(),
             origin: None,
@@ -96,9 +96,9 @@ pub fn table(s: &Scored) -> Vec<(String, String, String)> {
         .map(|u| {
             let r = s.clauses(u)[0];
             (
-                s.unit(u).code.clone(),
+                s.unit(u).code.to_string(),
                 r.score()
-                    .map(|v| v.to_string())
+                    .map(|v| crate::num::round_points(v, s.rubric.precision).to_string())
                     .unwrap_or_else(|| "missing".into()),
                 s.explain(u, 0),
             )

@@ -38,7 +38,7 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
         let t = u.as_table().expect("a unit is a table");
         let code = s(&t["code"]);
         inputs.units.push(Unit {
-            code: code.clone(),
+            code: code.as_str().into(),
             name: t
                 .get("name")
                 .map(s)
@@ -49,8 +49,8 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
         if let Some(Value::Table(m)) = t.get("metrics") {
             for (k, v) in m {
                 inputs.metrics.push(MetricEntry {
-                    unit: code.clone(),
-                    metric: k.clone(),
+                    unit: code.as_str().into(),
+                    metric: k.as_str().into(),
                     value: parse_decimal(&s(v)).expect("metric value"),
                     origin: None,
                 });
@@ -58,7 +58,7 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
         }
         if let Some(score) = t.get("score") {
             inputs.judgements.push(JudgementEntry {
-                unit: code.clone(),
+                unit: code.as_str().into(),
                 clause: clause.into(),
                 score: parse_decimal(&s(score)).expect("score"),
                 reason: t.get("reason").map(s).unwrap_or_default(),
@@ -69,7 +69,7 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
         if let Some(Value::Array(fs)) = t.get("findings") {
             for f in fs {
                 inputs.findings.push(FindingEntry {
-                    unit: code.clone(),
+                    unit: code.as_str().into(),
                     clause: clause.into(),
                     description: s(f),
                     evidence: None,
@@ -81,7 +81,7 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
             for b in bs {
                 let b = b.as_table().unwrap();
                 inputs.bonuses.push(BonusEntry {
-                    unit: code.clone(),
+                    unit: code.as_str().into(),
                     clause: clause.into(),
                     points: parse_decimal(&s(&b["points"])).unwrap(),
                     reason: b.get("reason").map(s).unwrap_or_default(),
@@ -106,7 +106,7 @@ fn check(rubric: &Rubric, clause: &str, case: &Table) -> Vec<String> {
     let by_code: BTreeMap<&str, &kaohe_core::result::UnitResult> = scored
         .units
         .iter()
-        .map(|u| (scored.unit(u).code.as_str(), u))
+        .map(|u| (&*scored.unit(u).code, u))
         .collect();
     let errors: Vec<String> = scored
         .problems
@@ -174,7 +174,7 @@ fn check(rubric: &Rubric, clause: &str, case: &Table) -> Vec<String> {
             .units
             .iter()
             .filter(|u| u.vetoed)
-            .map(|u| scored.unit(u).code.clone())
+            .map(|u| scored.unit(u).code.to_string())
             .collect();
         if want != got {
             fails.push(format!("[{name}] vetoed expected {want:?}, got {got:?}"));
@@ -214,7 +214,7 @@ fn every_clause_of_every_rubric_has_worked_cases_and_they_hold() {
             let t: Table = text
                 .parse()
                 .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            assert_eq!(s(&t["clause"]), clause.id, "{}", file.display());
+            assert_eq!(s(&t["clause"]), &*clause.id, "{}", file.display());
             let cases = t
                 .get("case")
                 .and_then(Value::as_array)

@@ -22,7 +22,7 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
     let mut inp = Inputs::default();
     for (i, code) in codes.iter().enumerate() {
         inp.units.push(Unit {
-            code: code.to_string(),
+            code: (*code).into(),
             name: format!("单位{}", i + 1),
             kind: "镇".into(),
             origin: None,
@@ -35,11 +35,11 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                 kaohe_core::rubric::MetricKind::Count => ["0", "3", "27", "1", "12"][i],
                 kaohe_core::rubric::MetricKind::Number => ["10", "8", "8", "0", "5"][i],
             };
-            if i == 4 && m.key == "online_coverage" {
+            if i == 4 && &*m.key == "online_coverage" {
                 continue; // one unit lacks a metric: missing, and the others say so
             }
             inp.metrics.push(MetricEntry {
-                unit: code.to_string(),
+                unit: (*code).into(),
                 metric: m.key.clone(),
                 value: d(v),
                 origin: None,
@@ -54,7 +54,7 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                         (c.max, "")
                     };
                     inp.judgements.push(JudgementEntry {
-                        unit: code.to_string(),
+                        unit: (*code).into(),
                         clause: c.id.clone(),
                         score,
                         reason: reason.into(),
@@ -64,7 +64,7 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                 }
                 Rule::Bonus { .. } if i == 0 => {
                     inp.bonuses.push(BonusEntry {
-                        unit: code.to_string(),
+                        unit: (*code).into(),
                         clause: c.id.clone(),
                         points: d("0.02"),
                         reason: "不见面开标".into(),
@@ -73,7 +73,7 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                 }
                 Rule::Veto if i == 2 => {
                     inp.findings.push(FindingEntry {
-                        unit: code.to_string(),
+                        unit: (*code).into(),
                         clause: c.id.clone(),
                         description: "发生重大安全责任事故".into(),
                         evidence: None,
@@ -83,7 +83,7 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                 Rule::Deduction { metric: None, .. } if i == 1 => {
                     for k in 0..4 {
                         inp.findings.push(FindingEntry {
-                            unit: code.to_string(),
+                            unit: (*code).into(),
                             clause: c.id.clone(),
                             description: format!("缺少制度{}", k + 1),
                             evidence: None,
@@ -124,7 +124,7 @@ fn explanations_of_every_rubric() {
                     "{:<7} {:>6}  {}\n",
                     c.id,
                     cr.score()
-                        .map(|v| v.to_string())
+                        .map(|v| kaohe_core::num::round_points(v, r.precision).to_string())
                         .unwrap_or_else(|| "缺".into()),
                     s.explain(u, ci)
                 ));

@@ -48,7 +48,7 @@ fn unit() -> impl Strategy<Value = U> {
 
 fn inputs(us: &[U]) -> Inputs {
     let r = rudong();
-    let judgement_ids: Vec<(String, Decimal)> = r
+    let judgement_ids: Vec<(kaohe_core::input::Id, Decimal)> = r
         .clauses
         .iter()
         .filter(|c| matches!(c.rule, Rule::Judgement))
@@ -58,13 +58,13 @@ fn inputs(us: &[U]) -> Inputs {
     for (i, u) in us.iter().enumerate() {
         let code = format!("U{i:03}");
         inp.units.push(Unit {
-            code: code.clone(),
+            code: code.as_str().into(),
             name: code.clone(),
             kind: "镇".into(),
             origin: None,
         });
         let m = |k: &str, v: Decimal| MetricEntry {
-            unit: code.clone(),
+            unit: code.as_str().into(),
             metric: k.into(),
             value: v,
             origin: None,
@@ -83,7 +83,7 @@ fn inputs(us: &[U]) -> Inputs {
         for ((id, max), cut) in judgement_ids.iter().zip(&u.cut) {
             let score = (*max - Decimal::new(*cut as i64, 2)).max(Decimal::ZERO);
             inp.judgements.push(JudgementEntry {
-                unit: code.clone(),
+                unit: code.as_str().into(),
                 clause: id.clone(),
                 score,
                 reason: if score < *max {
@@ -97,7 +97,7 @@ fn inputs(us: &[U]) -> Inputs {
         }
         if u.bonus > 0 {
             inp.bonuses.push(BonusEntry {
-                unit: code.clone(),
+                unit: code.as_str().into(),
                 clause: "2.3.3".into(),
                 points: Decimal::new(u.bonus as i64, 2),
                 reason: "亮点".into(),
@@ -120,7 +120,7 @@ fn table(inp: &Inputs) -> Table {
         .map(|u| {
             let scores = s.clauses(u).iter().map(|c| c.score()).collect();
             (
-                s.unit(u).code.clone(),
+                s.unit(u).code.to_string(),
                 (scores, u.base, u.bonus, u.total, u.rank),
             )
         })

@@ -44,7 +44,7 @@ fn rudong_2021_is_the_table_of_rules_md() {
         .iter()
         .map(|c| {
             (
-                c.id.clone(),
+                c.id.to_string(),
                 c.max.normalize().to_string(),
                 c.rule.kind().to_string(),
             )

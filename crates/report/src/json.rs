@@ -119,7 +119,7 @@ pub fn report(s: &Scored, extra: &[Problem]) -> Report {
                 .map(|((ci, c), cr)| {
                     let lost = s.lost(c, cr);
                     ClauseOut {
-                        id: c.id.clone(),
+                        id: c.id.to_string(),
                         max: plain(c.max),
                         score: cr.score().map(|v| fixed(v, dp)),
                         status: cr.status(),
@@ -138,7 +138,7 @@ pub fn report(s: &Scored, extra: &[Problem]) -> Report {
                 })
                 .collect();
             UnitOut {
-                code: unit.code.clone(),
+                code: unit.code.to_string(),
                 name: unit.name.clone(),
                 kind: unit.kind.clone(),
                 base: fixed(u.base, dp),

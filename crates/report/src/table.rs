@@ -92,7 +92,7 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
         let unit = s.unit(u);
         let mut row = vec![
             u.rank.to_string(),
-            unit.code.clone(),
+            unit.code.to_string(),
             unit.name.clone(),
             unit.kind.clone(),
         ];

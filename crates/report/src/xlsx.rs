@@ -110,7 +110,6 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
     let mut col: u16 = 4;
     let mut plan = Vec::new();
     for (ii, ind) in r.indicators.iter().enumerate() {
-        let start = col;
         for (ji, item) in ind.items.iter().enumerate() {
             plan.push((
                 col,
@@ -121,7 +120,6 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
         }
         plan.push((col, None, format!("小计\n({})", plain(ind.max))));
         col += 1;
-        let _ = start;
     }
     let tail = ["基础分", "加分", "总分"];
     let last = col + tail.len() as u16 + u16::from(grades);
@@ -149,9 +147,6 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
             &f.head,
         )?;
         c += width;
-    }
-    for (_, _, h) in &plan {
-        let _ = h;
     }
     for (pc, _, h) in &plan {
         ws.write_string_with_format(2, *pc, h, &f.head)?;
@@ -236,7 +231,7 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
         let unit = s.unit(u);
         for (ci, (c, cr)) in r.clauses.iter().zip(s.clauses(u)).enumerate() {
             let lost = s.lost(c, cr);
-            if !(cr.is_missing() || !lost.is_zero()) {
+            if !cr.is_missing() && lost.is_zero() {
                 continue;
             }
             ws.write_number_with_format(row, 0, u.rank as f64, &f.int)?;
@@ -297,13 +292,12 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
         ws.write_string_with_format(0, c as u16, *h, &f.head)?;
     }
     let inp = s.inputs;
-    let name_of = |code: &str| {
-        inp.units
-            .iter()
-            .find(|u| u.code == code)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
+    let names: std::collections::HashMap<&str, &str> = inp
+        .units
+        .iter()
+        .map(|u| (&*u.code, u.name.as_str()))
+        .collect();
+    let name_of = |code: &str| names.get(code).copied().unwrap_or_default().to_string();
     let src =
         |o: &Option<kaohe_core::Origin>| o.as_ref().map(|o| o.to_string()).unwrap_or_default();
     let mut row = 1u32;
@@ -326,7 +320,7 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
             ws,
             [
                 "单位".into(),
-                u.code.clone(),
+                u.code.to_string(),
                 format!("{}（{}）", u.name, u.kind),
                 String::new(),
                 String::new(),
@@ -342,9 +336,9 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
             ws,
             [
                 "指标数据".into(),
-                m.unit.clone(),
+                m.unit.to_string(),
                 name_of(&m.unit),
-                m.metric.clone(),
+                m.metric.to_string(),
                 pts(m.value),
                 String::new(),
                 String::new(),
@@ -358,9 +352,9 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
             ws,
             [
                 "评分".into(),
-                j.unit.clone(),
+                j.unit.to_string(),
                 name_of(&j.unit),
-                j.clause.clone(),
+                j.clause.to_string(),
                 pts(j.score),
                 j.reason.clone(),
                 j.assessor.clone().unwrap_or_default(),
@@ -374,9 +368,9 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
             ws,
             [
                 "问题记录".into(),
-                x.unit.clone(),
+                x.unit.to_string(),
                 name_of(&x.unit),
-                x.clause.clone(),
+                x.clause.to_string(),
                 String::new(),
                 x.description.clone(),
                 x.evidence.clone().unwrap_or_default(),
@@ -390,9 +384,9 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
             ws,
             [
                 "加分".into(),
-                b.unit.clone(),
+                b.unit.to_string(),
                 name_of(&b.unit),
-                b.clause.clone(),
+                b.clause.to_string(),
                 pts(b.points),
                 b.reason.clone(),
                 String::new(),

@@ -7,6 +7,7 @@
 use crate::cell::{self, RateForm};
 use crate::header::{Columns, Field, map_columns};
 use crate::sheet::{self, Sheet, Workbook, display_name};
+use kaohe_core::input::Id;
 use kaohe_core::input::*;
 use kaohe_core::rubric::{MetricKind, Rubric};
 use kaohe_core::{Origin, Problem};
@@ -241,7 +242,7 @@ fn inputs_from_sheets(
         source.tables.push((*t, s.name.clone(), s.rows.len()));
     }
     inputs.units = read_units(&units_sheet.1, &mut problems);
-    let resolver = Resolver::new(&inputs.units);
+    let resolver = Resolver::new(&inputs.units, rubric);
     for (t, s) in &sheets {
         match t {
             Table::Units => {}
@@ -422,7 +423,7 @@ fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
         }
         if ok {
             out.push(Unit {
-                code,
+                code: code.into(),
                 name,
                 kind,
                 origin: Some(sheet.origin(row.number)),
@@ -432,26 +433,37 @@ fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
     out
 }
 
-/// Resolves a unit given by code or by name.
+/// Resolves a unit given by code or by name to the unit table's code (one shared allocation per
+/// unit), and a clause id to the rubric's.
 struct Resolver {
-    codes: HashMap<String, String>,
-    names: HashMap<String, Vec<String>>,
+    codes: HashMap<String, Id>,
+    names: HashMap<String, Vec<Id>>,
+    clauses: HashMap<String, Id>,
 }
 
 impl Resolver {
-    fn new(units: &[Unit]) -> Self {
+    fn new(units: &[Unit], rubric: &Rubric) -> Self {
         let mut codes = HashMap::new();
-        let mut names: HashMap<String, Vec<String>> = HashMap::new();
+        let mut names: HashMap<String, Vec<Id>> = HashMap::new();
         for u in units {
-            codes.insert(u.code.clone(), u.code.clone());
+            codes.insert(u.code.to_string(), u.code.clone());
             names
                 .entry(u.name.clone())
                 .or_default()
                 .push(u.code.clone());
         }
-        Resolver { codes, names }
+        let clauses = rubric
+            .clauses
+            .iter()
+            .map(|c| (c.id.to_string(), c.id.clone()))
+            .collect();
+        Resolver {
+            codes,
+            names,
+            clauses,
+        }
     }
-    fn resolve(&self, raw: &str) -> Result<String, String> {
+    fn resolve(&self, raw: &str) -> Result<Id, String> {
         let s = cell::normalize(raw);
         if let Some(c) = self.codes.get(&s) {
             return Ok(c.clone());
@@ -461,10 +473,19 @@ impl Resolver {
             Some([one]) => Ok(one.clone()),
             Some(many) => Err(format!(
                 "单位名称“{s}”对应多个单位（{}），请用单位编码",
-                many.join("、")
+                many.iter()
+                    .map(|c| c.as_ref())
+                    .collect::<Vec<_>>()
+                    .join("、")
             )),
             None => Err(format!("未知单位“{s}”：单位表中没有这个编码或名称")),
         }
+    }
+    /// A clause id as the rubric spells it (case and width folded); unknown ids are kept as typed,
+    /// for the engine to report.
+    fn clause(&self, cols: &Columns, row: &crate::Row) -> Id {
+        let s = cell::normalize(cols.get("clause", &row.cells)).to_lowercase();
+        self.clauses.get(&s).cloned().unwrap_or_else(|| s.into())
     }
 }
 
@@ -474,7 +495,7 @@ fn unit_of(
     row: &crate::Row,
     r: &Resolver,
     problems: &mut Vec<Problem>,
-) -> Option<String> {
+) -> Option<Id> {
     let raw = cols.get("unit", &row.cells);
     match r.resolve(raw) {
         Ok(c) => Some(c),
@@ -491,10 +512,6 @@ fn unit_of(
             None
         }
     }
-}
-
-fn clause_of(cols: &Columns, row: &crate::Row) -> String {
-    cell::normalize(cols.get("clause", &row.cells)).to_lowercase()
 }
 
 fn read_metrics(
@@ -514,7 +531,7 @@ fn read_metrics(
         let def = rubric
             .metrics
             .iter()
-            .find(|m| m.key == key || m.name == key);
+            .find(|m| *m.key == *key || m.name == key);
         let Some(def) = def else {
             let known: Vec<String> = rubric
                 .metrics
@@ -607,7 +624,7 @@ fn read_judgements(sheet: &Sheet, r: &Resolver, inputs: &mut Inputs, problems: &
         if let Some(unit) = unit {
             inputs.judgements.push(JudgementEntry {
                 unit,
-                clause: clause_of(&cols, row),
+                clause: r.clause(&cols, row),
                 score,
                 reason: cols.get("reason", &row.cells).trim().to_string(),
                 assessor,
@@ -627,7 +644,7 @@ fn read_findings(sheet: &Sheet, r: &Resolver, inputs: &mut Inputs, problems: &mu
                 Some(cols.get("evidence", &row.cells).trim().to_string()).filter(|s| !s.is_empty());
             inputs.findings.push(FindingEntry {
                 unit,
-                clause: clause_of(&cols, row),
+                clause: r.clause(&cols, row),
                 description: cols.get("description", &row.cells).trim().to_string(),
                 evidence,
                 origin: Some(sheet.origin(row.number)),
@@ -658,7 +675,7 @@ fn read_bonus(sheet: &Sheet, r: &Resolver, inputs: &mut Inputs, problems: &mut V
         if let Some(unit) = unit {
             inputs.bonuses.push(BonusEntry {
                 unit,
-                clause: clause_of(&cols, row),
+                clause: r.clause(&cols, row),
                 points,
                 reason: cols.get("reason", &row.cells).trim().to_string(),
                 origin: Some(sheet.origin(row.number)),

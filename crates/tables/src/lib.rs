@@ -2,6 +2,10 @@
 //! XLSX) into typed kaohe inputs. Every problem names the file, row, column, raw value and what was
 //! expected; nothing is dropped silently. This crate does IO; `kaohe-core` does none.
 
+// A file that cannot be read at all yields one `Problem` (file, row, column, value, expectation);
+// that path runs once per file, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 /// 批量输入: the folder or workbook of `kaohe score` (units, metrics, judgements, findings, bonus).
 pub mod batch;
 /// 单元格: full-width tolerant parsing of numbers, rates and codes.

@@ -519,11 +519,11 @@ impl Cx {
                 .opt_string(mt, "unit_label", &path, None)
                 .unwrap_or_default();
             if let (Some(key), Some(name), Some(kind)) = (key, name, kind) {
-                if out.iter().any(|m| m.key == key) {
+                if out.iter().any(|m| *m.key == *key) {
                     self.err(&path, None, format!("指标“{key}”重复定义"));
                 }
                 out.push(MetricDef {
-                    key,
+                    key: key.into(),
                     name,
                     kind,
                     bare_percent,
@@ -696,7 +696,7 @@ impl Cx {
             }
         };
         Some(Clause {
-            id: id?,
+            id: id?.into(),
             title: title?,
             text: text?,
             max: max?,
@@ -717,8 +717,8 @@ impl Cx {
         metrics: &[MetricDef],
     ) -> Option<String> {
         let m = self.string(t, key, path, c)?;
-        if !metrics.iter().any(|d| d.key == m) {
-            let known: Vec<&str> = metrics.iter().map(|d| d.key.as_str()).collect();
+        if !metrics.iter().any(|d| *d.key == *m) {
+            let known: Vec<&str> = metrics.iter().map(|d| d.key.as_ref()).collect();
             self.err(
                 &join(path, key),
                 c,
@@ -940,7 +940,7 @@ impl Cx {
                     }
                 };
                 if let (Some(m), Some(target)) = (&metric, target)
-                    && let Some(def) = metrics.iter().find(|d| &d.key == m)
+                    && let Some(def) = metrics.iter().find(|d| *d.key == **m)
                     && def.kind == MetricKind::Rate
                     && target > Decimal::ONE
                 {
@@ -1018,7 +1018,7 @@ impl Cx {
         c: Option<&str>,
     ) {
         if let Some(m) = metric
-            && let Some(def) = metrics.iter().find(|d| d.key == m)
+            && let Some(def) = metrics.iter().find(|d| *d.key == *m)
             && def.kind != MetricKind::Count
         {
             self.err(
@@ -1053,7 +1053,7 @@ impl Cx {
             }
         }
         for c in clauses {
-            if !seen.insert(c.id.clone()) {
+            if !seen.insert(c.id.to_string()) {
                 self.err(
                     &format!("条款 {}", c.id),
                     Some(&c.id),

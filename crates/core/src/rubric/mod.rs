@@ -36,16 +36,16 @@ pub struct Rubric {
 
 impl Rubric {
     pub fn clause(&self, id: &str) -> Option<&Clause> {
-        self.clauses.iter().find(|c| c.id == id)
+        self.clauses.iter().find(|c| *c.id == *id)
     }
     pub fn clause_index(&self, id: &str) -> Option<usize> {
-        self.clauses.iter().position(|c| c.id == id)
+        self.clauses.iter().position(|c| *c.id == *id)
     }
     pub fn metric(&self, key: &str) -> Option<&MetricDef> {
-        self.metrics.iter().find(|m| m.key == key)
+        self.metrics.iter().find(|m| *m.key == *key)
     }
     pub fn metric_index(&self, key: &str) -> Option<usize> {
-        self.metrics.iter().position(|m| m.key == key)
+        self.metrics.iter().position(|m| *m.key == *key)
     }
 }
 
@@ -100,7 +100,7 @@ impl Method {
 /// 条款 — the scoring leaf: verbatim text, max points, typed rule.
 #[derive(Debug, Clone)]
 pub struct Clause {
-    pub id: String,
+    pub id: crate::input::Id,
     /// A short title for tables, e.g. `事项认领率`.
     pub title: String,
     /// 原文: the seed's paragraph, verbatim.
@@ -151,7 +151,7 @@ pub enum Better {
 /// its name and its kind.
 #[derive(Debug, Clone)]
 pub struct MetricDef {
-    pub key: String,
+    pub key: crate::input::Id,
     /// Chinese name for explanations, e.g. 认领率.
     pub name: String,
     pub kind: MetricKind,
@@ -308,7 +308,7 @@ impl Rule {
             | Rule::RankRatio { metric, .. }
             | Rule::Proportional { metric, .. }
             | Rule::Tiers { metric, .. } => vec![metric.as_str()],
-            Rule::CompositeRank { parts, .. } => parts.iter().map(|p| p.metric.as_str()).collect(),
+            Rule::CompositeRank { parts, .. } => parts.iter().map(|p| p.metric.as_ref()).collect(),
             Rule::Judgement | Rule::Bonus { .. } | Rule::Veto => Vec::new(),
         }
     }

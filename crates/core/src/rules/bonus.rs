@@ -91,7 +91,7 @@ mod tests {
         );
         assert_eq!(t[2].1, "0.0000");
         assert_eq!(t[2].2, "无加分");
-        let u2 = s.units.iter().find(|u| s.unit(u).code == "U02").unwrap();
+        let u2 = s.units.iter().find(|u| &*s.unit(u).code == "U02").unwrap();
         assert_eq!(
             (u2.base, u2.bonus, u2.total),
             (d("0"), d("0.05"), d("0.05"))

@@ -126,7 +126,11 @@ mod tests {
         let big = Decimal::MAX;
         let tiny = "0.0000000000000000000000000001".parse::<Decimal>().unwrap();
         assert!(integer_keys(&[big, tiny]).is_none());
-        let p = rank(&[tiny, big, Decimal::ZERO], Better::Higher, TiePolicy::Competition);
+        let p = rank(
+            &[tiny, big, Decimal::ZERO],
+            Better::Higher,
+            TiePolicy::Competition,
+        );
         assert_eq!(ranks(&p), vec![2, 1, 3]);
     }
 

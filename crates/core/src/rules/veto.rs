@@ -45,7 +45,7 @@ mod tests {
         let t = table(&s);
         assert_eq!(t[0].2, "单项否决：发生重大责任事故，该单位评为不合格");
         assert_eq!(t[1].2, "未发现否决情形");
-        assert_eq!(s.unit(&s.units[0]).code, "U02");
+        assert_eq!(&*s.unit(&s.units[0]).code, "U02");
         assert!(s.units[1].vetoed);
         assert_eq!(s.units[1].rank, 2);
     }
