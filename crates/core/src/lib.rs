@@ -4,6 +4,12 @@
 //! both into exact, explained results ([`result`]). Pure: no file system, no clock, no floats, no
 //! async, no SQL. It cannot fail: every problem comes back as a [`problem::Problem`].
 
+/// 工作日历: holidays and 调休 working days; working-day arithmetic.
+pub mod calendar;
+/// 日期: civil dates and date-times, parsing of export formats.
+pub mod date;
+/// 办理时限与超期: deadlines per RULES.md §4 and overdue cases.
+pub mod deadline;
 /// 计分: the engine.
 pub mod engine;
 /// 校验与索引: input checks against the rubric, dense indices.
@@ -24,6 +30,8 @@ pub mod rules;
 #[cfg(test)]
 mod testkit;
 
+pub use calendar::Calendar;
+pub use date::{Date, DateTime};
 pub use engine::score;
 pub use input::Inputs;
 pub use problem::{Origin, Problem, Severity};
