@@ -2,7 +2,10 @@
 //!
 //! - `kaohe demo`: scores the embedded 如东县 2021 demo (示例数据) and prints the ranked table.
 //! - `kaohe rubric check FILE` / `kaohe rubric show FILE`: validate a rubric; print its tree.
-//! - `kaohe score --input DIR|WORKBOOK [--rubric FILE] --format table|json|xlsx [--out F]`.
+//! - `kaohe score --input DIR|WORKBOOK [--rubric FILE] --format table|json|xlsx [--out F]`
+//!   `[--period P --cases F… --claims F… --survey F…]`.
+//! - `kaohe ingest --units F --period P [--cases F]… [--claims F]… [--survey F]… --out DIR`.
+//! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
 //! printed), 2 invalid input (problems printed, nothing scored), 1 any other failure.
@@ -39,7 +42,7 @@ enum Command {
         #[command(subcommand)]
         action: RubricAction,
     },
-    /// 按细则对输入数据计分
+    /// 按细则对输入数据计分（可直接读取平台导出的办件、认领、测评数据）
     Score {
         /// 细则文件（TOML）；省略时使用内置的 rudong-2021
         #[arg(long)]
@@ -52,7 +55,70 @@ enum Command {
         /// 输出文件（xlsx 必填；table/json 省略时打印到标准输出）
         #[arg(long)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        platform: PlatformArgs,
     },
+    /// 平台数据 → 指标：读取办件、事项认领、满意度测评导出文件，写出 metrics.csv 与 overdue.csv
+    Ingest {
+        /// 单位表（CSV 或 XLSX：单位编码、单位名称、类型）
+        #[arg(long)]
+        units: PathBuf,
+        /// 输出目录
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        platform: PlatformArgs,
+    },
+    /// 工作日历：是否工作日、办理期限、两日之间的工作日数
+    Calendar {
+        /// 另行载入的日历目录（每年一个 TOML，如 calendars/2027.toml）
+        #[arg(long, global = true)]
+        calendar_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: CalendarAction,
+    },
+}
+
+/// Options for platform exports.
+#[derive(clap::Args, Default)]
+pub struct PlatformArgs {
+    /// 考核期（按受理日期），如 2021-01-01..2021-12-31；提供办件数据时必填
+    #[arg(long)]
+    pub period: Option<String>,
+    /// 办件数据（可多次）
+    #[arg(long = "cases")]
+    pub cases: Vec<PathBuf>,
+    /// 事项认领数据（可多次）
+    #[arg(long = "claims")]
+    pub claims: Vec<PathBuf>,
+    /// 帮办代办满意度测评数据（可多次）
+    #[arg(long = "survey")]
+    pub surveys: Vec<PathBuf>,
+    /// 评价数字代码的方向：gbt39046（1=非常满意）或 haocha（好差评：1=非常不满意）
+    #[arg(long)]
+    pub rating_scale: Option<String>,
+    /// 另行载入的日历目录（每年一个 TOML）
+    #[arg(long)]
+    pub calendar_dir: Option<PathBuf>,
+    /// 跳过有错误的行（逐行列出），而不是整批拒绝
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+#[derive(Subcommand)]
+enum CalendarAction {
+    /// 某日是否工作日，及原因
+    Check { date: String },
+    /// 受理日 + 承诺时限 → 办理期限
+    Deadline {
+        accepted: String,
+        days: u32,
+        /// 按自然日计（默认按工作日）
+        #[arg(long)]
+        natural: bool,
+    },
+    /// 两日之间的工作日数（不含起始日，含截止日）
+    Between { from: String, to: String },
 }
 
 #[derive(Subcommand)]
@@ -85,7 +151,27 @@ fn main() -> ExitCode {
             input,
             format,
             out,
-        } => run::score(rubric.as_deref(), &input, format, out.as_deref()),
+            platform,
+        } => run::score(rubric.as_deref(), &input, format, out.as_deref(), &platform),
+        Command::Ingest {
+            units,
+            out,
+            platform,
+        } => run::ingest(&units, &out, &platform),
+        Command::Calendar {
+            calendar_dir,
+            action,
+        } => match action {
+            CalendarAction::Check { date } => run::calendar_check(calendar_dir.as_deref(), &date),
+            CalendarAction::Deadline {
+                accepted,
+                days,
+                natural,
+            } => run::calendar_deadline(calendar_dir.as_deref(), &accepted, days, natural),
+            CalendarAction::Between { from, to } => {
+                run::calendar_between(calendar_dir.as_deref(), &from, &to)
+            }
+        },
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,12 +1,20 @@
 //! The commands. IO lives here: reading files, printing, exit codes.
 
-use crate::Format;
 use crate::embedded;
+use crate::{Format, PlatformArgs};
 use anyhow::{Context, Result, bail};
+use kaohe_core::calendar::{self, Calendar};
+use kaohe_core::date::Date;
+use kaohe_core::deadline::{self, Limit, LimitUnit};
+use kaohe_core::input::Unit;
 use kaohe_core::problem::has_errors;
 use kaohe_core::rubric::{self, Rubric};
 use kaohe_core::{Inputs, Problem};
+use kaohe_platform::indicators::{self, Indicators, Period, Request};
+use kaohe_platform::survey::Scale;
+use std::io::IsTerminal;
 use std::path::Path;
+use std::path::PathBuf;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_INVALID: u8 = 2;
@@ -158,6 +166,7 @@ pub fn score(
     input: &Path,
     format: Format,
     out: Option<&Path>,
+    platform: &PlatformArgs,
 ) -> Result<u8> {
     let (r, mut problems) = load_rubric(rubric)?;
     let Some(r) = r else {
@@ -166,9 +175,181 @@ pub fn score(
     if !input.exists() {
         bail!("输入 {} 不存在", input.display());
     }
-    let (inputs, _, read_problems) = kaohe_tables::read_inputs(input, &r);
+    let (mut inputs, _, read_problems) = kaohe_tables::read_inputs(input, &r);
     problems.extend(read_problems);
+    if platform.given() && !has_errors(&problems) {
+        let (ind, p) = platform_indicators(&inputs.units, platform)?;
+        problems.extend(p);
+        match ind {
+            Some(ind) => problems.extend(indicators::merge_into(&mut inputs, &ind, &r)),
+            None => return invalid(&problems, format),
+        }
+    }
     emit(&r, &inputs, problems, format, out)
+}
+
+impl PlatformArgs {
+    fn given(&self) -> bool {
+        !(self.cases.is_empty() && self.claims.is_empty() && self.surveys.is_empty())
+    }
+}
+
+/// The built-in calendar years plus every `*.toml` in `dir` (or in `./calendars` when it exists).
+pub fn load_calendar(dir: Option<&Path>) -> Result<Calendar> {
+    let mut files: Vec<(String, String)> =
+        vec![("2020-2026.toml（内置）".into(), calendar::BUILTIN.into())];
+    let dir: Option<PathBuf> = dir.map(Path::to_path_buf).or_else(|| {
+        let d = PathBuf::from("calendars");
+        d.is_dir().then_some(d)
+    });
+    if let Some(d) = dir {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&d)
+            .with_context(|| format!("无法读取日历目录 {}", d.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text =
+                std::fs::read_to_string(&p).with_context(|| format!("无法读取 {}", p.display()))?;
+            files.push((p.display().to_string(), text));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (cal, problems) = Calendar::load(&refs);
+    print_problems(&problems);
+    cal.ok_or_else(|| anyhow::anyhow!("工作日历有误，见上"))
+}
+
+fn platform_indicators(
+    units: &[Unit],
+    args: &PlatformArgs,
+) -> Result<(Option<Indicators>, Vec<Problem>)> {
+    let period = match (&args.period, args.cases.is_empty()) {
+        (Some(p), _) => Period::parse(p).map_err(|e| anyhow::anyhow!(e))?,
+        (None, true) => Period {
+            start: Date(0),
+            end: Date(0),
+        },
+        (None, false) => {
+            bail!("提供办件数据（--cases）时须指定考核期 --period，如 2021-01-01..2021-12-31")
+        }
+    };
+    let scale = match &args.rating_scale {
+        None => None,
+        Some(s) => Some(Scale::parse(s).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--rating-scale 应为 gbt39046（1=非常满意）或 haocha（1=非常不满意），实为 {s}"
+            )
+        })?),
+    };
+    let cal = if args.cases.is_empty() {
+        Calendar::builtin()
+    } else {
+        load_calendar(args.calendar_dir.as_deref())?
+    };
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |name: &str, bytes: u64, rows: u64| {
+        if tty {
+            eprint!("\r读取 {name}：{:.1} MB，{rows} 行", bytes as f64 / 1e6);
+        }
+    };
+    let req = Request {
+        units,
+        calendar: &cal,
+        period,
+        cases: &args.cases,
+        claims: &args.claims,
+        surveys: &args.surveys,
+        scale,
+        skip_bad_rows: args.skip_bad_rows,
+        progress: Some(&mut progress),
+    };
+    let out = indicators::compute(req);
+    if tty {
+        eprintln!();
+    }
+    Ok(out)
+}
+
+pub fn ingest(units: &Path, out: &Path, args: &PlatformArgs) -> Result<u8> {
+    let (units, problems) = kaohe_tables::batch::read_units_file(units);
+    if has_errors(&problems) {
+        return invalid(&problems, Format::Table);
+    }
+    print_problems(&problems);
+    if !args.given() {
+        bail!("请至少提供一种平台数据：--cases、--claims 或 --survey");
+    }
+    let (ind, problems) = platform_indicators(&units, args)?;
+    let Some(ind) = ind else {
+        return invalid(&problems, Format::Table);
+    };
+    print_problems(&problems);
+    std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
+    indicators::write_metrics(&out.join("metrics.csv"), &ind).context("写入 metrics.csv 失败")?;
+    indicators::write_overdue(&out.join("overdue.csv"), &ind).context("写入 overdue.csv 失败")?;
+    eprintln!(
+        "已读取办件 {} 行（{:.1} MB）；写出 {} 条指标、{} 件超期办件到 {}",
+        ind.rows,
+        ind.bytes as f64 / 1e6,
+        ind.metrics.len(),
+        ind.overdue.len(),
+        out.display()
+    );
+    Ok(EXIT_OK)
+}
+
+fn date_arg(s: &str) -> Result<Date> {
+    Date::parse(s).ok_or_else(|| anyhow::anyhow!("“{s}”不是日期（应为 2021-09-30）"))
+}
+
+pub fn calendar_check(dir: Option<&Path>, date: &str) -> Result<u8> {
+    let cal = load_calendar(dir)?;
+    let d = date_arg(date)?;
+    let why = cal
+        .describe(d)
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    println!("{d}（{}）：{why}", d.weekday_label());
+    Ok(EXIT_OK)
+}
+
+pub fn calendar_deadline(
+    dir: Option<&Path>,
+    accepted: &str,
+    days: u32,
+    natural: bool,
+) -> Result<u8> {
+    let cal = load_calendar(dir)?;
+    let a = date_arg(accepted)?;
+    let unit = if natural {
+        LimitUnit::CalendarDays
+    } else {
+        LimitUnit::WorkingDays
+    };
+    let dl = deadline::deadline(&cal, a, Limit { days, unit }, None)
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    println!(
+        "受理 {a}（{}），承诺 {days} 个{} → 办理期限 {}（{}）24:00",
+        a.weekday_label(),
+        unit.label(),
+        dl.due,
+        dl.due.weekday_label()
+    );
+    Ok(EXIT_OK)
+}
+
+pub fn calendar_between(dir: Option<&Path>, from: &str, to: &str) -> Result<u8> {
+    let cal = load_calendar(dir)?;
+    let (a, b) = (date_arg(from)?, date_arg(to)?);
+    let n = cal
+        .working_days_between(a, b)
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    println!("{a} 至 {b}：{n} 个工作日（不含 {a}，含 {b}）");
+    Ok(EXIT_OK)
 }
 
 fn invalid(problems: &[Problem], format: Format) -> Result<u8> {

@@ -111,7 +111,7 @@ impl Calendar {
                         String::new()
                     }
                 };
-                let mut dates =
+                let dates =
                     |field: &str, weekend: bool, problems: &mut Vec<Problem>| -> Vec<Date> {
                         let mut out = Vec::new();
                         let Some(Value::Array(a)) = yt.get(field) else {
@@ -295,6 +295,22 @@ impl Calendar {
             }
         })?;
         Ok(self.count(b)? - before)
+    }
+
+    /// Why `d` is or is not a working day, in Chinese: `工作日`, `周末`, `法定节假日（source）`,
+    /// `调休上班（source）`.
+    pub fn describe(&self, d: Date) -> Result<String, OutOfRange> {
+        let working = self.is_working_day(d)?;
+        let y = &self.years[&d.year()];
+        Ok(if y.holidays.contains(&d) {
+            format!("休息日：法定节假日（{}）", y.source)
+        } else if y.extra_workdays.contains(&d) {
+            format!("工作日：调休上班（{}）", y.source)
+        } else if working {
+            "工作日".to_string()
+        } else {
+            "休息日：周末".to_string()
+        })
     }
 
     /// `d` if it is a working day, else the next working day.

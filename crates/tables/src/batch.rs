@@ -374,6 +374,23 @@ fn bad(
 
 const KINDS: &[&str] = &["镇", "街道", "区"];
 
+/// Reads a units table alone (a CSV or XLSX file), e.g. for `kaohe ingest --units`.
+pub fn read_units_file(path: &Path) -> (Vec<Unit>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let units = match sheet::read_any(path) {
+        Ok(s) => read_units(&s, &mut problems),
+        Err(p) => {
+            problems.push(p);
+            Vec::new()
+        }
+    };
+    if units.is_empty() && !problems.iter().any(Problem::is_error) {
+        problems
+            .push(Problem::error("单位表没有任何单位").at(Some(Origin::file(display_name(path)))));
+    }
+    (units, problems)
+}
+
 fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
     let Some(cols) = map_columns(sheet, UNIT_FIELDS, problems) else {
         return Vec::new();

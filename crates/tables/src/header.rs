@@ -33,6 +33,10 @@ impl Columns {
     pub fn has(&self, key: &str) -> bool {
         self.position(key).is_some()
     }
+    /// The column index of a field, when the file has it.
+    pub fn index(&self, key: &str) -> Option<usize> {
+        self.position(key)
+    }
     fn position(&self, key: &str) -> Option<usize> {
         let f = self.fields.iter().position(|f| f.key == key)?;
         self.idx[f]

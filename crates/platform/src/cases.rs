@@ -1,0 +1,627 @@
+//! 办件 — case records (GB/T 39046—2020 fields) streamed into, per unit: online cases accepted in
+//! the period (网上办件量), the items they concern (for 覆盖率), and the overdue online cases with their
+//! receipts. Memory: units × items, the overdue list, and a fixed-size filter for duplicate ids.
+
+use crate::bloom::{Bloom, hash};
+use crate::indicators::{OverdueCase, Period};
+use crate::rows::{Encoding, Row, Source};
+use crate::units::UnitMap;
+use kaohe_core::calendar::Calendar;
+use kaohe_core::date::{Date, DateTime};
+use kaohe_core::deadline::{self, Limit, LimitUnit};
+use kaohe_core::{Origin, Problem};
+use kaohe_tables::header::{Columns, Field, map_columns};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::path::{Path, PathBuf};
+
+pub static FIELDS: &[Field] = &[
+    Field {
+        key: "case_id",
+        label: "办件编号",
+        required: true,
+        aliases: &["办件编号", "申报号", "办件号", "业务流水号"],
+    },
+    Field {
+        key: "item_code",
+        label: "事项编码",
+        required: true,
+        aliases: &["事项编码", "实施编码", "基本编码"],
+    },
+    Field {
+        key: "item_name",
+        label: "事项名称",
+        required: false,
+        aliases: &["事项名称"],
+    },
+    Field {
+        key: "unit",
+        label: "行政区划",
+        required: true,
+        aliases: &["行政区划", "区划代码", "办理单位", "受理单位", "单位"],
+    },
+    Field {
+        key: "channel",
+        label: "申报来源",
+        required: true,
+        aliases: &["申报来源", "办理形式"],
+    },
+    Field {
+        key: "kind",
+        label: "办件类型",
+        required: false,
+        aliases: &["办件类型"],
+    },
+    Field {
+        key: "accepted_at",
+        label: "受理时间",
+        required: true,
+        aliases: &["受理时间"],
+    },
+    Field {
+        key: "limit",
+        label: "承诺时限",
+        required: false,
+        aliases: &["承诺时限", "承诺办结时限"],
+    },
+    Field {
+        key: "limit_unit",
+        label: "时限单位",
+        required: false,
+        aliases: &["时限单位"],
+    },
+    Field {
+        key: "completed_at",
+        label: "办结时间",
+        required: true,
+        aliases: &["办结时间"],
+    },
+    Field {
+        key: "special_start",
+        label: "特别程序开始时间",
+        required: false,
+        aliases: &["特别程序开始时间"],
+    },
+    Field {
+        key: "special_end",
+        label: "特别程序结束时间",
+        required: false,
+        aliases: &["特别程序结束时间"],
+    },
+];
+
+/// 申报来源 (GB/T 39046): 1 窗口, 2 电脑端网上, 3 移动端, 4 快递, 9 其他; or the words.
+pub fn channel(s: &str) -> Option<u8> {
+    match s.trim() {
+        "1" | "窗口" | "窗口办理" | "现场" => Some(1),
+        "2" | "电脑端" | "电脑端网上办理" | "网上" | "网上办理" | "PC端" | "pc端" => {
+            Some(2)
+        }
+        "3" | "移动端" | "移动端办理" | "手机端" | "APP" | "app" | "小程序" => {
+            Some(3)
+        }
+        "4" | "快递" | "快递申请" | "邮寄" => Some(4),
+        "9" | "其他" => Some(9),
+        _ => None,
+    }
+}
+
+/// 办件类型: 1 即办件, 2 承诺件; or the words. `true` for 即办件.
+pub fn immediate(s: &str) -> Option<bool> {
+    match s.trim() {
+        "1" | "即办件" => Some(true),
+        "2" | "承诺件" => Some(false),
+        _ => None,
+    }
+}
+
+/// 时限单位: 工作日 (default when empty) or 自然日. "天" alone is not guessed.
+pub fn limit_unit(s: &str) -> Option<LimitUnit> {
+    match s.trim() {
+        "" | "工作日" | "个工作日" | "W" | "w" => Some(LimitUnit::WorkingDays),
+        "自然日" | "日历日" | "个自然日" | "N" | "n" => Some(LimitUnit::CalendarDays),
+        _ => None,
+    }
+}
+
+/// What the case files gave.
+#[derive(Default)]
+pub struct CaseStats {
+    /// Per unit: online cases accepted in the period.
+    pub volume: Vec<u64>,
+    /// Per unit: ids (into `item_codes`) of items with at least one online case in the period.
+    pub items: Vec<FxHashSet<u32>>,
+    pub item_ids: FxHashMap<String, u32>,
+    /// Per unit: any row at all (any channel, any date).
+    pub seen: Vec<bool>,
+    pub overdue: Vec<OverdueCase>,
+    pub rows: u64,
+    pub bytes: u64,
+    pub online_in_period: u64,
+}
+
+/// Reading options.
+pub struct CaseOptions<'a> {
+    pub calendar: &'a Calendar,
+    pub period: Period,
+    pub skip_bad_rows: bool,
+    /// Called now and then with (bytes read, rows read) of the current file.
+    pub progress: Option<&'a mut dyn FnMut(&str, u64, u64)>,
+}
+
+struct Parsed<'r> {
+    case_id: &'r str,
+    unit: u32,
+    item_code: &'r str,
+    item_name: &'r str,
+    online: bool,
+    accepted: DateTime,
+    limit: Limit,
+    completed: Option<DateTime>,
+    special: Option<(Date, Date)>,
+}
+
+fn when(raw: &str, xlsx: bool) -> Option<DateTime> {
+    DateTime::parse(raw).or_else(|| {
+        if xlsx {
+            kaohe_tables::cell::decimal(raw).and_then(DateTime::from_excel_serial)
+        } else {
+            None
+        }
+    })
+}
+
+const DATE_EXPECTED: &str = "日期时间，如 2021-03-05 09:31:00、2021/3/5 9:31 或 20210305T093100";
+
+/// Parses one row; every bad cell becomes a problem.
+fn parse<'r>(
+    row: &'r Row,
+    cols: &Columns,
+    src: &Source,
+    units: &mut UnitMap,
+    out: &mut Vec<Problem>,
+) -> Option<Parsed<'r>> {
+    let before = out.len();
+    let xlsx = src.encoding == Encoding::Xlsx;
+    let mut bad = |key: &str, raw: &str, msg: String, expected: &str| {
+        out.push(
+            Problem::error(msg)
+                .at(Some(
+                    Origin::row(&src.name, row.number).with_column(
+                        src.headers
+                            .get(cols.index(key).unwrap_or(usize::MAX))
+                            .cloned()
+                            .unwrap_or_else(|| key.to_string()),
+                    ),
+                ))
+                .value(raw)
+                .expected(expected),
+        )
+    };
+    // UTF-8 problems were reported by the caller before; here every field is text.
+    let get = |key: &str| -> &'r str { row.get(cols.index(key)).unwrap_or("") };
+    let case_id = get("case_id").trim();
+    let item_code = get("item_code").trim();
+    let item_name = get("item_name").trim();
+    let unit_raw = get("unit");
+    let ch_raw = get("channel");
+    let kind_raw = get("kind");
+    let acc_raw = get("accepted_at");
+    let lim_raw = get("limit");
+    let lu_raw = get("limit_unit");
+    let done_raw = get("completed_at");
+    let ss_raw = get("special_start");
+    let se_raw = get("special_end");
+    if case_id.is_empty() {
+        bad("case_id", case_id, "办件编号为空".into(), "非空的办件编号");
+    }
+    if item_code.is_empty() {
+        bad(
+            "item_code",
+            item_code,
+            "事项编码为空".into(),
+            "非空的事项编码",
+        );
+    }
+    let unit = match units.resolve(unit_raw) {
+        Ok(u) => Some(u),
+        Err(m) => {
+            bad(
+                "unit",
+                unit_raw,
+                m,
+                "单位表中的区划代码（9位，或村居12位）或单位名称",
+            );
+            None
+        }
+    };
+    let ch = channel(ch_raw);
+    if ch.is_none() {
+        bad(
+            "channel",
+            ch_raw,
+            "申报来源无法识别".into(),
+            "1 窗口 / 2 电脑端网上 / 3 移动端 / 4 快递 / 9 其他，或对应文字",
+        );
+    }
+    let imm = if kind_raw.trim().is_empty() {
+        None
+    } else {
+        let k = immediate(kind_raw);
+        if k.is_none() {
+            bad(
+                "kind",
+                kind_raw,
+                "办件类型无法识别".into(),
+                "1 即办件 / 2 承诺件",
+            );
+        }
+        k
+    };
+    let accepted = when(acc_raw, xlsx);
+    if accepted.is_none() {
+        bad(
+            "accepted_at",
+            acc_raw,
+            if acc_raw.trim().is_empty() {
+                "受理时间为空".into()
+            } else {
+                "受理时间无法识别".into()
+            },
+            DATE_EXPECTED,
+        );
+    }
+    let unit_of_limit = limit_unit(lu_raw);
+    if unit_of_limit.is_none() {
+        bad(
+            "limit_unit",
+            lu_raw,
+            "时限单位无法识别".into(),
+            "工作日 或 自然日",
+        );
+    }
+    let days = if imm == Some(true) {
+        Some(0)
+    } else if lim_raw.trim().is_empty() {
+        bad(
+            "limit",
+            lim_raw,
+            "承诺时限为空".into(),
+            "承诺件须有承诺时限（整数天）；即办件请在办件类型中注明",
+        );
+        None
+    } else {
+        let d = kaohe_tables::cell::whole(lim_raw)
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n <= 3650);
+        if d.is_none() {
+            bad(
+                "limit",
+                lim_raw,
+                "承诺时限不是整数天数".into(),
+                "0 到 3650 的整数",
+            );
+        }
+        d
+    };
+    let completed = if done_raw.trim().is_empty() {
+        Some(None)
+    } else {
+        match when(done_raw, xlsx) {
+            Some(t) if accepted.is_some_and(|a| t < a) => {
+                bad(
+                    "completed_at",
+                    done_raw,
+                    "办结时间早于受理时间".into(),
+                    "不早于受理时间的日期时间",
+                );
+                None
+            }
+            Some(t) => Some(Some(t)),
+            None => {
+                bad(
+                    "completed_at",
+                    done_raw,
+                    "办结时间无法识别".into(),
+                    DATE_EXPECTED,
+                );
+                None
+            }
+        }
+    };
+    let special = match (ss_raw.trim().is_empty(), se_raw.trim().is_empty()) {
+        (true, true) => Some(None),
+        (false, false) => match (when(ss_raw, xlsx), when(se_raw, xlsx)) {
+            (Some(a), Some(b)) if b >= a => Some(Some((a.date, b.date))),
+            (Some(_), Some(_)) => {
+                bad(
+                    "special_end",
+                    se_raw,
+                    "特别程序结束时间早于开始时间".into(),
+                    "不早于开始时间的日期",
+                );
+                None
+            }
+            (a, _) => {
+                if a.is_none() {
+                    bad(
+                        "special_start",
+                        ss_raw,
+                        "特别程序开始时间无法识别".into(),
+                        DATE_EXPECTED,
+                    );
+                } else {
+                    bad(
+                        "special_end",
+                        se_raw,
+                        "特别程序结束时间无法识别".into(),
+                        DATE_EXPECTED,
+                    );
+                }
+                None
+            }
+        },
+        (false, true) => {
+            bad(
+                "special_end",
+                se_raw,
+                "有特别程序开始时间而无结束时间".into(),
+                "开始、结束时间成对填写",
+            );
+            None
+        }
+        (true, false) => {
+            bad(
+                "special_start",
+                ss_raw,
+                "有特别程序结束时间而无开始时间".into(),
+                "开始、结束时间成对填写",
+            );
+            None
+        }
+    };
+    let failed = out.len() > before;
+    if failed {
+        return None;
+    }
+    Some(Parsed {
+        case_id,
+        unit: unit?,
+        item_code,
+        item_name,
+        online: matches!(ch?, 2 | 3),
+        accepted: accepted?,
+        limit: Limit {
+            days: days?,
+            unit: unit_of_limit?,
+        },
+        completed: completed?,
+        special: special?,
+    })
+}
+
+/// Reads every case file. Returns the stats (or `None` when any file has errors and bad rows are
+/// not to be skipped) and every problem; skipped rows come back as warnings, one per row.
+pub fn read(
+    paths: &[PathBuf],
+    units: &mut UnitMap,
+    opts: &mut CaseOptions,
+) -> (Option<CaseStats>, Vec<Problem>) {
+    let n = units.len();
+    let mut st = CaseStats {
+        volume: vec![0; n],
+        items: vec![FxHashSet::default(); n],
+        seen: vec![false; n],
+        ..CaseStats::default()
+    };
+    let mut problems = Vec::new();
+    let mut bloom = Bloom::new(28);
+    let mut candidates: FxHashMap<String, Vec<(usize, u32)>> = FxHashMap::default();
+    let mut fatal = false;
+    for (fi, path) in paths.iter().enumerate() {
+        if !read_one(
+            fi,
+            path,
+            units,
+            opts,
+            &mut st,
+            &mut bloom,
+            &mut candidates,
+            &mut problems,
+        ) {
+            fatal = true;
+        }
+    }
+    if !candidates.is_empty() && !fatal {
+        confirm_duplicates(paths, &mut candidates, &mut problems);
+    }
+    let errors = problems.iter().any(Problem::is_error);
+    if opts.skip_bad_rows && !fatal {
+        // Rows were skipped; duplicates are not rows to skip: they stay errors.
+        for p in problems.iter_mut() {
+            if p.is_error() && !p.message.starts_with("办件编号重复") {
+                p.severity = kaohe_core::Severity::Warning;
+                p.message = format!("已跳过此行：{}", p.message);
+            }
+        }
+    }
+    let still = problems.iter().any(Problem::is_error);
+    if fatal || still || (errors && !opts.skip_bad_rows) {
+        return (None, problems);
+    }
+    (Some(st), problems)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_one(
+    fi: usize,
+    path: &Path,
+    units: &mut UnitMap,
+    opts: &mut CaseOptions,
+    st: &mut CaseStats,
+    bloom: &mut Bloom,
+    candidates: &mut FxHashMap<String, Vec<(usize, u32)>>,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let mut src = match Source::open(path) {
+        Ok(s) => s,
+        Err(p) => {
+            problems.push(p);
+            return false;
+        }
+    };
+    let Some(cols) = map_columns(&src.header_sheet(), FIELDS, problems) else {
+        return false;
+    };
+    let mut row = Row::default();
+    let mut rows_here = 0u64;
+    loop {
+        match src.next(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(p) => {
+                problems.push(p);
+                return false;
+            }
+        }
+        st.rows += 1;
+        rows_here += 1;
+        if rows_here % 262_144 == 0
+            && let Some(cb) = opts.progress.as_mut()
+        {
+            cb(&src.name, src.position(), rows_here);
+        }
+        // Invalid UTF-8 in a file read as UTF-8: report the cell, never mangle it.
+        let mut utf8_ok = true;
+        for f in FIELDS {
+            if let Err(lossy) = row.get(cols.index(f.key)) {
+                utf8_ok = false;
+                problems.push(
+                    Problem::error("单元格不是有效的 UTF-8 文本（文件编码混杂？）")
+                        .at(Some(
+                            Origin::row(&src.name, row.number)
+                                .with_column(cols.header(f.key, &src.header_sheet())),
+                        ))
+                        .value(lossy)
+                        .expected("整个文件使用同一种编码：UTF-8 或 GBK"),
+                );
+            }
+        }
+        if !utf8_ok {
+            continue;
+        }
+        let Some(p) = parse(&row, &cols, &src, units, problems) else {
+            continue;
+        };
+        if bloom.insert(hash(p.case_id.as_bytes())) {
+            candidates.entry(p.case_id.to_string()).or_default();
+        }
+        let u = p.unit as usize;
+        st.seen[u] = true;
+        if !p.online || !opts.period.contains(p.accepted.date) {
+            continue;
+        }
+        st.online_in_period += 1;
+        st.volume[u] += 1;
+        let next = st.item_ids.len() as u32;
+        let item = *st.item_ids.entry(p.item_code.to_string()).or_insert(next);
+        st.items[u].insert(item);
+        let cal = opts.calendar;
+        let due = match deadline::deadline(cal, p.accepted.date, p.limit, p.special) {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(
+                    Problem::error(e.to_string())
+                        .at(Some(Origin::row(&src.name, row.number).with_column(
+                            cols.header("accepted_at", &src.header_sheet()),
+                        )))
+                        .value(p.accepted.to_string())
+                        .expected("工作日历覆盖的年份"),
+                );
+                continue;
+            }
+        };
+        match deadline::overdue(cal, due.due, p.completed.map(|c| c.date), opts.period.end) {
+            Ok(Some(late)) => st.overdue.push(OverdueCase {
+                case_id: p.case_id.to_string(),
+                unit: units.codes[u].clone(),
+                item_code: p.item_code.to_string(),
+                item_name: p.item_name.to_string(),
+                accepted: p.accepted,
+                limit: p.limit,
+                due: due.due,
+                extension: due.extension,
+                completed: p.completed,
+                late,
+                source: Origin::row(&src.name, row.number),
+            }),
+            Ok(None) => {}
+            Err(e) => problems.push(
+                Problem::error(e.to_string())
+                    .at(Some(Origin::row(&src.name, row.number)))
+                    .expected("工作日历覆盖的年份"),
+            ),
+        }
+    }
+    let _ = fi;
+    st.bytes += src.position();
+    if let Some(cb) = opts.progress.as_mut() {
+        cb(&src.name, src.position(), rows_here);
+    }
+    true
+}
+
+/// Second pass: only ids that the filter flagged are looked at, exactly.
+fn confirm_duplicates(
+    paths: &[PathBuf],
+    candidates: &mut FxHashMap<String, Vec<(usize, u32)>>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut names = Vec::new();
+    for (fi, path) in paths.iter().enumerate() {
+        let Ok(mut src) = Source::open(path) else {
+            continue;
+        };
+        names.push(src.name.clone());
+        let mut scratch = Vec::new();
+        let Some(cols) = map_columns(&src.header_sheet(), FIELDS, &mut scratch) else {
+            continue;
+        };
+        let idx = cols.index("case_id");
+        let mut row = Row::default();
+        while let Ok(true) = src.next(&mut row) {
+            if let Ok(id) = row.get(idx)
+                && let Some(v) = candidates.get_mut(id.trim())
+            {
+                v.push((fi, row.number));
+            }
+        }
+    }
+    let mut dups: Vec<(&String, &Vec<(usize, u32)>)> =
+        candidates.iter().filter(|(_, v)| v.len() > 1).collect();
+    dups.sort_by_key(|(_, v)| v[0]);
+    for (id, at) in dups {
+        let places: Vec<String> = at
+            .iter()
+            .map(|(f, r)| {
+                format!(
+                    "{} 第{}行",
+                    names.get(*f).map(String::as_str).unwrap_or("?"),
+                    r
+                )
+            })
+            .collect();
+        let (f, r) = at[1];
+        problems.push(
+            Problem::error(format!(
+                "办件编号重复：{id} 出现 {} 次（{}）",
+                at.len(),
+                places.join("、")
+            ))
+            .at(Some(
+                Origin::row(names.get(f).cloned().unwrap_or_default(), r).with_column("办件编号"),
+            ))
+            .value(id)
+            .expected("每个办件编号只出现一次"),
+        );
+    }
+}

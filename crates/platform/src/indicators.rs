@@ -1,0 +1,391 @@
+//! 指标 — the indicators of RULES.md §4 from the platform files, with receipts:
+//! `claim_rate` (claims), `online_volume`, `overdue_cases` (cases), `online_coverage` (cases ÷ claimed
+//! items), `agent_satisfaction` (survey). Every value is exact (a quotient of counts, as a decimal).
+
+use crate::cases::{self, CaseOptions};
+use crate::survey::Scale;
+use crate::units::UnitMap;
+use crate::{claims, survey};
+use kaohe_core::calendar::Calendar;
+use kaohe_core::date::{Date, DateTime};
+use kaohe_core::deadline::{Lateness, Limit};
+use kaohe_core::input::{FindingEntry, Id, Inputs, MetricEntry, Unit};
+use kaohe_core::rubric::{Rubric, Rule};
+use kaohe_core::{Origin, Problem};
+use rust_decimal::Decimal;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// 考核期 — acceptance dates from `start` to `end`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+impl Period {
+    /// `2021-01-01..2021-12-31`
+    pub fn parse(s: &str) -> Result<Period, String> {
+        let (a, b) = s
+            .split_once("..")
+            .ok_or_else(|| format!("考核期“{s}”应写成 2021-01-01..2021-12-31"))?;
+        let a = Date::parse(a.trim()).ok_or_else(|| format!("考核期起始日“{a}”不是日期"))?;
+        let b = Date::parse(b.trim()).ok_or_else(|| format!("考核期截止日“{b}”不是日期"))?;
+        if b < a {
+            return Err(format!("考核期截止日 {b} 早于起始日 {a}"));
+        }
+        Ok(Period { start: a, end: b })
+    }
+    pub fn contains(&self, d: Date) -> bool {
+        self.start <= d && d <= self.end
+    }
+}
+
+/// 超期办件 — one receipt of 1.4.3a.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueCase {
+    pub case_id: String,
+    pub unit: Id,
+    pub item_code: String,
+    pub item_name: String,
+    pub accepted: DateTime,
+    pub limit: Limit,
+    /// The last day (until 24:00).
+    pub due: Date,
+    /// Working days added for 特别程序.
+    pub extension: u32,
+    pub completed: Option<DateTime>,
+    pub late: Lateness,
+    pub source: Origin,
+}
+
+impl OverdueCase {
+    /// One line a clerk can check against the calendar.
+    pub fn describe(&self) -> String {
+        let item = if self.item_name.is_empty() {
+            self.item_code.clone()
+        } else {
+            format!("{}（{}）", self.item_name, self.item_code)
+        };
+        let limit = if self.limit.days == 0 {
+            "即办件".to_string()
+        } else {
+            format!("承诺{}个{}", self.limit.days, self.limit.unit.label())
+        };
+        let ext = if self.extension > 0 {
+            format!("，特别程序顺延{}个工作日", self.extension)
+        } else {
+            String::new()
+        };
+        let end = match self.completed {
+            Some(c) => format!("{c} 办结"),
+            None => "至考核期末未办结".to_string(),
+        };
+        format!(
+            "办件 {}：{}，{} 受理，{}{}，应于 {} 前办结，{}，超期 {} 天（{} 个工作日）",
+            self.case_id,
+            item,
+            self.accepted,
+            limit,
+            ext,
+            self.due,
+            end,
+            self.late.days,
+            self.late.working_days
+        )
+    }
+}
+
+/// What to compute from.
+pub struct Request<'a> {
+    pub units: &'a [Unit],
+    pub calendar: &'a Calendar,
+    pub period: Period,
+    pub cases: &'a [PathBuf],
+    pub claims: &'a [PathBuf],
+    pub surveys: &'a [PathBuf],
+    pub scale: Option<Scale>,
+    pub skip_bad_rows: bool,
+    pub progress: Option<&'a mut dyn FnMut(&str, u64, u64)>,
+}
+
+/// The computed indicators.
+#[derive(Debug, Default)]
+pub struct Indicators {
+    pub metrics: Vec<MetricEntry>,
+    pub overdue: Vec<OverdueCase>,
+    /// Metric keys computed here (they may not also be typed into a metrics table).
+    pub computed: BTreeSet<&'static str>,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+fn ratio(a: u64, b: u64) -> Decimal {
+    Decimal::from(a) / Decimal::from(b)
+}
+
+/// Reads the files and computes the indicators. `None` when any file has errors (unless bad rows
+/// are skipped); the problems say why.
+pub fn compute(req: Request) -> (Option<Indicators>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut units = UnitMap::new(req.units);
+    let mut ind = Indicators::default();
+    let origin = |what: &str| Some(Origin::file(what));
+    let metric = |u: &Id, key: &str, v: Decimal, what: &str| MetricEntry {
+        unit: u.clone(),
+        metric: key.into(),
+        value: v,
+        origin: origin(what),
+    };
+
+    let case_stats = if req.cases.is_empty() {
+        None
+    } else {
+        let mut opts = CaseOptions {
+            calendar: req.calendar,
+            period: req.period,
+            skip_bad_rows: req.skip_bad_rows,
+            progress: req.progress,
+        };
+        let (st, p) = cases::read(req.cases, &mut units, &mut opts);
+        problems.extend(p);
+        if st.is_none() {
+            return (None, problems);
+        }
+        st
+    };
+    let claim_stats = if req.claims.is_empty() {
+        None
+    } else {
+        let (st, p) = claims::read(req.claims, &mut units);
+        problems.extend(p);
+        if st.is_none() {
+            return (None, problems);
+        }
+        st
+    };
+    let survey_stats = if req.surveys.is_empty() {
+        None
+    } else {
+        let (st, p) = survey::read(req.surveys, &mut units, req.scale);
+        problems.extend(p);
+        if st.is_none() {
+            return (None, problems);
+        }
+        st
+    };
+
+    let codes = units.codes.clone();
+    if let Some(cs) = &case_stats {
+        ind.computed.extend(["online_volume", "overdue_cases"]);
+        ind.rows = cs.rows;
+        ind.bytes = cs.bytes;
+        let mut overdue_per = vec![0u64; codes.len()];
+        let at: std::collections::HashMap<&str, usize> =
+            codes.iter().enumerate().map(|(i, c)| (&**c, i)).collect();
+        for o in &cs.overdue {
+            overdue_per[at[&*o.unit]] += 1;
+        }
+        for (u, code) in codes.iter().enumerate() {
+            if !cs.seen[u] {
+                problems.push(Problem::warning(format!("单位 {code} 在办件数据中没有任何记录：网上办件量、超期办件按 0 计，请核对导出范围")).unit(&**code));
+            }
+            ind.metrics.push(metric(
+                code,
+                "online_volume",
+                cs.volume[u].into(),
+                "办件数据",
+            ));
+            ind.metrics.push(metric(
+                code,
+                "overdue_cases",
+                overdue_per[u].into(),
+                "办件数据",
+            ));
+        }
+        ind.overdue = cs.overdue.clone();
+        ind.overdue.sort_by(|a, b| {
+            (&*a.unit, a.accepted, &a.case_id).cmp(&(&*b.unit, b.accepted, &b.case_id))
+        });
+    }
+    if let Some(cl) = &claim_stats {
+        ind.computed.insert("claim_rate");
+        for (u, code) in codes.iter().enumerate() {
+            if cl.should[u] == 0 {
+                problems.push(
+                    Problem::warning(format!("单位 {code} 没有事项认领记录：认领率缺数据"))
+                        .unit(&**code),
+                );
+                continue;
+            }
+            ind.metrics.push(metric(
+                code,
+                "claim_rate",
+                ratio(cl.claimed[u], cl.should[u]),
+                "事项认领数据",
+            ));
+        }
+    }
+    match (&case_stats, &claim_stats) {
+        (Some(cs), Some(cl)) => {
+            ind.computed.insert("online_coverage");
+            for (u, code) in codes.iter().enumerate() {
+                let claimed = cl.claimed_items[u].len() as u64;
+                if claimed == 0 {
+                    problems.push(
+                        Problem::warning(format!("单位 {code} 没有已认领事项：覆盖率缺数据"))
+                            .unit(&**code),
+                    );
+                    continue;
+                }
+                let covered = cl.claimed_items[u]
+                    .iter()
+                    .filter(|c| {
+                        cs.item_ids
+                            .get(c.as_str())
+                            .is_some_and(|i| cs.items[u].contains(i))
+                    })
+                    .count() as u64;
+                ind.metrics.push(metric(
+                    code,
+                    "online_coverage",
+                    ratio(covered, claimed),
+                    "办件数据 ÷ 已认领事项",
+                ));
+            }
+        }
+        (Some(_), None) => problems.push(Problem::warning(
+            "未提供事项认领数据：无法计算网上办件覆盖率（online_coverage）",
+        )),
+        _ => {}
+    }
+    if let Some(sv) = &survey_stats {
+        ind.computed.insert("agent_satisfaction");
+        for (u, code) in codes.iter().enumerate() {
+            let v = match (sv.rate[u], sv.valid[u]) {
+                (Some(r), _) => r,
+                (None, n) if n > 0 => ratio(sv.satisfied[u], n),
+                _ => {
+                    problems.push(
+                        Problem::warning(format!("单位 {code} 没有帮办代办满意度测评数据"))
+                            .unit(&**code),
+                    );
+                    continue;
+                }
+            };
+            ind.metrics
+                .push(metric(code, "agent_satisfaction", v, "满意度测评"));
+        }
+    }
+    (Some(ind), problems)
+}
+
+/// Adds computed indicators to a batch's inputs. A computed metric typed into the metrics table
+/// too is an error. Overdue cases become the instances (findings) of every clause that counts
+/// `overdue_cases`, so that 扣分明细 lists each case; units without overdue cases get the count 0.
+pub fn merge_into(inputs: &mut Inputs, ind: &Indicators, rubric: &Rubric) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for m in &inputs.metrics {
+        if ind.computed.contains(&*m.metric) {
+            problems.push(
+                Problem::error(format!(
+                    "指标 {} 已由平台数据计算，不能在指标表中重复填写",
+                    m.metric
+                ))
+                .at(m.origin.as_ref().map(|o| o.with_column("指标")))
+                .unit(&*m.unit)
+                .value(&*m.metric)
+                .expected("删去该行，或不提供对应的平台数据"),
+            );
+        }
+    }
+    let overdue_clauses: Vec<&Id> = rubric
+        .clauses
+        .iter()
+        .filter(|c| matches!(&c.rule, Rule::PerInstance { metric: Some(m), .. } | Rule::Deduction { metric: Some(m), .. } if m == "overdue_cases"))
+        .map(|c| &c.id)
+        .collect();
+    let with_cases: BTreeSet<&str> = ind.overdue.iter().map(|o| &*o.unit).collect();
+    for m in &ind.metrics {
+        if &*m.metric == "overdue_cases"
+            && with_cases.contains(&*m.unit)
+            && !overdue_clauses.is_empty()
+        {
+            continue; // the instances below carry the count
+        }
+        inputs.metrics.push(m.clone());
+    }
+    for o in &ind.overdue {
+        for c in &overdue_clauses {
+            inputs.findings.push(FindingEntry {
+                unit: o.unit.clone(),
+                clause: (*c).clone(),
+                description: o.describe(),
+                evidence: Some(o.source.to_string()),
+                origin: Some(o.source.clone()),
+            });
+        }
+    }
+    problems
+}
+
+/// A CSV text cell that no spreadsheet runs as a formula.
+fn safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `metrics.csv`: `unit,metric,value` — the metrics table of `kaohe score`.
+pub fn write_metrics(path: &Path, ind: &Indicators) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["unit", "metric", "value"])?;
+    for m in &ind.metrics {
+        w.write_record([&*m.unit, &*m.metric, &m.value.normalize().to_string()])?;
+    }
+    w.flush()
+}
+
+/// `overdue.csv`: one row per overdue online case, first column `case_id`.
+pub fn write_overdue(path: &Path, ind: &Indicators) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record([
+        "case_id",
+        "unit",
+        "item_code",
+        "item_name",
+        "accepted_at",
+        "limit",
+        "deadline",
+        "extension_working_days",
+        "completed_at",
+        "days_late",
+        "working_days_late",
+        "source",
+    ])?;
+    for o in &ind.overdue {
+        let limit = format!("{}{}", o.limit.days, o.limit.unit.label());
+        w.write_record([
+            safe(&o.case_id),
+            o.unit.to_string(),
+            safe(&o.item_code),
+            safe(&o.item_name),
+            o.accepted.to_string(),
+            limit,
+            o.due.to_string(),
+            o.extension.to_string(),
+            o.completed
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "未办结".into()),
+            o.late.days.to_string(),
+            o.late.working_days.to_string(),
+            o.source.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    let _ = std::io::stdout().flush();
+    Ok(())
+}
