@@ -28,14 +28,20 @@ pub(crate) fn count(cx: &Cx, u: u32, metric: Option<usize>) -> Result<(u32, bool
     }
 }
 
-/// What is counted, as the clerk reads it: `超期办件 3件` or `发现问题 3例`.
+/// What is counted, as the clerk reads it: `超期办件 3件` from a metric, `超期办件 3件（逐条见明细）` from
+/// records of a clause that names its metric, `发现问题 3例` otherwise.
 pub(crate) fn what(cx: &Cx, metric: Option<&str>, n: u32, from_findings: bool) -> String {
-    match (metric, from_findings) {
-        (Some(key), false) => {
+    match metric {
+        Some(key) => {
             let (_, def): (usize, &MetricDef) = cx.metric_def(key);
-            format!("{} {}", def.name, super::metric_value(def, n.into()))
+            let v = super::metric_value(def, n.into());
+            if from_findings && n > 0 {
+                format!("{} {v}（逐条见明细）", def.name)
+            } else {
+                format!("{} {v}", def.name)
+            }
         }
-        _ => format!("发现问题 {n}例"),
+        None => format!("发现问题 {n}例"),
     }
 }
 

@@ -108,7 +108,7 @@ mod tests {
         };
         let s = score(&r, &inputs);
         let t = table(&s);
-        assert_eq!(t[0].2, "发现问题 2例，0.05 − 2 × 0.002 = 0.046");
+        assert_eq!(t[0].2, "问题数 2例（逐条见明细），0.05 − 2 × 0.002 = 0.046");
         assert_eq!(t[1].1, "missing");
         let e: Vec<_> = s.problems.iter().filter(|p| p.is_error()).collect();
         assert_eq!(e.len(), 1);
