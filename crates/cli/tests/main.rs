@@ -7,6 +7,8 @@ mod bad_inputs;
 mod demo;
 /// Inputs in other shapes: one workbook with a sheet per table, GBK files, English headers.
 mod inputs;
+/// Platform exports end to end: `kaohe ingest`, `kaohe score --cases …`, `kaohe calendar`.
+mod platform;
 /// `kaohe rubric check` and `kaohe rubric show`.
 mod rubric;
 /// Shared helpers: running the binary, copying the demo inputs into a scratch folder.

@@ -139,13 +139,16 @@ pub struct CaseStats {
     pub online_in_period: u64,
 }
 
+/// Called now and then with (file name, bytes read, rows read).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
 /// Reading options.
 pub struct CaseOptions<'a> {
     pub calendar: &'a Calendar,
     pub period: Period,
     pub skip_bad_rows: bool,
     /// Called now and then with (bytes read, rows read) of the current file.
-    pub progress: Option<&'a mut dyn FnMut(&str, u64, u64)>,
+    pub progress: Option<Progress<'a>>,
 }
 
 struct Parsed<'r> {
@@ -465,7 +468,7 @@ fn read_one(
     let mut src = match Source::open(path) {
         Ok(s) => s,
         Err(p) => {
-            problems.push(p);
+            problems.push(*p);
             return false;
         }
     };
@@ -479,7 +482,7 @@ fn read_one(
             Ok(true) => {}
             Ok(false) => break,
             Err(p) => {
-                problems.push(p);
+                problems.push(*p);
                 return false;
             }
         }

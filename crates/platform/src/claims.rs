@@ -67,7 +67,7 @@ pub fn read(paths: &[PathBuf], units: &mut UnitMap) -> (Option<ClaimStats>, Vec<
         let mut src = match Source::open(path) {
             Ok(s) => s,
             Err(p) => {
-                problems.push(p);
+                problems.push(*p);
                 continue;
             }
         };
@@ -87,7 +87,7 @@ pub fn read(paths: &[PathBuf], units: &mut UnitMap) -> (Option<ClaimStats>, Vec<
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(p) => {
-                    problems.push(p);
+                    problems.push(*p);
                     break;
                 }
             }

@@ -2,7 +2,7 @@
 //! `claim_rate` (claims), `online_volume`, `overdue_cases` (cases), `online_coverage` (cases ÷ claimed
 //! items), `agent_satisfaction` (survey). Every value is exact (a quotient of counts, as a decimal).
 
-use crate::cases::{self, CaseOptions};
+use crate::cases::{self, CaseOptions, Progress};
 use crate::survey::Scale;
 use crate::units::UnitMap;
 use crate::{claims, survey};
@@ -107,7 +107,7 @@ pub struct Request<'a> {
     pub surveys: &'a [PathBuf],
     pub scale: Option<Scale>,
     pub skip_bad_rows: bool,
-    pub progress: Option<&'a mut dyn FnMut(&str, u64, u64)>,
+    pub progress: Option<Progress<'a>>,
 }
 
 /// The computed indicators.

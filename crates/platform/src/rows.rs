@@ -97,7 +97,7 @@ fn sniff(file: &mut File) -> std::io::Result<(Encoding, usize)> {
 }
 
 impl Source {
-    pub fn open(path: &Path) -> Result<Source, Problem> {
+    pub fn open(path: &Path) -> Result<Source, Box<Problem>> {
         let name = display_name(path);
         let io = |e: std::io::Error| {
             Problem::error(format!("无法读取文件：{e}")).at(Some(Origin::file(&name)))
@@ -144,9 +144,11 @@ impl Source {
             Problem::error(format!("CSV 格式错误：{e}")).at(Some(Origin::row(&name, 1)))
         })?;
         if !got {
-            return Err(Problem::error("文件是空的，没有表头行")
-                .at(Some(Origin::file(&name)))
-                .expected("第一行为表头"));
+            return Err(Box::new(
+                Problem::error("文件是空的，没有表头行")
+                    .at(Some(Origin::file(&name)))
+                    .expected("第一行为表头"),
+            ));
         }
         let headers = rec
             .iter()
@@ -166,7 +168,7 @@ impl Source {
     }
 
     /// Reads the next non-blank row into `row`; false at the end.
-    pub fn next(&mut self, row: &mut Row) -> Result<bool, Problem> {
+    pub fn next(&mut self, row: &mut Row) -> Result<bool, Box<Problem>> {
         match &mut self.kind {
             Kind::Csv(rdr) => loop {
                 row.csv = true;

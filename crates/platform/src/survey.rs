@@ -90,7 +90,7 @@ pub fn read(
         let mut src = match Source::open(path) {
             Ok(s) => s,
             Err(p) => {
-                problems.push(p);
+                problems.push(*p);
                 continue;
             }
         };
@@ -118,7 +118,7 @@ pub fn read(
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(p) => {
-                    problems.push(p);
+                    problems.push(*p);
                     break;
                 }
             }
