@@ -178,7 +178,7 @@ pub fn score(
     let (mut inputs, _, read_problems) = kaohe_tables::read_inputs(input, &r);
     problems.extend(read_problems);
     if platform.given() && !has_errors(&problems) {
-        let (ind, p) = platform_indicators(&inputs.units, platform)?;
+        let (ind, p) = platform_indicators(&inputs.units, platform, None)?;
         problems.extend(p);
         match ind {
             Some(ind) => problems.extend(indicators::merge_into(&mut inputs, &ind, &r)),
@@ -227,6 +227,7 @@ pub fn load_calendar(dir: Option<&Path>) -> Result<Calendar> {
 fn platform_indicators(
     units: &[Unit],
     args: &PlatformArgs,
+    overdue_sink: Option<kaohe_platform::cases::OverdueSink>,
 ) -> Result<(Option<Indicators>, Vec<Problem>)> {
     let period = match (&args.period, args.cases.is_empty()) {
         (Some(p), _) => Period::parse(p).map_err(|e| anyhow::anyhow!(e))?,
@@ -267,6 +268,7 @@ fn platform_indicators(
         scale,
         skip_bad_rows: args.skip_bad_rows,
         progress: Some(&mut progress),
+        overdue_sink,
     };
     let out = indicators::compute(req);
     if tty {
@@ -284,20 +286,29 @@ pub fn ingest(units: &Path, out: &Path, args: &PlatformArgs) -> Result<u8> {
     if !args.given() {
         bail!("请至少提供一种平台数据：--cases、--claims 或 --survey");
     }
-    let (ind, problems) = platform_indicators(&units, args)?;
+    // Overdue cases go to disk as they are found (memory stays flat in the number of rows), into a
+    // temporary file that becomes overdue.csv only when the whole import succeeds.
+    std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
+    let partial = out.join("overdue.csv.partial");
+    let mut writer = indicators::OverdueWriter::create(&partial)
+        .with_context(|| format!("无法写入 {}", partial.display()))?;
+    let mut sink = |o: &indicators::OverdueCase| writer.write(o);
+    let (ind, problems) = platform_indicators(&units, args, Some(&mut sink))?;
     let Some(ind) = ind else {
+        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_dir(out); // only when empty, i.e. made here
         return invalid(&problems, Format::Table);
     };
     print_problems(&problems);
-    std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
+    writer.finish().context("写入 overdue.csv 失败")?;
+    std::fs::rename(&partial, out.join("overdue.csv")).context("写入 overdue.csv 失败")?;
     indicators::write_metrics(&out.join("metrics.csv"), &ind).context("写入 metrics.csv 失败")?;
-    indicators::write_overdue(&out.join("overdue.csv"), &ind).context("写入 overdue.csv 失败")?;
     eprintln!(
         "已读取办件 {} 行（{:.1} MB）；写出 {} 条指标、{} 件超期办件到 {}",
         ind.rows,
         ind.bytes as f64 / 1e6,
         ind.metrics.len(),
-        ind.overdue.len(),
+        ind.overdue_total,
         out.display()
     );
     Ok(EXIT_OK)

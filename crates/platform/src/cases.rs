@@ -133,6 +133,9 @@ pub struct CaseStats {
     pub item_ids: FxHashMap<String, u32>,
     /// Per unit: any row at all (any channel, any date).
     pub seen: Vec<bool>,
+    /// Per unit: overdue online cases.
+    pub overdue_count: Vec<u64>,
+    /// The overdue cases, when no sink takes them (see [`CaseOptions::overdue_sink`]).
     pub overdue: Vec<OverdueCase>,
     pub rows: u64,
     pub bytes: u64,
@@ -142,13 +145,18 @@ pub struct CaseStats {
 /// Called now and then with (file name, bytes read, rows read).
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 
+/// Takes each overdue case as it is found (e.g. straight into `overdue.csv`), so that memory does
+/// not grow with the number of late cases.
+pub type OverdueSink<'a> = &'a mut dyn FnMut(&OverdueCase);
+
 /// Reading options.
-pub struct CaseOptions<'a> {
+pub struct CaseOptions<'a, 's> {
     pub calendar: &'a Calendar,
     pub period: Period,
     pub skip_bad_rows: bool,
     /// Called now and then with (bytes read, rows read) of the current file.
     pub progress: Option<Progress<'a>>,
+    pub overdue_sink: Option<OverdueSink<'s>>,
 }
 
 struct Parsed<'r> {
@@ -407,13 +415,14 @@ fn parse<'r>(
 pub fn read(
     paths: &[PathBuf],
     units: &mut UnitMap,
-    opts: &mut CaseOptions,
+    opts: &mut CaseOptions<'_, '_>,
 ) -> (Option<CaseStats>, Vec<Problem>) {
     let n = units.len();
     let mut st = CaseStats {
         volume: vec![0; n],
         items: vec![FxHashSet::default(); n],
         seen: vec![false; n],
+        overdue_count: vec![0; n],
         ..CaseStats::default()
     };
     let mut problems = Vec::new();
@@ -459,7 +468,7 @@ fn read_one(
     fi: usize,
     path: &Path,
     units: &mut UnitMap,
-    opts: &mut CaseOptions,
+    opts: &mut CaseOptions<'_, '_>,
     st: &mut CaseStats,
     bloom: &mut Bloom,
     candidates: &mut FxHashMap<String, Vec<(usize, u32)>>,
@@ -544,19 +553,26 @@ fn read_one(
             }
         };
         match deadline::overdue(cal, due.due, p.completed.map(|c| c.date), opts.period.end) {
-            Ok(Some(late)) => st.overdue.push(OverdueCase {
-                case_id: p.case_id.to_string(),
-                unit: units.codes[u].clone(),
-                item_code: p.item_code.to_string(),
-                item_name: p.item_name.to_string(),
-                accepted: p.accepted,
-                limit: p.limit,
-                due: due.due,
-                extension: due.extension,
-                completed: p.completed,
-                late,
-                source: Origin::row(&src.name, row.number),
-            }),
+            Ok(Some(late)) => {
+                let case = OverdueCase {
+                    case_id: p.case_id.to_string(),
+                    unit: units.codes[u].clone(),
+                    item_code: p.item_code.to_string(),
+                    item_name: p.item_name.to_string(),
+                    accepted: p.accepted,
+                    limit: p.limit,
+                    due: due.due,
+                    extension: due.extension,
+                    completed: p.completed,
+                    late,
+                    source: Origin::row(&src.name, row.number),
+                };
+                st.overdue_count[u] += 1;
+                match opts.overdue_sink.as_mut() {
+                    Some(sink) => sink(&case),
+                    None => st.overdue.push(case),
+                }
+            }
             Ok(None) => {}
             Err(e) => problems.push(
                 Problem::error(e.to_string())

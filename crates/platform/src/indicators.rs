@@ -2,7 +2,7 @@
 //! `claim_rate` (claims), `online_volume`, `overdue_cases` (cases), `online_coverage` (cases ÷ claimed
 //! items), `agent_satisfaction` (survey). Every value is exact (a quotient of counts, as a decimal).
 
-use crate::cases::{self, CaseOptions, Progress};
+use crate::cases::{self, CaseOptions, OverdueSink, Progress};
 use crate::survey::Scale;
 use crate::units::UnitMap;
 use crate::{claims, survey};
@@ -14,7 +14,6 @@ use kaohe_core::rubric::{Rubric, Rule};
 use kaohe_core::{Origin, Problem};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// 考核期 — acceptance dates from `start` to `end`, both included.
@@ -98,7 +97,7 @@ impl OverdueCase {
 }
 
 /// What to compute from.
-pub struct Request<'a> {
+pub struct Request<'a, 's> {
     pub units: &'a [Unit],
     pub calendar: &'a Calendar,
     pub period: Period,
@@ -108,6 +107,8 @@ pub struct Request<'a> {
     pub scale: Option<Scale>,
     pub skip_bad_rows: bool,
     pub progress: Option<Progress<'a>>,
+    /// Where overdue cases go as they are found; `None` keeps them in [`Indicators::overdue`].
+    pub overdue_sink: Option<OverdueSink<'s>>,
 }
 
 /// The computed indicators.
@@ -117,6 +118,8 @@ pub struct Indicators {
     pub overdue: Vec<OverdueCase>,
     /// Metric keys computed here (they may not also be typed into a metrics table).
     pub computed: BTreeSet<&'static str>,
+    /// Overdue cases found (also those given to a sink).
+    pub overdue_total: u64,
     pub rows: u64,
     pub bytes: u64,
 }
@@ -127,7 +130,7 @@ fn ratio(a: u64, b: u64) -> Decimal {
 
 /// Reads the files and computes the indicators. `None` when any file has errors (unless bad rows
 /// are skipped); the problems say why.
-pub fn compute(req: Request) -> (Option<Indicators>, Vec<Problem>) {
+pub fn compute(req: Request<'_, '_>) -> (Option<Indicators>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut units = UnitMap::new(req.units);
     let mut ind = Indicators::default();
@@ -139,7 +142,7 @@ pub fn compute(req: Request) -> (Option<Indicators>, Vec<Problem>) {
         origin: origin(what),
     };
 
-    let case_stats = if req.cases.is_empty() {
+    let mut case_stats = if req.cases.is_empty() {
         None
     } else {
         let mut opts = CaseOptions {
@@ -147,6 +150,7 @@ pub fn compute(req: Request) -> (Option<Indicators>, Vec<Problem>) {
             period: req.period,
             skip_bad_rows: req.skip_bad_rows,
             progress: req.progress,
+            overdue_sink: req.overdue_sink,
         };
         let (st, p) = cases::read(req.cases, &mut units, &mut opts);
         problems.extend(p);
@@ -177,16 +181,11 @@ pub fn compute(req: Request) -> (Option<Indicators>, Vec<Problem>) {
     };
 
     let codes = units.codes.clone();
-    if let Some(cs) = &case_stats {
+    if let Some(cs) = case_stats.as_mut() {
         ind.computed.extend(["online_volume", "overdue_cases"]);
         ind.rows = cs.rows;
         ind.bytes = cs.bytes;
-        let mut overdue_per = vec![0u64; codes.len()];
-        let at: std::collections::HashMap<&str, usize> =
-            codes.iter().enumerate().map(|(i, c)| (&**c, i)).collect();
-        for o in &cs.overdue {
-            overdue_per[at[&*o.unit]] += 1;
-        }
+        ind.overdue_total = cs.overdue_count.iter().sum();
         for (u, code) in codes.iter().enumerate() {
             if !cs.seen[u] {
                 problems.push(Problem::warning(format!("单位 {code} 在办件数据中没有任何记录：网上办件量、超期办件按 0 计，请核对导出范围")).unit(&**code));
@@ -200,11 +199,11 @@ pub fn compute(req: Request) -> (Option<Indicators>, Vec<Problem>) {
             ind.metrics.push(metric(
                 code,
                 "overdue_cases",
-                overdue_per[u].into(),
+                cs.overdue_count[u].into(),
                 "办件数据",
             ));
         }
-        ind.overdue = cs.overdue.clone();
+        ind.overdue = std::mem::take(&mut cs.overdue);
         ind.overdue.sort_by(|a, b| {
             (&*a.unit, a.accepted, &a.case_id).cmp(&(&*b.unit, b.accepted, &b.case_id))
         });
@@ -349,26 +348,39 @@ pub fn write_metrics(path: &Path, ind: &Indicators) -> std::io::Result<()> {
     w.flush()
 }
 
-/// `overdue.csv`: one row per overdue online case, first column `case_id`.
-pub fn write_overdue(path: &Path, ind: &Indicators) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "case_id",
-        "unit",
-        "item_code",
-        "item_name",
-        "accepted_at",
-        "limit",
-        "deadline",
-        "extension_working_days",
-        "completed_at",
-        "days_late",
-        "working_days_late",
-        "source",
-    ])?;
-    for o in &ind.overdue {
-        let limit = format!("{}{}", o.limit.days, o.limit.unit.label());
+/// `overdue.csv`: one row per overdue online case, first column `case_id`, written as cases are
+/// found.
+pub struct OverdueWriter {
+    w: csv::Writer<std::fs::File>,
+    pub error: Option<std::io::Error>,
+}
+
+impl OverdueWriter {
+    pub fn create(path: &Path) -> std::io::Result<OverdueWriter> {
+        let mut w = csv::Writer::from_path(path)?;
         w.write_record([
+            "case_id",
+            "unit",
+            "item_code",
+            "item_name",
+            "accepted_at",
+            "limit",
+            "deadline",
+            "extension_working_days",
+            "completed_at",
+            "days_late",
+            "working_days_late",
+            "source",
+        ])?;
+        Ok(OverdueWriter { w, error: None })
+    }
+
+    pub fn write(&mut self, o: &OverdueCase) {
+        if self.error.is_some() {
+            return;
+        }
+        let limit = format!("{}{}", o.limit.days, o.limit.unit.label());
+        let r = self.w.write_record([
             safe(&o.case_id),
             o.unit.to_string(),
             safe(&o.item_code),
@@ -383,9 +395,16 @@ pub fn write_overdue(path: &Path, ind: &Indicators) -> std::io::Result<()> {
             o.late.days.to_string(),
             o.late.working_days.to_string(),
             o.source.to_string(),
-        ])?;
+        ]);
+        if let Err(e) = r {
+            self.error = Some(e.into());
+        }
     }
-    w.flush()?;
-    let _ = std::io::stdout().flush();
-    Ok(())
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.w.flush()
+    }
 }

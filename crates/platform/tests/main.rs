@@ -66,6 +66,7 @@ fn run(
         scale: None,
         skip_bad_rows: skip,
         progress: None,
+        overdue_sink: None,
     })
 }
 
@@ -169,6 +170,7 @@ fn utf8_bom_with_english_headers_and_xlsx_with_date_cells_give_the_same() {
         scale: None,
         skip_bad_rows: false,
         progress: None,
+        overdue_sink: None,
     });
     assert!(p.iter().all(|p| !p.is_error()), "{p:?}");
     let (a, _) = run(&["cases_gbk.csv"], &[], &[], false);
@@ -225,6 +227,7 @@ fn skipping_bad_rows_lists_every_skipped_row_but_never_a_duplicate() {
             scale: None,
             skip_bad_rows: true,
             progress: None,
+            overdue_sink: None,
         })
     };
     let (ind, problems) = req(vec![dir.path().join("cases_bad.csv")]);
@@ -279,6 +282,7 @@ fn numeric_ratings_need_a_declared_direction() {
             scale,
             skip_bad_rows: false,
             progress: None,
+            overdue_sink: None,
         })
     };
     let (ind, p) = go(None);
