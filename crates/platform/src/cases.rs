@@ -159,6 +159,42 @@ pub struct CaseOptions<'a, 's> {
     pub overdue_sink: Option<OverdueSink<'s>>,
 }
 
+/// Column indices of the fields, looked up once per file.
+struct Idx {
+    case_id: Option<usize>,
+    item_code: Option<usize>,
+    item_name: Option<usize>,
+    unit: Option<usize>,
+    channel: Option<usize>,
+    kind: Option<usize>,
+    accepted_at: Option<usize>,
+    limit: Option<usize>,
+    limit_unit: Option<usize>,
+    completed_at: Option<usize>,
+    special_start: Option<usize>,
+    special_end: Option<usize>,
+}
+
+impl Idx {
+    fn new(cols: &Columns) -> Idx {
+        let i = |k| cols.index(k);
+        Idx {
+            case_id: i("case_id"),
+            item_code: i("item_code"),
+            item_name: i("item_name"),
+            unit: i("unit"),
+            channel: i("channel"),
+            kind: i("kind"),
+            accepted_at: i("accepted_at"),
+            limit: i("limit"),
+            limit_unit: i("limit_unit"),
+            completed_at: i("completed_at"),
+            special_start: i("special_start"),
+            special_end: i("special_end"),
+        }
+    }
+}
+
 struct Parsed<'r> {
     case_id: &'r str,
     unit: u32,
@@ -183,16 +219,58 @@ fn when(raw: &str, xlsx: bool) -> Option<DateTime> {
 
 const DATE_EXPECTED: &str = "日期时间，如 2021-03-05 09:31:00、2021/3/5 9:31 或 20210305T093100";
 
+fn bad_utf8(out: &mut Vec<Problem>, file: &str, row: u32, header: String, lossy: String) {
+    out.push(
+        Problem::error("单元格不是有效的 UTF-8 文本（文件编码混杂？）")
+            .at(Some(Origin::row(file, row).with_column(header)))
+            .value(lossy)
+            .expected("整个文件使用同一种编码：UTF-8 或 GBK"),
+    );
+}
+
 /// Parses one row; every bad cell becomes a problem.
 fn parse<'r>(
     row: &'r Row,
     cols: &Columns,
+    ix: &Idx,
     src: &Source,
     units: &mut UnitMap,
     out: &mut Vec<Problem>,
 ) -> Option<Parsed<'r>> {
     let before = out.len();
     let xlsx = src.encoding == Encoding::Xlsx;
+    // UTF-8 problems were reported by the caller before; here every field is text.
+    // Each field is fetched once; a cell that is not valid UTF-8 (a file with mixed encodings) is
+    // reported, never mangled.
+    let mut not_utf8: Vec<(Option<usize>, String)> = Vec::new();
+    let mut get = |col: Option<usize>| -> &'r str {
+        match row.get(col) {
+            Ok(s) => s,
+            Err(lossy) => {
+                not_utf8.push((col, lossy));
+                ""
+            }
+        }
+    };
+    let case_id = get(ix.case_id).trim();
+    let item_code = get(ix.item_code).trim();
+    let item_name = get(ix.item_name).trim();
+    let unit_raw = get(ix.unit);
+    let ch_raw = get(ix.channel);
+    let kind_raw = get(ix.kind);
+    let acc_raw = get(ix.accepted_at);
+    let lim_raw = get(ix.limit);
+    let lu_raw = get(ix.limit_unit);
+    let done_raw = get(ix.completed_at);
+    let ss_raw = get(ix.special_start);
+    let se_raw = get(ix.special_end);
+    for (col, lossy) in not_utf8 {
+        let header = col
+            .and_then(|c| src.headers.get(c))
+            .cloned()
+            .unwrap_or_default();
+        bad_utf8(out, &src.name, row.number, header, lossy);
+    }
     let mut bad = |key: &str, raw: &str, msg: String, expected: &str| {
         out.push(
             Problem::error(msg)
@@ -208,20 +286,6 @@ fn parse<'r>(
                 .expected(expected),
         )
     };
-    // UTF-8 problems were reported by the caller before; here every field is text.
-    let get = |key: &str| -> &'r str { row.get(cols.index(key)).unwrap_or("") };
-    let case_id = get("case_id").trim();
-    let item_code = get("item_code").trim();
-    let item_name = get("item_name").trim();
-    let unit_raw = get("unit");
-    let ch_raw = get("channel");
-    let kind_raw = get("kind");
-    let acc_raw = get("accepted_at");
-    let lim_raw = get("limit");
-    let lu_raw = get("limit_unit");
-    let done_raw = get("completed_at");
-    let ss_raw = get("special_start");
-    let se_raw = get("special_end");
     if case_id.is_empty() {
         bad("case_id", case_id, "办件编号为空".into(), "非空的办件编号");
     }
@@ -484,6 +548,7 @@ fn read_one(
     let Some(cols) = map_columns(&src.header_sheet(), FIELDS, problems) else {
         return false;
     };
+    let ix = Idx::new(&cols);
     let mut row = Row::default();
     let mut rows_here = 0u64;
     loop {
@@ -502,26 +567,7 @@ fn read_one(
         {
             cb(&src.name, src.position(), rows_here);
         }
-        // Invalid UTF-8 in a file read as UTF-8: report the cell, never mangle it.
-        let mut utf8_ok = true;
-        for f in FIELDS {
-            if let Err(lossy) = row.get(cols.index(f.key)) {
-                utf8_ok = false;
-                problems.push(
-                    Problem::error("单元格不是有效的 UTF-8 文本（文件编码混杂？）")
-                        .at(Some(
-                            Origin::row(&src.name, row.number)
-                                .with_column(cols.header(f.key, &src.header_sheet())),
-                        ))
-                        .value(lossy)
-                        .expected("整个文件使用同一种编码：UTF-8 或 GBK"),
-                );
-            }
-        }
-        if !utf8_ok {
-            continue;
-        }
-        let Some(p) = parse(&row, &cols, &src, units, problems) else {
+        let Some(p) = parse(&row, &cols, &ix, &src, units, problems) else {
             continue;
         };
         if bloom.insert(hash(p.case_id.as_bytes())) {
@@ -534,8 +580,14 @@ fn read_one(
         }
         st.online_in_period += 1;
         st.volume[u] += 1;
-        let next = st.item_ids.len() as u32;
-        let item = *st.item_ids.entry(p.item_code.to_string()).or_insert(next);
+        let item = match st.item_ids.get(p.item_code) {
+            Some(&i) => i,
+            None => {
+                let i = st.item_ids.len() as u32;
+                st.item_ids.insert(p.item_code.to_string(), i);
+                i
+            }
+        };
         st.items[u].insert(item);
         let cal = opts.calendar;
         let due = match deadline::deadline(cal, p.accepted.date, p.limit, p.special) {
