@@ -111,6 +111,22 @@ impl DateTime {
     pub fn parse(s: &str) -> Option<DateTime> {
         let s = s.trim();
         let b = s.as_bytes();
+        // Fast path for the platforms' usual `2021-03-05 09:31:00`.
+        if b.len() == 19
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && (b[10] == b' ' || b[10] == b'T')
+            && b[13] == b':'
+            && b[16] == b':'
+        {
+            let two = |i: usize| -> Option<u32> {
+                let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+                (x < 10 && y < 10).then_some((x * 10 + y) as u32)
+            };
+            let year = two(0)? * 100 + two(2)?;
+            let date = Date::from_ymd(year as i32, two(5)?, two(8)?)?;
+            return Self::time(date, two(11)?, two(14)?, two(17)?);
+        }
         // Compact forms: 20210305, 20210305T093100, 20210305093100.
         if b.len() >= 8
             && b[..8].iter().all(u8::is_ascii_digit)

@@ -2,8 +2,9 @@
 //! the period (网上办件量), the items they concern (for 覆盖率), and the overdue online cases with their
 //! receipts. Memory: units × items, the overdue list, and a fixed-size filter for duplicate ids.
 
-use crate::bloom::{Bloom, hash};
+use crate::dups::IdTracker;
 use crate::indicators::{OverdueCase, Period};
+use crate::rows::Tracking;
 use crate::rows::{Encoding, Row, Source};
 use crate::units::UnitMap;
 use kaohe_core::calendar::Calendar;
@@ -490,25 +491,25 @@ pub fn read(
         ..CaseStats::default()
     };
     let mut problems = Vec::new();
-    let mut bloom = Bloom::new(28);
-    let mut candidates: FxHashMap<String, Vec<(usize, u32)>> = FxHashMap::default();
+    let mut tracker = match IdTracker::new() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            problems.push(Problem::error(format!(
+                "无法创建临时文件（用于检查办件编号重复）：{e}"
+            )));
+            return (None, problems);
+        }
+    };
     let mut fatal = false;
     for (fi, path) in paths.iter().enumerate() {
-        if !read_one(
-            fi,
-            path,
-            units,
-            opts,
-            &mut st,
-            &mut bloom,
-            &mut candidates,
-            &mut problems,
-        ) {
+        if !read_one(fi, path, units, opts, &mut st, &mut tracker, &mut problems) {
             fatal = true;
         }
     }
-    if !candidates.is_empty() && !fatal {
-        confirm_duplicates(paths, &mut candidates, &mut problems);
+    if let Some(t) = tracker
+        && !fatal
+    {
+        problems.extend(t.duplicates(paths));
     }
     let errors = problems.iter().any(Problem::is_error);
     if opts.skip_bad_rows && !fatal {
@@ -534,8 +535,7 @@ fn read_one(
     units: &mut UnitMap,
     opts: &mut CaseOptions<'_, '_>,
     st: &mut CaseStats,
-    bloom: &mut Bloom,
-    candidates: &mut FxHashMap<String, Vec<(usize, u32)>>,
+    tracker: &mut Option<IdTracker>,
     problems: &mut Vec<Problem>,
 ) -> bool {
     let mut src = match Source::open(path) {
@@ -549,6 +549,13 @@ fn read_one(
         return false;
     };
     let ix = Idx::new(&cols);
+    if let Some(t) = tracker.take() {
+        src.track_ids(Tracking {
+            column: ix.case_id,
+            file: fi,
+            tracker: t,
+        });
+    }
     let mut row = Row::default();
     let mut rows_here = 0u64;
     loop {
@@ -570,9 +577,6 @@ fn read_one(
         let Some(p) = parse(&row, &cols, &ix, &src, units, problems) else {
             continue;
         };
-        if bloom.insert(hash(p.case_id.as_bytes())) {
-            candidates.entry(p.case_id.to_string()).or_default();
-        }
         let u = p.unit as usize;
         st.seen[u] = true;
         if !p.online || !opts.period.contains(p.accepted.date) {
@@ -633,66 +637,10 @@ fn read_one(
             ),
         }
     }
-    let _ = fi;
     st.bytes += src.position();
     if let Some(cb) = opts.progress.as_mut() {
         cb(&src.name, src.position(), rows_here);
     }
+    *tracker = src.into_tracker();
     true
-}
-
-/// Second pass: only ids that the filter flagged are looked at, exactly.
-fn confirm_duplicates(
-    paths: &[PathBuf],
-    candidates: &mut FxHashMap<String, Vec<(usize, u32)>>,
-    problems: &mut Vec<Problem>,
-) {
-    let mut names = Vec::new();
-    for (fi, path) in paths.iter().enumerate() {
-        let Ok(mut src) = Source::open(path) else {
-            continue;
-        };
-        names.push(src.name.clone());
-        let mut scratch = Vec::new();
-        let Some(cols) = map_columns(&src.header_sheet(), FIELDS, &mut scratch) else {
-            continue;
-        };
-        let idx = cols.index("case_id");
-        let mut row = Row::default();
-        while let Ok(true) = src.next(&mut row) {
-            if let Ok(id) = row.get(idx)
-                && let Some(v) = candidates.get_mut(id.trim())
-            {
-                v.push((fi, row.number));
-            }
-        }
-    }
-    let mut dups: Vec<(&String, &Vec<(usize, u32)>)> =
-        candidates.iter().filter(|(_, v)| v.len() > 1).collect();
-    dups.sort_by_key(|(_, v)| v[0]);
-    for (id, at) in dups {
-        let places: Vec<String> = at
-            .iter()
-            .map(|(f, r)| {
-                format!(
-                    "{} 第{}行",
-                    names.get(*f).map(String::as_str).unwrap_or("?"),
-                    r
-                )
-            })
-            .collect();
-        let (f, r) = at[1];
-        problems.push(
-            Problem::error(format!(
-                "办件编号重复：{id} 出现 {} 次（{}）",
-                at.len(),
-                places.join("、")
-            ))
-            .at(Some(
-                Origin::row(names.get(f).cloned().unwrap_or_default(), r).with_column("办件编号"),
-            ))
-            .value(id)
-            .expected("每个办件编号只出现一次"),
-        );
-    }
 }

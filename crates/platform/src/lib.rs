@@ -12,6 +12,8 @@ mod bloom;
 pub mod cases;
 /// 事项认领: claim rate (town and villages pooled) and the claimed items.
 pub mod claims;
+/// 办件编号重复: exact duplicate detection with flat memory (filter + on-disk log).
+pub mod dups;
 /// 指标: the indicators, receipts, and the CSV files `kaohe ingest` writes.
 pub mod indicators;
 /// 读取: CSV (UTF-8/BOM/GBK, streamed) and XLSX rows, with spreadsheet row numbers.

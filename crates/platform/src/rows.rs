@@ -3,6 +3,7 @@
 //! sheet of an XLSX workbook (Excel caps a sheet at 1,048,576 rows, so reading it whole is bounded).
 //! Row numbers are those a spreadsheet shows: the header is row 1.
 
+use crate::dups::IdTracker;
 use kaohe_core::{Origin, Problem};
 use kaohe_tables::sheet::{Workbook, display_name};
 use std::fs::File;
@@ -18,8 +19,111 @@ pub enum Encoding {
 }
 
 enum Kind {
-    Csv(Box<csv::Reader<Box<dyn Read>>>),
+    /// CSV records are read and split on a second thread, in batches, while this one parses them.
+    /// The thread starts at the first row (so that an id tracker can be handed to it first).
+    Csv(Option<Box<csv::Reader<Box<dyn Read + Send>>>>, Option<Pipe>),
     Xlsx(std::vec::IntoIter<(u32, Vec<String>)>),
+}
+
+/// A batch of records from the reader thread: records, their row numbers, whether each is UTF-8.
+#[derive(Default)]
+struct Batch {
+    recs: Vec<csv::ByteRecord>,
+    numbers: Vec<u32>,
+    utf8: Vec<bool>,
+    len: usize,
+    /// Bytes read when the batch was full.
+    position: u64,
+}
+
+const BATCH: usize = 1024;
+
+struct Pipe {
+    full: std::sync::mpsc::Receiver<Result<Batch, Box<Problem>>>,
+    empty: std::sync::mpsc::SyncSender<Batch>,
+    cur: Batch,
+    pos: usize,
+    done: bool,
+    thread: Option<std::thread::JoinHandle<Option<IdTracker>>>,
+}
+
+/// Ids to track on the reading thread: the column, the file's index, the tracker.
+pub struct Tracking {
+    pub column: Option<usize>,
+    pub file: usize,
+    pub tracker: IdTracker,
+}
+
+impl Pipe {
+    fn start(
+        mut rdr: csv::Reader<Box<dyn Read + Send>>,
+        name: String,
+        mut tracking: Option<Tracking>,
+    ) -> Pipe {
+        let (full_tx, full) = std::sync::mpsc::sync_channel::<Result<Batch, Box<Problem>>>(4);
+        let (empty, empty_rx) = std::sync::mpsc::sync_channel::<Batch>(8);
+        for _ in 0..6 {
+            let _ = empty.send(Batch::default());
+        }
+        let thread = std::thread::spawn(move || {
+            let mut number = 1u32;
+            while let Ok(mut b) = empty_rx.recv() {
+                b.len = 0;
+                while b.len < BATCH {
+                    if b.recs.len() == b.len {
+                        b.recs.push(csv::ByteRecord::new());
+                        b.numbers.push(0);
+                        b.utf8.push(true);
+                    }
+                    number += 1;
+                    match rdr.read_byte_record(&mut b.recs[b.len]) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => {
+                            let p = Problem::error(format!("CSV 格式错误：{e}"))
+                                .at(Some(Origin::row(&name, number)))
+                                .expected("逗号分隔、双引号包裹含逗号的单元格");
+                            let _ = full_tx.send(Err(Box::new(p)));
+                            return tracking.map(|t| t.tracker);
+                        }
+                    }
+                    let rec = &b.recs[b.len];
+                    if rec
+                        .iter()
+                        .all(|f| f.iter().all(|c| c.is_ascii_whitespace()))
+                    {
+                        continue;
+                    }
+                    b.numbers[b.len] = number;
+                    let utf8 = std::str::from_utf8(rec.as_slice()).is_ok();
+                    b.utf8[b.len] = utf8;
+                    if let Some(t) = tracking.as_mut()
+                        && utf8
+                        && let Some(id) = t.column.and_then(|c| rec.get(c))
+                    {
+                        // SAFETY: the record was just checked to be UTF-8.
+                        let id = unsafe { std::str::from_utf8_unchecked(id) };
+                        t.tracker.track(t.file, number, id.trim());
+                    }
+                    b.len += 1;
+                }
+                b.position = rdr.position().byte();
+                let last = b.len < BATCH;
+                if full_tx.send(Ok(b)).is_err() || last {
+                    break;
+                }
+            }
+            tracking.map(|t| t.tracker)
+        });
+        Pipe {
+            full,
+            empty,
+            cur: Batch::default(),
+            pos: 0,
+            done: false,
+            thread: Some(thread),
+        }
+    }
 }
 
 /// An open export.
@@ -28,7 +132,8 @@ pub struct Source {
     pub headers: Vec<String>,
     pub encoding: Encoding,
     kind: Kind,
-    row: u32,
+    position: u64,
+    tracking: Option<Tracking>,
 }
 
 /// The current row.
@@ -37,6 +142,8 @@ pub struct Row {
     rec: csv::ByteRecord,
     cells: Vec<String>,
     csv: bool,
+    /// The whole record is valid UTF-8 (checked once per row; fields then need no check).
+    utf8: bool,
 }
 
 impl Default for Row {
@@ -46,6 +153,7 @@ impl Default for Row {
             rec: csv::ByteRecord::new(),
             cells: Vec::new(),
             csv: true,
+            utf8: true,
         }
     }
 }
@@ -57,6 +165,11 @@ impl Row {
         let Some(i) = col else { return Ok("") };
         if self.csv {
             let b = self.rec.get(i).unwrap_or(b"");
+            if self.utf8 {
+                // SAFETY: the whole record was checked to be UTF-8 in `Source::next`, and fields
+                // split at ASCII commas and quotes, so every field is UTF-8 as well.
+                return Ok(unsafe { std::str::from_utf8_unchecked(b) });
+            }
             std::str::from_utf8(b).map_err(|_| String::from_utf8_lossy(b).into_owned())
         } else {
             Ok(self.cells.get(i).map(String::as_str).unwrap_or(""))
@@ -118,7 +231,8 @@ impl Source {
                 headers: sheet.headers,
                 encoding: Encoding::Xlsx,
                 kind: Kind::Xlsx(rows.into_iter()),
-                row: 0,
+                position: 0,
+                tracking: None,
             });
         }
         let mut file = File::open(path).map_err(io)?;
@@ -126,7 +240,7 @@ impl Source {
         if skip > 0 {
             file.seek(SeekFrom::Start(skip as u64)).map_err(io)?;
         }
-        let reader: Box<dyn Read> = match encoding {
+        let reader: Box<dyn Read + Send> = match encoding {
             Encoding::Gb18030 => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(encoding_rs::GB18030))
@@ -138,10 +252,12 @@ impl Source {
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(256 * 1024)
-            .from_reader(Box::new(BufReader::with_capacity(256 * 1024, reader)) as Box<dyn Read>);
+            .from_reader(
+                Box::new(BufReader::with_capacity(256 * 1024, reader)) as Box<dyn Read + Send>
+            );
         let mut rec = csv::ByteRecord::new();
         let got = rdr.read_byte_record(&mut rec).map_err(|e| {
-            Problem::error(format!("CSV 格式错误：{e}")).at(Some(Origin::row(&name, 1)))
+            Box::new(Problem::error(format!("CSV 格式错误：{e}")).at(Some(Origin::row(&name, 1))))
         })?;
         if !got {
             return Err(Box::new(
@@ -159,38 +275,81 @@ impl Source {
             })
             .collect();
         Ok(Source {
+            kind: Kind::Csv(Some(Box::new(rdr)), None),
             name,
             headers,
             encoding,
-            kind: Kind::Csv(Box::new(rdr)),
-            row: 1,
+            position: 0,
+            tracking: None,
         })
+    }
+
+    /// Tracks case ids for duplicates while reading (call before the first row).
+    pub fn track_ids(&mut self, tracking: Tracking) {
+        self.tracking = Some(tracking);
+    }
+
+    /// The tracker back, once the rows have been read (joins the reading thread).
+    pub fn into_tracker(mut self) -> Option<IdTracker> {
+        match &mut self.kind {
+            Kind::Csv(_, Some(p)) => {
+                let thread = p.thread.take();
+                // Unblock the reading thread if it is waiting to hand over a batch.
+                let (_, rx) = std::sync::mpsc::sync_channel(0);
+                let full = std::mem::replace(&mut p.full, rx);
+                drop(full);
+                thread.and_then(|t| t.join().ok()).flatten()
+            }
+            _ => self.tracking.take().map(|t| t.tracker),
+        }
     }
 
     /// Reads the next non-blank row into `row`; false at the end.
     pub fn next(&mut self, row: &mut Row) -> Result<bool, Box<Problem>> {
+        if let Kind::Csv(rdr, pipe @ None) = &mut self.kind {
+            let rdr = rdr.take().expect("reader until the thread starts");
+            *pipe = Some(Pipe::start(*rdr, self.name.clone(), self.tracking.take()));
+        }
         match &mut self.kind {
-            Kind::Csv(rdr) => loop {
+            Kind::Csv(_, Some(p)) => {
+                if p.pos == p.cur.len {
+                    if p.done {
+                        return Ok(false);
+                    }
+                    let spent = std::mem::take(&mut p.cur);
+                    let _ = p.empty.try_send(spent);
+                    match p.full.recv() {
+                        Ok(Ok(b)) => {
+                            p.done = b.len < BATCH;
+                            self.position = b.position;
+                            p.cur = b;
+                            p.pos = 0;
+                        }
+                        Ok(Err(e)) => return Err(e),
+                        Err(_) => return Ok(false),
+                    }
+                    if p.cur.len == 0 {
+                        return Ok(false);
+                    }
+                }
                 row.csv = true;
-                self.row += 1;
-                let got = rdr.read_byte_record(&mut row.rec).map_err(|e| {
-                    Problem::error(format!("CSV 格式错误：{e}"))
-                        .at(Some(Origin::row(&self.name, self.row)))
-                        .expected("逗号分隔、双引号包裹含逗号的单元格")
-                })?;
-                if !got {
-                    return Ok(false);
-                }
-                row.number = self.row;
-                if !row.is_blank() {
-                    return Ok(true);
-                }
-            },
+                std::mem::swap(&mut row.rec, &mut p.cur.recs[p.pos]);
+                row.number = p.cur.numbers[p.pos];
+                row.utf8 = p.cur.utf8[p.pos];
+                p.pos += 1;
+                Ok(true)
+            }
+            Kind::Csv(_, None) => unreachable!("the reading thread was started above"),
             Kind::Xlsx(it) => match it.next() {
                 Some((n, cells)) => {
                     row.csv = false;
                     row.number = n;
                     row.cells = cells;
+                    if let Some(t) = self.tracking.as_mut()
+                        && let Some(id) = t.column.and_then(|c| row.cells.get(c))
+                    {
+                        t.tracker.track(t.file, n, id.trim());
+                    }
                     Ok(true)
                 }
                 None => Ok(false),
@@ -200,10 +359,7 @@ impl Source {
 
     /// Bytes read so far (CSV; 0 for XLSX), for progress.
     pub fn position(&self) -> u64 {
-        match &self.kind {
-            Kind::Csv(r) => r.position().byte(),
-            Kind::Xlsx(_) => 0,
-        }
+        self.position
     }
 
     /// The headers as a sheet, for `kaohe_tables::header::map_columns`.

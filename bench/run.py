@@ -1,0 +1,89 @@
+"""Ingest benchmark: kaohe vs polars vs duckdb on the same generated case records.
+
+    python3 bench/run.py [ROWS ...]        # default: 1000000 10000000
+
+Generates bench/data/cases-<rows>.csv (if missing) with the Rust generator, runs `kaohe ingest`
+(one core: kaohe is single-threaded) and the two peers in bench/.venv (single-threaded, and with all
+cores), checks that all three compute the same online volume and overdue count for every unit, and
+prints rows/s, MB/s and peak memory (max RSS of the process). Writes bench/RESULTS.md.
+"""
+import csv, json, os, pathlib, subprocess, sys, time
+
+root = pathlib.Path(__file__).resolve().parent.parent
+data = root / "bench/data"
+data.mkdir(parents=True, exist_ok=True)
+venv_py = root / "bench/.venv/bin/python"
+sizes = [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000]
+
+
+def sh(*args, **kw):
+    subprocess.run(args, check=True, cwd=root, **kw)
+
+
+def measure(args, env=None):
+    """Wall seconds and peak RSS (MiB) of one child process."""
+    t = time.perf_counter()
+    p = subprocess.Popen(args, cwd=root, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    err = p.stderr.read().decode()
+    if status != 0:
+        raise SystemExit(f"{args[0]} failed: {err}")
+    return wall, ru.ru_maxrss / 1024
+
+
+if not venv_py.exists():
+    sh(sys.executable, "-m", "venv", "bench/.venv")
+    sh(str(venv_py), "-m", "pip", "install", "-q", "polars", "duckdb")
+sh("cargo", "build", "--release", "-q", "-p", "kaohe", "-p", "kaohe-platform", "--example", "gen_cases")
+kaohe = str(root / "target/release/kaohe")
+sh(sys.executable, "bench/calendar_table.py", str(data / "calendar.csv"))
+versions = subprocess.run([str(venv_py), "-c", "import polars, duckdb; print(polars.__version__, duckdb.__version__)"], capture_output=True, text=True).stdout.split()
+
+results = []
+for n in sizes:
+    f = data / f"cases-{n}.csv"
+    if not f.exists():
+        sh(str(root / "target/release/examples/gen_cases"), str(n), str(f))
+    mb = f.stat().st_size / 1e6
+    out = data / f"ingest-{n}"
+    runs = []
+    for _ in range(3 if n <= 2_000_000 else 1):
+        runs.append(measure([kaohe, "ingest", "--units", str(data / "units.csv"), "--period", "2021-01-01..2021-12-31", "--cases", str(f), "--out", str(out)]))
+    wall, rss = min(runs)
+    k = {}
+    for r in csv.DictReader(open(out / "metrics.csv")):
+        k.setdefault(r["unit"], [0, 0])[0 if r["metric"] == "online_volume" else 1] = int(r["value"])
+    row = {"rows": n, "MB": mb, "kaohe": (wall, rss)}
+    for name, script, env, extra in [
+        ("polars 1 thread", "bench/peer_polars.py", {"POLARS_MAX_THREADS": "1"}, []),
+        ("duckdb 1 thread", "bench/peer_duckdb.py", {}, ["1"]),
+        ("polars all cores", "bench/peer_polars.py", {}, []),
+        ("duckdb all cores", "bench/peer_duckdb.py", {}, []),
+    ]:
+        res = data / f"{name.replace(' ', '-')}-{n}.json"
+        row[name] = measure([str(venv_py), script, str(f), str(data / "calendar.csv"), str(res)] + extra, env)
+        got = {u: v for u, v in json.load(open(res)).items()}
+        if got != k:
+            raise SystemExit(f"{name} disagrees with kaohe at {n} rows:\n{got}\n{k}")
+    results.append(row)
+
+lines = [
+    f"# Ingest benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores",
+    "",
+    f"`python3 bench/run.py {' '.join(map(str, sizes))}`; polars {versions[0] if versions else '?'}, duckdb {versions[1] if len(versions) > 1 else '?'}.",
+    "All three compute the same online volume and overdue count for every unit (checked on every run).",
+    "Peak memory is the max RSS of the process (for the peers, including the Python interpreter).",
+    "",
+    "| rows | file MB | tool | seconds | rows/s | MB/s | peak MiB | kaohe is faster by |",
+    "|---:|---:|---|---:|---:|---:|---:|---:|",
+]
+for r in results:
+    kw = r["kaohe"][0]
+    for name in ["kaohe", "polars 1 thread", "duckdb 1 thread", "polars all cores", "duckdb all cores"]:
+        w, m = r[name]
+        ratio = "—" if name == "kaohe" else f"{w / kw:.2f}×"
+        lines.append(f"| {r['rows']:,} | {r['MB']:.0f} | {name} | {w:.2f} | {r['rows'] / w:,.0f} | {r['MB'] / w:.0f} | {m:.0f} | {ratio} |")
+text = "\n".join(lines) + "\n"
+print(text)
+(root / "bench/RESULTS.md").write_text(text)
