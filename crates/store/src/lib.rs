@@ -1,0 +1,17 @@
+//! kaohe-store — where an assessment lives: accounts, assessments and their units, assessor
+//! assignments, the three ledgers per clause (自评分, 考核分, 最终分), findings, bonus, evidence, sealed
+//! results, and a hash-chained, append-only audit log. SQLite (WAL) by default, via sqlx, with the
+//! migrations embedded. The store scores nothing itself (kaohe-core does), reads no clock (callers
+//! pass the time), and enforces who may do what in which stage ([`policy`]) on every change.
+
+/// 审计日志: the hash chain and its verification.
+pub mod audit;
+/// 角色、阶段、账本: the vocabulary of the service.
+pub mod model;
+/// 权限: what each role may do in each stage.
+pub mod policy;
+/// 存储: the operations.
+pub mod store;
+
+pub use model::*;
+pub use store::{Store, StoreError};

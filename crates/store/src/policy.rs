@@ -1,0 +1,230 @@
+//! 权限 — what each role may do in each stage, decided here and nowhere else, and enforced by the
+//! store on every change (the UI only hides what the store would refuse).
+//!
+//! | action | who | when |
+//! |---|---|---|
+//! | manage accounts | admin | any stage |
+//! | set up units, assignments | admin | 草稿 |
+//! | move to the next stage | admin | any stage but 定档 |
+//! | self-assess (自评分), upload evidence | the unit's reporter | 自评 |
+//! | score (考核分), findings, bonus | an assessor assigned to the unit, or admin | 考核 |
+//! | import platform data | admin | 考核 |
+//! | file an objection | the unit's reporter | 公示 |
+//! | decide objections (最终分) | an assessor assigned to the unit, or admin | 公示 |
+//! | 更正 after 定档 (with a reason) | admin | 定档 |
+//! | read a unit's unpublished data | admin, assessors; the unit's own reporter (its own entries) | any |
+//! | read published results | everyone signed in (a reporter: its own unit's details) | 公示, 定档 |
+
+use crate::model::{Role, Stage, User};
+
+/// An action on the assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ManageAccounts,
+    SetUp,
+    AdvanceStage,
+    SelfAssess,
+    Score,
+    Import,
+    Object,
+    Decide,
+    Correct,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::ManageAccounts => "管理账户",
+            Action::SetUp => "设置单位与分工",
+            Action::AdvanceStage => "推进阶段",
+            Action::SelfAssess => "填报自评",
+            Action::Score => "考核评分",
+            Action::Import => "导入平台数据",
+            Action::Object => "提出异议",
+            Action::Decide => "处理异议",
+            Action::Correct => "更正",
+        }
+    }
+}
+
+/// Why an action is refused, in Chinese.
+pub fn check(
+    user: &User,
+    action: Action,
+    stage: Stage,
+    unit: Option<&str>,
+    assigned: bool,
+) -> Result<(), String> {
+    let stage_ok = match action {
+        Action::ManageAccounts => true,
+        Action::SetUp => stage == Stage::Draft,
+        Action::AdvanceStage => stage != Stage::Final,
+        Action::SelfAssess => stage == Stage::SelfAssessment,
+        Action::Score | Action::Import => stage == Stage::Review,
+        Action::Object | Action::Decide => stage == Stage::Publication,
+        Action::Correct => stage == Stage::Final,
+    };
+    let role_ok = match action {
+        Action::ManageAccounts
+        | Action::SetUp
+        | Action::AdvanceStage
+        | Action::Import
+        | Action::Correct => user.role == Role::Admin,
+        Action::SelfAssess | Action::Object => {
+            user.role == Role::Reporter && unit.is_some() && user.unit_code.as_deref() == unit
+        }
+        Action::Score | Action::Decide => {
+            user.role == Role::Admin || (user.role == Role::Assessor && assigned)
+        }
+    };
+    if !role_ok {
+        let who = match action {
+            Action::SelfAssess | Action::Object => "本单位的填报员",
+            Action::Score | Action::Decide => "分配到该单位的考核员或管理员",
+            _ => "管理员",
+        };
+        return Err(format!(
+            "{}（{}）无权{}：只有{}可以",
+            user.name,
+            user.role.label(),
+            action.label(),
+            who
+        ));
+    }
+    if !stage_ok {
+        return Err(format!(
+            "当前为“{}”阶段，不能{}",
+            stage.label(),
+            action.label()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, unit: Option<&str>) -> User {
+        User {
+            id: 1,
+            login: "u".into(),
+            name: "张三".into(),
+            role,
+            unit_code: unit.map(Into::into),
+        }
+    }
+
+    /// The authorisation matrix, row by row: (role, unit of the reporter, action, stage, target unit,
+    /// assigned, allowed).
+    #[test]
+    fn matrix() {
+        use Action::*;
+        use Role::*;
+        use Stage::*;
+        let rows: &[(Role, Option<&str>, Action, Stage, Option<&str>, bool, bool)] = &[
+            (Admin, None, SetUp, Draft, None, false, true),
+            (Admin, None, SetUp, SelfAssessment, None, false, false),
+            (Assessor, None, SetUp, Draft, None, false, false),
+            (Admin, None, AdvanceStage, Publication, None, false, true),
+            (Admin, None, AdvanceStage, Final, None, false, false),
+            (Viewer, None, AdvanceStage, Draft, None, false, false),
+            (
+                Reporter,
+                Some("A"),
+                SelfAssess,
+                SelfAssessment,
+                Some("A"),
+                false,
+                true,
+            ),
+            (
+                Reporter,
+                Some("A"),
+                SelfAssess,
+                SelfAssessment,
+                Some("B"),
+                false,
+                false,
+            ),
+            (
+                Reporter,
+                Some("A"),
+                SelfAssess,
+                Review,
+                Some("A"),
+                false,
+                false,
+            ),
+            (
+                Assessor,
+                None,
+                SelfAssess,
+                SelfAssessment,
+                Some("A"),
+                true,
+                false,
+            ),
+            (Assessor, None, Score, Review, Some("A"), true, true),
+            (Assessor, None, Score, Review, Some("A"), false, false),
+            (
+                Assessor,
+                None,
+                Score,
+                SelfAssessment,
+                Some("A"),
+                true,
+                false,
+            ),
+            (Admin, None, Score, Review, Some("A"), false, true),
+            (Reporter, Some("A"), Score, Review, Some("A"), false, false),
+            (Viewer, None, Score, Review, Some("A"), true, false),
+            (Admin, None, Import, Review, None, false, true),
+            (Assessor, None, Import, Review, None, true, false),
+            (
+                Reporter,
+                Some("A"),
+                Object,
+                Publication,
+                Some("A"),
+                false,
+                true,
+            ),
+            (Reporter, Some("A"), Object, Final, Some("A"), false, false),
+            (Assessor, None, Decide, Publication, Some("A"), true, true),
+            (Admin, None, Correct, Final, None, false, true),
+            (Admin, None, Correct, Publication, None, false, false),
+            (Assessor, None, Correct, Final, None, true, false),
+        ];
+        for (i, (role, own, action, stage, unit, assigned, allowed)) in rows.iter().enumerate() {
+            let got = check(&user(*role, *own), *action, *stage, *unit, *assigned);
+            assert_eq!(
+                got.is_ok(),
+                *allowed,
+                "row {i}: {role:?} {action:?} in {stage:?} on {unit:?}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_say_why_in_chinese() {
+        let e = check(
+            &user(Role::Reporter, Some("A")),
+            Action::SelfAssess,
+            Stage::SelfAssessment,
+            Some("B"),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e, "张三（单位填报员）无权填报自评：只有本单位的填报员可以");
+        let e = check(
+            &user(Role::Admin, None),
+            Action::SetUp,
+            Stage::Review,
+            None,
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e, "当前为“考核”阶段，不能设置单位与分工");
+    }
+}

@@ -1,0 +1,597 @@
+use crate::audit::{self, Entry};
+use crate::model::*;
+use crate::policy::{self, Action};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use kaohe_core::rubric::{self, Rubric, Rule};
+use rust_decimal::Decimal;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// What can go wrong, each with a message a clerk understands.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// 无权: role, unit or stage does not allow it (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// 输入有误 (HTTP 422).
+    #[error("{0}")]
+    Invalid(String),
+    /// 不存在 (HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// 冲突: someone else changed it meanwhile (HTTP 409), with the current value.
+    #[error("该分数已被{}于 {} 改为 {}（第 {} 版），请刷新后再改", current.updated_by, current.updated_at, current.score, current.version)]
+    Conflict { current: Box<Score> },
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("文件错误：{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An assessment as stored.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub id: i64,
+    pub year: i64,
+    pub title: String,
+    pub stage: Stage,
+    pub rubric: Rubric,
+    pub rubric_toml: String,
+}
+
+/// The store: a SQLite database (WAL) and the evidence folder in one data directory.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    dir: PathBuf,
+}
+
+fn hash_password(password: &str) -> String {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .expect("argon2 with a random salt")
+        .to_string()
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`: `dir/kaohe.db` and `dir/evidence/`.
+    pub async fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir.join("evidence"))?;
+        let opts = SqliteConnectOptions::new()
+            .filename(dir.join("kaohe.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store {
+            pool,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction that takes SQLite's write lock at once (BEGIN IMMEDIATE), so that two
+    /// writers queue instead of one failing on a stale snapshot.
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Appends an audit entry inside `tx`.
+    #[allow(clippy::too_many_arguments)]
+    async fn audit(
+        tx: &mut sqlx::SqliteConnection,
+        at: &str,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+        why: Option<&str>,
+    ) -> Result<()> {
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (seq, prev) = match last {
+            Some(r) => (r.get::<i64, _>("seq") + 1, r.get::<String, _>("hash")),
+            None => (1, audit::GENESIS.to_string()),
+        };
+        let h = audit::hash(&prev, seq, at, actor, action, entity, old, new, why);
+        sqlx::query("INSERT INTO audit_log (seq, at, actor, action, entity, old, new, why, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(seq)
+            .bind(at)
+            .bind(actor)
+            .bind(action)
+            .bind(entity)
+            .bind(old)
+            .bind(new)
+            .bind(why)
+            .bind(&prev)
+            .bind(&h)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds an account. `by` is the admin doing it, or `None` from the command line (recorded as
+    /// `系统`).
+    pub async fn add_user(
+        &self,
+        by: Option<&User>,
+        login: &str,
+        name: &str,
+        role: Role,
+        unit: Option<&str>,
+        password: &str,
+        now: &str,
+    ) -> Result<User> {
+        if let Some(u) = by {
+            policy::check(u, Action::ManageAccounts, Stage::Draft, None, false)
+                .map_err(StoreError::Forbidden)?;
+        }
+        if login.trim().is_empty() || name.trim().is_empty() {
+            return Err(StoreError::Invalid("登录名和姓名不能为空".into()));
+        }
+        if password.chars().count() < 8 {
+            return Err(StoreError::Invalid("密码至少 8 位".into()));
+        }
+        if (role == Role::Reporter) != unit.is_some() {
+            return Err(StoreError::Invalid(
+                "单位填报员须绑定一个单位；其他角色不绑定单位".into(),
+            ));
+        }
+        let mut tx = self.write().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = ?")
+            .bind(login)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Invalid(format!("登录名“{login}”已存在")));
+        }
+        let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+            .bind(login)
+            .bind(name)
+            .bind(role.key())
+            .bind(unit)
+            .bind(hash_password(password))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        let actor = by.map(|u| u.login.as_str()).unwrap_or("系统");
+        let new =
+            serde_json::json!({ "login": login, "name": name, "role": role.key(), "unit": unit })
+                .to_string();
+        Self::audit(
+            &mut tx,
+            now,
+            actor,
+            "user.add",
+            &format!("user/{login}"),
+            None,
+            Some(&new),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(User {
+            id,
+            login: login.into(),
+            name: name.into(),
+            role,
+            unit_code: unit.map(Into::into),
+        })
+    }
+
+    fn user_from(r: &sqlx::sqlite::SqliteRow) -> User {
+        User {
+            id: r.get("id"),
+            login: r.get("login"),
+            name: r.get("name"),
+            role: Role::parse(r.get::<&str, _>("role")).unwrap_or(Role::Viewer),
+            unit_code: r.get("unit_code"),
+        }
+    }
+
+    /// The user whose password matches, if any (argon2id; the same time is spent for an unknown login).
+    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT id, login, name, role, unit_code, password_hash FROM users WHERE login = ? AND active = 1").bind(login).fetch_optional(&self.pool).await?;
+        let stored = row.as_ref().map(|r| r.get::<String, _>("password_hash"));
+        // An unknown login checks against a dummy hash so that timing does not reveal which logins exist.
+        let dummy = hash_password("kaohe-dummy-password");
+        let phc = stored.as_deref().unwrap_or(&dummy);
+        let ok = PasswordHash::new(phc)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        Ok(match (row, ok) {
+            (Some(r), true) => Some(Self::user_from(&r)),
+            _ => None,
+        })
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT id, login, name, role, unit_code FROM users WHERE id = ? AND active = 1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(Self::user_from))
+    }
+
+    /// Creates an assessment in 草稿 from a rubric's TOML text (validated; its sha256 is kept).
+    pub async fn create_assessment(
+        &self,
+        by: &User,
+        title: &str,
+        rubric_toml: &str,
+        now: &str,
+    ) -> Result<i64> {
+        policy::check(by, Action::SetUp, Stage::Draft, None, false)
+            .map_err(StoreError::Forbidden)?;
+        let (r, problems) = rubric::load("rubric.toml", rubric_toml);
+        let Some(r) = r else {
+            let msgs: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            return Err(StoreError::Invalid(format!(
+                "细则无效：{}",
+                msgs.join("；")
+            )));
+        };
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO assessments (year, title, rubric_id, rubric_version, rubric_sha256, rubric_toml, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?) RETURNING id")
+            .bind(r.year as i64)
+            .bind(title)
+            .bind(&r.id)
+            .bind(&r.version)
+            .bind(&r.sha256)
+            .bind(rubric_toml)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        let new = serde_json::json!({ "title": title, "rubric": r.id, "version": r.version, "sha256": r.sha256 }).to_string();
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "assessment.create",
+            &format!("assessment/{id}"),
+            None,
+            Some(&new),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn assessment(&self, id: i64) -> Result<Assessment> {
+        let r =
+            sqlx::query("SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("考核 {id} 不存在")))?;
+        let toml: String = r.get("rubric_toml");
+        let rubric = rubric::load("rubric.toml", &toml)
+            .0
+            .ok_or_else(|| StoreError::Invalid("已存细则无法读取".into()))?;
+        Ok(Assessment {
+            id: r.get("id"),
+            year: r.get("year"),
+            title: r.get("title"),
+            stage: Stage::parse(r.get::<&str, _>("stage")).unwrap_or(Stage::Draft),
+            rubric,
+            rubric_toml: toml,
+        })
+    }
+
+    /// Adds a unit to an assessment (草稿 only).
+    pub async fn add_unit(
+        &self,
+        by: &User,
+        assessment: i64,
+        code: &str,
+        name: &str,
+        kind: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::SetUp, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        if !["镇", "街道", "区"].contains(&kind) {
+            return Err(StoreError::Invalid(format!(
+                "单位类型“{kind}”应为 镇 / 街道 / 区"
+            )));
+        }
+        let mut tx = self.write().await?;
+        let r =
+            sqlx::query("INSERT INTO units (assessment_id, code, name, kind) VALUES (?, ?, ?, ?)")
+                .bind(assessment)
+                .bind(code)
+                .bind(name)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await;
+        if let Err(sqlx::Error::Database(e)) = &r
+            && e.is_unique_violation()
+        {
+            return Err(StoreError::Invalid(format!("单位“{code}”已在本次考核中")));
+        }
+        r?;
+        let new = serde_json::json!({ "code": code, "name": name, "kind": kind }).to_string();
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "unit.add",
+            &format!("assessment/{assessment}/unit/{code}"),
+            None,
+            Some(&new),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Assigns an assessor to a unit (草稿 only).
+    pub async fn assign(
+        &self,
+        by: &User,
+        assessment: i64,
+        assessor: &User,
+        unit: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::SetUp, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        if assessor.role != Role::Assessor {
+            return Err(StoreError::Invalid(format!("{} 不是考核员", assessor.name)));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT OR IGNORE INTO assignments (assessment_id, user_id, unit_code) VALUES (?, ?, ?)").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "assignment.add",
+            &format!("assessment/{assessment}/unit/{unit}"),
+            None,
+            Some(&assessor.login),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn assigned(&self, assessment: i64, user: &User, unit: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = ? AND user_id = ? AND unit_code = ?").bind(assessment).bind(user.id).bind(unit).fetch_one(&self.pool).await?;
+        Ok(n > 0)
+    }
+
+    /// Moves the assessment to the next stage (admin; recorded with the reason).
+    pub async fn advance(
+        &self,
+        by: &User,
+        assessment: i64,
+        to: Stage,
+        why: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::AdvanceStage, a.stage, None, false)
+            .map_err(StoreError::Forbidden)?;
+        if a.stage.next() != Some(to) {
+            return Err(StoreError::Invalid(format!(
+                "不能从“{}”直接进入“{}”：阶段须依次推进",
+                a.stage.label(),
+                to.label()
+            )));
+        }
+        let mut tx = self.write().await?;
+        let n = sqlx::query("UPDATE assessments SET stage = ? WHERE id = ? AND stage = ?")
+            .bind(to.key())
+            .bind(assessment)
+            .bind(a.stage.key())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Invalid("阶段已被他人改变，请刷新".into()));
+        }
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "stage.advance",
+            &format!("assessment/{assessment}"),
+            Some(a.stage.key()),
+            Some(to.key()),
+            Some(why),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a score in a ledger, with optimistic concurrency: `expected` is the version the editor
+    /// saw (`None` for a new score). A stale edit gets [`StoreError::Conflict`] with the current value.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_score(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        ledger: Ledger,
+        score: &str,
+        reason: &str,
+        expected: Option<i64>,
+        now: &str,
+    ) -> Result<Score> {
+        let a = self.assessment(assessment).await?;
+        let action = match ledger {
+            Ledger::SelfScore => Action::SelfAssess,
+            Ledger::Assessor => Action::Score,
+            Ledger::Final => Action::Decide,
+        };
+        let assigned = self.assigned(assessment, by, unit).await?;
+        policy::check(by, action, a.stage, Some(unit), assigned).map_err(StoreError::Forbidden)?;
+        let c = a
+            .rubric
+            .clause(clause)
+            .ok_or_else(|| StoreError::Invalid(format!("细则中没有条款“{clause}”")))?;
+        if !matches!(c.rule, Rule::Judgement) {
+            return Err(StoreError::Invalid(format!(
+                "条款 {clause} 按“{}”计分，不能直接录入分数",
+                c.rule.label()
+            )));
+        }
+        let value = Decimal::from_str(score.trim())
+            .map_err(|_| StoreError::Invalid(format!("得分“{score}”不是数字")))?;
+        if value < Decimal::ZERO || value > c.max {
+            return Err(StoreError::Invalid(format!(
+                "得分 {value} 超出条款 {clause} 的分值范围（0 到 {}）",
+                c.max.normalize()
+            )));
+        }
+        if value < c.max && reason.trim().is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "得分 {} 低于满分 {}，须填写理由",
+                value.normalize(),
+                c.max.normalize()
+            )));
+        }
+        let known: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE assessment_id = ? AND code = ?")
+                .bind(assessment)
+                .bind(unit)
+                .fetch_one(&self.pool)
+                .await?;
+        if known == 0 {
+            return Err(StoreError::NotFound(format!("本次考核中没有单位“{unit}”")));
+        }
+        let text = value.normalize().to_string();
+        let mut tx = self.write().await?;
+        let current = Self::score_in(&mut tx, assessment, unit, clause, ledger).await?;
+        let version = match (&current, expected) {
+            (None, None) => 1,
+            (Some(cur), Some(v)) if cur.version == v => v + 1,
+            (Some(cur), _) => {
+                return Err(StoreError::Conflict {
+                    current: Box::new(cur.clone()),
+                });
+            }
+            (None, Some(_)) => return Err(StoreError::Invalid("该分数已不存在，请刷新".into())),
+        };
+        let upsert = sqlx::query(
+            "INSERT INTO ledger (assessment_id, unit_code, clause_id, ledger, score, reason, version, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (assessment_id, unit_code, clause_id, ledger) DO UPDATE SET score = excluded.score, reason = excluded.reason, version = excluded.version, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+             WHERE ledger.version = ?",
+        )
+        .bind(assessment)
+        .bind(unit)
+        .bind(clause)
+        .bind(ledger.key())
+        .bind(&text)
+        .bind(reason.trim())
+        .bind(version)
+        .bind(by.id)
+        .bind(now)
+        .bind(version - 1)
+        .execute(&mut *tx)
+        .await?;
+        if upsert.rows_affected() != 1 {
+            let cur = Self::score_in(&mut tx, assessment, unit, clause, ledger)
+                .await?
+                .expect("a row blocked the write");
+            return Err(StoreError::Conflict {
+                current: Box::new(cur),
+            });
+        }
+        let old = current.as_ref().map(|c| {
+            serde_json::json!({ "score": c.score, "reason": c.reason, "version": c.version })
+                .to_string()
+        });
+        let new = serde_json::json!({ "score": text, "reason": reason.trim(), "version": version })
+            .to_string();
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "score.set",
+            &format!(
+                "assessment/{assessment}/unit/{unit}/clause/{clause}/{}",
+                ledger.key()
+            ),
+            old.as_deref(),
+            Some(&new),
+            Some(reason.trim()),
+        )
+        .await?;
+        let saved = Self::score_in(&mut tx, assessment, unit, clause, ledger)
+            .await?
+            .expect("just written");
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    async fn score_in(
+        tx: &mut sqlx::SqliteConnection,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        ledger: Ledger,
+    ) -> Result<Option<Score>> {
+        let r = sqlx::query("SELECT l.unit_code, l.clause_id, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = ? AND l.unit_code = ? AND l.clause_id = ? AND l.ledger = ?")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(ledger.key())
+            .fetch_optional(&mut *tx)
+            .await?;
+        Ok(r.map(|r| Score {
+            unit_code: r.get("unit_code"),
+            clause_id: r.get("clause_id"),
+            ledger,
+            score: r.get("score"),
+            reason: r.get("reason"),
+            version: r.get("version"),
+            updated_by: r.get("by_name"),
+            updated_at: r.get("updated_at"),
+        }))
+    }
+
+    /// The whole audit log, in order.
+    pub async fn audit_log(&self) -> Result<Vec<Entry>> {
+        Ok(sqlx::query_as::<_, Entry>("SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log ORDER BY seq").fetch_all(&self.pool).await?)
+    }
+
+    /// Verifies the chain: the number of entries, or the first bad one.
+    pub async fn audit_verify(&self) -> Result<std::result::Result<usize, String>> {
+        Ok(audit::verify(&self.audit_log().await?))
+    }
+}
