@@ -159,3 +159,14 @@ pub struct Score {
     pub updated_by: String,
     pub updated_at: String,
 }
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    /// The unit a reporter is bound to (reporters only).
+    pub unit: Option<&'a str>,
+    pub password: &'a str,
+}

@@ -122,7 +122,17 @@ mod tests {
         use Action::*;
         use Role::*;
         use Stage::*;
-        let rows: &[(Role, Option<&str>, Action, Stage, Option<&str>, bool, bool)] = &[
+        /// (role, unit of the reporter, action, stage, target unit, assigned, allowed)
+        type Case = (
+            Role,
+            Option<&'static str>,
+            Action,
+            Stage,
+            Option<&'static str>,
+            bool,
+            bool,
+        );
+        let rows: &[Case] = &[
             (Admin, None, SetUp, Draft, None, false, true),
             (Admin, None, SetUp, SelfAssessment, None, false, false),
             (Assessor, None, SetUp, Draft, None, false, false),

@@ -135,16 +135,14 @@ impl Store {
 
     /// Adds an account. `by` is the admin doing it, or `None` from the command line (recorded as
     /// `系统`).
-    pub async fn add_user(
-        &self,
-        by: Option<&User>,
-        login: &str,
-        name: &str,
-        role: Role,
-        unit: Option<&str>,
-        password: &str,
-        now: &str,
-    ) -> Result<User> {
+    pub async fn add_user(&self, by: Option<&User>, new: &NewUser<'_>, now: &str) -> Result<User> {
+        let NewUser {
+            login,
+            name,
+            role,
+            unit,
+            password,
+        } = *new;
         if let Some(u) = by {
             policy::check(u, Action::ManageAccounts, Stage::Draft, None, false)
                 .map_err(StoreError::Forbidden)?;

@@ -1,6 +1,6 @@
 //! kaohe-store against a real SQLite database in a temporary folder.
 
-use kaohe_store::{Ledger, Role, Stage, Store, StoreError, User};
+use kaohe_store::{Ledger, NewUser, Role, Stage, Store, StoreError, User};
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const NOW: &str = "2021-12-01T09:00:00Z";
@@ -21,11 +21,13 @@ async fn world() -> World {
     let admin = store
         .add_user(
             None,
-            "admin",
-            "县政务办",
-            Role::Admin,
-            None,
-            "admin-pass-1",
+            &NewUser {
+                login: "admin",
+                name: "县政务办",
+                role: Role::Admin,
+                unit: None,
+                password: "admin-pass-1",
+            },
             NOW,
         )
         .await
@@ -33,11 +35,13 @@ async fn world() -> World {
     let assessor = store
         .add_user(
             Some(&admin),
-            "wangfang",
-            "王芳",
-            Role::Assessor,
-            None,
-            "assessor-pass",
+            &NewUser {
+                login: "wangfang",
+                name: "王芳",
+                role: Role::Assessor,
+                unit: None,
+                password: "assessor-pass",
+            },
             NOW,
         )
         .await
@@ -45,11 +49,13 @@ async fn world() -> World {
     let other_assessor = store
         .add_user(
             Some(&admin),
-            "lina",
-            "李娜",
-            Role::Assessor,
-            None,
-            "assessor-pass",
+            &NewUser {
+                login: "lina",
+                name: "李娜",
+                role: Role::Assessor,
+                unit: None,
+                password: "assessor-pass",
+            },
             NOW,
         )
         .await
@@ -57,11 +63,13 @@ async fn world() -> World {
     let reporter = store
         .add_user(
             Some(&admin),
-            "juegang",
-            "掘港填报员",
-            Role::Reporter,
-            Some("320623001"),
-            "reporter-pass",
+            &NewUser {
+                login: "juegang",
+                name: "掘港填报员",
+                role: Role::Reporter,
+                unit: Some("320623001"),
+                password: "reporter-pass",
+            },
             NOW,
         )
         .await
@@ -127,11 +135,13 @@ async fn passwords_are_argon2id_and_wrong_ones_fail() {
         .store
         .add_user(
             Some(&w.admin),
-            "x",
-            "x",
-            Role::Reporter,
-            None,
-            "long-enough",
+            &NewUser {
+                login: "x",
+                name: "x",
+                role: Role::Reporter,
+                unit: None,
+                password: "long-enough",
+            },
             NOW,
         )
         .await
@@ -141,11 +151,13 @@ async fn passwords_are_argon2id_and_wrong_ones_fail() {
         .store
         .add_user(
             Some(&w.reporter),
-            "y",
-            "y",
-            Role::Viewer,
-            None,
-            "long-enough",
+            &NewUser {
+                login: "y",
+                name: "y",
+                role: Role::Viewer,
+                unit: None,
+                password: "long-enough",
+            },
             NOW,
         )
         .await
@@ -631,11 +643,13 @@ async fn reopening_keeps_everything() {
         let s = Store::open(dir.path()).await.unwrap();
         s.add_user(
             None,
-            "admin",
-            "管理员",
-            Role::Admin,
-            None,
-            "admin-pass-1",
+            &NewUser {
+                login: "admin",
+                name: "管理员",
+                role: Role::Admin,
+                unit: None,
+                password: "admin-pass-1",
+            },
             NOW,
         )
         .await
