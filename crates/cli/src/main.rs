@@ -6,6 +6,7 @@
 //!   `[--period P --cases F… --claims F… --survey F…]`.
 //! - `kaohe ingest --units F --period P [--cases F]… [--claims F]… [--survey F]… --out DIR`.
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
+//! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
 //! printed), 2 invalid input (problems printed, nothing scored), 1 any other failure.
@@ -69,6 +70,16 @@ enum Command {
         #[command(flatten)]
         platform: PlatformArgs,
     },
+    /// 账户管理（考核服务的数据目录）
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// 审计日志
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// 工作日历：是否工作日、办理期限、两日之间的工作日数
     Calendar {
         /// 另行载入的日历目录（每年一个 TOML，如 calendars/2027.toml）
@@ -103,6 +114,38 @@ pub struct PlatformArgs {
     /// 跳过有错误的行（逐行列出），而不是整批拒绝
     #[arg(long)]
     pub skip_bad_rows: bool,
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// 新增账户；密码用 --password 或环境变量 KAOHE_PASSWORD 给出
+    Add {
+        /// 数据目录
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin（管理员）/ assessor（考核员）/ reporter（单位填报员）/ viewer（查看）
+        #[arg(long)]
+        role: String,
+        /// 填报员所属单位的编码
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, env = "KAOHE_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// 校验审计日志的哈希链：完好时退出码为 0，否则指出第一条有问题的记录
+    Verify {
+        /// 数据目录
+        #[arg(long)]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,6 +201,20 @@ fn main() -> ExitCode {
             out,
             platform,
         } => run::ingest(&units, &out, &platform),
+        Command::User {
+            action:
+                UserAction::Add {
+                    data,
+                    login,
+                    name,
+                    role,
+                    unit,
+                    password,
+                },
+        } => run::user_add(&data, &login, &name, &role, unit.as_deref(), &password),
+        Command::Audit {
+            action: AuditAction::Verify { data },
+        } => run::audit_verify(&data),
         Command::Calendar {
             calendar_dir,
             action,

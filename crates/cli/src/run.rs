@@ -420,3 +420,76 @@ fn emit(
         EXIT_INCOMPLETE
     })
 }
+
+/// The time now, as the store records it: ISO 8601 UTC (`2021-12-01T09:00:00Z`).
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let date = Date((secs / 86_400) as i32);
+    let s = secs % 86_400;
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("无法启动异步运行时")
+}
+
+pub fn user_add(
+    data: &Path,
+    login: &str,
+    name: &str,
+    role: &str,
+    unit: Option<&str>,
+    password: &str,
+) -> Result<u8> {
+    let role = kaohe_store::Role::parse(role).ok_or_else(|| {
+        anyhow::anyhow!("角色应为 admin / assessor / reporter / viewer，实为 {role}")
+    })?;
+    runtime()?.block_on(async {
+        let store = kaohe_store::Store::open(data)
+            .await
+            .with_context(|| format!("无法打开数据目录 {}", data.display()))?;
+        let new = kaohe_store::NewUser {
+            login,
+            name,
+            role,
+            unit,
+            password,
+        };
+        match store.add_user(None, &new, &now_utc()).await {
+            Ok(u) => {
+                println!("已新增账户 {}（{}，{}）", u.login, u.name, u.role.label());
+                Ok(EXIT_OK)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+pub fn audit_verify(data: &Path) -> Result<u8> {
+    if !data.join("kaohe.db").exists() {
+        bail!("{} 中没有 kaohe.db", data.display());
+    }
+    runtime()?.block_on(async {
+        let store = kaohe_store::Store::open(data).await?;
+        match store.audit_verify().await? {
+            Ok(n) => {
+                println!("审计日志完好：共 {n} 条，哈希链逐条核对无误");
+                Ok(EXIT_OK)
+            }
+            Err(first_bad) => {
+                eprintln!("审计日志被改动：{first_bad}");
+                Ok(EXIT_INVALID)
+            }
+        }
+    })
+}

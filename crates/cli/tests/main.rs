@@ -11,6 +11,8 @@ mod inputs;
 mod platform;
 /// `kaohe rubric check` and `kaohe rubric show`.
 mod rubric;
+/// The service's data directory from the command line: `kaohe user add`, `kaohe audit verify`.
+mod service;
 /// Shared helpers: running the binary, copying the demo inputs into a scratch folder.
 mod support;
 /// The XLSX workbook read back: sheets, merged header, frozen panes, numbers, formula injection.
