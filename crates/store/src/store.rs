@@ -593,3 +593,326 @@ impl Store {
         Ok(audit::verify(&self.audit_log().await?))
     }
 }
+
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A unit of an assessment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// An assessment in a list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub year: i64,
+    pub title: String,
+    pub stage: Stage,
+    pub rubric_id: String,
+    pub rubric_sha256: String,
+}
+
+impl Store {
+    /// Starts a session for `user`: the token (for the cookie) and the CSRF token. Only the token's
+    /// sha256 is stored.
+    pub async fn create_session(
+        &self,
+        user: &User,
+        token: &str,
+        csrf: &str,
+        now: &str,
+        expires: &str,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(sha256_hex(token))
+            .bind(user.id)
+            .bind(csrf)
+            .bind(now)
+            .bind(expires)
+            .execute(&mut *tx)
+            .await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &user.login,
+            "session.login",
+            &format!("user/{}", user.login),
+            None,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The session of a token, if it exists and has not expired at `now`.
+    pub async fn session(&self, token: &str, now: &str) -> Result<Option<Session>> {
+        let r = sqlx::query("SELECT s.csrf, u.id, u.login, u.name, u.role, u.unit_code FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1")
+            .bind(sha256_hex(token))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(r.map(|r| Session {
+            csrf: r.get("csrf"),
+            user: Self::user_from(&r),
+        }))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(sha256_hex(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn assessments(&self) -> Result<Vec<AssessmentRow>> {
+        let rows = sqlx::query(
+            "SELECT id, year, title, stage, rubric_id, rubric_sha256 FROM assessments ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AssessmentRow {
+                id: r.get("id"),
+                year: r.get("year"),
+                title: r.get("title"),
+                stage: Stage::parse(r.get::<&str, _>("stage")).unwrap_or(Stage::Draft),
+                rubric_id: r.get("rubric_id"),
+                rubric_sha256: r.get("rubric_sha256"),
+            })
+            .collect())
+    }
+
+    pub async fn units(&self, assessment: i64) -> Result<Vec<UnitRow>> {
+        let rows =
+            sqlx::query("SELECT code, name, kind FROM units WHERE assessment_id = ? ORDER BY code")
+                .bind(assessment)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| UnitRow {
+                code: r.get("code"),
+                name: r.get("name"),
+                kind: r.get("kind"),
+            })
+            .collect())
+    }
+
+    /// Every score of a unit, in all three ledgers.
+    pub async fn scores(&self, assessment: i64, unit: &str) -> Result<Vec<Score>> {
+        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = ? AND l.unit_code = ? ORDER BY l.clause_id, l.ledger")
+            .bind(assessment)
+            .bind(unit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Score {
+                unit_code: r.get("unit_code"),
+                clause_id: r.get("clause_id"),
+                ledger: Ledger::parse(r.get::<&str, _>("ledger")).unwrap_or(Ledger::Assessor),
+                score: r.get("score"),
+                reason: r.get("reason"),
+                version: r.get("version"),
+                updated_by: r.get("by_name"),
+                updated_at: r.get("updated_at"),
+            })
+            .collect())
+    }
+
+    /// Whether `user` may read the unpublished data of `unit`: admins and assessors may; a reporter
+    /// only its own unit; a viewer never.
+    pub fn may_read_unit(user: &User, unit: &str) -> bool {
+        match user.role {
+            Role::Admin | Role::Assessor => true,
+            Role::Reporter => user.unit_code.as_deref() == Some(unit),
+            Role::Viewer => false,
+        }
+    }
+
+    /// The scoring inputs of an assessment: its units, and per judgement clause the assessor's score
+    /// (考核分) — or, where one exists, the final score (最终分) after objections.
+    pub async fn inputs(&self, assessment: i64) -> Result<kaohe_core::Inputs> {
+        use kaohe_core::input::*;
+        let mut inp = Inputs::default();
+        for u in self.units(assessment).await? {
+            inp.units.push(Unit {
+                code: u.code.as_str().into(),
+                name: u.name,
+                kind: u.kind,
+                origin: None,
+            });
+        }
+        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, u.name AS by_name FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = ? AND l.ledger IN ('assessor', 'final') ORDER BY l.unit_code, l.clause_id, l.ledger")
+            .bind(assessment)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut chosen: std::collections::BTreeMap<(String, String), JudgementEntry> =
+            Default::default();
+        for r in &rows {
+            let unit: String = r.get("unit_code");
+            let clause: String = r.get("clause_id");
+            let ledger: String = r.get("ledger");
+            let key = (unit.clone(), clause.clone());
+            if ledger == "assessor" && chosen.contains_key(&key) {
+                continue;
+            }
+            let score: String = r.get("score");
+            chosen.insert(
+                key,
+                JudgementEntry {
+                    unit: unit.as_str().into(),
+                    clause: clause.as_str().into(),
+                    score: Decimal::from_str(&score).unwrap_or_default(),
+                    reason: r.get("reason"),
+                    assessor: Some(r.get("by_name")),
+                    origin: None,
+                },
+            );
+        }
+        inp.judgements = chosen.into_values().collect();
+        for r in sqlx::query("SELECT unit_code, metric, value FROM metrics WHERE assessment_id = ?")
+            .bind(assessment)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let (u, m, v): (String, String, String) =
+                (r.get("unit_code"), r.get("metric"), r.get("value"));
+            inp.metrics.push(MetricEntry {
+                unit: u.as_str().into(),
+                metric: m.as_str().into(),
+                value: Decimal::from_str(&v).unwrap_or_default(),
+                origin: None,
+            });
+        }
+        for r in sqlx::query("SELECT unit_code, clause_id, description, evidence_sha256 FROM findings WHERE assessment_id = ? ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
+            let (u, c): (String, String) = (r.get("unit_code"), r.get("clause_id"));
+            inp.findings.push(FindingEntry { unit: u.as_str().into(), clause: c.as_str().into(), description: r.get("description"), evidence: r.get("evidence_sha256"), origin: None });
+        }
+        for r in sqlx::query("SELECT unit_code, clause_id, points, reason FROM bonuses WHERE assessment_id = ? ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
+            let (u, c, p): (String, String, String) = (r.get("unit_code"), r.get("clause_id"), r.get("points"));
+            inp.bonuses.push(BonusEntry { unit: u.as_str().into(), clause: c.as_str().into(), points: Decimal::from_str(&p).unwrap_or_default(), reason: r.get("reason"), origin: None });
+        }
+        Ok(inp)
+    }
+
+    /// Stores a metric value (admin, 考核), e.g. typed in or from an import.
+    pub async fn set_metric(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        metric: &str,
+        value: Decimal,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::Import, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        if a.rubric.metric(metric).is_none() {
+            return Err(StoreError::Invalid(format!("细则中没有指标“{metric}”")));
+        }
+        let mut tx = self.write().await?;
+        let old: Option<String> = sqlx::query_scalar(
+            "SELECT value FROM metrics WHERE assessment_id = ? AND unit_code = ? AND metric = ?",
+        )
+        .bind(assessment)
+        .bind(unit)
+        .bind(metric)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let v = value.normalize().to_string();
+        sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value) VALUES (?, ?, ?, ?) ON CONFLICT (assessment_id, unit_code, metric) DO UPDATE SET value = excluded.value")
+            .bind(assessment)
+            .bind(unit)
+            .bind(metric)
+            .bind(&v)
+            .execute(&mut *tx)
+            .await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "metric.set",
+            &format!("assessment/{assessment}/unit/{unit}/metric/{metric}"),
+            old.as_deref(),
+            Some(&v),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a finding (每发现一例) for a per-instance clause (考核; assigned assessor or admin).
+    pub async fn add_finding(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        description: &str,
+        now: &str,
+    ) -> Result<i64> {
+        let a = self.assessment(assessment).await?;
+        let assigned = self.assigned(assessment, by, unit).await?;
+        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
+            .map_err(StoreError::Forbidden)?;
+        let c = a
+            .rubric
+            .clause(clause)
+            .ok_or_else(|| StoreError::Invalid(format!("细则中没有条款“{clause}”")))?;
+        if !c.rule.takes_findings() {
+            return Err(StoreError::Invalid(format!(
+                "条款 {clause} 按“{}”计分，不接受问题记录",
+                c.rule.label()
+            )));
+        }
+        if description.trim().is_empty() {
+            return Err(StoreError::Invalid("问题描述不能为空".into()));
+        }
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(description.trim())
+            .bind(by.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "finding.add",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/finding/{id}"),
+            None,
+            Some(description.trim()),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

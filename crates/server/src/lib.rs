@@ -1,0 +1,66 @@
+//! kaohe-server — the HTTP face of the assessment service: sign-in with sessions (HttpOnly,
+//! SameSite=Strict cookies; only a token's hash is stored), a CSRF token required on every
+//! state-changing request, login rate limiting, authorisation on every request (by role, unit and
+//! stage — decided by `kaohe_store::policy`), and a JSON API described at `/api/openapi.json`.
+//! Handlers translate; the store decides and records; kaohe-core scores.
+
+/// 接口: the JSON routes.
+pub mod api;
+/// 登录与会话: sign-in, sessions, CSRF, rate limiting.
+pub mod auth;
+/// 错误: one error type that becomes a response (4xx says what to fix; 5xx is logged, opaque).
+pub mod error;
+/// OpenAPI document.
+pub mod openapi;
+
+use kaohe_store::Store;
+use std::sync::{Arc, Mutex};
+
+/// Seconds since the Unix epoch, from a clock the tests can set.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// Shared state of the service.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Clock,
+    pub(crate) limiter: Arc<Mutex<auth::Limiter>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Clock) -> AppState {
+        AppState {
+            store,
+            clock,
+            limiter: Arc::default(),
+        }
+    }
+    /// The system clock.
+    pub fn system_clock() -> Clock {
+        Arc::new(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        })
+    }
+    pub fn now(&self) -> String {
+        iso((self.clock)())
+    }
+}
+
+/// ISO 8601 UTC text of Unix seconds: `2021-12-01T09:00:00Z`.
+pub fn iso(secs: u64) -> String {
+    let date = kaohe_core::Date((secs / 86_400) as i32);
+    let s = secs % 86_400;
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .merge(auth::router())
+        .merge(api::router())
+        .merge(openapi::router())
+        .with_state(state)
+}

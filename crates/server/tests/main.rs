@@ -1,0 +1,702 @@
+//! kaohe-server in process: the router with `oneshot` requests, a real SQLite store in a temporary
+//! folder, and a clock the tests move.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use kaohe_server::{AppState, router};
+use kaohe_store::{Ledger, NewUser, Role, Stage, Store};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tower::ServiceExt;
+
+const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
+const T0: u64 = 1_638_349_200; // 2021-12-01T09:00:00Z
+
+struct App {
+    _dir: tempfile::TempDir,
+    app: axum::Router,
+    clock: Arc<AtomicU64>,
+    store: Store,
+    id: i64,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let now = kaohe_server::iso(T0);
+    let nu = |login: &'static str, name: &'static str, role, unit| NewUser {
+        login,
+        name,
+        role,
+        unit,
+        password: "password-123",
+    };
+    let admin = store
+        .add_user(None, &nu("admin", "县政务办", Role::Admin, None), &now)
+        .await
+        .unwrap();
+    let assessor = store
+        .add_user(None, &nu("wangfang", "王芳", Role::Assessor, None), &now)
+        .await
+        .unwrap();
+    store
+        .add_user(None, &nu("lina", "李娜", Role::Assessor, None), &now)
+        .await
+        .unwrap();
+    store
+        .add_user(
+            None,
+            &nu("juegang", "掘港填报员", Role::Reporter, Some("320623001")),
+            &now,
+        )
+        .await
+        .unwrap();
+    store
+        .add_user(
+            None,
+            &nu("matang", "马塘填报员", Role::Reporter, Some("320623100")),
+            &now,
+        )
+        .await
+        .unwrap();
+    store
+        .add_user(None, &nu("leader", "县领导", Role::Viewer, None), &now)
+        .await
+        .unwrap();
+    let id = store
+        .create_assessment(&admin, "2021年度考核", RUBRIC, &now)
+        .await
+        .unwrap();
+    store
+        .add_unit(&admin, id, "320623001", "掘港街道", "街道", &now)
+        .await
+        .unwrap();
+    store
+        .add_unit(&admin, id, "320623100", "马塘镇", "镇", &now)
+        .await
+        .unwrap();
+    store
+        .assign(&admin, id, &assessor, "320623001", &now)
+        .await
+        .unwrap();
+    store
+        .advance(&admin, id, Stage::SelfAssessment, "", &now)
+        .await
+        .unwrap();
+    store
+        .advance(&admin, id, Stage::Review, "", &now)
+        .await
+        .unwrap();
+    store
+        .set_score(
+            &admin,
+            id,
+            "320623100",
+            "1.1.1",
+            Ledger::Assessor,
+            "0.04",
+            "标识牌不显著",
+            None,
+            &now,
+        )
+        .await
+        .unwrap();
+    let clock = Arc::new(AtomicU64::new(T0));
+    let c = clock.clone();
+    let state = AppState::new(store.clone(), Arc::new(move || c.load(Ordering::SeqCst)));
+    App {
+        _dir: dir,
+        app: router(state),
+        clock,
+        store,
+        id,
+    }
+}
+
+/// A signed-in user: the cookie and the CSRF token.
+#[derive(Clone, Default)]
+struct Who {
+    cookie: String,
+    csrf: String,
+}
+
+impl App {
+    async fn call(
+        &self,
+        who: &Who,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        csrf: bool,
+    ) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let mut b = Request::builder().method(method).uri(path);
+        if !who.cookie.is_empty() {
+            b = b.header(header::COOKIE, &who.cookie);
+        }
+        if csrf {
+            b = b.header("x-csrf-token", &who.csrf);
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, v, headers)
+    }
+    async fn login(&self, login: &str) -> Who {
+        let (s, v, h) = self
+            .call(
+                &Who::default(),
+                "POST",
+                "/api/login",
+                Some(json!({ "login": login, "password": "password-123" })),
+                false,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let set = h
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        Who {
+            cookie: set.split(';').next().unwrap().to_string(),
+            csrf: v["csrf"].as_str().unwrap().to_string(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited() {
+    let a = app().await;
+    let (s, v, h) = a
+        .call(
+            &Who::default(),
+            "POST",
+            "/api/login",
+            Some(json!({ "login": "admin", "password": "password-123" })),
+            false,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["user"]["role"], "admin");
+    assert_eq!(v["csrf"].as_str().unwrap().len(), 32);
+    let cookie = h.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    for attr in [
+        "kaohe_session=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=43200",
+    ] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    // The database keeps the token's sha256, never the token.
+    let token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("kaohe_session=");
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions")
+        .fetch_all(a.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .any(|(h,)| *h == kaohe_core::rubric::sha256_hex(token.as_bytes()))
+    );
+    assert!(!stored.iter().any(|(h,)| h == token));
+    for _ in 0..5 {
+        let (s, v, _) = a
+            .call(
+                &Who::default(),
+                "POST",
+                "/api/login",
+                Some(json!({ "login": "leader", "password": "wrong" })),
+                false,
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"].as_str().unwrap()),
+            (StatusCode::UNAUTHORIZED, "登录名或密码错误")
+        );
+    }
+    let (s, v, _) = a
+        .call(
+            &Who::default(),
+            "POST",
+            "/api/login",
+            Some(json!({ "login": "leader", "password": "password-123" })),
+            false,
+        )
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(v["error"], "登录失败次数过多，请 15 分钟后再试");
+    a.clock.fetch_add(15 * 60, Ordering::SeqCst);
+    a.login("leader").await;
+}
+
+#[tokio::test]
+async fn every_route_for_every_role() {
+    let a = app().await;
+    let id = a.id;
+    let anon = Who::default();
+    let admin = a.login("admin").await;
+    let assessor = a.login("wangfang").await;
+    let other_assessor = a.login("lina").await;
+    let rep_a = a.login("juegang").await;
+    let rep_b = a.login("matang").await;
+    let viewer = a.login("leader").await;
+    let score = |s: &str| json!({ "score": s, "reason": "理由" });
+    let u = "320623001";
+    // (who, name, method, path, body, expected) — in 考核 (review).
+    let cases: Vec<(&Who, &str, &str, String, Option<Value>, StatusCode)> = vec![
+        (
+            &anon,
+            "anon",
+            "GET",
+            "/api/assessments".into(),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &viewer,
+            "viewer",
+            "GET",
+            "/api/assessments".into(),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &rep_a,
+            "rep_a",
+            "GET",
+            format!("/api/assessments/{id}"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &anon,
+            "anon",
+            "GET",
+            format!("/api/assessments/{id}"),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &admin,
+            "admin",
+            "GET",
+            format!("/api/assessments/{id}/units/{u}/scores"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &assessor,
+            "assessor",
+            "GET",
+            format!("/api/assessments/{id}/units/{u}/scores"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &rep_a,
+            "rep_a",
+            "GET",
+            format!("/api/assessments/{id}/units/{u}/scores"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &rep_b,
+            "rep_b",
+            "GET",
+            format!("/api/assessments/{id}/units/{u}/scores"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &viewer,
+            "viewer",
+            "GET",
+            format!("/api/assessments/{id}/units/{u}/scores"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &anon,
+            "anon",
+            "GET",
+            format!("/api/assessments/{id}/units/{u}/scores"),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &assessor,
+            "assessor",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.1.2/assessor"),
+            Some(score("0.05")),
+            StatusCode::OK,
+        ),
+        (
+            &admin,
+            "admin",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.1.3/assessor"),
+            Some(score("0.05")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &admin,
+            "admin",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.2.1/assessor"),
+            Some(score("0.05")),
+            StatusCode::OK,
+        ),
+        (
+            &other_assessor,
+            "other_assessor",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.2.2/assessor"),
+            Some(score("0.05")),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &rep_a,
+            "rep_a",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.2.2/assessor"),
+            Some(score("0.05")),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &rep_a,
+            "rep_a",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.2.2/self"),
+            Some(score("0.05")),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &viewer,
+            "viewer",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.2.2/assessor"),
+            Some(score("0.05")),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &anon,
+            "anon",
+            "PUT",
+            format!("/api/assessments/{id}/units/{u}/scores/1.2.2/assessor"),
+            Some(score("0.05")),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &assessor,
+            "assessor",
+            "POST",
+            format!("/api/assessments/{id}/units/{u}/findings"),
+            Some(json!({ "clause": "1.4.2", "description": "指南缺少样表" })),
+            StatusCode::OK,
+        ),
+        (
+            &rep_b,
+            "rep_b",
+            "POST",
+            format!("/api/assessments/{id}/units/{u}/findings"),
+            Some(json!({ "clause": "1.4.2", "description": "x" })),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &assessor,
+            "assessor",
+            "POST",
+            format!("/api/assessments/{id}/stage"),
+            Some(json!({ "to": "publication" })),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &viewer,
+            "viewer",
+            "POST",
+            format!("/api/assessments/{id}/stage"),
+            Some(json!({ "to": "publication" })),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &admin,
+            "admin",
+            "GET",
+            format!("/api/assessments/{id}/results"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &assessor,
+            "assessor",
+            "GET",
+            format!("/api/assessments/{id}/results"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &rep_a,
+            "rep_a",
+            "GET",
+            format!("/api/assessments/{id}/results"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &viewer,
+            "viewer",
+            "GET",
+            format!("/api/assessments/{id}/results"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &anon,
+            "anon",
+            "GET",
+            "/api/openapi.json".into(),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            &admin,
+            "admin",
+            "GET",
+            "/api/assessments/999".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    let mut fails = Vec::new();
+    for (who, name, method, path, body, want) in cases {
+        let (got, v, _) = a.call(who, method, &path, body, method != "GET").await;
+        if got != want {
+            fails.push(format!(
+                "{name} {method} {path}: expected {want}, got {got} {v}"
+            ));
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+#[tokio::test]
+async fn a_state_change_without_the_csrf_token_is_refused() {
+    let a = app().await;
+    let admin = a.login("admin").await;
+    let path = format!(
+        "/api/assessments/{}/units/320623001/scores/1.1.1/assessor",
+        a.id
+    );
+    let (s, v, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.05" })),
+            false,
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"].as_str().unwrap()),
+        (
+            StatusCode::FORBIDDEN,
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）"
+        )
+    );
+    let wrong = Who {
+        csrf: "0".repeat(32),
+        ..admin.clone()
+    };
+    let (s, _, _) = a
+        .call(&wrong, "PUT", &path, Some(json!({ "score": "0.05" })), true)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = a
+        .call(&admin, "PUT", &path, Some(json!({ "score": "0.05" })), true)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stale_edit_gets_409_with_the_current_value() {
+    let a = app().await;
+    let admin = a.login("admin").await;
+    let assessor = a.login("wangfang").await;
+    let path = format!(
+        "/api/assessments/{}/units/320623001/scores/1.5.1/assessor",
+        a.id
+    );
+    let (s, v, _) = a
+        .call(
+            &assessor,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.1" })),
+            true,
+        )
+        .await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)));
+    let (s, _, _) = a
+        .call(
+            &assessor,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.08", "reason": "岗位牌未公开照片", "version": 1 })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.09", "reason": "未佩戴标志", "version": 1 })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(v["current"]["score"], "0.08");
+    assert_eq!(v["current"]["version"], 2);
+    assert_eq!(v["current"]["updated_by"], "王芳");
+    assert!(v["error"].as_str().unwrap().contains("王芳"));
+}
+
+#[tokio::test]
+async fn sessions_expire_and_logout_ends_them() {
+    let a = app().await;
+    let admin = a.login("admin").await;
+    assert_eq!(
+        a.call(&admin, "GET", "/api/me", None, false).await.0,
+        StatusCode::OK
+    );
+    a.clock.fetch_add(12 * 3600 + 1, Ordering::SeqCst);
+    let (s, v, _) = a.call(&admin, "GET", "/api/me", None, false).await;
+    assert_eq!(
+        (s, v["error"].as_str().unwrap()),
+        (StatusCode::UNAUTHORIZED, "登录已过期，请重新登录")
+    );
+    let admin = a.login("admin").await;
+    let (s, _, h) = a.call(&admin, "POST", "/api/logout", None, true).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        h.get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        a.call(&admin, "GET", "/api/me", None, false).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn results_have_the_shape_of_data_md_and_publication_opens_them() {
+    let a = app().await;
+    let admin = a.login("admin").await;
+    let path = format!("/api/assessments/{}/results", a.id);
+    let (s, v, _) = a.call(&admin, "GET", &path, None, false).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["rubric"]["id"], "rudong-2021");
+    assert_eq!(v["rubric"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(v["complete"], false); // most clauses are not scored yet
+    let matang = v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "320623100")
+        .unwrap();
+    let c = matang["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "1.1.1")
+        .unwrap();
+    assert_eq!(c["score"], "0.0400");
+    assert_eq!(
+        c["explanation"],
+        "考核员县政务办评定 0.04，扣 0.01：标识牌不显著"
+    );
+    assert_eq!(c["status"], "scored");
+    // 公示: the viewer may read; a reporter sees the clause details of its own unit only.
+    let (s, _, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{}/stage", a.id),
+            Some(json!({ "to": "publication", "why": "公示" })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let viewer = a.login("leader").await;
+    assert_eq!(
+        a.call(&viewer, "GET", &path, None, false).await.0,
+        StatusCode::OK
+    );
+    let rep = a.login("juegang").await;
+    let (s, v, _) = a.call(&rep, "GET", &path, None, false).await;
+    assert_eq!(s, StatusCode::OK);
+    for u in v["units"].as_array().unwrap() {
+        let n = u["clauses"].as_array().unwrap().len();
+        assert_eq!(
+            n,
+            if u["code"] == "320623001" { 28 } else { 0 },
+            "{}",
+            u["code"]
+        );
+    }
+    assert_eq!(v["stage"], "publication");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_every_route_exists() {
+    let a = app().await;
+    let (s, doc, _) = a
+        .call(&Who::default(), "GET", "/api/openapi.json", None, false)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let admin = a.login("admin").await;
+    for (method, path, _) in kaohe_server::openapi::ROUTES {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from the document"
+        );
+        let concrete = path
+            .replace("{id}", &a.id.to_string())
+            .replace("{unit}", "320623001")
+            .replace("{clause}", "1.1.1")
+            .replace("{ledger}", "assessor");
+        let body = (*method != "get").then(|| json!({}));
+        let (s, _, _) = a
+            .call(&admin, &method.to_uppercase(), &concrete, body, true)
+            .await;
+        assert!(
+            s != StatusCode::NOT_FOUND && s != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} → {s}"
+        );
+    }
+}
