@@ -261,7 +261,9 @@ async fn every_route_for_every_role() {
     let score = |s: &str| json!({ "score": s, "reason": "理由" });
     let u = "320623001";
     // (who, name, method, path, body, expected) — in 考核 (review).
-    let cases: Vec<(&Who, &str, &str, String, Option<Value>, StatusCode)> = vec![
+    /// (who, name, method, path, body, expected)
+    type Case<'a> = (&'a Who, &'a str, &'a str, String, Option<Value>, StatusCode);
+    let cases: Vec<Case> = vec![
         (
             &anon,
             "anon",
