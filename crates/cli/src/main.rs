@@ -31,12 +31,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 用内置的如东县2021年示例数据计分并打印排名表
+    /// 用内置的如东县2021年示例数据计分并打印排名表；加 --serve 则建立示例数据目录并提供考核服务
     Demo {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// 建立一个新的示例数据目录（账户、单位、进行到“考核”阶段的考核）并提供服务
+        #[arg(long)]
+        serve: bool,
+        /// 示例数据目录（--serve；默认在系统临时目录中新建）
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// 监听地址（--serve）
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// 提供考核服务（JSON 接口见 /api/openapi.json）
+    Serve {
+        /// 数据目录（数据库与佐证材料）
+        #[arg(long)]
+        data: PathBuf,
+        /// 监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
     },
     /// 细则文件：检查或显示
     Rubric {
@@ -182,7 +200,14 @@ pub enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Demo { format, out } => run::demo(format, out.as_deref()),
+        Command::Demo {
+            serve: true,
+            data,
+            addr,
+            ..
+        } => run::demo_serve(data.as_deref(), &addr),
+        Command::Demo { format, out, .. } => run::demo(format, out.as_deref()),
+        Command::Serve { data, addr } => run::serve(&data, &addr),
         Command::Rubric {
             action: RubricAction::Check { file },
         } => run::rubric_check(&file),

@@ -493,3 +493,53 @@ pub fn audit_verify(data: &Path) -> Result<u8> {
         }
     })
 }
+
+pub fn serve(data: &Path, addr: &str) -> Result<u8> {
+    runtime()?.block_on(async {
+        let store = kaohe_store::Store::open(data)
+            .await
+            .with_context(|| format!("无法打开数据目录 {}", data.display()))?;
+        let state = kaohe_server::AppState::new(store, kaohe_server::AppState::system_clock());
+        kaohe_server::serve(kaohe_server::router(state), addr)
+            .await
+            .with_context(|| format!("无法在 {addr} 提供服务"))?;
+        Ok(EXIT_OK)
+    })
+}
+
+pub fn demo_serve(data: Option<&Path>, addr: &str) -> Result<u8> {
+    let dir = match data {
+        Some(d) => d.to_path_buf(),
+        None => std::env::temp_dir().join(format!("kaohe-demo-{}", std::process::id())),
+    };
+    if dir.join("kaohe.db").exists() {
+        bail!("{} 中已有数据；示例需要一个新的目录", dir.display());
+    }
+    runtime()?.block_on(async {
+        let store = kaohe_store::Store::open(&dir).await?;
+        let id = kaohe_server::demo::seed(
+            &store,
+            embedded::RUDONG_2021,
+            &embedded::demo_files(),
+            &now_utc(),
+        )
+        .await?;
+        println!(
+            "示例数据目录：{}（考核 {id}，示例数据，不是真实考核结果）",
+            dir.display()
+        );
+        println!("示例账户（登录名 / 密码 / 角色）：");
+        for (login, name, role, unit, password) in kaohe_server::demo::ACCOUNTS {
+            let unit = unit.map(|u| format!("，单位 {u}")).unwrap_or_default();
+            println!(
+                "  {login:<10} {password:<22} {}（{name}{unit}）",
+                role.label()
+            );
+        }
+        let state = kaohe_server::AppState::new(store, kaohe_server::AppState::system_clock());
+        kaohe_server::serve(kaohe_server::router(state), addr)
+            .await
+            .with_context(|| format!("无法在 {addr} 提供服务"))?;
+        Ok(EXIT_OK)
+    })
+}

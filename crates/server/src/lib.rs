@@ -8,6 +8,8 @@
 pub mod api;
 /// 登录与会话: sign-in, sessions, CSRF, rate limiting.
 pub mod auth;
+/// 示例: a demo data directory.
+pub mod demo;
 /// 错误: one error type that becomes a response (4xx says what to fix; 5xx is logged, opaque).
 pub mod error;
 /// OpenAPI document.
@@ -63,4 +65,13 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(api::router())
         .merge(openapi::router())
         .with_state(state)
+}
+
+/// Serves `app` on `addr` until the process ends; prints the address it bound.
+pub async fn serve(app: axum::Router, addr: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("kaohe 考核服务：http://{}", listener.local_addr()?);
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    axum::serve(listener, app).await
 }
