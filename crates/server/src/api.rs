@@ -25,6 +25,232 @@ pub fn router() -> Router<AppState> {
             post(add_finding),
         )
         .route("/api/assessments/{id}/results", get(results))
+        .route(
+            "/api/assessments/{id}/objections",
+            get(objections).post(file_objection),
+        )
+        .route(
+            "/api/assessments/{id}/objections/{oid}/decision",
+            post(decide),
+        )
+        .route("/api/assessments/{id}/finalize", post(finalize))
+        .route("/api/assessments/{id}/corrections", post(correct))
+        .route("/api/assessments/{id}/sealed", get(sealed))
+        .route("/api/assessments/{id}/sealed/{version}", get(sealed_one))
+        .route("/api/assessments/{id}/sealed/{a}/diff/{b}", get(diff))
+}
+
+/// The result as kaohe-core computes it now, and its canonical JSON text (what is sealed).
+async fn compute(st: &AppState, id: i64) -> ApiResult<(serde_json::Value, String)> {
+    let x = st.store.assessment(id).await?;
+    let inputs = st.store.inputs(id).await?;
+    let scored = kaohe_core::score(&x.rubric, &inputs);
+    let report = kaohe_report::json::report(&scored, &[]);
+    let text = serde_json::to_string(&report).expect("report serialises");
+    Ok((serde_json::to_value(&report).unwrap_or_default(), text))
+}
+
+#[derive(Deserialize)]
+struct NewObjection {
+    unit: String,
+    clause: String,
+    reason: String,
+}
+
+async fn file_objection(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    Json(b): Json<NewObjection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let oid = st
+        .store
+        .file_objection(&a.user, id, &b.unit, &b.clause, &b.reason, &st.now())
+        .await?;
+    Ok(Json(serde_json::json!({ "id": oid })))
+}
+
+async fn objections(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
+    st.store.assessment(id).await?;
+    Ok(Json(
+        serde_json::json!({ "objections": st.store.objections(&a.user, id).await? }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Decision {
+    upheld: bool,
+    reason: String,
+    /// The final score of a judgement clause when upheld.
+    score: Option<String>,
+}
+
+async fn decide(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, oid)): Path<(i64, i64)>,
+    Json(b): Json<Decision>,
+) -> ApiResult<Json<serde_json::Value>> {
+    st.store
+        .decide_objection(
+            &a.user,
+            id,
+            oid,
+            b.upheld,
+            &b.reason,
+            b.score.as_deref(),
+            &st.now(),
+        )
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "id": oid, "status": if b.upheld { "upheld" } else { "rejected" } }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Why {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn finalize(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    Json(b): Json<Why>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (_, text) = compute(&st, id).await?;
+    let sealed = st
+        .store
+        .finalize(&a.user, id, &text, &b.reason, &st.now())
+        .await?;
+    Ok(Json(serde_json::to_value(sealed).unwrap_or_default()))
+}
+
+async fn correct(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    Json(b): Json<Why>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (now_v, text) = compute(&st, id).await?;
+    let last = st
+        .store
+        .sealed(id)
+        .await?
+        .last()
+        .map(|s| s.version)
+        .unwrap_or(0);
+    let before: serde_json::Value = if last > 0 {
+        serde_json::from_str(&st.store.sealed_json(id, last).await?).unwrap_or_default()
+    } else {
+        serde_json::Value::Null
+    };
+    let sealed = st
+        .store
+        .correct(&a.user, id, &text, &b.reason, &st.now())
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "sealed": sealed, "changes": changes(&before, &now_v) }),
+    ))
+}
+
+async fn sealed(
+    State(st): State<AppState>,
+    _a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(
+        serde_json::json!({ "versions": st.store.sealed(id).await? }),
+    ))
+}
+
+async fn sealed_one(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((id, version)): Path<(i64, i64)>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let text = st.store.sealed_json(id, version).await?;
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    if a.user.role == Role::Reporter
+        && let Some(units) = v["units"].as_array_mut()
+    {
+        for u in units {
+            if u["code"].as_str() != a.user.unit_code.as_deref() {
+                u["clauses"] = serde_json::json!([]);
+            }
+        }
+    }
+    Ok(Json(v))
+}
+
+async fn diff(
+    State(st): State<AppState>,
+    _a: Authed,
+    Path((id, va, vb)): Path<(i64, i64, i64)>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let a: serde_json::Value =
+        serde_json::from_str(&st.store.sealed_json(id, va).await?).unwrap_or_default();
+    let b: serde_json::Value =
+        serde_json::from_str(&st.store.sealed_json(id, vb).await?).unwrap_or_default();
+    Ok(Json(
+        serde_json::json!({ "from": va, "to": vb, "changes": changes(&a, &b) }),
+    ))
+}
+
+/// What differs between two results: per unit its total and rank, and every clause score.
+pub fn changes(a: &serde_json::Value, b: &serde_json::Value) -> Vec<serde_json::Value> {
+    let index = |v: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
+        v["units"]
+            .as_array()
+            .map(|us| {
+                us.iter()
+                    .map(|u| {
+                        (
+                            u["code"].as_str().unwrap_or_default().to_string(),
+                            u.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (ia, ib) = (index(a), index(b));
+    let mut out = Vec::new();
+    for (code, ub) in &ib {
+        let ua = ia.get(code).cloned().unwrap_or(serde_json::Value::Null);
+        for field in ["total", "rank"] {
+            if ua[field] != ub[field] {
+                out.push(serde_json::json!({ "unit": code, "what": field, "from": ua[field], "to": ub[field] }));
+            }
+        }
+        let clauses =
+            |u: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
+                u["clauses"]
+                    .as_array()
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| (c["id"].as_str().unwrap_or_default().to_string(), c.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+        let (ca, cb) = (clauses(&ua), clauses(ub));
+        for (cid, c) in &cb {
+            let before = ca
+                .get(cid)
+                .map(|x| x["score"].clone())
+                .unwrap_or(serde_json::Value::Null);
+            if before != c["score"] {
+                out.push(serde_json::json!({ "unit": code, "what": format!("clause {cid}"), "from": before, "to": c["score"], "explanation": c["explanation"] }));
+            }
+        }
+    }
+    out
 }
 
 async fn list(State(st): State<AppState>, _a: Authed) -> ApiResult<Json<serde_json::Value>> {

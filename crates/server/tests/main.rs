@@ -691,7 +691,11 @@ async fn the_openapi_document_lists_every_route_and_every_route_exists() {
             .replace("{id}", &a.id.to_string())
             .replace("{unit}", "320623001")
             .replace("{clause}", "1.1.1")
-            .replace("{ledger}", "assessor");
+            .replace("{ledger}", "assessor")
+            .replace("{oid}", "1")
+            .replace("{version}", "1")
+            .replace("{a}", "1")
+            .replace("{b}", "1");
         let body = (*method != "get").then(|| json!({}));
         let (s, _, _) = a
             .call(&admin, &method.to_uppercase(), &concrete, body, true)
@@ -701,4 +705,336 @@ async fn the_openapi_document_lists_every_route_and_every_route_exists() {
             "{method} {path} → {s}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_whole_workflow_from_draft_to_final_and_a_correction() {
+    let a = app().await;
+    let s = &a.store;
+    let now = kaohe_server::iso(T0);
+    let admin_u = s
+        .authenticate("admin", "password-123")
+        .await
+        .unwrap()
+        .unwrap();
+    let assessor_u = s
+        .authenticate("wangfang", "password-123")
+        .await
+        .unwrap()
+        .unwrap();
+    // A fresh assessment, set up in 草稿 through the store (the setup API comes with the admin pages).
+    let id = s
+        .create_assessment(&admin_u, "2021年度考核（流程测试）", RUBRIC, &now)
+        .await
+        .unwrap();
+    for (code, name, kind) in [
+        ("320623001", "掘港街道", "街道"),
+        ("320623100", "马塘镇", "镇"),
+    ] {
+        s.add_unit(&admin_u, id, code, name, kind, &now)
+            .await
+            .unwrap();
+        s.assign(&admin_u, id, &assessor_u, code, &now)
+            .await
+            .unwrap();
+    }
+    let admin = a.login("admin").await;
+    let assessor = a.login("wangfang").await;
+    let rep = a.login("juegang").await;
+    let stage = |to: &str| json!({ "to": to, "why": "按计划推进" });
+    assert_eq!(
+        a.call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/stage"),
+            Some(stage("self")),
+            true
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    // 自评: the reporter self-assesses its unit.
+    let (st, v, _) = a
+        .call(
+            &rep,
+            "PUT",
+            &format!("/api/assessments/{id}/units/320623001/scores/1.1.1/self"),
+            Some(json!({ "score": "0.05", "reason": "" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(
+        a.call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/stage"),
+            Some(stage("review")),
+            true
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    // 考核: the assessor scores every judgement clause of both units; the platform metrics go in.
+    let (_, detail, _) = a
+        .call(
+            &assessor,
+            "GET",
+            &format!("/api/assessments/{id}"),
+            None,
+            false,
+        )
+        .await;
+    for unit in ["320623001", "320623100"] {
+        for c in detail["rubric"]["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["rule"] == "judgement")
+        {
+            let (score, reason) = if unit == "320623001" && c["id"] == "1.1.1" {
+                ("0.03", "大厅面积不足200平方米")
+            } else {
+                (c["max"].as_str().unwrap(), "")
+            };
+            let path = format!(
+                "/api/assessments/{id}/units/{unit}/scores/{}/assessor",
+                c["id"].as_str().unwrap()
+            );
+            let (st, v, _) = a
+                .call(
+                    &assessor,
+                    "PUT",
+                    &path,
+                    Some(json!({ "score": score, "reason": reason })),
+                    true,
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{path} {v}");
+        }
+        for (m, v) in [
+            ("claim_rate", "0.98"),
+            ("guide_defects", "0"),
+            ("overdue_cases", "0"),
+            ("online_volume", "100"),
+            ("online_coverage", "0.9"),
+            ("agent_satisfaction", "0.97"),
+        ] {
+            s.set_metric(&admin_u, id, unit, m, v.parse().unwrap(), &now)
+                .await
+                .unwrap();
+        }
+    }
+    let (_, r, _) = a
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(r["complete"], true);
+    let total = |r: &Value, code: &str| {
+        r["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == code)
+            .unwrap()["total"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(total(&r, "320623001"), "1.4800");
+    // 公示: the unit objects on 1.1.1; the assessor upholds it with a final score.
+    assert_eq!(
+        a.call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/stage"),
+            Some(stage("publication")),
+            true
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (st, v, _) = a.call(&rep, "POST", &format!("/api/assessments/{id}/objections"), Some(json!({ "unit": "320623001", "clause": "1.1.1", "reason": "大厅已扩建至220平方米，附测绘报告" })), true).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let oid = v["id"].as_i64().unwrap();
+    // Finalising with an open objection is refused.
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/finalize"),
+            Some(json!({ "reason": "定档" })),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str().unwrap()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "还有 1 件异议未处理，不能定档"
+        )
+    );
+    let (st, v, _) = a
+        .call(
+            &assessor,
+            "POST",
+            &format!("/api/assessments/{id}/objections/{oid}/decision"),
+            Some(json!({ "upheld": true, "reason": "经核实测绘报告，面积达标", "score": "0.05" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (_, list, _) = a
+        .call(
+            &rep,
+            "GET",
+            &format!("/api/assessments/{id}/objections"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(list["objections"][0]["status"], "upheld");
+    assert_eq!(list["objections"][0]["decided_by"], "王芳");
+    let (_, r, _) = a
+        .call(
+            &rep,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(total(&r, "320623001"), "1.5000");
+    // 定档: sealed with the sha256 of the canonical result.
+    let (st, sealed, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/finalize"),
+            Some(json!({ "reason": "县考核领导小组审定" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{sealed}");
+    assert_eq!(sealed["version"], 1);
+    let text = s.sealed_json(id, 1).await.unwrap();
+    assert_eq!(
+        sealed["sha256"].as_str().unwrap(),
+        kaohe_core::rubric::sha256_hex(text.as_bytes())
+    );
+    // Nothing changes any more without a correction.
+    let path = format!("/api/assessments/{id}/units/320623100/scores/1.1.2/assessor");
+    assert_eq!(
+        a.call(
+            &assessor,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.04", "reason": "x", "version": 1 })),
+            true
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    // 更正: the admin corrects a final score with a reason and seals version 2; the diff shows it.
+    let path = format!("/api/assessments/{id}/units/320623100/scores/2.3.2/final");
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.1", "reason": "" })),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str().unwrap()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "定档后的更正须写明理由")
+    );
+    let (st, _, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.1", "reason": "复核发现电子交易平台仅部分使用" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/corrections"),
+            Some(json!({ "reason": "复核更正" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["sealed"]["version"], 2);
+    let (_, d, _) = a
+        .call(
+            &rep,
+            "GET",
+            &format!("/api/assessments/{id}/sealed/1/diff/2"),
+            None,
+            false,
+        )
+        .await;
+    let changes = d["changes"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["unit"] == "320623100"
+            && c["what"] == "clause 2.3.2"
+            && c["from"] == "0.1500"
+            && c["to"] == "0.1000"),
+        "{d}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["unit"] == "320623100" && c["what"] == "total"),
+        "{d}"
+    );
+    assert_eq!(changes, v["changes"].as_array().unwrap());
+    let (_, versions, _) = a
+        .call(
+            &rep,
+            "GET",
+            &format!("/api/assessments/{id}/sealed"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(versions["versions"][1]["reason"], "复核更正");
+    // A sealed result that was altered in the database is reported, not served.
+    sqlx::query("UPDATE results SET json = replace(json, '1.5000', '1.4000') WHERE version = 1")
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/assessments/{id}/sealed/1"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str().unwrap()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "第 1 版定档结果与其 sha256 不符：数据被改动"
+        )
+    );
+    assert_eq!(s.audit_verify().await.unwrap().map(|n| n > 60), Ok(true));
 }

@@ -454,8 +454,12 @@ impl Store {
         let action = match ledger {
             Ledger::SelfScore => Action::SelfAssess,
             Ledger::Assessor => Action::Score,
+            Ledger::Final if a.stage == Stage::Final => Action::Correct,
             Ledger::Final => Action::Decide,
         };
+        if action == Action::Correct && reason.trim().is_empty() {
+            return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
+        }
         let assigned = self.assigned(assessment, by, unit).await?;
         policy::check(by, action, a.stage, Some(unit), assigned).map_err(StoreError::Forbidden)?;
         let c = a
@@ -914,5 +918,346 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+}
+
+/// 异议
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Objection {
+    pub id: i64,
+    pub unit_code: String,
+    pub clause_id: String,
+    pub reason: String,
+    pub filed_by: String,
+    pub filed_at: String,
+    /// open / upheld / rejected
+    pub status: String,
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+/// A sealed result version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Sealed {
+    pub version: i64,
+    pub sha256: String,
+    pub reason: String,
+    pub sealed_by: String,
+    pub sealed_at: String,
+}
+
+impl Store {
+    /// Files an objection (公示; the unit's reporter).
+    pub async fn file_objection(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<i64> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::Object, a.stage, Some(unit), false)
+            .map_err(StoreError::Forbidden)?;
+        if a.rubric.clause(clause).is_none() {
+            return Err(StoreError::Invalid(format!("细则中没有条款“{clause}”")));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("异议须写明理由".into()));
+        }
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO objections (assessment_id, unit_code, clause_id, reason, filed_by, filed_at, status) VALUES (?, ?, ?, ?, ?, ?, 'open') RETURNING id")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(reason.trim())
+            .bind(by.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "objection.file",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/objection/{id}"),
+            None,
+            Some(reason.trim()),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The objections of an assessment (a reporter: its own unit's).
+    pub async fn objections(&self, by: &User, assessment: i64) -> Result<Vec<Objection>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.unit_code, o.clause_id, o.reason, f.name AS filed_by, o.filed_at, o.status, o.decision, d.name AS decided_by, o.decided_at
+             FROM objections o JOIN users f ON f.id = o.filed_by LEFT JOIN users d ON d.id = o.decided_by WHERE o.assessment_id = ? ORDER BY o.id",
+        )
+        .bind(assessment)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Objection {
+                id: r.get("id"),
+                unit_code: r.get("unit_code"),
+                clause_id: r.get("clause_id"),
+                reason: r.get("reason"),
+                filed_by: r.get("filed_by"),
+                filed_at: r.get("filed_at"),
+                status: r.get("status"),
+                decision: r.get("decision"),
+                decided_by: r.get("decided_by"),
+                decided_at: r.get("decided_at"),
+            })
+            .filter(|o| Self::may_read_unit(by, &o.unit_code))
+            .collect())
+    }
+
+    /// Decides an objection (公示; an assessor assigned to the unit, or admin). An upheld objection on
+    /// a judgement clause sets the final score (最终分) to `score`; the result is recomputed from it.
+    pub async fn decide_objection(
+        &self,
+        by: &User,
+        assessment: i64,
+        objection: i64,
+        upheld: bool,
+        decision: &str,
+        score: Option<&str>,
+        now: &str,
+    ) -> Result<()> {
+        let r = sqlx::query("SELECT unit_code, clause_id, status FROM objections WHERE id = ? AND assessment_id = ?").bind(objection).bind(assessment).fetch_optional(&self.pool).await?.ok_or_else(|| StoreError::NotFound(format!("异议 {objection} 不存在")))?;
+        let (unit, clause, status): (String, String, String) =
+            (r.get("unit_code"), r.get("clause_id"), r.get("status"));
+        let a = self.assessment(assessment).await?;
+        let assigned = self.assigned(assessment, by, &unit).await?;
+        policy::check(by, Action::Decide, a.stage, Some(&unit), assigned)
+            .map_err(StoreError::Forbidden)?;
+        if status != "open" {
+            return Err(StoreError::Invalid(format!(
+                "异议 {objection} 已处理（{status}）"
+            )));
+        }
+        if decision.trim().is_empty() {
+            return Err(StoreError::Invalid("处理意见不能为空".into()));
+        }
+        if upheld && let Some(score) = score {
+            let current = self
+                .scores(assessment, &unit)
+                .await?
+                .into_iter()
+                .find(|s| s.clause_id == clause && s.ledger == Ledger::Final)
+                .map(|s| s.version);
+            self.set_score(
+                by,
+                assessment,
+                &unit,
+                &clause,
+                Ledger::Final,
+                score,
+                decision,
+                current,
+                now,
+            )
+            .await?;
+        }
+        let mut tx = self.write().await?;
+        let n = sqlx::query("UPDATE objections SET status = ?, decision = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open'")
+            .bind(if upheld { "upheld" } else { "rejected" })
+            .bind(decision.trim())
+            .bind(by.id)
+            .bind(now)
+            .bind(objection)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Invalid(format!(
+                "异议 {objection} 已被他人处理，请刷新"
+            )));
+        }
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            if upheld {
+                "objection.uphold"
+            } else {
+                "objection.reject"
+            },
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/objection/{objection}"),
+            Some("open"),
+            score,
+            Some(decision.trim()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// 定档: moves 公示 → 定档 and seals the result (the canonical JSON the caller computed with
+    /// kaohe-core) as version 1, with its sha256 — in one transaction.
+    pub async fn finalize(
+        &self,
+        by: &User,
+        assessment: i64,
+        result_json: &str,
+        why: &str,
+        now: &str,
+    ) -> Result<Sealed> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::AdvanceStage, a.stage, None, false)
+            .map_err(StoreError::Forbidden)?;
+        if a.stage != Stage::Publication {
+            return Err(StoreError::Invalid(format!(
+                "只能在“公示”阶段定档，当前为“{}”",
+                a.stage.label()
+            )));
+        }
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = ? AND status = 'open'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        if open > 0 {
+            return Err(StoreError::Invalid(format!(
+                "还有 {open} 件异议未处理，不能定档"
+            )));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE assessments SET stage = 'final' WHERE id = ? AND stage = 'publication'",
+        )
+        .bind(assessment)
+        .execute(&mut *tx)
+        .await?;
+        let sealed = Self::seal_in(&mut tx, by, assessment, 1, result_json, why, now).await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "stage.finalize",
+            &format!("assessment/{assessment}"),
+            Some("publication"),
+            Some(&format!("final sha256={}", sealed.sha256)),
+            Some(why),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(sealed)
+    }
+
+    /// 更正: after 定档, seals a new version of the result with the reason (admin).
+    pub async fn correct(
+        &self,
+        by: &User,
+        assessment: i64,
+        result_json: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<Sealed> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::Correct, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
+        }
+        let mut tx = self.write().await?;
+        let last: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM results WHERE assessment_id = ?",
+        )
+        .bind(assessment)
+        .fetch_one(&mut *tx)
+        .await?;
+        let sealed = Self::seal_in(
+            &mut tx,
+            by,
+            assessment,
+            last + 1,
+            result_json,
+            reason.trim(),
+            now,
+        )
+        .await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "result.correct",
+            &format!("assessment/{assessment}/result/{}", sealed.version),
+            None,
+            Some(&sealed.sha256),
+            Some(reason.trim()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(sealed)
+    }
+
+    async fn seal_in(
+        tx: &mut sqlx::SqliteConnection,
+        by: &User,
+        assessment: i64,
+        version: i64,
+        json: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<Sealed> {
+        let sha = sha256_hex(json);
+        sqlx::query("INSERT INTO results (assessment_id, version, sha256, json, reason, sealed_by, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(assessment)
+            .bind(version)
+            .bind(&sha)
+            .bind(json)
+            .bind(reason)
+            .bind(by.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Sealed {
+            version,
+            sha256: sha,
+            reason: reason.into(),
+            sealed_by: by.name.clone(),
+            sealed_at: now.into(),
+        })
+    }
+
+    /// The sealed versions of a result.
+    pub async fn sealed(&self, assessment: i64) -> Result<Vec<Sealed>> {
+        let rows = sqlx::query("SELECT r.version, r.sha256, r.reason, u.name AS by_name, r.sealed_at FROM results r JOIN users u ON u.id = r.sealed_by WHERE r.assessment_id = ? ORDER BY r.version").bind(assessment).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| Sealed {
+                version: r.get("version"),
+                sha256: r.get("sha256"),
+                reason: r.get("reason"),
+                sealed_by: r.get("by_name"),
+                sealed_at: r.get("sealed_at"),
+            })
+            .collect())
+    }
+
+    /// The JSON of a sealed version, checked against its sha256 (a mismatch is an error, not data).
+    pub async fn sealed_json(&self, assessment: i64, version: i64) -> Result<String> {
+        let r =
+            sqlx::query("SELECT json, sha256 FROM results WHERE assessment_id = ? AND version = ?")
+                .bind(assessment)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("没有第 {version} 版定档结果")))?;
+        let (json, sha): (String, String) = (r.get("json"), r.get("sha256"));
+        if sha256_hex(&json) != sha {
+            return Err(StoreError::Invalid(format!(
+                "第 {version} 版定档结果与其 sha256 不符：数据被改动"
+            )));
+        }
+        Ok(json)
     }
 }
