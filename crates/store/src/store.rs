@@ -937,6 +937,14 @@ pub struct Objection {
     pub decided_at: Option<String>,
 }
 
+/// 异议处理: uphold (with the final score of a judgement clause) or reject, with the reason.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    pub upheld: bool,
+    pub reason: &'a str,
+    pub score: Option<&'a str>,
+}
+
 /// A sealed result version.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Sealed {
@@ -1026,9 +1034,7 @@ impl Store {
         by: &User,
         assessment: i64,
         objection: i64,
-        upheld: bool,
-        decision: &str,
-        score: Option<&str>,
+        d: &Decision<'_>,
         now: &str,
     ) -> Result<()> {
         let r = sqlx::query("SELECT unit_code, clause_id, status FROM objections WHERE id = ? AND assessment_id = ?").bind(objection).bind(assessment).fetch_optional(&self.pool).await?.ok_or_else(|| StoreError::NotFound(format!("异议 {objection} 不存在")))?;
