@@ -95,16 +95,13 @@ async fn decide(
     Path((id, oid)): Path<(i64, i64)>,
     Json(b): Json<Decision>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let d = kaohe_store::Decision {
+        upheld: b.upheld,
+        reason: &b.reason,
+        score: b.score.as_deref(),
+    };
     st.store
-        .decide_objection(
-            &a.user,
-            id,
-            oid,
-            b.upheld,
-            &b.reason,
-            b.score.as_deref(),
-            &st.now(),
-        )
+        .decide_objection(&a.user, id, oid, &d, &st.now())
         .await?;
     Ok(Json(
         serde_json::json!({ "id": oid, "status": if b.upheld { "upheld" } else { "rejected" } }),

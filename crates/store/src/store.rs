@@ -1040,6 +1040,11 @@ impl Store {
         let r = sqlx::query("SELECT unit_code, clause_id, status FROM objections WHERE id = ? AND assessment_id = ?").bind(objection).bind(assessment).fetch_optional(&self.pool).await?.ok_or_else(|| StoreError::NotFound(format!("异议 {objection} 不存在")))?;
         let (unit, clause, status): (String, String, String) =
             (r.get("unit_code"), r.get("clause_id"), r.get("status"));
+        let Decision {
+            upheld,
+            reason: decision,
+            score,
+        } = *d;
         let a = self.assessment(assessment).await?;
         let assigned = self.assigned(assessment, by, &unit).await?;
         policy::check(by, Action::Decide, a.stage, Some(&unit), assigned)
