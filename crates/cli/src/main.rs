@@ -88,6 +88,20 @@ enum Command {
         #[command(flatten)]
         platform: PlatformArgs,
     },
+    /// 把平台导出数据导入服务中的一次考核（全部成功或全部不变）
+    Import {
+        /// 数据目录
+        #[arg(long)]
+        data: PathBuf,
+        /// 考核编号
+        #[arg(long)]
+        assessment: i64,
+        /// 以哪个管理员账户的名义导入（登录名）
+        #[arg(long = "as")]
+        actor: String,
+        #[command(flatten)]
+        platform: PlatformArgs,
+    },
     /// 账户管理（考核服务的数据目录）
     User {
         #[command(subcommand)]
@@ -240,6 +254,12 @@ fn main() -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify { data },
         } => run::audit_verify(&data),
+        Command::Import {
+            data,
+            assessment,
+            actor,
+            platform,
+        } => run::import(&data, assessment, &actor, &platform),
         Command::Calendar {
             calendar_dir,
             action,

@@ -185,3 +185,151 @@ fn demo_serve_seeds_a_fresh_directory_and_answers_over_http() {
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("已有数据"));
 }
+
+/// A case export of `rows` rows for the demo units, many of them late (so that an import writes
+/// thousands of instances).
+fn big_cases(path: &std::path::Path, rows: usize) {
+    use std::io::Write;
+    let units = [
+        "320623001",
+        "320623002",
+        "320623003",
+        "320623100",
+        "320623101",
+        "320623103",
+        "320623104",
+        "320623107",
+        "320623108",
+        "320623109",
+        "320623110",
+        "320623111",
+        "320623112",
+        "320623113",
+        "320623114",
+        "320623400",
+        "320623402",
+    ];
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(
+        w,
+        "办件编号,事项编码,事项名称,行政区划,申报来源,办件类型,受理时间,承诺时限,时限单位,办结时间"
+    )
+    .unwrap();
+    for i in 0..rows {
+        let u = units[i % units.len()];
+        let day = 1 + (i / 17) % 28;
+        let month = 1 + (i / 476) % 11;
+        let done = if i % 20 == 0 {
+            format!("2021-{:02}-{:02} 10:00:00", month + 1, day)
+        } else {
+            format!("2021-{month:02}-{day:02} 16:00:00")
+        };
+        writeln!(
+            w,
+            "C{i:09},3206230{:08},事项,{u},2,2,2021-{month:02}-{day:02} 09:00:00,3,工作日,{done}",
+            i % 50
+        )
+        .unwrap();
+    }
+}
+
+fn seeded_demo(dir: &std::path::Path) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
+        .args([
+            "demo",
+            "--serve",
+            "--data",
+            dir.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    for l in lines {
+        if l.unwrap().starts_with("kaohe 考核服务") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// (imports, metrics from imports, instances from imports, instances of the latest import as its
+/// audit summary says, integrity).
+fn db_state(db: &std::path::Path) -> (i64, i64, i64, i64, String) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::{Connection, Row};
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let one = |sql: &'static str| sqlx::query(sql);
+        let imports: i64 = one("SELECT COUNT(*) FROM imports").fetch_one(&mut c).await.unwrap().get(0);
+        let metrics: i64 = one("SELECT COUNT(*) FROM metrics WHERE import_id = (SELECT MAX(id) FROM imports)").fetch_one(&mut c).await.unwrap().get(0);
+        let stray: i64 = one("SELECT COUNT(*) FROM findings WHERE import_id IS NOT NULL AND import_id <> (SELECT MAX(id) FROM imports)").fetch_one(&mut c).await.unwrap().get(0);
+        assert_eq!(stray, 0, "instances of an older import remain");
+        let found: i64 = one("SELECT COUNT(*) FROM findings WHERE import_id = (SELECT MAX(id) FROM imports)").fetch_one(&mut c).await.unwrap().get(0);
+        let summary: Option<String> = one("SELECT new FROM audit_log WHERE action = 'import' ORDER BY seq DESC LIMIT 1").fetch_optional(&mut c).await.unwrap().map(|r| r.get(0));
+        let said = summary.map(|s| serde_json::from_str::<serde_json::Value>(&s).unwrap()["instances"].as_i64().unwrap()).unwrap_or(0);
+        let integrity: String = one("PRAGMA integrity_check").fetch_one(&mut c).await.unwrap().get(0);
+        (imports, metrics, found, said, integrity)
+    })
+}
+
+#[test]
+fn an_import_killed_with_sigkill_leaves_the_previous_state_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    seeded_demo(&data);
+    let cases = dir.path().join("办件.csv");
+    big_cases(&cases, 300_000);
+    let args = [
+        "import",
+        "--data",
+        data.to_str().unwrap(),
+        "--assessment",
+        "1",
+        "--as",
+        "admin",
+        "--period",
+        "2021-01-01..2021-12-31",
+        "--cases",
+        cases.to_str().unwrap(),
+    ];
+    let t = std::time::Instant::now();
+    let o = kaohe(&args);
+    let full = t.elapsed();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let db = data.join("kaohe.db");
+    let (n, metrics, found, said, ok) = db_state(&db);
+    assert_eq!((n, ok.as_str()), (1, "ok"));
+    assert!(
+        metrics > 0 && found == said && found > 1000,
+        "{metrics} {found} {said}"
+    );
+    // Kill further imports at points across the run: each leaves either the old or the new state, whole.
+    for k in 1..=8u32 {
+        let delay = full * k / 8;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
+            .args(args)
+            .current_dir(repo())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let (n2, metrics2, found2, said2, ok2) = db_state(&db);
+        assert_eq!(ok2, "ok", "integrity after a kill at {delay:?}");
+        assert!(n2 == n || n2 == n + 1, "{n} → {n2}");
+        assert_eq!(
+            (metrics2, found2),
+            (metrics, found),
+            "a kill at {delay:?} left a partial import"
+        );
+        assert_eq!(found2, said2);
+        let v = kaohe(&["audit", "verify", "--data", data.to_str().unwrap()]);
+        assert_eq!(v.code, 0, "{}", v.stderr);
+    }
+}

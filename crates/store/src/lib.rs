@@ -14,4 +14,4 @@ pub mod policy;
 pub mod store;
 
 pub use model::*;
-pub use store::{Decision, Objection, Sealed, Store, StoreError};
+pub use store::{Decision, Import, Objection, Sealed, Store, StoreError};

@@ -1272,3 +1272,122 @@ impl Store {
         Ok(json)
     }
 }
+
+/// A platform import to store in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Import {
+    /// e.g. `办件、认领、测评`
+    pub kind: String,
+    /// The files read, with their sha256.
+    pub files: Vec<(String, String)>,
+    pub rows: i64,
+    /// (unit, metric, value)
+    pub metrics: Vec<(String, String, Decimal)>,
+    /// (unit, clause, description, source): instances such as overdue cases.
+    pub findings: Vec<(String, String, String, String)>,
+    /// The receipts (e.g. the overdue list) as JSON, kept with the import.
+    pub receipts: String,
+}
+
+impl Store {
+    /// Stores an import all-or-nothing (考核; admin): its metrics replace earlier values of the same
+    /// metrics, its findings replace the findings of earlier imports on the same clauses, and the
+    /// import's receipts are kept. A crash anywhere leaves the previous state.
+    pub async fn import(&self, by: &User, assessment: i64, imp: &Import, now: &str) -> Result<i64> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::Import, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        let units: std::collections::BTreeSet<String> = self
+            .units(assessment)
+            .await?
+            .into_iter()
+            .map(|u| u.code)
+            .collect();
+        for (u, m, _) in &imp.metrics {
+            if !units.contains(u) {
+                return Err(StoreError::Invalid(format!(
+                    "导入数据中的单位 {u} 不在本次考核中"
+                )));
+            }
+            if a.rubric.metric(m).is_none() {
+                return Err(StoreError::Invalid(format!("细则中没有指标“{m}”")));
+            }
+        }
+        let names: Vec<String> = imp.files.iter().map(|(n, _)| n.clone()).collect();
+        let shas: Vec<String> = imp.files.iter().map(|(_, s)| s.clone()).collect();
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO imports (assessment_id, kind, file_name, sha256, rows, receipts, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            .bind(assessment)
+            .bind(&imp.kind)
+            .bind(names.join("、"))
+            .bind(shas.join(","))
+            .bind(imp.rows)
+            .bind(&imp.receipts)
+            .bind(by.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        let clauses: std::collections::BTreeSet<&str> =
+            imp.findings.iter().map(|f| f.1.as_str()).collect();
+        for c in &clauses {
+            sqlx::query("DELETE FROM findings WHERE assessment_id = ? AND clause_id = ? AND import_id IS NOT NULL").bind(assessment).bind(c).execute(&mut *tx).await?;
+        }
+        let keys: std::collections::BTreeSet<&str> =
+            imp.metrics.iter().map(|m| m.1.as_str()).collect();
+        for k in &keys {
+            sqlx::query("DELETE FROM metrics WHERE assessment_id = ? AND metric = ?")
+                .bind(assessment)
+                .bind(k)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (u, m, v) in &imp.metrics {
+            sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value, import_id, source) VALUES (?, ?, ?, ?, ?, ?)")
+                .bind(assessment)
+                .bind(u)
+                .bind(m)
+                .bind(v.normalize().to_string())
+                .bind(id)
+                .bind(&imp.kind)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (u, c, d, src) in &imp.findings {
+            sqlx::query("INSERT INTO findings (assessment_id, unit_code, clause_id, description, evidence_sha256, created_by, created_at, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                .bind(assessment)
+                .bind(u)
+                .bind(c)
+                .bind(d)
+                .bind(src)
+                .bind(by.id)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let summary = serde_json::json!({ "files": names, "sha256": shas, "rows": imp.rows, "metrics": imp.metrics.len(), "instances": imp.findings.len() }).to_string();
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "import",
+            &format!("assessment/{assessment}/import/{id}"),
+            None,
+            Some(&summary),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The user with this login (for trusted local commands that act as a named account).
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT id, login, name, role, unit_code FROM users WHERE login = ? AND active = 1",
+        )
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(Self::user_from))
+    }
+}
