@@ -6,7 +6,8 @@
 //!   `[--period P --cases F… --claims F… --survey F…]`.
 //! - `kaohe ingest --units F --period P [--cases F]… [--claims F]… [--survey F]… --out DIR`.
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
-//! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`.
+//! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`, `kaohe import --data DIR …`,
+//!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
 //! printed), 2 invalid input (problems printed, nothing scored), 1 any other failure.
@@ -101,6 +102,24 @@ enum Command {
         actor: String,
         #[command(flatten)]
         platform: PlatformArgs,
+    },
+    /// 在线备份：数据库的一致副本与全部佐证材料
+    Backup {
+        /// 数据目录
+        #[arg(long)]
+        data: PathBuf,
+        /// 备份目录（须为空）
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 从备份恢复到一个空的数据目录，并校验审计日志
+    Restore {
+        /// 备份目录
+        #[arg(long)]
+        from: PathBuf,
+        /// 新的数据目录（须为空）
+        #[arg(long)]
+        data: PathBuf,
     },
     /// 账户管理（考核服务的数据目录）
     User {
@@ -254,6 +273,8 @@ fn main() -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify { data },
         } => run::audit_verify(&data),
+        Command::Backup { data, out } => run::backup(&data, &out),
+        Command::Restore { from, data } => run::restore(&from, &data),
         Command::Import {
             data,
             assessment,

@@ -627,3 +627,50 @@ pub fn import(data: &Path, assessment: i64, actor: &str, args: &PlatformArgs) ->
         }
     })
 }
+
+pub fn backup(data: &Path, out: &Path) -> Result<u8> {
+    if !data.join("kaohe.db").exists() {
+        bail!("{} 中没有 kaohe.db", data.display());
+    }
+    runtime()?.block_on(async {
+        let store = kaohe_store::Store::open(data).await?;
+        match store.backup(out).await {
+            Ok(files) => {
+                println!(
+                    "已备份到 {}：数据库一致副本，佐证材料 {files} 个",
+                    out.display()
+                );
+                Ok(EXIT_OK)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+pub fn restore(from: &Path, data: &Path) -> Result<u8> {
+    runtime()?.block_on(async {
+        let store = match kaohe_store::Store::restore(from, data).await {
+            Ok(s) => s,
+            Err(kaohe_store::StoreError::Invalid(m))
+            | Err(kaohe_store::StoreError::NotFound(m)) => {
+                eprintln!("错误：{m}");
+                return Ok(EXIT_INVALID);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match store.audit_verify().await? {
+            Ok(n) => {
+                println!("已恢复到 {}；审计日志完好（{n} 条）", data.display());
+                Ok(EXIT_OK)
+            }
+            Err(bad) => {
+                eprintln!("已恢复，但审计日志有问题：{bad}");
+                Ok(EXIT_INVALID)
+            }
+        }
+    })
+}

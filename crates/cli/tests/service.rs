@@ -333,3 +333,60 @@ fn an_import_killed_with_sigkill_leaves_the_previous_state_intact() {
         assert_eq!(v.code, 0, "{}", v.stderr);
     }
 }
+
+#[test]
+fn backup_then_restore_gives_the_same_data_and_a_sound_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    seeded_demo(&data);
+    let b = dir.path().join("backup");
+    let o = kaohe(&[
+        "backup",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.starts_with("已备份到"));
+    // A second backup into the same place is refused, never overwritten.
+    assert_eq!(
+        kaohe(&[
+            "backup",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            b.to_str().unwrap()
+        ])
+        .code,
+        2
+    );
+    let r = dir.path().join("restored");
+    let o = kaohe(&[
+        "restore",
+        "--from",
+        b.to_str().unwrap(),
+        "--data",
+        r.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("审计日志完好"), "{}", o.stdout);
+    assert_eq!(
+        kaohe(&[
+            "restore",
+            "--from",
+            b.to_str().unwrap(),
+            "--data",
+            r.to_str().unwrap()
+        ])
+        .code,
+        2
+    );
+    let a = kaohe(&["audit", "verify", "--data", data.to_str().unwrap()]).stdout;
+    let c = kaohe(&["audit", "verify", "--data", r.to_str().unwrap()]).stdout;
+    assert_eq!(a, c);
+    let (i1, m1, f1, _, _) = db_state(&data.join("kaohe.db"));
+    let (i2, m2, f2, _, ok) = db_state(&r.join("kaohe.db"));
+    assert_eq!((i1, m1, f1), (i2, m2, f2));
+    assert_eq!(ok, "ok");
+}

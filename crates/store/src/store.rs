@@ -1391,3 +1391,60 @@ impl Store {
         Ok(row.as_ref().map(Self::user_from))
     }
 }
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<u64> {
+    std::fs::create_dir_all(to)?;
+    let mut n = 0;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if e.file_type()?.is_dir() {
+            n += copy_tree(&src, &dst)?;
+        } else if !dst.exists() {
+            std::fs::copy(&src, &dst)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+impl Store {
+    /// 备份: a consistent copy of the database taken while the service runs (`VACUUM INTO`), then the
+    /// evidence files (written before the rows that name them, so every file the copy needs exists).
+    /// `to` must not hold a backup already. Returns the number of evidence files copied.
+    pub async fn backup(&self, to: &Path) -> Result<u64> {
+        let db = to.join("kaohe.db");
+        if db.exists() {
+            return Err(StoreError::Invalid(format!("{} 中已有备份", to.display())));
+        }
+        std::fs::create_dir_all(to)?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(db.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(copy_tree(&self.dir.join("evidence"), &to.join("evidence"))?)
+    }
+
+    /// 恢复: copies a backup into an empty data directory and opens it; the caller should then verify
+    /// the audit log.
+    pub async fn restore(from: &Path, dir: &Path) -> Result<Store> {
+        if dir.join("kaohe.db").exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} 中已有数据，恢复只写入空目录",
+                dir.display()
+            )));
+        }
+        if !from.join("kaohe.db").exists() {
+            return Err(StoreError::NotFound(format!(
+                "{} 中没有备份（kaohe.db）",
+                from.display()
+            )));
+        }
+        std::fs::create_dir_all(dir)?;
+        std::fs::copy(from.join("kaohe.db"), dir.join("kaohe.db"))?;
+        if from.join("evidence").is_dir() {
+            copy_tree(&from.join("evidence"), &dir.join("evidence"))?;
+        }
+        Store::open(dir).await
+    }
+}
