@@ -38,6 +38,128 @@ pub fn router() -> Router<AppState> {
         .route("/api/assessments/{id}/sealed", get(sealed))
         .route("/api/assessments/{id}/sealed/{version}", get(sealed_one))
         .route("/api/assessments/{id}/sealed/{a}/diff/{b}", get(diff))
+        .route(
+            "/api/assessments/{id}/units/{unit}/evidence",
+            get(evidence_list),
+        )
+        .route(
+            "/api/assessments/{id}/units/{unit}/clauses/{clause}/evidence",
+            put(upload).layer(axum::extract::DefaultBodyLimit::max(
+                kaohe_store::evidence::MAX_BYTES + 1024,
+            )),
+        )
+        .route("/api/evidence/{sha}", get(download))
+}
+
+/// Decodes a percent-encoded UTF-8 file name (`X-File-Name`); anything malformed is kept as is.
+/// `%E6%B5%8B%E7%BB%98.pdf` → `测绘.pdf`.
+pub fn percent_decode(s: &str) -> String {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, unit, clause)): Path<(i64, String, String)>,
+    headers: axum::http::HeaderMap,
+    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let body = body.map_err(|_| {
+        AppError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "文件过大：上限 {} MB",
+                kaohe_store::evidence::MAX_BYTES / 1_048_576
+            ),
+        )
+    })?;
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
+        .unwrap_or_else(|| "未命名".into());
+    let r = st
+        .store
+        .put_evidence(&a.user, id, &unit, &clause, &name, &body, &st.now())
+        .await
+        .map_err(|e| match e {
+            kaohe_store::StoreError::Invalid(m) if m.starts_with("不支持的文件类型") => {
+                AppError::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, m)
+            }
+            other => other.into(),
+        })?;
+    Ok(Json(serde_json::to_value(r).unwrap_or_default()))
+}
+
+async fn evidence_list(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((id, unit)): Path<(i64, String)>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if !Store::may_read_unit(&a.user, &unit) {
+        return Err(AppError::forbidden(format!(
+            "{}（{}）无权查看单位 {unit} 的佐证材料",
+            a.user.name,
+            a.user.role.label()
+        )));
+    }
+    Ok(Json(
+        serde_json::json!({ "unit": unit, "evidence": st.store.evidence(id, &unit).await? }),
+    ))
+}
+
+async fn download(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(sha): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (bytes, mime, name) = st.store.evidence_file(&a.user, &sha).await?;
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        mime.parse()
+            .unwrap_or(header::HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename*=UTF-8''{encoded}")
+            .parse()
+            .unwrap_or(header::HeaderValue::from_static("attachment")),
+    );
+    h.insert(
+        "x-content-type-options",
+        header::HeaderValue::from_static("nosniff"),
+    );
+    Ok(resp)
 }
 
 /// The result as kaohe-core computes it now, and its canonical JSON text (what is sealed).

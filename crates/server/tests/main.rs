@@ -152,6 +152,40 @@ impl App {
         let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, v, headers)
     }
+    async fn raw(
+        &self,
+        who: &Who,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, &who.cookie)
+            .header("x-csrf-token", &who.csrf);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(b.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let (status, h) = (resp.status(), resp.headers().clone());
+        (
+            status,
+            resp.into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+            h,
+        )
+    }
     async fn login(&self, login: &str) -> Who {
         let (s, v, h) = self
             .call(
@@ -1037,4 +1071,132 @@ async fn the_whole_workflow_from_draft_to_final_and_a_correction() {
         )
     );
     assert_eq!(s.audit_verify().await.unwrap().map(|n| n > 60), Ok(true));
+}
+
+#[tokio::test]
+async fn evidence_is_stored_by_content_typed_by_content_and_shown_only_to_who_may() {
+    let a = app().await;
+    let s = &a.store;
+    let now = kaohe_server::iso(T0);
+    let admin_u = s
+        .authenticate("admin", "password-123")
+        .await
+        .unwrap()
+        .unwrap();
+    // A second assessment in 自评, where reporters upload.
+    let id = s
+        .create_assessment(&admin_u, "佐证测试", RUBRIC, &now)
+        .await
+        .unwrap();
+    s.add_unit(&admin_u, id, "320623001", "掘港街道", "街道", &now)
+        .await
+        .unwrap();
+    s.add_unit(&admin_u, id, "320623100", "马塘镇", "镇", &now)
+        .await
+        .unwrap();
+    s.advance(&admin_u, id, Stage::SelfAssessment, "", &now)
+        .await
+        .unwrap();
+    let rep = a.login("juegang").await;
+    let other = a.login("matang").await;
+    let admin = a.login("admin").await;
+    let path = format!("/api/assessments/{id}/units/320623001/clauses/1.1.1/evidence");
+    let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF".to_vec();
+    let name = [("x-file-name", "%E6%B5%8B%E7%BB%98%E6%8A%A5%E5%91%8A.exe")]; // 测绘报告.exe: the name decides nothing
+    let (st, body, _) = a.raw(&rep, "PUT", &path, &name, pdf.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let r: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(r["mime"], "application/pdf");
+    assert_eq!(r["original_name"], "测绘报告.exe");
+    let sha = r["sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha, kaohe_core::rubric::sha256_hex(&pdf));
+    assert!(s.dir().join("evidence").join(&sha[..2]).join(&sha).exists());
+    // The same content twice is stored once.
+    a.raw(&rep, "PUT", &path, &[], pdf.clone()).await;
+    let files: usize = std::fs::read_dir(s.dir().join("evidence").join(&sha[..2]))
+        .unwrap()
+        .count();
+    assert_eq!(files, 1);
+    // Forbidden types, by content, whatever the name.
+    for (bytes, nm) in [
+        (b"MZ\x90\x00 program".to_vec(), "x.pdf"),
+        (b"<html><script>alert(1)</script>".to_vec(), "a.png"),
+    ] {
+        let (st, body, _) = a
+            .raw(&rep, "PUT", &path, &[("x-file-name", nm)], bytes)
+            .await;
+        assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(String::from_utf8_lossy(&body).contains("不支持的文件类型"));
+    }
+    // Over the limit.
+    let mut big = b"%PDF-".to_vec();
+    big.resize(kaohe_store::evidence::MAX_BYTES + 2048, b'0');
+    let (st, body, _) = a.raw(&rep, "PUT", &path, &[], big).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(String::from_utf8_lossy(&body).contains("文件过大"));
+    // Another unit's reporter may neither upload here nor read the file.
+    assert_eq!(
+        a.raw(&other, "PUT", &path, &[], pdf.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        a.raw(&other, "GET", &format!("/api/evidence/{sha}"), &[], vec![])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        a.call(
+            &other,
+            "GET",
+            &format!("/api/assessments/{id}/units/320623001/evidence"),
+            None,
+            false
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    // The owner and the admin may; the download is an attachment the browser will not sniff.
+    for who in [&rep, &admin] {
+        let (st, body, h) = a
+            .raw(who, "GET", &format!("/api/evidence/{sha}"), &[], vec![])
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(body, pdf);
+        assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), "application/pdf");
+        assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+        assert!(
+            h.get(header::CONTENT_DISPOSITION)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("attachment; filename*=UTF-8''")
+        );
+    }
+    let (_, list, _) = a
+        .call(
+            &rep,
+            "GET",
+            &format!("/api/assessments/{id}/units/320623001/evidence"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(list["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        a.raw(&admin, "GET", "/api/evidence/not-a-hash", &[], vec![])
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn percent_decoding_of_file_names() {
+    use kaohe_server::api::percent_decode;
+    assert_eq!(percent_decode("%E6%B5%8B%E7%BB%98.pdf"), "测绘.pdf");
+    assert_eq!(percent_decode("a%2"), "a%2");
+    assert_eq!(percent_decode("100%"), "100%");
+    assert_eq!(percent_decode("%zz测"), "%zz测");
 }

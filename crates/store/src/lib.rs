@@ -6,6 +6,8 @@
 
 /// 审计日志: the hash chain and its verification.
 pub mod audit;
+/// 佐证材料: content-addressed evidence files, type by content.
+pub mod evidence;
 /// 角色、阶段、账本: the vocabulary of the service.
 pub mod model;
 /// 权限: what each role may do in each stage.
