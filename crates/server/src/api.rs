@@ -12,7 +12,10 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/assessments", get(list))
+        .route(
+            "/api/assessments",
+            get(list).post(crate::admin::create_assessment),
+        )
         .route("/api/assessments/{id}", get(one))
         .route("/api/assessments/{id}/stage", post(advance))
         .route("/api/assessments/{id}/units/{unit}/scores", get(scores))

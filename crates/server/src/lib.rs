@@ -4,6 +4,8 @@
 //! stage — decided by `kaohe_store::policy`), and a JSON API described at `/api/openapi.json`.
 //! Handlers translate; the store decides and records; kaohe-core scores.
 
+/// 管理接口: accounts, setup, metrics, bonus, audit.
+pub mod admin;
 /// 接口: the JSON routes.
 pub mod api;
 /// 登录与会话: sign-in, sessions, CSRF, rate limiting.
@@ -63,6 +65,7 @@ pub fn router(state: AppState) -> axum::Router {
     axum::Router::new()
         .merge(auth::router())
         .merge(api::router())
+        .merge(admin::router())
         .merge(openapi::router())
         .with_state(state)
 }

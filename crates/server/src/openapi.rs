@@ -40,6 +40,38 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "/api/assessments/{id}/results",
         "考核结果（DATA.md §3 的 JSON）",
     ),
+    ("get", "/api/users", "账户列表（管理员）"),
+    ("post", "/api/users", "新增账户（管理员）"),
+    (
+        "post",
+        "/api/assessments",
+        "新建考核：标题与细则 TOML（管理员，草稿）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/units",
+        "添加被考核单位（管理员，草稿）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/assignments",
+        "分配考核员到单位（管理员，草稿）",
+    ),
+    (
+        "put",
+        "/api/assessments/{id}/units/{unit}/metrics/{metric}",
+        "录入指标数据（管理员，考核）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/units/{unit}/bonus",
+        "加分及理由（考核员或管理员，考核）",
+    ),
+    (
+        "get",
+        "/api/audit",
+        "审计日志（管理员；可按 actor、action、entity 筛选），附哈希链校验结果",
+    ),
     ("get", "/api/openapi.json", "本文档"),
 ];
 

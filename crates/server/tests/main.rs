@@ -1200,3 +1200,134 @@ fn percent_decoding_of_file_names() {
     assert_eq!(percent_decode("100%"), "100%");
     assert_eq!(percent_decode("%zz测"), "%zz测");
 }
+
+#[tokio::test]
+async fn an_admin_sets_up_an_assessment_through_the_api() {
+    let a = app().await;
+    let admin = a.login("admin").await;
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            "/api/assessments",
+            Some(json!({ "title": "2022年度考核", "rubric_toml": "id = \"broken\"" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["error"].as_str().unwrap().starts_with("细则无效："),
+        "{v}"
+    );
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            "/api/assessments",
+            Some(json!({ "title": "2022年度考核", "rubric_toml": RUBRIC })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    for (code, name, kind) in [
+        ("320623001", "掘港街道", "街道"),
+        ("320623400", "如东县经济开发区", "区"),
+    ] {
+        let (st, v, _) = a
+            .call(
+                &admin,
+                "POST",
+                &format!("/api/assessments/{id}/units"),
+                Some(json!({ "code": code, "name": name, "kind": kind })),
+                true,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/units"),
+            Some(json!({ "code": "320623001", "name": "掘港街道", "kind": "街道" })),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str().unwrap()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "单位“320623001”已在本次考核中"
+        )
+    );
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/units"),
+            Some(json!({ "code": "1", "name": "x", "kind": "市" })),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str().unwrap()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "单位类型“市”应为 镇 / 街道 / 区"
+        )
+    );
+    let (st, _, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/assignments"),
+            Some(json!({ "assessor": "lina", "unit": "320623400" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/assignments"),
+            Some(json!({ "assessor": "juegang", "unit": "320623400" })),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str().unwrap()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "掘港填报员 不是考核员")
+    );
+    let (_, v, _) = a
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/assessments/{id}"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(v["units"].as_array().unwrap().len(), 2);
+    assert_eq!(v["rubric"]["clauses"].as_array().unwrap().len(), 28);
+    assert_eq!(v["stage"], "draft");
+    // The audit log shows the setup, newest first, and the chain is sound.
+    let (_, log, _) = a
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/audit?entity=assessment/{id}/unit"),
+            None,
+            false,
+        )
+        .await;
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["assignment.add", "unit.add", "unit.add"]);
+    assert_eq!(log["chain"]["ok"], true);
+}

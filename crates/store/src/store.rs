@@ -369,7 +369,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("{} 不是考核员", assessor.name)));
         }
         let mut tx = self.write().await?;
-        sqlx::query("INSERT OR IGNORE INTO assignments (assessment_id, user_id, unit_code) VALUES (?, ?, ?)").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
         Self::audit(
             &mut tx,
             now,
@@ -1522,7 +1522,7 @@ impl Store {
             .collect();
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT OR IGNORE INTO evidence (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO evidence (sha256, size, mime, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(&sha)
         .bind(bytes.len() as i64)
@@ -1602,5 +1602,103 @@ impl Store {
         };
         let bytes = std::fs::read(self.evidence_path(sha))?;
         Ok((bytes, r.get("mime"), r.get("original_name")))
+    }
+}
+
+impl Store {
+    /// Adds bonus points with a reason (考核; an assigned assessor or admin) on a bonus clause.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_bonus(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        points: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<i64> {
+        let a = self.assessment(assessment).await?;
+        let assigned = self.assigned(assessment, by, unit).await?;
+        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
+            .map_err(StoreError::Forbidden)?;
+        let c = a
+            .rubric
+            .clause(clause)
+            .ok_or_else(|| StoreError::Invalid(format!("细则中没有条款“{clause}”")))?;
+        if !c.is_bonus() {
+            return Err(StoreError::Invalid(format!("条款 {clause} 不是加分条款")));
+        }
+        let p = Decimal::from_str(points.trim())
+            .map_err(|_| StoreError::Invalid(format!("加分“{points}”不是数字")))?;
+        if p <= Decimal::ZERO {
+            return Err(StoreError::Invalid("加分应大于 0".into()));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("加分须写明理由".into()));
+        }
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO bonuses (assessment_id, unit_code, clause_id, points, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(p.normalize().to_string())
+            .bind(reason.trim())
+            .bind(by.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "bonus.add",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/bonus/{id}"),
+            None,
+            Some(&p.normalize().to_string()),
+            Some(reason.trim()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// All accounts (admin).
+    pub async fn users(&self, by: &User) -> Result<Vec<User>> {
+        policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
+            .map_err(StoreError::Forbidden)?;
+        let rows = sqlx::query(
+            "SELECT id, login, name, role, unit_code FROM users WHERE active = 1 ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(Self::user_from).collect())
+    }
+
+    /// Audit entries (admin), newest first, filtered by substrings of actor, action and entity.
+    pub async fn audit_search(
+        &self,
+        by: &User,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        limit: i64,
+    ) -> Result<Vec<Entry>> {
+        if by.role != Role::Admin {
+            return Err(StoreError::Forbidden(format!(
+                "{}（{}）无权查看审计日志：只有管理员可以",
+                by.name,
+                by.role.label()
+            )));
+        }
+        Ok(sqlx::query_as::<_, Entry>(
+            "SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log WHERE instr(actor, ?) > 0 AND instr(action, ?) > 0 AND instr(entity, ?) > 0 ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(actor)
+        .bind(action)
+        .bind(entity)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
