@@ -14,6 +14,8 @@ pub mod auth;
 pub mod demo;
 /// 错误: one error type that becomes a response (4xx says what to fix; 5xx is logged, opaque).
 pub mod error;
+/// 数据导入: stage, preview, commit, cancel.
+pub mod imports;
 /// OpenAPI document.
 pub mod openapi;
 
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(auth::router())
         .merge(api::router())
         .merge(admin::router())
+        .merge(imports::router())
         .merge(openapi::router())
         .with_state(state)
 }

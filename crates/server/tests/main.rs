@@ -1331,3 +1331,168 @@ async fn an_admin_sets_up_an_assessment_through_the_api() {
     assert_eq!(actions, vec!["assignment.add", "unit.add", "unit.add"]);
     assert_eq!(log["chain"]["ok"], true);
 }
+
+#[tokio::test]
+async fn platform_files_are_staged_previewed_with_their_problems_and_committed_whole() {
+    let a = app().await;
+    let admin = a.login("admin").await;
+    let assessor = a.login("wangfang").await;
+    let id = a.id;
+    let stage = |bytes: Vec<u8>, kind: &'static str, name: &'static str| {
+        let a = &a;
+        let admin = admin.clone();
+        async move {
+            let (st, body, _) = a
+                .raw(
+                    &admin,
+                    "POST",
+                    &format!("/api/assessments/{id}/imports/stage"),
+                    &[("x-kind", kind), ("x-file-name", name)],
+                    bytes,
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+            serde_json::from_slice::<Value>(&body).unwrap()["token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    // Only admins stage.
+    let (st, _, _) = a
+        .raw(
+            &assessor,
+            "POST",
+            &format!("/api/assessments/{id}/imports/stage"),
+            &[("x-kind", "cases")],
+            b"x".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // A GBK export with a unit this assessment does not have: the preview lists the problem by row and
+    // column, and nothing changes.
+    let fixture = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../platform/tests/fixtures/cases_gbk.csv"),
+    )
+    .unwrap();
+    let t = stage(fixture, "cases", "%E5%8A%9E%E4%BB%B6.csv").await;
+    let plan = json!({ "tokens": [t], "period": "2021-01-01..2021-12-31" });
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/imports/preview"),
+            Some(plan.clone()),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["ok"], false);
+    let p = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["severity"] == "error")
+        .unwrap();
+    assert_eq!(
+        (
+            p["file"].as_str().unwrap(),
+            p["row"].as_i64().unwrap(),
+            p["column"].as_str().unwrap()
+        ),
+        ("办件.csv", 10, "行政区划")
+    );
+    assert!(
+        p["message"]
+            .as_str()
+            .unwrap()
+            .contains("未知单位“320623400”")
+    );
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/imports/commit"),
+            Some(plan),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["error"].as_str().unwrap().contains("未导入"));
+    let (_, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/imports/cancel"),
+            Some(json!({ "tokens": [t] })),
+            true,
+        )
+        .await;
+    assert_eq!(v["cancelled"], 1);
+    // A clean export for the two units: previewed, then committed; the overdue case is an instance.
+    let csv = "办件编号,事项编码,事项名称,行政区划,申报来源,办件类型,受理时间,承诺时限,时限单位,办结时间\nX1,001,户籍证明,320623001,2,2,2021-09-30 10:00:00,3,工作日,2021-10-12 09:00:00\nX2,002,生育登记,320623100,3,2,2021-03-01 10:00:00,3,工作日,2021-03-02 09:00:00\n";
+    let t = stage(csv.as_bytes().to_vec(), "cases", "cases.csv").await;
+    let plan = json!({ "tokens": [t], "period": "2021-01-01..2021-12-31" });
+    let (_, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/imports/preview"),
+            Some(plan.clone()),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (
+            v["ok"].as_bool(),
+            v["rows"].as_i64(),
+            v["instances"].as_i64()
+        ),
+        (Some(true), Some(2), Some(1)),
+        "{v}"
+    );
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/imports/commit"),
+            Some(plan),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (_, r, _) = a
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
+        .await;
+    let jg = r["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "320623001")
+        .unwrap();
+    let c = jg["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "1.4.3a")
+        .unwrap();
+    assert_eq!(c["score"], "0.0480");
+    assert!(
+        c["instances"][0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("办件 X1："),
+        "{c}"
+    );
+    let (_, log, _) = a
+        .call(&admin, "GET", "/api/audit?action=import", None, false)
+        .await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 1);
+}

@@ -1,0 +1,296 @@
+//! 数据导入 — platform exports uploaded through the API: each file is staged (kept under the data
+//! directory by a random token, the kind given by the client), a preview computes the indicators
+//! and lists every problem by file, row and column without changing anything, and a commit stores
+//! the result all-or-nothing (metrics, overdue instances, receipts). Cancel removes the staged files.
+
+use crate::AppState;
+use crate::auth::Mutating;
+use crate::error::{ApiResult, AppError};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use kaohe_core::calendar::Calendar;
+use kaohe_core::input::Unit;
+use kaohe_platform::indicators::{self, Period, Request};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/assessments/{id}/imports/stage",
+            post(stage).layer(axum::extract::DefaultBodyLimit::max(512 * 1024 * 1024)),
+        )
+        .route("/api/assessments/{id}/imports/preview", post(preview))
+        .route("/api/assessments/{id}/imports/commit", post(commit))
+        .route("/api/assessments/{id}/imports/cancel", post(cancel))
+}
+
+fn staging(st: &AppState) -> PathBuf {
+    st.store.dir().join("staging")
+}
+
+/// A staged file: `<token>.<kind>.<csv|xlsx>`.
+fn staged(st: &AppState, token: &str) -> ApiResult<(PathBuf, String)> {
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::invalid("无效的暂存编号"));
+    }
+    for e in
+        std::fs::read_dir(staging(st)).map_err(|_| AppError::not_found("暂存文件不存在或已取消"))?
+    {
+        let p = e.map_err(|_| AppError::not_found("暂存文件不存在"))?.path();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(rest) = name.strip_prefix(&format!("{token}.")) {
+            let kind = rest.split('.').next().unwrap_or_default().to_string();
+            return Ok((p, kind));
+        }
+    }
+    Err(AppError::not_found("暂存文件不存在或已取消"))
+}
+
+async fn stage(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if a.user.role != kaohe_store::Role::Admin {
+        return Err(AppError::forbidden(format!(
+            "{}（{}）无权导入平台数据：只有管理员可以",
+            a.user.name,
+            a.user.role.label()
+        )));
+    }
+    st.store.assessment(id).await?;
+    let body = body.map_err(|_| {
+        AppError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "文件过大：上限 512 MB",
+        )
+    })?;
+    let kind = headers
+        .get("x-kind")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !["cases", "claims", "survey"].contains(&kind) {
+        return Err(AppError::invalid(
+            "X-Kind 应为 cases（办件）、claims（事项认领）或 survey（满意度测评）",
+        ));
+    }
+    let ext = if body.starts_with(b"PK\x03\x04") {
+        "xlsx"
+    } else {
+        "csv"
+    };
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::api::percent_decode)
+        .unwrap_or_else(|| "未命名".into());
+    let mut token = [0u8; 16];
+    getrandom::fill(&mut token).expect("OS randomness");
+    let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::create_dir_all(staging(&st))
+        .map_err(|e| AppError::invalid(format!("无法暂存：{e}")))?;
+    let path = staging(&st).join(format!("{token}.{kind}.{ext}"));
+    std::fs::write(&path, &body).map_err(|e| AppError::invalid(format!("无法暂存：{e}")))?;
+    std::fs::write(path.with_extension("name"), &name)
+        .map_err(|e| AppError::invalid(format!("无法暂存：{e}")))?;
+    Ok(Json(
+        serde_json::json!({ "token": token, "kind": kind, "file_name": name, "bytes": body.len() }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Plan {
+    tokens: Vec<String>,
+    period: String,
+    rating_scale: Option<String>,
+}
+
+/// Computes the indicators of staged files: the import to store, or the problems.
+async fn compute(
+    st: &AppState,
+    id: i64,
+    plan: &Plan,
+) -> ApiResult<(Option<kaohe_store::Import>, Vec<serde_json::Value>)> {
+    let a = st.store.assessment(id).await?;
+    let period = Period::parse(&plan.period).map_err(AppError::invalid)?;
+    let scale = match plan.rating_scale.as_deref() {
+        None => None,
+        Some(s) => Some(
+            kaohe_platform::survey::Scale::parse(s)
+                .ok_or_else(|| AppError::invalid("rating_scale 应为 gbt39046 或 haocha"))?,
+        ),
+    };
+    let (mut cases, mut claims, mut surveys, mut files) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for t in &plan.tokens {
+        let (p, kind) = staged(st, t)?;
+        // Problems name the file the user uploaded.
+        let shown = std::fs::read_to_string(p.with_extension("name")).unwrap_or_default();
+        let named = p.with_file_name(format!("{t}-{shown}"));
+        let _ = std::fs::hard_link(&p, &named).or_else(|_| std::fs::copy(&p, &named).map(|_| ()));
+        let bytes =
+            std::fs::read(&p).map_err(|e| AppError::invalid(format!("无法读取暂存文件：{e}")))?;
+        files.push((shown, kaohe_core::rubric::sha256_hex(&bytes)));
+        match kind.as_str() {
+            "cases" => cases.push(named),
+            "claims" => claims.push(named),
+            _ => surveys.push(named),
+        }
+    }
+    let units: Vec<Unit> = st
+        .store
+        .units(id)
+        .await?
+        .into_iter()
+        .map(|u| Unit {
+            code: u.code.as_str().into(),
+            name: u.name,
+            kind: u.kind,
+            origin: None,
+        })
+        .collect();
+    let cal = Calendar::builtin();
+    let (ind, problems) = indicators::compute(Request {
+        units: &units,
+        calendar: &cal,
+        period,
+        cases: &cases,
+        claims: &claims,
+        surveys: &surveys,
+        scale,
+        skip_bad_rows: false,
+        progress: None,
+        overdue_sink: None,
+    });
+    for p in cases.iter().chain(&claims).chain(&surveys) {
+        let _ = std::fs::remove_file(p);
+    }
+    let shown: Vec<serde_json::Value> = problems
+        .iter()
+        .map(|p| {
+            let o = p.origin.clone().unwrap_or_default();
+            let file = o.file.split_once('-').map(|(_, f)| f.to_string()).unwrap_or(o.file.clone());
+            let message = plan.tokens.iter().fold(p.message.clone(), |m, t| m.replace(&format!("{t}-"), ""));
+            serde_json::json!({ "severity": p.severity.key(), "file": file, "row": o.row, "column": o.column, "value": p.value, "expected": p.expected, "message": message })
+        })
+        .collect();
+    let Some(ind) = ind else {
+        return Ok((None, shown));
+    };
+    let mut inp = kaohe_core::Inputs::default();
+    let merge = indicators::merge_into(&mut inp, &ind, &a.rubric);
+    if merge.iter().any(|p| p.is_error()) {
+        return Err(AppError::invalid(
+            merge
+                .iter()
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+        ));
+    }
+    let receipts: Vec<serde_json::Value> = ind.overdue.iter().map(|o| serde_json::json!({ "case_id": o.case_id, "unit": &*o.unit, "deadline": o.due.to_string(), "working_days_late": o.late.working_days })).collect();
+    let imp = kaohe_store::Import {
+        kind: ["办件", "认领", "测评"]
+            .iter()
+            .zip([&cases, &claims, &surveys])
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join("、"),
+        files,
+        rows: ind.rows as i64,
+        metrics: inp
+            .metrics
+            .iter()
+            .map(|m| (m.unit.to_string(), m.metric.to_string(), m.value))
+            .collect(),
+        findings: inp
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.unit.to_string(),
+                    f.clause.to_string(),
+                    f.description.clone(),
+                    f.evidence.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        receipts: serde_json::Value::Array(receipts).to_string(),
+    };
+    Ok((Some(imp), shown))
+}
+
+async fn preview(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    Json(plan): Json<Plan>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if a.user.role != kaohe_store::Role::Admin {
+        return Err(AppError::forbidden("只有管理员可以导入平台数据"));
+    }
+    let (imp, problems) = compute(&st, id, &plan).await?;
+    Ok(Json(match imp {
+        Some(imp) => {
+            serde_json::json!({ "ok": true, "rows": imp.rows, "metrics": imp.metrics.len(), "instances": imp.findings.len(), "problems": problems })
+        }
+        None => serde_json::json!({ "ok": false, "problems": problems }),
+    }))
+}
+
+async fn commit(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    Json(plan): Json<Plan>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (imp, problems) = compute(&st, id, &plan).await?;
+    let Some(imp) = imp else {
+        return Err(AppError::invalid(format!(
+            "数据有 {} 处问题，未导入；请先预览并改正",
+            problems.iter().filter(|p| p["severity"] == "error").count()
+        )));
+    };
+    let import_id = st.store.import(&a.user, id, &imp, &st.now()).await?;
+    for t in &plan.tokens {
+        if let Ok((p, _)) = staged(&st, t) {
+            let _ = std::fs::remove_file(p.with_extension("name"));
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    Ok(Json(
+        serde_json::json!({ "import": import_id, "rows": imp.rows, "metrics": imp.metrics.len(), "instances": imp.findings.len() }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Tokens {
+    tokens: Vec<String>,
+}
+
+async fn cancel(
+    State(st): State<AppState>,
+    Mutating(_a): Mutating,
+    Path(_id): Path<i64>,
+    Json(b): Json<Tokens>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let mut n = 0;
+    for t in &b.tokens {
+        if let Ok((p, _)) = staged(&st, t) {
+            let _ = std::fs::remove_file(p.with_extension("name"));
+            if std::fs::remove_file(p).is_ok() {
+                n += 1;
+            }
+        }
+    }
+    Ok(Json(serde_json::json!({ "cancelled": n })))
+}
