@@ -44,6 +44,9 @@ fn staged(st: &AppState, token: &str) -> ApiResult<(PathBuf, String)> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if name.ends_with(".name") || name.contains('-') {
+            continue; // the uploaded name beside the file, or a named copy being read
+        }
         if let Some(rest) = name.strip_prefix(&format!("{token}.")) {
             let kind = rest.split('.').next().unwrap_or_default().to_string();
             return Ok((p, kind));
