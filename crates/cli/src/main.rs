@@ -1,6 +1,7 @@
 //! `kaohe` — the command line of kaohe (考核).
 //!
-//! - `kaohe demo`: scores the embedded 如东县 2021 demo (示例数据) and prints the ranked table.
+//! - `kaohe demo`: a fresh demo data directory (示例数据) served on 127.0.0.1:8080, accounts printed;
+//!   `kaohe demo --print` scores the embedded demo and prints the ranked table.
 //! - `kaohe rubric check FILE` / `kaohe rubric show FILE`: validate a rubric; print its tree.
 //! - `kaohe score --input DIR|WORKBOOK [--rubric FILE] --format table|json|xlsx [--out F]`
 //!   `[--period P --cases F… --claims F… --survey F…]`.
@@ -32,19 +33,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 用内置的如东县2021年示例数据计分并打印排名表；加 --serve 则建立示例数据目录并提供考核服务
+    /// 示例：建立一个新的示例数据目录（各角色账户、17 个单位、进行到“考核”阶段的 2021 年考核）并提供考核服务；
+    /// 加 --print 则只用内置示例数据计分并打印排名表
     Demo {
+        /// 只计分并打印（不提供服务）
+        #[arg(long)]
+        print: bool,
+        /// --print 的输出格式
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// --print 的输出文件
         #[arg(long)]
         out: Option<PathBuf>,
-        /// 建立一个新的示例数据目录（账户、单位、进行到“考核”阶段的考核）并提供服务
-        #[arg(long)]
-        serve: bool,
-        /// 示例数据目录（--serve；默认在系统临时目录中新建）
+        /// 示例数据目录（默认在系统临时目录中新建）
         #[arg(long)]
         data: Option<PathBuf>,
-        /// 监听地址（--serve）
+        /// 监听地址
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
@@ -234,12 +238,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo {
-            serve: true,
-            data,
-            addr,
+            print: true,
+            format,
+            out,
             ..
-        } => run::demo_serve(data.as_deref(), &addr),
-        Command::Demo { format, out, .. } => run::demo(format, out.as_deref()),
+        } => run::demo(format, out.as_deref()),
+        Command::Demo { data, addr, .. } => run::demo_serve(data.as_deref(), &addr),
         Command::Serve { data, addr } => run::serve(&data, &addr),
         Command::Rubric {
             action: RubricAction::Check { file },

@@ -26,7 +26,7 @@ fn d(v: &Value) -> Decimal {
 
 #[test]
 fn demo_prints_the_ranked_table_and_exits_0() {
-    let o = kaohe(&["demo"]);
+    let o = kaohe(&["demo", "--print"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("示例数据"));
     insta::assert_snapshot!("demo-table", o.stdout);
@@ -34,7 +34,7 @@ fn demo_prints_the_ranked_table_and_exits_0() {
 
 #[test]
 fn demo_json_matches_score_on_the_example_folder() {
-    let demo = kaohe(&["demo", "--format", "json"]);
+    let demo = kaohe(&["demo", "--print", "--format", "json"]);
     assert_eq!(demo.code, 0);
     let j: Value = serde_json::from_str(&demo.stdout).unwrap();
     let from_files = json(&demo_dir());

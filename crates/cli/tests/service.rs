@@ -115,7 +115,6 @@ fn demo_serve_seeds_a_fresh_directory_and_answers_over_http() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
         .args([
             "demo",
-            "--serve",
             "--data",
             data.to_str().unwrap(),
             "--addr",
@@ -176,7 +175,6 @@ fn demo_serve_seeds_a_fresh_directory_and_answers_over_http() {
     // A second demo into the same directory is refused: the demo never overwrites data.
     let o = kaohe(&[
         "demo",
-        "--serve",
         "--data",
         data.to_str().unwrap(),
         "--addr",
@@ -238,7 +236,6 @@ fn seeded_demo(dir: &std::path::Path) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
         .args([
             "demo",
-            "--serve",
             "--data",
             dir.to_str().unwrap(),
             "--addr",

@@ -1496,3 +1496,142 @@ async fn platform_files_are_staged_previewed_with_their_problems_and_committed_w
         .await;
     assert_eq!(log["entries"].as_array().unwrap().len(), 1);
 }
+
+/// A valid request for every route of the OpenAPI list, so that a refusal is about who asks.
+fn valid_request(method: &str, path: &str) -> (String, Vec<u8>, Vec<(&'static str, &'static str)>) {
+    let body = |v: Value| v.to_string().into_bytes();
+    let json_h = vec![("content-type", "application/json")];
+    let p = path
+        .replace("{unit}", "320623001")
+        .replace("{clause}", "1.1.1")
+        .replace("{ledger}", "assessor")
+        .replace("{oid}", "1")
+        .replace("{version}", "1")
+        .replace("{a}", "1")
+        .replace("{b}", "1")
+        .replace("{metric}", "claim_rate")
+        .replace("{sha}", &"0".repeat(64));
+    let (b, h) = match (method, path) {
+        ("put", p) if p.ends_with("/evidence") => (b"%PDF-1.7 x".to_vec(), vec![]),
+        ("post", p) if p.ends_with("/imports/stage") => {
+            (b"a,b\n1,2\n".to_vec(), vec![("x-kind", "cases")])
+        }
+        (_, p) if p.ends_with("/stage") => (body(json!({ "to": "publication" })), json_h),
+        (_, p) if p.ends_with("/scores/{clause}/{ledger}") => {
+            (body(json!({ "score": "0.05" })), json_h)
+        }
+        (_, p) if p.ends_with("/findings") => (
+            body(json!({ "clause": "1.4.2", "description": "x" })),
+            json_h,
+        ),
+        ("post", p) if p.ends_with("/objections") => (
+            body(json!({ "unit": "320623001", "clause": "1.1.1", "reason": "x" })),
+            json_h,
+        ),
+        (_, p) if p.ends_with("/decision") => {
+            (body(json!({ "upheld": false, "reason": "x" })), json_h)
+        }
+        (_, p) if p.ends_with("/finalize") || p.ends_with("/corrections") => {
+            (body(json!({ "reason": "x" })), json_h)
+        }
+        ("post", "/api/users") => (
+            body(
+                json!({ "login": "zz", "name": "z", "role": "viewer", "password": "password-123" }),
+            ),
+            json_h,
+        ),
+        ("post", "/api/assessments") => {
+            (body(json!({ "title": "x", "rubric_toml": RUBRIC })), json_h)
+        }
+        ("post", p) if p.ends_with("/units") => (
+            body(json!({ "code": "9", "name": "x", "kind": "镇" })),
+            json_h,
+        ),
+        (_, p) if p.ends_with("/assignments") => (
+            body(json!({ "assessor": "lina", "unit": "320623001" })),
+            json_h,
+        ),
+        (_, p) if p.contains("/metrics/") => (body(json!({ "value": "0.9" })), json_h),
+        (_, p) if p.ends_with("/bonus") => (
+            body(json!({ "clause": "2.3.3", "points": "0.01", "reason": "x" })),
+            json_h,
+        ),
+        (_, p) if p.ends_with("/preview") || p.ends_with("/commit") => (
+            body(json!({ "tokens": [], "period": "2021-01-01..2021-12-31" })),
+            json_h,
+        ),
+        (_, p) if p.ends_with("/cancel") => (body(json!({ "tokens": [] })), json_h),
+        ("get", _) => (vec![], vec![]),
+        _ => (body(json!({})), json_h),
+    };
+    (p, b, h)
+}
+
+#[tokio::test]
+async fn no_route_lets_the_wrong_person_through() {
+    let a = app().await;
+    let id = a.id.to_string();
+    let viewer = a.login("leader").await;
+    let rep_b = a.login("matang").await;
+    let other_assessor = a.login("lina").await;
+    let anon = Who::default();
+    let mut fails = Vec::new();
+    for (method, path, _) in kaohe_server::openapi::ROUTES {
+        if ["/api/login", "/api/logout"].contains(path) {
+            continue;
+        }
+        let (p, body, headers) = valid_request(method, path);
+        let p = p.replace("{id}", &id);
+        let mutating = *method != "get";
+        let touches_unit = p.contains("/units/320623001")
+            || p.contains("/assignments")
+            || p.ends_with("/objections") && mutating;
+        let m = method.to_uppercase();
+        // Anonymous: always 401, but for the API document.
+        let (s, _, _) = a.raw(&anon, &m, &p, &headers, body.clone()).await;
+        if *path != "/api/openapi.json" && s != StatusCode::UNAUTHORIZED {
+            fails.push(format!("anonymous {m} {p} → {s}"));
+        }
+        // A viewer changes nothing and reads no unit data, accounts, audit or unpublished result.
+        let (s, _, _) = a.raw(&viewer, &m, &p, &headers, body.clone()).await;
+        let private_read = p.contains("/units/")
+            || p.ends_with("/users")
+            || p.contains("/audit")
+            || p.ends_with("/results")
+            || p.contains("/evidence");
+        if s.is_success() && (mutating || private_read) {
+            fails.push(format!("viewer {m} {p} → {s}"));
+        }
+        // Another unit's reporter touches nothing of this unit.
+        let (s, _, _) = a.raw(&rep_b, &m, &p, &headers, body.clone()).await;
+        if s.is_success() && (touches_unit || mutating) {
+            fails.push(format!("other unit's reporter {m} {p} → {s}"));
+        }
+        // An assessor not assigned to the unit changes nothing of it.
+        let (s, _, _) = a.raw(&other_assessor, &m, &p, &headers, body.clone()).await;
+        if s.is_success() && mutating && (touches_unit || !p.contains("/units/")) {
+            fails.push(format!("unassigned assessor {m} {p} → {s}"));
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+#[tokio::test]
+async fn the_landing_page_is_chinese_html() {
+    let a = app().await;
+    let (s, body, h) = a.raw(&Who::default(), "GET", "/", &[], vec![]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        h.get(header::CONTENT_TYPE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.contains("lang=\"zh-CN\"")
+            && text.contains("kaohe 考核服务")
+            && text.contains("/api/openapi.json")
+    );
+}
