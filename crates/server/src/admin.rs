@@ -131,6 +131,9 @@ async fn assign(
 #[derive(Deserialize)]
 struct MetricValue {
     value: String,
+    /// The value the editor saw: `null` when there was none. Required, so that no edit overwrites
+    /// another unseen.
+    previous: Option<String>,
 }
 
 async fn set_metric(
@@ -145,7 +148,15 @@ async fn set_metric(
         .parse()
         .map_err(|_| AppError::invalid(format!("数值“{}”不是数字", b.value)))?;
     st.store
-        .set_metric(&a.user, id, &unit, &metric, v, &st.now())
+        .set_metric_checked(
+            &a.user,
+            id,
+            &unit,
+            &metric,
+            v,
+            Some(b.previous.as_deref()),
+            &st.now(),
+        )
         .await?;
     Ok(Json(
         serde_json::json!({ "unit": unit, "metric": metric, "value": v.normalize().to_string() }),

@@ -40,6 +40,7 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden(m) => AppError::forbidden(m),
             StoreError::Invalid(m) => AppError::invalid(m),
             StoreError::NotFound(m) => AppError::not_found(m),
+            StoreError::Stale(m) => AppError::new(StatusCode::CONFLICT, m),
             StoreError::Conflict { current } => {
                 let message = StoreError::Conflict {
                     current: current.clone(),

@@ -1551,7 +1551,9 @@ fn valid_request(method: &str, path: &str) -> (String, Vec<u8>, Vec<(&'static st
             body(json!({ "assessor": "lina", "unit": "320623001" })),
             json_h,
         ),
-        (_, p) if p.contains("/metrics/") => (body(json!({ "value": "0.9" })), json_h),
+        (_, p) if p.contains("/metrics/") => {
+            (body(json!({ "value": "0.9", "previous": null })), json_h)
+        }
         (_, p) if p.ends_with("/bonus") => (
             body(json!({ "clause": "2.3.3", "points": "0.01", "reason": "x" })),
             json_h,
@@ -1634,4 +1636,61 @@ async fn the_landing_page_is_chinese_html() {
             && text.contains("kaohe 考核服务")
             && text.contains("/api/openapi.json")
     );
+}
+
+#[tokio::test]
+async fn a_metric_edited_meanwhile_is_a_conflict_not_an_overwrite() {
+    let a = app().await;
+    let admin = a.login("admin").await;
+    let path = format!(
+        "/api/assessments/{}/units/320623001/metrics/claim_rate",
+        a.id
+    );
+    let (s, _, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "value": "0.98", "previous": null })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Two editors saw 0.98; the first saves 0.99, the second's 0.97 is refused with the current value.
+    let (s, _, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "value": "0.99", "previous": "0.98" })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "value": "0.97", "previous": "0.980" })),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"].as_str().unwrap()),
+        (
+            StatusCode::CONFLICT,
+            "该指标已被他人修改，当前值为 0.99，请刷新后再改"
+        )
+    );
+    let (s, _, _) = a
+        .call(
+            &admin,
+            "PUT",
+            &path,
+            Some(json!({ "value": "0.97", "previous": null })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
 }

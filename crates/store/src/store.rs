@@ -26,6 +26,9 @@ pub enum StoreError {
     /// 冲突: someone else changed it meanwhile (HTTP 409), with the current value.
     #[error("该分数已被{}于 {} 改为 {}（第 {} 版），请刷新后再改", current.updated_by, current.updated_at, current.score, current.version)]
     Conflict { current: Box<Score> },
+    /// 冲突 on a value without versions (a metric): what it is now (HTTP 409).
+    #[error("{0}")]
+    Stale(String),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]
@@ -831,6 +834,23 @@ impl Store {
         value: Decimal,
         now: &str,
     ) -> Result<()> {
+        self.set_metric_checked(by, assessment, unit, metric, value, None, now)
+            .await
+    }
+
+    /// Like [`Store::set_metric`], but only if the stored value is still `expected` (`Some(None)`: no
+    /// value yet) — an editor's stale view gets [`StoreError::Stale`] with the current value.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_metric_checked(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        metric: &str,
+        value: Decimal,
+        expected: Option<Option<&str>>,
+        now: &str,
+    ) -> Result<()> {
         let a = self.assessment(assessment).await?;
         policy::check(by, Action::Import, a.stage, None, false).map_err(StoreError::Forbidden)?;
         if a.rubric.metric(metric).is_none() {
@@ -845,6 +865,19 @@ impl Store {
         .bind(metric)
         .fetch_optional(&mut *tx)
         .await?;
+        if let Some(expected) = expected {
+            let same = match (expected, old.as_deref()) {
+                (None, None) => true,
+                (Some(e), Some(o)) => Decimal::from_str(e).ok() == Decimal::from_str(o).ok(),
+                _ => false,
+            };
+            if !same {
+                return Err(StoreError::Stale(format!(
+                    "该指标已被他人修改，当前值为 {}，请刷新后再改",
+                    old.as_deref().unwrap_or("（无）")
+                )));
+            }
+        }
         let v = value.normalize().to_string();
         sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value) VALUES (?, ?, ?, ?) ON CONFLICT (assessment_id, unit_code, metric) DO UPDATE SET value = excluded.value")
             .bind(assessment)
