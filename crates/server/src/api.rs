@@ -312,15 +312,23 @@ async fn sealed_one(
 
 async fn diff(
     State(st): State<AppState>,
-    _a: Authed,
+    a: Authed,
     Path((id, va, vb)): Path<(i64, i64, i64)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let a: serde_json::Value =
+    let x: serde_json::Value =
         serde_json::from_str(&st.store.sealed_json(id, va).await?).unwrap_or_default();
-    let b: serde_json::Value =
+    let y: serde_json::Value =
         serde_json::from_str(&st.store.sealed_json(id, vb).await?).unwrap_or_default();
+    let mut list = changes(&x, &y);
+    // A reporter sees every unit's total and rank (published), the clause details of its own unit only.
+    if a.user.role == Role::Reporter {
+        list.retain(|c| {
+            c["unit"].as_str() == a.user.unit_code.as_deref()
+                || matches!(c["what"].as_str(), Some("total" | "rank"))
+        });
+    }
     Ok(Json(
-        serde_json::json!({ "from": va, "to": vb, "changes": changes(&a, &b) }),
+        serde_json::json!({ "from": va, "to": vb, "changes": list }),
     ))
 }
 

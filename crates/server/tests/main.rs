@@ -1038,6 +1038,41 @@ async fn the_whole_workflow_from_draft_to_final_and_a_correction() {
         "{d}"
     );
     assert_eq!(changes, v["changes"].as_array().unwrap());
+    // The other unit's reporter sees the totals and ranks that changed, not another unit's clauses.
+    let rep_b = a.login("matang").await;
+    let (_, d, _) = a
+        .call(
+            &rep_b,
+            "GET",
+            &format!("/api/assessments/{id}/sealed/1/diff/2"),
+            None,
+            false,
+        )
+        .await;
+    let theirs = d["changes"].as_array().unwrap();
+    assert!(
+        theirs.iter().any(|c| c["what"] == "clause 2.3.2"),
+        "matang is 320623100: its own clause shows"
+    );
+    let rep_a_view = {
+        let (_, d, _) = a
+            .call(
+                &rep,
+                "GET",
+                &format!("/api/assessments/{id}/sealed/1/diff/2"),
+                None,
+                false,
+            )
+            .await;
+        d["changes"].as_array().unwrap().clone()
+    };
+    assert!(
+        rep_a_view
+            .iter()
+            .all(|c| c["unit"] == "320623001" || c["what"] == "total" || c["what"] == "rank"),
+        "{rep_a_view:?}"
+    );
+    assert!(!rep_a_view.iter().any(|c| c["what"] == "clause 2.3.2"));
     let (_, versions, _) = a
         .call(
             &rep,
