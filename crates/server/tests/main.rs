@@ -1016,7 +1016,7 @@ async fn the_whole_workflow_from_draft_to_final_and_a_correction() {
     assert_eq!(v["sealed"]["version"], 2);
     let (_, d, _) = a
         .call(
-            &rep,
+            &admin,
             "GET",
             &format!("/api/assessments/{id}/sealed/1/diff/2"),
             None,
