@@ -33,7 +33,7 @@ fn random_hex(n: usize) -> String {
 }
 
 /// Equality that takes the same time wherever the first difference is.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
@@ -110,11 +110,16 @@ fn me_json(user: &User, csrf: &str) -> serde_json::Value {
     serde_json::json!({ "user": user, "csrf": csrf })
 }
 
-async fn login(State(st): State<AppState>, Json(body): Json<Login>) -> ApiResult<Response> {
+/// Signs in: the Set-Cookie value, the user and the CSRF token; or why not (401, 429).
+pub(crate) async fn sign_in(
+    st: &AppState,
+    login: &str,
+    password: &str,
+) -> ApiResult<(HeaderValue, User, String)> {
     let now = (st.clock)();
     {
         let lim = st.limiter.lock().expect("limiter");
-        if let Some((n, start)) = lim.failures.get(&body.login)
+        if let Some((n, start)) = lim.failures.get(login)
             && *n >= MAX_FAILURES
             && now < start + WINDOW_SECS
         {
@@ -125,20 +130,16 @@ async fn login(State(st): State<AppState>, Json(body): Json<Login>) -> ApiResult
             ));
         }
     }
-    let Some(user) = st.store.authenticate(&body.login, &body.password).await? else {
+    let Some(user) = st.store.authenticate(login, password).await? else {
         let mut lim = st.limiter.lock().expect("limiter");
-        let e = lim.failures.entry(body.login.clone()).or_insert((0, now));
+        let e = lim.failures.entry(login.to_string()).or_insert((0, now));
         if now >= e.1 + WINDOW_SECS {
             *e = (0, now);
         }
         e.0 += 1;
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "登录名或密码错误"));
     };
-    st.limiter
-        .lock()
-        .expect("limiter")
-        .failures
-        .remove(&body.login);
+    st.limiter.lock().expect("limiter").failures.remove(login);
     let (token, csrf) = (random_hex(32), random_hex(16));
     st.store
         .create_session(
@@ -151,11 +152,17 @@ async fn login(State(st): State<AppState>, Json(body): Json<Login>) -> ApiResult
         .await?;
     let cookie =
         format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}");
-    let mut resp = Json(me_json(&user, &csrf)).into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
+    Ok((
         HeaderValue::from_str(&cookie).expect("ascii cookie"),
-    );
+        user,
+        csrf,
+    ))
+}
+
+async fn login(State(st): State<AppState>, Json(body): Json<Login>) -> ApiResult<Response> {
+    let (cookie, user, csrf) = sign_in(&st, &body.login, &body.password).await?;
+    let mut resp = Json(me_json(&user, &csrf)).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)
 }
 

@@ -18,6 +18,8 @@ pub mod error;
 pub mod imports;
 /// OpenAPI document.
 pub mod openapi;
+/// 网页: the server-rendered pages.
+pub mod web;
 
 use kaohe_store::Store;
 use std::sync::{Arc, Mutex};
@@ -70,7 +72,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(admin::router())
         .merge(imports::router())
         .merge(openapi::router())
-        .route("/", axum::routing::get(index))
+        .merge(web::router())
         .with_state(state)
 }
 
@@ -82,22 +84,3 @@ pub async fn serve(app: axum::Router, addr: &str) -> std::io::Result<()> {
     let _ = std::io::stdout().flush();
     axum::serve(listener, app).await
 }
-
-/// The landing page: what is running and where the API is described (the pages come with the web UI).
-async fn index() -> axum::response::Html<&'static str> {
-    axum::response::Html(INDEX)
-}
-
-const INDEX: &str = r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>kaohe 考核服务</title>
-<style>body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;max-width:42rem;margin:3rem auto;line-height:1.7;color:#222}code{background:#f3f3f3;padding:0 .3em}</style>
-</head><body>
-<h1>kaohe 考核服务</h1>
-<p>政务服务考核：细则即数据，精确计分，每一分都有理由。</p>
-<ul>
-<li>接口说明（OpenAPI）：<a href="/api/openapi.json"><code>/api/openapi.json</code></a></li>
-<li>登录：<code>POST /api/login</code>，之后每个修改请求带上 <code>X-CSRF-Token</code></li>
-<li>考核结果：<code>GET /api/assessments/1/results</code></li>
-</ul>
-<p>示例账户见启动时的输出。</p>
-</body></html>"#;

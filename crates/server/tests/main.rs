@@ -1654,26 +1654,6 @@ async fn no_route_lets_the_wrong_person_through() {
 }
 
 #[tokio::test]
-async fn the_landing_page_is_chinese_html() {
-    let a = app().await;
-    let (s, body, h) = a.raw(&Who::default(), "GET", "/", &[], vec![]).await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(
-        h.get(header::CONTENT_TYPE)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    let text = String::from_utf8(body).unwrap();
-    assert!(
-        text.contains("lang=\"zh-CN\"")
-            && text.contains("kaohe 考核服务")
-            && text.contains("/api/openapi.json")
-    );
-}
-
-#[tokio::test]
 async fn a_metric_edited_meanwhile_is_a_conflict_not_an_overwrite() {
     let a = app().await;
     let admin = a.login("admin").await;
@@ -1728,4 +1708,284 @@ async fn a_metric_edited_meanwhile_is_a_conflict_not_an_overwrite() {
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
+}
+
+/// Signs in through the form, as a browser does: the cookie and the page's CSRF token.
+async fn web_login(a: &App, login: &str) -> Who {
+    let (s, _, h) = a
+        .raw(
+            &Who::default(),
+            "POST",
+            "/login",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            format!("login={login}&password=password-123").into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let cookie = h
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let who = Who {
+        cookie,
+        csrf: String::new(),
+    };
+    let (_, body, _) = a.raw(&who, "GET", "/", &[], vec![]).await;
+    let html = String::from_utf8(body).unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    Who { csrf, ..who }
+}
+
+async fn page(a: &App, who: &Who, path: &str) -> (StatusCode, String) {
+    let (s, body, _) = a.raw(who, "GET", path, &[], vec![]).await;
+    (s, String::from_utf8(body).unwrap())
+}
+
+#[tokio::test]
+async fn pages_sign_in_and_redirect_and_keep_what_was_typed() {
+    let a = app().await;
+    let (s, _, h) = a.raw(&Who::default(), "GET", "/", &[], vec![]).await;
+    assert_eq!(
+        (s, h.get(header::LOCATION).unwrap().to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+    let (s, html) = page(&a, &Who::default(), "/login").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("lang=\"zh-CN\"") && html.contains("登录考核系统"));
+    // A wrong password: the page says so and keeps the login typed.
+    let (s, body, _) = a
+        .raw(
+            &Who::default(),
+            "POST",
+            "/login",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            b"login=%E7%8E%8B%E8%8A%B3&password=x".to_vec(),
+        )
+        .await;
+    let html = String::from_utf8(body).unwrap();
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(
+        html.contains("登录名或密码错误") && html.contains("value=\"王芳\""),
+        "{html}"
+    );
+    let admin = web_login(&a, "admin").await;
+    let (_, html) = page(&a, &admin, "/").await;
+    assert!(html.contains("2021年度考核") && html.contains("县政务办（管理员）"));
+}
+
+#[tokio::test]
+async fn every_page_for_every_role() {
+    let a = app().await;
+    let id = a.id;
+    let admin = web_login(&a, "admin").await;
+    let assessor = web_login(&a, "wangfang").await;
+    let rep_a = web_login(&a, "juegang").await;
+    let rep_b = web_login(&a, "matang").await;
+    let viewer = web_login(&a, "leader").await;
+    let anon = Who::default();
+    let u = "320623100";
+    // (who, path, status, must contain, must not contain)
+    let cases: Vec<(&Who, String, StatusCode, &str, &str)> = vec![
+        (&anon, format!("/a/{id}"), StatusCode::SEE_OTHER, "", ""),
+        (
+            &admin,
+            format!("/a/{id}"),
+            StatusCode::OK,
+            "<svg",
+            "尚未公示",
+        ),
+        (
+            &assessor,
+            format!("/a/{id}"),
+            StatusCode::OK,
+            "id=\"league\"",
+            "",
+        ),
+        (
+            &viewer,
+            format!("/a/{id}"),
+            StatusCode::OK,
+            "结果尚未公示",
+            "id=\"league\"",
+        ),
+        (
+            &rep_a,
+            format!("/a/{id}"),
+            StatusCode::OK,
+            "结果尚未公示",
+            "<svg",
+        ),
+        (
+            &viewer,
+            format!("/a/{id}/rubric"),
+            StatusCode::OK,
+            "开放式办公的服务大厅且面积不小于200平方米",
+            "",
+        ),
+        (
+            &admin,
+            format!("/a/{id}/u/{u}"),
+            StatusCode::OK,
+            "考核员县政务办评定 0.04，扣 0.01：标识牌不显著",
+            "",
+        ),
+        (
+            &admin,
+            format!("/a/{id}/u/{u}"),
+            StatusCode::OK,
+            "name=\"score\"",
+            "",
+        ),
+        (
+            &assessor,
+            format!("/a/{id}/u/{u}"),
+            StatusCode::OK,
+            "标识牌不显著",
+            "name=\"score\"",
+        ),
+        (
+            &rep_b,
+            format!("/a/{id}/u/{u}"),
+            StatusCode::OK,
+            "马塘镇",
+            "标识牌不显著",
+        ),
+        (
+            &rep_a,
+            format!("/a/{id}/u/{u}"),
+            StatusCode::FORBIDDEN,
+            "无权查看单位 320623100 的考核表",
+            "标识牌",
+        ),
+        (
+            &viewer,
+            format!("/a/{id}/u/{u}"),
+            StatusCode::FORBIDDEN,
+            "无权查看",
+            "标识牌",
+        ),
+        (
+            &admin,
+            "/a/999".into(),
+            StatusCode::NOT_FOUND,
+            "没有这个考核",
+            "",
+        ),
+    ];
+    let mut fails = Vec::new();
+    for (who, path, status, has, hasnt) in cases {
+        let (s, html) = page(&a, who, &path).await;
+        if s != status
+            || (!has.is_empty() && !html.contains(has))
+            || (!hasnt.is_empty() && html.contains(hasnt))
+        {
+            fails.push(format!(
+                "{path} as {}: {s}, wanted {status} with “{has}” without “{hasnt}”",
+                who.cookie.len()
+            ));
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+#[tokio::test]
+async fn the_score_form_saves_refuses_with_the_typed_values_and_needs_the_csrf_token() {
+    let a = app().await;
+    let id = a.id;
+    let admin = web_login(&a, "admin").await;
+    let form = |who: &Who, body: String| {
+        let a = &a;
+        let who = who.clone();
+        async move {
+            a.raw(
+                &who,
+                "POST",
+                &format!("/a/{id}/u/320623001/score"),
+                &[("content-type", "application/x-www-form-urlencoded")],
+                body.into_bytes(),
+            )
+            .await
+        }
+    };
+    let (s, _, h) = form(
+        &admin,
+        format!(
+            "csrf={}&clause=1.2.1&score=0.05&reason=&version=",
+            admin.csrf
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(
+        h.get(header::LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .ends_with("?ok=1.2.1#c-1.2.1")
+    );
+    // Below max without a reason: refused, and the form shows what was typed.
+    let (s, body, _) = form(
+        &admin,
+        format!(
+            "csrf={}&clause=1.2.2&score=0.03&reason=&version=",
+            admin.csrf
+        ),
+    )
+    .await;
+    let html = String::from_utf8(body).unwrap();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("条款 1.2.2：得分 0.03 低于满分 0.05，须填写理由"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"0.03\""));
+    // A stale version: the message says who changed it.
+    let (s, body, _) = form(
+        &admin,
+        format!(
+            "csrf={}&clause=1.2.1&score=0.04&reason=%E7%90%86%E7%94%B1&version=7",
+            admin.csrf
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8(body).unwrap().contains("已被县政务办"));
+    // Without the page's CSRF token nothing is saved.
+    let (s, _, _) = form(
+        &admin,
+        "csrf=forged&clause=1.2.1&score=0.01&reason=x&version=1".into(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let scores = a.store.scores(id, "320623001").await.unwrap();
+    assert_eq!(
+        scores
+            .iter()
+            .find(|s| s.clause_id == "1.2.1")
+            .unwrap()
+            .score,
+        "0.05"
+    );
+}
+
+#[test]
+fn the_league_chart_escapes_names() {
+    let svg = kaohe_server::web::league_chart(
+        &[json!({ "rank": 1, "name": "<script>x</script>", "total": "1.5000" })],
+        1.5,
+    );
+    assert!(svg.starts_with("<svg") && svg.contains("&lt;script&gt;") && !svg.contains("<script>"));
+    assert!(svg.contains("width=\"520.0\""));
 }

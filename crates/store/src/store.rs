@@ -388,7 +388,8 @@ impl Store {
         Ok(())
     }
 
-    async fn assigned(&self, assessment: i64, user: &User, unit: &str) -> Result<bool> {
+    /// Whether `user` is assigned to `unit` in `assessment`.
+    pub async fn assigned(&self, assessment: i64, user: &User, unit: &str) -> Result<bool> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = ? AND user_id = ? AND unit_code = ?").bind(assessment).bind(user.id).bind(unit).fetch_one(&self.pool).await?;
         Ok(n > 0)
     }
@@ -1733,5 +1734,26 @@ impl Store {
         .bind(limit.clamp(1, 1000))
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+impl Store {
+    /// Progress of an assessment: units with a self-assessment, scores in the assessor ledger, open
+    /// objections.
+    pub async fn progress(&self, assessment: i64) -> Result<(i64, i64, i64)> {
+        let a: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT unit_code) FROM ledger WHERE assessment_id = ? AND ledger = 'self'").bind(assessment).fetch_one(&self.pool).await?;
+        let b: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger WHERE assessment_id = ? AND ledger = 'assessor'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        let c: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = ? AND status = 'open'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((a, b, c))
     }
 }

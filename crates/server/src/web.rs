@@ -1,0 +1,467 @@
+//! 网页 — the server-rendered pages in 简体中文 (templates embedded in the binary, auto-escaped):
+//! sign-in, the dashboard, an assessment with its league table and chart, the rubric, and a unit's
+//! scorecard with the assessor's score forms. Forms carry the session's CSRF token; a rejected form
+//! comes back with what was typed and a message saying what to fix.
+
+use crate::AppState;
+use crate::auth::{self, Authed};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kaohe_store::{Ledger, Role, Stage, Store};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+fn env() -> &'static minijinja::Environment<'static> {
+    static ENV: OnceLock<minijinja::Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut e = minijinja::Environment::new();
+        for (name, src) in [
+            ("base.html", include_str!("../templates/base.html")),
+            ("login.html", include_str!("../templates/login.html")),
+            (
+                "dashboard.html",
+                include_str!("../templates/dashboard.html"),
+            ),
+            (
+                "assessment.html",
+                include_str!("../templates/assessment.html"),
+            ),
+            ("rubric.html", include_str!("../templates/rubric.html")),
+            (
+                "scorecard.html",
+                include_str!("../templates/scorecard.html"),
+            ),
+        ] {
+            e.add_template(name, src).expect("templates compile");
+        }
+        e
+    })
+}
+
+fn render(name: &str, ctx: Value) -> Response {
+    match env()
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+    {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            eprintln!("kaohe-server: template {name}: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<p>页面出错，请联系管理员</p>".to_string()),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn page_error(status: StatusCode, a: Option<&Authed>, message: &str) -> Response {
+    let mut ctx = base(a);
+    ctx["error"] = json!(message);
+    let mut r = render("dashboard.html", ctx);
+    *r.status_mut() = status;
+    r
+}
+
+fn base(a: Option<&Authed>) -> Value {
+    match a {
+        Some(a) => json!({ "user": a.user, "role_label": a.user.role.label(), "csrf": a.csrf }),
+        None => json!({}),
+    }
+}
+
+async fn signed_in(st: &AppState, headers: &HeaderMap) -> Option<Authed> {
+    let mut parts = axum::http::Request::builder().body(()).ok()?.into_parts().0;
+    parts.headers = headers.clone();
+    <Authed as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, st)
+        .await
+        .ok()
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(login_page).post(login_form))
+        .route("/logout", post(logout_form))
+        .route("/a/{id}", get(assessment))
+        .route("/a/{id}/rubric", get(rubric))
+        .route("/a/{id}/u/{unit}", get(scorecard))
+        .route("/a/{id}/u/{unit}/score", post(score_form))
+}
+
+async fn login_page() -> Response {
+    render("login.html", json!({ "login": "" }))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+}
+
+async fn login_form(State(st): State<AppState>, body: String) -> Response {
+    let Ok(f) = serde_urlencoded::from_str::<LoginForm>(&body) else {
+        return render(
+            "login.html",
+            json!({ "login": "", "error": "请填写登录名和密码" }),
+        );
+    };
+    match auth::sign_in(&st, &f.login, &f.password).await {
+        Ok((cookie, _user, _csrf)) => {
+            let mut r = Redirect::to("/").into_response();
+            r.headers_mut().insert(header::SET_COOKIE, cookie);
+            r
+        }
+        Err(e) => {
+            let mut r = render(
+                "login.html",
+                json!({ "login": f.login, "error": e.message }),
+            );
+            *r.status_mut() = e.status;
+            r
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout_form(State(st): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    if let (Some(a), Ok(f)) = (
+        signed_in(&st, &headers).await,
+        serde_urlencoded::from_str::<CsrfForm>(&body),
+    ) && auth::same(&f.csrf, &a.csrf)
+    {
+        let _ = st.store.end_session(&a.token).await;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        header::HeaderValue::from_static(
+            "kaohe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+        ),
+    );
+    r
+}
+
+async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let mut list = Vec::new();
+    for x in st.store.assessments().await.unwrap_or_default() {
+        let units = st.store.units(x.id).await.unwrap_or_default();
+        let p = st.store.progress(x.id).await.unwrap_or_default();
+        list.push(json!({ "id": x.id, "title": x.title, "stage_label": x.stage.label(), "rubric_id": x.rubric_id, "units": units.len(), "self_units": p.0, "scored": p.1, "open_objections": p.2 }));
+    }
+    let mut ctx = base(Some(&a));
+    ctx["assessments"] = json!(list);
+    ctx["own_unit"] = json!(a.user.unit_code);
+    render("dashboard.html", ctx)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The league table as SVG: one bar per unit, its length the total against the maximum.
+pub fn league_chart(units: &[Value], max_total: f64) -> String {
+    let (row, left, width) = (22.0, 170.0, 520.0);
+    let h = row * units.len() as f64 + 10.0;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"排名条形图\" viewBox=\"0 0 {} {h}\" width=\"100%\" style=\"max-width:760px\" font-size=\"12\">",
+        left + width + 70.0
+    );
+    for (i, u) in units.iter().enumerate() {
+        let y = 5.0 + row * i as f64;
+        let total: f64 = u["total"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0.0);
+        let w = if max_total > 0.0 {
+            (total / max_total).clamp(0.0, 1.05) * width
+        } else {
+            0.0
+        };
+        let label = format!("{}. {}", u["rank"], u["name"].as_str().unwrap_or_default());
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"#1c5d99\" opacity=\"0.85\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            left - 6.0,
+            y + 14.0,
+            escape(&label),
+            row - 6.0,
+            left + w + 4.0,
+            y + 14.0,
+            escape(u["total"].as_str().unwrap_or_default())
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Who may see the computed result now: admins and assessors always; others from 公示 on.
+fn may_see_results(user: &kaohe_store::User, stage: Stage) -> bool {
+    matches!(user.role, Role::Admin | Role::Assessor) || stage >= Stage::Publication
+}
+
+async fn assessment(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    };
+    let units = st.store.units(id).await.unwrap_or_default();
+    let mut ctx = base(Some(&a));
+    ctx["a"] = json!({ "id": id, "title": x.title, "stage_label": x.stage.label(), "rubric_title": x.rubric.title, "rubric_id": x.rubric.id, "sha256": x.rubric.sha256 });
+    if may_see_results(&a.user, x.stage) {
+        let inputs = st.store.inputs(id).await.unwrap_or_default();
+        let scored = kaohe_core::score(&x.rubric, &inputs);
+        let report =
+            serde_json::to_value(kaohe_report::json::report(&scored, &[])).unwrap_or_default();
+        let league: Vec<Value> = report["units"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| {
+                let link = Store::may_read_unit(&a.user, u["code"].as_str().unwrap_or_default());
+                json!({ "rank": u["rank"], "code": u["code"], "name": u["name"], "kind": u["kind"], "base": u["base"], "bonus": u["bonus"], "total": u["total"], "complete": u["complete"], "link": link })
+            })
+            .collect();
+        let max: f64 = x.rubric.max_total.to_string().parse().unwrap_or(1.0);
+        ctx["chart"] = json!(league_chart(&league, max));
+        ctx["league"] = json!(league);
+    } else {
+        ctx["hidden_reason"] = json!(format!("结果尚未公示（当前为“{}”阶段）。", x.stage.label()));
+        ctx["units"] = json!(units.iter().map(|u| json!({ "code": u.code, "name": u.name, "link": Store::may_read_unit(&a.user, &u.code) })).collect::<Vec<_>>());
+    }
+    render("assessment.html", ctx)
+}
+
+async fn rubric(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    };
+    let r = &x.rubric;
+    let indicators: Vec<Value> = r
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(ii, ind)| {
+            let clauses: Vec<Value> = r
+                .clauses
+                .iter()
+                .filter(|c| c.indicator == ii)
+                .map(|c| {
+                    json!({ "id": &*c.id, "item": ind.items[c.item].name, "max": if c.is_bonus() { "加分".to_string() } else { c.max.normalize().to_string() }, "methods": c.methods.iter().map(|m| m.label()).collect::<Vec<_>>().join("、"), "text": c.text, "rule": r.describe_rule(c), "checkpoints": c.checkpoints })
+                })
+                .collect();
+            json!({ "id": ind.id, "name": ind.name, "max": ind.max.normalize().to_string(), "clauses": clauses })
+        })
+        .collect();
+    let mut ctx = base(Some(&a));
+    ctx["r"] = json!({ "title": r.title, "id": r.id, "version": r.version, "max_total": r.max_total.normalize().to_string(), "sha256": r.sha256, "indicators": indicators });
+    render("rubric.html", ctx)
+}
+
+#[derive(Deserialize, Default)]
+struct Notice {
+    ok: Option<String>,
+}
+
+async fn scorecard_page(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+    unit: &str,
+    error: Option<String>,
+    typed: Option<&ScoreForm>,
+    notice: Option<String>,
+) -> Response {
+    if !Store::may_read_unit(&a.user, unit) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(a),
+            &format!(
+                "{}（{}）无权查看单位 {unit} 的考核表",
+                a.user.name,
+                a.user.role.label()
+            ),
+        );
+    }
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+    };
+    let units = st.store.units(id).await.unwrap_or_default();
+    let Some(u) = units.iter().find(|u| u.code == unit) else {
+        return page_error(
+            StatusCode::NOT_FOUND,
+            Some(a),
+            &format!("本次考核中没有单位“{unit}”"),
+        );
+    };
+    let scores = st.store.scores(id, unit).await.unwrap_or_default();
+    let show = may_see_results(&a.user, x.stage);
+    let inputs = st.store.inputs(id).await.unwrap_or_default();
+    let scored = kaohe_core::score(&x.rubric, &inputs);
+    let ur = scored.units.iter().find(|r| &*scored.unit(r).code == unit);
+    let assigned = st.store.assigned(id, &a.user, unit).await.unwrap_or(false);
+    let can_score = x.stage == Stage::Review
+        && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
+    let clauses: Vec<Value> = x
+        .rubric
+        .clauses
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let find = |l: Ledger| scores.iter().find(|s| s.clause_id == *c.id && s.ledger == l);
+            let (s_self, s_ass, s_fin) = (find(Ledger::SelfScore), find(Ledger::Assessor), find(Ledger::Final));
+            let (final_score, explanation, lost, instances) = match (show, ur) {
+                (true, Some(r)) => {
+                    let cr = scored.clauses(r)[ci];
+                    (
+                        cr.score().map(|v| kaohe_report::fixed(v, x.rubric.precision)),
+                        scored.explain(r, ci),
+                        !scored.lost(c, &cr).is_zero(),
+                        scored.findings(r, ci).iter().map(|f| f.description.clone()).collect::<Vec<_>>(),
+                    )
+                }
+                _ => (None, String::new(), false, Vec::new()),
+            };
+            let mut row = json!({
+                "id": &*c.id, "title": c.title, "max": c.max.normalize().to_string(),
+                "self": s_self.map(|s| s.score.clone()), "self_reason": s_self.map(|s| s.reason.clone()),
+                "assessor": if show || a.user.role != Role::Reporter { s_ass.map(|s| s.score.clone()) } else { None },
+                "assessor_reason": if show || a.user.role != Role::Reporter { s_ass.map(|s| s.reason.clone()) } else { None },
+                "version": s_ass.map(|s| s.version),
+                "final": final_score.or(s_fin.map(|s| s.score.clone())), "explanation": explanation, "lost": lost, "instances": instances,
+                "judgement": matches!(c.rule, kaohe_core::rubric::Rule::Judgement),
+            });
+            if let Some(t) = typed
+                && t.clause == *c.id
+            {
+                row["assessor"] = json!(t.score);
+                row["assessor_reason"] = json!(t.reason);
+            }
+            row
+        })
+        .collect();
+    let mut ctx = base(Some(a));
+    ctx["unit"] = json!(u);
+    ctx["a_id"] = json!(id);
+    ctx["stage_label"] = json!(x.stage.label());
+    ctx["clauses"] = json!(clauses);
+    ctx["can_score"] = json!(can_score);
+    if let (true, Some(r)) = (show, ur) {
+        ctx["total"] = json!({ "total": kaohe_report::fixed(r.total, x.rubric.precision), "base": kaohe_report::fixed(r.base, x.rubric.precision), "bonus": kaohe_report::fixed(r.bonus, x.rubric.precision), "rank": r.rank });
+    }
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    ctx["error"] = json!(error);
+    ctx["notice"] = json!(notice);
+    let mut resp = render("scorecard.html", ctx);
+    *resp.status_mut() = status;
+    resp
+}
+
+async fn scorecard(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+    Query(n): Query<Notice>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let notice = n.ok.map(|c| format!("已保存条款 {c} 的得分"));
+    scorecard_page(&st, &a, id, &unit, None, None, notice).await
+}
+
+#[derive(Deserialize)]
+struct ScoreForm {
+    csrf: String,
+    clause: String,
+    score: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn score_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+    body: String,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(&body) else {
+        return scorecard_page(
+            &st,
+            &a,
+            id,
+            &unit,
+            Some("表单不完整，请重新填写".into()),
+            None,
+            None,
+        )
+        .await;
+    };
+    if !auth::same(&f.csrf, &a.csrf) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+        );
+    }
+    let version = f.version.trim().parse::<i64>().ok();
+    match st
+        .store
+        .set_score(
+            &a.user,
+            id,
+            &unit,
+            &f.clause,
+            Ledger::Assessor,
+            &f.score,
+            &f.reason,
+            version,
+            &st.now(),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/a/{id}/u/{unit}?ok={}#c-{}", f.clause, f.clause))
+            .into_response(),
+        Err(e) => {
+            let msg = format!(
+                "条款 {}：{}",
+                f.clause,
+                crate::error::AppError::from(e).message
+            );
+            scorecard_page(&st, &a, id, &unit, Some(msg), Some(&f), None).await
+        }
+    }
+}
