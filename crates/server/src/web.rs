@@ -193,9 +193,16 @@ pub fn league_chart(units: &[Value], max_total: f64) -> String {
         } else {
             0.0
         };
-        let label = format!("{}. {}", u["rank"], u["name"].as_str().unwrap_or_default());
+        let complete = u["complete"].as_bool().unwrap_or(true);
+        let label = format!(
+            "{}. {}{}",
+            u["rank"],
+            u["name"].as_str().unwrap_or_default(),
+            if complete { "" } else { "（缺数据）" }
+        );
+        let fill = if complete { "#1c5d99" } else { "#9aa5b1" };
         s.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"#1c5d99\" opacity=\"0.85\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{fill}\" opacity=\"0.85\"/><text x=\"{}\" y=\"{}\">{}</text>",
             left - 6.0,
             y + 14.0,
             escape(&label),
