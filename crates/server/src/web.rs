@@ -35,6 +35,7 @@ fn env() -> &'static minijinja::Environment<'static> {
                 "scorecard.html",
                 include_str!("../templates/scorecard.html"),
             ),
+            ("feedback.html", include_str!("../templates/feedback.html")),
         ] {
             e.add_template(name, src).expect("templates compile");
         }
@@ -91,6 +92,9 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/rubric", get(rubric))
         .route("/a/{id}/u/{unit}", get(scorecard))
         .route("/a/{id}/u/{unit}/score", post(score_form))
+        .route("/a/{id}/u/{unit}/feedback", get(feedback))
+        .route("/a/{id}/export.xlsx", get(export_xlsx))
+        .route("/a/{id}/export.csv", get(export_csv))
 }
 
 async fn login_page() -> Response {
@@ -471,4 +475,207 @@ async fn score_form(
             scorecard_page(&st, &a, id, &unit, Some(msg), Some(&f), None).await
         }
     }
+}
+
+/// 考核反馈单: one unit's result on A4 — every clause with its score and reason, total and rank,
+/// signature and date lines. For who may read the unit, once the result may be seen.
+async fn feedback(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !Store::may_read_unit(&a.user, &unit) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            &format!(
+                "{}（{}）无权查看单位 {unit} 的考核表",
+                a.user.name,
+                a.user.role.label()
+            ),
+        );
+    }
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    };
+    if !may_see_results(&a.user, x.stage) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            &format!("结果尚未公示（当前为“{}”阶段）", x.stage.label()),
+        );
+    }
+    let inputs = st.store.inputs(id).await.unwrap_or_default();
+    let scored = kaohe_core::score(&x.rubric, &inputs);
+    let Some(r) = scored.units.iter().find(|r| &*scored.unit(r).code == unit) else {
+        return page_error(
+            StatusCode::NOT_FOUND,
+            Some(&a),
+            &format!("本次考核中没有单位“{unit}”"),
+        );
+    };
+    let dp = x.rubric.precision;
+    let u = scored.unit(r);
+    let clauses: Vec<Value> = x
+        .rubric
+        .clauses
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let cr = scored.clauses(r)[ci];
+            json!({ "id": &*c.id, "title": c.title, "max": if c.is_bonus() { "加分".to_string() } else { c.max.normalize().to_string() }, "score": cr.score().map(|v| kaohe_report::fixed(v, dp)).unwrap_or_else(|| "缺".into()), "explanation": scored.explain(r, ci), "instances": scored.findings(r, ci).iter().map(|f| f.description.clone()).collect::<Vec<_>>() })
+        })
+        .collect();
+    render(
+        "feedback.html",
+        json!({
+            "title": x.title, "a_id": id, "rubric_id": x.rubric.id, "stage_label": x.stage.label(),
+            "unit": { "code": &*u.code, "name": u.name, "kind": u.kind },
+            "total": { "total": kaohe_report::fixed(r.total, dp), "base": kaohe_report::fixed(r.base, dp), "bonus": kaohe_report::fixed(r.bonus, dp), "rank": r.rank, "of": scored.units.len() },
+            "clauses": clauses,
+        }),
+    )
+}
+
+/// The whole result may be exported by admins and assessors, and by viewers once published; a
+/// reporter sees its own unit only, so not the whole workbook.
+async fn export_guard(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+) -> Result<(kaohe_store::store::Assessment, kaohe_core::Inputs), Response> {
+    let Some(a) = signed_in(st, headers).await else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    let Ok(x) = st.store.assessment(id).await else {
+        return Err(page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核"));
+    };
+    let allowed = match a.user.role {
+        Role::Admin | Role::Assessor => true,
+        Role::Viewer => x.stage >= Stage::Publication,
+        Role::Reporter => false,
+    };
+    if !allowed {
+        return Err(page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "无权导出全部单位的考核结果",
+        ));
+    }
+    let inputs = st.store.inputs(id).await.unwrap_or_default();
+    Ok((x, inputs))
+}
+
+fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut r = bytes.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));
+    if let Ok(v) = format!("attachment; filename*=UTF-8''{encoded}").parse() {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// 汇总表, 扣分明细 and 原始数据 as XLSX (DATA.md §3).
+async fn export_xlsx(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let (x, inputs) = match export_guard(&st, &headers, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let scored = kaohe_core::score(&x.rubric, &inputs);
+    match kaohe_report::xlsx::workbook(&scored, &[]) {
+        Ok(bytes) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{}汇总表.xlsx", x.title),
+        ),
+        Err(e) => {
+            eprintln!("kaohe-server: xlsx: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请联系管理员").into_response()
+        }
+    }
+}
+
+/// A CSV cell that no spreadsheet runs as a formula.
+fn csv_safe(s: &str) -> String {
+    if kaohe_report::xlsx::formula_like(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// 汇总表 as CSV (UTF-8 with BOM, so that Excel opens the Chinese right).
+async fn export_csv(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let (x, inputs) = match export_guard(&st, &headers, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let scored = kaohe_core::score(&x.rubric, &inputs);
+    let dp = x.rubric.precision;
+    let mut out = String::from("\u{feff}排名,单位编码,单位名称,类型");
+    for ind in &x.rubric.indicators {
+        out.push_str(&format!(",{} {}", ind.id, ind.name));
+    }
+    out.push_str(",基础分,加分,总分,完整\n");
+    for u in &scored.units {
+        let unit = scored.unit(u);
+        let mut row = vec![
+            u.rank.to_string(),
+            csv_safe(&unit.code),
+            csv_safe(&unit.name),
+            csv_safe(&unit.kind),
+        ];
+        for i in 0..x.rubric.indicators.len() {
+            row.push(kaohe_report::fixed(scored.indicator_score(u, i), dp));
+        }
+        row.extend([
+            kaohe_report::fixed(u.base, dp),
+            kaohe_report::fixed(u.bonus, dp),
+            kaohe_report::fixed(u.total, dp),
+            if u.complete {
+                "是".into()
+            } else {
+                "否".into()
+            },
+        ]);
+        let quoted: Vec<String> = row
+            .iter()
+            .map(|c| {
+                if c.contains([',', '"', '\n']) {
+                    format!("\"{}\"", c.replace('"', "\"\""))
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    attachment(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("{}汇总表.csv", x.title),
+    )
 }

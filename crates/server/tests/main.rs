@@ -1989,3 +1989,79 @@ fn the_league_chart_escapes_names() {
     assert!(svg.starts_with("<svg") && svg.contains("&lt;script&gt;") && !svg.contains("<script>"));
     assert!(svg.contains("width=\"520.0\""));
 }
+
+#[tokio::test]
+async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
+    let a = app().await;
+    let id = a.id;
+    let admin = web_login(&a, "admin").await;
+    let rep_b = web_login(&a, "matang").await;
+    let viewer = web_login(&a, "leader").await;
+    let (s, html) = page(&a, &admin, &format!("/a/{id}/u/320623100/feedback")).await;
+    assert_eq!(s, StatusCode::OK);
+    for needle in [
+        "考核反馈单",
+        "被考核单位：马塘镇（320623100，镇）",
+        "考核员县政务办评定 0.04，扣 0.01：标识牌不显著",
+        "考核组（签字）",
+        "@page { size: A4",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    // Before 公示 a reporter may not see its result yet; the viewer may not export.
+    let (s, html) = page(&a, &rep_b, &format!("/a/{id}/u/320623100/feedback")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("结果尚未公示"));
+    assert_eq!(
+        page(&a, &viewer, &format!("/a/{id}/export.xlsx")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, body, h) = a
+        .raw(&admin, "GET", &format!("/a/{id}/export.xlsx"), &[], vec![])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.starts_with(b"PK\x03\x04") && body.len() > 5000);
+    assert!(
+        h.get(header::CONTENT_DISPOSITION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    let (s, body, _) = a
+        .raw(&admin, "GET", &format!("/a/{id}/export.csv"), &[], vec![])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let csv = String::from_utf8(body).unwrap();
+    assert!(csv.starts_with("\u{feff}排名,单位编码,单位名称,类型,1 政务服务规范化建设,2 公共资源交易管理规范化,基础分,加分,总分,完整\n"), "{csv}");
+    assert!(csv.contains(",320623100,马塘镇,镇,"));
+    // After 公示: the reporter prints its own form, not another unit's; the viewer exports; the reporter does not.
+    a.call(
+        &Who { ..admin.clone() },
+        "POST",
+        &format!("/api/assessments/{id}/stage"),
+        Some(json!({ "to": "publication" })),
+        true,
+    )
+    .await;
+    assert_eq!(
+        page(&a, &rep_b, &format!("/a/{id}/u/320623100/feedback"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        page(&a, &rep_b, &format!("/a/{id}/u/320623001/feedback"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        page(&a, &viewer, &format!("/a/{id}/export.csv")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        page(&a, &rep_b, &format!("/a/{id}/export.xlsx")).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
