@@ -510,7 +510,7 @@ async fn feedback(
     }
     let inputs = st.store.inputs(id).await.unwrap_or_default();
     let scored = kaohe_core::score(&x.rubric, &inputs);
-    let Some(r) = scored.units.iter().find(|r| &*scored.unit(r).code == unit) else {
+    let Some(r) = scored.units.iter().find(|r| *scored.unit(r).code == *unit) else {
         return page_error(
             StatusCode::NOT_FOUND,
             Some(&a),
