@@ -282,3 +282,109 @@ fn a_reporter_cannot_open_another_units_page_and_a_leader_waits_for_publication(
     b.go(&format!("{}/a/1", d.base));
     b.wait_for("结果尚未公示（当前为“考核”阶段）");
 }
+
+/// A JSON call to the demo's API with a cookie: (status, Set-Cookie, body).
+fn api(
+    base: &str,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    csrf: &str,
+    body: &Value,
+) -> (u16, String, Value) {
+    let addr = base.trim_start_matches("http://");
+    let body = body.to_string();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, rest) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    (
+        status,
+        cookie,
+        serde_json::from_str(rest).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn a_reporter_self_assesses_and_uploads_evidence_in_the_browser() {
+    if !enabled() {
+        return;
+    }
+    let d = demo();
+    // The admin opens a new assessment in 自评 for 掘港街道 through the API.
+    let (s, cookie, me) = api(
+        &d.base,
+        "POST",
+        "/api/login",
+        "",
+        "",
+        &json!({ "login": "admin", "password": "kaohe-admin-2021" }),
+    );
+    assert_eq!(s, 200);
+    let csrf = me["csrf"].as_str().unwrap().to_string();
+    let rubric =
+        std::fs::read_to_string(crate::support::repo().join("rubrics/rudong-2021.toml")).unwrap();
+    let (s, _, v) = api(
+        &d.base,
+        "POST",
+        "/api/assessments",
+        &cookie,
+        &csrf,
+        &json!({ "title": "2022年度考核（自评演示）", "rubric_toml": rubric }),
+    );
+    assert_eq!(s, 200, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    api(
+        &d.base,
+        "POST",
+        &format!("/api/assessments/{id}/units"),
+        &cookie,
+        &csrf,
+        &json!({ "code": "320623001", "name": "掘港街道", "kind": "街道" }),
+    );
+    let (s, _, v) = api(
+        &d.base,
+        "POST",
+        &format!("/api/assessments/{id}/stage"),
+        &cookie,
+        &csrf,
+        &json!({ "to": "self", "why": "开始自评" }),
+    );
+    assert_eq!(s, 200, "{v}");
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("测绘报告.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n% kaohe test\n").unwrap();
+    let b = Browser::start();
+    b.login(&d.base, "juegang", "kaohe-reporter-2021");
+    b.go(&format!("{}/a/{id}/u/320623001", d.base));
+    b.wait_for("保存自评");
+    let row = "#c-1\\.1\\.1";
+    b.typ(&format!("{row} input[name=score]"), "0.04");
+    b.typ(
+        &format!("{row} input[name=reason]"),
+        "大厅面积约190平方米，正在扩建",
+    );
+    b.click(&format!("{row} form button[type=submit]"));
+    b.wait_for("已保存条款 1.1.1 的得分");
+    let file = b.find(&format!("{row} input.evidence"));
+    b.call(
+        "POST",
+        &format!("/element/{file}/value"),
+        Some(json!({ "text": pdf.to_str().unwrap() })),
+    );
+    b.wait_for("已上传：测绘报告.pdf");
+    b.go(&format!("{}/a/{id}/u/320623001", d.base));
+    let t = b.wait_for("佐证：测绘报告.pdf");
+    assert!(t.contains("大厅面积约190平方米，正在扩建"), "{t}");
+}

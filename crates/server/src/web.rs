@@ -92,6 +92,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/rubric", get(rubric))
         .route("/a/{id}/u/{unit}", get(scorecard))
         .route("/a/{id}/u/{unit}/score", post(score_form))
+        .route("/a/{id}/u/{unit}/self", post(self_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
         .route("/a/{id}/export.xlsx", get(export_xlsx))
         .route("/a/{id}/export.csv", get(export_csv))
@@ -337,6 +338,10 @@ async fn scorecard_page(
     let assigned = st.store.assigned(id, &a.user, unit).await.unwrap_or(false);
     let can_score = x.stage == Stage::Review
         && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
+    let can_self = x.stage == Stage::SelfAssessment
+        && a.user.role == Role::Reporter
+        && a.user.unit_code.as_deref() == Some(unit);
+    let evidence = st.store.evidence(id, unit).await.unwrap_or_default();
     let clauses: Vec<Value> = x
         .rubric
         .clauses
@@ -363,6 +368,8 @@ async fn scorecard_page(
                 "assessor": if show || a.user.role != Role::Reporter { s_ass.map(|s| s.score.clone()) } else { None },
                 "assessor_reason": if show || a.user.role != Role::Reporter { s_ass.map(|s| s.reason.clone()) } else { None },
                 "version": s_ass.map(|s| s.version),
+                "self_version": s_self.map(|s| s.version),
+                "evidence": evidence.iter().filter(|e| e.clause_id == *c.id).collect::<Vec<_>>(),
                 "final": final_score.or(s_fin.map(|s| s.score.clone())), "explanation": explanation, "lost": lost, "instances": instances,
                 "judgement": matches!(c.rule, kaohe_core::rubric::Rule::Judgement),
             });
@@ -381,6 +388,7 @@ async fn scorecard_page(
     ctx["stage_label"] = json!(x.stage.label());
     ctx["clauses"] = json!(clauses);
     ctx["can_score"] = json!(can_score);
+    ctx["can_self"] = json!(can_self);
     if let (true, Some(r)) = (show, ur) {
         ctx["total"] = json!({ "total": kaohe_report::fixed(r.total, x.rubric.precision), "base": kaohe_report::fixed(r.base, x.rubric.precision), "bonus": kaohe_report::fixed(r.bonus, x.rubric.precision), "rank": r.rank });
     }
@@ -426,6 +434,27 @@ async fn score_form(
     Path((id, unit)): Path<(i64, String)>,
     body: String,
 ) -> Response {
+    ledger_form(st, headers, id, unit, body, Ledger::Assessor).await
+}
+
+/// 自评: the unit's reporter, in 自评.
+async fn self_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+    body: String,
+) -> Response {
+    ledger_form(st, headers, id, unit, body, Ledger::SelfScore).await
+}
+
+async fn ledger_form(
+    st: AppState,
+    headers: HeaderMap,
+    id: i64,
+    unit: String,
+    body: String,
+    ledger: Ledger,
+) -> Response {
     let Some(a) = signed_in(&st, &headers).await else {
         return Redirect::to("/login").into_response();
     };
@@ -456,7 +485,7 @@ async fn score_form(
             id,
             &unit,
             &f.clause,
-            Ledger::Assessor,
+            ledger,
             &f.score,
             &f.reason,
             version,

@@ -2065,3 +2065,58 @@ async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence() {
+    let a = app().await;
+    let s = &a.store;
+    let now = kaohe_server::iso(T0);
+    let admin_u = s
+        .authenticate("admin", "password-123")
+        .await
+        .unwrap()
+        .unwrap();
+    let id = s
+        .create_assessment(&admin_u, "自评测试", RUBRIC, &now)
+        .await
+        .unwrap();
+    s.add_unit(&admin_u, id, "320623001", "掘港街道", "街道", &now)
+        .await
+        .unwrap();
+    s.advance(&admin_u, id, Stage::SelfAssessment, "", &now)
+        .await
+        .unwrap();
+    let rep = web_login(&a, "juegang").await;
+    let (st, html) = page(&a, &rep, &format!("/a/{id}/u/320623001")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("保存自评")
+            && html.contains("class=\"evidence\"")
+            && html.contains("xhr.upload.onprogress")
+    );
+    let (st, _, _) = a.raw(&rep, "POST", &format!("/a/{id}/u/320623001/self"), &[("content-type", "application/x-www-form-urlencoded")], format!("csrf={}&clause=1.1.1&score=0.04&reason=%E9%9D%A2%E7%A7%AF%E7%BA%A6190%E5%B9%B3%E6%96%B9%E7%B1%B3&version=", rep.csrf).into_bytes()).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, _) = a
+        .raw(
+            &rep,
+            "PUT",
+            &format!("/api/assessments/{id}/units/320623001/clauses/1.1.1/evidence"),
+            &[("x-file-name", "%E6%B5%8B%E7%BB%98.pdf")],
+            b"%PDF-1.4 x".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, html) = page(&a, &rep, &format!("/a/{id}/u/320623001")).await;
+    assert!(
+        html.contains("面积约190平方米") && html.contains("value=\"0.04\""),
+        "the self score and 说明 show"
+    );
+    assert!(html.contains("佐证：<a href=\"/api/evidence/"), "{html}");
+    assert!(html.contains(">测绘.pdf</a>"));
+    // Another unit's reporter has no form here, and no page.
+    let rep_b = web_login(&a, "matang").await;
+    assert_eq!(
+        page(&a, &rep_b, &format!("/a/{id}/u/320623001")).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
