@@ -388,3 +388,67 @@ fn a_reporter_self_assesses_and_uploads_evidence_in_the_browser() {
     let t = b.wait_for("佐证：测绘报告.pdf");
     assert!(t.contains("大厅面积约190平方米，正在扩建"), "{t}");
 }
+
+#[test]
+fn publication_objection_decision_finalisation_and_the_league_table() {
+    if !enabled() {
+        return;
+    }
+    let d = demo();
+    let b = Browser::start();
+    // The admin moves the demo from 考核 to 公示; the confirmation is required.
+    b.login(&d.base, "admin", "kaohe-admin-2021");
+    b.go(&format!("{}/a/1", d.base));
+    b.wait_for("推进到“公示”阶段");
+    b.typ("#advance input[name=why]", "考核结束，开始公示");
+    b.click("#advance input[name=confirm]");
+    b.click("#advance button[type=submit]");
+    b.wait_for("已进入“公示”阶段");
+    b.logout();
+    // 掘港街道 objects to 1.5.3.
+    b.login(&d.base, "juegang", "kaohe-reporter-2021");
+    b.go(&format!("{}/a/1/u/320623001", d.base));
+    b.wait_for("提出异议");
+    b.call(
+        "POST",
+        &format!(
+            "/element/{}/click",
+            b.find("#object select[name=clause] option[value='1.5.3']")
+        ),
+        Some(json!({})),
+    );
+    b.typ("#object input[name=reason]", "差评均已回访，附回访记录");
+    b.click("#object button[type=submit]");
+    let t = b.wait_for("异议已提交，等待考核组处理");
+    assert!(t.contains("待处理"), "{t}");
+    b.logout();
+    // 张伟 (assigned to 掘港街道) upholds it with the full score.
+    b.login(&d.base, "zhangwei", "kaohe-assessor-2021");
+    b.go(&format!("{}/a/1/u/320623001", d.base));
+    b.wait_for("差评均已回访，附回访记录");
+    b.typ("#objections input[name=score]", "0.05");
+    b.typ("#objections input[name=reason]", "经核实回访记录齐全");
+    b.click("#objections button[type=submit]");
+    let t = b.wait_for("异议已处理");
+    assert!(
+        t.contains("已采纳") && t.contains("经核实回访记录齐全"),
+        "{t}"
+    );
+    b.logout();
+    // The admin finalises: the result is sealed with its sha256.
+    b.login(&d.base, "admin", "kaohe-admin-2021");
+    b.go(&format!("{}/a/1", d.base));
+    b.wait_for("推进到“定档”阶段");
+    b.typ("#advance input[name=why]", "县考核领导小组审定");
+    b.click("#advance input[name=confirm]");
+    b.click("#advance button[type=submit]");
+    let t = b.wait_for("已定档，结果已封存");
+    assert!(t.contains("第 1 版"), "{t}");
+    b.logout();
+    // A leader opens the league table.
+    b.login(&d.base, "leader", "kaohe-viewer-2021");
+    b.go(&format!("{}/a/1", d.base));
+    let t = b.wait_for("排名");
+    assert!(t.contains("掘港街道") && t.contains("导出 Excel"), "{t}");
+    assert!(!t.contains("结果尚未公示"));
+}

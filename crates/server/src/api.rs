@@ -166,7 +166,7 @@ async fn download(
 }
 
 /// The result as kaohe-core computes it now, and its canonical JSON text (what is sealed).
-async fn compute(st: &AppState, id: i64) -> ApiResult<(serde_json::Value, String)> {
+pub(crate) async fn compute(st: &AppState, id: i64) -> ApiResult<(serde_json::Value, String)> {
     let x = st.store.assessment(id).await?;
     let inputs = st.store.inputs(id).await?;
     let scored = kaohe_core::score(&x.rubric, &inputs);

@@ -93,6 +93,9 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/u/{unit}", get(scorecard))
         .route("/a/{id}/u/{unit}/score", post(score_form))
         .route("/a/{id}/u/{unit}/self", post(self_form))
+        .route("/a/{id}/advance", post(advance_form))
+        .route("/a/{id}/u/{unit}/object", post(object_form))
+        .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
         .route("/a/{id}/export.xlsx", get(export_xlsx))
         .route("/a/{id}/export.csv", get(export_csv))
@@ -226,10 +229,16 @@ fn may_see_results(user: &kaohe_store::User, stage: Stage) -> bool {
     matches!(user.role, Role::Admin | Role::Assessor) || stage >= Stage::Publication
 }
 
+#[derive(Deserialize, Default)]
+struct Msg {
+    msg: Option<String>,
+}
+
 async fn assessment(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(msg): Query<Msg>,
 ) -> Response {
     let Some(a) = signed_in(&st, &headers).await else {
         return Redirect::to("/login").into_response();
@@ -240,6 +249,13 @@ async fn assessment(
     let units = st.store.units(id).await.unwrap_or_default();
     let mut ctx = base(Some(&a));
     ctx["a"] = json!({ "id": id, "title": x.title, "stage_label": x.stage.label(), "rubric_title": x.rubric.title, "rubric_id": x.rubric.id, "sha256": x.rubric.sha256 });
+    if a.user.role == Role::Admin
+        && let Some(n) = x.stage.next()
+    {
+        ctx["next_stage"] = json!({ "key": n.key(), "label": n.label() });
+    }
+    ctx["sealed"] = json!(st.store.sealed(id).await.unwrap_or_default());
+    ctx["notice"] = json!(msg.msg);
     if may_see_results(&a.user, x.stage) {
         let inputs = st.store.inputs(id).await.unwrap_or_default();
         let scored = kaohe_core::score(&x.rubric, &inputs);
@@ -297,6 +313,8 @@ async fn rubric(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i
 #[derive(Deserialize, Default)]
 struct Notice {
     ok: Option<String>,
+    objected: Option<String>,
+    decided: Option<String>,
 }
 
 async fn scorecard_page(
@@ -342,6 +360,29 @@ async fn scorecard_page(
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
     let evidence = st.store.evidence(id, unit).await.unwrap_or_default();
+    let can_object = x.stage == Stage::Publication
+        && a.user.role == Role::Reporter
+        && a.user.unit_code.as_deref() == Some(unit);
+    let can_decide = x.stage == Stage::Publication
+        && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
+    let objections: Vec<Value> = st
+        .store
+        .objections(&a.user, id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| o.unit_code == unit)
+        .map(|o| {
+            let label = match o.status.as_str() {
+                "open" => "待处理",
+                "upheld" => "已采纳",
+                _ => "不予采纳",
+            };
+            let mut v = json!(o);
+            v["status_label"] = json!(label);
+            v
+        })
+        .collect();
     let clauses: Vec<Value> = x
         .rubric
         .clauses
@@ -389,6 +430,9 @@ async fn scorecard_page(
     ctx["clauses"] = json!(clauses);
     ctx["can_score"] = json!(can_score);
     ctx["can_self"] = json!(can_self);
+    ctx["can_object"] = json!(can_object);
+    ctx["can_decide"] = json!(can_decide);
+    ctx["objections"] = json!(objections);
     if let (true, Some(r)) = (show, ur) {
         ctx["total"] = json!({ "total": kaohe_report::fixed(r.total, x.rubric.precision), "base": kaohe_report::fixed(r.base, x.rubric.precision), "bonus": kaohe_report::fixed(r.bonus, x.rubric.precision), "rank": r.rank });
     }
@@ -413,7 +457,10 @@ async fn scorecard(
     let Some(a) = signed_in(&st, &headers).await else {
         return Redirect::to("/login").into_response();
     };
-    let notice = n.ok.map(|c| format!("已保存条款 {c} 的得分"));
+    let notice =
+        n.ok.map(|c| format!("已保存条款 {c} 的得分"))
+            .or(n.objected.map(|_| "异议已提交，等待考核组处理".to_string()))
+            .or(n.decided.map(|_| "异议已处理".to_string()));
     scorecard_page(&st, &a, id, &unit, None, None, notice).await
 }
 
@@ -707,4 +754,150 @@ async fn export_csv(
         "text/csv; charset=utf-8",
         &format!("{}汇总表.csv", x.title),
     )
+}
+
+/// The fields of a form, parsed; `None` unless the CSRF token is the session's.
+fn form_fields(a: &Authed, body: &str) -> Option<std::collections::HashMap<String, String>> {
+    let f: std::collections::HashMap<String, String> = serde_urlencoded::from_str(body).ok()?;
+    auth::same(f.get("csrf").map(String::as_str).unwrap_or(""), &a.csrf).then_some(f)
+}
+
+/// 推进阶段 (admin), with a confirmation; into 定档 the result is sealed.
+async fn advance_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Some(f) = form_fields(&a, &body) else {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+        );
+    };
+    let back = |msg: &str| {
+        Redirect::to(&format!(
+            "/a/{id}?{}",
+            serde_urlencoded::to_string([("msg", msg)]).unwrap_or_default()
+        ))
+        .into_response()
+    };
+    if f.get("confirm").map(String::as_str) != Some("yes") {
+        return back("请勾选“确认推进”");
+    }
+    let why = f.get("why").cloned().unwrap_or_default();
+    let Some(to) = f.get("to").and_then(|t| Stage::parse(t)) else {
+        return back("未知阶段");
+    };
+    let result = if to == Stage::Final {
+        match crate::api::compute(&st, id).await {
+            Ok((_, text)) => st
+                .store
+                .finalize(&a.user, id, &text, &why, &st.now())
+                .await
+                .map(|s| format!("已定档，结果已封存（sha256 {}）", s.sha256)),
+            Err(e) => return back(&e.message),
+        }
+    } else {
+        st.store
+            .advance(&a.user, id, to, &why, &st.now())
+            .await
+            .map(|_| format!("已进入“{}”阶段", to.label()))
+    };
+    match result {
+        Ok(m) => back(&m),
+        Err(e) => back(&crate::error::AppError::from(e).message),
+    }
+}
+
+/// 提出异议 (the unit's reporter, 公示).
+async fn object_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+    body: String,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Some(f) = form_fields(&a, &body) else {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+        );
+    };
+    let (clause, reason) = (
+        f.get("clause").cloned().unwrap_or_default(),
+        f.get("reason").cloned().unwrap_or_default(),
+    );
+    match st
+        .store
+        .file_objection(&a.user, id, &unit, &clause, &reason, &st.now())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/a/{id}/u/{unit}?objected=1#objections")).into_response(),
+        Err(e) => {
+            scorecard_page(
+                &st,
+                &a,
+                id,
+                &unit,
+                Some(crate::error::AppError::from(e).message),
+                None,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// 处理异议 (an assigned assessor or admin, 公示).
+async fn decide_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit, oid)): Path<(i64, String, i64)>,
+    body: String,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Some(f) = form_fields(&a, &body) else {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+        );
+    };
+    let upheld = f.get("upheld").map(String::as_str) == Some("yes");
+    let score = f.get("score").map(|s| s.trim()).filter(|s| !s.is_empty());
+    let reason = f.get("reason").cloned().unwrap_or_default();
+    let d = kaohe_store::Decision {
+        upheld,
+        reason: &reason,
+        score,
+    };
+    match st
+        .store
+        .decide_objection(&a.user, id, oid, &d, &st.now())
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/a/{id}/u/{unit}?decided=1#objections")).into_response(),
+        Err(e) => {
+            scorecard_page(
+                &st,
+                &a,
+                id,
+                &unit,
+                Some(crate::error::AppError::from(e).message),
+                None,
+                None,
+            )
+            .await
+        }
+    }
 }
