@@ -36,6 +36,8 @@ fn env() -> &'static minijinja::Environment<'static> {
                 include_str!("../templates/scorecard.html"),
             ),
             ("feedback.html", include_str!("../templates/feedback.html")),
+            ("import.html", include_str!("../templates/import.html")),
+            ("audit.html", include_str!("../templates/audit.html")),
         ] {
             e.add_template(name, src).expect("templates compile");
         }
@@ -94,6 +96,8 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/u/{unit}/score", post(score_form))
         .route("/a/{id}/u/{unit}/self", post(self_form))
         .route("/a/{id}/advance", post(advance_form))
+        .route("/a/{id}/import", get(import_page))
+        .route("/audit", get(audit_page))
         .route("/a/{id}/u/{unit}/object", post(object_form))
         .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
@@ -255,6 +259,7 @@ async fn assessment(
         ctx["next_stage"] = json!({ "key": n.key(), "label": n.label() });
     }
     ctx["sealed"] = json!(st.store.sealed(id).await.unwrap_or_default());
+    ctx["is_admin"] = json!(a.user.role == Role::Admin);
     ctx["notice"] = json!(msg.msg);
     if may_see_results(&a.user, x.stage) {
         let inputs = st.store.inputs(id).await.unwrap_or_default();
@@ -900,4 +905,78 @@ async fn decide_form(
             .await
         }
     }
+}
+
+/// 导入平台数据 (admin): stage, preview, commit or cancel — through the import API.
+async fn import_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if a.user.role != Role::Admin {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "只有管理员可以导入平台数据",
+        );
+    }
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    };
+    let mut ctx = base(Some(&a));
+    ctx["a_id"] = json!(id);
+    ctx["title"] = json!(x.title);
+    ctx["period"] = json!(format!("{0}-01-01..{0}-12-31", x.year));
+    render("import.html", ctx)
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+struct AuditFilter {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    entity: String,
+}
+
+/// 审计日志 (admin): newest first, filterable, with the chain's status.
+async fn audit_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AuditFilter>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let entries = match st
+        .store
+        .audit_search(&a.user, &q.actor, &q.action, &q.entity, 500)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            return page_error(
+                StatusCode::FORBIDDEN,
+                Some(&a),
+                &crate::error::AppError::from(e).message,
+            );
+        }
+    };
+    let chain = st.store.audit_verify().await.ok();
+    let mut ctx = base(Some(&a));
+    ctx["entries"] = json!(entries);
+    ctx["q"] = json!(q);
+    match chain {
+        Some(Ok(n)) => {
+            ctx["chain_ok"] = json!(true);
+            ctx["chain_entries"] = json!(n);
+        }
+        Some(Err(e)) => ctx["chain_error"] = json!(e),
+        None => ctx["chain_error"] = json!("无法读取审计日志"),
+    }
+    render("audit.html", ctx)
 }

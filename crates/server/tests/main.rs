@@ -1883,6 +1883,49 @@ async fn every_page_for_every_role() {
             "没有这个考核",
             "",
         ),
+        (
+            &admin,
+            format!("/a/{id}/import"),
+            StatusCode::OK,
+            "导入要么全部成功，要么不作任何改动",
+            "",
+        ),
+        (
+            &assessor,
+            format!("/a/{id}/import"),
+            StatusCode::FORBIDDEN,
+            "只有管理员可以导入平台数据",
+            "id=\"file\"",
+        ),
+        (
+            &anon,
+            format!("/a/{id}/import"),
+            StatusCode::SEE_OTHER,
+            "",
+            "",
+        ),
+        (&admin, "/audit".into(), StatusCode::OK, "哈希链完好", ""),
+        (
+            &admin,
+            "/audit?action=no.such.action".into(),
+            StatusCode::OK,
+            "没有符合条件的记录",
+            "",
+        ),
+        (
+            &rep_a,
+            "/audit".into(),
+            StatusCode::FORBIDDEN,
+            "无权查看审计日志",
+            "哈希链",
+        ),
+        (
+            &viewer,
+            "/audit".into(),
+            StatusCode::FORBIDDEN,
+            "无权查看审计日志",
+            "哈希链",
+        ),
     ];
     let mut fails = Vec::new();
     for (who, path, status, has, hasnt) in cases {
