@@ -10,6 +10,8 @@ pub mod admin;
 pub mod api;
 /// 登录与会话: sign-in, sessions, CSRF, rate limiting.
 pub mod auth;
+/// 图表: server-side SVG charts.
+pub mod charts;
 /// 示例: a demo data directory.
 pub mod demo;
 /// 错误: one error type that becomes a response (4xx says what to fix; 5xx is logged, opaque).

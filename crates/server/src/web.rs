@@ -178,54 +178,61 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
     render("dashboard.html", ctx)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+pub use crate::charts::league_chart;
+
+/// A unit's points by indicator, with the average of all units (units missing data for an
+/// indicator are left out of its average, and the unit's own bar says 缺数据).
+fn profile(
+    rubric: &kaohe_core::rubric::Rubric,
+    scored: &kaohe_core::result::Scored<'_>,
+    me: &kaohe_core::result::UnitResult,
+) -> Vec<crate::charts::ProfileRow> {
+    let sum = |r: &kaohe_core::result::UnitResult, ind: &kaohe_core::rubric::Indicator| {
+        let cells = scored.clauses(r);
+        ind.items
+            .iter()
+            .flat_map(|it| it.clauses.iter())
+            .try_fold(rust_decimal::Decimal::ZERO, |acc, &ci| {
+                cells[ci].score().map(|v| acc + v)
+            })
+    };
+    rubric
+        .indicators
+        .iter()
+        .map(|ind| {
+            let known: Vec<_> = scored.units.iter().filter_map(|r| sum(r, ind)).collect();
+            let average = (!known.is_empty()).then(|| {
+                known.iter().sum::<rust_decimal::Decimal>()
+                    / rust_decimal::Decimal::from(known.len() as u64)
+            });
+            crate::charts::ProfileRow {
+                name: ind.name.clone(),
+                max: ind.max,
+                unit: sum(me, ind),
+                average,
+            }
+        })
+        .collect()
 }
 
-/// The league table as SVG: one bar per unit, its length the total against the maximum.
-pub fn league_chart(units: &[Value], max_total: f64) -> String {
-    let (row, left, width) = (22.0, 170.0, 520.0);
-    let h = row * units.len() as f64 + 10.0;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"排名条形图\" viewBox=\"0 0 {} {h}\" width=\"100%\" style=\"max-width:760px\" font-size=\"12\">",
-        left + width + 70.0
-    );
-    for (i, u) in units.iter().enumerate() {
-        let y = 5.0 + row * i as f64;
-        let total: f64 = u["total"]
-            .as_str()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0.0);
-        let w = if max_total > 0.0 {
-            (total / max_total).clamp(0.0, 1.05) * width
-        } else {
-            0.0
+/// The unit's total and rank in every assessment whose results the user may see, oldest year first.
+async fn years(st: &AppState, a: &Authed, unit: &str) -> Vec<(i32, rust_decimal::Decimal, u32)> {
+    let mut out = Vec::new();
+    for row in st.store.assessments().await.unwrap_or_default() {
+        let Ok(x) = st.store.assessment(row.id).await else {
+            continue;
         };
-        let complete = u["complete"].as_bool().unwrap_or(true);
-        let label = format!(
-            "{}. {}{}",
-            u["rank"],
-            u["name"].as_str().unwrap_or_default(),
-            if complete { "" } else { "（缺数据）" }
-        );
-        let fill = if complete { "#1c5d99" } else { "#9aa5b1" };
-        s.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{fill}\" opacity=\"0.85\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            left - 6.0,
-            y + 14.0,
-            escape(&label),
-            row - 6.0,
-            left + w + 4.0,
-            y + 14.0,
-            escape(u["total"].as_str().unwrap_or_default())
-        ));
+        if !may_see_results(&a.user, x.stage) {
+            continue;
+        }
+        let inputs = st.store.inputs(row.id).await.unwrap_or_default();
+        let scored = kaohe_core::score(&x.rubric, &inputs);
+        if let Some(r) = scored.units.iter().find(|r| &*scored.unit(r).code == unit) {
+            out.push((x.year as i32, r.total, r.rank));
+        }
     }
-    s.push_str("</svg>");
-    s
+    out.sort_by_key(|p| p.0);
+    out
 }
 
 /// Who may see the computed result now: admins and assessors always; others from 公示 on.
@@ -278,6 +285,9 @@ async fn assessment(
             .collect();
         let max: f64 = x.rubric.max_total.to_string().parse().unwrap_or(1.0);
         ctx["chart"] = json!(league_chart(&league, max));
+        let totals: Vec<_> = scored.units.iter().map(|r| r.total).collect();
+        let bins = crate::charts::bins(&totals, 8);
+        ctx["distribution"] = json!(crate::charts::distribution_chart(&bins, x.rubric.precision));
         ctx["league"] = json!(league);
     } else {
         ctx["hidden_reason"] = json!(format!("结果尚未公示（当前为“{}”阶段）。", x.stage.label()));
@@ -439,6 +449,23 @@ async fn scorecard_page(
     ctx["can_decide"] = json!(can_decide);
     ctx["objections"] = json!(objections);
     if let (true, Some(r)) = (show, ur) {
+        let profile = profile(&x.rubric, &scored, r);
+        ctx["profile_chart"] = json!(crate::charts::profile_chart(&profile));
+        ctx["profile"] = json!(
+            profile
+                .iter()
+                .map(|p| json!({
+                    "name": p.name,
+                    "max": p.max.normalize().to_string(),
+                    "unit": p.unit.map(|v| v.normalize().to_string()),
+                    "average": p.average.map(|v| kaohe_report::fixed(v, x.rubric.precision)),
+                }))
+                .collect::<Vec<_>>()
+        );
+        let years = years(st, a, unit).await;
+        if years.len() > 1 {
+            ctx["years_chart"] = json!(crate::charts::years_chart(&years));
+        }
         ctx["total"] = json!({ "total": kaohe_report::fixed(r.total, x.rubric.precision), "base": kaohe_report::fixed(r.base, x.rubric.precision), "bonus": kaohe_report::fixed(r.bonus, x.rubric.precision), "rank": r.rank });
     }
     let status = if error.is_some() {

@@ -2163,3 +2163,86 @@ async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn charts_show_the_distribution_and_a_units_profile_against_the_average() {
+    let a = app().await;
+    let id = a.id;
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let now = kaohe_server::iso(T0);
+    // Indicator 2 (公共资源交易管理规范化, 0.5) complete for both units: 掘港 full marks, 马塘 0.03 of
+    // 0.05 on 2.5.1, so 马塘 has 0.48 and the average is 0.49. Indicator 1 stays incomplete.
+    let full = [
+        ("2.1.1", "0.05"),
+        ("2.2.1", "0.05"),
+        ("2.3.1", "0.05"),
+        ("2.3.2", "0.15"),
+        ("2.4.1", "0.05"),
+        ("2.4.2", "0.05"),
+        ("2.4.3", "0.05"),
+        ("2.5.1", "0.05"),
+    ];
+    for unit in ["320623001", "320623100"] {
+        for (clause, max) in full {
+            let (score, reason) = if unit == "320623100" && clause == "2.5.1" {
+                ("0.03", "缺少培训记录")
+            } else {
+                (max, "")
+            };
+            a.store
+                .set_score(
+                    &admin_user,
+                    id,
+                    unit,
+                    clause,
+                    Ledger::Assessor,
+                    score,
+                    reason,
+                    None,
+                    &now,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let admin = web_login(&a, "admin").await;
+    let (s, html) = page(&a, &admin, &format!("/a/{id}/u/320623100")).await;
+    assert_eq!(s, StatusCode::OK);
+    let start = html.find("<table id=\"profile\">").expect("profile table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    assert!(
+        table.contains("<td>公共资源交易管理规范化</td><td class=\"num\">0.5</td><td class=\"num\">0.48</td><td class=\"num\">0.4900</td>"),
+        "{table}"
+    );
+    assert!(
+        table.contains("<td>政务服务规范化建设</td><td class=\"num\">1</td><td class=\"num\">缺数据</td><td class=\"num\">缺数据</td>"),
+        "{table}"
+    );
+    assert!(html.contains("aria-label=\"分指标得分率与全县平均\""));
+    // One assessment only: no multi-year chart yet.
+    assert!(!html.contains("历年总分"));
+    let (s, html) = page(&a, &admin, &format!("/a/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let start = html.find("aria-label=\"总分分布\"").expect("distribution");
+    let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
+    // Two units, two different totals: one in the first bin and one in the last.
+    assert_eq!(svg.matches("1 个").count(), 2, "{svg}");
+    // A second year: the unit's page draws its totals year by year.
+    let rubric_2022 = RUBRIC
+        .replace("id = \"rudong-2021\"", "id = \"rudong-2022\"")
+        .replace("\nyear = 2021", "\nyear = 2022");
+    let id2 = a
+        .store
+        .create_assessment(&admin_user, "2022年度考核", &rubric_2022, &now)
+        .await
+        .unwrap();
+    a.store
+        .add_unit(&admin_user, id2, "320623100", "马塘镇", "镇", &now)
+        .await
+        .unwrap();
+    let (_, html) = page(&a, &admin, &format!("/a/{id2}/u/320623100")).await;
+    let start = html.find("aria-label=\"历年总分\"").expect("years chart");
+    let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
+    assert!(svg.contains("2021年") && svg.contains("2022年"), "{svg}");
+    assert!(svg.contains("0.52 第1名"), "{svg}");
+}
