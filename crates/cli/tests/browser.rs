@@ -488,3 +488,72 @@ fn an_admin_imports_case_records_in_the_browser_and_reads_the_audit_log() {
     let t = b.wait_for("哈希链完好");
     assert!(t.contains("import") && t.contains("admin"), "{t}");
 }
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=' && *c != b'\n').collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, c)| {
+            acc | (u32::from(val(*c)) << (18 - 6 * i))
+        });
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+#[test]
+fn base64_decodes_what_chromedriver_sends() {
+    assert_eq!(base64_decode("a2FvaGU="), b"kaohe");
+    assert_eq!(base64_decode("6ICD5qC4"), "考核".as_bytes());
+}
+
+/// Screenshots of the main pages for the README: `KAOHE_SCREENSHOTS=docs/screenshots cargo test -p
+/// kaohe --test main screenshots` (not run in CI; the pictures are committed).
+#[test]
+fn screenshots_of_the_main_pages() {
+    let Some(dir) = std::env::var_os("KAOHE_SCREENSHOTS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = demo();
+    let b = Browser::start();
+    b.call(
+        "POST",
+        "/window/rect",
+        Some(json!({ "width": 1366, "height": 1000 })),
+    );
+    let shot = |name: &str| {
+        let png = b.call("GET", "/screenshot", None);
+        std::fs::write(dir.join(name), base64_decode(png.as_str().unwrap())).unwrap();
+    };
+    b.go(&format!("{}/login", d.base));
+    b.wait_for("登录");
+    shot("login.png");
+    b.login(&d.base, "admin", "kaohe-admin-2021");
+    b.go(&format!("{}/a/1", d.base));
+    b.wait_for("排名");
+    shot("league.png");
+    b.go(&format!("{}/a/1/u/320623103", d.base));
+    b.wait_for("分指标得分与全部单位平均");
+    shot("scorecard.png");
+    b.go(&format!("{}/a/1/u/320623103/feedback", d.base));
+    b.wait_for("考核反馈单");
+    shot("feedback.png");
+    b.go(&format!("{}/a/1/rubric", d.base));
+    b.wait_for("细则");
+    shot("rubric.png");
+    b.go(&format!("{}/a/1/import", d.base));
+    b.wait_for("导入平台数据");
+    shot("import.png");
+    b.go(&format!("{}/audit", d.base));
+    b.wait_for("哈希链完好");
+    shot("audit.png");
+}

@@ -20,7 +20,7 @@ fn px(d: Decimal) -> f64 {
 
 /// The league table as SVG: one bar per unit, its length the total against the maximum.
 pub fn league_chart(units: &[Value], max_total: f64) -> String {
-    let (row, left, width) = (22.0, 170.0, 520.0);
+    let (row, left, width) = (22.0, 220.0, 520.0);
     let h = row * units.len() as f64 + 10.0;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"排名条形图\" viewBox=\"0 0 {} {h}\" width=\"100%\" style=\"max-width:760px\" font-size=\"12\">",
