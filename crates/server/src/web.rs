@@ -216,9 +216,18 @@ fn profile(
 }
 
 /// The unit's total and rank in every assessment whose results the user may see, oldest year first.
-async fn years(st: &AppState, a: &Authed, unit: &str) -> Vec<(i32, rust_decimal::Decimal, u32)> {
-    let mut out = Vec::new();
+/// `this` is the assessment being shown (id, year, total, rank), already scored.
+async fn years(
+    st: &AppState,
+    a: &Authed,
+    unit: &str,
+    this: (i64, i32, rust_decimal::Decimal, u32),
+) -> Vec<(i32, rust_decimal::Decimal, u32)> {
+    let mut out = vec![(this.1, this.2, this.3)];
     for row in st.store.assessments().await.unwrap_or_default() {
+        if row.id == this.0 {
+            continue;
+        }
         let Ok(x) = st.store.assessment(row.id).await else {
             continue;
         };
@@ -462,7 +471,7 @@ async fn scorecard_page(
                 }))
                 .collect::<Vec<_>>()
         );
-        let years = years(st, a, unit).await;
+        let years = years(st, a, unit, (id, x.year as i32, r.total, r.rank)).await;
         if years.len() > 1 {
             ctx["years_chart"] = json!(crate::charts::years_chart(&years));
         }
