@@ -38,6 +38,7 @@ fn env() -> &'static minijinja::Environment<'static> {
             ("feedback.html", include_str!("../templates/feedback.html")),
             ("import.html", include_str!("../templates/import.html")),
             ("audit.html", include_str!("../templates/audit.html")),
+            ("setup.html", include_str!("../templates/setup.html")),
         ] {
             e.add_template(name, src).expect("templates compile");
         }
@@ -98,6 +99,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/advance", post(advance_form))
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))
+        .route("/a/{id}/setup", get(setup_page).post(setup_form))
         .route("/a/{id}/u/{unit}/object", post(object_form))
         .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
@@ -1015,4 +1017,164 @@ async fn audit_page(
         None => ctx["chain_error"] = json!("无法读取审计日志"),
     }
     render("audit.html", ctx)
+}
+
+/// 设置 (admin): the assessment's units, the accounts, and which assessor scores which unit. `typed`
+/// keeps what was typed into a rejected form, `error` says what to fix.
+async fn setup_render(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+    typed: Value,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    if a.user.role != Role::Admin {
+        return page_error(StatusCode::FORBIDDEN, Some(a), "只有管理员可以设置考核");
+    }
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+    };
+    let mut ctx = base(Some(a));
+    ctx["a_id"] = json!(id);
+    ctx["title"] = json!(x.title);
+    ctx["stage_label"] = json!(x.stage.label());
+    ctx["units"] = json!(st.store.units(id).await.unwrap_or_default());
+    let users = st.store.users(&a.user).await.unwrap_or_default();
+    ctx["users"] = json!(users
+        .iter()
+        .map(|u| json!({ "login": u.login, "name": u.name, "role": u.role.label(), "unit": u.unit_code }))
+        .collect::<Vec<_>>());
+    ctx["assessors"] = json!(
+        users
+            .iter()
+            .filter(|u| u.role == Role::Assessor)
+            .map(|u| json!({ "login": u.login, "name": u.name }))
+            .collect::<Vec<_>>()
+    );
+    ctx["assignments"] = json!(
+        st.store
+            .assignments(id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(login, name, unit)| json!({ "login": login, "name": name, "unit": unit }))
+            .collect::<Vec<_>>()
+    );
+    ctx["typed"] = typed;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    ctx["error"] = json!(error);
+    ctx["notice"] = json!(notice);
+    let mut r = render("setup.html", ctx);
+    *r.status_mut() = status;
+    r
+}
+
+async fn setup_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(msg): Query<Msg>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    setup_render(&st, &a, id, json!({}), None, msg.msg).await
+}
+
+/// One setup form: `what` = unit (add a unit), user (add an account) or assign (an assessor to a unit).
+async fn setup_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Some(f) = form_fields(&a, &body) else {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+        );
+    };
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let what = get("what");
+    let now = st.now();
+    let result: Result<String, String> = match what.as_str() {
+        "unit" => {
+            let (code, name, kind) = (get("code"), get("name"), get("kind"));
+            if code.is_empty() || name.is_empty() || kind.is_empty() {
+                Err("请填写单位编码（区划代码）、名称和类型".into())
+            } else {
+                st.store
+                    .add_unit(&a.user, id, &code, &name, &kind, &now)
+                    .await
+                    .map(|_| format!("已添加单位 {name}（{code}）"))
+                    .map_err(|e| crate::error::AppError::from(e).message)
+            }
+        }
+        "user" => {
+            let (login, name, role, unit, password) = (
+                get("login"),
+                get("name"),
+                get("role"),
+                get("unit"),
+                f.get("password").cloned().unwrap_or_default(),
+            );
+            match Role::parse(&role) {
+                None => Err("请选择角色".into()),
+                Some(r) => st
+                    .store
+                    .add_user(
+                        Some(&a.user),
+                        &kaohe_store::NewUser {
+                            login: &login,
+                            name: &name,
+                            role: r,
+                            unit: (!unit.is_empty()).then_some(unit.as_str()),
+                            password: &password,
+                        },
+                        &now,
+                    )
+                    .await
+                    .map(|u| format!("已添加账号 {}（{}，{}）", u.login, u.name, u.role.label()))
+                    .map_err(|e| crate::error::AppError::from(e).message),
+            }
+        }
+        "assign" => {
+            let (login, unit) = (get("assessor"), get("unit"));
+            match st.store.user_by_login(&login).await {
+                Ok(Some(u)) => st
+                    .store
+                    .assign(&a.user, id, &u, &unit, &now)
+                    .await
+                    .map(|_| format!("已安排 {} 考核单位 {unit}", u.name))
+                    .map_err(|e| crate::error::AppError::from(e).message),
+                _ => Err(format!("没有账号“{login}”")),
+            }
+        }
+        _ => Err("未知的设置项".into()),
+    };
+    match result {
+        Ok(m) => Redirect::to(&format!(
+            "/a/{id}/setup?{}",
+            serde_urlencoded::to_string([("msg", m.as_str())]).unwrap_or_default()
+        ))
+        .into_response(),
+        Err(e) => {
+            // Keep what was typed, except the password.
+            let mut typed = json!(f);
+            if let Some(o) = typed.as_object_mut() {
+                o.remove("password");
+                o.remove("csrf");
+            }
+            setup_render(&st, &a, id, typed, Some(e), None).await
+        }
+    }
 }

@@ -187,12 +187,15 @@ impl App {
         )
     }
     async fn login(&self, login: &str) -> Who {
+        self.login_with(login, "password-123").await
+    }
+    async fn login_with(&self, login: &str, password: &str) -> Who {
         let (s, v, h) = self
             .call(
                 &Who::default(),
                 "POST",
                 "/api/login",
-                Some(json!({ "login": login, "password": "password-123" })),
+                Some(json!({ "login": login, "password": password })),
                 false,
             )
             .await;
@@ -2245,4 +2248,119 @@ async fn charts_show_the_distribution_and_a_units_profile_against_the_average() 
     let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
     assert!(svg.contains("2021年") && svg.contains("2022年"), "{svg}");
     assert!(svg.contains("0.52 第1名"), "{svg}");
+}
+
+#[tokio::test]
+async fn the_setup_page_adds_units_accounts_and_assignments_and_keeps_what_was_typed() {
+    let a = app().await;
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let now = kaohe_server::iso(T0);
+    // A new assessment in 草稿, where units and assignments may be set.
+    let id = a
+        .store
+        .create_assessment(&admin_user, "2022年度考核", RUBRIC, &now)
+        .await
+        .unwrap();
+    let admin = web_login(&a, "admin").await;
+    let post = |who: &Who, assessment: i64, body: String| {
+        let a = &a;
+        let who = who.clone();
+        async move {
+            let (s, b, h) = a
+                .raw(
+                    &who,
+                    "POST",
+                    &format!("/a/{assessment}/setup"),
+                    &[("content-type", "application/x-www-form-urlencoded")],
+                    body.into_bytes(),
+                )
+                .await;
+            let loc = h
+                .get(header::LOCATION)
+                .map(|l| l.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (s, String::from_utf8(b).unwrap(), loc)
+        }
+    };
+    let c = admin.csrf.clone();
+    let (s, _, loc) = post(
+        &admin,
+        id,
+        format!(
+            "csrf={c}&what=unit&code=320623107&name=%E4%B8%B0%E5%88%A9%E9%95%87&kind=%E9%95%87"
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(loc.starts_with(&format!("/a/{id}/setup?msg=")), "{loc}");
+    let (s, _, _) = post(
+        &admin,
+        id,
+        format!("csrf={c}&what=assign&assessor=wangfang&unit=320623107"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = post(
+        &admin,
+        id,
+        format!("csrf={c}&what=user&login=fengli&name=%E4%B8%B0%E5%88%A9%E5%A1%AB%E6%8A%A5%E5%91%98&role=reporter&unit=320623107&password=fengli-2022-pass"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, html) = page(&a, &admin, &format!("/a/{id}/setup")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("<td>320623107</td><td>丰利镇</td><td>镇</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>320623107</td><td>王芳（wangfang）</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>fengli</td><td>丰利填报员</td><td>单位填报员</td><td>320623107</td>")
+    );
+    // The new reporter can sign in.
+    let r = a.login_with("fengli", "fengli-2022-pass").await;
+    assert!(!r.csrf.is_empty());
+    // In 考核 (the first assessment) units are fixed: refused, and the form keeps the typed values.
+    let (s, html, _) = post(
+        &admin,
+        a.id,
+        format!(
+            "csrf={c}&what=unit&code=320623108&name=%E5%A4%A7%E8%B1%AB%E9%95%87&kind=%E9%95%87"
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("value=\"320623108\"") && html.contains("value=\"大豫镇\""),
+        "{html}"
+    );
+    assert!(html.contains("role=\"alert\""));
+    // A reporter without a unit: refused with what to fix; the password is not sent back.
+    let (s, html, _) = post(
+        &admin,
+        id,
+        format!("csrf={c}&what=user&login=x1&name=x&role=reporter&unit=&password=secret-pass-1"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("value=\"x1\"") && !html.contains("secret-pass-1"));
+    // Without the CSRF token, and for anyone but the admin: refused.
+    let (s, _, _) = post(&admin, id, "what=unit&code=1&name=x&kind=%E9%95%87".into()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let assessor = web_login(&a, "wangfang").await;
+    let (s, html) = page(&a, &assessor, &format!("/a/{id}/setup")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("只有管理员可以设置考核"));
+    let ac = assessor.csrf.clone();
+    let (s, _, _) = post(
+        &assessor,
+        id,
+        format!("csrf={ac}&what=unit&code=320623109&name=x&kind=%E9%95%87"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(a.store.units(id).await.unwrap().len(), 1);
 }

@@ -389,6 +389,18 @@ impl Store {
     }
 
     /// Whether `user` is assigned to `unit` in `assessment`.
+    /// 分工: (assessor's login, assessor's name, unit code) of an assessment, by unit then login.
+    pub async fn assignments(&self, assessment: i64) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query("SELECT u.login, u.name, a.unit_code FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.assessment_id = ? ORDER BY a.unit_code, u.login")
+            .bind(assessment)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("login"), r.get("name"), r.get("unit_code")))
+            .collect())
+    }
+
     pub async fn assigned(&self, assessment: i64, user: &User, unit: &str) -> Result<bool> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = ? AND user_id = ? AND unit_code = ?").bind(assessment).bind(user.id).bind(unit).fetch_one(&self.pool).await?;
         Ok(n > 0)
