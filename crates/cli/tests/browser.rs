@@ -557,3 +557,116 @@ fn screenshots_of_the_main_pages() {
     b.wait_for("哈希链完好");
     shot("audit.png");
 }
+
+#[test]
+fn an_assessor_scores_in_the_grid_with_reasons_and_sees_a_conflict() {
+    if !enabled() {
+        return;
+    }
+    let d = demo();
+    let b = Browser::start();
+    b.login(&d.base, "zhangwei", "kaohe-assessor-2021");
+    b.go(&format!("{}/a/1/grid", d.base));
+    b.wait_for("评分表");
+    let cell = "tr[data-unit=\"320623003\"] td[data-clause=\"1.1.1\"]";
+    // Below max without a reason: the grid says what to fix and nothing is saved.
+    b.typ(&format!("{cell} input.s"), "0.03");
+    b.click(&format!("{cell} input.r"));
+    b.wait_for("苴镇街道 1.1.1：得分 0.03 低于满分 0.05，须填写理由");
+    // With a reason, Enter saves.
+    b.typ(&format!("{cell} input.r"), "大厅面积约180平方米\u{E007}");
+    b.wait_for("已保存 苴镇街道 1.1.1：0.03");
+    // Someone else changes the same score meanwhile (the admin, through the API).
+    let (_, cookie, v) = api(
+        &d.base,
+        "POST",
+        "/api/login",
+        "",
+        "",
+        &json!({ "login": "admin", "password": "kaohe-admin-2021" }),
+    );
+    let csrf = v["csrf"].as_str().unwrap().to_string();
+    let (_, _, scores) = api(
+        &d.base,
+        "GET",
+        "/api/assessments/1/units/320623003/scores",
+        &cookie,
+        &csrf,
+        &Value::Null,
+    );
+    let version = scores["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["clause_id"] == "1.1.1" && s["ledger"] == "assessor")
+        .map(|s| s["version"].clone())
+        .unwrap();
+    let (st, _, _) = api(
+        &d.base,
+        "PUT",
+        "/api/assessments/1/units/320623003/scores/1.1.1/assessor",
+        &cookie,
+        &csrf,
+        &json!({ "score": "0.04", "reason": "标识牌不显著", "version": version }),
+    );
+    assert_eq!(st, 200);
+    // The assessor's next save is a conflict: the cell shows the current value, nothing is overwritten.
+    b.typ(&format!("{cell} input.s"), "0.02\u{E007}");
+    let t = b.wait_for("该分数已被");
+    assert!(t.contains("改为 0.04") && t.contains("请核对后再改"), "{t}");
+    let (_, _, scores) = api(
+        &d.base,
+        "GET",
+        "/api/assessments/1/units/320623003/scores",
+        &cookie,
+        &csrf,
+        &Value::Null,
+    );
+    assert!(
+        scores["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["clause_id"] == "1.1.1"
+                && s["ledger"] == "assessor"
+                && s["score"] == "0.04"),
+        "{scores}"
+    );
+}
+
+#[test]
+fn the_league_table_sorts_by_a_clicked_column() {
+    if !enabled() {
+        return;
+    }
+    let d = demo();
+    let b = Browser::start();
+    b.login(&d.base, "admin", "kaohe-admin-2021");
+    b.go(&format!("{}/a/1", d.base));
+    b.wait_for("排名");
+    let first = || {
+        b.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": "return document.querySelector('#league tbody tr').cells[2].textContent.trim()", "args": [] })),
+        )
+    };
+    assert_eq!(first(), "长沙镇");
+    // 总分 ascending: the lowest total first; again: the highest first.
+    b.click("#league thead th:nth-child(7)");
+    assert_eq!(first(), "曹埠镇");
+    b.click("#league thead th:nth-child(7)");
+    assert_eq!(first(), "长沙镇");
+    // 单位名称 sorts as Chinese text (by pinyin): 曹埠镇 (cáo) before 长沙镇 (cháng).
+    b.click("#league thead th:nth-child(3)");
+    let order = b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({ "script": "return Array.from(document.querySelectorAll('#league tbody tr')).map(r => r.cells[2].textContent.trim()).join(',')", "args": [] })),
+    );
+    let order = order.as_str().unwrap();
+    assert!(
+        order.find("曹埠镇").unwrap() < order.find("长沙镇").unwrap(),
+        "{order}"
+    );
+}

@@ -39,6 +39,7 @@ fn env() -> &'static minijinja::Environment<'static> {
             ("import.html", include_str!("../templates/import.html")),
             ("audit.html", include_str!("../templates/audit.html")),
             ("setup.html", include_str!("../templates/setup.html")),
+            ("grid.html", include_str!("../templates/grid.html")),
         ] {
             e.add_template(name, src).expect("templates compile");
         }
@@ -100,6 +101,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))
         .route("/a/{id}/setup", get(setup_page).post(setup_form))
+        .route("/a/{id}/grid", get(grid_page))
         .route("/a/{id}/u/{unit}/object", post(object_form))
         .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
@@ -278,6 +280,7 @@ async fn assessment(
     }
     ctx["sealed"] = json!(st.store.sealed(id).await.unwrap_or_default());
     ctx["is_admin"] = json!(a.user.role == Role::Admin);
+    ctx["can_grid"] = json!(matches!(a.user.role, Role::Admin | Role::Assessor));
     ctx["notice"] = json!(msg.msg);
     if may_see_results(&a.user, x.stage) {
         let inputs = st.store.inputs(id).await.unwrap_or_default();
@@ -1177,4 +1180,72 @@ async fn setup_form(
             setup_render(&st, &a, id, typed, Some(e), None).await
         }
     }
+}
+
+/// 评分表 (admin, assessors): the units one may score × the 评定 clauses, one cell per score with its
+/// reason; cells save through the score API with the version they showed (a change made meanwhile by
+/// someone else comes back as a conflict with the current value, never an overwrite).
+async fn grid_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !matches!(a.user.role, Role::Admin | Role::Assessor) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "只有管理员和考核员可以使用评分表",
+        );
+    }
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    };
+    let clauses: Vec<&kaohe_core::rubric::Clause> = x
+        .rubric
+        .clauses
+        .iter()
+        .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
+        .collect();
+    let mut rows = Vec::new();
+    for u in st.store.units(id).await.unwrap_or_default() {
+        let mine = a.user.role == Role::Admin
+            || st
+                .store
+                .assigned(id, &a.user, &u.code)
+                .await
+                .unwrap_or(false);
+        if !mine {
+            continue;
+        }
+        let scores = st.store.scores(id, &u.code).await.unwrap_or_default();
+        let cells: Vec<Value> = clauses
+            .iter()
+            .map(|c| {
+                let s = scores
+                    .iter()
+                    .find(|s| s.clause_id == *c.id && s.ledger == Ledger::Assessor);
+                json!({
+                    "clause": &*c.id, "max": c.max.normalize().to_string(),
+                    "score": s.map(|s| s.score.clone()), "reason": s.map(|s| s.reason.clone()),
+                    "version": s.map(|s| s.version),
+                })
+            })
+            .collect();
+        rows.push(json!({ "code": u.code, "name": u.name, "cells": cells }));
+    }
+    let mut ctx = base(Some(&a));
+    ctx["a_id"] = json!(id);
+    ctx["title"] = json!(x.title);
+    ctx["stage_label"] = json!(x.stage.label());
+    ctx["editable"] = json!(x.stage == Stage::Review);
+    ctx["clauses"] =
+        json!(clauses
+        .iter()
+        .map(|c| json!({ "id": &*c.id, "title": c.title, "max": c.max.normalize().to_string() }))
+        .collect::<Vec<_>>());
+    ctx["rows"] = json!(rows);
+    render("grid.html", ctx)
 }

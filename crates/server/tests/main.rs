@@ -2364,3 +2364,36 @@ async fn the_setup_page_adds_units_accounts_and_assignments_and_keeps_what_was_t
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(a.store.units(id).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_grid_shows_the_units_one_may_score_with_their_versions() {
+    let a = app().await;
+    let id = a.id;
+    let admin = web_login(&a, "admin").await;
+    let (s, html) = page(&a, &admin, &format!("/a/{id}/grid")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("tr data-unit=\"320623001\"") && html.contains("tr data-unit=\"320623100\"")
+    );
+    // 马塘镇 1.1.1 was scored 0.04 with a reason (version 1); the cell carries all three.
+    let i = html.find("tr data-unit=\"320623100\"").unwrap();
+    let row = &html[i..i + html[i..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("data-clause=\"1.1.1\" data-max=\"0.05\" data-version=\"1\""),
+        "{row}"
+    );
+    assert!(row.contains("value=\"0.04\"") && row.contains("value=\"标识牌不显著\""));
+    // Only 评定 clauses are columns: 1.4.1 (事项认领率) is computed from platform data.
+    assert!(html.contains(">1.1.1<br>") && !html.contains(">1.4.1<br>"));
+    // An assessor sees the units assigned to him only; a reporter may not open the grid.
+    let assessor = web_login(&a, "wangfang").await;
+    let (s, html) = page(&a, &assessor, &format!("/a/{id}/grid")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("tr data-unit=\"320623001\"") && !html.contains("tr data-unit=\"320623100\"")
+    );
+    let rep = web_login(&a, "matang").await;
+    let (s, html) = page(&a, &rep, &format!("/a/{id}/grid")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("只有管理员和考核员可以使用评分表"));
+}
