@@ -556,6 +556,12 @@ fn screenshots_of_the_main_pages() {
     b.go(&format!("{}/audit", d.base));
     b.wait_for("哈希链完好");
     shot("audit.png");
+    b.go(&format!("{}/a/1/grid", d.base));
+    b.wait_for("评分表");
+    shot("grid.png");
+    b.go(&format!("{}/a/1/setup", d.base));
+    b.wait_for("考核分工");
+    shot("setup.png");
 }
 
 #[test]
