@@ -262,6 +262,28 @@ fn an_assessor_scores_in_the_browser_and_the_page_explains_it() {
     b.click(&format!("{row} button[type=submit]"));
     let t = b.wait_for("已保存条款 1.1.1 的得分");
     assert!(t.contains("扣 0.02：大厅面积约180平方米"), "{t}");
+    // 苴镇街道's 指南问题数 came as a number from the platform: a finding would be a second source.
+    let finding = "#c-1\\.4\\.2 form.finding";
+    b.typ(
+        &format!("{finding} input[name=description]"),
+        "办事指南缺少收费标准",
+    );
+    b.click(&format!("{finding} button[type=submit]"));
+    b.wait_for("两种来源只能用一种");
+    // 岔河镇's are recorded one by one: the new finding is listed and costs its 0.002.
+    b.go(&format!("{}/a/1/u/320623101", d.base));
+    b.wait_for("岔河镇（320623101）考核表");
+    b.typ(
+        &format!("{finding} input[name=description]"),
+        "办事指南缺少收费标准",
+    );
+    b.click(&format!("{finding} button[type=submit]"));
+    let t = b.wait_for("已记录条款 1.4.2 的问题");
+    assert!(t.contains("· 办事指南缺少收费标准"), "{t}");
+    assert!(
+        t.contains("指南问题 3例（逐条见明细），0.05 − 3 × 0.002 = 0.044"),
+        "{t}"
+    );
 }
 
 #[test]

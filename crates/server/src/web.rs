@@ -97,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/u/{unit}", get(scorecard))
         .route("/a/{id}/u/{unit}/score", post(score_form))
         .route("/a/{id}/u/{unit}/self", post(self_form))
+        .route("/a/{id}/u/{unit}/finding", post(finding_form))
         .route("/a/{id}/advance", post(advance_form))
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))
@@ -342,6 +343,7 @@ async fn rubric(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i
 #[derive(Deserialize, Default)]
 struct Notice {
     ok: Option<String>,
+    found: Option<String>,
     objected: Option<String>,
     decided: Option<String>,
 }
@@ -446,9 +448,14 @@ async fn scorecard_page(
             if let Some(t) = typed
                 && t.clause == *c.id
             {
-                row["assessor"] = json!(t.score);
-                row["assessor_reason"] = json!(t.reason);
+                if t.description.is_empty() {
+                    row["assessor"] = json!(t.score);
+                    row["assessor_reason"] = json!(t.reason);
+                } else {
+                    row["finding_typed"] = json!(t.description);
+                }
             }
+            row["takes_findings"] = json!(c.rule.takes_findings());
             row
         })
         .collect();
@@ -505,6 +512,7 @@ async fn scorecard(
     };
     let notice =
         n.ok.map(|c| format!("已保存条款 {c} 的得分"))
+            .or(n.found.map(|c| format!("已记录条款 {c} 的问题")))
             .or(n.objected.map(|_| "异议已提交，等待考核组处理".to_string()))
             .or(n.decided.map(|_| "异议已处理".to_string()));
     scorecard_page(&st, &a, id, &unit, None, None, notice).await
@@ -512,13 +520,18 @@ async fn scorecard(
 
 #[derive(Deserialize)]
 struct ScoreForm {
+    #[serde(default)]
     csrf: String,
     clause: String,
+    #[serde(default)]
     score: String,
     #[serde(default)]
     reason: String,
     #[serde(default)]
     version: String,
+    /// A finding's description (the 记录问题 form); when set, the form was that one.
+    #[serde(default)]
+    description: String,
 }
 
 async fn score_form(
@@ -1248,4 +1261,60 @@ async fn grid_page(
         .collect::<Vec<_>>());
     ctx["rows"] = json!(rows);
     render("grid.html", ctx)
+}
+
+/// 记录问题 (admin, the unit's assessors, in 考核): one finding of a clause counted per instance; it
+/// appears in the clause's explanation and receipts. Refused forms keep the typed description.
+async fn finding_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+    body: String,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(&body) else {
+        return scorecard_page(
+            &st,
+            &a,
+            id,
+            &unit,
+            Some("表单不完整，请重新填写".into()),
+            None,
+            None,
+        )
+        .await;
+    };
+    if !auth::same(&f.csrf, &a.csrf) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+        );
+    }
+    match st
+        .store
+        .add_finding(&a.user, id, &unit, &f.clause, &f.description, &st.now())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/a/{id}/u/{unit}?found={}#c-{}",
+            f.clause, f.clause
+        ))
+        .into_response(),
+        Err(e) => {
+            let msg = format!(
+                "条款 {}：{}",
+                f.clause,
+                crate::error::AppError::from(e).message
+            );
+            // An empty description is kept as a single space so the form still counts as typed.
+            let mut typed = f;
+            if typed.description.is_empty() {
+                typed.description = " ".into();
+            }
+            scorecard_page(&st, &a, id, &unit, Some(msg), Some(&typed), None).await
+        }
+    }
 }

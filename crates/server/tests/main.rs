@@ -2397,3 +2397,96 @@ async fn the_grid_shows_the_units_one_may_score_with_their_versions() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("只有管理员和考核员可以使用评分表"));
 }
+
+#[tokio::test]
+async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points() {
+    let a = app().await;
+    let id = a.id;
+    let admin = web_login(&a, "admin").await;
+    let post = |body: String| {
+        let a = &a;
+        let admin = admin.clone();
+        async move {
+            let (s, b, h) = a
+                .raw(
+                    &admin,
+                    "POST",
+                    &format!("/a/{id}/u/320623100/finding"),
+                    &[("content-type", "application/x-www-form-urlencoded")],
+                    body.into_bytes(),
+                )
+                .await;
+            let loc = h
+                .get(header::LOCATION)
+                .map(|l| l.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (s, String::from_utf8(b).unwrap(), loc)
+        }
+    };
+    let c = admin.csrf.clone();
+    let (s, _, loc) = post(format!(
+        "csrf={c}&clause=1.4.2&description=%E5%8A%9E%E4%BA%8B%E6%8C%87%E5%8D%97%E7%BC%BA%E5%B0%91%E6%94%B6%E8%B4%B9%E6%A0%87%E5%87%86"
+    ))
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(loc.ends_with("?found=1.4.2#c-1.4.2"), "{loc}");
+    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/320623100?found=1.4.2")).await;
+    assert!(html.contains("已记录条款 1.4.2 的问题"));
+    let i = html.find("id=\"c-1.4.2\"").unwrap();
+    let row = &html[i..i + html[i..].find("</tr>").unwrap()];
+    assert!(row.contains("· 办事指南缺少收费标准"), "{row}");
+    assert!(row.contains("1例"), "{row}");
+    // A judgement clause takes no findings; an empty description is refused; the form keeps its text.
+    let (s, html, _) = post(format!("csrf={c}&clause=1.1.1&description=x")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("条款 1.1.1：条款 1.1.1 按“评定”计分，不接受问题记录")
+            || html.contains("不接受问题记录"),
+        "{html}"
+    );
+    let (s, html, _) = post(format!("csrf={c}&clause=1.4.2&description=")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("问题描述不能为空"));
+    // Without the token: refused; a reporter may not record findings.
+    let (s, _, _) = post("clause=1.4.2&description=x".into()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let rep = web_login(&a, "matang").await;
+    let (s, _, _) = a
+        .raw(
+            &rep,
+            "POST",
+            &format!("/a/{id}/u/320623100/finding"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            format!("csrf={}&clause=1.4.2&description=x", rep.csrf).into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/320623100")).await;
+    assert_eq!(html.matches("· 办事指南缺少收费标准").count(), 1);
+    assert!(!html.contains("· x<"));
+    // Where the count came as a metric, a finding would be a second source: refused, saying why.
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let now = kaohe_server::iso(T0);
+    a.store
+        .set_metric(
+            &admin_user,
+            id,
+            "320623001",
+            "guide_defects",
+            rust_decimal::Decimal::ZERO,
+            &now,
+        )
+        .await
+        .unwrap();
+    let err = a
+        .store
+        .add_finding(&admin_user, id, "320623001", "1.4.2", "指南缺少样表", &now)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("单位 320623001 的指南问题已由指标数值给出（0）")
+            && err.contains("两种来源只能用一种"),
+        "{err}"
+    );
+}

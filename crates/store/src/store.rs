@@ -941,6 +941,35 @@ impl Store {
         if description.trim().is_empty() {
             return Err(StoreError::Invalid("问题描述不能为空".into()));
         }
+        // One source per count: findings, or the count metric — never both (the engine would
+        // reject the pair as disagreeing sources and leave the clause unscored).
+        if let Rule::PerInstance {
+            metric: Some(m), ..
+        }
+        | Rule::Deduction {
+            metric: Some(m), ..
+        } = &c.rule
+        {
+            let name = a
+                .rubric
+                .metric(m)
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|| m.clone());
+            let given: Option<String> = sqlx::query_scalar(
+                "SELECT value FROM metrics WHERE assessment_id = ? AND unit_code = ? AND (metric = ? OR metric = ?)",
+            )
+            .bind(assessment)
+            .bind(unit)
+            .bind(m)
+            .bind(&name)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(v) = given {
+                return Err(StoreError::Invalid(format!(
+                    "单位 {unit} 的{name}已由指标数值给出（{v}），条款 {clause} 不能再逐条记录问题：两种来源只能用一种。如需逐条记录，请先在数据导入中去掉该单位的{name}数值"
+                )));
+            }
+        }
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(assessment)
