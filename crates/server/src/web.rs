@@ -357,6 +357,22 @@ async fn scorecard_page(
     typed: Option<&ScoreForm>,
     notice: Option<String>,
 ) -> Response {
+    scorecard_page_kept(st, a, id, unit, error, typed, notice, Value::Null).await
+}
+
+/// The scorecard; `kept` is what was typed into a refused objection form (`form` = "object" or the
+/// objection's id), shown again so nothing typed is lost.
+#[allow(clippy::too_many_arguments)]
+async fn scorecard_page_kept(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+    unit: &str,
+    error: Option<String>,
+    typed: Option<&ScoreForm>,
+    notice: Option<String>,
+    kept: Value,
+) -> Response {
     if !Store::may_read_unit(&a.user, unit) {
         return page_error(
             StatusCode::FORBIDDEN,
@@ -494,6 +510,7 @@ async fn scorecard_page(
     } else {
         StatusCode::OK
     };
+    ctx["kept"] = kept;
     ctx["error"] = json!(error);
     ctx["notice"] = json!(notice);
     let mut resp = render("scorecard.html", ctx);
@@ -901,7 +918,7 @@ async fn object_form(
     {
         Ok(_) => Redirect::to(&format!("/a/{id}/u/{unit}?objected=1#objections")).into_response(),
         Err(e) => {
-            scorecard_page(
+            scorecard_page_kept(
                 &st,
                 &a,
                 id,
@@ -909,6 +926,7 @@ async fn object_form(
                 Some(crate::error::AppError::from(e).message),
                 None,
                 None,
+                json!({ "form": "object", "clause": clause, "reason": reason }),
             )
             .await
         }
@@ -947,7 +965,7 @@ async fn decide_form(
     {
         Ok(()) => Redirect::to(&format!("/a/{id}/u/{unit}?decided=1#objections")).into_response(),
         Err(e) => {
-            scorecard_page(
+            scorecard_page_kept(
                 &st,
                 &a,
                 id,
@@ -955,6 +973,7 @@ async fn decide_form(
                 Some(crate::error::AppError::from(e).message),
                 None,
                 None,
+                json!({ "form": oid, "upheld": upheld, "score": score, "reason": reason }),
             )
             .await
         }

@@ -2490,3 +2490,70 @@ async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn refused_objection_forms_keep_what_was_typed() {
+    let a = app().await;
+    let id = a.id;
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let now = kaohe_server::iso(T0);
+    a.store
+        .advance(&admin_user, id, Stage::Publication, "公示", &now)
+        .await
+        .unwrap();
+    let rep = web_login(&a, "matang").await;
+    let form = |who: &Who, path: String, body: String| {
+        let a = &a;
+        let who = who.clone();
+        async move {
+            let (s, b, _) = a
+                .raw(
+                    &who,
+                    "POST",
+                    &path,
+                    &[("content-type", "application/x-www-form-urlencoded")],
+                    body.into_bytes(),
+                )
+                .await;
+            (s, String::from_utf8(b).unwrap())
+        }
+    };
+    // An objection without a reason (only spaces): refused; the chosen clause stays selected.
+    let (s, html) = form(
+        &rep,
+        format!("/a/{id}/u/320623100/object"),
+        format!("csrf={}&clause=1.5.3&reason=+++", rep.csrf),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("异议须写明理由"), "{html}");
+    assert!(html.contains("<option value=\"1.5.3\" selected>"), "{html}");
+    // A filed objection decided with a final score above the maximum: refused, score and reason kept.
+    let (s, _) = form(
+        &rep,
+        format!("/a/{id}/u/320623100/object"),
+        format!(
+            "csrf={}&clause=1.1.1&reason=%E6%A0%87%E8%AF%86%E7%89%8C%E5%B7%B2%E6%9B%B4%E6%8D%A2",
+            rep.csrf
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let oid = a.store.objections(&admin_user, id).await.unwrap()[0].id;
+    let admin = web_login(&a, "admin").await;
+    let (s, html) = form(
+        &admin,
+        format!("/a/{id}/u/320623100/objections/{oid}"),
+        format!(
+            "csrf={}&upheld=yes&score=0.09&reason=%E5%B7%B2%E6%A0%B8%E5%AE%9E",
+            admin.csrf
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("0.09") && html.contains("超出"), "{html}");
+    assert!(
+        html.contains("value=\"0.09\"") && html.contains("value=\"已核实\""),
+        "{html}"
+    );
+}
