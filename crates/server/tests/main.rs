@@ -2489,6 +2489,24 @@ async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points() {
             && err.contains("两种来源只能用一种"),
         "{err}"
     );
+    // And the other way round: 马塘镇 has a finding under 1.4.2, so no number for its 指南问题.
+    let err = a
+        .store
+        .set_metric(
+            &admin_user,
+            id,
+            "320623100",
+            "guide_defects",
+            rust_decimal::Decimal::ONE,
+            &now,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("单位 320623100 条款 1.4.2 已逐条记录 1 例问题"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

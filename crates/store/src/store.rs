@@ -866,8 +866,30 @@ impl Store {
     ) -> Result<()> {
         let a = self.assessment(assessment).await?;
         policy::check(by, Action::Import, a.stage, None, false).map_err(StoreError::Forbidden)?;
-        if a.rubric.metric(metric).is_none() {
+        let Some(def) = a.rubric.metric(metric) else {
             return Err(StoreError::Invalid(format!("细则中没有指标“{metric}”")));
+        };
+        // One source per count (as in `add_finding`): a clause counting this metric whose unit already
+        // has findings recorded one by one does not also take a number.
+        for c in &a.rubric.clauses {
+            let counts = matches!(&c.rule,
+                Rule::PerInstance { metric: Some(m), .. } | Rule::Deduction { metric: Some(m), .. }
+                    if m.as_str() == &*def.key || *m == def.name);
+            if !counts {
+                continue;
+            }
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = ? AND unit_code = ? AND clause_id = ?")
+                .bind(assessment)
+                .bind(unit)
+                .bind(&*c.id)
+                .fetch_one(&self.pool)
+                .await?;
+            if n > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "单位 {unit} 条款 {} 已逐条记录 {n} 例问题，不能再给出{}数值：两种来源只能用一种",
+                    c.id, def.name
+                )));
+            }
         }
         let mut tx = self.write().await?;
         let old: Option<String> = sqlx::query_scalar(
