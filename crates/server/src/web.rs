@@ -570,6 +570,41 @@ async fn self_form(
     ledger_form(st, headers, id, unit, body, Ledger::SelfScore).await
 }
 
+/// The signed-in user and the posted form of a unit's page (score, self-assessment or finding), or
+/// the response that refuses it: sign-in, an incomplete form, a missing or wrong CSRF token.
+async fn score_form_of(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    unit: &str,
+    body: &str,
+) -> Result<(Authed, ScoreForm), Response> {
+    let Some(a) = signed_in(st, headers).await else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(body) else {
+        let r = scorecard_page(
+            st,
+            &a,
+            id,
+            unit,
+            Some("表单不完整，请重新填写".into()),
+            None,
+            None,
+        )
+        .await;
+        return Err(r);
+    };
+    if !auth::same(&f.csrf, &a.csrf) {
+        return Err(page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+        ));
+    }
+    Ok((a, f))
+}
+
 async fn ledger_form(
     st: AppState,
     headers: HeaderMap,
@@ -578,28 +613,10 @@ async fn ledger_form(
     body: String,
     ledger: Ledger,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let (a, f) = match score_form_of(&st, &headers, id, &unit, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(&body) else {
-        return scorecard_page(
-            &st,
-            &a,
-            id,
-            &unit,
-            Some("表单不完整，请重新填写".into()),
-            None,
-            None,
-        )
-        .await;
-    };
-    if !auth::same(&f.csrf, &a.csrf) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
-        );
-    }
     let version = f.version.trim().parse::<i64>().ok();
     match st
         .store
@@ -1290,28 +1307,10 @@ async fn finding_form(
     Path((id, unit)): Path<(i64, String)>,
     body: String,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let (a, f) = match score_form_of(&st, &headers, id, &unit, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(&body) else {
-        return scorecard_page(
-            &st,
-            &a,
-            id,
-            &unit,
-            Some("表单不完整，请重新填写".into()),
-            None,
-            None,
-        )
-        .await;
-    };
-    if !auth::same(&f.csrf, &a.csrf) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
-        );
-    }
     match st
         .store
         .add_finding(&a.user, id, &unit, &f.clause, &f.description, &st.now())
