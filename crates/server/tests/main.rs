@@ -189,6 +189,23 @@ impl App {
     async fn login(&self, login: &str) -> Who {
         self.login_with(login, "password-123").await
     }
+    /// A browser form post: (status, page, Location).
+    async fn form(&self, who: &Who, path: &str, body: String) -> (StatusCode, String, String) {
+        let (s, b, h) = self
+            .raw(
+                who,
+                "POST",
+                path,
+                &[("content-type", "application/x-www-form-urlencoded")],
+                body.into_bytes(),
+            )
+            .await;
+        let loc = h
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (s, String::from_utf8(b).unwrap(), loc)
+    }
     async fn login_with(&self, login: &str, password: &str) -> Who {
         let (s, v, h) = self
             .call(
@@ -2263,24 +2280,8 @@ async fn the_setup_page_adds_units_accounts_and_assignments_and_keeps_what_was_t
         .unwrap();
     let admin = web_login(&a, "admin").await;
     let post = |who: &Who, assessment: i64, body: String| {
-        let a = &a;
-        let who = who.clone();
-        async move {
-            let (s, b, h) = a
-                .raw(
-                    &who,
-                    "POST",
-                    &format!("/a/{assessment}/setup"),
-                    &[("content-type", "application/x-www-form-urlencoded")],
-                    body.into_bytes(),
-                )
-                .await;
-            let loc = h
-                .get(header::LOCATION)
-                .map(|l| l.to_str().unwrap().to_string())
-                .unwrap_or_default();
-            (s, String::from_utf8(b).unwrap(), loc)
-        }
+        let (a, who) = (&a, who.clone());
+        async move { a.form(&who, &format!("/a/{assessment}/setup"), body).await }
     };
     let c = admin.csrf.clone();
     let (s, _, loc) = post(
@@ -2404,23 +2405,10 @@ async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points() {
     let id = a.id;
     let admin = web_login(&a, "admin").await;
     let post = |body: String| {
-        let a = &a;
-        let admin = admin.clone();
+        let (a, admin) = (&a, admin.clone());
         async move {
-            let (s, b, h) = a
-                .raw(
-                    &admin,
-                    "POST",
-                    &format!("/a/{id}/u/320623100/finding"),
-                    &[("content-type", "application/x-www-form-urlencoded")],
-                    body.into_bytes(),
-                )
-                .await;
-            let loc = h
-                .get(header::LOCATION)
-                .map(|l| l.to_str().unwrap().to_string())
-                .unwrap_or_default();
-            (s, String::from_utf8(b).unwrap(), loc)
+            a.form(&admin, &format!("/a/{id}/u/320623100/finding"), body)
+                .await
         }
     };
     let c = admin.csrf.clone();
@@ -2452,12 +2440,10 @@ async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let rep = web_login(&a, "matang").await;
     let (s, _, _) = a
-        .raw(
+        .form(
             &rep,
-            "POST",
             &format!("/a/{id}/u/320623100/finding"),
-            &[("content-type", "application/x-www-form-urlencoded")],
-            format!("csrf={}&clause=1.4.2&description=x", rep.csrf).into_bytes(),
+            format!("csrf={}&clause=1.4.2&description=x", rep.csrf),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -2521,19 +2507,10 @@ async fn refused_objection_forms_keep_what_was_typed() {
         .unwrap();
     let rep = web_login(&a, "matang").await;
     let form = |who: &Who, path: String, body: String| {
-        let a = &a;
-        let who = who.clone();
+        let (a, who) = (&a, who.clone());
         async move {
-            let (s, b, _) = a
-                .raw(
-                    &who,
-                    "POST",
-                    &path,
-                    &[("content-type", "application/x-www-form-urlencoded")],
-                    body.into_bytes(),
-                )
-                .await;
-            (s, String::from_utf8(b).unwrap())
+            let (s, html, _) = a.form(&who, &path, body).await;
+            (s, html)
         }
     };
     // An objection without a reason (only spaces): refused; the chosen clause stays selected.
