@@ -395,14 +395,8 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
 
     // 两个来源不一致: a count from a metric and from findings rows for the same unit and clause.
     for (ci, clause) in rubric.clauses.iter().enumerate() {
-        let metric = match &clause.rule {
-            Rule::PerInstance {
-                metric: Some(m), ..
-            }
-            | Rule::Deduction {
-                metric: Some(m), ..
-            } => m,
-            _ => continue,
+        let Some(metric) = clause.rule.count_metric() else {
+            continue;
         };
         let m = metric_of.get(metric).expect("validated metric key");
         let mut conflicts: Vec<(u32, u32)> = ix

@@ -10,7 +10,7 @@ use kaohe_core::calendar::Calendar;
 use kaohe_core::date::{Date, DateTime};
 use kaohe_core::deadline::{Lateness, Limit};
 use kaohe_core::input::{FindingEntry, Id, Inputs, MetricEntry, Unit};
-use kaohe_core::rubric::{Rubric, Rule};
+use kaohe_core::rubric::Rubric;
 use kaohe_core::{Origin, Problem};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -302,7 +302,7 @@ pub fn merge_into(inputs: &mut Inputs, ind: &Indicators, rubric: &Rubric) -> Vec
     let overdue_clauses: Vec<&Id> = rubric
         .clauses
         .iter()
-        .filter(|c| matches!(&c.rule, Rule::PerInstance { metric: Some(m), .. } | Rule::Deduction { metric: Some(m), .. } if m == "overdue_cases"))
+        .filter(|c| c.rule.count_metric() == Some("overdue_cases"))
         .map(|c| &c.id)
         .collect();
     let with_cases: BTreeSet<&str> = ind.overdue.iter().map(|o| &*o.unit).collect();

@@ -596,11 +596,7 @@ async fn score_form_of(
         return Err(r);
     };
     if !auth::same(&f.csrf, &a.csrf) {
-        return Err(page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
-        ));
+        return Err(csrf_refused(&a));
     }
     Ok((a, f))
 }
@@ -849,10 +845,30 @@ async fn export_csv(
     )
 }
 
-/// The fields of a form, parsed; `None` unless the CSRF token is the session's.
-fn form_fields(a: &Authed, body: &str) -> Option<std::collections::HashMap<String, String>> {
-    let f: std::collections::HashMap<String, String> = serde_urlencoded::from_str(body).ok()?;
-    auth::same(f.get("csrf").map(String::as_str).unwrap_or(""), &a.csrf).then_some(f)
+type Fields = std::collections::HashMap<String, String>;
+
+/// The signed-in user and the fields of a posted form, or the response that refuses it: sign-in, or
+/// 403 unless the form's CSRF token is the session's.
+async fn posted(
+    st: &AppState,
+    headers: &HeaderMap,
+    body: &str,
+) -> Result<(Authed, Fields), Response> {
+    let Some(a) = signed_in(st, headers).await else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    match serde_urlencoded::from_str::<Fields>(body) {
+        Ok(f) if auth::same(f.get("csrf").map(String::as_str).unwrap_or(""), &a.csrf) => Ok((a, f)),
+        _ => Err(csrf_refused(&a)),
+    }
+}
+
+fn csrf_refused(a: &Authed) -> Response {
+    page_error(
+        StatusCode::FORBIDDEN,
+        Some(a),
+        "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+    )
 }
 
 /// 推进阶段 (admin), with a confirmation; into 定档 the result is sealed.
@@ -862,15 +878,9 @@ async fn advance_form(
     Path(id): Path<i64>,
     body: String,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
-    };
-    let Some(f) = form_fields(&a, &body) else {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
-        );
+    let (a, f) = match posted(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let back = |msg: &str| {
         Redirect::to(&format!(
@@ -914,15 +924,9 @@ async fn object_form(
     Path((id, unit)): Path<(i64, String)>,
     body: String,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
-    };
-    let Some(f) = form_fields(&a, &body) else {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
-        );
+    let (a, f) = match posted(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let (clause, reason) = (
         f.get("clause").cloned().unwrap_or_default(),
@@ -957,15 +961,9 @@ async fn decide_form(
     Path((id, unit, oid)): Path<(i64, String, i64)>,
     body: String,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
-    };
-    let Some(f) = form_fields(&a, &body) else {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
-        );
+    let (a, f) = match posted(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let upheld = f.get("upheld").map(String::as_str) == Some("yes");
     let score = f.get("score").map(|s| s.trim()).filter(|s| !s.is_empty());
@@ -1145,15 +1143,9 @@ async fn setup_form(
     Path(id): Path<i64>,
     body: String,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
-    };
-    let Some(f) = form_fields(&a, &body) else {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
-        );
+    let (a, f) = match posted(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let what = get("what");

@@ -872,9 +872,10 @@ impl Store {
         // One source per count (as in `add_finding`): a clause counting this metric whose unit already
         // has findings recorded one by one does not also take a number.
         for c in &a.rubric.clauses {
-            let counts = matches!(&c.rule,
-                Rule::PerInstance { metric: Some(m), .. } | Rule::Deduction { metric: Some(m), .. }
-                    if m.as_str() == &*def.key || *m == def.name);
+            let counts = c
+                .rule
+                .count_metric()
+                .is_some_and(|m| m == &*def.key || m == def.name);
             if !counts {
                 continue;
             }
@@ -965,18 +966,12 @@ impl Store {
         }
         // One source per count: findings, or the count metric — never both (the engine would
         // reject the pair as disagreeing sources and leave the clause unscored).
-        if let Rule::PerInstance {
-            metric: Some(m), ..
-        }
-        | Rule::Deduction {
-            metric: Some(m), ..
-        } = &c.rule
-        {
+        if let Some(m) = c.rule.count_metric() {
             let name = a
                 .rubric
                 .metric(m)
                 .map(|d| d.name.clone())
-                .unwrap_or_else(|| m.clone());
+                .unwrap_or_else(|| m.to_string());
             let given: Option<String> = sqlx::query_scalar(
                 "SELECT value FROM metrics WHERE assessment_id = ? AND unit_code = ? AND (metric = ? OR metric = ?)",
             )

@@ -313,6 +313,15 @@ impl Rule {
         }
     }
 
+    /// The metric that gives this rule's count n (例数) as a number, when findings rows are not the
+    /// only source: per-instance and deduction rules that name one.
+    pub fn count_metric(&self) -> Option<&str> {
+        match self {
+            Rule::PerInstance { metric, .. } | Rule::Deduction { metric, .. } => metric.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether findings rows (问题记录) feed this rule.
     pub fn takes_findings(&self) -> bool {
         matches!(
