@@ -109,7 +109,7 @@ impl DateTime {
     /// `2021.3.5`, `20210305T093100`, `20210305093100`, `20210305`, a date alone (00:00). Seconds
     /// may be omitted; a fraction of a second is dropped. Anything else is `None`, never a guess.
     pub fn parse(s: &str) -> Option<DateTime> {
-        let s = s.trim();
+        let s = crate::text::trim(s);
         let b = s.as_bytes();
         // Fast path for the platforms' usual `2021-03-05 09:31:00`.
         if b.len() == 19

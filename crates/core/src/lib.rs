@@ -26,6 +26,8 @@ pub mod result;
 pub mod rubric;
 /// 计分规则: one module per rule kind.
 pub mod rules;
+/// 文本: small helpers for text read from files.
+pub mod text;
 
 #[cfg(test)]
 mod testkit;

@@ -10,6 +10,7 @@ use crate::units::UnitMap;
 use kaohe_core::calendar::Calendar;
 use kaohe_core::date::{Date, DateTime};
 use kaohe_core::deadline::{self, Limit, LimitUnit};
+use kaohe_core::text::trim;
 use kaohe_core::{Origin, Problem};
 use kaohe_tables::header::{Columns, Field, map_columns};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -92,7 +93,7 @@ pub static FIELDS: &[Field] = &[
 
 /// 申报来源 (GB/T 39046): 1 窗口, 2 电脑端网上, 3 移动端, 4 快递, 9 其他; or the words.
 pub fn channel(s: &str) -> Option<u8> {
-    match s.trim() {
+    match trim(s) {
         "1" | "窗口" | "窗口办理" | "现场" => Some(1),
         "2" | "电脑端" | "电脑端网上办理" | "网上" | "网上办理" | "PC端" | "pc端" => {
             Some(2)
@@ -108,7 +109,7 @@ pub fn channel(s: &str) -> Option<u8> {
 
 /// 办件类型: 1 即办件, 2 承诺件; or the words. `true` for 即办件.
 pub fn immediate(s: &str) -> Option<bool> {
-    match s.trim() {
+    match trim(s) {
         "1" | "即办件" => Some(true),
         "2" | "承诺件" => Some(false),
         _ => None,
@@ -117,7 +118,7 @@ pub fn immediate(s: &str) -> Option<bool> {
 
 /// 时限单位: 工作日 (default when empty) or 自然日. "天" alone is not guessed.
 pub fn limit_unit(s: &str) -> Option<LimitUnit> {
-    match s.trim() {
+    match trim(s) {
         "" | "工作日" | "个工作日" | "W" | "w" => Some(LimitUnit::WorkingDays),
         "自然日" | "日历日" | "个自然日" | "N" | "n" => Some(LimitUnit::CalendarDays),
         _ => None,
@@ -158,7 +159,14 @@ pub struct CaseOptions<'a, 's> {
     /// Called now and then with (bytes read, rows read) of the current file.
     pub progress: Option<Progress<'a>>,
     pub overdue_sink: Option<OverdueSink<'s>>,
+    /// A CSV file is cut into chunks of about this many bytes, parsed on every core at once
+    /// ([`CHUNK_BYTES`] unless a test wants many small ones).
+    pub chunk_bytes: usize,
 }
+
+/// The usual chunk size: large enough that handing chunks between threads costs nothing, small
+/// enough that the chunks in flight take a few MiB.
+pub const CHUNK_BYTES: usize = 1 << 20;
 
 /// Column indices of the fields, looked up once per file.
 struct Idx {
@@ -229,17 +237,24 @@ fn bad_utf8(out: &mut Vec<Problem>, file: &str, row: u32, header: String, lossy:
     );
 }
 
+/// What parsing a row needs to know of its file.
+struct Meta {
+    name: String,
+    headers: Vec<String>,
+    xlsx: bool,
+}
+
 /// Parses one row; every bad cell becomes a problem.
 fn parse<'r>(
     row: &'r Row,
     cols: &Columns,
     ix: &Idx,
-    src: &Source,
+    src: &Meta,
     units: &mut UnitMap,
     out: &mut Vec<Problem>,
 ) -> Option<Parsed<'r>> {
     let before = out.len();
-    let xlsx = src.encoding == Encoding::Xlsx;
+    let xlsx = src.xlsx;
     // UTF-8 problems were reported by the caller before; here every field is text.
     // Each field is fetched once; a cell that is not valid UTF-8 (a file with mixed encodings) is
     // reported, never mangled.
@@ -253,9 +268,9 @@ fn parse<'r>(
             }
         }
     };
-    let case_id = get(ix.case_id).trim();
-    let item_code = get(ix.item_code).trim();
-    let item_name = get(ix.item_name).trim();
+    let case_id = trim(get(ix.case_id));
+    let item_code = trim(get(ix.item_code));
+    let item_name = trim(get(ix.item_name));
     let unit_raw = get(ix.unit);
     let ch_raw = get(ix.channel);
     let kind_raw = get(ix.kind);
@@ -319,7 +334,7 @@ fn parse<'r>(
             "1 窗口 / 2 电脑端网上 / 3 移动端 / 4 快递 / 9 其他，或对应文字",
         );
     }
-    let imm = if kind_raw.trim().is_empty() {
+    let imm = if trim(kind_raw).is_empty() {
         None
     } else {
         let k = immediate(kind_raw);
@@ -338,7 +353,7 @@ fn parse<'r>(
         bad(
             "accepted_at",
             acc_raw,
-            if acc_raw.trim().is_empty() {
+            if trim(acc_raw).is_empty() {
                 "受理时间为空".into()
             } else {
                 "受理时间无法识别".into()
@@ -357,7 +372,7 @@ fn parse<'r>(
     }
     let days = if imm == Some(true) {
         Some(0)
-    } else if lim_raw.trim().is_empty() {
+    } else if trim(lim_raw).is_empty() {
         bad(
             "limit",
             lim_raw,
@@ -379,7 +394,7 @@ fn parse<'r>(
         }
         d
     };
-    let completed = if done_raw.trim().is_empty() {
+    let completed = if trim(done_raw).is_empty() {
         Some(None)
     } else {
         match when(done_raw, xlsx) {
@@ -404,7 +419,7 @@ fn parse<'r>(
             }
         }
     };
-    let special = match (ss_raw.trim().is_empty(), se_raw.trim().is_empty()) {
+    let special = match (trim(ss_raw).is_empty(), trim(se_raw).is_empty()) {
         (true, true) => Some(None),
         (false, false) => match (when(ss_raw, xlsx), when(se_raw, xlsx)) {
             (Some(a), Some(b)) if b >= a => Some(Some((a.date, b.date))),
@@ -528,8 +543,145 @@ pub fn read(
     (Some(st), problems)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Everything a row is counted against, the same for every row of a file.
+struct Ctx<'a> {
+    meta: Meta,
+    cols: Columns,
+    ix: Idx,
+    calendar: &'a Calendar,
+    period: Period,
+}
+
+/// Counts a parsed row in `st`; an overdue case comes back (its receipt names `row`).
+fn account(
+    p: Parsed<'_>,
+    row: u32,
+    ctx: &Ctx<'_>,
+    units: &UnitMap,
+    st: &mut CaseStats,
+    problems: &mut Vec<Problem>,
+) -> Option<OverdueCase> {
+    let u = p.unit as usize;
+    st.seen[u] = true;
+    if !p.online || !ctx.period.contains(p.accepted.date) {
+        return None;
+    }
+    st.online_in_period += 1;
+    st.volume[u] += 1;
+    let item = match st.item_ids.get(p.item_code) {
+        Some(&i) => i,
+        None => {
+            let i = st.item_ids.len() as u32;
+            st.item_ids.insert(p.item_code.to_string(), i);
+            i
+        }
+    };
+    st.items[u].insert(item);
+    let cal = ctx.calendar;
+    let name = &ctx.meta.name;
+    let due = match deadline::deadline(cal, p.accepted.date, p.limit, p.special) {
+        Ok(d) => d,
+        Err(e) => {
+            let header = ctx
+                .cols
+                .index("accepted_at")
+                .and_then(|i| ctx.meta.headers.get(i))
+                .cloned()
+                .unwrap_or_default();
+            problems.push(
+                Problem::error(e.to_string())
+                    .at(Some(Origin::row(name, row).with_column(header)))
+                    .value(p.accepted.to_string())
+                    .expected("工作日历覆盖的年份"),
+            );
+            return None;
+        }
+    };
+    match deadline::overdue(cal, due.due, p.completed.map(|c| c.date), ctx.period.end) {
+        Ok(Some(late)) => {
+            st.overdue_count[u] += 1;
+            Some(OverdueCase {
+                case_id: p.case_id.to_string(),
+                unit: units.codes[u].clone(),
+                item_code: p.item_code.to_string(),
+                item_name: p.item_name.to_string(),
+                accepted: p.accepted,
+                limit: p.limit,
+                due: due.due,
+                extension: due.extension,
+                completed: p.completed,
+                late,
+                source: Origin::row(name, row),
+            })
+        }
+        Ok(None) => None,
+        Err(e) => {
+            problems.push(
+                Problem::error(e.to_string())
+                    .at(Some(Origin::row(name, row)))
+                    .expected("工作日历覆盖的年份"),
+            );
+            None
+        }
+    }
+}
+
+impl CaseStats {
+    fn empty(units: usize) -> CaseStats {
+        CaseStats {
+            volume: vec![0; units],
+            items: vec![FxHashSet::default(); units],
+            seen: vec![false; units],
+            overdue_count: vec![0; units],
+            ..CaseStats::default()
+        }
+    }
+
+    /// Adds what another reader counted (its item numbers are its own: matched by code).
+    fn absorb(&mut self, other: CaseStats) {
+        let mut map = vec![0u32; other.item_ids.len()];
+        for (code, i) in other.item_ids {
+            let n = self.item_ids.len() as u32;
+            map[i as usize] = *self.item_ids.entry(code).or_insert(n);
+        }
+        for u in 0..self.volume.len() {
+            self.volume[u] += other.volume[u];
+            self.seen[u] |= other.seen[u];
+            self.overdue_count[u] += other.overdue_count[u];
+            self.items[u].extend(other.items[u].iter().map(|&i| map[i as usize]));
+        }
+        self.overdue.extend(other.overdue);
+        self.rows += other.rows;
+        self.bytes += other.bytes;
+        self.online_in_period += other.online_in_period;
+    }
+}
+
 fn read_one(
+    fi: usize,
+    path: &Path,
+    units: &mut UnitMap,
+    opts: &mut CaseOptions<'_, '_>,
+    st: &mut CaseStats,
+    tracker: &mut Option<IdTracker>,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if ext == "xlsx" || ext == "xlsm" {
+        read_xlsx(fi, path, units, opts, st, tracker, problems)
+    } else {
+        read_csv(fi, path, units, opts, st, tracker, problems)
+    }
+}
+
+/// Every this many rows the caller hears how far the reading is.
+const PROGRESS_EVERY: u64 = 262_144;
+
+/// An XLSX workbook's first sheet, row by row (Excel caps a sheet at 1,048,576 rows).
+fn read_xlsx(
     fi: usize,
     path: &Path,
     units: &mut UnitMap,
@@ -556,6 +708,17 @@ fn read_one(
             tracker: t,
         });
     }
+    let ctx = Ctx {
+        meta: Meta {
+            name: src.name.clone(),
+            headers: src.headers.clone(),
+            xlsx: src.encoding == Encoding::Xlsx,
+        },
+        cols,
+        ix,
+        calendar: opts.calendar,
+        period: opts.period,
+    };
     let mut row = Row::default();
     let mut rows_here = 0u64;
     loop {
@@ -569,78 +732,436 @@ fn read_one(
         }
         st.rows += 1;
         rows_here += 1;
-        if rows_here % 262_144 == 0
+        if rows_here % PROGRESS_EVERY == 0
             && let Some(cb) = opts.progress.as_mut()
         {
             cb(&src.name, src.position(), rows_here);
         }
-        let Some(p) = parse(&row, &cols, &ix, &src, units, problems) else {
+        let Some(p) = parse(&row, &ctx.cols, &ctx.ix, &ctx.meta, units, problems) else {
             continue;
         };
-        let u = p.unit as usize;
-        st.seen[u] = true;
-        if !p.online || !opts.period.contains(p.accepted.date) {
-            continue;
-        }
-        st.online_in_period += 1;
-        st.volume[u] += 1;
-        let item = match st.item_ids.get(p.item_code) {
-            Some(&i) => i,
-            None => {
-                let i = st.item_ids.len() as u32;
-                st.item_ids.insert(p.item_code.to_string(), i);
-                i
+        if let Some(case) = account(p, row.number, &ctx, units, st, problems) {
+            match opts.overdue_sink.as_mut() {
+                Some(sink) => sink(&case),
+                None => st.overdue.push(case),
             }
-        };
-        st.items[u].insert(item);
-        let cal = opts.calendar;
-        let due = match deadline::deadline(cal, p.accepted.date, p.limit, p.special) {
-            Ok(d) => d,
-            Err(e) => {
-                problems.push(
-                    Problem::error(e.to_string())
-                        .at(Some(Origin::row(&src.name, row.number).with_column(
-                            cols.header("accepted_at", &src.header_sheet()),
-                        )))
-                        .value(p.accepted.to_string())
-                        .expected("工作日历覆盖的年份"),
-                );
-                continue;
-            }
-        };
-        match deadline::overdue(cal, due.due, p.completed.map(|c| c.date), opts.period.end) {
-            Ok(Some(late)) => {
-                let case = OverdueCase {
-                    case_id: p.case_id.to_string(),
-                    unit: units.codes[u].clone(),
-                    item_code: p.item_code.to_string(),
-                    item_name: p.item_name.to_string(),
-                    accepted: p.accepted,
-                    limit: p.limit,
-                    due: due.due,
-                    extension: due.extension,
-                    completed: p.completed,
-                    late,
-                    source: Origin::row(&src.name, row.number),
-                };
-                st.overdue_count[u] += 1;
-                match opts.overdue_sink.as_mut() {
-                    Some(sink) => sink(&case),
-                    None => st.overdue.push(case),
-                }
-            }
-            Ok(None) => {}
-            Err(e) => problems.push(
-                Problem::error(e.to_string())
-                    .at(Some(Origin::row(&src.name, row.number)))
-                    .expected("工作日历覆盖的年份"),
-            ),
         }
     }
-    st.bytes += src.position();
     if let Some(cb) = opts.progress.as_mut() {
         cb(&src.name, src.position(), rows_here);
     }
     *tracker = src.into_tracker();
     true
+}
+
+/// A piece of a CSV file holding whole records, `seq`-th from the start.
+struct Chunk {
+    seq: u64,
+    data: Vec<u8>,
+    /// The file's last chunk (it may end without a line break).
+    last: bool,
+    /// The file offset where the chunk ends.
+    end: u64,
+}
+
+/// What a worker made of a chunk. Row numbers in it count from the chunk's start (the first
+/// record is row 1) until the reader, which knows the rows before, adds them.
+struct ChunkOut {
+    seq: u64,
+    records: u32,
+    end: u64,
+    problems: Vec<Problem>,
+    overdue: Vec<OverdueCase>,
+}
+
+/// A chunk's case ids, gathered while parsing, then given to the duplicate check at once: (row,
+/// fingerprint) of each, and the ids one after another, ending at `ends`.
+#[derive(Default)]
+struct ChunkIds {
+    rows: Vec<(u32, u128)>,
+    text: String,
+    ends: Vec<usize>,
+}
+
+fn shift(origin: &mut Option<Origin>, by: u32) {
+    if let Some(r) = origin.as_mut().and_then(|o| o.row.as_mut()) {
+        *r += by;
+    }
+}
+
+/// A CSV export (UTF-8 with or without BOM, or GBK/GB18030), parsed on every core at once: one
+/// thread reads the file and cuts it into chunks of whole records (see `chunks`), workers each
+/// decode, split and parse chunks and count into their own stats, and this thread takes their
+/// results back in file order — row numbers, problems, overdue receipts and case ids come out
+/// exactly as a single reader would give them. At most `WINDOW` chunks are in flight, so memory
+/// stays flat whatever the file's size.
+fn read_csv(
+    fi: usize,
+    path: &Path,
+    units: &mut UnitMap,
+    opts: &mut CaseOptions<'_, '_>,
+    st: &mut CaseStats,
+    tracker: &mut Option<IdTracker>,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let name = kaohe_tables::sheet::display_name(path);
+    let io = |e: std::io::Error| {
+        Problem::error(format!("无法读取文件：{e}")).at(Some(Origin::file(&name)))
+    };
+    let opened = std::fs::File::open(path).and_then(|mut f| {
+        let (enc, skip) = crate::rows::sniff(&mut f)?;
+        f.seek(SeekFrom::Start(skip as u64))?;
+        Ok((f, enc, skip as u64))
+    });
+    let (mut file, encoding, skip) = match opened {
+        Ok(x) => x,
+        Err(e) => {
+            problems.push(io(e));
+            return false;
+        }
+    };
+    let decode = |b: &[u8]| -> String {
+        match encoding {
+            Encoding::Gb18030 => encoding_rs::GB18030
+                .decode_without_bom_handling(b)
+                .0
+                .into_owned(),
+            _ => String::from_utf8_lossy(b).into_owned(),
+        }
+    };
+    // The header: the first record, however long.
+    let mut head = Vec::new();
+    let mut eof = false;
+    let (header, used) = loop {
+        if let Some(h) = crate::chunks::first_record(&head, eof) {
+            break h;
+        }
+        if eof {
+            problems.push(
+                Problem::error("文件是空的，没有表头行")
+                    .at(Some(Origin::file(&name)))
+                    .expected("第一行为表头"),
+            );
+            return false;
+        }
+        let n = head.len();
+        head.resize(n + 64 * 1024, 0);
+        match file.read(&mut head[n..]) {
+            Ok(k) => {
+                head.truncate(n + k);
+                eof = k == 0;
+            }
+            Err(e) => {
+                problems.push(io(e));
+                return false;
+            }
+        }
+    };
+    let headers: Vec<String> = header
+        .iter()
+        .map(|h| decode(h).trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let meta = Meta {
+        name: name.clone(),
+        headers,
+        xlsx: false,
+    };
+    let sheet = kaohe_tables::Sheet {
+        name: name.clone(),
+        headers: meta.headers.clone(),
+        rows: Vec::new(),
+        encoding: None,
+    };
+    let Some(cols) = map_columns(&sheet, FIELDS, problems) else {
+        return false;
+    };
+    let ctx = Ctx {
+        ix: Idx::new(&cols),
+        cols,
+        meta,
+        calendar: opts.calendar,
+        period: opts.period,
+    };
+    let carry = head.split_off(used);
+    let start = skip + used as u64;
+    let chunk_bytes = opts.chunk_bytes.max(1);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8);
+    const WINDOW: usize = 8;
+    let n_units = units.len();
+    // One part of the duplicate check per worker: its own log, the shared filter.
+    let mut shards = Vec::new();
+    if let Some(t) = tracker.as_ref() {
+        for _ in 0..workers {
+            match t.shard() {
+                Ok(sh) => shards.push(sh),
+                Err(e) => {
+                    problems.push(Problem::error(format!(
+                        "无法创建临时文件（用于检查办件编号重复）：{e}"
+                    )));
+                    return false;
+                }
+            }
+        }
+    }
+    let mut chunk_rows: Vec<u32> = Vec::new();
+    let mut shards_done = Vec::new();
+
+    let (work_tx, work_rx) = std::sync::mpsc::channel::<Chunk>();
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let (token_tx, token_rx) = std::sync::mpsc::channel::<()>();
+    let (out_tx, out_rx) = std::sync::mpsc::channel::<Result<ChunkOut, Box<Problem>>>();
+    // Chunk buffers go back to the reader once parsed, so the same few are filled again.
+    let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let mut ok = true;
+    let mut rows_here = 0u64;
+    let mut end = start;
+    std::thread::scope(|s| {
+        // Reads and cuts; waits for a token before each chunk, so at most WINDOW are in flight.
+        let reader_out = out_tx.clone();
+        let name_r = name.clone();
+        s.spawn(move || {
+            let mut carry = carry;
+            let mut offset = start;
+            let mut eof = false;
+            let mut seq = 0u64;
+            let mut fill =
+                |buf: &mut Vec<u8>, want: usize, eof: &mut bool| -> std::io::Result<()> {
+                    if !*eof && buf.len() < want {
+                        let ask = (want - buf.len()) as u64;
+                        let got = (&mut file).take(ask).read_to_end(buf)?;
+                        *eof = (got as u64) < ask;
+                    }
+                    Ok(())
+                };
+            loop {
+                if token_rx.recv().is_err() {
+                    return;
+                }
+                let mut buf = spare_rx.try_recv().unwrap_or_default();
+                buf.clear();
+                buf.append(&mut carry);
+                buf.reserve(chunk_bytes);
+                let mut want = chunk_bytes;
+                let cut = loop {
+                    if let Err(e) = fill(&mut buf, want, &mut eof) {
+                        let p = Problem::error(format!("无法读取文件：{e}"))
+                            .at(Some(Origin::file(&name_r)));
+                        let _ = reader_out.send(Err(Box::new(p)));
+                        return;
+                    }
+                    if eof {
+                        break buf.len();
+                    }
+                    match crate::chunks::last_boundary(&buf) {
+                        Some(b) => break b,
+                        // One record longer than a chunk: read on.
+                        None => want = buf.len() * 2,
+                    }
+                };
+                carry = buf.split_off(cut);
+                offset += buf.len() as u64;
+                if buf.is_empty() {
+                    return;
+                }
+                let last = eof && carry.is_empty();
+                if work_tx
+                    .send(Chunk {
+                        seq,
+                        data: buf,
+                        last,
+                        end: offset,
+                    })
+                    .is_err()
+                    || last
+                {
+                    return;
+                }
+                seq += 1;
+            }
+        });
+        let mut handles = Vec::new();
+        for _ in 0..workers {
+            let mut shard = shards.pop();
+            let out_tx = out_tx.clone();
+            let work_rx = &work_rx;
+            let ctx = &ctx;
+            let spare_tx = spare_tx.clone();
+            let mut units = units.clone();
+            handles.push(s.spawn(move || {
+                let mut mine = CaseStats::empty(n_units);
+                let mut fields = crate::chunks::Fields::default();
+                let mut row = Row::default();
+                let mut ids = ChunkIds::default();
+                loop {
+                    let next = work_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok(chunk)) = next else { break };
+                    let track = shard.is_some();
+                    let out = work(
+                        &chunk,
+                        ctx,
+                        encoding,
+                        track,
+                        &mut units,
+                        &mut mine,
+                        &mut fields,
+                        &mut row,
+                        &mut ids,
+                    );
+                    if let Some(sh) = shard.as_mut() {
+                        let (text, ends) = (&ids.text, &ids.ends);
+                        sh.track_chunk(fi, chunk.seq as u32, &ids.rows, |i| {
+                            &text[if i == 0 { 0 } else { ends[i - 1] }..ends[i]]
+                        });
+                    }
+                    let _ = spare_tx.send(chunk.data);
+                    if out_tx.send(out).is_err() {
+                        break;
+                    }
+                }
+                (mine, shard.map(|sh| sh.done()))
+            }));
+        }
+        drop(out_tx);
+        for _ in 0..WINDOW {
+            let _ = token_tx.send(());
+        }
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0u64;
+        let mut before = 1u32; // the header is row 1
+        for msg in out_rx.iter() {
+            match msg {
+                Ok(out) => {
+                    pending.insert(out.seq, out);
+                }
+                Err(p) => {
+                    problems.push(*p);
+                    ok = false;
+                    break;
+                }
+            }
+            while let Some(mut out) = pending.remove(&next) {
+                next += 1;
+                let _ = token_tx.send(());
+                for p in out.problems.iter_mut() {
+                    shift(&mut p.origin, before);
+                }
+                problems.append(&mut out.problems);
+                for mut case in out.overdue {
+                    if let Some(r) = case.source.row.as_mut() {
+                        *r += before;
+                    }
+                    match opts.overdue_sink.as_mut() {
+                        Some(sink) => sink(&case),
+                        None => st.overdue.push(case),
+                    }
+                }
+                chunk_rows.push(before);
+                let was = rows_here / PROGRESS_EVERY;
+                rows_here += u64::from(out.records);
+                before += out.records;
+                end = out.end;
+                if rows_here / PROGRESS_EVERY > was
+                    && let Some(cb) = opts.progress.as_mut()
+                {
+                    cb(&name, end, rows_here);
+                }
+            }
+        }
+        // Stops the reader (and so the workers) if this ended early.
+        drop(token_tx);
+        drop(out_rx);
+        for h in handles {
+            match h.join() {
+                Ok((mine, done)) => {
+                    st.absorb(mine);
+                    shards_done.extend(done);
+                }
+                Err(_) => ok = false,
+            }
+        }
+    });
+    if let Some(t) = tracker.as_mut() {
+        for done in shards_done {
+            t.absorb(done);
+        }
+        t.set_chunk_rows(fi, chunk_rows);
+    }
+    st.bytes += end;
+    if let Some(cb) = opts.progress.as_mut() {
+        cb(&name, end, rows_here);
+    }
+    ok
+}
+
+/// One chunk: decoded (GBK), cut into records, each parsed and counted in `mine`.
+#[allow(clippy::too_many_arguments)]
+fn work(
+    chunk: &Chunk,
+    ctx: &Ctx<'_>,
+    encoding: Encoding,
+    track: bool,
+    units: &mut UnitMap,
+    mine: &mut CaseStats,
+    fields: &mut crate::chunks::Fields,
+    row: &mut Row,
+    ids: &mut ChunkIds,
+) -> Result<ChunkOut, Box<Problem>> {
+    let decoded;
+    let (bytes, utf8) = match encoding {
+        Encoding::Gb18030 => {
+            decoded = encoding_rs::GB18030
+                .decode_without_bom_handling(&chunk.data)
+                .0;
+            (decoded.as_bytes(), true)
+        }
+        _ => (
+            &chunk.data[..],
+            simdutf8::basic::from_utf8(&chunk.data).is_ok(),
+        ),
+    };
+    let mut out = ChunkOut {
+        seq: chunk.seq,
+        records: 0,
+        end: chunk.end,
+        problems: Vec::new(),
+        overdue: Vec::new(),
+    };
+    ids.rows.clear();
+    ids.text.clear();
+    ids.ends.clear();
+    let mut number = 0u32;
+    let cut = crate::chunks::split(bytes, chunk.last, fields, |line, bounds| {
+        number += 1;
+        row.fill(number, line, bounds, utf8);
+        if row.is_blank() {
+            return;
+        }
+        mine.rows += 1;
+        if track && let Ok(id) = row.get(ctx.ix.case_id) {
+            let id = trim(id);
+            if !id.is_empty() {
+                ids.rows.push((number, crate::dups::fingerprint(id)));
+                ids.text.push_str(id);
+                ids.ends.push(ids.text.len());
+            }
+        }
+        let Some(p) = parse(row, &ctx.cols, &ctx.ix, &ctx.meta, units, &mut out.problems) else {
+            return;
+        };
+        if let Some(case) = account(p, number, ctx, units, mine, &mut out.problems) {
+            out.overdue.push(case);
+        }
+    });
+    out.records = number;
+    match cut {
+        Ok(()) => Ok(out),
+        Err(_) => Err(Box::new(
+            Problem::error("内部错误：文件分块处未在一条记录的末尾（请报告此文件）")
+                .at(Some(Origin::file(&ctx.meta.name))),
+        )),
+    }
 }

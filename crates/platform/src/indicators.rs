@@ -151,6 +151,7 @@ pub fn compute(req: Request<'_, '_>) -> (Option<Indicators>, Vec<Problem>) {
             skip_bad_rows: req.skip_bad_rows,
             progress: req.progress,
             overdue_sink: req.overdue_sink,
+            chunk_bytes: cases::CHUNK_BYTES,
         };
         let (st, p) = cases::read(req.cases, &mut units, &mut opts);
         problems.extend(p);

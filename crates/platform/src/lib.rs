@@ -10,6 +10,8 @@
 mod bloom;
 /// 办件: case records → online volume, items with online cases, overdue cases.
 pub mod cases;
+/// 分块: a CSV file cut into chunks of whole records for parsing on several threads.
+mod chunks;
 /// 事项认领: claim rate (town and villages pooled) and the claimed items.
 pub mod claims;
 /// 办件编号重复: exact duplicate detection with flat memory (filter + on-disk log).

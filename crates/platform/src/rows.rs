@@ -141,9 +141,19 @@ pub struct Row {
     pub number: u32,
     rec: csv::ByteRecord,
     cells: Vec<String>,
-    csv: bool,
+    /// A row cut from a chunk ([`Row::fill`]): its bytes, and where each field lies in them.
+    buf: Vec<u8>,
+    bounds: Vec<(usize, usize)>,
+    kind: RowKind,
     /// The whole record is valid UTF-8 (checked once per row; fields then need no check).
     utf8: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    Csv,
+    Fields,
+    Cells,
 }
 
 impl Default for Row {
@@ -152,7 +162,9 @@ impl Default for Row {
             number: 0,
             rec: csv::ByteRecord::new(),
             cells: Vec::new(),
-            csv: true,
+            buf: Vec::new(),
+            bounds: Vec::new(),
+            kind: RowKind::Csv,
             utf8: true,
         }
     }
@@ -161,32 +173,53 @@ impl Default for Row {
 impl Row {
     /// The text of column `col` ("" when the column is absent or the row is short), or `Err` with
     /// the raw bytes shown lossily when they are not valid UTF-8.
+    #[inline]
     pub fn get(&self, col: Option<usize>) -> Result<&str, String> {
         let Some(i) = col else { return Ok("") };
-        if self.csv {
-            let b = self.rec.get(i).unwrap_or(b"");
-            if self.utf8 {
-                // SAFETY: the whole record was checked to be UTF-8 in `Source::next`, and fields
-                // split at ASCII commas and quotes, so every field is UTF-8 as well.
-                return Ok(unsafe { std::str::from_utf8_unchecked(b) });
-            }
-            std::str::from_utf8(b).map_err(|_| String::from_utf8_lossy(b).into_owned())
-        } else {
-            Ok(self.cells.get(i).map(String::as_str).unwrap_or(""))
+        let b = match self.kind {
+            RowKind::Cells => return Ok(self.cells.get(i).map(String::as_str).unwrap_or("")),
+            RowKind::Csv => self.rec.get(i).unwrap_or(b""),
+            RowKind::Fields => match self.bounds.get(i) {
+                Some(&(a, b)) => &self.buf[a..b],
+                None => b"",
+            },
+        };
+        if self.utf8 {
+            // SAFETY: the whole record was checked to be UTF-8 when it was read, and fields
+            // split at ASCII commas and quotes, so every field is UTF-8 as well.
+            return Ok(unsafe { std::str::from_utf8_unchecked(b) });
+        }
+        std::str::from_utf8(b).map_err(|_| String::from_utf8_lossy(b).into_owned())
+    }
+
+    pub fn is_blank(&self) -> bool {
+        match self.kind {
+            RowKind::Csv => self
+                .rec
+                .iter()
+                .all(|f| f.iter().all(|b| b.is_ascii_whitespace())),
+            RowKind::Fields => self
+                .bounds
+                .iter()
+                .all(|&(a, b)| self.buf[a..b].iter().all(u8::is_ascii_whitespace)),
+            RowKind::Cells => self.cells.iter().all(|c| c.trim().is_empty()),
         }
     }
-    pub fn is_blank(&self) -> bool {
-        if self.csv {
-            self.rec
-                .iter()
-                .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
-        } else {
-            self.cells.iter().all(|c| c.trim().is_empty())
-        }
+
+    /// Takes a record cut from a chunk: its bytes and where each field lies in them. `utf8` is
+    /// whether the record is known to be UTF-8 already; otherwise it is checked here.
+    pub(crate) fn fill(&mut self, number: u32, buf: &[u8], bounds: &[(usize, usize)], utf8: bool) {
+        self.kind = RowKind::Fields;
+        self.number = number;
+        self.buf.clear();
+        self.buf.extend_from_slice(buf);
+        self.bounds.clear();
+        self.bounds.extend_from_slice(bounds);
+        self.utf8 = utf8 || simdutf8::basic::from_utf8(buf).is_ok();
     }
 }
 
-fn sniff(file: &mut File) -> std::io::Result<(Encoding, usize)> {
+pub(crate) fn sniff(file: &mut File) -> std::io::Result<(Encoding, usize)> {
     let mut head = vec![0u8; 64 * 1024];
     let mut n = 0;
     while n < head.len() {
@@ -332,7 +365,7 @@ impl Source {
                         return Ok(false);
                     }
                 }
-                row.csv = true;
+                row.kind = RowKind::Csv;
                 std::mem::swap(&mut row.rec, &mut p.cur.recs[p.pos]);
                 row.number = p.cur.numbers[p.pos];
                 row.utf8 = p.cur.utf8[p.pos];
@@ -342,7 +375,7 @@ impl Source {
             Kind::Csv(_, None) => unreachable!("the reading thread was started above"),
             Kind::Xlsx(it) => match it.next() {
                 Some((n, cells)) => {
-                    row.csv = false;
+                    row.kind = RowKind::Cells;
                     row.number = n;
                     row.cells = cells;
                     if let Some(t) = self.tracking.as_mut()

@@ -5,6 +5,7 @@
 use kaohe_core::input::{Id, Unit};
 use rustc_hash::FxHashMap;
 
+#[derive(Clone)]
 pub struct UnitMap {
     pub codes: Vec<Id>,
     by_code: FxHashMap<String, u32>,
@@ -38,7 +39,7 @@ impl UnitMap {
 
     /// The unit index, or a Chinese reason.
     pub fn resolve(&mut self, raw: &str) -> Result<u32, String> {
-        let s = raw.trim();
+        let s = kaohe_core::text::trim(raw);
         if let Some((k, i)) = &self.last
             && k == s
         {

@@ -31,6 +31,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod chunked;
 mod properties;
 
 fn fx(name: &str) -> PathBuf {

@@ -64,6 +64,11 @@ pub fn decimal(raw: &str) -> Option<Decimal> {
 
 /// A whole number ≥ 0.
 pub fn whole(raw: &str) -> Option<u64> {
+    // Plain digits, as nearly every export writes them: no decimal needed.
+    let b = raw.as_bytes();
+    if (1..=18).contains(&b.len()) && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0, |a, &c| a * 10 + u64::from(c - b'0')));
+    }
     let d = decimal(raw)?;
     if d < Decimal::ZERO || !d.fract().is_zero() {
         return None;

@@ -1,0 +1,135 @@
+//! A CSV export is cut into chunks of whole records that several threads parse at once. Wherever
+//! the cuts fall — even inside a quoted field's line break, between `\r` and `\n`, or one byte
+//! apart — the result must be exactly what one reader reading the file from start to end gives:
+//! the same counts, the same receipts with the same row numbers, the same problems in order.
+
+use super::{fx, units};
+use kaohe_core::calendar::Calendar;
+use kaohe_platform::cases::{self, CHUNK_BYTES, CaseOptions};
+use kaohe_platform::indicators::Period;
+use kaohe_platform::units::UnitMap;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Everything `cases::read` gives, as text: counts per unit, receipts with their rows, problems.
+fn read_in_chunks(files: &[PathBuf], chunk_bytes: usize, skip: bool) -> String {
+    let cal = Calendar::builtin();
+    let units = units();
+    let mut map = UnitMap::new(&units);
+    let mut opts = CaseOptions {
+        calendar: &cal,
+        period: Period::parse("2021-01-01..2021-12-31").unwrap(),
+        skip_bad_rows: skip,
+        progress: None,
+        overdue_sink: None,
+        chunk_bytes,
+    };
+    let (st, problems) = cases::read(files, &mut map, &mut opts);
+    let mut out = String::new();
+    for p in &problems {
+        writeln!(out, "{p}").unwrap();
+    }
+    if let Some(st) = st {
+        writeln!(
+            out,
+            "rows {} online {} volume {:?} overdue {:?} seen {:?}",
+            st.rows, st.online_in_period, st.volume, st.overdue_count, st.seen
+        )
+        .unwrap();
+        let mut items: Vec<Vec<&str>> = st
+            .items
+            .iter()
+            .map(|set| {
+                let mut v: Vec<&str> = st
+                    .item_ids
+                    .iter()
+                    .filter(|(_, i)| set.contains(i))
+                    .map(|(code, _)| code.as_str())
+                    .collect();
+                v.sort();
+                v
+            })
+            .collect();
+        items.iter_mut().for_each(|v| v.sort());
+        writeln!(out, "items {items:?}").unwrap();
+        for o in &st.overdue {
+            // Debug form: an item name may hold a line break.
+            writeln!(out, "{} | {:?}", o.source, o.describe()).unwrap();
+        }
+    }
+    out
+}
+
+fn same_for_every_cut(files: &[PathBuf], skip: bool) -> String {
+    let whole = read_in_chunks(files, CHUNK_BYTES, skip);
+    for size in [1, 2, 3, 7, 16, 33, 100, 257] {
+        assert_eq!(
+            read_in_chunks(files, size, skip),
+            whole,
+            "chunks of {size} bytes gave another result"
+        );
+    }
+    whole
+}
+
+#[test]
+fn the_fixtures_give_the_same_in_chunks_of_any_size() {
+    for (files, skip) in [
+        (vec!["cases_gbk.csv"], false),
+        (vec!["cases_bom.csv"], false),
+        (vec!["cases_bad.csv"], false),
+        (vec!["cases_bad.csv"], true),
+        (vec!["cases_gbk.csv", "cases_bom.csv"], false),
+    ] {
+        let paths: Vec<PathBuf> = files.iter().map(|f| fx(f)).collect();
+        let text = same_for_every_cut(&paths, skip);
+        assert!(!text.is_empty());
+    }
+    // And what they give is what the hand count says (see main.rs).
+    let gbk = read_in_chunks(&[fx("cases_gbk.csv")], 5, false);
+    assert!(gbk.contains("volume [3, 4, 2] overdue [1, 2, 1]"), "{gbk}");
+    assert!(gbk.contains("cases_gbk.csv 第3行 | \"办件 A002"), "{gbk}");
+}
+
+#[test]
+fn quoted_commas_line_breaks_crlf_and_empty_lines_are_read_as_a_spreadsheet_reads_them() {
+    let header = "办件编号,事项编码,事项名称,行政区划,申报来源,办件类型,受理时间,承诺时限,时限单位,办结时间,特别程序开始时间,特别程序结束时间";
+    let text = [
+        header,
+        // row 2: a comma inside quotes; late (due 2021-10-11)
+        "Q1,001,\"户籍证明,补办\",320623001,2,2,2021-09-30 10:00:00,3,工作日,2021-10-12 09:00:00,,",
+        // row 3: doubled quotes and a line break inside quotes; open at the period end: late
+        "Q2,002,\"低保\"\"申请\"\"\r\n第二行\",320623001,网上,2,2021-12-20 09:00:00,3,,,,",
+        // an empty line: no record
+        "",
+        // row 4: a quoted id; on time (due 2021-03-10)
+        "\"Q3\",003,生育登记,320623100,2,2,2021-03-05 10:00:00,3,工作日,2021-03-10 10:00:00,,",
+        // row 5: blank cells only: skipped (not counted in `rows`), but it is a row
+        " , , ",
+        // row 6: 即办件 done three days later, no line break at the end of the file
+        "Q4,004,x,320623100,3,1,2021-03-05 09:00:00,,,2021-03-08 09:00:00,,",
+    ]
+    .join("\r\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quoted.csv");
+    std::fs::write(&path, text).unwrap();
+    let out = same_for_every_cut(std::slice::from_ref(&path), false);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "rows 4 online 4 volume [2, 2, 0] overdue [2, 1, 0] seen [true, true, false]"
+    );
+    assert_eq!(lines[1], r#"items [["001", "002"], ["003", "004"], []]"#);
+    let starts = [
+        r#"quoted.csv 第2行 | "办件 Q1：户籍证明,补办（001），2021-09-30 10:00:00 受理"#,
+        r#"quoted.csv 第3行 | "办件 Q2：低保\"申请\"\r\n第二行（002），2021-12-20 09:00:00 受理"#,
+        r#"quoted.csv 第6行 | "办件 Q4：x（004），2021-03-05 09:00:00 受理，即办件"#,
+    ];
+    for (line, start) in lines[2..].iter().zip(starts) {
+        assert!(
+            line.starts_with(start),
+            "{line}\n  should start with\n{start}"
+        );
+    }
+    assert_eq!(lines.len(), 5, "{out}");
+}
