@@ -169,6 +169,9 @@ pub struct PlatformArgs {
     /// 跳过有错误的行（逐行列出），而不是整批拒绝
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// 解析办件 CSV 所用的线程数（默认：全部 CPU 核心）
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Subcommand)]

@@ -267,6 +267,7 @@ fn platform_indicators(
         surveys: &args.surveys,
         scale,
         skip_bad_rows: args.skip_bad_rows,
+        threads: args.threads.map_or(0, usize::from),
         progress: Some(&mut progress),
         overdue_sink,
     };

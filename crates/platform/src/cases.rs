@@ -5,7 +5,7 @@
 use crate::dups::IdTracker;
 use crate::indicators::{OverdueCase, Period};
 use crate::rows::Tracking;
-use crate::rows::{Encoding, Row, Source};
+use crate::rows::{Cells, Encoding, Line, Row, Source};
 use crate::units::UnitMap;
 use kaohe_core::calendar::Calendar;
 use kaohe_core::date::{Date, DateTime};
@@ -162,6 +162,8 @@ pub struct CaseOptions<'a, 's> {
     /// A CSV file is cut into chunks of about this many bytes, parsed on every core at once
     /// ([`CHUNK_BYTES`] unless a test wants many small ones).
     pub chunk_bytes: usize,
+    /// Threads that parse a CSV file's chunks: 0 for one per core.
+    pub threads: usize,
 }
 
 /// The usual chunk size: large enough that handing chunks between threads costs nothing, small
@@ -246,7 +248,7 @@ struct Meta {
 
 /// Parses one row; every bad cell becomes a problem.
 fn parse<'r>(
-    row: &'r Row,
+    row: &'r impl Cells,
     cols: &Columns,
     ix: &Idx,
     src: &Meta,
@@ -285,13 +287,13 @@ fn parse<'r>(
             .and_then(|c| src.headers.get(c))
             .cloned()
             .unwrap_or_default();
-        bad_utf8(out, &src.name, row.number, header, lossy);
+        bad_utf8(out, &src.name, row.number(), header, lossy);
     }
     let mut bad = |key: &str, raw: &str, msg: String, expected: &str| {
         out.push(
             Problem::error(msg)
                 .at(Some(
-                    Origin::row(&src.name, row.number).with_column(
+                    Origin::row(&src.name, row.number()).with_column(
                         src.headers
                             .get(cols.index(key).unwrap_or(usize::MAX))
                             .cloned()
@@ -886,10 +888,13 @@ fn read_csv(
     let carry = head.split_off(used);
     let start = skip + used as u64;
     let chunk_bytes = opts.chunk_bytes.max(1);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(1, 8);
+    let workers = match opts.threads {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .clamp(1, 8),
+        n => n,
+    };
     const WINDOW: usize = 8;
     let n_units = units.len();
     // One part of the duplicate check per worker: its own log, the shared filter.
@@ -994,7 +999,6 @@ fn read_csv(
             handles.push(s.spawn(move || {
                 let mut mine = CaseStats::empty(n_units);
                 let mut fields = crate::chunks::Fields::default();
-                let mut row = Row::default();
                 let mut ids = ChunkIds::default();
                 loop {
                     let next = work_rx.lock().map(|rx| rx.recv());
@@ -1008,7 +1012,6 @@ fn read_csv(
                         &mut units,
                         &mut mine,
                         &mut fields,
-                        &mut row,
                         &mut ids,
                     );
                     if let Some(sh) = shard.as_mut() {
@@ -1107,7 +1110,6 @@ fn work(
     units: &mut UnitMap,
     mine: &mut CaseStats,
     fields: &mut crate::chunks::Fields,
-    row: &mut Row,
     ids: &mut ChunkIds,
 ) -> Result<ChunkOut, Box<Problem>> {
     let decoded;
@@ -1136,7 +1138,12 @@ fn work(
     let mut number = 0u32;
     let cut = crate::chunks::split(bytes, chunk.last, fields, |line, bounds| {
         number += 1;
-        row.fill(number, line, bounds, utf8);
+        let row = Line {
+            number,
+            bytes: line,
+            bounds,
+            utf8: utf8 || simdutf8::basic::from_utf8(line).is_ok(),
+        };
         if row.is_blank() {
             return;
         }
@@ -1149,7 +1156,14 @@ fn work(
                 ids.ends.push(ids.text.len());
             }
         }
-        let Some(p) = parse(row, &ctx.cols, &ctx.ix, &ctx.meta, units, &mut out.problems) else {
+        let Some(p) = parse(
+            &row,
+            &ctx.cols,
+            &ctx.ix,
+            &ctx.meta,
+            units,
+            &mut out.problems,
+        ) else {
             return;
         };
         if let Some(case) = account(p, number, ctx, units, mine, &mut out.problems) {

@@ -106,6 +106,8 @@ pub struct Request<'a, 's> {
     pub surveys: &'a [PathBuf],
     pub scale: Option<Scale>,
     pub skip_bad_rows: bool,
+    /// Threads that parse case CSVs: 0 for one per core.
+    pub threads: usize,
     pub progress: Option<Progress<'a>>,
     /// Where overdue cases go as they are found; `None` keeps them in [`Indicators::overdue`].
     pub overdue_sink: Option<OverdueSink<'s>>,
@@ -152,6 +154,7 @@ pub fn compute(req: Request<'_, '_>) -> (Option<Indicators>, Vec<Problem>) {
             progress: req.progress,
             overdue_sink: req.overdue_sink,
             chunk_bytes: cases::CHUNK_BYTES,
+            threads: req.threads,
         };
         let (st, p) = cases::read(req.cases, &mut units, &mut opts);
         problems.extend(p);

@@ -141,9 +141,6 @@ pub struct Row {
     pub number: u32,
     rec: csv::ByteRecord,
     cells: Vec<String>,
-    /// A row cut from a chunk ([`Row::fill`]): its bytes, and where each field lies in them.
-    buf: Vec<u8>,
-    bounds: Vec<(usize, usize)>,
     kind: RowKind,
     /// The whole record is valid UTF-8 (checked once per row; fields then need no check).
     utf8: bool,
@@ -152,7 +149,6 @@ pub struct Row {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum RowKind {
     Csv,
-    Fields,
     Cells,
 }
 
@@ -162,8 +158,6 @@ impl Default for Row {
             number: 0,
             rec: csv::ByteRecord::new(),
             cells: Vec::new(),
-            buf: Vec::new(),
-            bounds: Vec::new(),
             kind: RowKind::Csv,
             utf8: true,
         }
@@ -179,10 +173,6 @@ impl Row {
         let b = match self.kind {
             RowKind::Cells => return Ok(self.cells.get(i).map(String::as_str).unwrap_or("")),
             RowKind::Csv => self.rec.get(i).unwrap_or(b""),
-            RowKind::Fields => match self.bounds.get(i) {
-                Some(&(a, b)) => &self.buf[a..b],
-                None => b"",
-            },
         };
         if self.utf8 {
             // SAFETY: the whole record was checked to be UTF-8 when it was read, and fields
@@ -198,24 +188,63 @@ impl Row {
                 .rec
                 .iter()
                 .all(|f| f.iter().all(|b| b.is_ascii_whitespace())),
-            RowKind::Fields => self
-                .bounds
-                .iter()
-                .all(|&(a, b)| self.buf[a..b].iter().all(u8::is_ascii_whitespace)),
             RowKind::Cells => self.cells.iter().all(|c| c.trim().is_empty()),
         }
     }
+}
 
-    /// Takes a record cut from a chunk: its bytes and where each field lies in them. `utf8` is
-    /// whether the record is known to be UTF-8 already; otherwise it is checked here.
-    pub(crate) fn fill(&mut self, number: u32, buf: &[u8], bounds: &[(usize, usize)], utf8: bool) {
-        self.kind = RowKind::Fields;
-        self.number = number;
-        self.buf.clear();
-        self.buf.extend_from_slice(buf);
-        self.bounds.clear();
-        self.bounds.extend_from_slice(bounds);
-        self.utf8 = utf8 || simdutf8::basic::from_utf8(buf).is_ok();
+/// A record cut from a chunk, read where it lies: its bytes and where each field lies in them.
+pub(crate) struct Line<'a> {
+    pub number: u32,
+    pub bytes: &'a [u8],
+    pub bounds: &'a [(usize, usize)],
+    /// The record is valid UTF-8.
+    pub utf8: bool,
+}
+
+impl Line<'_> {
+    pub fn is_blank(&self) -> bool {
+        self.bounds
+            .iter()
+            .all(|&(a, b)| self.bytes[a..b].iter().all(u8::is_ascii_whitespace))
+    }
+}
+
+/// The cells of a row, however it was read.
+pub(crate) trait Cells {
+    /// The row as a spreadsheet numbers it.
+    fn number(&self) -> u32;
+    /// The text of column `col` ("" when the column is absent or the row is short), or `Err`
+    /// with the raw bytes shown lossily when they are not valid UTF-8.
+    fn get(&self, col: Option<usize>) -> Result<&str, String>;
+}
+
+impl Cells for Row {
+    fn number(&self) -> u32 {
+        self.number
+    }
+    #[inline]
+    fn get(&self, col: Option<usize>) -> Result<&str, String> {
+        Row::get(self, col)
+    }
+}
+
+impl Cells for Line<'_> {
+    fn number(&self) -> u32 {
+        self.number
+    }
+    #[inline]
+    fn get(&self, col: Option<usize>) -> Result<&str, String> {
+        let b = match col.and_then(|i| self.bounds.get(i)) {
+            Some(&(a, z)) => &self.bytes[a..z],
+            None => return Ok(""),
+        };
+        if self.utf8 {
+            // SAFETY: the record was checked to be UTF-8, and fields split at ASCII commas and
+            // quotes, so every field is UTF-8 as well.
+            return Ok(unsafe { std::str::from_utf8_unchecked(b) });
+        }
+        std::str::from_utf8(b).map_err(|_| String::from_utf8_lossy(b).into_owned())
     }
 }
 

@@ -12,7 +12,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 /// Everything `cases::read` gives, as text: counts per unit, receipts with their rows, problems.
-fn read_in_chunks(files: &[PathBuf], chunk_bytes: usize, skip: bool) -> String {
+fn read_in_chunks(files: &[PathBuf], chunk_bytes: usize, threads: usize, skip: bool) -> String {
     let cal = Calendar::builtin();
     let units = units();
     let mut map = UnitMap::new(&units);
@@ -23,6 +23,7 @@ fn read_in_chunks(files: &[PathBuf], chunk_bytes: usize, skip: bool) -> String {
         progress: None,
         overdue_sink: None,
         chunk_bytes,
+        threads,
     };
     let (st, problems) = cases::read(files, &mut map, &mut opts);
     let mut out = String::new();
@@ -61,13 +62,15 @@ fn read_in_chunks(files: &[PathBuf], chunk_bytes: usize, skip: bool) -> String {
 }
 
 fn same_for_every_cut(files: &[PathBuf], skip: bool) -> String {
-    let whole = read_in_chunks(files, CHUNK_BYTES, skip);
+    let whole = read_in_chunks(files, CHUNK_BYTES, 1, skip);
     for size in [1, 2, 3, 7, 16, 33, 100, 257] {
-        assert_eq!(
-            read_in_chunks(files, size, skip),
-            whole,
-            "chunks of {size} bytes gave another result"
-        );
+        for threads in [1, 2, 3] {
+            assert_eq!(
+                read_in_chunks(files, size, threads, skip),
+                whole,
+                "chunks of {size} bytes on {threads} threads gave another result"
+            );
+        }
     }
     whole
 }
@@ -86,7 +89,7 @@ fn the_fixtures_give_the_same_in_chunks_of_any_size() {
         assert!(!text.is_empty());
     }
     // And what they give is what the hand count says (see main.rs).
-    let gbk = read_in_chunks(&[fx("cases_gbk.csv")], 5, false);
+    let gbk = read_in_chunks(&[fx("cases_gbk.csv")], 5, 2, false);
     assert!(gbk.contains("volume [3, 4, 2] overdue [1, 2, 1]"), "{gbk}");
     assert!(gbk.contains("cases_gbk.csv 第3行 | \"办件 A002"), "{gbk}");
 }

@@ -66,6 +66,7 @@ fn run(
         surveys: &surveys,
         scale: None,
         skip_bad_rows: skip,
+        threads: 0,
         progress: None,
         overdue_sink: None,
     })
@@ -170,6 +171,7 @@ fn utf8_bom_with_english_headers_and_xlsx_with_date_cells_give_the_same() {
         surveys: &[],
         scale: None,
         skip_bad_rows: false,
+        threads: 0,
         progress: None,
         overdue_sink: None,
     });
@@ -227,6 +229,7 @@ fn skipping_bad_rows_lists_every_skipped_row_but_never_a_duplicate() {
             surveys: &[],
             scale: None,
             skip_bad_rows: true,
+            threads: 0,
             progress: None,
             overdue_sink: None,
         })
@@ -282,6 +285,7 @@ fn numeric_ratings_need_a_declared_direction() {
             surveys: std::slice::from_ref(&f),
             scale,
             skip_bad_rows: false,
+            threads: 0,
             progress: None,
             overdue_sink: None,
         })

@@ -170,6 +170,7 @@ async fn compute(
         surveys: &surveys,
         scale,
         skip_bad_rows: false,
+        threads: 0,
         progress: None,
         overdue_sink: None,
     });
