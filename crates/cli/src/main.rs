@@ -76,7 +76,7 @@ enum Command {
         input: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// 输出文件（xlsx 必填；table/json 省略时打印到标准输出）
+        /// 输出文件（xlsx 必填；table/json 省略时打印到标准输出）；pdf 为输出目录
         #[arg(long)]
         out: Option<PathBuf>,
         #[command(flatten)]
@@ -235,6 +235,8 @@ pub enum Format {
     Table,
     Json,
     Xlsx,
+    /// 每个单位一份考核反馈单（PDF，A4），写入 --out 目录
+    Pdf,
 }
 
 fn main() -> ExitCode {

@@ -414,6 +414,29 @@ fn emit(
             std::fs::write(p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;
             eprintln!("已写入 {}", p.display());
         }
+        Format::Pdf => {
+            let Some(dir) = out else {
+                bail!("--format pdf 需要 --out 目录（每个单位写一份考核反馈单）");
+            };
+            std::fs::create_dir_all(dir).with_context(|| format!("无法创建 {}", dir.display()))?;
+            let title = r.title.strip_suffix("细则").unwrap_or(&r.title);
+            for u in &scored.units {
+                let f = kaohe_report::feedback::Feedback::of(
+                    title,
+                    "命令行计算（未经公示、定档）",
+                    &scored,
+                    u,
+                );
+                let bytes = kaohe_report::pdf::feedback_pdf(&f).map_err(anyhow::Error::msg)?;
+                let p = dir.join(format!("{}-{}-考核反馈单.pdf", f.unit.code, f.unit.name));
+                std::fs::write(&p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;
+            }
+            eprintln!(
+                "已写入 {} 份考核反馈单（PDF）到 {}",
+                scored.units.len(),
+                dir.display()
+            );
+        }
     }
     Ok(if scored.complete {
         EXIT_OK

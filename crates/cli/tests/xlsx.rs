@@ -130,3 +130,74 @@ fn xlsx_needs_an_out_file() {
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("--out"));
 }
+
+#[test]
+fn pdf_writes_one_feedback_form_per_unit_with_its_own_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("反馈单");
+    let o = kaohe(&[
+        "score",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--format",
+        "pdf",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("已写入 17 份考核反馈单"), "{}", o.stderr);
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 17);
+    assert_eq!(names[0], "320623001-掘港街道-考核反馈单.pdf");
+    let pdf = std::fs::read(out.join(&names[0])).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // The numbers are the run's own: the same total and rank as the JSON output.
+    let json = kaohe(&[
+        "score",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let unit = v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "320623001")
+        .unwrap()
+        .clone();
+    if let Some(pages) = kaohe_report::pdf::probe::pages(&pdf) {
+        let text: String = pages.concat().split_whitespace().collect();
+        let want = format!(
+            "总分{}（基础分{}，加分{}），在17个单位中第{}名。",
+            unit["total"].as_str().unwrap(),
+            unit["base"].as_str().unwrap(),
+            unit["bonus"].as_str().unwrap(),
+            unit["rank"]
+        );
+        assert!(text.contains(&want), "{want} not in\n{text}");
+        assert!(
+            text.contains("阶段：命令行计算（未经公示、定档）"),
+            "{text}"
+        );
+    }
+    // Without a directory to write to, it says what is missing.
+    let o = kaohe(&[
+        "score",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--format",
+        "pdf",
+    ]);
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr.contains("--format pdf 需要 --out 目录"),
+        "{}",
+        o.stderr
+    );
+}

@@ -1,9 +1,13 @@
 //! kaohe-report — what a scored run looks like to people and to other tools: the JSON of DATA.md §3
 //! ([`json`]), an aligned Chinese table for the terminal ([`table`]) and the XLSX workbook the office
-//! files ([`xlsx`]: 汇总表, 扣分明细, 原始数据). Formats only; scoring happens in kaohe-core.
+//! files ([`xlsx`]: 汇总表, 扣分明细, 原始数据) and a unit's 考核反馈单 as PDF ([`pdf`]). Formats only; scoring happens in kaohe-core.
 
+/// 考核反馈单: one unit's result, for the web page and the PDF.
+pub mod feedback;
 /// JSON output (decimals as strings).
 pub mod json;
+/// 考核反馈单 as PDF (A4, embedded font), without a browser.
+pub mod pdf;
 /// Aligned Chinese text table.
 pub mod table;
 /// XLSX workbook.

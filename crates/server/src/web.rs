@@ -106,6 +106,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/u/{unit}/object", post(object_form))
         .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
+        .route("/a/{id}/u/{unit}/feedback.pdf", get(feedback_pdf))
         .route("/a/{id}/export.xlsx", get(export_xlsx))
         .route("/a/{id}/export.csv", get(export_csv))
 }
@@ -642,18 +643,19 @@ async fn ledger_form(
     }
 }
 
-/// 考核反馈单: one unit's result on A4 — every clause with its score and reason, total and rank,
-/// signature and date lines. For who may read the unit, once the result may be seen.
-async fn feedback(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path((id, unit)): Path<(i64, String)>,
-) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+/// A unit's 考核反馈单, for who may read the unit once the result may be seen; otherwise the page
+/// that says why not.
+async fn feedback_of(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    unit: &str,
+) -> Result<kaohe_report::feedback::Feedback, Response> {
+    let Some(a) = signed_in(st, headers).await else {
+        return Err(Redirect::to("/login").into_response());
     };
-    if !Store::may_read_unit(&a.user, &unit) {
-        return page_error(
+    if !Store::may_read_unit(&a.user, unit) {
+        return Err(page_error(
             StatusCode::FORBIDDEN,
             Some(&a),
             &format!(
@@ -661,48 +663,76 @@ async fn feedback(
                 a.user.name,
                 a.user.role.label()
             ),
-        );
+        ));
     }
     let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+        return Err(page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核"));
     };
     if !may_see_results(&a.user, x.stage) {
-        return page_error(
+        return Err(page_error(
             StatusCode::FORBIDDEN,
             Some(&a),
             &format!("结果尚未公示（当前为“{}”阶段）", x.stage.label()),
-        );
+        ));
     }
     let inputs = st.store.inputs(id).await.unwrap_or_default();
     let scored = kaohe_core::score(&x.rubric, &inputs);
     let Some(r) = scored.units.iter().find(|r| *scored.unit(r).code == *unit) else {
-        return page_error(
+        return Err(page_error(
             StatusCode::NOT_FOUND,
             Some(&a),
             &format!("本次考核中没有单位“{unit}”"),
-        );
+        ));
     };
-    let dp = x.rubric.precision;
-    let u = scored.unit(r);
-    let clauses: Vec<Value> = x
-        .rubric
-        .clauses
-        .iter()
-        .enumerate()
-        .map(|(ci, c)| {
-            let cr = scored.clauses(r)[ci];
-            json!({ "id": &*c.id, "title": c.title, "max": if c.is_bonus() { "加分".to_string() } else { c.max.normalize().to_string() }, "score": cr.score().map(|v| kaohe_report::fixed(v, dp)).unwrap_or_else(|| "缺".into()), "explanation": scored.explain(r, ci), "instances": scored.findings(r, ci).iter().map(|f| f.description.clone()).collect::<Vec<_>>() })
-        })
-        .collect();
+    Ok(kaohe_report::feedback::Feedback::of(
+        &x.title,
+        x.stage.label(),
+        &scored,
+        r,
+    ))
+}
+
+/// 考核反馈单: one unit's result on A4 — every clause with its score and reason, total and rank,
+/// signature and date lines — as a page to print.
+async fn feedback(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+) -> Response {
+    let f = match feedback_of(&st, &headers, id, &unit).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     render(
         "feedback.html",
-        json!({
-            "title": x.title, "a_id": id, "rubric_id": x.rubric.id, "stage_label": x.stage.label(),
-            "unit": { "code": &*u.code, "name": u.name, "kind": u.kind },
-            "total": { "total": kaohe_report::fixed(r.total, dp), "base": kaohe_report::fixed(r.base, dp), "bonus": kaohe_report::fixed(r.bonus, dp), "rank": r.rank, "of": scored.units.len() },
-            "clauses": clauses,
-        }),
+        json!({ "f": &f, "heading": f.heading(), "subtitle": f.subtitle(), "a_id": id }),
     )
+}
+
+/// The same 考核反馈单 as a PDF (A4, font embedded), made on the server without a browser.
+async fn feedback_pdf(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+) -> Response {
+    let f = match feedback_of(&st, &headers, id, &unit).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let made = tokio::task::spawn_blocking(move || {
+        let bytes = kaohe_report::pdf::feedback_pdf(&f);
+        (f, bytes)
+    })
+    .await;
+    match made {
+        Ok((f, Ok(bytes))) => attachment(
+            bytes,
+            "application/pdf",
+            &format!("{}-{}-考核反馈单.pdf", f.unit.code, f.unit.name),
+        ),
+        Ok((_, Err(e))) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, &e),
+        Err(_) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, "PDF 生成中断"),
+    }
 }
 
 /// The whole result may be exported by admins and assessors, and by viewers once published; a

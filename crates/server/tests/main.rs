@@ -2071,10 +2071,42 @@ async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
     ] {
         assert!(html.contains(needle), "{needle}");
     }
-    // Before 公示 a reporter may not see its result yet; the viewer may not export.
+    assert!(html.contains(&format!("href=\"/a/{id}/u/320623100/feedback.pdf\"")));
+    // The same form as a PDF, made on the server.
+    let (s, pdf, h) = a
+        .raw(
+            &admin,
+            "GET",
+            &format!("/a/{id}/u/320623100/feedback.pdf"),
+            &[],
+            vec![],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(pages) = kaohe_report::pdf::probe::pages(&pdf) {
+        let text: String = pages.concat().split_whitespace().collect();
+        for needle in [
+            "被考核单位：马塘镇（320623100，镇）",
+            "考核员县政务办评定0.04，扣0.01：标识牌不显著",
+            "考核组（签字）",
+        ] {
+            assert!(text.contains(needle), "{needle} not in the PDF:\n{text}");
+        }
+    }
+    // Before 公示 a reporter may not see its result yet, on the page or as PDF; the viewer may
+    // not export.
     let (s, html) = page(&a, &rep_b, &format!("/a/{id}/u/320623100/feedback")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("结果尚未公示"));
+    let pdf_as = |who: &Who, unit: &str| {
+        let who = who.clone();
+        let path = format!("/a/{id}/u/{unit}/feedback.pdf");
+        let a = &a;
+        async move { a.raw(&who, "GET", &path, &[], vec![]).await.0 }
+    };
+    assert_eq!(pdf_as(&rep_b, "320623100").await, StatusCode::FORBIDDEN);
     assert_eq!(
         page(&a, &viewer, &format!("/a/{id}/export.xlsx")).await.0,
         StatusCode::FORBIDDEN
@@ -2119,6 +2151,8 @@ async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
             .0,
         StatusCode::FORBIDDEN
     );
+    assert_eq!(pdf_as(&rep_b, "320623100").await, StatusCode::OK);
+    assert_eq!(pdf_as(&rep_b, "320623001").await, StatusCode::FORBIDDEN);
     assert_eq!(
         page(&a, &viewer, &format!("/a/{id}/export.csv")).await.0,
         StatusCode::OK

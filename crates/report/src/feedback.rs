@@ -1,0 +1,129 @@
+//! 考核反馈单 — one unit's result as the office hands it over: every clause with its score and the
+//! reason, total and rank, signature and date lines. One model ([`Feedback`]) feeds the printable
+//! web page and the PDF ([`crate::pdf`]).
+
+use kaohe_core::result::{Scored, UnitResult};
+use serde::Serialize;
+
+/// A unit's 考核反馈单.
+#[derive(Debug, Clone, Serialize)]
+pub struct Feedback {
+    /// The assessment, e.g. 2021年度镇区、街道政务服务考核.
+    pub title: String,
+    pub rubric_id: String,
+    /// 阶段 (公示, 定档 …), as the office calls it.
+    pub stage: String,
+    pub unit: FeedbackUnit,
+    pub total: FeedbackTotal,
+    pub clauses: Vec<FeedbackClause>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackTotal {
+    pub total: String,
+    pub base: String,
+    pub bonus: String,
+    pub rank: u32,
+    /// Units ranked.
+    pub of: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackClause {
+    pub id: String,
+    pub title: String,
+    /// 满分, or 加分 for a bonus clause.
+    pub max: String,
+    /// The score with the rubric's decimals, or 缺 when it is missing.
+    pub score: String,
+    /// How the score came about, in words a clerk can check.
+    pub explanation: String,
+    /// The findings (扣分事项) one by one.
+    pub instances: Vec<String>,
+}
+
+impl Feedback {
+    /// The feedback form of unit `r` of a scoring run.
+    pub fn of(title: &str, stage: &str, scored: &Scored<'_>, r: &UnitResult) -> Feedback {
+        let rubric = scored.rubric;
+        let dp = rubric.precision;
+        let u = scored.unit(r);
+        let clauses = rubric
+            .clauses
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| {
+                let cr = scored.clauses(r)[ci];
+                FeedbackClause {
+                    id: c.id.to_string(),
+                    title: c.title.clone(),
+                    max: if c.is_bonus() {
+                        "加分".to_string()
+                    } else {
+                        c.max.normalize().to_string()
+                    },
+                    score: cr
+                        .score()
+                        .map(|v| crate::fixed(v, dp))
+                        .unwrap_or_else(|| "缺".into()),
+                    explanation: scored.explain(r, ci),
+                    instances: scored
+                        .findings(r, ci)
+                        .iter()
+                        .map(|f| f.description.clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        Feedback {
+            title: title.to_string(),
+            rubric_id: rubric.id.to_string(),
+            stage: stage.to_string(),
+            unit: FeedbackUnit {
+                code: u.code.to_string(),
+                name: u.name.clone(),
+                kind: u.kind.clone(),
+            },
+            total: FeedbackTotal {
+                total: crate::fixed(r.total, dp),
+                base: crate::fixed(r.base, dp),
+                bonus: crate::fixed(r.bonus, dp),
+                rank: r.rank,
+                of: scored.units.len(),
+            },
+            clauses,
+        }
+    }
+
+    /// The form's title: the assessment's title and 考核反馈单 (考核 said once).
+    pub fn heading(&self) -> String {
+        match self.title.strip_suffix("考核") {
+            Some(t) => format!("{t}考核反馈单"),
+            None => format!("{}考核反馈单", self.title),
+        }
+    }
+
+    /// The line under the title: who, which rubric, which stage.
+    pub fn subtitle(&self) -> String {
+        format!(
+            "被考核单位：{}（{}，{}） · 细则 {} · 阶段：{}",
+            self.unit.name, self.unit.code, self.unit.kind, self.rubric_id, self.stage
+        )
+    }
+
+    /// The sentence with total and rank.
+    pub fn summary(&self) -> String {
+        let t = &self.total;
+        format!(
+            "总分 {}（基础分 {}，加分 {}），在 {} 个单位中第 {} 名。",
+            t.total, t.base, t.bonus, t.of, t.rank
+        )
+    }
+}

@@ -1,0 +1,128 @@
+//! The 考核反馈单 PDF read back with poppler (`pdftotext`, `pdfinfo`): A4, every clause, every
+//! finding once, the table running on over pages with its header again, page numbers.
+
+use kaohe_report::feedback::{Feedback, FeedbackClause, FeedbackTotal, FeedbackUnit};
+use kaohe_report::pdf::{feedback_pdf, probe};
+
+fn form(findings: usize) -> Feedback {
+    let mut clauses: Vec<FeedbackClause> = (1..=12)
+        .map(|i| FeedbackClause {
+            id: format!("1.{i}.1"),
+            title: format!("第{i}项 政务服务大厅功能分区与办公设备配置"),
+            max: "0.05".into(),
+            score: "0.0500".into(),
+            explanation: "考核员张伟评定满分 0.05".into(),
+            instances: Vec::new(),
+        })
+        .collect();
+    clauses.push(FeedbackClause {
+        id: "1.4.3a".into(),
+        title: "网上办件无超期".into(),
+        max: "0.05".into(),
+        score: "0.0000".into(),
+        explanation: format!("超期办件 {findings} 件，每件扣 0.01 分，扣完为止，得 0"),
+        instances: (1..=findings)
+            .map(|i| format!("办件 QX{i:04}：户籍证明（001），应于 2021-10-11 前办结，超期 {i} 天"))
+            .collect(),
+    });
+    clauses.push(FeedbackClause {
+        id: "2.3.3".into(),
+        title: "特色亮点工作加分".into(),
+        max: "加分".into(),
+        score: "缺".into(),
+        explanation: "没有评分".into(),
+        instances: Vec::new(),
+    });
+    Feedback {
+        title: "2021年度镇区、街道政务服务考核".into(),
+        rubric_id: "rudong-2021".into(),
+        stage: "公示".into(),
+        unit: FeedbackUnit {
+            code: "320623113".into(),
+            name: "洋口镇".into(),
+            kind: "镇".into(),
+        },
+        total: FeedbackTotal {
+            total: "1.4320".into(),
+            base: "1.4320".into(),
+            bonus: "0.0000".into(),
+            rank: 13,
+            of: 17,
+        },
+        clauses,
+    }
+}
+
+/// Text with the spaces pdftotext puts between glyphs and columns taken out.
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn a_short_form_is_one_a4_page_with_everything_on_it() {
+    let f = form(2);
+    let pdf = feedback_pdf(&f).unwrap();
+    assert!(
+        pdf.starts_with(b"%PDF-") && pdf.len() < 200_000,
+        "{}",
+        pdf.len()
+    );
+    let Some(pages) = probe::pages(&pdf) else {
+        return;
+    };
+    assert_eq!(pages.len(), 1);
+    assert_eq!(probe::page_size(&pdf).unwrap(), "595.28 x 841.89 pts (A4)");
+    let text = squeeze(&pages[0]);
+    for needle in [
+        "2021年度镇区、街道政务服务考核反馈单",
+        "被考核单位：洋口镇（320623113，镇）·细则rudong-2021·阶段：公示",
+        "总分1.4320（基础分1.4320，加分0.0000），在17个单位中第13名。",
+        "条款内容满分得分计分说明（扣分理由）",
+        "1.4.3a网上办件无超期0.050.0000超期办件2件",
+        "·办件QX0001：户籍证明（001）",
+        "·办件QX0002：户籍证明（001）",
+        "2.3.3特色亮点工作加分加分缺没有评分",
+        "考核组（签字）：",
+        "被考核单位（签字、盖章）：",
+        "洋口镇·第1页/共1页",
+    ] {
+        assert!(
+            text.contains(&squeeze(needle)),
+            "missing {needle} in\n{}",
+            pages[0]
+        );
+    }
+}
+
+#[test]
+fn a_long_list_of_findings_runs_on_over_pages_with_the_header_again() {
+    let f = form(150);
+    let pdf = feedback_pdf(&f).unwrap();
+    let Some(pages) = probe::pages(&pdf) else {
+        return;
+    };
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    let all = squeeze(&pages.concat());
+    for i in 1..=150 {
+        let needle = format!("·办件QX{i:04}：");
+        assert_eq!(all.matches(&needle).count(), 1, "{needle}");
+    }
+    for (i, p) in pages.iter().enumerate() {
+        let p = squeeze(p);
+        assert!(
+            p.contains(&format!("洋口镇·第{}页/共{}页", i + 1, pages.len())),
+            "page {i}"
+        );
+        if i > 0 {
+            assert!(
+                p.contains("条款内容满分得分计分说明（扣分理由）"),
+                "header on page {i}"
+            );
+            assert!(
+                p.contains("1.4.3a（续）") || p.contains("考核组（签字）"),
+                "page {i}"
+            );
+        }
+    }
+    assert_eq!(all.matches("考核组（签字）").count(), 1);
+}
