@@ -25,7 +25,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/assessments/{id}/units/{unit}/findings",
-            post(add_finding),
+            get(findings).post(add_finding),
+        )
+        .route(
+            "/api/assessments/{id}/units/{unit}/findings/{fid}/withdraw",
+            post(withdraw_finding),
         )
         .route("/api/assessments/{id}/results", get(results))
         .route(
@@ -505,6 +509,37 @@ async fn add_finding(
         .add_finding(&a.user, id, &unit, &b.clause, &b.description, &st.now())
         .await?;
     Ok(Json(serde_json::json!({ "id": fid })))
+}
+
+/// A unit's findings (问题记录): hand-made ones can be withdrawn, imported ones change with the
+/// next import. For who may read the unit.
+async fn findings(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((id, unit)): Path<(i64, String)>,
+) -> ApiResult<Json<Vec<kaohe_store::Finding>>> {
+    if !Store::may_read_unit(&a.user, &unit) {
+        return Err(AppError::forbidden(format!("无权查看单位 {unit}")));
+    }
+    st.store.assessment(id).await?;
+    Ok(Json(st.store.findings_of(id, &unit).await?))
+}
+
+#[derive(Deserialize)]
+struct Withdrawal {
+    reason: String,
+}
+
+async fn withdraw_finding(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, unit, fid)): Path<(i64, String, i64)>,
+    Json(b): Json<Withdrawal>,
+) -> ApiResult<Json<serde_json::Value>> {
+    st.store
+        .withdraw_finding(&a.user, id, &unit, fid, &b.reason, &st.now())
+        .await?;
+    Ok(Json(serde_json::json!({ "withdrawn": fid })))
 }
 
 /// The result in the JSON shape of DATA.md §3. Admins and assessors may read it in any stage; others

@@ -31,9 +31,19 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "录入或修改一项得分（带版本号；过期的修改返回 409 与当前值）",
     ),
     (
+        "get",
+        "/api/assessments/{id}/units/{unit}/findings",
+        "单位的问题记录（手工记录的可撤回，平台导入的随导入更新）",
+    ),
+    (
         "post",
         "/api/assessments/{id}/units/{unit}/findings",
         "记录一例问题（每发现一例）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/units/{unit}/findings/{fid}/withdraw",
+        "撤回一条手工记录的问题（须填写理由；审计日志保留原文）",
     ),
     (
         "get",

@@ -98,6 +98,10 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/u/{unit}/score", post(score_form))
         .route("/a/{id}/u/{unit}/self", post(self_form))
         .route("/a/{id}/u/{unit}/finding", post(finding_form))
+        .route(
+            "/a/{id}/u/{unit}/finding/{fid}/withdraw",
+            post(withdraw_form),
+        )
         .route("/a/{id}/advance", post(advance_form))
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))
@@ -345,6 +349,7 @@ async fn rubric(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i
 struct Notice {
     ok: Option<String>,
     found: Option<String>,
+    withdrawn: Option<String>,
     objected: Option<String>,
     decided: Option<String>,
 }
@@ -404,6 +409,18 @@ async fn scorecard_page_kept(
     let assigned = st.store.assigned(id, &a.user, unit).await.unwrap_or(false);
     let can_score = x.stage == Stage::Review
         && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
+    // Findings recorded by hand, which whoever may score can withdraw (with a reason).
+    let by_hand: Vec<kaohe_store::Finding> = if can_score {
+        st.store
+            .findings_of(id, unit)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| !f.imported)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let can_self = x.stage == Stage::SelfAssessment
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
@@ -461,6 +478,7 @@ async fn scorecard_page_kept(
                 "evidence": evidence.iter().filter(|e| e.clause_id == *c.id).collect::<Vec<_>>(),
                 "final": final_score.or(s_fin.map(|s| s.score.clone())), "explanation": explanation, "lost": lost, "instances": instances,
                 "judgement": matches!(c.rule, kaohe_core::rubric::Rule::Judgement),
+                "by_hand": by_hand.iter().filter(|f| f.clause_id == *c.id).collect::<Vec<_>>(),
             });
             if let Some(t) = typed
                 && t.clause == *c.id
@@ -531,6 +549,9 @@ async fn scorecard(
     let notice =
         n.ok.map(|c| format!("已保存条款 {c} 的得分"))
             .or(n.found.map(|c| format!("已记录条款 {c} 的问题")))
+            .or(n
+                .withdrawn
+                .map(|c| format!("已撤回条款 {c} 的一条问题记录")))
             .or(n.objected.map(|_| "异议已提交，等待考核组处理".to_string()))
             .or(n.decided.map(|_| "异议已处理".to_string()));
     scorecard_page(&st, &a, id, &unit, None, None, notice).await
@@ -1323,6 +1344,38 @@ async fn grid_page(
 
 /// 记录问题 (admin, the unit's assessors, in 考核): one finding of a clause counted per instance; it
 /// appears in the clause's explanation and receipts. Refused forms keep the typed description.
+/// 撤回: a finding recorded by hand taken back, with the reason (the audit log keeps its text).
+async fn withdraw_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, unit, fid)): Path<(i64, String, i64)>,
+    body: String,
+) -> Response {
+    let (a, f) = match score_form_of(&st, &headers, id, &unit, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match st
+        .store
+        .withdraw_finding(&a.user, id, &unit, fid, &f.reason, &st.now())
+        .await
+    {
+        Ok(()) => Redirect::to(&format!(
+            "/a/{id}/u/{unit}?withdrawn={}#c-{}",
+            f.clause, f.clause
+        ))
+        .into_response(),
+        Err(e) => {
+            let msg = format!(
+                "条款 {}：{}",
+                f.clause,
+                crate::error::AppError::from(e).message
+            );
+            scorecard_page(&st, &a, id, &unit, Some(msg), None, None).await
+        }
+    }
+}
+
 async fn finding_form(
     State(st): State<AppState>,
     headers: HeaderMap,

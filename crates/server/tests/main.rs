@@ -747,6 +747,7 @@ async fn the_openapi_document_lists_every_route_and_every_route_exists() {
             .replace("{clause}", "1.1.1")
             .replace("{ledger}", "assessor")
             .replace("{oid}", "1")
+            .replace("{fid}", "1")
             .replace("{version}", "1")
             .replace("{a}", "1")
             .replace("{b}", "1");
@@ -1575,6 +1576,7 @@ fn valid_request(method: &str, path: &str) -> (String, Vec<u8>, Vec<(&'static st
         (_, p) if p.ends_with("/scores/{clause}/{ledger}") => {
             (body(json!({ "score": "0.05" })), json_h)
         }
+        (_, p) if p.ends_with("/withdraw") => (body(json!({ "reason": "x" })), json_h),
         (_, p) if p.ends_with("/findings") => (
             body(json!({ "clause": "1.4.2", "description": "x" })),
             json_h,
@@ -1632,6 +1634,21 @@ async fn no_route_lets_the_wrong_person_through() {
     let rep_b = a.login("matang").await;
     let other_assessor = a.login("lina").await;
     let anon = Who::default();
+    // A finding of 掘港街道 (id 1), for the route that withdraws one.
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let fid = a
+        .store
+        .add_finding(
+            &admin_user,
+            a.id,
+            "320623001",
+            "1.4.2",
+            "指南缺少样表",
+            &kaohe_server::iso(T0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fid, 1);
     let mut fails = Vec::new();
     for (method, path, _) in kaohe_server::openapi::ROUTES {
         if ["/api/login", "/api/logout"].contains(path) {
@@ -2584,5 +2601,186 @@ async fn refused_objection_forms_keep_what_was_typed() {
     assert!(
         html.contains("value=\"0.09\"") && html.contains("value=\"已核实\""),
         "{html}"
+    );
+}
+
+/// One source per count, whichever comes first: findings recorded by hand block an import that
+/// would count the same clause for the same unit (all-or-nothing: nothing of it is stored), a
+/// hand-made finding can be withdrawn with a reason (the audit log keeps its text), and once the
+/// platform brought a clause's instances, no hand-made one is added next to them.
+#[tokio::test]
+async fn imports_and_hand_made_findings_never_count_one_clause_twice() {
+    let a = app().await;
+    let id = a.id;
+    let now = kaohe_server::iso(T0);
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let assessor_user = a.store.user_by_login("wangfang").await.unwrap().unwrap();
+    let lina = a.store.user_by_login("lina").await.unwrap().unwrap();
+    let fid = a
+        .store
+        .add_finding(
+            &assessor_user,
+            id,
+            "320623001",
+            "1.4.3a",
+            "办件 M1 超期 2 天",
+            &now,
+        )
+        .await
+        .unwrap();
+    let import =
+        |metrics: Vec<(&str, &str, i64)>, findings: Vec<(&str, &str, &str)>| kaohe_store::Import {
+            kind: "办件".into(),
+            files: vec![("办件.csv".into(), "0".repeat(64))],
+            rows: 10,
+            metrics: metrics
+                .into_iter()
+                .map(|(u, m, v)| (u.to_string(), m.to_string(), rust_decimal::Decimal::from(v)))
+                .collect(),
+            findings: findings
+                .into_iter()
+                .map(|(u, c, d)| {
+                    (
+                        u.to_string(),
+                        c.to_string(),
+                        d.to_string(),
+                        "办件.csv 第2行".to_string(),
+                    )
+                })
+                .collect(),
+            receipts: "[]".into(),
+        };
+    // The import would give 掘港街道 a count for 1.4.3a as well: refused, and nothing of it kept.
+    let err = a
+        .store
+        .import(
+            &admin_user,
+            id,
+            &import(
+                vec![
+                    ("320623001", "overdue_cases", 0),
+                    ("320623100", "overdue_cases", 0),
+                ],
+                vec![],
+            ),
+            &now,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("单位 320623001 条款 1.4.3a 已逐条手工记录 1 例") && err.contains("撤回"),
+        "{err}"
+    );
+    let inputs = a.store.inputs(id).await.unwrap();
+    assert!(inputs.metrics.iter().all(|m| &*m.metric != "overdue_cases"));
+    // Withdrawing: not by someone who may not score the unit, not without a reason.
+    assert!(
+        a.store
+            .withdraw_finding(&lina, id, "320623001", fid, "录错", &now)
+            .await
+            .is_err()
+    );
+    let err = a
+        .store
+        .withdraw_finding(&assessor_user, id, "320623001", fid, " ", &now)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("须填写理由"), "{err}");
+    // Through the unit's page, as the assessor does it.
+    let who = web_login(&a, "wangfang").await;
+    let (_, html) = page(&a, &who, &format!("/a/{id}/u/320623001")).await;
+    assert!(
+        html.contains(&format!("/a/{id}/u/320623001/finding/{fid}/withdraw")),
+        "{html}"
+    );
+    assert!(html.contains("手工记录：办件 M1 超期 2 天（王芳）"));
+    let (s, _, loc) = a
+        .form(
+            &who,
+            &format!("/a/{id}/u/320623001/finding/{fid}/withdraw"),
+            format!("csrf={}&clause=1.4.3a&reason=%E5%BD%95%E9%94%99", who.csrf),
+        )
+        .await;
+    assert_eq!(
+        (s, loc.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/a/{id}/u/320623001?withdrawn=1.4.3a#c-1.4.3a").as_str()
+        )
+    );
+    let (_, html) = page(&a, &who, &format!("/a/{id}/u/320623001?withdrawn=1.4.3a")).await;
+    assert!(html.contains("已撤回条款 1.4.3a 的一条问题记录") && !html.contains("办件 M1 超期"));
+    let log = a.store.audit_log().await.unwrap();
+    let e = log.iter().find(|e| e.action == "finding.withdraw").unwrap();
+    assert_eq!(
+        (e.actor.as_str(), e.old.as_deref(), e.why.as_deref()),
+        ("wangfang", Some("办件 M1 超期 2 天"), Some("录错"))
+    );
+    // Now the import goes in, bringing 马塘镇's overdue case as an instance …
+    a.store
+        .import(
+            &admin_user,
+            id,
+            &import(
+                vec![("320623001", "overdue_cases", 0)],
+                vec![("320623100", "1.4.3a", "办件 P1 超期 1 天")],
+            ),
+            &now,
+        )
+        .await
+        .unwrap();
+    // … after which no case is added by hand next to it, and the imported one is not withdrawn.
+    let err = a
+        .store
+        .add_finding(
+            &admin_user,
+            id,
+            "320623100",
+            "1.4.3a",
+            "办件 P1 超期 1 天",
+            &now,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("已由平台数据导入（1 例）"), "{err}");
+    let admin = a.login("admin").await;
+    let (s, v, _) = a
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/assessments/{id}/units/320623100/findings"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["imported"], true);
+    let imported = v[0]["id"].as_i64().unwrap();
+    let (s, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/units/320623100/findings/{imported}/withdraw"),
+            Some(json!({ "reason": "重复" })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("来自平台数据导入"));
+    // The clause is scored from one source for every unit.
+    let inputs = a.store.inputs(id).await.unwrap();
+    let rubric = a.store.assessment(id).await.unwrap().rubric;
+    let scored = kaohe_core::score(&rubric, &inputs);
+    assert!(
+        scored
+            .problems
+            .iter()
+            .all(|p| !p.message.contains("两个来源")),
+        "{:?}",
+        scored.problems
     );
 }

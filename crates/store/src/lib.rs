@@ -16,4 +16,4 @@ pub mod policy;
 pub mod store;
 
 pub use model::*;
-pub use store::{Decision, Import, Objection, Sealed, Store, StoreError};
+pub use store::{Decision, Finding, Import, Objection, Sealed, Store, StoreError};

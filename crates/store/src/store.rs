@@ -987,6 +987,19 @@ impl Store {
                 )));
             }
         }
+        // Nor on top of instances a platform import brought for the clause: a re-import would
+        // bring the same case again next to the hand-made record.
+        let imported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = ? AND unit_code = ? AND clause_id = ? AND import_id IS NOT NULL")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .fetch_one(&self.pool)
+            .await?;
+        if imported > 0 {
+            return Err(StoreError::Invalid(format!(
+                "单位 {unit} 条款 {clause} 的问题已由平台数据导入（{imported} 例），不能再逐条手工记录：两种来源只能用一种。如有遗漏，请更正平台数据后重新导入"
+            )));
+        }
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(assessment)
@@ -1011,6 +1024,100 @@ impl Store {
         tx.commit().await?;
         Ok(id)
     }
+
+    /// The findings of a unit, in the order recorded: those recorded by hand can be withdrawn
+    /// ([`Store::withdraw_finding`]); those a platform import brought change with the next import.
+    pub async fn findings_of(&self, assessment: i64, unit: &str) -> Result<Vec<Finding>> {
+        let rows = sqlx::query("SELECT f.id, f.clause_id, f.description, f.import_id, u.name AS by_name, f.created_at FROM findings f JOIN users u ON u.id = f.created_by WHERE f.assessment_id = ? AND f.unit_code = ? ORDER BY f.id")
+            .bind(assessment)
+            .bind(unit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Finding {
+                id: r.get("id"),
+                clause_id: r.get("clause_id"),
+                description: r.get("description"),
+                imported: r.get::<Option<i64>, _>("import_id").is_some(),
+                by: r.get("by_name"),
+                at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    /// Withdraws a finding recorded by hand (考核; the unit's assessor or admin), with the reason;
+    /// the audit log keeps what it said. Findings a platform import brought are replaced by the
+    /// next import instead.
+    pub async fn withdraw_finding(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        finding: i64,
+        reason: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        let row = sqlx::query("SELECT unit_code, clause_id, description, import_id FROM findings WHERE assessment_id = ? AND unit_code = ? AND id = ?")
+            .bind(assessment)
+            .bind(unit)
+            .bind(finding)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("单位 {unit} 没有问题记录 {finding}")))?;
+        let clause: String = row.get("clause_id");
+        let description: String = row.get("description");
+        let assigned = self.assigned(assessment, by, unit).await?;
+        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
+            .map_err(StoreError::Forbidden)?;
+        if row.get::<Option<i64>, _>("import_id").is_some() {
+            return Err(StoreError::Invalid(format!(
+                "条款 {clause} 的这条问题来自平台数据导入，不能单独撤回：请更正平台数据后重新导入"
+            )));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("撤回问题记录须填写理由".into()));
+        }
+        let mut tx = self.write().await?;
+        let gone = sqlx::query(
+            "DELETE FROM findings WHERE assessment_id = ? AND id = ? AND import_id IS NULL",
+        )
+        .bind(assessment)
+        .bind(finding)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if gone != 1 {
+            return Err(StoreError::NotFound(format!("问题记录 {finding}")));
+        }
+        Self::audit(
+            &mut tx,
+            now,
+            &by.login,
+            "finding.withdraw",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/finding/{finding}"),
+            Some(&description),
+            None,
+            Some(reason.trim()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// 问题记录 (扣分事项) as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub id: i64,
+    pub clause_id: String,
+    pub description: String,
+    /// Brought by a platform import (not withdrawn by hand; replaced by the next import).
+    pub imported: bool,
+    /// Who recorded it (for an import: who imported).
+    pub by: String,
+    pub at: String,
 }
 
 /// 异议
@@ -1403,6 +1510,43 @@ impl Store {
             if a.rubric.metric(m).is_none() {
                 return Err(StoreError::Invalid(format!("细则中没有指标“{m}”")));
             }
+        }
+        // One source per count: where the import brings a clause's count (as a number or as
+        // instances) for a unit, that unit must not also have findings recorded by hand on it.
+        let mut fills: std::collections::BTreeSet<(&str, &str)> = std::collections::BTreeSet::new();
+        for (u, m, _) in &imp.metrics {
+            let def = a.rubric.metric(m);
+            for c in &a.rubric.clauses {
+                if c.rule
+                    .count_metric()
+                    .is_some_and(|k| k == m || def.is_some_and(|d| k == &*d.key || k == d.name))
+                {
+                    fills.insert((u, &c.id));
+                }
+            }
+        }
+        for (u, c, _, _) in &imp.findings {
+            fills.insert((u, c));
+        }
+        let by_hand = sqlx::query("SELECT unit_code, clause_id, COUNT(*) AS n FROM findings WHERE assessment_id = ? AND import_id IS NULL GROUP BY unit_code, clause_id ORDER BY unit_code, clause_id")
+            .bind(assessment)
+            .fetch_all(&self.pool)
+            .await?;
+        let clashes: Vec<String> = by_hand
+            .iter()
+            .filter_map(|r| {
+                let (u, c): (String, String) = (r.get("unit_code"), r.get("clause_id"));
+                let n: i64 = r.get("n");
+                fills
+                    .contains(&(u.as_str(), c.as_str()))
+                    .then(|| format!("单位 {u} 条款 {c} 已逐条手工记录 {n} 例"))
+            })
+            .collect();
+        if !clashes.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "导入的数据与手工记录的问题会重复计数（{}）：两种来源只能用一种。请先在单位考核表中撤回这些手工记录，或不导入对应的平台数据",
+                clashes.join("；")
+            )));
         }
         let names: Vec<String> = imp.files.iter().map(|(n, _)| n.clone()).collect();
         let shas: Vec<String> = imp.files.iter().map(|(_, s)| s.clone()).collect();
