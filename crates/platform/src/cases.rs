@@ -756,16 +756,6 @@ fn read_xlsx(
     true
 }
 
-/// A piece of a CSV file holding whole records, `seq`-th from the start.
-struct Chunk {
-    seq: u64,
-    data: Vec<u8>,
-    /// The file's last chunk (it may end without a line break).
-    last: bool,
-    /// The file offset where the chunk ends.
-    end: u64,
-}
-
 /// What a worker made of a chunk. Row numbers in it count from the chunk's start (the first
 /// record is row 1) until the reader, which knows the rows before, adds them.
 struct ChunkOut {
@@ -806,64 +796,16 @@ fn read_csv(
     tracker: &mut Option<IdTracker>,
     problems: &mut Vec<Problem>,
 ) -> bool {
-    use std::io::{Read, Seek, SeekFrom};
     let name = kaohe_tables::sheet::display_name(path);
-    let io = |e: std::io::Error| {
-        Problem::error(format!("无法读取文件：{e}")).at(Some(Origin::file(&name)))
-    };
-    let opened = std::fs::File::open(path).and_then(|mut f| {
-        let (enc, skip) = crate::rows::sniff(&mut f)?;
-        f.seek(SeekFrom::Start(skip as u64))?;
-        Ok((f, enc, skip as u64))
-    });
-    let (mut file, encoding, skip) = match opened {
-        Ok(x) => x,
-        Err(e) => {
-            problems.push(io(e));
+    let mut reader = match crate::chunks::CsvReader::open(path, &name, opts.chunk_bytes) {
+        Ok(r) => r,
+        Err(p) => {
+            problems.push(*p);
             return false;
         }
     };
-    let decode = |b: &[u8]| -> String {
-        match encoding {
-            Encoding::Gb18030 => encoding_rs::GB18030
-                .decode_without_bom_handling(b)
-                .0
-                .into_owned(),
-            _ => String::from_utf8_lossy(b).into_owned(),
-        }
-    };
-    // The header: the first record, however long.
-    let mut head = Vec::new();
-    let mut eof = false;
-    let (header, used) = loop {
-        if let Some(h) = crate::chunks::first_record(&head, eof) {
-            break h;
-        }
-        if eof {
-            problems.push(
-                Problem::error("文件是空的，没有表头行")
-                    .at(Some(Origin::file(&name)))
-                    .expected("第一行为表头"),
-            );
-            return false;
-        }
-        let n = head.len();
-        head.resize(n + 64 * 1024, 0);
-        match file.read(&mut head[n..]) {
-            Ok(k) => {
-                head.truncate(n + k);
-                eof = k == 0;
-            }
-            Err(e) => {
-                problems.push(io(e));
-                return false;
-            }
-        }
-    };
-    let headers: Vec<String> = header
-        .iter()
-        .map(|h| decode(h).trim_start_matches('\u{feff}').to_string())
-        .collect();
+    let encoding = reader.encoding;
+    let headers = std::mem::take(&mut reader.headers);
     let meta = Meta {
         name: name.clone(),
         headers,
@@ -885,9 +827,7 @@ fn read_csv(
         calendar: opts.calendar,
         period: opts.period,
     };
-    let carry = head.split_off(used);
-    let start = skip + used as u64;
-    let chunk_bytes = opts.chunk_bytes.max(1);
+    let start = reader.position();
     let workers = match opts.threads {
         0 => std::thread::available_parallelism()
             .map(|n| n.get())
@@ -915,7 +855,7 @@ fn read_csv(
     let mut chunk_rows: Vec<u32> = Vec::new();
     let mut shards_done = Vec::new();
 
-    let (work_tx, work_rx) = std::sync::mpsc::channel::<Chunk>();
+    let (work_tx, work_rx) = std::sync::mpsc::channel::<crate::chunks::Chunk>();
     let work_rx = std::sync::Mutex::new(work_rx);
     let (token_tx, token_rx) = std::sync::mpsc::channel::<()>();
     let (out_tx, out_rx) = std::sync::mpsc::channel::<Result<ChunkOut, Box<Problem>>>();
@@ -927,65 +867,22 @@ fn read_csv(
     std::thread::scope(|s| {
         // Reads and cuts; waits for a token before each chunk, so at most WINDOW are in flight.
         let reader_out = out_tx.clone();
-        let name_r = name.clone();
         s.spawn(move || {
-            let mut carry = carry;
-            let mut offset = start;
-            let mut eof = false;
-            let mut seq = 0u64;
-            let mut fill =
-                |buf: &mut Vec<u8>, want: usize, eof: &mut bool| -> std::io::Result<()> {
-                    if !*eof && buf.len() < want {
-                        let ask = (want - buf.len()) as u64;
-                        let got = (&mut file).take(ask).read_to_end(buf)?;
-                        *eof = (got as u64) < ask;
+            while token_rx.recv().is_ok() {
+                let buf = spare_rx.try_recv().unwrap_or_default();
+                match reader.next_chunk(buf) {
+                    Ok(Some(chunk)) => {
+                        let last = chunk.last;
+                        if work_tx.send(chunk).is_err() || last {
+                            return;
+                        }
                     }
-                    Ok(())
-                };
-            loop {
-                if token_rx.recv().is_err() {
-                    return;
-                }
-                let mut buf = spare_rx.try_recv().unwrap_or_default();
-                buf.clear();
-                buf.append(&mut carry);
-                buf.reserve(chunk_bytes);
-                let mut want = chunk_bytes;
-                let cut = loop {
-                    if let Err(e) = fill(&mut buf, want, &mut eof) {
-                        let p = Problem::error(format!("无法读取文件：{e}"))
-                            .at(Some(Origin::file(&name_r)));
-                        let _ = reader_out.send(Err(Box::new(p)));
+                    Ok(None) => return,
+                    Err(p) => {
+                        let _ = reader_out.send(Err(p));
                         return;
                     }
-                    if eof {
-                        break buf.len();
-                    }
-                    match crate::chunks::last_boundary(&buf) {
-                        Some(b) => break b,
-                        // One record longer than a chunk: read on.
-                        None => want = buf.len() * 2,
-                    }
-                };
-                carry = buf.split_off(cut);
-                offset += buf.len() as u64;
-                if buf.is_empty() {
-                    return;
                 }
-                let last = eof && carry.is_empty();
-                if work_tx
-                    .send(Chunk {
-                        seq,
-                        data: buf,
-                        last,
-                        end: offset,
-                    })
-                    .is_err()
-                    || last
-                {
-                    return;
-                }
-                seq += 1;
             }
         });
         let mut handles = Vec::new();
@@ -1103,7 +1000,7 @@ fn read_csv(
 /// One chunk: decoded (GBK), cut into records, each parsed and counted in `mine`.
 #[allow(clippy::too_many_arguments)]
 fn work(
-    chunk: &Chunk,
+    chunk: &crate::chunks::Chunk,
     ctx: &Ctx<'_>,
     encoding: Encoding,
     track: bool,
@@ -1136,7 +1033,7 @@ fn work(
     ids.text.clear();
     ids.ends.clear();
     let mut number = 0u32;
-    let cut = crate::chunks::split(bytes, chunk.last, fields, |line, bounds| {
+    let cut = crate::chunks::split(bytes, chunk.last, chunk.after_cr, fields, |line, bounds| {
         number += 1;
         let row = Line {
             number,

@@ -7,6 +7,16 @@
 //!
 //! GBK/GB18030 files are cut the same way before decoding: commas, quotes and line breaks are ASCII
 //! bytes, which never occur inside a two- or four-byte GB18030 character.
+//!
+//! Rows are numbered as a spreadsheet shows them: the header is row 1, a record whose quoted field
+//! holds line breaks is one row, and an empty line is a row too (given to the caller as a record
+//! with no fields, which is blank) — where the `csv` crate would skip it and so number every later
+//! row one too low.
+
+use crate::rows::Encoding;
+use kaohe_core::{Origin, Problem};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
 
 /// Where the CSV reader stands after a byte (only what decides where a record ends).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,7 +64,6 @@ pub(crate) fn last_boundary(buf: &[u8]) -> Option<usize> {
 #[derive(Default)]
 pub(crate) struct Fields {
     buf: Vec<u8>,
-    ends: Vec<usize>,
     bounds: Vec<(usize, usize)>,
 }
 
@@ -100,11 +109,13 @@ fn delimiters(bytes: &[u8], mut f: impl FnMut(usize, u8)) {
 }
 
 /// Calls `each` with every record of `chunk`, in order: the record's bytes and where each field
-/// lies in them. `last` is true for the file's last chunk, which may end without a line break.
-/// Empty lines are no records (as in the `csv` crate).
+/// lies in them; an empty line comes as a record with no fields. `last` is true for the file's last
+/// chunk, which may end without a line break; `after_cr` when the byte before the chunk is a `\r`
+/// ending a line (so that a `\n` first in the chunk completes a `\r\n`, not an empty line).
 pub(crate) fn split(
     chunk: &[u8],
     last: bool,
+    after_cr: bool,
     fields: &mut Fields,
     mut each: impl FnMut(&[u8], &[(usize, usize)]),
 ) -> Result<(), Unfinished> {
@@ -120,6 +131,16 @@ pub(crate) fn split(
                 if p > line {
                     bounds.push((field - line, p - line));
                     each(&chunk[line..p], bounds);
+                } else {
+                    let crlf = b == b'\n'
+                        && if p == 0 {
+                            after_cr
+                        } else {
+                            chunk[p - 1] == b'\r'
+                        };
+                    if !crlf {
+                        each(&[], &[]);
+                    }
                 }
                 bounds.clear();
                 line = p + 1;
@@ -132,56 +153,65 @@ pub(crate) fn split(
         }
         return Ok(());
     }
-    let mut rdr = csv_core::Reader::new();
-    let mut input = chunk;
-    let (mut o, mut e) = (0, 0);
-    if fields.buf.len() < 256 {
-        fields.buf.resize(256, 0);
+    // With quotes: the reader's states byte by byte (as `step`), unquoting as it goes.
+    let Fields { buf, bounds, .. } = fields;
+    buf.clear();
+    bounds.clear();
+    let mut st = State::RecordStart;
+    let mut prev_cr = after_cr;
+    let mut from = 0;
+    for &b in chunk {
+        use State::*;
+        let was_cr = prev_cr;
+        prev_cr = false;
+        st = match (st, b) {
+            (Quoted, b'"') => QuotedQuote,
+            (Quoted, _) => {
+                buf.push(b);
+                Quoted
+            }
+            (RecordStart, b'\r' | b'\n') => {
+                if !(b == b'\n' && was_cr) {
+                    each(&[], &[]);
+                }
+                prev_cr = b == b'\r';
+                RecordStart
+            }
+            (_, b'\r' | b'\n') => {
+                bounds.push((from, buf.len()));
+                each(buf, bounds);
+                buf.clear();
+                bounds.clear();
+                from = 0;
+                prev_cr = b == b'\r';
+                RecordStart
+            }
+            (RecordStart | FieldStart, b'"') => Quoted,
+            (QuotedQuote, b'"') => {
+                buf.push(b'"');
+                Quoted
+            }
+            (_, b',') => {
+                bounds.push((from, buf.len()));
+                from = buf.len();
+                FieldStart
+            }
+            _ => {
+                buf.push(b);
+                Unquoted
+            }
+        };
     }
-    if fields.ends.len() < 32 {
-        fields.ends.resize(32, 0);
-    }
-    let mut at_end = false;
-    loop {
-        let (res, nin, nout, nend) =
-            rdr.read_record(input, &mut fields.buf[o..], &mut fields.ends[e..]);
-        input = &input[nin..];
-        o += nout;
-        e += nend;
-        use csv_core::ReadRecordResult::*;
-        match res {
-            InputEmpty => {
-                if at_end {
-                    // read_record at the end always answers Record or End.
-                    return Ok(());
-                }
-                at_end = true;
-            }
-            OutputFull => {
-                let n = fields.buf.len() * 2;
-                fields.buf.resize(n, 0);
-            }
-            OutputEndsFull => {
-                let n = fields.ends.len() * 2;
-                fields.ends.resize(n, 0);
-            }
-            Record => {
-                if at_end && !last {
-                    return Err(Unfinished);
-                }
-                fields.bounds.clear();
-                let mut from = 0;
-                for &end in &fields.ends[..e] {
-                    fields.bounds.push((from, end));
-                    from = end;
-                }
-                each(&fields.buf[..o], &fields.bounds);
-                o = 0;
-                e = 0;
-            }
-            End => return Ok(()),
+    if st != State::RecordStart {
+        if !last {
+            return Err(Unfinished);
         }
+        // The last record of the file without a line break (even inside an unclosed quote, as
+        // the `csv` crate reads it).
+        bounds.push((from, buf.len()));
+        each(buf, bounds);
     }
+    Ok(())
 }
 
 /// The first record of `buf` (the header) and the bytes it takes with its line break; `None` when
@@ -217,6 +247,146 @@ pub(crate) fn first_record(buf: &[u8], eof: bool) -> Option<(Vec<Vec<u8>>, usize
     Some((fields, nin))
 }
 
+/// A piece of a CSV file holding whole records, `seq`-th from the start.
+pub(crate) struct Chunk {
+    pub seq: u64,
+    pub data: Vec<u8>,
+    /// The file's last chunk (it may end without a line break).
+    pub last: bool,
+    /// The byte before the chunk is a `\r` that ended a line.
+    pub after_cr: bool,
+    /// The file offset where the chunk ends.
+    pub end: u64,
+}
+
+/// A CSV export opened for reading in chunks: its encoding and header, then its records' bytes.
+pub(crate) struct CsvReader {
+    pub encoding: Encoding,
+    pub headers: Vec<String>,
+    file: std::fs::File,
+    carry: Vec<u8>,
+    offset: u64,
+    eof: bool,
+    seq: u64,
+    after_cr: bool,
+    chunk_bytes: usize,
+    name: String,
+}
+
+impl CsvReader {
+    /// Opens `path` (shown as `name` in problems): the encoding sniffed, a UTF-8 BOM skipped, the
+    /// header (the first record, however long) read and decoded.
+    pub fn open(path: &Path, name: &str, chunk_bytes: usize) -> Result<CsvReader, Box<Problem>> {
+        let io = |e: std::io::Error| {
+            Box::new(Problem::error(format!("无法读取文件：{e}")).at(Some(Origin::file(name))))
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let (encoding, skip) = crate::rows::sniff(&mut file).map_err(io)?;
+        file.seek(SeekFrom::Start(skip as u64)).map_err(io)?;
+        let mut head = Vec::new();
+        let mut eof = false;
+        let (header, used) = loop {
+            if let Some(h) = first_record(&head, eof) {
+                break h;
+            }
+            if eof {
+                return Err(Box::new(
+                    Problem::error("文件是空的，没有表头行")
+                        .at(Some(Origin::file(name)))
+                        .expected("第一行为表头"),
+                ));
+            }
+            let n = head.len();
+            let got = (&mut file)
+                .take(64 * 1024)
+                .read_to_end(&mut head)
+                .map_err(io)?;
+            eof = got == 0;
+            debug_assert!(head.len() == n + got);
+        };
+        let mut r = CsvReader {
+            encoding,
+            headers: Vec::new(),
+            after_cr: used > 0 && head[used - 1] == b'\r',
+            carry: head.split_off(used),
+            file,
+            offset: skip as u64 + used as u64,
+            eof,
+            seq: 0,
+            chunk_bytes: chunk_bytes.max(1),
+            name: name.to_string(),
+        };
+        r.headers = header
+            .iter()
+            .map(|h| r.decode(h).trim_start_matches('\u{feff}').to_string())
+            .collect();
+        Ok(r)
+    }
+
+    /// `bytes` of this file as text (GBK decoded; invalid sequences shown as U+FFFD).
+    pub fn decode<'b>(&self, bytes: &'b [u8]) -> std::borrow::Cow<'b, str> {
+        match self.encoding {
+            Encoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
+            _ => String::from_utf8_lossy(bytes),
+        }
+    }
+
+    /// The file's name as problems show it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the data rows begin (after BOM and header).
+    pub fn position(&self) -> u64 {
+        self.offset
+    }
+
+    /// The next chunk of whole records, filled into `buf` (a buffer to reuse); `None` at the end.
+    pub fn next_chunk(&mut self, mut buf: Vec<u8>) -> Result<Option<Chunk>, Box<Problem>> {
+        buf.clear();
+        buf.append(&mut self.carry);
+        let mut want = self.chunk_bytes;
+        let cut = loop {
+            if !self.eof && buf.len() < want {
+                let ask = (want - buf.len()) as u64;
+                let got = (&mut self.file)
+                    .take(ask)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| {
+                        Box::new(
+                            Problem::error(format!("无法读取文件：{e}"))
+                                .at(Some(Origin::file(&self.name))),
+                        )
+                    })?;
+                self.eof = (got as u64) < ask;
+            }
+            if self.eof {
+                break buf.len();
+            }
+            match last_boundary(&buf) {
+                Some(b) => break b,
+                // One record longer than a chunk: read on.
+                None => want = buf.len() * 2,
+            }
+        };
+        self.carry = buf.split_off(cut);
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        self.offset += buf.len() as u64;
+        let chunk = Chunk {
+            seq: self.seq,
+            after_cr: self.after_cr,
+            last: self.eof && self.carry.is_empty(),
+            end: self.offset,
+            data: buf,
+        };
+        self.after_cr = chunk.data.last() == Some(&b'\r');
+        self.seq += 1;
+        Ok(Some(chunk))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,8 +406,9 @@ mod tests {
         out
     }
 
-    /// Records read chunk by chunk, cutting after about `size` bytes each time as the reader does.
-    fn chunked(data: &[u8], size: usize) -> Vec<Vec<Vec<u8>>> {
+    /// Records read chunk by chunk, cutting after about `size` bytes each time as the reader does;
+    /// empty lines are records without fields.
+    fn rows(data: &[u8], size: usize) -> Vec<Vec<Vec<u8>>> {
         let mut out = Vec::new();
         let mut fields = Fields::default();
         let mut start = 0;
@@ -253,13 +424,73 @@ mod tests {
                     None => want *= 2,
                 }
             };
-            split(&data[start..end], last, &mut fields, |line, bounds| {
-                out.push(bounds.iter().map(|&(a, b)| line[a..b].to_vec()).collect());
-            })
+            let after_cr = start > 0 && data[start - 1] == b'\r';
+            split(
+                &data[start..end],
+                last,
+                after_cr,
+                &mut fields,
+                |line, bounds| {
+                    out.push(bounds.iter().map(|&(a, b)| line[a..b].to_vec()).collect());
+                },
+            )
             .expect("every chunk ends where a record ends");
             start = end;
         }
         out
+    }
+
+    /// The records, as the `csv` crate has them (without the empty lines).
+    fn chunked(data: &[u8], size: usize) -> Vec<Vec<Vec<u8>>> {
+        rows(data, size)
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
+    /// Lines as a spreadsheet counts them: `\r\n`, `\r` or `\n` end one; no row after a final break.
+    fn lines(data: &[u8]) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        let mut open = false;
+        while i < data.len() {
+            match data[i] {
+                b'\r' => {
+                    n += 1;
+                    open = false;
+                    if data.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                }
+                b'\n' => {
+                    n += 1;
+                    open = false;
+                }
+                _ => open = true,
+            }
+            i += 1;
+        }
+        n + usize::from(open)
+    }
+
+    #[test]
+    fn empty_lines_are_rows_and_crlf_is_one_break() {
+        let data = b"a,b\r\n\r\nc\n\n\nd\r\re\r\n";
+        for size in 1..data.len() + 2 {
+            let r = rows(data, size);
+            assert_eq!(r.len(), 8, "{size}: {r:?}");
+            assert_eq!(r.len(), lines(data));
+            assert!(r[1].is_empty() && r[3].is_empty() && r[4].is_empty() && r[6].is_empty());
+        }
+        let quoted = b"\"a\r\nb\"\r\n\r\n\"c\"\n";
+        for size in 1..quoted.len() + 2 {
+            let r = rows(quoted, size);
+            assert_eq!(
+                r,
+                vec![vec![b"a\r\nb".to_vec()], vec![], vec![b"c".to_vec()]],
+                "{size}"
+            );
+        }
     }
 
     #[test]
@@ -277,9 +508,9 @@ mod tests {
     #[test]
     fn a_cut_inside_a_quoted_field_is_refused() {
         let mut f = Fields::default();
-        assert!(split(b"1,\"a\nb", false, &mut f, |_, _| {}).is_err());
+        assert!(split(b"1,\"a\nb", false, false, &mut f, |_, _| {}).is_err());
         let mut n = 0;
-        assert!(split(b"1,\"a\nb", true, &mut f, |_, _| n += 1).is_ok());
+        assert!(split(b"1,\"a\nb", true, false, &mut f, |_, _| n += 1).is_ok());
         assert_eq!(n, 1);
     }
 
@@ -300,6 +531,14 @@ mod tests {
             size in 1usize..64,
         ) {
             prop_assert_eq!(chunked(&bytes, size), reference(&bytes));
+        }
+
+        #[test]
+        fn without_quotes_every_line_is_one_row(
+            bytes in prop::collection::vec(prop::sample::select(b"ab,\r\n\xe4".to_vec()), 0..300),
+            size in 1usize..64,
+        ) {
+            prop_assert_eq!(rows(&bytes, size).len(), lines(&bytes));
         }
     }
 }

@@ -1,13 +1,14 @@
-//! One way to read a platform export row by row, whatever it is: a CSV file streamed through a
-//! buffered reader (UTF-8 with or without BOM as is; GBK/GB18030 decoded on the fly), or the first
-//! sheet of an XLSX workbook (Excel caps a sheet at 1,048,576 rows, so reading it whole is bounded).
-//! Row numbers are those a spreadsheet shows: the header is row 1.
+//! One way to read a platform export row by row, whatever it is: a CSV file streamed in chunks of
+//! whole records on a second thread (UTF-8 with or without BOM as is; GBK/GB18030 decoded chunk by
+//! chunk; see `chunks`), or the first sheet of an XLSX workbook (Excel caps a sheet at 1,048,576
+//! rows, so reading it whole is bounded). Row numbers are those a spreadsheet shows: the header is
+//! row 1, an empty line is a row.
 
 use crate::dups::IdTracker;
 use kaohe_core::{Origin, Problem};
 use kaohe_tables::sheet::{Workbook, display_name};
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// The detected encoding of a CSV export.
@@ -21,7 +22,7 @@ pub enum Encoding {
 enum Kind {
     /// CSV records are read and split on a second thread, in batches, while this one parses them.
     /// The thread starts at the first row (so that an id tracker can be handed to it first).
-    Csv(Option<Box<csv::Reader<Box<dyn Read + Send>>>>, Option<Pipe>),
+    Csv(Option<Box<crate::chunks::CsvReader>>, Option<Pipe>),
     Xlsx(std::vec::IntoIter<(u32, Vec<String>)>),
 }
 
@@ -55,11 +56,7 @@ pub struct Tracking {
 }
 
 impl Pipe {
-    fn start(
-        mut rdr: csv::Reader<Box<dyn Read + Send>>,
-        name: String,
-        mut tracking: Option<Tracking>,
-    ) -> Pipe {
+    fn start(mut rdr: crate::chunks::CsvReader) -> Pipe {
         let (full_tx, full) = std::sync::mpsc::sync_channel::<Result<Batch, Box<Problem>>>(4);
         let (empty, empty_rx) = std::sync::mpsc::sync_channel::<Batch>(8);
         for _ in 0..6 {
@@ -67,53 +64,89 @@ impl Pipe {
         }
         let thread = std::thread::spawn(move || {
             let mut number = 1u32;
-            while let Ok(mut b) = empty_rx.recv() {
-                b.len = 0;
-                while b.len < BATCH {
-                    if b.recs.len() == b.len {
-                        b.recs.push(csv::ByteRecord::new());
-                        b.numbers.push(0);
-                        b.utf8.push(true);
+            let mut fields = crate::chunks::Fields::default();
+            let mut data = Vec::new();
+            let mut b = match empty_rx.recv() {
+                Ok(b) => b,
+                Err(_) => return None,
+            };
+            b.len = 0;
+            loop {
+                let chunk = match rdr.next_chunk(std::mem::take(&mut data)) {
+                    Ok(Some(c)) => c,
+                    Ok(None) => break,
+                    Err(p) => {
+                        let _ = full_tx.send(Err(p));
+                        return None;
                     }
-                    number += 1;
-                    match rdr.read_byte_record(&mut b.recs[b.len]) {
-                        Ok(true) => {}
-                        Ok(false) => break,
-                        Err(e) => {
-                            let p = Problem::error(format!("CSV 格式错误：{e}"))
-                                .at(Some(Origin::row(&name, number)))
-                                .expected("逗号分隔、双引号包裹含逗号的单元格");
-                            let _ = full_tx.send(Err(Box::new(p)));
-                            return tracking.map(|t| t.tracker);
+                };
+                let decoded = (rdr.encoding == Encoding::Gb18030).then(|| rdr.decode(&chunk.data));
+                let (bytes, utf8) = match &decoded {
+                    Some(text) => (text.as_bytes(), true),
+                    None => (&chunk.data[..], std::str::from_utf8(&chunk.data).is_ok()),
+                };
+                let mut gone = false;
+                let cut = crate::chunks::split(
+                    bytes,
+                    chunk.last,
+                    chunk.after_cr,
+                    &mut fields,
+                    |line, bounds| {
+                        number += 1;
+                        if gone
+                            || bounds
+                                .iter()
+                                .all(|&(x, y)| line[x..y].iter().all(u8::is_ascii_whitespace))
+                        {
+                            return;
                         }
-                    }
-                    let rec = &b.recs[b.len];
-                    if rec
-                        .iter()
-                        .all(|f| f.iter().all(|c| c.is_ascii_whitespace()))
-                    {
-                        continue;
-                    }
-                    b.numbers[b.len] = number;
-                    let utf8 = std::str::from_utf8(rec.as_slice()).is_ok();
-                    b.utf8[b.len] = utf8;
-                    if let Some(t) = tracking.as_mut()
-                        && utf8
-                        && let Some(id) = t.column.and_then(|c| rec.get(c))
-                    {
-                        // SAFETY: the record was just checked to be UTF-8.
-                        let id = unsafe { std::str::from_utf8_unchecked(id) };
-                        t.tracker.track(t.file, number, id.trim());
-                    }
-                    b.len += 1;
+                        if b.recs.len() == b.len {
+                            b.recs.push(csv::ByteRecord::new());
+                            b.numbers.push(0);
+                            b.utf8.push(true);
+                        }
+                        let rec = &mut b.recs[b.len];
+                        rec.clear();
+                        for &(x, y) in bounds {
+                            rec.push_field(&line[x..y]);
+                        }
+                        b.numbers[b.len] = number;
+                        b.utf8[b.len] = utf8 || std::str::from_utf8(line).is_ok();
+                        b.len += 1;
+                        if b.len == BATCH {
+                            b.position = chunk.end;
+                            let full = std::mem::take(&mut b);
+                            match full_tx
+                                .send(Ok(full))
+                                .ok()
+                                .and_then(|_| empty_rx.recv().ok())
+                            {
+                                Some(next) => {
+                                    b = next;
+                                    b.len = 0;
+                                }
+                                None => gone = true,
+                            }
+                        }
+                    },
+                );
+                drop(decoded);
+                if gone {
+                    return None;
                 }
-                b.position = rdr.position().byte();
-                let last = b.len < BATCH;
-                if full_tx.send(Ok(b)).is_err() || last {
-                    break;
+                if cut.is_err() {
+                    let p =
+                        Problem::error("内部错误：文件分块处未在一条记录的末尾（请报告此文件）")
+                            .at(Some(Origin::file(rdr.name())));
+                    let _ = full_tx.send(Err(Box::new(p)));
+                    return None;
                 }
+                b.position = chunk.end;
+                data = chunk.data;
             }
-            tracking.map(|t| t.tracker)
+            // The last batch is the one not full.
+            let _ = full_tx.send(Ok(b));
+            None
         });
         Pipe {
             full,
@@ -274,9 +307,6 @@ pub(crate) fn sniff(file: &mut File) -> std::io::Result<(Encoding, usize)> {
 impl Source {
     pub fn open(path: &Path) -> Result<Source, Box<Problem>> {
         let name = display_name(path);
-        let io = |e: std::io::Error| {
-            Problem::error(format!("无法读取文件：{e}")).at(Some(Origin::file(&name)))
-        };
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
@@ -297,45 +327,9 @@ impl Source {
                 tracking: None,
             });
         }
-        let mut file = File::open(path).map_err(io)?;
-        let (encoding, skip) = sniff(&mut file).map_err(io)?;
-        if skip > 0 {
-            file.seek(SeekFrom::Start(skip as u64)).map_err(io)?;
-        }
-        let reader: Box<dyn Read + Send> = match encoding {
-            Encoding::Gb18030 => Box::new(
-                encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(encoding_rs::GB18030))
-                    .build(file),
-            ),
-            _ => Box::new(file),
-        };
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(256 * 1024)
-            .from_reader(
-                Box::new(BufReader::with_capacity(256 * 1024, reader)) as Box<dyn Read + Send>
-            );
-        let mut rec = csv::ByteRecord::new();
-        let got = rdr.read_byte_record(&mut rec).map_err(|e| {
-            Box::new(Problem::error(format!("CSV 格式错误：{e}")).at(Some(Origin::row(&name, 1))))
-        })?;
-        if !got {
-            return Err(Box::new(
-                Problem::error("文件是空的，没有表头行")
-                    .at(Some(Origin::file(&name)))
-                    .expected("第一行为表头"),
-            ));
-        }
-        let headers = rec
-            .iter()
-            .map(|h| {
-                String::from_utf8_lossy(h)
-                    .trim_start_matches('\u{feff}')
-                    .to_string()
-            })
-            .collect();
+        let mut rdr = crate::chunks::CsvReader::open(path, &name, 256 * 1024)?;
+        let headers = std::mem::take(&mut rdr.headers);
+        let encoding = rdr.encoding;
         Ok(Source {
             kind: Kind::Csv(Some(Box::new(rdr)), None),
             name,
@@ -370,7 +364,7 @@ impl Source {
     pub fn next(&mut self, row: &mut Row) -> Result<bool, Box<Problem>> {
         if let Kind::Csv(rdr, pipe @ None) = &mut self.kind {
             let rdr = rdr.take().expect("reader until the thread starts");
-            *pipe = Some(Pipe::start(*rdr, self.name.clone(), self.tracking.take()));
+            *pipe = Some(Pipe::start(*rdr));
         }
         match &mut self.kind {
             Kind::Csv(_, Some(p)) => {

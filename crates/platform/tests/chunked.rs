@@ -95,7 +95,7 @@ fn the_fixtures_give_the_same_in_chunks_of_any_size() {
 }
 
 #[test]
-fn quoted_commas_line_breaks_crlf_and_empty_lines_are_read_as_a_spreadsheet_reads_them() {
+fn quoted_commas_line_breaks_crlf_and_empty_lines_are_numbered_as_a_spreadsheet_numbers_them() {
     let header = "办件编号,事项编码,事项名称,行政区划,申报来源,办件类型,受理时间,承诺时限,时限单位,办结时间,特别程序开始时间,特别程序结束时间";
     let text = [
         header,
@@ -103,13 +103,13 @@ fn quoted_commas_line_breaks_crlf_and_empty_lines_are_read_as_a_spreadsheet_read
         "Q1,001,\"户籍证明,补办\",320623001,2,2,2021-09-30 10:00:00,3,工作日,2021-10-12 09:00:00,,",
         // row 3: doubled quotes and a line break inside quotes; open at the period end: late
         "Q2,002,\"低保\"\"申请\"\"\r\n第二行\",320623001,网上,2,2021-12-20 09:00:00,3,,,,",
-        // an empty line: no record
+        // row 4: an empty line — a row, as in a spreadsheet
         "",
-        // row 4: a quoted id; on time (due 2021-03-10)
+        // row 5: a quoted id; on time (due 2021-03-10)
         "\"Q3\",003,生育登记,320623100,2,2,2021-03-05 10:00:00,3,工作日,2021-03-10 10:00:00,,",
-        // row 5: blank cells only: skipped (not counted in `rows`), but it is a row
+        // row 6: blank cells only: skipped (not counted in `rows`), but it is a row
         " , , ",
-        // row 6: 即办件 done three days later, no line break at the end of the file
+        // row 7: 即办件 done three days later, no line break at the end of the file
         "Q4,004,x,320623100,3,1,2021-03-05 09:00:00,,,2021-03-08 09:00:00,,",
     ]
     .join("\r\n");
@@ -126,7 +126,7 @@ fn quoted_commas_line_breaks_crlf_and_empty_lines_are_read_as_a_spreadsheet_read
     let starts = [
         r#"quoted.csv 第2行 | "办件 Q1：户籍证明,补办（001），2021-09-30 10:00:00 受理"#,
         r#"quoted.csv 第3行 | "办件 Q2：低保\"申请\"\r\n第二行（002），2021-12-20 09:00:00 受理"#,
-        r#"quoted.csv 第6行 | "办件 Q4：x（004），2021-03-05 09:00:00 受理，即办件"#,
+        r#"quoted.csv 第7行 | "办件 Q4：x（004），2021-03-05 09:00:00 受理，即办件"#,
     ];
     for (line, start) in lines[2..].iter().zip(starts) {
         assert!(
@@ -135,4 +135,51 @@ fn quoted_commas_line_breaks_crlf_and_empty_lines_are_read_as_a_spreadsheet_read
         );
     }
     assert_eq!(lines.len(), 5, "{out}");
+}
+
+#[test]
+fn claims_and_cases_count_an_empty_line_as_the_row_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    // Row 3 is empty; the unknown unit is on row 4, as a spreadsheet shows it.
+    let claims = dir.path().join("claims.csv");
+    std::fs::write(
+        &claims,
+        "单位,认领主体,事项编码,是否认领\r\n320623001,本级,001,是\r\n\r\n320623999,本级,002,是\r\n",
+    )
+    .unwrap();
+    let cases = dir.path().join("cases.csv");
+    std::fs::write(
+        &cases,
+        "办件编号,事项编码,行政区划,申报来源,受理时间,承诺时限,办结时间\n\nA1,001,320623999,2,2021-03-05 10:00:00,3,\n",
+    )
+    .unwrap();
+    let cal = Calendar::builtin();
+    let units = units();
+    for (cases, claims, row) in [
+        (vec![], vec![claims], "claims.csv 第4行 [单位]"),
+        (vec![cases], vec![], "cases.csv 第3行 [行政区划]"),
+    ] {
+        let (ind, problems) =
+            kaohe_platform::indicators::compute(kaohe_platform::indicators::Request {
+                units: &units,
+                calendar: &cal,
+                period: Period::parse("2021-01-01..2021-12-31").unwrap(),
+                cases: &cases,
+                claims: &claims,
+                surveys: &[],
+                scale: None,
+                skip_bad_rows: false,
+                threads: 0,
+                progress: None,
+                overdue_sink: None,
+            });
+        assert!(ind.is_none());
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains(row) && t.contains("320623999")),
+            "{row} not in\n{}",
+            text.join("\n")
+        );
+    }
 }
