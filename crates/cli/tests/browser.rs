@@ -284,6 +284,21 @@ fn an_assessor_scores_in_the_browser_and_the_page_explains_it() {
         t.contains("指南问题 3例（逐条见明细），0.05 − 3 × 0.002 = 0.044"),
         "{t}"
     );
+    // Recorded by mistake: withdrawn with a reason (refused without one), and the point comes back.
+    let withdraw = "#c-1\\.4\\.2 form.withdraw:last-of-type";
+    assert!(
+        t.contains("手工记录：办事指南缺少收费标准（张伟（考核组））"),
+        "{t}"
+    );
+    b.click(&format!("{withdraw} button[type=submit]"));
+    b.wait_for("撤回问题记录须填写理由");
+    b.typ(&format!("{withdraw} input[name=reason]"), "与已有记录重复");
+    b.click(&format!("{withdraw} button[type=submit]"));
+    let t = b.wait_for("已撤回条款 1.4.2 的一条问题记录");
+    assert!(
+        t.contains("指南问题 2例（逐条见明细），0.05 − 2 × 0.002 = 0.046"),
+        "{t}"
+    );
 }
 
 #[test]
