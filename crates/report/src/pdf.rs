@@ -224,6 +224,26 @@ impl Layout {
 
 /// The 考核反馈单 of one unit as PDF bytes.
 pub fn feedback_pdf(f: &Feedback) -> Result<Vec<u8>, String> {
+    let title = format!("{} {}", f.unit.name, f.heading());
+    render(&title, vec![(f.unit.name.as_str(), layout(f))])
+}
+
+/// The 考核反馈单 of many units in one PDF, to print them all at once: each unit begins on a new
+/// page, and each page's footer counts that unit's pages.
+pub fn feedback_pdfs(forms: &[Feedback]) -> Result<Vec<u8>, String> {
+    let title = match forms.first() {
+        Some(f) => format!("{}（{} 个单位）", f.heading(), forms.len()),
+        None => return Err("没有单位".into()),
+    };
+    let units = forms
+        .iter()
+        .map(|f| (f.unit.name.as_str(), layout(f)))
+        .collect();
+    render(&title, units)
+}
+
+/// One unit's form laid out into pages.
+fn layout(f: &Feedback) -> Vec<Vec<Item>> {
     let mut lay = Layout {
         m: Metrics::new(),
         pages: Vec::new(),
@@ -293,25 +313,32 @@ pub fn feedback_pdf(f: &Feedback) -> Result<Vec<u8>, String> {
         lay.line((x0, y + 20.0), (x0 + mid - LEFT - 24.0, y + 20.0), 0.5);
         lay.text(x0, y + 38.0, 10.5, "日期：        年      月      日");
     }
-    render(f, lay.pages)
+    lay.pages
 }
 
-fn render(f: &Feedback, pages: Vec<Vec<Item>>) -> Result<Vec<u8>, String> {
+/// Draws the pages of each unit (its name for the footers) into one document.
+fn render(title: &str, units: Vec<(&str, Vec<Vec<Item>>)>) -> Result<Vec<u8>, String> {
     let font = Font::new(FONT.into(), 0).ok_or("内嵌字体无法载入")?;
     let m = Metrics::new();
     let mut doc = Document::new();
     doc.set_metadata(
         Metadata::new()
-            .title(format!("{} {}", f.unit.name, f.heading()))
+            .title(title.to_string())
             .language("zh-CN".to_string())
             .creator("kaohe".to_string()),
     );
-    let n = pages.len();
-    for (pi, items) in pages.into_iter().enumerate() {
+    let pages = units.into_iter().flat_map(|(name, pages)| {
+        let n = pages.len();
+        pages
+            .into_iter()
+            .enumerate()
+            .map(move |(pi, items)| (name, pi + 1, n, items))
+    });
+    for (name, i, n, items) in pages {
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("页面尺寸无效")?;
         let mut page = doc.start_page_with(settings);
         let mut s = page.surface();
-        let footer = format!("{} · 第 {} 页 / 共 {} 页", f.unit.name, pi + 1, n);
+        let footer = format!("{name} · 第 {i} 页 / 共 {n} 页");
         let fw = m.width(&footer, 8.0);
         let footer = Item::Text {
             x: (PAGE_W - fw) / 2.0,

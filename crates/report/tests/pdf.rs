@@ -126,3 +126,25 @@ fn a_long_list_of_findings_runs_on_over_pages_with_the_header_again() {
     }
     assert_eq!(all.matches("考核组（签字）").count(), 1);
 }
+
+#[test]
+fn many_units_in_one_pdf_each_begin_a_page_and_count_their_own_pages() {
+    let mut short = form(1);
+    short.unit.name = "掘港街道".into();
+    short.unit.code = "320623001".into();
+    let long = form(150);
+    let pdf = kaohe_report::pdf::feedback_pdfs(&[short, long]).unwrap();
+    let Some(pages) = probe::pages(&pdf) else {
+        return;
+    };
+    let pages: Vec<String> = pages.iter().map(|p| squeeze(p)).collect();
+    assert!(pages[0].contains("掘港街道·第1页/共1页"), "{}", pages[0]);
+    assert!(pages[0].contains("被考核单位：掘港街道（320623001"));
+    let n = pages.len() - 1;
+    assert!(n >= 3);
+    for (i, p) in pages[1..].iter().enumerate() {
+        assert!(p.contains(&format!("洋口镇·第{}页/共{n}页", i + 1)), "{p}");
+    }
+    assert!(pages[1].contains("被考核单位：洋口镇（320623113"));
+    assert!(kaohe_report::pdf::feedback_pdfs(&[]).is_err());
+}

@@ -113,6 +113,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/u/{unit}/feedback.pdf", get(feedback_pdf))
         .route("/a/{id}/export.xlsx", get(export_xlsx))
         .route("/a/{id}/export.csv", get(export_csv))
+        .route("/a/{id}/feedback.pdf", get(export_feedback_pdf))
 }
 
 async fn login_page() -> Response {
@@ -826,6 +827,37 @@ async fn export_xlsx(
             eprintln!("kaohe-server: xlsx: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请联系管理员").into_response()
         }
+    }
+}
+
+/// Every unit's 考核反馈单 in one PDF, in rank order, to print them all at once (who may export).
+async fn export_feedback_pdf(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let (x, inputs) = match export_guard(&st, &headers, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let made = tokio::task::spawn_blocking(move || {
+        let scored = kaohe_core::score(&x.rubric, &inputs);
+        let forms: Vec<kaohe_report::feedback::Feedback> = scored
+            .units
+            .iter()
+            .map(|r| kaohe_report::feedback::Feedback::of(&x.title, x.stage.label(), &scored, r))
+            .collect();
+        (x.title.clone(), kaohe_report::pdf::feedback_pdfs(&forms))
+    })
+    .await;
+    match made {
+        Ok((title, Ok(bytes))) => attachment(
+            bytes,
+            "application/pdf",
+            &format!("{title}考核反馈单（全部单位）.pdf"),
+        ),
+        Ok((_, Err(e))) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, &e),
+        Err(_) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, "PDF 生成中断"),
     }
 }
 

@@ -2178,6 +2178,33 @@ async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
         page(&a, &rep_b, &format!("/a/{id}/export.xlsx")).await.0,
         StatusCode::FORBIDDEN
     );
+    // Every unit's form in one PDF: for who may export; each unit starts a page, in rank order.
+    let all = format!("/a/{id}/feedback.pdf");
+    assert_eq!(
+        a.raw(&rep_b, "GET", &all, &[], vec![]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, pdf, _) = a.raw(&viewer, "GET", &all, &[], vec![]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(pages) = kaohe_report::pdf::probe::pages(&pdf) {
+        let firsts: Vec<String> = pages
+            .iter()
+            .map(|p| p.split_whitespace().collect::<String>())
+            .filter(|p| p.contains("第1页/共"))
+            .collect();
+        assert_eq!(firsts.len(), 2, "one first page per unit");
+        assert!(
+            firsts
+                .iter()
+                .any(|p| p.contains("被考核单位：马塘镇（320623100，镇）"))
+        );
+        assert!(
+            firsts
+                .iter()
+                .any(|p| p.contains("被考核单位：掘港街道（320623001，街道）"))
+        );
+    }
 }
 
 #[tokio::test]
