@@ -18,7 +18,7 @@ use kaohe_core::{Origin, Problem};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-/// Where the CSV reader stands after a byte (only what decides where a record ends).
+/// Where the CSV reader stands after a byte.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
     RecordStart,
@@ -29,19 +29,6 @@ enum State {
     QuotedQuote,
 }
 
-fn step(st: State, b: u8) -> State {
-    use State::*;
-    match (st, b) {
-        (Quoted, b'"') => QuotedQuote,
-        (Quoted, _) => Quoted,
-        (_, b'\r' | b'\n') => RecordStart,
-        (RecordStart | FieldStart, b'"') => Quoted,
-        (QuotedQuote, b'"') => Quoted,
-        (_, b',') => FieldStart,
-        _ => Unquoted,
-    }
-}
-
 /// The end (just after the line break) of the last whole record in `buf`, which begins where a
 /// record begins; `None` when no record ends in it.
 pub(crate) fn last_boundary(buf: &[u8]) -> Option<usize> {
@@ -49,12 +36,23 @@ pub(crate) fn last_boundary(buf: &[u8]) -> Option<usize> {
         // Without quotes every line break ends a record.
         return memchr::memrchr2(b'\n', b'\r', buf).map(|p| p + 1);
     }
-    let mut st = State::RecordStart;
-    let mut last = None;
-    for (i, &b) in buf.iter().enumerate() {
-        st = step(st, b);
-        if st == State::RecordStart && (b == b'\n' || b == b'\r') {
-            last = Some(i + 1);
+    // With quotes: from quote to quote and break to break (the bytes between change nothing).
+    // A quote opens a field only at a field's start; inside, `""` is a quote and a lone `"`
+    // closes it; a line break outside quotes ends a record.
+    let (mut quoted, mut last, mut i) = (false, None, 0);
+    while let Some(off) = memchr::memchr3(b'"', b'\n', b'\r', &buf[i..]) {
+        let p = i + off;
+        i = p + 1;
+        match (quoted, buf[p]) {
+            (true, b'"') => match buf.get(p + 1) {
+                Some(b'"') => i = p + 2,
+                Some(_) => quoted = false,
+                // Whether this quote is half of `""` shows only with more bytes.
+                None => break,
+            },
+            (true, _) => {}
+            (false, b'"') => quoted = p == 0 || matches!(buf[p - 1], b',' | b'\n' | b'\r'),
+            (false, _) => last = Some(p + 1),
         }
     }
     last
