@@ -45,7 +45,7 @@ struct Pipe {
     cur: Batch,
     pos: usize,
     done: bool,
-    thread: Option<std::thread::JoinHandle<Option<IdTracker>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Ids to track on the reading thread: the column, the file's index, the tracker.
@@ -68,7 +68,7 @@ impl Pipe {
             let mut data = Vec::new();
             let mut b = match empty_rx.recv() {
                 Ok(b) => b,
-                Err(_) => return None,
+                Err(_) => return,
             };
             b.len = 0;
             loop {
@@ -77,7 +77,7 @@ impl Pipe {
                     Ok(None) => break,
                     Err(p) => {
                         let _ = full_tx.send(Err(p));
-                        return None;
+                        return;
                     }
                 };
                 let decoded = (rdr.encoding == Encoding::Gb18030).then(|| rdr.decode(&chunk.data));
@@ -132,21 +132,20 @@ impl Pipe {
                 );
                 drop(decoded);
                 if gone {
-                    return None;
+                    return;
                 }
                 if cut.is_err() {
                     let p =
                         Problem::error("内部错误：文件分块处未在一条记录的末尾（请报告此文件）")
                             .at(Some(Origin::file(rdr.name())));
                     let _ = full_tx.send(Err(Box::new(p)));
-                    return None;
+                    return;
                 }
                 b.position = chunk.end;
                 data = chunk.data;
             }
             // The last batch is the one not full.
             let _ = full_tx.send(Ok(b));
-            None
         });
         Pipe {
             full,
@@ -347,21 +346,32 @@ impl Source {
 
     /// The tracker back, once the rows have been read (joins the reading thread).
     pub fn into_tracker(mut self) -> Option<IdTracker> {
-        match &mut self.kind {
-            Kind::Csv(_, Some(p)) => {
-                let thread = p.thread.take();
-                // Unblock the reading thread if it is waiting to hand over a batch.
-                let (_, rx) = std::sync::mpsc::sync_channel(0);
-                let full = std::mem::replace(&mut p.full, rx);
-                drop(full);
-                thread.and_then(|t| t.join().ok()).flatten()
-            }
-            _ => self.tracking.take().map(|t| t.tracker),
+        if let Kind::Csv(_, Some(p)) = &mut self.kind {
+            let thread = p.thread.take();
+            // Unblock the reading thread if it is waiting to hand over a batch.
+            let (_, rx) = std::sync::mpsc::sync_channel(0);
+            let full = std::mem::replace(&mut p.full, rx);
+            drop(full);
+            let _ = thread.map(|t| t.join());
         }
+        self.tracking.take().map(|t| t.tracker)
     }
 
-    /// Reads the next non-blank row into `row`; false at the end.
+    /// Reads the next non-blank row into `row` (its case id tracked, when ids are); false at the
+    /// end.
     pub fn next(&mut self, row: &mut Row) -> Result<bool, Box<Problem>> {
+        let more = self.next_row(row)?;
+        if more && let Some(t) = self.tracking.as_mut() {
+            // A cell that is not UTF-8 is reported by whoever parses the row; its id is not tracked.
+            if let Ok(id) = row.get(t.column) {
+                t.tracker
+                    .track(t.file, row.number, kaohe_core::text::trim(id));
+            }
+        }
+        Ok(more)
+    }
+
+    fn next_row(&mut self, row: &mut Row) -> Result<bool, Box<Problem>> {
         if let Kind::Csv(rdr, pipe @ None) = &mut self.kind {
             let rdr = rdr.take().expect("reader until the thread starts");
             *pipe = Some(Pipe::start(*rdr));
@@ -401,11 +411,6 @@ impl Source {
                     row.kind = RowKind::Cells;
                     row.number = n;
                     row.cells = cells;
-                    if let Some(t) = self.tracking.as_mut()
-                        && let Some(id) = t.column.and_then(|c| row.cells.get(c))
-                    {
-                        t.tracker.track(t.file, n, id.trim());
-                    }
                     Ok(true)
                 }
                 None => Ok(false),

@@ -183,3 +183,33 @@ fn claims_and_cases_count_an_empty_line_as_the_row_it_is() {
         );
     }
 }
+
+#[test]
+fn a_csv_read_row_by_row_tracks_its_ids_for_duplicates_too() {
+    use kaohe_platform::dups::IdTracker;
+    use kaohe_platform::rows::{Row, Source, Tracking};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ids.csv");
+    std::fs::write(&path, "id,x\nA,1\nB,2\n\n A ,3\n").unwrap();
+    let mut src = Source::open(&path).unwrap();
+    src.track_ids(Tracking {
+        column: Some(0),
+        file: 0,
+        tracker: IdTracker::new().unwrap(),
+    });
+    let mut row = Row::default();
+    let mut numbers = Vec::new();
+    while src.next(&mut row).unwrap() {
+        numbers.push(row.number);
+    }
+    assert_eq!(numbers, vec![2, 3, 5]);
+    let found = src.into_tracker().unwrap().duplicates(&[path]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .message
+            .contains("A 出现 2 次（ids.csv 第2行、ids.csv 第5行）"),
+        "{}",
+        found[0].message
+    );
+}
