@@ -2089,6 +2089,10 @@ async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
         assert!(html.contains(needle), "{needle}");
     }
     assert!(html.contains(&format!("href=\"/a/{id}/u/320623100/feedback.pdf\"")));
+    // The unit's page links both the printable form and its PDF.
+    let (_, card) = page(&a, &admin, &format!("/a/{id}/u/320623100")).await;
+    assert!(card.contains(&format!("href=\"/a/{id}/u/320623100/feedback\"")));
+    assert!(card.contains(&format!("href=\"/a/{id}/u/320623100/feedback.pdf\"")));
     // The same form as a PDF, made on the server.
     let (s, pdf, h) = a
         .raw(
