@@ -2,18 +2,23 @@ use crate::support::*;
 use calamine::{Data, Reader, Xlsx};
 use std::io::Read;
 
-fn workbook() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("汇总.xlsx");
-    let o = kaohe(&[
+/// `kaohe score` of the demo data in `format`, written to `out`.
+fn score_demo(format: &str, out: &std::path::Path) -> Out {
+    kaohe(&[
         "score",
         "--input",
         demo_dir().to_str().unwrap(),
         "--format",
-        "xlsx",
+        format,
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ])
+}
+
+fn workbook() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    let o = score_demo("xlsx", &out);
     assert_eq!(o.code, 0, "{}", o.stderr);
     (dir, out)
 }
@@ -135,15 +140,7 @@ fn xlsx_needs_an_out_file() {
 fn pdf_writes_one_feedback_form_per_unit_with_its_own_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("反馈单");
-    let o = kaohe(&[
-        "score",
-        "--input",
-        demo_dir().to_str().unwrap(),
-        "--format",
-        "pdf",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = score_demo("pdf", &out);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("已写入 17 份考核反馈单"), "{}", o.stderr);
     let mut names: Vec<String> = std::fs::read_dir(&out)

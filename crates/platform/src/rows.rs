@@ -93,11 +93,7 @@ impl Pipe {
                     &mut fields,
                     |line, bounds| {
                         number += 1;
-                        if gone
-                            || bounds
-                                .iter()
-                                .all(|&(x, y)| line[x..y].iter().all(u8::is_ascii_whitespace))
-                        {
+                        if gone || blank(line, bounds) {
                             return;
                         }
                         if b.recs.len() == b.len {
@@ -236,10 +232,15 @@ pub(crate) struct Line<'a> {
 
 impl Line<'_> {
     pub fn is_blank(&self) -> bool {
-        self.bounds
-            .iter()
-            .all(|&(a, b)| self.bytes[a..b].iter().all(u8::is_ascii_whitespace))
+        blank(self.bytes, self.bounds)
     }
+}
+
+/// A record whose every field is empty or ASCII whitespace (an empty line included) is no data.
+pub(crate) fn blank(bytes: &[u8], bounds: &[(usize, usize)]) -> bool {
+    bounds
+        .iter()
+        .all(|&(a, b)| bytes[a..b].iter().all(u8::is_ascii_whitespace))
 }
 
 /// The cells of a row, however it was read.

@@ -114,18 +114,24 @@ async fn upload(
     Ok(Json(serde_json::to_value(r).unwrap_or_default()))
 }
 
+/// Refuses, naming who asks and what, unless `a` may read `unit`'s data.
+fn may_read_unit(a: &Authed, unit: &str, what: &str) -> Result<(), AppError> {
+    if Store::may_read_unit(&a.user, unit) {
+        return Ok(());
+    }
+    Err(AppError::forbidden(format!(
+        "{}（{}）无权查看单位 {unit} 的{what}",
+        a.user.name,
+        a.user.role.label()
+    )))
+}
+
 async fn evidence_list(
     State(st): State<AppState>,
     a: Authed,
     Path((id, unit)): Path<(i64, String)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    if !Store::may_read_unit(&a.user, &unit) {
-        return Err(AppError::forbidden(format!(
-            "{}（{}）无权查看单位 {unit} 的佐证材料",
-            a.user.name,
-            a.user.role.label()
-        )));
-    }
+    may_read_unit(&a, &unit, "佐证材料")?;
     Ok(Json(
         serde_json::json!({ "unit": unit, "evidence": st.store.evidence(id, &unit).await? }),
     ))
@@ -445,13 +451,7 @@ async fn scores(
     a: Authed,
     Path((id, unit)): Path<(i64, String)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    if !Store::may_read_unit(&a.user, &unit) {
-        return Err(AppError::forbidden(format!(
-            "{}（{}）无权查看单位 {unit} 的考核数据",
-            a.user.name,
-            a.user.role.label()
-        )));
-    }
+    may_read_unit(&a, &unit, "考核数据")?;
     st.store.assessment(id).await?;
     Ok(Json(
         serde_json::json!({ "unit": unit, "scores": st.store.scores(id, &unit).await? }),
@@ -518,9 +518,7 @@ async fn findings(
     a: Authed,
     Path((id, unit)): Path<(i64, String)>,
 ) -> ApiResult<Json<Vec<kaohe_store::Finding>>> {
-    if !Store::may_read_unit(&a.user, &unit) {
-        return Err(AppError::forbidden(format!("无权查看单位 {unit}")));
-    }
+    may_read_unit(&a, &unit, "问题记录")?;
     st.store.assessment(id).await?;
     Ok(Json(st.store.findings_of(id, &unit).await?))
 }

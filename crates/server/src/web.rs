@@ -741,18 +741,19 @@ async fn feedback_pdf(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let made = tokio::task::spawn_blocking(move || {
-        let bytes = kaohe_report::pdf::feedback_pdf(&f);
-        (f, bytes)
-    })
-    .await;
-    match made {
-        Ok((f, Ok(bytes))) => attachment(
-            bytes,
-            "application/pdf",
-            &format!("{}-{}-考核反馈单.pdf", f.unit.code, f.unit.name),
-        ),
-        Ok((_, Err(e))) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, &e),
+    let name = format!("{}-{}-考核反馈单.pdf", f.unit.code, f.unit.name);
+    pdf_download(name, move || kaohe_report::pdf::feedback_pdf(&f)).await
+}
+
+/// A PDF made off the async threads (laying out and subsetting take a few ms a form), as a
+/// download named `name`; a failure is a page saying so.
+async fn pdf_download(
+    name: String,
+    make: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
+) -> Response {
+    match tokio::task::spawn_blocking(make).await {
+        Ok(Ok(bytes)) => attachment(bytes, "application/pdf", &name),
+        Ok(Err(e)) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, &e),
         Err(_) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, "PDF 生成中断"),
     }
 }
@@ -840,25 +841,17 @@ async fn export_feedback_pdf(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let made = tokio::task::spawn_blocking(move || {
+    let name = format!("{}考核反馈单（全部单位）.pdf", x.title);
+    pdf_download(name, move || {
         let scored = kaohe_core::score(&x.rubric, &inputs);
         let forms: Vec<kaohe_report::feedback::Feedback> = scored
             .units
             .iter()
             .map(|r| kaohe_report::feedback::Feedback::of(&x.title, x.stage.label(), &scored, r))
             .collect();
-        (x.title.clone(), kaohe_report::pdf::feedback_pdfs(&forms))
+        kaohe_report::pdf::feedback_pdfs(&forms)
     })
-    .await;
-    match made {
-        Ok((title, Ok(bytes))) => attachment(
-            bytes,
-            "application/pdf",
-            &format!("{title}考核反馈单（全部单位）.pdf"),
-        ),
-        Ok((_, Err(e))) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, &e),
-        Err(_) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, "PDF 生成中断"),
-    }
+    .await
 }
 
 /// A CSV cell that no spreadsheet runs as a formula.
