@@ -82,6 +82,26 @@ enum Command {
         #[command(flatten)]
         platform: PlatformArgs,
     },
+    /// 方案对比（试算）：同一批数据分别按现行细则与另一版细则（征求意见稿、新一年的细则）计分，列出总分、名次与每条得分的变化
+    Whatif {
+        /// 现行细则（TOML）；省略时使用内置的 rudong-2021
+        #[arg(long)]
+        rubric: Option<PathBuf>,
+        /// 另一版细则（TOML）
+        #[arg(long)]
+        other: PathBuf,
+        /// 输入：一个目录（每表一个 CSV/XLSX 文件）或一个工作簿（每表一个工作表），按现行细则读取
+        #[arg(long)]
+        input: PathBuf,
+        /// table 或 json
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// 输出文件（省略时打印到标准输出）
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        platform: PlatformArgs,
+    },
     /// 平台数据 → 指标：读取办件、事项认领、满意度测评导出文件，写出 metrics.csv 与 overdue.csv
     Ingest {
         /// 单位表（CSV 或 XLSX：单位编码、单位名称、类型）
@@ -263,6 +283,21 @@ fn main() -> ExitCode {
             out,
             platform,
         } => run::score(rubric.as_deref(), &input, format, out.as_deref(), &platform),
+        Command::Whatif {
+            rubric,
+            other,
+            input,
+            format,
+            out,
+            platform,
+        } => run::whatif(
+            rubric.as_deref(),
+            &other,
+            &input,
+            format,
+            out.as_deref(),
+            &platform,
+        ),
         Command::Ingest {
             units,
             out,

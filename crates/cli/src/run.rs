@@ -168,24 +168,91 @@ pub fn score(
     out: Option<&Path>,
     platform: &PlatformArgs,
 ) -> Result<u8> {
-    let (r, mut problems) = load_rubric(rubric)?;
+    let (r, problems) = load_rubric(rubric)?;
     let Some(r) = r else {
         return invalid(&problems, format);
     };
+    match read_batch(&r, input, platform, problems)? {
+        Ok((inputs, problems)) => emit(&r, &inputs, problems, format, out),
+        Err(problems) => invalid(&problems, format),
+    }
+}
+
+/// Inputs read and the problems met on the way; or, when the platform exports could not be read at
+/// all, only the problems.
+type Batch = Result<(Inputs, Vec<Problem>), Vec<Problem>>;
+
+/// The inputs of `--input` (plus the platform exports, when given) read under `r`.
+fn read_batch(
+    r: &Rubric,
+    input: &Path,
+    platform: &PlatformArgs,
+    mut problems: Vec<Problem>,
+) -> Result<Batch> {
     if !input.exists() {
         bail!("输入 {} 不存在", input.display());
     }
-    let (mut inputs, _, read_problems) = kaohe_tables::read_inputs(input, &r);
+    let (mut inputs, _, read_problems) = kaohe_tables::read_inputs(input, r);
     problems.extend(read_problems);
     if platform.given() && !has_errors(&problems) {
         let (ind, p) = platform_indicators(&inputs.units, platform, None)?;
         problems.extend(p);
         match ind {
-            Some(ind) => problems.extend(indicators::merge_into(&mut inputs, &ind, &r)),
-            None => return invalid(&problems, format),
+            Some(ind) => problems.extend(indicators::merge_into(&mut inputs, &ind, r)),
+            None => return Ok(Err(problems)),
         }
     }
-    emit(&r, &inputs, problems, format, out)
+    Ok(Ok((inputs, problems)))
+}
+
+/// `kaohe whatif`: the batch scored under `rubric` (the one in force) and under `other`, compared.
+pub fn whatif(
+    rubric: Option<&Path>,
+    other: &Path,
+    input: &Path,
+    format: Format,
+    out: Option<&Path>,
+    platform: &PlatformArgs,
+) -> Result<u8> {
+    if matches!(format, Format::Xlsx | Format::Pdf) {
+        bail!("方案对比可输出 table 或 json");
+    }
+    let (r, problems) = load_rubric(rubric)?;
+    let Some(r) = r else {
+        return invalid(&problems, format);
+    };
+    let (o, other_problems) = load_rubric(Some(other))?;
+    let Some(o) = o else {
+        return invalid(&other_problems, format);
+    };
+    let (inputs, read_problems) = match read_batch(&r, input, platform, problems)? {
+        Ok(x) => x,
+        Err(problems) => return invalid(&problems, format),
+    };
+    let before = kaohe_core::score(&r, &inputs);
+    if has_errors(&read_problems) || has_errors(&before.problems) {
+        let all: Vec<Problem> = read_problems.into_iter().chain(before.problems).collect();
+        return invalid(&all, format);
+    }
+    let (carried, mut notes) = kaohe_core::compare::carry_over(&inputs, &r, &o);
+    notes.extend(other_problems);
+    let after = kaohe_core::score(&o, &carried);
+    let cmp = kaohe_core::compare::compare(&before, &after);
+    let label = |r: &Rubric| format!("《{}》（{} 版本 {}）", r.title, r.id, r.version);
+    let w =
+        kaohe_report::whatif::WhatIf::of(&cmp, &before, &after, (&label(&r), &label(&o)), &notes);
+    let text = if format == Format::Json {
+        w.to_json()
+    } else {
+        w.table()
+    };
+    match out {
+        Some(p) => {
+            std::fs::write(p, text + "\n").with_context(|| format!("无法写入 {}", p.display()))?
+        }
+        None => println!("{text}"),
+    }
+    Ok(EXIT_OK)
 }
 
 impl PlatformArgs {

@@ -18,5 +18,7 @@ mod rubric;
 mod service;
 /// Shared helpers: running the binary, copying the demo inputs into a scratch folder.
 mod support;
+// `kaohe whatif`.
+mod whatif;
 /// The XLSX workbook read back: sheets, merged header, frozen panes, numbers, formula injection.
 mod xlsx;

@@ -6,6 +6,8 @@
 
 /// 工作日历: holidays and 调休 working days; working-day arithmetic.
 pub mod calendar;
+/// Two scoring runs side by side (what-if).
+pub mod compare;
 /// 日期: civil dates and date-times, parsing of export formats.
 pub mod date;
 /// 办理时限与超期: deadlines per RULES.md §4 and overdue cases.

@@ -3,6 +3,8 @@
 /// Worked cases per clause, from data files under `tests/clauses/<rubric id>/<clause id>.toml`;
 /// fails when any clause of any rubric under `rubrics/` has none.
 mod clauses;
+// 方案对比 (what-if).
+mod compare;
 /// Snapshots of the Chinese explanations a clerk reads (insta).
 mod explanations;
 /// Invariants over random inputs (proptest).

@@ -23,6 +23,18 @@ pub struct RubricRef {
     pub max_total: String,
 }
 
+impl RubricRef {
+    pub fn of(r: &kaohe_core::Rubric) -> Self {
+        RubricRef {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            version: r.version.clone(),
+            sha256: r.sha256.clone(),
+            max_total: plain(r.max_total),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct UnitOut {
     pub code: String,
@@ -153,13 +165,7 @@ pub fn report(s: &Scored, extra: &[Problem]) -> Report {
         })
         .collect();
     Report {
-        rubric: RubricRef {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            version: r.version.clone(),
-            sha256: r.sha256.clone(),
-            max_total: plain(r.max_total),
-        },
+        rubric: RubricRef::of(r),
         complete: s.complete && !extra.iter().any(Problem::is_error),
         units,
         problems: extra

@@ -10,6 +10,8 @@ pub mod json;
 pub mod pdf;
 /// Aligned Chinese text table.
 pub mod table;
+/// 方案对比 (what-if): JSON, text and the web page's model.
+pub mod whatif;
 /// XLSX workbook.
 pub mod xlsx;
 

@@ -1,0 +1,221 @@
+//! `kaohe whatif`: the demo batch under the 2021 rubric and under a draft that deducts more steeply.
+
+use crate::support::{demo_dir, kaohe, repo};
+use serde_json::Value;
+
+/// A draft of next year's rubric: the rank steps of 1.4.1 and 1.4.3b and the per-case deduction of
+/// 1.4.3a go from 0.002 to 0.005; nothing else changes.
+fn draft(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(repo().join("rubrics/rudong-2021.toml")).unwrap();
+    let changed = text
+        .replace(r#"step = "0.002""#, r#"step = "0.005""#)
+        .replace(
+            r#"per = "0.002", metric = "overdue_cases""#,
+            r#"per = "0.005", metric = "overdue_cases""#,
+        )
+        .replace("version = \"1\"", "version = \"2022征求意见稿\"");
+    assert_eq!(
+        changed.matches("0.005").count(),
+        3,
+        "the draft changes three rules"
+    );
+    let p = dir.join("draft.toml");
+    std::fs::write(&p, changed).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn whatif_json(other: &str) -> Value {
+    let o = kaohe(&[
+        "whatif",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--other",
+        other,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    serde_json::from_str(&o.stdout).unwrap()
+}
+
+fn unit<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
+#[test]
+fn the_rubric_in_force_against_itself_changes_nothing() {
+    let v = whatif_json(repo().join("rubrics/rudong-2021.toml").to_str().unwrap());
+    assert_eq!(
+        v["summary"],
+        "两次计算共有 17 个单位；其中 0 个单位总分变化，0 个单位名次变化；细则条款相同"
+    );
+    assert!(v["cells"].as_array().unwrap().is_empty());
+    assert!(
+        v["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["changed"] == false)
+    );
+    for u in v["units"].as_array().unwrap() {
+        assert_eq!(u["delta"], "0");
+        assert_eq!(u["places_up"], 0);
+        assert_eq!(u["before_total"], u["after_total"]);
+    }
+    assert!(
+        v["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        v["problems"]
+    );
+}
+
+#[test]
+fn a_steeper_draft_shows_every_moved_unit_and_clause_checkable_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = whatif_json(&draft(dir.path()));
+    assert_eq!(v["before"]["version"], "1");
+    assert_eq!(v["after"]["version"], "2022征求意见稿");
+    let changed: Vec<&str> = v["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["changed"] == true)
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["1.4.1", "1.4.3a", "1.4.3b"]);
+
+    // 长沙镇: 1.4.1 tied 2nd, 0.05 − 1 × 0.002 = 0.048 → 0.05 − 1 × 0.005 = 0.045; 1.4.3b composite
+    // 2nd, the same: 0.048 → 0.045; no overdue case. Total 1.496 → 1.490, still 2nd.
+    let c = unit(&v, "长沙镇");
+    assert_eq!(
+        (c["before_total"].as_str(), c["after_total"].as_str()),
+        (Some("1.4960"), Some("1.4900"))
+    );
+    assert_eq!(c["delta"], "-0.006");
+    assert_eq!(
+        (c["before_rank"].as_u64(), c["after_rank"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(
+        c["explanation"],
+        "总分 1.496 → 1.49（−0.006）；名次 第2名不变"
+    );
+
+    // 如东县经济开发区: 1.4.1 5th 0.042 → 0.03, 1.4.3a 4 cases 0.042 → 0.03, 1.4.3b 4th 0.044 → 0.035:
+    // −0.012 − 0.012 − 0.009 = −0.033.
+    let kf = unit(&v, "如东县经济开发区");
+    assert_eq!(kf["delta"], "-0.033");
+    let cells: Vec<(&str, &str, &str)> = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["unit_name"] == "如东县经济开发区")
+        .map(|c| {
+            (
+                c["clause"].as_str().unwrap(),
+                c["before"].as_str().unwrap(),
+                c["after"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("1.4.1", "0.0420", "0.0300"),
+            ("1.4.3a", "0.0420", "0.0300"),
+            ("1.4.3b", "0.0440", "0.0350")
+        ]
+    );
+    let overdue = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["unit_name"] == "如东县经济开发区" && c["clause"] == "1.4.3a")
+        .unwrap();
+    assert_eq!(
+        overdue["before_why"],
+        "超期办件 4件，0.05 − 4 × 0.002 = 0.042"
+    );
+    assert_eq!(
+        overdue["after_why"],
+        "超期办件 4件，0.05 − 4 × 0.005 = 0.03"
+    );
+
+    // 苴镇街道 falls from 4th to 6th, 城中街道 and 马塘镇 move up one each.
+    let places = |name: &str| unit(&v, name)["places_up"].as_i64().unwrap();
+    assert_eq!(
+        (places("苴镇街道"), places("城中街道"), places("马塘镇")),
+        (-2, 1, 1)
+    );
+    // Every unit's delta is the sum of its cells' differences.
+    for u in v["units"].as_array().unwrap() {
+        let sum: rust_decimal::Decimal = v["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["unit"] == u["code"])
+            .map(|c| {
+                c["after"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap()
+                    - c["before"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<rust_decimal::Decimal>()
+                        .unwrap()
+            })
+            .sum();
+        assert_eq!(
+            sum,
+            u["delta"].as_str().unwrap().parse().unwrap(),
+            "{}",
+            u["name"]
+        );
+    }
+}
+
+#[test]
+fn the_table_reads_top_down_and_a_bad_draft_is_refused_with_its_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = kaohe(&[
+        "whatif",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--other",
+        &draft(dir.path()),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines[0], "方案对比（试算，不改变任何考核结果）");
+    assert!(lines[2].starts_with(
+        "新方案：《2021年度镇区、街道政务服务考核细则》（rudong-2021 版本 2022征求意见稿）"
+    ));
+    assert!(
+        o.stdout
+            .contains("苴镇街道              1.4760  1.4400  −0.036       4       6  ↓2"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("  如东县经济开发区 1.4.3a：0.042 → 0.03（−0.012）\n    原：超期办件 4件，0.05 − 4 × 0.002 = 0.042\n    新：超期办件 4件，0.05 − 4 × 0.005 = 0.03\n"));
+
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(repo().join("rubrics/rudong-2021.toml")).unwrap();
+    std::fs::write(&bad, text.replacen("max = \"0.05\"", "max = \"0.06\"", 1)).unwrap();
+    let o = kaohe(&[
+        "whatif",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--other",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stderr.contains("错误"), "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+}
