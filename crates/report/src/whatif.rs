@@ -32,6 +32,8 @@ pub struct UnitRow {
     pub after_total: Option<String>,
     /// after − before as a decimal (`0.002`, `-0.6`, `0`).
     pub delta: Option<String>,
+    /// The same as a clerk writes it: `+0.002`, `−0.6`, `0`.
+    pub delta_text: Option<String>,
     pub before_rank: Option<u32>,
     pub after_rank: Option<u32>,
     /// Places moved up (negative: down).
@@ -117,6 +119,7 @@ impl WhatIf {
                     before_total: u.before.map(|s| fixed(s.total, db)),
                     after_total: u.after.map(|s| fixed(s.total, da)),
                     delta: u.delta().map(|d| d.normalize().to_string()),
+                    delta_text: u.delta().map(|d| signed(&d.normalize().to_string())),
                     before_rank: u.before.map(|s| s.rank),
                     after_rank: u.after.map(|s| s.rank),
                     places_up: u.places_up(),
@@ -197,7 +200,7 @@ impl WhatIf {
                     u.name.clone(),
                     u.before_total.clone().unwrap_or_else(dash),
                     u.after_total.clone().unwrap_or_else(dash),
-                    u.delta.as_deref().map_or_else(dash, signed),
+                    u.delta_text.clone().unwrap_or_else(dash),
                     u.before_rank.map_or_else(dash, |r| r.to_string()),
                     u.after_rank.map_or_else(dash, |r| r.to_string()),
                     match u.places_up {

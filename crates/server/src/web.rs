@@ -40,6 +40,7 @@ fn env() -> &'static minijinja::Environment<'static> {
             ("audit.html", include_str!("../templates/audit.html")),
             ("setup.html", include_str!("../templates/setup.html")),
             ("grid.html", include_str!("../templates/grid.html")),
+            ("whatif.html", include_str!("../templates/whatif.html")),
         ] {
             e.add_template(name, src).expect("templates compile");
         }
@@ -107,6 +108,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit_page))
         .route("/a/{id}/setup", get(setup_page).post(setup_form))
         .route("/a/{id}/grid", get(grid_page))
+        .route("/a/{id}/whatif", get(whatif_page).post(whatif_form))
         .route("/a/{id}/u/{unit}/object", post(object_form))
         .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
@@ -288,6 +290,7 @@ async fn assessment(
     ctx["sealed"] = json!(st.store.sealed(id).await.unwrap_or_default());
     ctx["is_admin"] = json!(a.user.role == Role::Admin);
     ctx["can_grid"] = json!(matches!(a.user.role, Role::Admin | Role::Assessor));
+    ctx["can_whatif"] = json!(a.user.role != Role::Reporter && may_see_results(&a.user, x.stage));
     ctx["notice"] = json!(msg.msg);
     if may_see_results(&a.user, x.stage) {
         let inputs = st.store.inputs(id).await.unwrap_or_default();
@@ -1435,4 +1438,143 @@ async fn finding_form(
             scorecard_page(&st, &a, id, &unit, Some(msg), Some(&typed), None).await
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+struct WhatIfPick {
+    /// The assessment whose data is re-scored (default: this one).
+    data: Option<i64>,
+    /// The assessment whose rubric the data is re-scored under.
+    rubric: Option<i64>,
+}
+
+/// The other rubric of a what-if: none chosen yet, another assessment's, or a draft typed or uploaded.
+enum Alternative {
+    None,
+    Stored(i64),
+    Draft { name: String, text: String },
+}
+
+/// 方案对比 (what-if): choose the data and another assessment's rubric.
+async fn whatif_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<WhatIfPick>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let alt = q.rubric.map_or(Alternative::None, Alternative::Stored);
+    whatif_render(&st, &a, id, q.data.unwrap_or(id), alt).await
+}
+
+/// 方案对比 under a draft rubric sent as text (the page's script reads the chosen file into the field).
+async fn whatif_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    let (a, f) = match posted(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let data = f.get("data").and_then(|d| d.parse().ok()).unwrap_or(id);
+    let name = f
+        .get("name")
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("细则草案.toml")
+        .to_string();
+    let text = f.get("toml").cloned().unwrap_or_default();
+    whatif_render(&st, &a, id, data, Alternative::Draft { name, text }).await
+}
+
+async fn whatif_render(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+    data_id: i64,
+    alt: Alternative,
+) -> Response {
+    if a.user.role == Role::Reporter {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(a),
+            "方案对比供管理员、考核员和领导使用",
+        );
+    }
+    let Ok(x) = st.store.assessment(id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+    };
+    let Ok(data) = st.store.assessment(data_id).await else {
+        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+    };
+    if !may_see_results(&a.user, data.stage) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(a),
+            &format!("“{}”的结果尚未公示，不能试算", data.title),
+        );
+    }
+    let mut data_options = Vec::new();
+    let mut rubric_options = Vec::new();
+    for row in st.store.assessments().await.unwrap_or_default() {
+        if may_see_results(&a.user, row.stage) {
+            data_options.push(json!({ "id": row.id, "title": row.title, "year": row.year }));
+        }
+        rubric_options.push(json!({ "id": row.id, "label": format!("{}（{} 所用，sha256 {}…）", row.rubric_id, row.title, &row.rubric_sha256[..row.rubric_sha256.len().min(8)]) }));
+    }
+    let mut ctx = base(Some(a));
+    ctx["a"] = json!({ "id": id, "title": x.title });
+    ctx["data_id"] = json!(data_id);
+    ctx["data_options"] = json!(data_options);
+    ctx["rubric_options"] = json!(rubric_options);
+    let label = |r: &kaohe_core::Rubric, whose: &str| {
+        format!("《{}》（{} 版本 {}，{}）", r.title, r.id, r.version, whose)
+    };
+    let mut notes = Vec::new();
+    let (other, other_label) = match alt {
+        Alternative::None => return render("whatif.html", ctx),
+        Alternative::Stored(rid) => {
+            ctx["rubric_pick"] = json!(rid);
+            let Ok(r) = st.store.assessment(rid).await else {
+                return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+            };
+            let l = label(&r.rubric, &format!("“{}”所用", r.title));
+            (r.rubric, l)
+        }
+        Alternative::Draft { name, text } => {
+            let (r, problems) = kaohe_core::rubric::load(&name, &text);
+            ctx["draft_name"] = json!(name);
+            ctx["draft_text"] = json!(text);
+            let Some(r) = r else {
+                ctx["draft_problems"] =
+                    json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+                let mut resp = render("whatif.html", ctx);
+                *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return resp;
+            };
+            notes.extend(problems);
+            let l = label(&r, &format!("上传的草案 {name}"));
+            (r, l)
+        }
+    };
+    let inputs = st.store.inputs(data_id).await.unwrap_or_default();
+    let before = kaohe_core::score(&data.rubric, &inputs);
+    let (carried, carry_notes) = kaohe_core::compare::carry_over(&inputs, &data.rubric, &other);
+    notes.splice(0..0, carry_notes);
+    let after = kaohe_core::score(&other, &carried);
+    let cmp = kaohe_core::compare::compare(&before, &after);
+    let before_label = label(&data.rubric, &format!("“{}”的数据与细则", data.title));
+    let w = kaohe_report::whatif::WhatIf::of(
+        &cmp,
+        &before,
+        &after,
+        (&before_label, &other_label),
+        &notes,
+    );
+    ctx["w"] = serde_json::to_value(w).unwrap_or_default();
+    render("whatif.html", ctx)
 }
