@@ -699,3 +699,68 @@ fn the_league_table_sorts_by_a_clicked_column() {
         "{order}"
     );
 }
+
+#[test]
+fn an_admin_tries_a_draft_rubric_on_this_years_data() {
+    if !enabled() {
+        return;
+    }
+    let d = demo();
+    let b = Browser::start();
+    b.login(&d.base, "admin", "kaohe-admin-2021");
+    b.go(&format!("{}/a/1", d.base));
+    b.wait_for("方案对比");
+    b.click("a[href='/a/1/whatif']");
+    b.wait_for("或上传一份细则草案");
+    // A draft whose rank steps are 0.005 instead of 0.002 (1.4.1 and 1.4.3b), chosen as a file.
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join("2022征求意见稿.toml");
+    let text = std::fs::read_to_string(crate::support::repo().join("rubrics/rudong-2021.toml"))
+        .unwrap()
+        .replace(r#"step = "0.002""#, r#"step = "0.005""#);
+    std::fs::write(&draft, text).unwrap();
+    let input = b.find("#draft-file");
+    b.call(
+        "POST",
+        &format!("/element/{input}/value"),
+        Some(json!({ "text": draft.to_str().unwrap() })),
+    );
+    // The page's script reads the file into the form; wait for it before submitting.
+    let area = b.find("#draft-text");
+    let mut filled = false;
+    for _ in 0..100 {
+        let v = b.call("GET", &format!("/element/{area}/property/value"), None);
+        if v.as_str().is_some_and(|s| s.contains("0.005")) {
+            filled = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(filled, "the draft's text never reached the form");
+    b.click("#draft button[type=submit]");
+    let t = b.wait_for("细则改动 2 条");
+    assert!(t.contains("上传的草案 2022征求意见稿.toml"), "{t}");
+    assert!(t.contains("× 0.005 ="), "{t}");
+    assert!(t.contains("名次变化"), "{t}");
+    if let Some(shots) = std::env::var_os("KAOHE_SCREENSHOTS") {
+        b.call(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": 1366, "height": 1000 })),
+        );
+        let png = b.call("GET", "/screenshot", None);
+        std::fs::write(
+            std::path::Path::new(&shots).join("whatif.png"),
+            base64_decode(png.as_str().unwrap()),
+        )
+        .unwrap();
+    }
+    // Nothing was stored: the assessment's own page still deducts 0.002 per place.
+    b.go(&format!("{}/a/1/u/320623103", d.base));
+    let t = b.wait_for("扣分");
+    assert!(!t.contains("× 0.005"), "{t}");
+}
