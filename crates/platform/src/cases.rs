@@ -805,6 +805,7 @@ fn read_csv(
         }
     };
     let encoding = reader.encoding;
+    let header_row = reader.header_row;
     let headers = std::mem::take(&mut reader.headers);
     let meta = Meta {
         name: name.clone(),
@@ -931,7 +932,7 @@ fn read_csv(
         }
         let mut pending = std::collections::BTreeMap::new();
         let mut next = 0u64;
-        let mut before = 1u32; // the header is row 1
+        let mut before = header_row; // the header's row (1 unless empty lines come first)
         for msg in out_rx.iter() {
             match msg {
                 Ok(out) => {

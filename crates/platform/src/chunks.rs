@@ -245,6 +245,20 @@ pub(crate) fn first_record(buf: &[u8], eof: bool) -> Option<(Vec<Vec<u8>>, usize
     Some((fields, nin))
 }
 
+/// Line breaks before the first byte that is not one (`\r\n` is one break).
+fn leading_breaks(buf: &[u8]) -> u32 {
+    let mut n = 0;
+    let mut i = 0;
+    while i < buf.len() && matches!(buf[i], b'\r' | b'\n') {
+        if buf[i] == b'\r' && buf.get(i + 1) == Some(&b'\n') {
+            i += 1;
+        }
+        n += 1;
+        i += 1;
+    }
+    n
+}
+
 /// A piece of a CSV file holding whole records, `seq`-th from the start.
 pub(crate) struct Chunk {
     pub seq: u64,
@@ -261,6 +275,9 @@ pub(crate) struct Chunk {
 pub(crate) struct CsvReader {
     pub encoding: Encoding,
     pub headers: Vec<String>,
+    /// The header's row as a spreadsheet numbers it: 1, or later when empty lines come before it
+    /// (the header is the first record; empty lines before it are rows all the same).
+    pub header_row: u32,
     file: std::fs::File,
     carry: Vec<u8>,
     offset: u64,
@@ -305,6 +322,7 @@ impl CsvReader {
         let mut r = CsvReader {
             encoding,
             headers: Vec::new(),
+            header_row: 1 + leading_breaks(&head[..used]),
             after_cr: used > 0 && head[used - 1] == b'\r',
             carry: head.split_off(used),
             file,

@@ -63,7 +63,7 @@ impl Pipe {
             let _ = empty.send(Batch::default());
         }
         let thread = std::thread::spawn(move || {
-            let mut number = 1u32;
+            let mut number = rdr.header_row;
             let mut fields = crate::chunks::Fields::default();
             let mut data = Vec::new();
             let mut b = match empty_rx.recv() {

@@ -185,6 +185,59 @@ fn claims_and_cases_count_an_empty_line_as_the_row_it_is() {
 }
 
 #[test]
+fn empty_lines_before_the_header_are_rows_too() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two empty lines (CRLF), the header on row 3, the unknown unit on row 5.
+    let claims = dir.path().join("claims.csv");
+    std::fs::write(
+        &claims,
+        "\r\n\r\n单位,认领主体,事项编码,是否认领\r\n320623001,本级,001,是\r\n320623999,本级,002,是\r\n",
+    )
+    .unwrap();
+    // One empty line (LF): header on row 2, the unknown unit on row 3.
+    let cases = dir.path().join("cases.csv");
+    std::fs::write(
+        &cases,
+        "\n办件编号,事项编码,行政区划,申报来源,受理时间,承诺时限,办结时间\nA1,001,320623999,2,2021-03-05 10:00:00,3,\n",
+    )
+    .unwrap();
+    // A duplicate case id after three empty lines: rows 5 and 6, on one thread and on three.
+    let dups = dir.path().join("dups.csv");
+    std::fs::write(
+        &dups,
+        "\n\r\n\n办件编号,事项编码,行政区划,申报来源,受理时间,承诺时限,办结时间\nA1,001,320623001,2,2021-03-05 10:00:00,3,2021-03-05 11:00:00\nA1,001,320623001,2,2021-03-05 10:00:00,3,2021-03-05 11:00:00\n",
+    )
+    .unwrap();
+    let cal = Calendar::builtin();
+    let units = units();
+    for (cases, claims, threads, rows) in [
+        (vec![], vec![claims], 0, vec!["claims.csv 第5行 [单位]"]),
+        (vec![cases], vec![], 0, vec!["cases.csv 第3行 [行政区划]"]),
+        (vec![dups.clone()], vec![], 1, vec!["第5行", "第6行"]),
+        (vec![dups], vec![], 3, vec!["第5行", "第6行"]),
+    ] {
+        let (ind, problems) =
+            kaohe_platform::indicators::compute(kaohe_platform::indicators::Request {
+                units: &units,
+                calendar: &cal,
+                period: Period::parse("2021-01-01..2021-12-31").unwrap(),
+                cases: &cases,
+                claims: &claims,
+                surveys: &[],
+                scale: None,
+                skip_bad_rows: false,
+                threads,
+                progress: None,
+                overdue_sink: None,
+            });
+        assert!(ind.is_none());
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let hit = text.iter().find(|t| rows.iter().all(|r| t.contains(r)));
+        assert!(hit.is_some(), "{rows:?} not in\n{}", text.join("\n"));
+    }
+}
+
+#[test]
 fn a_csv_read_row_by_row_tracks_its_ids_for_duplicates_too() {
     use kaohe_platform::dups::IdTracker;
     use kaohe_platform::rows::{Row, Source, Tracking};

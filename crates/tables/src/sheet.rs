@@ -42,13 +42,22 @@ pub fn from_csv_text(name: &str, text: &str) -> Result<Sheet, Problem> {
         .from_reader(text.as_bytes());
     let mut headers = None;
     let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let number = i as u32 + 1;
-        let rec = rec.map_err(|e| {
-            Problem::error(format!("CSV 格式错误：{e}"))
-                .at(Some(Origin::row(name, number)))
-                .expected("逗号分隔、双引号包裹含逗号的单元格")
-        })?;
+    let mut rec = csv::StringRecord::new();
+    // Rows as a spreadsheet numbers them: one per record (a quoted line break stays in its cell), and
+    // one per empty line, which the csv crate skips without a record.
+    let mut number = 0u32;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(Problem::error(format!("CSV 格式错误：{e}"))
+                    .at(Some(Origin::row(name, number + 1)))
+                    .expected("逗号分隔、双引号包裹含逗号的单元格"));
+            }
+        }
+        let at = rec.position().map_or(0, |p| p.byte() as usize);
+        number += 1 + empty_lines_at(text.as_bytes(), at);
         let cells: Vec<String> = rec.iter().map(str::to_string).collect();
         if headers.is_none() {
             headers = Some(cells);
@@ -70,6 +79,25 @@ pub fn from_csv_text(name: &str, text: &str) -> Result<Sheet, Problem> {
         rows,
         encoding: None,
     })
+}
+
+/// Empty lines skipped before the record the csv crate says starts at `at`: its position is where
+/// the reader stood, which is before any empty lines — and, after a `\r\n`, on the `\n`.
+fn empty_lines_at(bytes: &[u8], at: usize) -> u32 {
+    let mut i = at;
+    if i > 0 && bytes.get(i - 1) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
+        i += 1;
+    }
+    let mut n = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\r' | b'\n' => i += 1,
+            _ => break,
+        }
+        n += 1;
+    }
+    n
 }
 
 /// Reads CSV bytes, detecting their encoding.
@@ -214,6 +242,25 @@ mod tests {
         assert_eq!(s.rows[0].number, 2);
         assert_eq!(s.rows[1].number, 4);
         assert_eq!(s.rows[1].cells[0], "B,C");
+    }
+
+    #[test]
+    fn empty_lines_are_rows_as_a_spreadsheet_shows_them() {
+        for text in [
+            "\n\n单位,得分\nA,1\n\n\n\"B\nC\",2\nD,3",
+            "\r\n\r\n单位,得分\r\nA,1\r\n\r\n\r\n\"B\nC\",2\r\nD,3\r\n",
+            "\r\r单位,得分\rA,1\r\r\r\"B\nC\",2\rD,3\r",
+        ] {
+            let s = from_csv_text("t.csv", text).unwrap();
+            assert_eq!(s.headers, vec!["单位", "得分"], "{text:?}");
+            let rows: Vec<(u32, &str)> = s
+                .rows
+                .iter()
+                .map(|r| (r.number, r.cells[0].as_str()))
+                .collect();
+            // Rows 1–2 empty, header row 3, A row 4, rows 5–6 empty, B (two lines in one cell) row 7.
+            assert_eq!(rows, [(4, "A"), (7, "B\nC"), (8, "D")], "{text:?}");
+        }
     }
 
     #[test]
