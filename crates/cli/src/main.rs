@@ -93,10 +93,10 @@ enum Command {
         /// 输入：一个目录（每表一个 CSV/XLSX 文件）或一个工作簿（每表一个工作表），按现行细则读取
         #[arg(long)]
         input: PathBuf,
-        /// table 或 json
+        /// table、json 或 xlsx（总分与名次、细则改动、得分变化）
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// 输出文件（省略时打印到标准输出）
+        /// 输出文件（xlsx 必填；省略时打印到标准输出）
         #[arg(long)]
         out: Option<PathBuf>,
         #[command(flatten)]

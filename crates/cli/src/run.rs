@@ -214,8 +214,10 @@ pub fn whatif(
     out: Option<&Path>,
     platform: &PlatformArgs,
 ) -> Result<u8> {
-    if matches!(format, Format::Xlsx | Format::Pdf) {
-        bail!("方案对比可输出 table 或 json");
+    match (format, out) {
+        (Format::Pdf, _) => bail!("方案对比可输出 table、json 或 xlsx"),
+        (Format::Xlsx, None) => bail!("--format xlsx 需要 --out 文件名"),
+        _ => {}
     }
     let (r, problems) = load_rubric(rubric)?;
     let Some(r) = r else {
@@ -241,6 +243,12 @@ pub fn whatif(
     let label = |r: &Rubric| format!("《{}》（{} 版本 {}）", r.title, r.id, r.version);
     let w =
         kaohe_report::whatif::WhatIf::of(&cmp, &before, &after, (&label(&r), &label(&o)), &notes);
+    if let (Format::Xlsx, Some(p)) = (format, out) {
+        let bytes = kaohe_report::xlsx::whatif_workbook(&w).context("生成 XLSX 失败")?;
+        std::fs::write(p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;
+        eprintln!("已写入 {}", p.display());
+        return Ok(EXIT_OK);
+    }
     let text = if format == Format::Json {
         w.to_json()
     } else {

@@ -219,3 +219,66 @@ fn the_table_reads_top_down_and_a_bad_draft_is_refused_with_its_problems() {
     assert!(o.stderr.contains("错误"), "{}", o.stderr);
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn the_comparison_as_a_workbook_has_numbers_as_numbers_and_every_sheet() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("对比.xlsx");
+    let o = kaohe(&[
+        "whatif",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--other",
+        &draft(dir.path()),
+        "--format",
+        "xlsx",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    assert_eq!(wb.sheet_names(), ["总分与名次", "细则改动", "得分变化"]);
+    let units = wb.worksheet_range("总分与名次").unwrap();
+    assert_eq!(
+        units.get_value((0, 0)),
+        Some(&Data::String("方案对比（试算，不改变任何考核结果）".into()))
+    );
+    let row = (6..units.height() as u32)
+        .find(|&r| units.get_value((r, 1)) == Some(&Data::String("苴镇街道".into())))
+        .expect("苴镇街道");
+    let at = |c: u32| units.get_value((row, c)).cloned();
+    assert_eq!(at(2), Some(Data::Float(1.476)));
+    assert_eq!(at(3), Some(Data::Float(1.44)));
+    assert_eq!(at(4), Some(Data::Float(-0.036)));
+    assert_eq!(
+        (at(5), at(6), at(7)),
+        (
+            Some(Data::Float(4.0)),
+            Some(Data::Float(6.0)),
+            Some(Data::Float(-2.0))
+        )
+    );
+    let clauses = wb.worksheet_range("细则改动").unwrap();
+    assert_eq!(
+        clauses.height(),
+        4,
+        "a header and the three changed clauses"
+    );
+    let cells = wb.worksheet_range("得分变化").unwrap();
+    let o = kaohe(&[
+        "whatif",
+        "--input",
+        demo_dir().to_str().unwrap(),
+        "--other",
+        &draft(dir.path()),
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(cells.height() - 1, v["cells"].as_array().unwrap().len());
+    assert_eq!(
+        cells.get_value((1, 3)).map(|d| matches!(d, Data::Float(_))),
+        Some(true)
+    );
+}

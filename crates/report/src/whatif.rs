@@ -15,6 +15,8 @@ pub struct WhatIf {
     pub after_label: String,
     pub before: RubricRef,
     pub after: RubricRef,
+    /// Decimal places to show (the larger of the two rubrics').
+    pub precision: u32,
     pub summary: String,
     pub units: Vec<UnitRow>,
     /// Every clause of either rubric; `changed` marks where the rubric differs.
@@ -109,6 +111,7 @@ impl WhatIf {
             after_label: labels.1.to_string(),
             before: RubricRef::of(before.rubric),
             after: RubricRef::of(after.rubric),
+            precision: db.max(da),
             summary: cmp.summary(),
             units: cmp
                 .units

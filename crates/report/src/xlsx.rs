@@ -436,3 +436,136 @@ fn problems(
     ws.set_column_width(8, 60)?;
     Ok(())
 }
+
+/// A 方案对比 as a workbook: 总分与名次 (with both rubrics and the summary above the table), 细则改动,
+/// 得分变化 (a score that is 缺数据 or 无此条款 on one side is written as that text) and 提示.
+pub fn whatif_workbook(w: &crate::whatif::WhatIf) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let f = Formats::new(w.precision);
+    let dec = |s: &str| s.parse::<Decimal>().ok();
+    let num_or_text = |ws: &mut Worksheet, row: u32, col: u16, v: Option<&str>, alt: &str| match v
+        .and_then(dec)
+    {
+        Some(d) => number(ws, &f, row, col, d),
+        None => text(ws, &f, row, col, alt),
+    };
+
+    let ws = wb.add_worksheet().set_name("总分与名次")?;
+    ws.merge_range(0, 0, 0, 8, "方案对比（试算，不改变任何考核结果）", &f.title)?;
+    for (row, line) in [
+        (1, format!("原方案：{}", w.before_label)),
+        (2, format!("新方案：{}", w.after_label)),
+        (3, w.summary.clone()),
+    ] {
+        ws.write_string(row, 0, line)?;
+    }
+    let heads = [
+        "单位编码",
+        "单位",
+        "原总分",
+        "新总分",
+        "差值",
+        "原名次",
+        "新名次",
+        "上升名次",
+        "说明",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(5, c as u16, *h, &f.head)?;
+    }
+    for (i, u) in w.units.iter().enumerate() {
+        let row = 6 + i as u32;
+        text(ws, &f, row, 0, &u.code)?;
+        text(ws, &f, row, 1, &u.name)?;
+        num_or_text(ws, row, 2, u.before_total.as_deref(), "—")?;
+        num_or_text(ws, row, 3, u.after_total.as_deref(), "—")?;
+        num_or_text(ws, row, 4, u.delta.as_deref(), "—")?;
+        for (col, v) in [
+            (5, u.before_rank.map(i64::from)),
+            (6, u.after_rank.map(i64::from)),
+            (7, u.places_up),
+        ] {
+            match v {
+                Some(n) => {
+                    ws.write_number_with_format(row, col, n as f64, &f.int)?;
+                }
+                None => text(ws, &f, row, col, "—")?,
+            }
+        }
+        wrap(ws, &f, row, 8, &u.explanation)?;
+    }
+    ws.set_column_width(1, 22)?;
+    ws.set_column_width(8, 60)?;
+    ws.set_freeze_panes(6, 2)?;
+
+    let ws = wb.add_worksheet().set_name("细则改动")?;
+    let heads = [
+        "条款",
+        "名称",
+        "原满分",
+        "新满分",
+        "得分不同的单位数",
+        "改动",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
+    }
+    for (i, c) in w.clauses.iter().filter(|c| c.changed).enumerate() {
+        let row = 1 + i as u32;
+        text(ws, &f, row, 0, &c.id)?;
+        text(ws, &f, row, 1, &c.title)?;
+        num_or_text(ws, row, 2, c.before_max.as_deref(), "—")?;
+        num_or_text(ws, row, 3, c.after_max.as_deref(), "—")?;
+        ws.write_number_with_format(row, 4, f64::from(c.units_changed), &f.int)?;
+        wrap(ws, &f, row, 5, &c.explanation)?;
+    }
+    ws.set_column_width(1, 20)?;
+    ws.set_column_width(5, 80)?;
+    ws.set_freeze_panes(1, 0)?;
+
+    let ws = wb.add_worksheet().set_name("得分变化")?;
+    let heads = [
+        "单位编码",
+        "单位",
+        "条款",
+        "原得分",
+        "新得分",
+        "原方案计算",
+        "新方案计算",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
+    }
+    let status = |s: &str| {
+        if s == "missing" {
+            "缺数据"
+        } else {
+            "无此条款"
+        }
+    };
+    for (i, c) in w.cells.iter().enumerate() {
+        let row = 1 + i as u32;
+        text(ws, &f, row, 0, &c.unit)?;
+        text(ws, &f, row, 1, &c.unit_name)?;
+        text(ws, &f, row, 2, &c.clause)?;
+        num_or_text(ws, row, 3, c.before.as_deref(), status(c.before_status))?;
+        num_or_text(ws, row, 4, c.after.as_deref(), status(c.after_status))?;
+        wrap(ws, &f, row, 5, &c.before_why)?;
+        wrap(ws, &f, row, 6, &c.after_why)?;
+    }
+    ws.set_column_width(1, 22)?;
+    ws.set_column_width(5, 50)?;
+    ws.set_column_width(6, 50)?;
+    ws.set_freeze_panes(1, 3)?;
+    ws.autofilter(0, 0, w.cells.len() as u32, 6)?;
+
+    if !w.problems.is_empty() {
+        let ws = wb.add_worksheet().set_name("提示")?;
+        ws.write_string_with_format(0, 0, "提示", &f.head)?;
+        for (i, p) in w.problems.iter().enumerate() {
+            wrap(ws, &f, 1 + i as u32, 0, &p.text)?;
+        }
+        ws.set_column_width(0, 120)?;
+    }
+    wb.save_to_buffer()
+}

@@ -109,6 +109,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/setup", get(setup_page).post(setup_form))
         .route("/a/{id}/grid", get(grid_page))
         .route("/a/{id}/whatif", get(whatif_page).post(whatif_form))
+        .route("/a/{id}/whatif.xlsx", get(whatif_xlsx))
         .route("/a/{id}/u/{unit}/object", post(object_form))
         .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
@@ -821,11 +822,19 @@ async fn export_xlsx(
         Err(r) => return r,
     };
     let scored = kaohe_core::score(&x.rubric, &inputs);
-    match kaohe_report::xlsx::workbook(&scored, &[]) {
+    xlsx_download(
+        kaohe_report::xlsx::workbook(&scored, &[]),
+        &format!("{}汇总表.xlsx", x.title),
+    )
+}
+
+/// A workbook as a download, or the failure logged and a 500 in Chinese.
+fn xlsx_download(book: Result<Vec<u8>, impl std::fmt::Display>, name: &str) -> Response {
+    match book {
         Ok(bytes) => attachment(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("{}汇总表.xlsx", x.title),
+            name,
         ),
         Err(e) => {
             eprintln!("kaohe-server: xlsx: {e}");
@@ -1466,7 +1475,21 @@ async fn whatif_page(
         return Redirect::to("/login").into_response();
     };
     let alt = q.rubric.map_or(Alternative::None, Alternative::Stored);
-    whatif_render(&st, &a, id, q.data.unwrap_or(id), alt).await
+    whatif_render(&st, &a, id, q.data.unwrap_or(id), alt, false).await
+}
+
+/// The same comparison as a workbook (总分与名次, 细则改动, 得分变化, 提示).
+async fn whatif_xlsx(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<WhatIfPick>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let alt = q.rubric.map_or(Alternative::None, Alternative::Stored);
+    whatif_render(&st, &a, id, q.data.unwrap_or(id), alt, true).await
 }
 
 /// 方案对比 under a draft rubric sent as text (the page's script reads the chosen file into the field).
@@ -1488,7 +1511,8 @@ async fn whatif_form(
         .unwrap_or("细则草案.toml")
         .to_string();
     let text = f.get("toml").cloned().unwrap_or_default();
-    whatif_render(&st, &a, id, data, Alternative::Draft { name, text }).await
+    let xlsx = f.get("format").is_some_and(|x| x == "xlsx");
+    whatif_render(&st, &a, id, data, Alternative::Draft { name, text }, xlsx).await
 }
 
 async fn whatif_render(
@@ -1497,6 +1521,7 @@ async fn whatif_render(
     id: i64,
     data_id: i64,
     alt: Alternative,
+    xlsx: bool,
 ) -> Response {
     if a.user.role == Role::Reporter {
         return page_error(
@@ -1575,6 +1600,12 @@ async fn whatif_render(
         (&before_label, &other_label),
         &notes,
     );
+    if xlsx {
+        return xlsx_download(
+            kaohe_report::xlsx::whatif_workbook(&w),
+            &format!("{}-方案对比.xlsx", data.title),
+        );
+    }
     ctx["w"] = serde_json::to_value(w).unwrap_or_default();
     render("whatif.html", ctx)
 }

@@ -2883,6 +2883,21 @@ async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results()
     };
     expect_result(&html);
     assert!(html.contains("“2022年度考核（征求意见）”所用"));
+    // …and as a workbook.
+    let link = format!("/a/{id}/whatif.xlsx?data={id}&amp;rubric={id2}");
+    assert!(html.contains(&link), "{html}");
+    let (s, book, h) = a
+        .raw(&admin, "GET", &link.replace("&amp;", "&"), &[], vec![])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(book.starts_with(b"PK\x03\x04"));
+    assert!(
+        h.get(header::CONTENT_DISPOSITION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
 
     // The same draft uploaded as a file (the page's script puts its text in the form).
     let body = |csrf: &str, toml: &str| {
@@ -2904,6 +2919,18 @@ async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results()
     assert_eq!(s, StatusCode::OK, "{html}");
     expect_result(&html);
     assert!(html.contains("上传的草案 2022草案.toml"));
+    // The draft's comparison as a workbook, from the same form.
+    let (s, book, _) = a
+        .raw(
+            &admin,
+            "POST",
+            &format!("/a/{id}/whatif"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            format!("{}&format=xlsx", body(&admin.csrf, &draft)).into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(book.starts_with(b"PK\x03\x04"));
     // Nothing was stored: the assessment's own result is unchanged.
     let (_, html) = page(&a, &admin, &format!("/a/{id}/u/320623100")).await;
     assert!(html.contains("0.05 − 1 × 0.002 = 0.048"));
@@ -2933,8 +2960,13 @@ async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results()
     let reporter = web_login(&a, "matang").await;
     let (_, html) = page(&a, &reporter, &format!("/a/{id}")).await;
     assert!(!html.contains("/whatif"));
-    let (s, _) = page(&a, &reporter, &format!("/a/{id}/whatif?rubric={id2}")).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    for path in [
+        format!("/a/{id}/whatif?rubric={id2}"),
+        format!("/a/{id}/whatif.xlsx?rubric={id2}"),
+    ] {
+        let (s, _) = page(&a, &reporter, &path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
+    }
     let leader = web_login(&a, "leader").await;
     let (s, html) = page(&a, &leader, &format!("/a/{id}/whatif?rubric={id2}")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
