@@ -195,3 +195,53 @@ proptest! {
         prop_assert_eq!(table(&inp), table(&shuffled));
     }
 }
+
+/// rudong-2021 with steeper deductions: every rank step 0.003, every per-instance 0.004.
+fn steeper() -> kaohe_core::Rubric {
+    let text = std::fs::read_to_string(crate::support::repo().join("rubrics/rudong-2021.toml"))
+        .unwrap()
+        .replace(r#"step = "0.002""#, r#"step = "0.003""#)
+        .replace(r#"per = "0.002""#, r#"per = "0.004""#);
+    let (r, problems) = kaohe_core::rubric::load("steeper.toml", &text);
+    r.unwrap_or_else(|| panic!("{problems:#?}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// 方案对比: a run compared with itself changes nothing; under another rubric every unit's change
+    /// of total is the sum of its listed cell changes, a cell is listed only when its score differs,
+    /// and a steeper rubric never raises a total.
+    #[test]
+    fn whatif_deltas_add_up_to_the_change_of_total(us in prop::collection::vec(unit(), 1..20)) {
+        use kaohe_core::compare::{Cell, carry_over, compare};
+        let (r, s) = (rudong(), steeper());
+        let inp = inputs(&us);
+        let before = kaohe_core::score(&r, &inp);
+        let same = compare(&before, &kaohe_core::score(&r, &inp));
+        prop_assert!(same.cells.is_empty());
+        prop_assert!(same.units.iter().all(|u| u.delta() == Some(Decimal::ZERO) && u.places_up() == Some(0)));
+        prop_assert_eq!(same.rubric_changes().count(), 0);
+
+        let (carried, notes) = carry_over(&inp, &r, &s);
+        prop_assert!(notes.is_empty(), "{:?}", notes);
+        let after = kaohe_core::score(&s, &carried);
+        let cmp = compare(&before, &after);
+        prop_assert_eq!(cmp.units.len(), us.len());
+        let value = |c: Cell| match c {
+            Cell::Scored(d) => d,
+            _ => Decimal::ZERO,
+        };
+        for u in &cmp.units {
+            let sum: Decimal = cmp
+                .cells
+                .iter()
+                .filter(|c| c.unit == u.code)
+                .map(|c| value(c.after) - value(c.before))
+                .sum();
+            prop_assert_eq!(Some(sum), u.delta(), "{}", u.code);
+            prop_assert!(u.delta().unwrap() <= Decimal::ZERO, "{} rose", u.code);
+        }
+        prop_assert!(cmp.cells.iter().all(|c| c.before != c.after));
+    }
+}

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
             post(withdraw_finding),
         )
         .route("/api/assessments/{id}/results", get(results))
+        .route("/api/assessments/{id}/whatif", post(whatif))
         .route(
             "/api/assessments/{id}/objections",
             get(objections).post(file_objection),
@@ -173,6 +174,49 @@ async fn download(
         header::HeaderValue::from_static("nosniff"),
     );
     Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct WhatIfRequest {
+    /// Another assessment whose rubric to re-score under…
+    rubric_assessment: Option<i64>,
+    /// …or a draft rubric's TOML text (with a file name for its problems).
+    rubric_toml: Option<String>,
+    rubric_name: Option<String>,
+}
+
+/// 方案对比: this assessment's data under another rubric (nothing is stored). A draft that is not a
+/// valid rubric is 422 with every problem.
+async fn whatif(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    Json(b): Json<WhatIfRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    use crate::whatif::{Other, Refused};
+    let other = match (b.rubric_assessment, b.rubric_toml) {
+        (Some(rid), None) => Other::Stored(rid),
+        (None, Some(text)) => Other::Draft {
+            name: b.rubric_name.unwrap_or_else(|| "细则草案.toml".into()),
+            text,
+        },
+        _ => {
+            return Err(AppError::invalid(
+                "请给出 rubric_assessment（另一次考核的细则）或 rubric_toml（细则草案）之一",
+            ));
+        }
+    };
+    match crate::whatif::run(&st, &a.user, id, &other).await {
+        Ok((w, _)) => Ok(Json(serde_json::to_value(w).unwrap_or_default())),
+        Err(Refused::App(e)) => Err(e),
+        Err(Refused::Draft(problems)) => {
+            let texts: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            Err(AppError::invalid(format!(
+                "细则草案有误，未计分：{}",
+                texts.join("；")
+            )))
+        }
+    }
 }
 
 /// The result as kaohe-core computes it now, and its canonical JSON text (what is sealed).

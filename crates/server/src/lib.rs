@@ -22,6 +22,8 @@ pub mod imports;
 pub mod openapi;
 /// 网页: the server-rendered pages.
 pub mod web;
+/// 方案对比 (what-if), shared by the page and the API.
+mod whatif;
 
 use kaohe_store::Store;
 use std::sync::{Arc, Mutex};

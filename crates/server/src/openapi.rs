@@ -50,6 +50,11 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "/api/assessments/{id}/results",
         "考核结果（DATA.md §3 的 JSON）",
     ),
+    (
+        "post",
+        "/api/assessments/{id}/whatif",
+        "方案对比（试算）：本次考核的数据按另一次考核的细则（rubric_assessment）或细则草案（rubric_toml）重算，逐单位、逐条列出变化；不保存",
+    ),
     ("get", "/api/users", "账户列表（管理员）"),
     ("post", "/api/users", "新增账户（管理员）"),
     (

@@ -258,10 +258,7 @@ async fn years(
     out
 }
 
-/// Who may see the computed result now: admins and assessors always; others from 公示 on.
-fn may_see_results(user: &kaohe_store::User, stage: Stage) -> bool {
-    matches!(user.role, Role::Admin | Role::Assessor) || stage >= Stage::Publication
-}
+use crate::whatif::{Other, Refused, may_see_results};
 
 #[derive(Deserialize, Default)]
 struct Msg {
@@ -1523,26 +1520,13 @@ async fn whatif_render(
     alt: Alternative,
     xlsx: bool,
 ) -> Response {
-    if a.user.role == Role::Reporter {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(a),
-            "方案对比供管理员、考核员和领导使用",
-        );
+    let refuse = |e: crate::error::AppError| page_error(e.status, Some(a), &e.message);
+    if let Err(e) = crate::whatif::check(st, &a.user, data_id).await {
+        return refuse(e);
     }
     let Ok(x) = st.store.assessment(id).await else {
         return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
     };
-    let Ok(data) = st.store.assessment(data_id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
-    };
-    if !may_see_results(&a.user, data.stage) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(a),
-            &format!("“{}”的结果尚未公示，不能试算", data.title),
-        );
-    }
     let mut data_options = Vec::new();
     let mut rubric_options = Vec::new();
     for row in st.store.assessments().await.unwrap_or_default() {
@@ -1556,54 +1540,33 @@ async fn whatif_render(
     ctx["data_id"] = json!(data_id);
     ctx["data_options"] = json!(data_options);
     ctx["rubric_options"] = json!(rubric_options);
-    let label = |r: &kaohe_core::Rubric, whose: &str| {
-        format!("《{}》（{} 版本 {}，{}）", r.title, r.id, r.version, whose)
-    };
-    let mut notes = Vec::new();
-    let (other, other_label) = match alt {
+    let other = match alt {
         Alternative::None => return render("whatif.html", ctx),
         Alternative::Stored(rid) => {
             ctx["rubric_pick"] = json!(rid);
-            let Ok(r) = st.store.assessment(rid).await else {
-                return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
-            };
-            let l = label(&r.rubric, &format!("“{}”所用", r.title));
-            (r.rubric, l)
+            Other::Stored(rid)
         }
         Alternative::Draft { name, text } => {
-            let (r, problems) = kaohe_core::rubric::load(&name, &text);
             ctx["draft_name"] = json!(name);
             ctx["draft_text"] = json!(text);
-            let Some(r) = r else {
-                ctx["draft_problems"] =
-                    json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
-                let mut resp = render("whatif.html", ctx);
-                *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                return resp;
-            };
-            notes.extend(problems);
-            let l = label(&r, &format!("上传的草案 {name}"));
-            (r, l)
+            Other::Draft { name, text }
         }
     };
-    let inputs = st.store.inputs(data_id).await.unwrap_or_default();
-    let before = kaohe_core::score(&data.rubric, &inputs);
-    let (carried, carry_notes) = kaohe_core::compare::carry_over(&inputs, &data.rubric, &other);
-    notes.splice(0..0, carry_notes);
-    let after = kaohe_core::score(&other, &carried);
-    let cmp = kaohe_core::compare::compare(&before, &after);
-    let before_label = label(&data.rubric, &format!("“{}”的数据与细则", data.title));
-    let w = kaohe_report::whatif::WhatIf::of(
-        &cmp,
-        &before,
-        &after,
-        (&before_label, &other_label),
-        &notes,
-    );
+    let (w, title) = match crate::whatif::run(st, &a.user, data_id, &other).await {
+        Ok(x) => x,
+        Err(Refused::App(e)) => return refuse(e),
+        Err(Refused::Draft(problems)) => {
+            ctx["draft_problems"] =
+                json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+            let mut resp = render("whatif.html", ctx);
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return resp;
+        }
+    };
     if xlsx {
         return xlsx_download(
             kaohe_report::xlsx::whatif_workbook(&w),
-            &format!("{}-方案对比.xlsx", data.title),
+            &format!("{title}-方案对比.xlsx"),
         );
     }
     ctx["w"] = serde_json::to_value(w).unwrap_or_default();

@@ -1620,6 +1620,7 @@ fn valid_request(method: &str, path: &str) -> (String, Vec<u8>, Vec<(&'static st
             json_h,
         ),
         (_, p) if p.ends_with("/cancel") => (body(json!({ "tokens": [] })), json_h),
+        (_, p) if p.ends_with("/whatif") => (body(json!({ "rubric_assessment": 1 })), json_h),
         ("get", _) => (vec![], vec![]),
         _ => (body(json!({})), json_h),
     };
@@ -1656,7 +1657,9 @@ async fn no_route_lets_the_wrong_person_through() {
         }
         let (p, body, headers) = valid_request(method, path);
         let p = p.replace("{id}", &id);
-        let mutating = *method != "get";
+        // A what-if is posted (it may carry a draft) but changes nothing; it reads every unit's result.
+        let whatif = p.ends_with("/whatif");
+        let mutating = *method != "get" && !whatif;
         let touches_unit = p.contains("/units/320623001")
             || p.contains("/assignments")
             || p.ends_with("/objections") && mutating;
@@ -1672,13 +1675,14 @@ async fn no_route_lets_the_wrong_person_through() {
             || p.ends_with("/users")
             || p.contains("/audit")
             || p.ends_with("/results")
+            || whatif
             || p.contains("/evidence");
         if s.is_success() && (mutating || private_read) {
             fails.push(format!("viewer {m} {p} → {s}"));
         }
         // Another unit's reporter touches nothing of this unit.
         let (s, _, _) = a.raw(&rep_b, &m, &p, &headers, body.clone()).await;
-        if s.is_success() && (touches_unit || mutating) {
+        if s.is_success() && (touches_unit || mutating || whatif) {
             fails.push(format!("other unit's reporter {m} {p} → {s}"));
         }
         // An assessor not assigned to the unit changes nothing of it.
@@ -2955,6 +2959,75 @@ async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results()
         .form(&admin, &format!("/a/{id}/whatif"), body("wrong", &draft))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The API: the same comparison as JSON, for an assessor not assigned to any unit too.
+    let api = format!("/api/assessments/{id}/whatif");
+    let lina = a.login("lina").await;
+    let (s, v, _) = a
+        .call(
+            &lina,
+            "POST",
+            &api,
+            Some(json!({ "rubric_assessment": id2 })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(
+        v["summary"].as_str().unwrap().ends_with("细则改动 2 条"),
+        "{v}"
+    );
+    let matang = v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "320623100")
+        .unwrap();
+    assert_eq!(
+        (
+            &matang["before_total"],
+            &matang["after_total"],
+            &matang["delta"]
+        ),
+        (&json!("0.0880"), &json!("0.0850"), &json!("-0.003"))
+    );
+    let (s, v, _) = a
+        .call(
+            &lina,
+            "POST",
+            &api,
+            Some(json!({ "rubric_toml": broken, "rubric_name": "坏.toml" })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("细则草案有误，未计分：错误 坏.toml"),
+        "{v}"
+    );
+    let (s, _, _) = a
+        .call(
+            &lina,
+            "POST",
+            &api,
+            Some(json!({ "rubric_assessment": id2, "rubric_toml": draft })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, _) = a
+        .call(
+            &lina,
+            "POST",
+            &api,
+            Some(json!({ "rubric_assessment": id2 })),
+            false,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token");
 
     // A reporter never; a leader only once results are public.
     let reporter = web_login(&a, "matang").await;
