@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 
-/// One side's standing of a unit.
+/// 名次与总分 — one side's standing of a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {
     pub total: Decimal,
@@ -25,7 +25,7 @@ pub struct Standing {
     pub vetoed: bool,
 }
 
-/// A unit before and after (`None` on the side where the unit is not assessed).
+/// 单位变化 — a unit before and after (`None` on the side where the unit is not assessed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitDelta {
     pub code: Id,
@@ -87,7 +87,7 @@ impl UnitDelta {
     }
 }
 
-/// What became of a clause between the two rubrics.
+/// 条款改动 — what became of a clause between the two rubrics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClauseDelta {
     pub id: Id,
@@ -163,7 +163,7 @@ impl ClauseDelta {
     }
 }
 
-/// One side of a cell: the clause is not in that rubric, has no score (missing), or has one.
+/// 得分 — one side of a cell: the clause is not in that rubric (无此条款), has no score (缺数据), or one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     Absent,
@@ -188,7 +188,7 @@ impl Cell {
     }
 }
 
-/// A unit's clause whose score differs between the two runs (units on both sides only).
+/// 得分变化 — a unit's clause whose score differs between the two runs (units on both sides only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellDelta {
     pub unit: Id,
@@ -212,7 +212,7 @@ impl CellDelta {
     }
 }
 
-/// The two runs compared.
+/// 方案对比 — the two runs compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comparison {
     /// In the new ranking's order, then the units only in the old run (in its order).

@@ -8,6 +8,7 @@ use kaohe_core::{Problem, Scored};
 use serde::Serialize;
 use std::fmt::Write;
 
+/// 方案对比 — the comparison as it is shown and written.
 #[derive(Serialize)]
 pub struct WhatIf {
     /// What each side is, e.g. `现行细则（rudong-2021 v1.0）用 2021 年数据`.
@@ -26,6 +27,7 @@ pub struct WhatIf {
     pub problems: Vec<ProblemOut>,
 }
 
+/// 单位变化 — one row of 总分与名次.
 #[derive(Serialize)]
 pub struct UnitRow {
     pub code: String,
@@ -43,6 +45,7 @@ pub struct UnitRow {
     pub explanation: String,
 }
 
+/// 条款改动 — one clause of either rubric.
 #[derive(Serialize)]
 pub struct ClauseRow {
     pub id: String,
@@ -56,6 +59,7 @@ pub struct ClauseRow {
     pub explanation: String,
 }
 
+/// 得分变化 — one unit's clause whose score differs.
 #[derive(Serialize)]
 pub struct CellRow {
     pub unit: String,
