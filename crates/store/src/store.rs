@@ -6,8 +6,8 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use kaohe_core::rubric::{self, Rubric, Rule};
 use rust_decimal::Decimal;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -50,11 +50,36 @@ pub struct Assessment {
     pub rubric_toml: String,
 }
 
-/// The store: a SQLite database (WAL) and the evidence folder in one data directory.
+/// Which database holds the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `dir/kaohe.db`, in WAL mode (the default: nothing to install).
+    Sqlite,
+    /// A PostgreSQL server (or a database that speaks its protocol), for a city- or province-wide
+    /// deployment.
+    Postgres,
+}
+
+/// The store: the database (SQLite in the data directory, or PostgreSQL) and the evidence folder
+/// in the data directory. Every query is written once, with `$1` parameters, for both databases.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     dir: PathBuf,
+}
+
+/// A file path as the path of a URL: every byte but unreserved ones and `/` percent-encoded.
+fn url_path(p: &Path) -> String {
+    let mut out = String::new();
+    for b in p.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn hash_password(password: &str) -> String {
@@ -67,21 +92,56 @@ fn hash_password(password: &str) -> String {
 impl Store {
     /// Opens (creating if needed) the store in `dir`: `dir/kaohe.db` and `dir/evidence/`.
     pub async fn open(dir: &Path) -> Result<Store> {
+        Store::open_with(dir, None).await
+    }
+
+    /// Opens the store with its database at `database` (a `postgres://` URL), or in `dir/kaohe.db`
+    /// when `None`; evidence files live in `dir/evidence/` either way. Migrations run on opening.
+    pub async fn open_with(dir: &Path, database: Option<&str>) -> Result<Store> {
+        sqlx::any::install_default_drivers();
         std::fs::create_dir_all(dir.join("evidence"))?;
-        let opts = SqliteConnectOptions::new()
-            .filename(dir.join("kaohe.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(opts)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        let (pool, backend) = match database {
+            None => {
+                // Through the Any driver a SQLite database is named by URL (foreign keys on and a
+                // 5 s busy timeout are sqlx's defaults); WAL and full sync are set on every connection.
+                let db = std::fs::canonicalize(dir)?.join("kaohe.db");
+                let url = format!("sqlite://{}?mode=rwc", url_path(&db));
+                let any = AnyConnectOptions::from_str(&url)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            sqlx::query("PRAGMA journal_mode = WAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA synchronous = FULL")
+                                .execute(&mut *conn)
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(any)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                (pool, Backend::Sqlite)
+            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect(url)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                (pool, Backend::Postgres)
+            }
+            Some(other) => {
+                return Err(StoreError::Invalid(format!(
+                    "不支持的数据库地址“{other}”：应为 postgres://用户:密码@主机/库名，或省略（使用数据目录中的 SQLite）"
+                )));
+            }
+        };
         Ok(Store {
             pool,
+            backend,
             dir: dir.to_path_buf(),
         })
     }
@@ -90,20 +150,35 @@ impl Store {
         &self.dir
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
-    /// A write transaction that takes SQLite's write lock at once (BEGIN IMMEDIATE), so that two
-    /// writers queue instead of one failing on a stale snapshot.
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// A write transaction that queues behind any other writer from its first statement, so that
+    /// two writers wait instead of one failing on a stale snapshot: SQLite's write lock taken at
+    /// once (BEGIN IMMEDIATE); on PostgreSQL the audit log — which every change appends to — locked
+    /// against other writers (readers go on).
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Appends an audit entry inside `tx`.
     #[allow(clippy::too_many_arguments)]
     async fn audit(
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         at: &str,
         actor: &str,
         action: &str,
@@ -120,7 +195,7 @@ impl Store {
             None => (1, audit::GENESIS.to_string()),
         };
         let h = audit::hash(&prev, seq, at, actor, action, entity, old, new, why);
-        sqlx::query("INSERT INTO audit_log (seq, at, actor, action, entity, old, new, why, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO audit_log (seq, at, actor, action, entity, old, new, why, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(seq)
             .bind(at)
             .bind(actor)
@@ -162,14 +237,14 @@ impl Store {
             ));
         }
         let mut tx = self.write().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(login)
             .fetch_optional(&mut *tx)
             .await?;
         if exists.is_some() {
             return Err(StoreError::Invalid(format!("登录名“{login}”已存在")));
         }
-        let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(login)
             .bind(name)
             .bind(role.key())
@@ -203,7 +278,7 @@ impl Store {
         })
     }
 
-    fn user_from(r: &sqlx::sqlite::SqliteRow) -> User {
+    fn user_from(r: &sqlx::any::AnyRow) -> User {
         User {
             id: r.get("id"),
             login: r.get("login"),
@@ -215,7 +290,7 @@ impl Store {
 
     /// The user whose password matches, if any (argon2id; the same time is spent for an unknown login).
     pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT id, login, name, role, unit_code, password_hash FROM users WHERE login = ? AND active = 1").bind(login).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, login, name, role, unit_code, password_hash FROM users WHERE login = $1 AND active = 1").bind(login).fetch_optional(&self.pool).await?;
         let stored = row.as_ref().map(|r| r.get::<String, _>("password_hash"));
         // An unknown login checks against a dummy hash so that timing does not reveal which logins exist.
         let dummy = hash_password("kaohe-dummy-password");
@@ -235,7 +310,7 @@ impl Store {
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
         let row = sqlx::query(
-            "SELECT id, login, name, role, unit_code FROM users WHERE id = ? AND active = 1",
+            "SELECT id, login, name, role, unit_code FROM users WHERE id = $1 AND active = 1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -262,7 +337,7 @@ impl Store {
             )));
         };
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO assessments (year, title, rubric_id, rubric_version, rubric_sha256, rubric_toml, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO assessments (year, title, rubric_id, rubric_version, rubric_sha256, rubric_toml, stage, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7) RETURNING id")
             .bind(r.year as i64)
             .bind(title)
             .bind(&r.id)
@@ -290,7 +365,7 @@ impl Store {
 
     pub async fn assessment(&self, id: i64) -> Result<Assessment> {
         let r =
-            sqlx::query("SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = ?")
+            sqlx::query("SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?
@@ -328,7 +403,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let r =
-            sqlx::query("INSERT INTO units (assessment_id, code, name, kind) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO units (assessment_id, code, name, kind) VALUES ($1, $2, $3, $4)")
                 .bind(assessment)
                 .bind(code)
                 .bind(name)
@@ -372,7 +447,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("{} 不是考核员", assessor.name)));
         }
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
         Self::audit(
             &mut tx,
             now,
@@ -391,7 +466,7 @@ impl Store {
     /// Whether `user` is assigned to `unit` in `assessment`.
     /// 分工: (assessor's login, assessor's name, unit code) of an assessment, by unit then login.
     pub async fn assignments(&self, assessment: i64) -> Result<Vec<(String, String, String)>> {
-        let rows = sqlx::query("SELECT u.login, u.name, a.unit_code FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.assessment_id = ? ORDER BY a.unit_code, u.login")
+        let rows = sqlx::query("SELECT u.login, u.name, a.unit_code FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.assessment_id = $1 ORDER BY a.unit_code, u.login")
             .bind(assessment)
             .fetch_all(&self.pool)
             .await?;
@@ -402,7 +477,7 @@ impl Store {
     }
 
     pub async fn assigned(&self, assessment: i64, user: &User, unit: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = ? AND user_id = ? AND unit_code = ?").bind(assessment).bind(user.id).bind(unit).fetch_one(&self.pool).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = $1 AND user_id = $2 AND unit_code = $3").bind(assessment).bind(user.id).bind(unit).fetch_one(&self.pool).await?;
         Ok(n > 0)
     }
 
@@ -426,7 +501,7 @@ impl Store {
             )));
         }
         let mut tx = self.write().await?;
-        let n = sqlx::query("UPDATE assessments SET stage = ? WHERE id = ? AND stage = ?")
+        let n = sqlx::query("UPDATE assessments SET stage = $1 WHERE id = $2 AND stage = $3")
             .bind(to.key())
             .bind(assessment)
             .bind(a.stage.key())
@@ -504,7 +579,7 @@ impl Store {
             )));
         }
         let known: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE assessment_id = ? AND code = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE assessment_id = $1 AND code = $2")
                 .bind(assessment)
                 .bind(unit)
                 .fetch_one(&self.pool)
@@ -526,9 +601,9 @@ impl Store {
             (None, Some(_)) => return Err(StoreError::Invalid("该分数已不存在，请刷新".into())),
         };
         let upsert = sqlx::query(
-            "INSERT INTO ledger (assessment_id, unit_code, clause_id, ledger, score, reason, version, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO ledger (assessment_id, unit_code, clause_id, ledger, score, reason, version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (assessment_id, unit_code, clause_id, ledger) DO UPDATE SET score = excluded.score, reason = excluded.reason, version = excluded.version, updated_by = excluded.updated_by, updated_at = excluded.updated_at
-             WHERE ledger.version = ?",
+             WHERE ledger.version = $10",
         )
         .bind(assessment)
         .bind(unit)
@@ -578,13 +653,13 @@ impl Store {
     }
 
     async fn score_in(
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         assessment: i64,
         unit: &str,
         clause: &str,
         ledger: Ledger,
     ) -> Result<Option<Score>> {
-        let r = sqlx::query("SELECT l.unit_code, l.clause_id, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = ? AND l.unit_code = ? AND l.clause_id = ? AND l.ledger = ?")
+        let r = sqlx::query("SELECT l.unit_code, l.clause_id, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 AND l.clause_id = $3 AND l.ledger = $4")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
@@ -660,7 +735,7 @@ impl Store {
         expires: &str,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(sha256_hex(token))
             .bind(user.id)
             .bind(csrf)
@@ -685,7 +760,7 @@ impl Store {
 
     /// The session of a token, if it exists and has not expired at `now`.
     pub async fn session(&self, token: &str, now: &str) -> Result<Option<Session>> {
-        let r = sqlx::query("SELECT s.csrf, u.id, u.login, u.name, u.role, u.unit_code FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1")
+        let r = sqlx::query("SELECT s.csrf, u.id, u.login, u.name, u.role, u.unit_code FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1")
             .bind(sha256_hex(token))
             .bind(now)
             .fetch_optional(&self.pool)
@@ -697,7 +772,7 @@ impl Store {
     }
 
     pub async fn end_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(sha256_hex(token))
             .execute(&self.pool)
             .await?;
@@ -725,7 +800,7 @@ impl Store {
 
     pub async fn units(&self, assessment: i64) -> Result<Vec<UnitRow>> {
         let rows =
-            sqlx::query("SELECT code, name, kind FROM units WHERE assessment_id = ? ORDER BY code")
+            sqlx::query("SELECT code, name, kind FROM units WHERE assessment_id = $1 ORDER BY code")
                 .bind(assessment)
                 .fetch_all(&self.pool)
                 .await?;
@@ -741,7 +816,7 @@ impl Store {
 
     /// Every score of a unit, in all three ledgers.
     pub async fn scores(&self, assessment: i64, unit: &str) -> Result<Vec<Score>> {
-        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = ? AND l.unit_code = ? ORDER BY l.clause_id, l.ledger")
+        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.clause_id, l.ledger")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
@@ -784,7 +859,7 @@ impl Store {
                 origin: None,
             });
         }
-        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, u.name AS by_name FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = ? AND l.ledger IN ('assessor', 'final') ORDER BY l.unit_code, l.clause_id, l.ledger")
+        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, u.name AS by_name FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.ledger IN ('assessor', 'final') ORDER BY l.unit_code, l.clause_id, l.ledger")
             .bind(assessment)
             .fetch_all(&self.pool)
             .await?;
@@ -812,7 +887,7 @@ impl Store {
             );
         }
         inp.judgements = chosen.into_values().collect();
-        for r in sqlx::query("SELECT unit_code, metric, value FROM metrics WHERE assessment_id = ?")
+        for r in sqlx::query("SELECT unit_code, metric, value FROM metrics WHERE assessment_id = $1")
             .bind(assessment)
             .fetch_all(&self.pool)
             .await?
@@ -826,11 +901,11 @@ impl Store {
                 origin: None,
             });
         }
-        for r in sqlx::query("SELECT unit_code, clause_id, description, evidence_sha256 FROM findings WHERE assessment_id = ? ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
+        for r in sqlx::query("SELECT unit_code, clause_id, description, evidence_sha256 FROM findings WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
             let (u, c): (String, String) = (r.get("unit_code"), r.get("clause_id"));
             inp.findings.push(FindingEntry { unit: u.as_str().into(), clause: c.as_str().into(), description: r.get("description"), evidence: r.get("evidence_sha256"), origin: None });
         }
-        for r in sqlx::query("SELECT unit_code, clause_id, points, reason FROM bonuses WHERE assessment_id = ? ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
+        for r in sqlx::query("SELECT unit_code, clause_id, points, reason FROM bonuses WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
             let (u, c, p): (String, String, String) = (r.get("unit_code"), r.get("clause_id"), r.get("points"));
             inp.bonuses.push(BonusEntry { unit: u.as_str().into(), clause: c.as_str().into(), points: Decimal::from_str(&p).unwrap_or_default(), reason: r.get("reason"), origin: None });
         }
@@ -879,7 +954,7 @@ impl Store {
             if !counts {
                 continue;
             }
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = ? AND unit_code = ? AND clause_id = ?")
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = $1 AND unit_code = $2 AND clause_id = $3")
                 .bind(assessment)
                 .bind(unit)
                 .bind(&*c.id)
@@ -894,7 +969,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let old: Option<String> = sqlx::query_scalar(
-            "SELECT value FROM metrics WHERE assessment_id = ? AND unit_code = ? AND metric = ?",
+            "SELECT value FROM metrics WHERE assessment_id = $1 AND unit_code = $2 AND metric = $3",
         )
         .bind(assessment)
         .bind(unit)
@@ -915,7 +990,7 @@ impl Store {
             }
         }
         let v = value.normalize().to_string();
-        sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value) VALUES (?, ?, ?, ?) ON CONFLICT (assessment_id, unit_code, metric) DO UPDATE SET value = excluded.value")
+        sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value) VALUES ($1, $2, $3, $4) ON CONFLICT (assessment_id, unit_code, metric) DO UPDATE SET value = excluded.value")
             .bind(assessment)
             .bind(unit)
             .bind(metric)
@@ -973,7 +1048,7 @@ impl Store {
                 .map(|d| d.name.clone())
                 .unwrap_or_else(|| m.to_string());
             let given: Option<String> = sqlx::query_scalar(
-                "SELECT value FROM metrics WHERE assessment_id = ? AND unit_code = ? AND (metric = ? OR metric = ?)",
+                "SELECT value FROM metrics WHERE assessment_id = $1 AND unit_code = $2 AND (metric = $3 OR metric = $4)",
             )
             .bind(assessment)
             .bind(unit)
@@ -989,7 +1064,7 @@ impl Store {
         }
         // Nor on top of instances a platform import brought for the clause: a re-import would
         // bring the same case again next to the hand-made record.
-        let imported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = ? AND unit_code = ? AND clause_id = ? AND import_id IS NOT NULL")
+        let imported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = $1 AND unit_code = $2 AND clause_id = $3 AND import_id IS NOT NULL")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
@@ -1001,7 +1076,7 @@ impl Store {
             )));
         }
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
@@ -1028,7 +1103,7 @@ impl Store {
     /// The findings of a unit, in the order recorded: those recorded by hand can be withdrawn
     /// ([`Store::withdraw_finding`]); those a platform import brought change with the next import.
     pub async fn findings_of(&self, assessment: i64, unit: &str) -> Result<Vec<Finding>> {
-        let rows = sqlx::query("SELECT f.id, f.clause_id, f.description, f.import_id, u.name AS by_name, f.created_at FROM findings f JOIN users u ON u.id = f.created_by WHERE f.assessment_id = ? AND f.unit_code = ? ORDER BY f.id")
+        let rows = sqlx::query("SELECT f.id, f.clause_id, f.description, f.import_id, u.name AS by_name, f.created_at FROM findings f JOIN users u ON u.id = f.created_by WHERE f.assessment_id = $1 AND f.unit_code = $2 ORDER BY f.id")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
@@ -1059,7 +1134,7 @@ impl Store {
         now: &str,
     ) -> Result<()> {
         let a = self.assessment(assessment).await?;
-        let row = sqlx::query("SELECT unit_code, clause_id, description, import_id FROM findings WHERE assessment_id = ? AND unit_code = ? AND id = ?")
+        let row = sqlx::query("SELECT unit_code, clause_id, description, import_id FROM findings WHERE assessment_id = $1 AND unit_code = $2 AND id = $3")
             .bind(assessment)
             .bind(unit)
             .bind(finding)
@@ -1081,7 +1156,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let gone = sqlx::query(
-            "DELETE FROM findings WHERE assessment_id = ? AND id = ? AND import_id IS NULL",
+            "DELETE FROM findings WHERE assessment_id = $1 AND id = $2 AND import_id IS NULL",
         )
         .bind(assessment)
         .bind(finding)
@@ -1175,7 +1250,7 @@ impl Store {
             return Err(StoreError::Invalid("异议须写明理由".into()));
         }
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO objections (assessment_id, unit_code, clause_id, reason, filed_by, filed_at, status) VALUES (?, ?, ?, ?, ?, ?, 'open') RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO objections (assessment_id, unit_code, clause_id, reason, filed_by, filed_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
@@ -1203,7 +1278,7 @@ impl Store {
     pub async fn objections(&self, by: &User, assessment: i64) -> Result<Vec<Objection>> {
         let rows = sqlx::query(
             "SELECT o.id, o.unit_code, o.clause_id, o.reason, f.name AS filed_by, o.filed_at, o.status, o.decision, d.name AS decided_by, o.decided_at
-             FROM objections o JOIN users f ON f.id = o.filed_by LEFT JOIN users d ON d.id = o.decided_by WHERE o.assessment_id = ? ORDER BY o.id",
+             FROM objections o JOIN users f ON f.id = o.filed_by LEFT JOIN users d ON d.id = o.decided_by WHERE o.assessment_id = $1 ORDER BY o.id",
         )
         .bind(assessment)
         .fetch_all(&self.pool)
@@ -1236,7 +1311,7 @@ impl Store {
         d: &Decision<'_>,
         now: &str,
     ) -> Result<()> {
-        let r = sqlx::query("SELECT unit_code, clause_id, status FROM objections WHERE id = ? AND assessment_id = ?").bind(objection).bind(assessment).fetch_optional(&self.pool).await?.ok_or_else(|| StoreError::NotFound(format!("异议 {objection} 不存在")))?;
+        let r = sqlx::query("SELECT unit_code, clause_id, status FROM objections WHERE id = $1 AND assessment_id = $2").bind(objection).bind(assessment).fetch_optional(&self.pool).await?.ok_or_else(|| StoreError::NotFound(format!("异议 {objection} 不存在")))?;
         let (unit, clause, status): (String, String, String) =
             (r.get("unit_code"), r.get("clause_id"), r.get("status"));
         let Decision {
@@ -1277,7 +1352,7 @@ impl Store {
             .await?;
         }
         let mut tx = self.write().await?;
-        let n = sqlx::query("UPDATE objections SET status = ?, decision = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open'")
+        let n = sqlx::query("UPDATE objections SET status = $1, decision = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'open'")
             .bind(if upheld { "upheld" } else { "rejected" })
             .bind(decision.trim())
             .bind(by.id)
@@ -1330,7 +1405,7 @@ impl Store {
             )));
         }
         let open: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM objections WHERE assessment_id = ? AND status = 'open'",
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
         )
         .bind(assessment)
         .fetch_one(&self.pool)
@@ -1342,7 +1417,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         sqlx::query(
-            "UPDATE assessments SET stage = 'final' WHERE id = ? AND stage = 'publication'",
+            "UPDATE assessments SET stage = 'final' WHERE id = $1 AND stage = 'publication'",
         )
         .bind(assessment)
         .execute(&mut *tx)
@@ -1379,7 +1454,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let last: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) FROM results WHERE assessment_id = ?",
+            "SELECT COALESCE(MAX(version), 0) FROM results WHERE assessment_id = $1",
         )
         .bind(assessment)
         .fetch_one(&mut *tx)
@@ -1410,7 +1485,7 @@ impl Store {
     }
 
     async fn seal_in(
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         by: &User,
         assessment: i64,
         version: i64,
@@ -1419,7 +1494,7 @@ impl Store {
         now: &str,
     ) -> Result<Sealed> {
         let sha = sha256_hex(json);
-        sqlx::query("INSERT INTO results (assessment_id, version, sha256, json, reason, sealed_by, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO results (assessment_id, version, sha256, json, reason, sealed_by, sealed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(assessment)
             .bind(version)
             .bind(&sha)
@@ -1440,7 +1515,7 @@ impl Store {
 
     /// The sealed versions of a result.
     pub async fn sealed(&self, assessment: i64) -> Result<Vec<Sealed>> {
-        let rows = sqlx::query("SELECT r.version, r.sha256, r.reason, u.name AS by_name, r.sealed_at FROM results r JOIN users u ON u.id = r.sealed_by WHERE r.assessment_id = ? ORDER BY r.version").bind(assessment).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT r.version, r.sha256, r.reason, u.name AS by_name, r.sealed_at FROM results r JOIN users u ON u.id = r.sealed_by WHERE r.assessment_id = $1 ORDER BY r.version").bind(assessment).fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|r| Sealed {
@@ -1456,7 +1531,7 @@ impl Store {
     /// The JSON of a sealed version, checked against its sha256 (a mismatch is an error, not data).
     pub async fn sealed_json(&self, assessment: i64, version: i64) -> Result<String> {
         let r =
-            sqlx::query("SELECT json, sha256 FROM results WHERE assessment_id = ? AND version = ?")
+            sqlx::query("SELECT json, sha256 FROM results WHERE assessment_id = $1 AND version = $2")
                 .bind(assessment)
                 .bind(version)
                 .fetch_optional(&self.pool)
@@ -1528,7 +1603,7 @@ impl Store {
         for (u, c, _, _) in &imp.findings {
             fills.insert((u, c));
         }
-        let by_hand = sqlx::query("SELECT unit_code, clause_id, COUNT(*) AS n FROM findings WHERE assessment_id = ? AND import_id IS NULL GROUP BY unit_code, clause_id ORDER BY unit_code, clause_id")
+        let by_hand = sqlx::query("SELECT unit_code, clause_id, COUNT(*) AS n FROM findings WHERE assessment_id = $1 AND import_id IS NULL GROUP BY unit_code, clause_id ORDER BY unit_code, clause_id")
             .bind(assessment)
             .fetch_all(&self.pool)
             .await?;
@@ -1551,7 +1626,7 @@ impl Store {
         let names: Vec<String> = imp.files.iter().map(|(n, _)| n.clone()).collect();
         let shas: Vec<String> = imp.files.iter().map(|(_, s)| s.clone()).collect();
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO imports (assessment_id, kind, file_name, sha256, rows, receipts, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO imports (assessment_id, kind, file_name, sha256, rows, receipts, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
             .bind(assessment)
             .bind(&imp.kind)
             .bind(names.join("、"))
@@ -1565,19 +1640,19 @@ impl Store {
         let clauses: std::collections::BTreeSet<&str> =
             imp.findings.iter().map(|f| f.1.as_str()).collect();
         for c in &clauses {
-            sqlx::query("DELETE FROM findings WHERE assessment_id = ? AND clause_id = ? AND import_id IS NOT NULL").bind(assessment).bind(c).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM findings WHERE assessment_id = $1 AND clause_id = $2 AND import_id IS NOT NULL").bind(assessment).bind(c).execute(&mut *tx).await?;
         }
         let keys: std::collections::BTreeSet<&str> =
             imp.metrics.iter().map(|m| m.1.as_str()).collect();
         for k in &keys {
-            sqlx::query("DELETE FROM metrics WHERE assessment_id = ? AND metric = ?")
+            sqlx::query("DELETE FROM metrics WHERE assessment_id = $1 AND metric = $2")
                 .bind(assessment)
                 .bind(k)
                 .execute(&mut *tx)
                 .await?;
         }
         for (u, m, v) in &imp.metrics {
-            sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value, import_id, source) VALUES (?, ?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value, import_id, source) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(assessment)
                 .bind(u)
                 .bind(m)
@@ -1588,7 +1663,7 @@ impl Store {
                 .await?;
         }
         for (u, c, d, src) in &imp.findings {
-            sqlx::query("INSERT INTO findings (assessment_id, unit_code, clause_id, description, evidence_sha256, created_by, created_at, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO findings (assessment_id, unit_code, clause_id, description, evidence_sha256, created_by, created_at, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(assessment)
                 .bind(u)
                 .bind(c)
@@ -1619,7 +1694,7 @@ impl Store {
     /// The user with this login (for trusted local commands that act as a named account).
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
         let row = sqlx::query(
-            "SELECT id, login, name, role, unit_code FROM users WHERE login = ? AND active = 1",
+            "SELECT id, login, name, role, unit_code FROM users WHERE login = $1 AND active = 1",
         )
         .bind(login)
         .fetch_optional(&self.pool)
@@ -1654,7 +1729,12 @@ impl Store {
             return Err(StoreError::Invalid(format!("{} 中已有备份", to.display())));
         }
         std::fs::create_dir_all(to)?;
-        sqlx::query("VACUUM INTO ?")
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Invalid(
+                "数据库在 PostgreSQL 中：请用 pg_dump 备份数据库，并另行复制数据目录中的 evidence/（佐证材料）".into(),
+            ));
+        }
+        sqlx::query("VACUUM INTO $1")
             .bind(db.to_string_lossy().into_owned())
             .execute(&self.pool)
             .await?;
@@ -1758,7 +1838,7 @@ impl Store {
             .collect();
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO evidence (sha256, size, mime, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO evidence (sha256, size, mime, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(&sha)
         .bind(bytes.len() as i64)
@@ -1766,7 +1846,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO evidence_links (assessment_id, unit_code, clause_id, sha256, original_name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO evidence_links (assessment_id, unit_code, clause_id, sha256, original_name, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
@@ -1801,7 +1881,7 @@ impl Store {
 
     /// The evidence of a unit.
     pub async fn evidence(&self, assessment: i64, unit: &str) -> Result<Vec<EvidenceRef>> {
-        let rows = sqlx::query("SELECT l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, l.uploaded_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = ? AND l.unit_code = ? ORDER BY l.id")
+        let rows = sqlx::query("SELECT l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, l.uploaded_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.id")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
@@ -1825,7 +1905,7 @@ impl Store {
         if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound("没有这个文件".into()));
         }
-        let links = sqlx::query("SELECT l.unit_code, l.original_name, e.mime FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 WHERE l.sha256 = ?").bind(sha).fetch_all(&self.pool).await?;
+        let links = sqlx::query("SELECT l.unit_code, l.original_name, e.mime FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 WHERE l.sha256 = $1").bind(sha).fetch_all(&self.pool).await?;
         let readable = links
             .iter()
             .find(|r| Self::may_read_unit(by, r.get::<&str, _>("unit_code")));
@@ -1874,7 +1954,7 @@ impl Store {
             return Err(StoreError::Invalid("加分须写明理由".into()));
         }
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO bonuses (assessment_id, unit_code, clause_id, points, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO bonuses (assessment_id, unit_code, clause_id, points, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
@@ -1927,9 +2007,17 @@ impl Store {
                 by.role.label()
             )));
         }
-        Ok(sqlx::query_as::<_, Entry>(
-            "SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log WHERE instr(actor, ?) > 0 AND instr(action, ?) > 0 AND instr(entity, ?) > 0 ORDER BY seq DESC LIMIT ?",
-        )
+        // "Contains" is instr() in SQLite and strpos() in PostgreSQL (LIKE would read % and _ typed
+        // into the filter as wildcards).
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log WHERE instr(actor, $1) > 0 AND instr(action, $2) > 0 AND instr(entity, $3) > 0 ORDER BY seq DESC LIMIT $4"
+            }
+            Backend::Postgres => {
+                "SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log WHERE strpos(actor, $1) > 0 AND strpos(action, $2) > 0 AND strpos(entity, $3) > 0 ORDER BY seq DESC LIMIT $4"
+            }
+        };
+        Ok(sqlx::query_as::<_, Entry>(sql)
         .bind(actor)
         .bind(action)
         .bind(entity)
@@ -1943,15 +2031,15 @@ impl Store {
     /// Progress of an assessment: units with a self-assessment, scores in the assessor ledger, open
     /// objections.
     pub async fn progress(&self, assessment: i64) -> Result<(i64, i64, i64)> {
-        let a: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT unit_code) FROM ledger WHERE assessment_id = ? AND ledger = 'self'").bind(assessment).fetch_one(&self.pool).await?;
+        let a: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT unit_code) FROM ledger WHERE assessment_id = $1 AND ledger = 'self'").bind(assessment).fetch_one(&self.pool).await?;
         let b: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM ledger WHERE assessment_id = ? AND ledger = 'assessor'",
+            "SELECT COUNT(*) FROM ledger WHERE assessment_id = $1 AND ledger = 'assessor'",
         )
         .bind(assessment)
         .fetch_one(&self.pool)
         .await?;
         let c: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM objections WHERE assessment_id = ? AND status = 'open'",
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
         )
         .bind(assessment)
         .fetch_one(&self.pool)
