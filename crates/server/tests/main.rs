@@ -1,5 +1,5 @@
-//! kaohe-server in process: the router with `oneshot` requests, a real SQLite store in a temporary
-//! folder, and a clock the tests move.
+//! kaohe-server in process: the router with `oneshot` requests, a real store — SQLite in a temporary
+//! folder, and PostgreSQL when `KAOHE_TEST_POSTGRES` names a server — and a clock the tests move.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -10,6 +10,37 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower::ServiceExt;
+
+use kaohe_store::testdb::Db;
+
+// Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
+kaohe_store::on_both!(
+    sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited,
+    every_route_for_every_role,
+    a_state_change_without_the_csrf_token_is_refused,
+    a_stale_edit_gets_409_with_the_current_value,
+    sessions_expire_and_logout_ends_them,
+    results_have_the_shape_of_data_md_and_publication_opens_them,
+    the_openapi_document_lists_every_route_and_every_route_exists,
+    the_whole_workflow_from_draft_to_final_and_a_correction,
+    evidence_is_stored_by_content_typed_by_content_and_shown_only_to_who_may,
+    an_admin_sets_up_an_assessment_through_the_api,
+    platform_files_are_staged_previewed_with_their_problems_and_committed_whole,
+    no_route_lets_the_wrong_person_through,
+    a_metric_edited_meanwhile_is_a_conflict_not_an_overwrite,
+    pages_sign_in_and_redirect_and_keep_what_was_typed,
+    every_page_for_every_role,
+    the_score_form_saves_refuses_with_the_typed_values_and_needs_the_csrf_token,
+    the_feedback_form_and_the_exports_respect_roles_and_publication,
+    a_reporter_self_assesses_on_its_page_and_sees_its_evidence,
+    charts_show_the_distribution_and_a_units_profile_against_the_average,
+    the_setup_page_adds_units_accounts_and_assignments_and_keeps_what_was_typed,
+    the_grid_shows_the_units_one_may_score_with_their_versions,
+    an_assessor_records_a_finding_on_the_page_and_it_costs_its_points,
+    refused_objection_forms_keep_what_was_typed,
+    imports_and_hand_made_findings_never_count_one_clause_twice,
+    whatif_rescores_the_data_under_another_rubric_for_who_may_see_results,
+);
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const T0: u64 = 1_638_349_200; // 2021-12-01T09:00:00Z
@@ -22,9 +53,9 @@ struct App {
     id: i64,
 }
 
-async fn app() -> App {
+async fn app(db: Db) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let (store, _) = kaohe_store::testdb::open(dir.path(), db).await;
     let now = kaohe_server::iso(T0);
     let nu = |login: &'static str, name: &'static str, role, unit| NewUser {
         login,
@@ -230,9 +261,8 @@ impl App {
     }
 }
 
-#[tokio::test]
-async fn sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited() {
-    let a = app().await;
+async fn sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited(db: Db) {
+    let a = app(db).await;
     let (s, v, h) = a
         .call(
             &Who::default(),
@@ -301,9 +331,8 @@ async fn sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited() {
     a.login("leader").await;
 }
 
-#[tokio::test]
-async fn every_route_for_every_role() {
-    let a = app().await;
+async fn every_route_for_every_role(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let anon = Who::default();
     let admin = a.login("admin").await;
@@ -555,9 +584,8 @@ async fn every_route_for_every_role() {
     assert!(fails.is_empty(), "{}", fails.join("\n"));
 }
 
-#[tokio::test]
-async fn a_state_change_without_the_csrf_token_is_refused() {
-    let a = app().await;
+async fn a_state_change_without_the_csrf_token_is_refused(db: Db) {
+    let a = app(db).await;
     let admin = a.login("admin").await;
     let path = format!(
         "/api/assessments/{}/units/320623001/scores/1.1.1/assessor",
@@ -593,9 +621,8 @@ async fn a_state_change_without_the_csrf_token_is_refused() {
     assert_eq!(s, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn a_stale_edit_gets_409_with_the_current_value() {
-    let a = app().await;
+async fn a_stale_edit_gets_409_with_the_current_value(db: Db) {
+    let a = app(db).await;
     let admin = a.login("admin").await;
     let assessor = a.login("wangfang").await;
     let path = format!(
@@ -638,9 +665,8 @@ async fn a_stale_edit_gets_409_with_the_current_value() {
     assert!(v["error"].as_str().unwrap().contains("王芳"));
 }
 
-#[tokio::test]
-async fn sessions_expire_and_logout_ends_them() {
-    let a = app().await;
+async fn sessions_expire_and_logout_ends_them(db: Db) {
+    let a = app(db).await;
     let admin = a.login("admin").await;
     assert_eq!(
         a.call(&admin, "GET", "/api/me", None, false).await.0,
@@ -668,9 +694,8 @@ async fn sessions_expire_and_logout_ends_them() {
     );
 }
 
-#[tokio::test]
-async fn results_have_the_shape_of_data_md_and_publication_opens_them() {
-    let a = app().await;
+async fn results_have_the_shape_of_data_md_and_publication_opens_them(db: Db) {
+    let a = app(db).await;
     let admin = a.login("admin").await;
     let path = format!("/api/assessments/{}/results", a.id);
     let (s, v, _) = a.call(&admin, "GET", &path, None, false).await;
@@ -727,9 +752,8 @@ async fn results_have_the_shape_of_data_md_and_publication_opens_them() {
     assert_eq!(v["stage"], "publication");
 }
 
-#[tokio::test]
-async fn the_openapi_document_lists_every_route_and_every_route_exists() {
-    let a = app().await;
+async fn the_openapi_document_lists_every_route_and_every_route_exists(db: Db) {
+    let a = app(db).await;
     let (s, doc, _) = a
         .call(&Who::default(), "GET", "/api/openapi.json", None, false)
         .await;
@@ -762,9 +786,8 @@ async fn the_openapi_document_lists_every_route_and_every_route_exists() {
     }
 }
 
-#[tokio::test]
-async fn the_whole_workflow_from_draft_to_final_and_a_correction() {
-    let a = app().await;
+async fn the_whole_workflow_from_draft_to_final_and_a_correction(db: Db) {
+    let a = app(db).await;
     let s = &a.store;
     let now = kaohe_server::iso(T0);
     let admin_u = s
@@ -1129,9 +1152,8 @@ async fn the_whole_workflow_from_draft_to_final_and_a_correction() {
     assert_eq!(s.audit_verify().await.unwrap().map(|n| n > 60), Ok(true));
 }
 
-#[tokio::test]
-async fn evidence_is_stored_by_content_typed_by_content_and_shown_only_to_who_may() {
-    let a = app().await;
+async fn evidence_is_stored_by_content_typed_by_content_and_shown_only_to_who_may(db: Db) {
+    let a = app(db).await;
     let s = &a.store;
     let now = kaohe_server::iso(T0);
     let admin_u = s
@@ -1257,9 +1279,8 @@ fn percent_decoding_of_file_names() {
     assert_eq!(percent_decode("%zz测"), "%zz测");
 }
 
-#[tokio::test]
-async fn an_admin_sets_up_an_assessment_through_the_api() {
-    let a = app().await;
+async fn an_admin_sets_up_an_assessment_through_the_api(db: Db) {
+    let a = app(db).await;
     let admin = a.login("admin").await;
     let (st, v, _) = a
         .call(
@@ -1388,9 +1409,8 @@ async fn an_admin_sets_up_an_assessment_through_the_api() {
     assert_eq!(log["chain"]["ok"], true);
 }
 
-#[tokio::test]
-async fn platform_files_are_staged_previewed_with_their_problems_and_committed_whole() {
-    let a = app().await;
+async fn platform_files_are_staged_previewed_with_their_problems_and_committed_whole(db: Db) {
+    let a = app(db).await;
     let admin = a.login("admin").await;
     let assessor = a.login("wangfang").await;
     let id = a.id;
@@ -1627,9 +1647,8 @@ fn valid_request(method: &str, path: &str) -> (String, Vec<u8>, Vec<(&'static st
     (p, b, h)
 }
 
-#[tokio::test]
-async fn no_route_lets_the_wrong_person_through() {
-    let a = app().await;
+async fn no_route_lets_the_wrong_person_through(db: Db) {
+    let a = app(db).await;
     let id = a.id.to_string();
     let viewer = a.login("leader").await;
     let rep_b = a.login("matang").await;
@@ -1694,9 +1713,8 @@ async fn no_route_lets_the_wrong_person_through() {
     assert!(fails.is_empty(), "{}", fails.join("\n"));
 }
 
-#[tokio::test]
-async fn a_metric_edited_meanwhile_is_a_conflict_not_an_overwrite() {
-    let a = app().await;
+async fn a_metric_edited_meanwhile_is_a_conflict_not_an_overwrite(db: Db) {
+    let a = app(db).await;
     let admin = a.login("admin").await;
     let path = format!(
         "/api/assessments/{}/units/320623001/metrics/claim_rate",
@@ -1794,9 +1812,8 @@ async fn page(a: &App, who: &Who, path: &str) -> (StatusCode, String) {
     (s, String::from_utf8(body).unwrap())
 }
 
-#[tokio::test]
-async fn pages_sign_in_and_redirect_and_keep_what_was_typed() {
-    let a = app().await;
+async fn pages_sign_in_and_redirect_and_keep_what_was_typed(db: Db) {
+    let a = app(db).await;
     let (s, _, h) = a.raw(&Who::default(), "GET", "/", &[], vec![]).await;
     assert_eq!(
         (s, h.get(header::LOCATION).unwrap().to_str().unwrap()),
@@ -1826,9 +1843,8 @@ async fn pages_sign_in_and_redirect_and_keep_what_was_typed() {
     assert!(html.contains("2021年度考核") && html.contains("县政务办（管理员）"));
 }
 
-#[tokio::test]
-async fn every_page_for_every_role() {
-    let a = app().await;
+async fn every_page_for_every_role(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin = web_login(&a, "admin").await;
     let assessor = web_login(&a, "wangfang").await;
@@ -1984,9 +2000,8 @@ async fn every_page_for_every_role() {
     assert!(fails.is_empty(), "{}", fails.join("\n"));
 }
 
-#[tokio::test]
-async fn the_score_form_saves_refuses_with_the_typed_values_and_needs_the_csrf_token() {
-    let a = app().await;
+async fn the_score_form_saves_refuses_with_the_typed_values_and_needs_the_csrf_token(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin = web_login(&a, "admin").await;
     let form = |who: &Who, body: String| {
@@ -2074,9 +2089,8 @@ fn the_league_chart_escapes_names() {
     assert!(svg.contains("width=\"520.0\""));
 }
 
-#[tokio::test]
-async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
-    let a = app().await;
+async fn the_feedback_form_and_the_exports_respect_roles_and_publication(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin = web_login(&a, "admin").await;
     let rep_b = web_login(&a, "matang").await;
@@ -2215,9 +2229,8 @@ async fn the_feedback_form_and_the_exports_respect_roles_and_publication() {
     }
 }
 
-#[tokio::test]
-async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence() {
-    let a = app().await;
+async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence(db: Db) {
+    let a = app(db).await;
     let s = &a.store;
     let now = kaohe_server::iso(T0);
     let admin_u = s
@@ -2270,9 +2283,8 @@ async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence() {
     );
 }
 
-#[tokio::test]
-async fn charts_show_the_distribution_and_a_units_profile_against_the_average() {
-    let a = app().await;
+async fn charts_show_the_distribution_and_a_units_profile_against_the_average(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
     let now = kaohe_server::iso(T0);
@@ -2353,9 +2365,8 @@ async fn charts_show_the_distribution_and_a_units_profile_against_the_average() 
     assert!(svg.contains("0.52 第1名"), "{svg}");
 }
 
-#[tokio::test]
-async fn the_setup_page_adds_units_accounts_and_assignments_and_keeps_what_was_typed() {
-    let a = app().await;
+async fn the_setup_page_adds_units_accounts_and_assignments_and_keeps_what_was_typed(db: Db) {
+    let a = app(db).await;
     let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
     let now = kaohe_server::iso(T0);
     // A new assessment in 草稿, where units and assignments may be set.
@@ -2452,9 +2463,8 @@ async fn the_setup_page_adds_units_accounts_and_assignments_and_keeps_what_was_t
     assert_eq!(a.store.units(id).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn the_grid_shows_the_units_one_may_score_with_their_versions() {
-    let a = app().await;
+async fn the_grid_shows_the_units_one_may_score_with_their_versions(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin = web_login(&a, "admin").await;
     let (s, html) = page(&a, &admin, &format!("/a/{id}/grid")).await;
@@ -2485,9 +2495,8 @@ async fn the_grid_shows_the_units_one_may_score_with_their_versions() {
     assert!(html.contains("只有管理员和考核员可以使用评分表"));
 }
 
-#[tokio::test]
-async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points() {
-    let a = app().await;
+async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin = web_login(&a, "admin").await;
     let post = |body: String| {
@@ -2581,9 +2590,8 @@ async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_points() {
     );
 }
 
-#[tokio::test]
-async fn refused_objection_forms_keep_what_was_typed() {
-    let a = app().await;
+async fn refused_objection_forms_keep_what_was_typed(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
     let now = kaohe_server::iso(T0);
@@ -2643,9 +2651,8 @@ async fn refused_objection_forms_keep_what_was_typed() {
 /// would count the same clause for the same unit (all-or-nothing: nothing of it is stored), a
 /// hand-made finding can be withdrawn with a reason (the audit log keeps its text), and once the
 /// platform brought a clause's instances, no hand-made one is added next to them.
-#[tokio::test]
-async fn imports_and_hand_made_findings_never_count_one_clause_twice() {
-    let a = app().await;
+async fn imports_and_hand_made_findings_never_count_one_clause_twice(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let now = kaohe_server::iso(T0);
     let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
@@ -2820,9 +2827,8 @@ async fn imports_and_hand_made_findings_never_count_one_clause_twice() {
     );
 }
 
-#[tokio::test]
-async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results() {
-    let a = app().await;
+async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results(db: Db) {
+    let a = app(db).await;
     let id = a.id;
     let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
     let now = kaohe_server::iso(T0);

@@ -1,7 +1,7 @@
 //! kaohe-store — where an assessment lives: accounts, assessments and their units, assessor
 //! assignments, the three ledgers per clause (自评分, 考核分, 最终分), findings, bonus, evidence, sealed
-//! results, and a hash-chained, append-only audit log. SQLite (WAL) by default, via sqlx, with the
-//! migrations embedded. The store scores nothing itself (kaohe-core does), reads no clock (callers
+//! results, and a hash-chained, append-only audit log. SQLite (WAL) by default or PostgreSQL, via
+//! sqlx's Any driver, with the migrations of both embedded. The store scores nothing itself (kaohe-core does), reads no clock (callers
 //! pass the time), and enforces who may do what in which stage ([`policy`]) on every change.
 
 /// 审计日志: the hash chain and its verification.
@@ -14,6 +14,9 @@ pub mod model;
 pub mod policy;
 /// 存储: the operations.
 pub mod store;
+/// A fresh PostgreSQL database per test (for tests only).
+#[doc(hidden)]
+pub mod testdb;
 
 pub use model::*;
-pub use store::{Decision, Finding, Import, Objection, Sealed, Store, StoreError};
+pub use store::{Backend, Decision, Finding, Import, Objection, Sealed, Store, StoreError};

@@ -364,12 +364,13 @@ impl Store {
     }
 
     pub async fn assessment(&self, id: i64) -> Result<Assessment> {
-        let r =
-            sqlx::query("SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("考核 {id} 不存在")))?;
+        let r = sqlx::query(
+            "SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("考核 {id} 不存在")))?;
         let toml: String = r.get("rubric_toml");
         let rubric = rubric::load("rubric.toml", &toml)
             .0
@@ -402,14 +403,15 @@ impl Store {
             )));
         }
         let mut tx = self.write().await?;
-        let r =
-            sqlx::query("INSERT INTO units (assessment_id, code, name, kind) VALUES ($1, $2, $3, $4)")
-                .bind(assessment)
-                .bind(code)
-                .bind(name)
-                .bind(kind)
-                .execute(&mut *tx)
-                .await;
+        let r = sqlx::query(
+            "INSERT INTO units (assessment_id, code, name, kind) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(assessment)
+        .bind(code)
+        .bind(name)
+        .bind(kind)
+        .execute(&mut *tx)
+        .await;
         if let Err(sqlx::Error::Database(e)) = &r
             && e.is_unique_violation()
         {
@@ -799,11 +801,12 @@ impl Store {
     }
 
     pub async fn units(&self, assessment: i64) -> Result<Vec<UnitRow>> {
-        let rows =
-            sqlx::query("SELECT code, name, kind FROM units WHERE assessment_id = $1 ORDER BY code")
-                .bind(assessment)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT code, name, kind FROM units WHERE assessment_id = $1 ORDER BY code",
+        )
+        .bind(assessment)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .iter()
             .map(|r| UnitRow {
@@ -887,10 +890,11 @@ impl Store {
             );
         }
         inp.judgements = chosen.into_values().collect();
-        for r in sqlx::query("SELECT unit_code, metric, value FROM metrics WHERE assessment_id = $1")
-            .bind(assessment)
-            .fetch_all(&self.pool)
-            .await?
+        for r in
+            sqlx::query("SELECT unit_code, metric, value FROM metrics WHERE assessment_id = $1")
+                .bind(assessment)
+                .fetch_all(&self.pool)
+                .await?
         {
             let (u, m, v): (String, String, String) =
                 (r.get("unit_code"), r.get("metric"), r.get("value"));
@@ -1530,13 +1534,14 @@ impl Store {
 
     /// The JSON of a sealed version, checked against its sha256 (a mismatch is an error, not data).
     pub async fn sealed_json(&self, assessment: i64, version: i64) -> Result<String> {
-        let r =
-            sqlx::query("SELECT json, sha256 FROM results WHERE assessment_id = $1 AND version = $2")
-                .bind(assessment)
-                .bind(version)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("没有第 {version} 版定档结果")))?;
+        let r = sqlx::query(
+            "SELECT json, sha256 FROM results WHERE assessment_id = $1 AND version = $2",
+        )
+        .bind(assessment)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("没有第 {version} 版定档结果")))?;
         let (json, sha): (String, String) = (r.get("json"), r.get("sha256"));
         if sha256_hex(&json) != sha {
             return Err(StoreError::Invalid(format!(
@@ -2018,12 +2023,12 @@ impl Store {
             }
         };
         Ok(sqlx::query_as::<_, Entry>(sql)
-        .bind(actor)
-        .bind(action)
-        .bind(entity)
-        .bind(limit.clamp(1, 1000))
-        .fetch_all(&self.pool)
-        .await?)
+            .bind(actor)
+            .bind(action)
+            .bind(entity)
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(&self.pool)
+            .await?)
     }
 }
 

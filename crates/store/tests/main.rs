@@ -1,6 +1,19 @@
-//! kaohe-store against a real SQLite database in a temporary folder.
+//! kaohe-store against real databases: every test runs on SQLite in a temporary folder and on a
+//! fresh PostgreSQL database (when `KAOHE_TEST_POSTGRES` names a server; `.ci/run` starts one).
 
-use kaohe_store::{Ledger, NewUser, Role, Stage, Store, StoreError, User};
+use kaohe_store::{Backend, Ledger, NewUser, Role, Stage, Store, StoreError, User};
+
+use kaohe_store::testdb::{Db, open};
+
+kaohe_store::on_both!(
+    passwords_are_argon2id_and_wrong_ones_fail,
+    roles_units_and_stages_are_enforced,
+    scores_are_checked_against_the_rubric,
+    concurrent_edits_on_two_threads_exactly_one_wins_every_time,
+    concurrent_edits_of_one_score_exactly_one_wins,
+    the_audit_log_records_every_change_and_detects_tampering,
+    reopening_keeps_everything,
+);
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const NOW: &str = "2021-12-01T09:00:00Z";
@@ -15,9 +28,9 @@ struct World {
     id: i64,
 }
 
-async fn world() -> World {
+async fn world(db: Db) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let (store, _) = open(dir.path(), db).await;
     let admin = store
         .add_user(
             None,
@@ -101,9 +114,8 @@ async fn world() -> World {
     }
 }
 
-#[tokio::test]
-async fn passwords_are_argon2id_and_wrong_ones_fail() {
-    let w = world().await;
+async fn passwords_are_argon2id_and_wrong_ones_fail(db: Db) {
+    let w = world(db).await;
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE login = 'admin'")
         .fetch_one(w.store.pool())
         .await
@@ -163,16 +175,41 @@ async fn passwords_are_argon2id_and_wrong_ones_fail() {
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden(_)));
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(w.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(journal, "wal");
+    match w.store.backend() {
+        // SQLite in WAL mode with full sync, on every connection of the pool.
+        Backend::Sqlite => {
+            for _ in 0..3 {
+                let mut c = w.store.pool().acquire().await.unwrap();
+                let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+                    .fetch_one(&mut *c)
+                    .await
+                    .unwrap();
+                let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(&mut *c)
+                    .await
+                    .unwrap();
+                let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                    .fetch_one(&mut *c)
+                    .await
+                    .unwrap();
+                assert_eq!((journal.as_str(), sync, fk), ("wal", 2, 1));
+            }
+        }
+        // PostgreSQL: text compares byte by byte, as in SQLite.
+        Backend::Postgres => {
+            let collation: String = sqlx::query_scalar(
+                "SELECT collation_name::text FROM information_schema.columns WHERE table_name = 'units' AND column_name = 'name'",
+            )
+            .fetch_one(w.store.pool())
+            .await
+            .unwrap();
+            assert_eq!(collation, "C");
+        }
+    }
 }
 
-#[tokio::test]
-async fn roles_units_and_stages_are_enforced() {
-    let w = world().await;
+async fn roles_units_and_stages_are_enforced(db: Db) {
+    let w = world(db).await;
     let s = &w.store;
     // 草稿: nobody scores yet.
     let e = s
@@ -325,9 +362,8 @@ async fn roles_units_and_stages_are_enforced() {
     assert_eq!(s.assessment(w.id).await.unwrap().stage, Stage::Review);
 }
 
-#[tokio::test]
-async fn scores_are_checked_against_the_rubric() {
-    let w = world().await;
+async fn scores_are_checked_against_the_rubric(db: Db) {
+    let w = world(db).await;
     let s = &w.store;
     s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
         .await
@@ -386,9 +422,8 @@ async fn scores_are_checked_against_the_rubric() {
     assert_eq!(msg(e), "本次考核中没有单位“320623999”");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time() {
-    let w = world().await;
+async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time(db: Db) {
+    let w = world(db).await;
     let s = &w.store;
     s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
         .await
@@ -460,9 +495,8 @@ async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time() {
     assert_eq!(s.audit_verify().await.unwrap().map(|n| n > 10), Ok(true));
 }
 
-#[tokio::test]
-async fn concurrent_edits_of_one_score_exactly_one_wins() {
-    let w = world().await;
+async fn concurrent_edits_of_one_score_exactly_one_wins(db: Db) {
+    let w = world(db).await;
     let s = &w.store;
     s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
         .await
@@ -541,9 +575,8 @@ async fn concurrent_edits_of_one_score_exactly_one_wins() {
     assert!(e.to_string().contains("第 2 版"), "{e}");
 }
 
-#[tokio::test]
-async fn the_audit_log_records_every_change_and_detects_tampering() {
-    let w = world().await;
+async fn the_audit_log_records_every_change_and_detects_tampering(db: Db) {
+    let w = world(db).await;
     let s = &w.store;
     s.advance(&w.admin, w.id, Stage::SelfAssessment, "开始自评", NOW)
         .await
@@ -603,16 +636,10 @@ async fn the_audit_log_records_every_change_and_detects_tampering() {
             .await
             .is_err()
     );
-    // Someone with the file drops the triggers and edits a row: the chain names it.
-    sqlx::query("DROP TRIGGER audit_log_no_update")
-        .execute(s.pool())
-        .await
-        .unwrap();
-    sqlx::query("DROP TRIGGER audit_log_no_delete")
-        .execute(s.pool())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE audit_log SET new = replace(new, '0.04', '0.05') WHERE seq = ?")
+    // Someone with the database drops the triggers and edits a row: the chain names it.
+    drop_trigger(s, "audit_log_no_update").await;
+    drop_trigger(s, "audit_log_no_delete").await;
+    sqlx::query("UPDATE audit_log SET new = replace(new, '0.04', '0.05') WHERE seq = $1")
         .bind(n as i64 - 1)
         .execute(s.pool())
         .await
@@ -623,11 +650,8 @@ async fn the_audit_log_records_every_change_and_detects_tampering() {
         "{e}"
     );
     // …or removes one.
-    let w2 = world().await;
-    sqlx::query("DROP TRIGGER audit_log_no_delete")
-        .execute(w2.store.pool())
-        .await
-        .unwrap();
+    let w2 = world(db).await;
+    drop_trigger(&w2.store, "audit_log_no_delete").await;
     sqlx::query("DELETE FROM audit_log WHERE seq = 2")
         .execute(w2.store.pool())
         .await
@@ -636,11 +660,21 @@ async fn the_audit_log_records_every_change_and_detects_tampering() {
     assert_eq!(e, "审计日志第 2 条缺失（下一条是第 3 条）：记录被删除");
 }
 
-#[tokio::test]
-async fn reopening_keeps_everything() {
+async fn drop_trigger(s: &Store, name: &str) {
+    let sql = match s.backend() {
+        Backend::Sqlite => format!("DROP TRIGGER {name}"),
+        Backend::Postgres => format!("DROP TRIGGER {name} ON audit_log"),
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(s.pool())
+        .await
+        .unwrap();
+}
+
+async fn reopening_keeps_everything(db: Db) {
     let dir = tempfile::tempdir().unwrap();
-    {
-        let s = Store::open(dir.path()).await.unwrap();
+    let url = {
+        let (s, url) = open(dir.path(), db).await;
         s.add_user(
             None,
             &NewUser {
@@ -654,8 +688,9 @@ async fn reopening_keeps_everything() {
         )
         .await
         .unwrap();
-    }
-    let s = Store::open(dir.path()).await.unwrap();
+        url
+    };
+    let s = Store::open_with(dir.path(), url.as_deref()).await.unwrap();
     assert!(
         s.authenticate("admin", "admin-pass-1")
             .await
