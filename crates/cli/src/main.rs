@@ -8,7 +8,8 @@
 //! - `kaohe ingest --units F --period P [--cases F]… [--claims F]… [--survey F]… --out DIR`.
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
 //! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`, `kaohe import --data DIR …`,
-//!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`.
+//!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`;
+//!   with `--database postgres://…` (or `KAOHE_DATABASE`) the service's database is PostgreSQL.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
 //! printed), 2 invalid input (problems printed, nothing scored), 1 any other failure.
@@ -27,6 +28,10 @@ use std::process::ExitCode;
     about = "kaohe（考核）：政务服务考核——细则即数据，精确计分，每一分都有理由"
 )]
 struct Cli {
+    /// 考核服务的数据库：postgres://用户:密码@主机/库名（PostgreSQL 或兼容其协议的数据库）；省略时用数据目录中的
+    /// SQLite（kaohe.db）。佐证材料总在数据目录的 evidence/ 中
+    #[arg(long, global = true, env = "KAOHE_DATABASE")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -261,6 +266,7 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    run::set_database(cli.database);
     let result = match cli.command {
         Command::Demo {
             print: true,
@@ -343,7 +349,19 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            // The chain of causes, each once: an error that shows its source in its own text
+            // (`数据库错误：…`) does not repeat it.
+            let mut text = String::new();
+            for cause in e.chain() {
+                let c = cause.to_string();
+                if !text.contains(&c) {
+                    if !text.is_empty() {
+                        text.push('：');
+                    }
+                    text.push_str(&c);
+                }
+            }
+            eprintln!("错误：{text}");
             ExitCode::from(1)
         }
     }

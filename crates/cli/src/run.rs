@@ -16,6 +16,47 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::path::PathBuf;
 
+/// The service's database URL (`--database` / `KAOHE_DATABASE`), or `None` for SQLite in the data
+/// directory.
+static DATABASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+pub fn set_database(url: Option<String>) {
+    let _ = DATABASE.set(url.filter(|u| !u.trim().is_empty()));
+}
+
+fn database() -> Option<&'static str> {
+    DATABASE.get().and_then(|d| d.as_deref())
+}
+
+/// Opens the service's store: the database chosen, evidence in `data/evidence/`.
+async fn open_store(data: &Path) -> Result<kaohe_store::Store> {
+    kaohe_store::Store::open_with(data, database())
+        .await
+        .with_context(|| match database() {
+            Some(url) => format!("无法打开数据库 {}", redact(url)),
+            None => format!("无法打开数据目录 {}", data.display()),
+        })
+}
+
+/// A database URL as it may be printed: the password replaced by `***`.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+/// With SQLite the data directory must already hold the database.
+fn sqlite_present(data: &Path) -> Result<()> {
+    if database().is_none() && !data.join("kaohe.db").exists() {
+        bail!("{} 中没有 kaohe.db", data.display());
+    }
+    Ok(())
+}
+
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_INVALID: u8 = 2;
 pub const EXIT_INCOMPLETE: u8 = 3;
@@ -550,9 +591,7 @@ pub fn user_add(
         anyhow::anyhow!("角色应为 admin / assessor / reporter / viewer，实为 {role}")
     })?;
     runtime()?.block_on(async {
-        let store = kaohe_store::Store::open(data)
-            .await
-            .with_context(|| format!("无法打开数据目录 {}", data.display()))?;
+        let store = open_store(data).await?;
         let new = kaohe_store::NewUser {
             login,
             name,
@@ -575,11 +614,9 @@ pub fn user_add(
 }
 
 pub fn audit_verify(data: &Path) -> Result<u8> {
-    if !data.join("kaohe.db").exists() {
-        bail!("{} 中没有 kaohe.db", data.display());
-    }
+    sqlite_present(data)?;
     runtime()?.block_on(async {
-        let store = kaohe_store::Store::open(data).await?;
+        let store = open_store(data).await?;
         match store.audit_verify().await? {
             Ok(n) => {
                 println!("审计日志完好：共 {n} 条，哈希链逐条核对无误");
@@ -595,9 +632,7 @@ pub fn audit_verify(data: &Path) -> Result<u8> {
 
 pub fn serve(data: &Path, addr: &str) -> Result<u8> {
     runtime()?.block_on(async {
-        let store = kaohe_store::Store::open(data)
-            .await
-            .with_context(|| format!("无法打开数据目录 {}", data.display()))?;
+        let store = open_store(data).await?;
         let state = kaohe_server::AppState::new(store, kaohe_server::AppState::system_clock());
         kaohe_server::serve(kaohe_server::router(state), addr)
             .await
@@ -615,7 +650,10 @@ pub fn demo_serve(data: Option<&Path>, addr: &str) -> Result<u8> {
         bail!("{} 中已有数据；示例需要一个新的目录", dir.display());
     }
     runtime()?.block_on(async {
-        let store = kaohe_store::Store::open(&dir).await?;
+        let store = open_store(&dir).await?;
+        if store.user_by_login("admin").await?.is_some() {
+            bail!("数据库中已有数据；示例需要一个空的数据库");
+        }
         let id = kaohe_server::demo::seed(
             &store,
             embedded::RUDONG_2021,
@@ -665,7 +703,7 @@ pub fn import(data: &Path, assessment: i64, actor: &str, args: &PlatformArgs) ->
         bail!("请至少提供一种平台数据：--cases、--claims 或 --survey");
     }
     runtime()?.block_on(async {
-        let store = kaohe_store::Store::open(data).await.with_context(|| format!("无法打开数据目录 {}", data.display()))?;
+        let store = open_store(data).await?;
         let by = store.user_by_login(actor).await?.ok_or_else(|| anyhow::anyhow!("没有账户“{actor}”"))?;
         let a = store.assessment(assessment).await?;
         let units: Vec<Unit> = store
@@ -728,11 +766,9 @@ pub fn import(data: &Path, assessment: i64, actor: &str, args: &PlatformArgs) ->
 }
 
 pub fn backup(data: &Path, out: &Path) -> Result<u8> {
-    if !data.join("kaohe.db").exists() {
-        bail!("{} 中没有 kaohe.db", data.display());
-    }
+    sqlite_present(data)?;
     runtime()?.block_on(async {
-        let store = kaohe_store::Store::open(data).await?;
+        let store = open_store(data).await?;
         match store.backup(out).await {
             Ok(files) => {
                 println!(
@@ -751,6 +787,11 @@ pub fn backup(data: &Path, out: &Path) -> Result<u8> {
 }
 
 pub fn restore(from: &Path, data: &Path) -> Result<u8> {
+    if database().is_some() {
+        bail!(
+            "kaohe restore 只恢复 SQLite 备份；PostgreSQL 数据库请用 pg_restore，并另行复制 evidence/"
+        );
+    }
     runtime()?.block_on(async {
         let store = match kaohe_store::Store::restore(from, data).await {
             Ok(s) => s,

@@ -391,3 +391,162 @@ fn backup_then_restore_gives_the_same_data_and_a_sound_audit_log() {
     assert_eq!((i1, m1, f1), (i2, m2, f2));
     assert_eq!(ok, "ok");
 }
+
+/// The service on PostgreSQL (`KAOHE_DATABASE`): the demo seeds the database, an import, an account
+/// and the audit check go there, nothing is written to `kaohe.db`, and `backup` points to pg_dump.
+#[test]
+fn the_service_runs_on_postgresql_when_given_a_database() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(url) = rt.block_on(kaohe_store::testdb::fresh()) else {
+        return; // no KAOHE_TEST_POSTGRES: nothing to run on (`.ci/run` sets it)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
+            .args(args)
+            .env("KAOHE_DATABASE", &url)
+            .current_dir(repo())
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // The demo, seeded into PostgreSQL.
+    {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
+            .args([
+                "demo",
+                "--data",
+                data.to_str().unwrap(),
+                "--addr",
+                "127.0.0.1:0",
+            ])
+            .env("KAOHE_DATABASE", &url)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("the server prints its address")
+                .unwrap();
+            if let Some(a) = line.strip_prefix("kaohe 考核服务：http://") {
+                break a.to_string();
+            }
+        };
+        let (s, head, _) = http(
+            &addr,
+            "POST",
+            "/api/login",
+            "",
+            r#"{"login":"admin","password":"kaohe-admin-2021"}"#,
+        );
+        assert_eq!(s, 200);
+        let cookie = head
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let (s, _, body) = http(&addr, "GET", "/api/assessments/1/results", &cookie, "");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(s, 200, "{body}");
+        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(j["units"].as_array().unwrap().len(), 17);
+    }
+    assert!(!data.join("kaohe.db").exists(), "nothing in SQLite");
+    // A second demo into the same database is refused.
+    let (code, _, err) = run(&[
+        "demo",
+        "--data",
+        data.to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("数据库中已有数据"), "{err}");
+
+    let cases = repo().join("examples/rudong-2021-platform/exports/办件.csv");
+    let (code, out, err) = run(&[
+        "import",
+        "--data",
+        data.to_str().unwrap(),
+        "--assessment",
+        "1",
+        "--as",
+        "admin",
+        "--period",
+        "2021-01-01..2021-12-31",
+        "--cases",
+        cases.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已导入（第 1 次导入）：6656 行"), "{out}");
+    let (code, out, err) = run(&[
+        "user",
+        "add",
+        "--data",
+        data.to_str().unwrap(),
+        "--login",
+        "zhaolei",
+        "--name",
+        "赵磊",
+        "--role",
+        "viewer",
+        "--password",
+        "long-enough-1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已新增账户 zhaolei"));
+    let (code, out, err) = run(&["audit", "verify", "--data", data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("审计日志完好"), "{out}");
+    let (code, _, err) = run(&[
+        "backup",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        dir.path().join("b").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("pg_dump"), "{err}");
+    // The rows are in PostgreSQL.
+    let (imports, users): (i64, i64) = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        let i = sqlx::query_scalar("SELECT COUNT(*) FROM imports")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        let u = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE login = 'zhaolei'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        (i, u)
+    });
+    assert_eq!((imports, users), (1, 1));
+    // A password in a database address is never printed.
+    let (code, _, err) = run(&[
+        "audit",
+        "verify",
+        "--data",
+        data.to_str().unwrap(),
+        "--database",
+        "postgres://kaohe:secret-pw@127.0.0.1/none",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("无法打开数据库 postgres://kaohe:***@127.0.0.1/none")
+            && !err.contains("secret-pw"),
+        "{err}"
+    );
+}

@@ -126,8 +126,10 @@ impl Store {
                 (pool, Backend::Sqlite)
             }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                // A server that does not answer is an error within 10 s (sqlx's default is 30).
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
+                    .acquire_timeout(std::time::Duration::from_secs(10))
                     .connect(url)
                     .await?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;
