@@ -5,6 +5,7 @@
 
 use crate::AppState;
 use crate::auth::{self, Authed};
+use crate::whatif::{Other, Refused, may_see_results};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -257,8 +258,6 @@ async fn years(
     out.sort_by_key(|p| p.0);
     out
 }
-
-use crate::whatif::{Other, Refused, may_see_results};
 
 #[derive(Deserialize, Default)]
 struct Msg {
@@ -1454,13 +1453,6 @@ struct WhatIfPick {
     rubric: Option<i64>,
 }
 
-/// The other rubric of a what-if: none chosen yet, another assessment's, or a draft typed or uploaded.
-enum Alternative {
-    None,
-    Stored(i64),
-    Draft { name: String, text: String },
-}
-
 /// 方案对比 (what-if): choose the data and another assessment's rubric.
 async fn whatif_page(
     State(st): State<AppState>,
@@ -1471,8 +1463,8 @@ async fn whatif_page(
     let Some(a) = signed_in(&st, &headers).await else {
         return Redirect::to("/login").into_response();
     };
-    let alt = q.rubric.map_or(Alternative::None, Alternative::Stored);
-    whatif_render(&st, &a, id, q.data.unwrap_or(id), alt, false).await
+    let other = q.rubric.map(Other::Stored);
+    whatif_render(&st, &a, id, q.data.unwrap_or(id), other, false).await
 }
 
 /// The same comparison as a workbook (总分与名次, 细则改动, 得分变化, 提示).
@@ -1485,8 +1477,11 @@ async fn whatif_xlsx(
     let Some(a) = signed_in(&st, &headers).await else {
         return Redirect::to("/login").into_response();
     };
-    let alt = q.rubric.map_or(Alternative::None, Alternative::Stored);
-    whatif_render(&st, &a, id, q.data.unwrap_or(id), alt, true).await
+    let Some(rid) = q.rubric else {
+        return Redirect::to(&format!("/a/{id}/whatif")).into_response();
+    };
+    let other = Some(Other::Stored(rid));
+    whatif_render(&st, &a, id, q.data.unwrap_or(id), other, true).await
 }
 
 /// 方案对比 under a draft rubric sent as text (the page's script reads the chosen file into the field).
@@ -1509,7 +1504,7 @@ async fn whatif_form(
         .to_string();
     let text = f.get("toml").cloned().unwrap_or_default();
     let xlsx = f.get("format").is_some_and(|x| x == "xlsx");
-    whatif_render(&st, &a, id, data, Alternative::Draft { name, text }, xlsx).await
+    whatif_render(&st, &a, id, data, Some(Other::Draft { name, text }), xlsx).await
 }
 
 async fn whatif_render(
@@ -1517,7 +1512,7 @@ async fn whatif_render(
     a: &Authed,
     id: i64,
     data_id: i64,
-    alt: Alternative,
+    other: Option<Other>,
     xlsx: bool,
 ) -> Response {
     let refuse = |e: crate::error::AppError| page_error(e.status, Some(a), &e.message);
@@ -1540,18 +1535,16 @@ async fn whatif_render(
     ctx["data_id"] = json!(data_id);
     ctx["data_options"] = json!(data_options);
     ctx["rubric_options"] = json!(rubric_options);
-    let other = match alt {
-        Alternative::None => return render("whatif.html", ctx),
-        Alternative::Stored(rid) => {
-            ctx["rubric_pick"] = json!(rid);
-            Other::Stored(rid)
-        }
-        Alternative::Draft { name, text } => {
+    let Some(other) = other else {
+        return render("whatif.html", ctx);
+    };
+    match &other {
+        Other::Stored(rid) => ctx["rubric_pick"] = json!(rid),
+        Other::Draft { name, text } => {
             ctx["draft_name"] = json!(name);
             ctx["draft_text"] = json!(text);
-            Other::Draft { name, text }
         }
-    };
+    }
     let (w, title) = match crate::whatif::run(st, &a.user, data_id, &other).await {
         Ok(x) => x,
         Err(Refused::App(e)) => return refuse(e),

@@ -2901,6 +2901,18 @@ async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results(d
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(book.starts_with(b"PK\x03\x04"));
+    let (s, _, h2) = a
+        .raw(&admin, "GET", &format!("/a/{id}/whatif.xlsx"), &[], vec![])
+        .await;
+    assert_eq!(
+        (
+            s,
+            h2.get(header::LOCATION)
+                .map(|l| l.to_str().unwrap().to_string())
+        ),
+        (StatusCode::SEE_OTHER, Some(format!("/a/{id}/whatif"))),
+        "no rubric chosen: back to the page"
+    );
     assert!(
         h.get(header::CONTENT_DISPOSITION)
             .unwrap()
