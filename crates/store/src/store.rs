@@ -136,8 +136,10 @@ impl Store {
                 (pool, Backend::Postgres)
             }
             Some(other) => {
+                // The address itself is not repeated: it may hold a password.
+                let scheme = other.split("://").next().unwrap_or_default();
                 return Err(StoreError::Invalid(format!(
-                    "不支持的数据库地址“{other}”：应为 postgres://用户:密码@主机/库名，或省略（使用数据目录中的 SQLite）"
+                    "不支持的数据库地址（{scheme}）：应为 postgres://用户:密码@主机/库名，或省略（使用数据目录中的 SQLite）"
                 )));
             }
         };

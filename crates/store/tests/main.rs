@@ -700,3 +700,34 @@ async fn reopening_keeps_everything(db: Db) {
     assert_eq!(s.audit_verify().await.unwrap(), Ok(1));
     assert!(dir.path().join("evidence").is_dir());
 }
+
+#[tokio::test]
+async fn a_data_directory_named_in_chinese_with_spaces_opens_and_an_unknown_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("如东县 考核 #1?");
+    let s = Store::open(&data).await.unwrap();
+    s.add_user(
+        None,
+        &NewUser {
+            login: "admin",
+            name: "管理员",
+            role: Role::Admin,
+            unit: None,
+            password: "admin-pass-1",
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert!(
+        data.join("kaohe.db").is_file(),
+        "the database is in the directory named"
+    );
+    let e = Store::open_with(&data, Some("mysql://root:secret@db/kaohe"))
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(e, StoreError::Invalid(_)));
+    let m = e.to_string();
+    assert!(m.contains("mysql") && !m.contains("secret"), "{m}");
+}
