@@ -253,6 +253,8 @@ enum RubricAction {
     Check { file: PathBuf },
     /// 显示细则的结构：指标、类目、条款、分值、计分规则
     Show { file: PathBuf },
+    /// 对比两版细则：新增、删去和改动的条款（满分、计分规则、原文）
+    Diff { old: PathBuf, new: PathBuf },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -282,6 +284,9 @@ fn main() -> ExitCode {
         Command::Rubric {
             action: RubricAction::Show { file },
         } => run::rubric_show(&file),
+        Command::Rubric {
+            action: RubricAction::Diff { old, new },
+        } => run::rubric_diff(&old, &new),
         Command::Score {
             rubric,
             input,

@@ -86,6 +86,44 @@ fn load_rubric(path: Option<&Path>) -> Result<(Option<Rubric>, Vec<Problem>)> {
     }
 }
 
+/// `kaohe rubric diff OLD NEW`: what a new rubric changes, clause by clause (no data needed).
+pub fn rubric_diff(old: &Path, new: &Path) -> Result<u8> {
+    let (a, pa) = load_rubric(Some(old))?;
+    let (b, pb) = load_rubric(Some(new))?;
+    let (Some(a), Some(b)) = (a, b) else {
+        let all: Vec<Problem> = pa.into_iter().chain(pb).collect();
+        return invalid(&all, Format::Table);
+    };
+    let label = |r: &Rubric| {
+        format!(
+            "《{}》（{} 版本 {}，满分 {}）",
+            r.title,
+            r.id,
+            r.version,
+            r.max_total.normalize()
+        )
+    };
+    println!("原细则：{}", label(&a));
+    println!("新细则：{}", label(&b));
+    let changes: Vec<_> = kaohe_core::compare::rubrics(&a, &b)
+        .into_iter()
+        .filter(|c| c.rubric_changed())
+        .collect();
+    let count = |f: &dyn Fn(&kaohe_core::compare::ClauseDelta) -> bool| {
+        changes.iter().filter(|c| f(c)).count()
+    };
+    let (added, removed) = (count(&|c| c.added()), count(&|c| c.removed()));
+    println!(
+        "细则改动 {} 条：新增 {added}，删去 {removed}，修改 {}",
+        changes.len(),
+        changes.len() - added - removed
+    );
+    for c in &changes {
+        println!("  {} {}：{}", c.id, c.title, c.explain());
+    }
+    Ok(EXIT_OK)
+}
+
 pub fn rubric_check(file: &Path) -> Result<u8> {
     let (r, problems) = load_rubric(Some(file))?;
     print_problems(&problems);

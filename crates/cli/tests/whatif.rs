@@ -282,3 +282,57 @@ fn the_comparison_as_a_workbook_has_numbers_as_numbers_and_every_sheet() {
         Some(true)
     );
 }
+
+#[test]
+fn rubric_diff_lists_what_a_draft_changes_without_any_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = repo().join("rubrics/rudong-2021.toml");
+    let o = kaohe(&["rubric", "diff", base.to_str().unwrap(), &draft(dir.path())]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines.len(), 6, "{}", o.stdout);
+    assert_eq!(lines[2], "细则改动 3 条：新增 0，删去 0，修改 3");
+    assert!(
+        lines[4].starts_with("  1.4.3a 网上办件无超期：计分规则 原“每发现一例扣 0.002，"),
+        "{}",
+        lines[4]
+    );
+    // Another rubric altogether: 6 clauses, 5 with the ids of 2021 clauses, 23 of 2021's gone.
+    let other = repo().join("rubrics/example-general-kinds.toml");
+    let o = kaohe(&[
+        "rubric",
+        "diff",
+        base.to_str().unwrap(),
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0);
+    assert!(
+        o.stdout.contains("细则改动 29 条：新增 1，删去 23，修改 5"),
+        "{}",
+        o.stdout
+    );
+    // Against itself: nothing.
+    let o = kaohe(&[
+        "rubric",
+        "diff",
+        base.to_str().unwrap(),
+        base.to_str().unwrap(),
+    ]);
+    assert!(
+        o.stdout
+            .ends_with("细则改动 0 条：新增 0，删去 0，修改 0\n"),
+        "{}",
+        o.stdout
+    );
+    // An invalid rubric: exit 2 with its problems.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "id = ").unwrap();
+    let o = kaohe(&[
+        "rubric",
+        "diff",
+        base.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("bad.toml"), "{}", o.stderr);
+}

@@ -289,13 +289,11 @@ fn max_of(c: &Clause) -> Option<Decimal> {
     (!c.is_bonus()).then_some(c.max)
 }
 
-/// Compares two scoring runs (`before`: the rubric or data in force; `after`: the alternative).
-pub fn compare(before: &Scored<'_>, after: &Scored<'_>) -> Comparison {
-    let rb: &Rubric = before.rubric;
-    let ra: &Rubric = after.rubric;
+/// Each clause of either rubric with its index in each: `after`'s order, then the clauses it dropped.
+type Order = Vec<(Id, Option<usize>, Option<usize>)>;
 
-    // Clauses: the new rubric's order, then the ones it dropped. Each entry: (id, index before, index after).
-    let mut order: Vec<(Id, Option<usize>, Option<usize>)> = ra
+fn clause_order(rb: &Rubric, ra: &Rubric) -> (Order, Vec<ClauseDelta>) {
+    let mut order: Order = ra
         .clauses
         .iter()
         .enumerate()
@@ -308,7 +306,7 @@ pub fn compare(before: &Scored<'_>, after: &Scored<'_>) -> Comparison {
             .filter(|(_, c)| ra.clause_index(&c.id).is_none())
             .map(|(i, c)| (c.id.clone(), Some(i), None)),
     );
-    let mut clauses: Vec<ClauseDelta> = order
+    let clauses = order
         .iter()
         .map(|(id, b, a)| {
             let cb = b.map(|i| &rb.clauses[i]);
@@ -325,6 +323,21 @@ pub fn compare(before: &Scored<'_>, after: &Scored<'_>) -> Comparison {
             }
         })
         .collect();
+    (order, clauses)
+}
+
+/// 细则对比 — every clause of two rubrics, `after`'s order first, then the clauses it dropped, with
+/// what changed (no data needed: `units_changed` is 0).
+pub fn rubrics(before: &Rubric, after: &Rubric) -> Vec<ClauseDelta> {
+    clause_order(before, after).1
+}
+
+/// Compares two scoring runs (`before`: the rubric or data in force; `after`: the alternative).
+pub fn compare(before: &Scored<'_>, after: &Scored<'_>) -> Comparison {
+    let rb: &Rubric = before.rubric;
+    let ra: &Rubric = after.rubric;
+
+    let (order, mut clauses) = clause_order(rb, ra);
 
     // Units: matched by code.
     let before_by_code: HashMap<&str, &UnitResult> = before
