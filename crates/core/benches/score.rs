@@ -132,3 +132,28 @@ fn score_and_explain_40000_units(bencher: divan::Bencher) {
         bytes
     });
 }
+
+/// 方案对比 for a province: the same 40,000 units under rudong-2021 and under a draft whose rank
+/// steps and per-case deductions are steeper — both scored, the inputs carried over, compared (every
+/// changed cell with both explanations rendered).
+#[divan::bench(sample_count = 5)]
+fn whatif_40000_units(bencher: divan::Bencher) {
+    let r = rubric();
+    let draft = rubric::load(
+        "draft.toml",
+        &RUBRIC
+            .replace(r#"step = "0.002""#, r#"step = "0.003""#)
+            .replace(r#"per = "0.002""#, r#"per = "0.004""#),
+    )
+    .0
+    .unwrap();
+    let inp = inputs(&r, 40_000);
+    bencher.bench_local(|| {
+        let before = kaohe_core::score(&r, &inp);
+        let (carried, _) = kaohe_core::compare::carry_over(&inp, &r, &draft);
+        let after = kaohe_core::score(&draft, &carried);
+        let cmp = kaohe_core::compare::compare(&before, &after);
+        assert!(!cmp.cells.is_empty());
+        cmp.cells.len()
+    });
+}
