@@ -66,6 +66,22 @@ fn render(name: &str, ctx: Value) -> Response {
     }
 }
 
+/// An assessment's inputs, or the error page: a database failure is never shown as empty data.
+async fn inputs_or_page(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+) -> Result<kaohe_core::Inputs, Response> {
+    st.store.inputs(id).await.map_err(|e| {
+        eprintln!("kaohe-server: inputs of assessment {id}: {e}");
+        page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(a),
+            "读取考核数据失败，请联系管理员",
+        )
+    })
+}
+
 fn page_error(status: StatusCode, a: Option<&Authed>, message: &str) -> Response {
     let mut ctx = base(a);
     ctx["error"] = json!(message);
@@ -249,7 +265,14 @@ async fn years(
         if !may_see_results(&a.user, x.stage) {
             continue;
         }
-        let inputs = st.store.inputs(row.id).await.unwrap_or_default();
+        // A year whose data cannot be read is left out of the chart, and logged.
+        let inputs = match st.store.inputs(row.id).await {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("kaohe-server: inputs of assessment {}: {e}", row.id);
+                continue;
+            }
+        };
         let scored = kaohe_core::score(&x.rubric, &inputs);
         if let Some(r) = scored.units.iter().find(|r| &*scored.unit(r).code == unit) {
             out.push((x.year as i32, r.total, r.rank));
@@ -290,7 +313,10 @@ async fn assessment(
     ctx["can_whatif"] = json!(a.user.role != Role::Reporter && may_see_results(&a.user, x.stage));
     ctx["notice"] = json!(msg.msg);
     if may_see_results(&a.user, x.stage) {
-        let inputs = st.store.inputs(id).await.unwrap_or_default();
+        let inputs = match inputs_or_page(&st, &a, id).await {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
         let scored = kaohe_core::score(&x.rubric, &inputs);
         let report =
             serde_json::to_value(kaohe_report::json::report(&scored, &[])).unwrap_or_default();
@@ -404,7 +430,10 @@ async fn scorecard_page_kept(
     };
     let scores = st.store.scores(id, unit).await.unwrap_or_default();
     let show = may_see_results(&a.user, x.stage);
-    let inputs = st.store.inputs(id).await.unwrap_or_default();
+    let inputs = match inputs_or_page(st, a, id).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
     let scored = kaohe_core::score(&x.rubric, &inputs);
     let ur = scored.units.iter().find(|r| &*scored.unit(r).code == unit);
     let assigned = st.store.assigned(id, &a.user, unit).await.unwrap_or(false);
@@ -697,7 +726,7 @@ async fn feedback_of(
             &format!("结果尚未公示（当前为“{}”阶段）", x.stage.label()),
         ));
     }
-    let inputs = st.store.inputs(id).await.unwrap_or_default();
+    let inputs = inputs_or_page(st, &a, id).await?;
     let scored = kaohe_core::score(&x.rubric, &inputs);
     let Some(r) = scored.units.iter().find(|r| *scored.unit(r).code == *unit) else {
         return Err(page_error(
@@ -783,7 +812,7 @@ async fn export_guard(
             "无权导出全部单位的考核结果",
         ));
     }
-    let inputs = st.store.inputs(id).await.unwrap_or_default();
+    let inputs = inputs_or_page(st, &a, id).await?;
     Ok((x, inputs))
 }
 

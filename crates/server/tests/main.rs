@@ -15,6 +15,7 @@ use kaohe_store::testdb::Db;
 
 // Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
 kaohe_store::on_both!(
+    a_corrupt_stored_score_is_an_error_never_a_zero,
     sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited,
     every_route_for_every_role,
     a_state_change_without_the_csrf_token_is_refused,
@@ -3089,4 +3090,42 @@ async fn whatif_rescores_the_data_under_another_rubric_for_who_may_see_results(d
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn a_corrupt_stored_score_is_an_error_never_a_zero(db: Db) {
+    let a = app(db).await;
+    let id = a.id;
+    // 马塘镇's 1.1.1 (0.04) altered in the database behind the service's back.
+    sqlx::query(
+        "UPDATE ledger SET score = 'x.4' WHERE unit_code = '320623100' AND clause_id = '1.1.1'",
+    )
+    .execute(a.store.pool())
+    .await
+    .unwrap();
+    let e = a.store.inputs(id).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "数据库中的数据已损坏：单位 320623100 条款 1.1.1 的考核分的值“x.4”不是数"
+    );
+    let admin = web_login(&a, "admin").await;
+    for path in [
+        format!("/a/{id}"),
+        format!("/a/{id}/u/320623100"),
+        format!("/a/{id}/export.xlsx"),
+    ] {
+        let (s, html) = page(&a, &admin, &path).await;
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        assert!(html.contains("读取考核数据失败"), "{path}: {html}");
+    }
+    let who = a.login("admin").await;
+    let (s, v, _) = a
+        .call(
+            &who,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{v}");
 }

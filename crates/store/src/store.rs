@@ -29,6 +29,10 @@ pub enum StoreError {
     /// 冲突 on a value without versions (a metric): what it is now (HTTP 409).
     #[error("{0}")]
     Stale(String),
+    /// 数据损坏: a stored value that the store itself would never have written (e.g. a score that is
+    /// not a number) — reported, never read as 0.
+    #[error("数据库中的数据已损坏：{0}")]
+    Corrupt(String),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]
@@ -80,6 +84,12 @@ fn url_path(p: &Path) -> String {
         }
     }
     out
+}
+
+/// A decimal as the store wrote it (canonical text), or `Corrupt` naming where it was found.
+fn stored_decimal(text: &str, place: impl FnOnce() -> String) -> Result<Decimal> {
+    Decimal::from_str(text)
+        .map_err(|_| StoreError::Corrupt(format!("{}的值“{text}”不是数", place())))
 }
 
 fn hash_password(password: &str) -> String {
@@ -886,7 +896,10 @@ impl Store {
                 JudgementEntry {
                     unit: unit.as_str().into(),
                     clause: clause.as_str().into(),
-                    score: Decimal::from_str(&score).unwrap_or_default(),
+                    score: stored_decimal(&score, || {
+                        let l = Ledger::parse(&ledger).map_or(ledger.as_str(), |l| l.label());
+                        format!("单位 {unit} 条款 {clause} 的{l}")
+                    })?,
                     reason: r.get("reason"),
                     assessor: Some(r.get("by_name")),
                     origin: None,
@@ -905,7 +918,7 @@ impl Store {
             inp.metrics.push(MetricEntry {
                 unit: u.as_str().into(),
                 metric: m.as_str().into(),
-                value: Decimal::from_str(&v).unwrap_or_default(),
+                value: stored_decimal(&v, || format!("单位 {u} 指标 {m}"))?,
                 origin: None,
             });
         }
@@ -915,7 +928,7 @@ impl Store {
         }
         for r in sqlx::query("SELECT unit_code, clause_id, points, reason FROM bonuses WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
             let (u, c, p): (String, String, String) = (r.get("unit_code"), r.get("clause_id"), r.get("points"));
-            inp.bonuses.push(BonusEntry { unit: u.as_str().into(), clause: c.as_str().into(), points: Decimal::from_str(&p).unwrap_or_default(), reason: r.get("reason"), origin: None });
+            inp.bonuses.push(BonusEntry { unit: u.as_str().into(), clause: c.as_str().into(), points: stored_decimal(&p, || format!("单位 {u} 条款 {c} 的加分"))?, reason: r.get("reason"), origin: None });
         }
         Ok(inp)
     }
