@@ -66,6 +66,26 @@ fn render(name: &str, ctx: Value) -> Response {
     }
 }
 
+/// The page that says the database failed (the error logged): a failure is never shown as empty data.
+fn db_failed(a: &Authed, e: &dyn std::fmt::Display) -> Response {
+    eprintln!("kaohe-server: database: {e}");
+    page_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Some(a),
+        "读取数据失败，请联系管理员",
+    )
+}
+
+/// The value of a store call, or (from a handler) the page that says the database failed.
+macro_rules! or_500 {
+    ($e:expr, $a:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return db_failed(&$a, &e),
+        }
+    };
+}
+
 /// An assessment's inputs, or the error page: a database failure is never shown as empty data.
 async fn inputs_or_page(
     st: &AppState,
@@ -198,9 +218,9 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
         return Redirect::to("/login").into_response();
     };
     let mut list = Vec::new();
-    for x in st.store.assessments().await.unwrap_or_default() {
-        let units = st.store.units(x.id).await.unwrap_or_default();
-        let p = st.store.progress(x.id).await.unwrap_or_default();
+    for x in or_500!(st.store.assessments().await, a) {
+        let units = or_500!(st.store.units(x.id).await, a);
+        let p = or_500!(st.store.progress(x.id).await, a);
         list.push(json!({ "id": x.id, "title": x.title, "stage_label": x.stage.label(), "rubric_id": x.rubric_id, "units": units.len(), "self_units": p.0, "scored": p.1, "open_objections": p.2 }));
     }
     let mut ctx = base(Some(&a));
@@ -299,7 +319,7 @@ async fn assessment(
     let Ok(x) = st.store.assessment(id).await else {
         return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
     };
-    let units = st.store.units(id).await.unwrap_or_default();
+    let units = or_500!(st.store.units(id).await, a);
     let mut ctx = base(Some(&a));
     ctx["a"] = json!({ "id": id, "title": x.title, "stage_label": x.stage.label(), "rubric_title": x.rubric.title, "rubric_id": x.rubric.id, "sha256": x.rubric.sha256 });
     if a.user.role == Role::Admin
@@ -307,7 +327,7 @@ async fn assessment(
     {
         ctx["next_stage"] = json!({ "key": n.key(), "label": n.label() });
     }
-    ctx["sealed"] = json!(st.store.sealed(id).await.unwrap_or_default());
+    ctx["sealed"] = json!(or_500!(st.store.sealed(id).await, a));
     ctx["is_admin"] = json!(a.user.role == Role::Admin);
     ctx["can_grid"] = json!(matches!(a.user.role, Role::Admin | Role::Assessor));
     ctx["can_whatif"] = json!(a.user.role != Role::Reporter && may_see_results(&a.user, x.stage));
@@ -420,7 +440,7 @@ async fn scorecard_page_kept(
     let Ok(x) = st.store.assessment(id).await else {
         return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
     };
-    let units = st.store.units(id).await.unwrap_or_default();
+    let units = or_500!(st.store.units(id).await, a);
     let Some(u) = units.iter().find(|u| u.code == unit) else {
         return page_error(
             StatusCode::NOT_FOUND,
@@ -428,7 +448,7 @@ async fn scorecard_page_kept(
             &format!("本次考核中没有单位“{unit}”"),
         );
     };
-    let scores = st.store.scores(id, unit).await.unwrap_or_default();
+    let scores = or_500!(st.store.scores(id, unit).await, a);
     let show = may_see_results(&a.user, x.stage);
     let inputs = match inputs_or_page(st, a, id).await {
         Ok(i) => i,
@@ -436,7 +456,7 @@ async fn scorecard_page_kept(
     };
     let scored = kaohe_core::score(&x.rubric, &inputs);
     let ur = scored.units.iter().find(|r| &*scored.unit(r).code == unit);
-    let assigned = st.store.assigned(id, &a.user, unit).await.unwrap_or(false);
+    let assigned = or_500!(st.store.assigned(id, &a.user, unit).await, a);
     let can_score = x.stage == Stage::Review
         && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
     // Findings recorded by hand, which whoever may score can withdraw (with a reason).
@@ -454,7 +474,7 @@ async fn scorecard_page_kept(
     let can_self = x.stage == Stage::SelfAssessment
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
-    let evidence = st.store.evidence(id, unit).await.unwrap_or_default();
+    let evidence = or_500!(st.store.evidence(id, unit).await, a);
     let can_object = x.stage == Stage::Publication
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
@@ -1202,8 +1222,8 @@ async fn setup_render(
     ctx["a_id"] = json!(id);
     ctx["title"] = json!(x.title);
     ctx["stage_label"] = json!(x.stage.label());
-    ctx["units"] = json!(st.store.units(id).await.unwrap_or_default());
-    let users = st.store.users(&a.user).await.unwrap_or_default();
+    ctx["units"] = json!(or_500!(st.store.units(id).await, a));
+    let users = or_500!(st.store.users(&a.user).await, a);
     ctx["users"] = json!(users
         .iter()
         .map(|u| json!({ "login": u.login, "name": u.name, "role": u.role.label(), "unit": u.unit_code }))
@@ -1364,17 +1384,13 @@ async fn grid_page(
         .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
         .collect();
     let mut rows = Vec::new();
-    for u in st.store.units(id).await.unwrap_or_default() {
-        let mine = a.user.role == Role::Admin
-            || st
-                .store
-                .assigned(id, &a.user, &u.code)
-                .await
-                .unwrap_or(false);
+    for u in or_500!(st.store.units(id).await, a) {
+        let mine =
+            a.user.role == Role::Admin || or_500!(st.store.assigned(id, &a.user, &u.code).await, a);
         if !mine {
             continue;
         }
-        let scores = st.store.scores(id, &u.code).await.unwrap_or_default();
+        let scores = or_500!(st.store.scores(id, &u.code).await, a);
         let cells: Vec<Value> = clauses
             .iter()
             .map(|c| {
@@ -1553,7 +1569,7 @@ async fn whatif_render(
     };
     let mut data_options = Vec::new();
     let mut rubric_options = Vec::new();
-    for row in st.store.assessments().await.unwrap_or_default() {
+    for row in or_500!(st.store.assessments().await, a) {
         if may_see_results(&a.user, row.stage) {
             data_options.push(json!({ "id": row.id, "title": row.title, "year": row.year }));
         }

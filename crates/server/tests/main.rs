@@ -3128,4 +3128,15 @@ async fn a_corrupt_stored_score_is_an_error_never_a_zero(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{v}");
+
+    // A table that cannot be read: the unit's page says so instead of showing no evidence.
+    let b = app(db).await;
+    sqlx::query("DROP TABLE evidence_links")
+        .execute(b.store.pool())
+        .await
+        .unwrap();
+    let admin = web_login(&b, "admin").await;
+    let (s, html) = page(&b, &admin, &format!("/a/{}/u/320623001", b.id)).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(html.contains("读取数据失败，请联系管理员"), "{html}");
 }
