@@ -91,7 +91,7 @@ async fn inputs_or_page(
     st: &AppState,
     a: &Authed,
     id: i64,
-) -> Result<kaohe_core::Inputs, Response> {
+) -> Result<std::sync::Arc<kaohe_core::Inputs>, Response> {
     st.store.inputs(id).await.map_err(|e| {
         eprintln!("kaohe-server: inputs of assessment {id}: {e}");
         page_error(
@@ -813,7 +813,13 @@ async fn export_guard(
     st: &AppState,
     headers: &HeaderMap,
     id: i64,
-) -> Result<(kaohe_store::store::Assessment, kaohe_core::Inputs), Response> {
+) -> Result<
+    (
+        kaohe_store::store::Assessment,
+        std::sync::Arc<kaohe_core::Inputs>,
+    ),
+    Response,
+> {
     let Some(a) = signed_in(st, headers).await else {
         return Err(Redirect::to("/login").into_response());
     };

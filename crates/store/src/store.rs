@@ -8,8 +8,10 @@ use kaohe_core::rubric::{self, Rubric, Rule};
 use rust_decimal::Decimal;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
 /// What can go wrong, each with a message a clerk understands.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,18 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     dir: PathBuf,
+    cache: Arc<Mutex<Cache>>,
+}
+
+/// What reading an assessment costs most — its rubric parsed, its inputs gathered from thousands of
+/// rows — kept until the next change. Every change appends to the audit log in its own transaction,
+/// so the log's last sequence number names the state the data is in; an entry is good while that
+/// number stands. (The number is read *before* the data, so a change committed in between can only
+/// make an entry look older than it is, never newer.)
+#[derive(Default)]
+struct Cache {
+    assessments: HashMap<i64, (i64, Assessment)>,
+    inputs: HashMap<i64, (i64, Arc<kaohe_core::Inputs>)>,
 }
 
 /// A file path as the path of a URL: every byte but unreserved ones and `/` percent-encoded.
@@ -157,6 +171,7 @@ impl Store {
             pool,
             backend,
             dir: dir.to_path_buf(),
+            cache: Arc::default(),
         })
     }
 
@@ -377,7 +392,33 @@ impl Store {
         Ok(id)
     }
 
+    /// The audit log's last sequence number: the state all data is in (see `Cache`).
+    async fn state(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// An assessment with its rubric parsed (kept until the next change).
     pub async fn assessment(&self, id: i64) -> Result<Assessment> {
+        let state = self.state().await?;
+        if let Some((at, a)) = self.cache.lock().expect("cache").assessments.get(&id)
+            && *at == state
+        {
+            return Ok(a.clone());
+        }
+        let a = self.assessment_uncached(id).await?;
+        self.cache
+            .lock()
+            .expect("cache")
+            .assessments
+            .insert(id, (state, a.clone()));
+        Ok(a)
+    }
+
+    async fn assessment_uncached(&self, id: i64) -> Result<Assessment> {
         let r = sqlx::query(
             "SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = $1",
         )
@@ -864,8 +905,25 @@ impl Store {
     }
 
     /// The scoring inputs of an assessment: its units, and per judgement clause the assessor's score
-    /// (考核分) — or, where one exists, the final score (最终分) after objections.
-    pub async fn inputs(&self, assessment: i64) -> Result<kaohe_core::Inputs> {
+    /// (考核分) — or, where one exists, the final score (最终分) after objections. Kept until the next
+    /// change (see `Cache`).
+    pub async fn inputs(&self, assessment: i64) -> Result<Arc<kaohe_core::Inputs>> {
+        let state = self.state().await?;
+        if let Some((at, i)) = self.cache.lock().expect("cache").inputs.get(&assessment)
+            && *at == state
+        {
+            return Ok(i.clone());
+        }
+        let i = Arc::new(self.inputs_uncached(assessment).await?);
+        self.cache
+            .lock()
+            .expect("cache")
+            .inputs
+            .insert(assessment, (state, i.clone()));
+        Ok(i)
+    }
+
+    async fn inputs_uncached(&self, assessment: i64) -> Result<kaohe_core::Inputs> {
         use kaohe_core::input::*;
         let mut inp = Inputs::default();
         for u in self.units(assessment).await? {

@@ -13,13 +13,16 @@ kaohe_store::on_both!(
     concurrent_edits_of_one_score_exactly_one_wins,
     the_audit_log_records_every_change_and_detects_tampering,
     reopening_keeps_everything,
+    reads_are_kept_until_the_next_change,
 );
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const NOW: &str = "2021-12-01T09:00:00Z";
 
 struct World {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    /// The PostgreSQL database, when on PostgreSQL.
+    url: Option<String>,
     store: Store,
     admin: User,
     assessor: User,
@@ -30,7 +33,7 @@ struct World {
 
 async fn world(db: Db) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = open(dir.path(), db).await;
+    let (store, url) = open(dir.path(), db).await;
     let admin = store
         .add_user(
             None,
@@ -104,7 +107,8 @@ async fn world(db: Db) -> World {
         .await
         .unwrap();
     World {
-        _dir: dir,
+        dir,
+        url,
         store,
         admin,
         assessor,
@@ -730,4 +734,67 @@ async fn a_data_directory_named_in_chinese_with_spaces_opens_and_an_unknown_data
     assert!(matches!(e, StoreError::Invalid(_)));
     let m = e.to_string();
     assert!(m.contains("mysql") && !m.contains("secret"), "{m}");
+}
+
+async fn reads_are_kept_until_the_next_change(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    let a = s.inputs(w.id).await.unwrap();
+    let b = s.inputs(w.id).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&a, &b), "no change: the same inputs");
+    assert!(a.judgements.is_empty());
+    // A change — any audited change — and the next read sees it.
+    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.assessment(w.id).await.unwrap().stage,
+        Stage::SelfAssessment
+    );
+    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
+        .await
+        .unwrap();
+    assert_eq!(s.assessment(w.id).await.unwrap().stage, Stage::Review);
+    s.set_score(
+        &w.assessor,
+        w.id,
+        "320623001",
+        "1.1.1",
+        Ledger::Assessor,
+        "0.04",
+        "面积不足",
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let c = s.inputs(w.id).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&a, &c));
+    assert_eq!(c.judgements.len(), 1);
+    assert_eq!(c.judgements[0].score.to_string(), "0.04");
+    // A second store on the same database — another process, its own cache — changes a score: this
+    // store's next read sees it.
+    let other = Store::open_with(w.dir.path(), w.url.as_deref())
+        .await
+        .unwrap();
+    other
+        .set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.1.1",
+            Ledger::Assessor,
+            "0.03",
+            "面积不足",
+            Some(1),
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.inputs(w.id).await.unwrap().judgements[0]
+            .score
+            .to_string(),
+        "0.03"
+    );
 }
