@@ -86,6 +86,21 @@ macro_rules! or_500 {
     };
 }
 
+/// An assessment, or the page that says there is none (404) or that the database failed (500).
+async fn assessment_or_page(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+) -> Result<kaohe_store::store::Assessment, Response> {
+    match st.store.assessment(id).await {
+        Ok(x) => Ok(x),
+        Err(kaohe_store::StoreError::NotFound(_)) => {
+            Err(page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核"))
+        }
+        Err(e) => Err(db_failed(a, &e)),
+    }
+}
+
 /// An assessment's inputs, or the error page: a database failure is never shown as empty data.
 async fn inputs_or_page(
     st: &AppState,
@@ -279,8 +294,13 @@ async fn years(
         if row.id == this.0 {
             continue;
         }
-        let Ok(x) = st.store.assessment(row.id).await else {
-            continue;
+        let x = match st.store.assessment(row.id).await {
+            Ok(x) => x,
+            Err(e) => {
+                // Left out of the chart, and logged.
+                eprintln!("kaohe-server: assessment {}: {e}", row.id);
+                continue;
+            }
         };
         if !may_see_results(&a.user, x.stage) {
             continue;
@@ -316,8 +336,9 @@ async fn assessment(
     let Some(a) = signed_in(&st, &headers).await else {
         return Redirect::to("/login").into_response();
     };
-    let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    let x = match assessment_or_page(&st, &a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let units = or_500!(st.store.units(id).await, a);
     let mut ctx = base(Some(&a));
@@ -367,8 +388,9 @@ async fn rubric(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i
     let Some(a) = signed_in(&st, &headers).await else {
         return Redirect::to("/login").into_response();
     };
-    let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    let x = match assessment_or_page(&st, &a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let r = &x.rubric;
     let indicators: Vec<Value> = r
@@ -437,8 +459,9 @@ async fn scorecard_page_kept(
             ),
         );
     }
-    let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+    let x = match assessment_or_page(st, a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let units = or_500!(st.store.units(id).await, a);
     let Some(u) = units.iter().find(|u| u.code == unit) else {
@@ -736,9 +759,7 @@ async fn feedback_of(
             ),
         ));
     }
-    let Ok(x) = st.store.assessment(id).await else {
-        return Err(page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核"));
-    };
+    let x = assessment_or_page(st, &a, id).await?;
     if !may_see_results(&a.user, x.stage) {
         return Err(page_error(
             StatusCode::FORBIDDEN,
@@ -823,9 +844,7 @@ async fn export_guard(
     let Some(a) = signed_in(st, headers).await else {
         return Err(Redirect::to("/login").into_response());
     };
-    let Ok(x) = st.store.assessment(id).await else {
-        return Err(page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核"));
-    };
+    let x = assessment_or_page(st, &a, id).await?;
     let allowed = match a.user.role {
         Role::Admin | Role::Assessor => true,
         Role::Viewer => x.stage >= Stage::Publication,
@@ -1150,8 +1169,9 @@ async fn import_page(
             "只有管理员可以导入平台数据",
         );
     }
-    let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    let x = match assessment_or_page(&st, &a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let mut ctx = base(Some(&a));
     ctx["a_id"] = json!(id);
@@ -1221,8 +1241,9 @@ async fn setup_render(
     if a.user.role != Role::Admin {
         return page_error(StatusCode::FORBIDDEN, Some(a), "只有管理员可以设置考核");
     }
-    let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+    let x = match assessment_or_page(st, a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let mut ctx = base(Some(a));
     ctx["a_id"] = json!(id);
@@ -1380,8 +1401,9 @@ async fn grid_page(
             "只有管理员和考核员可以使用评分表",
         );
     }
-    let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(&a), "没有这个考核");
+    let x = match assessment_or_page(&st, &a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let clauses: Vec<&kaohe_core::rubric::Clause> = x
         .rubric
@@ -1570,8 +1592,9 @@ async fn whatif_render(
     if let Err(e) = crate::whatif::check(st, &a.user, data_id).await {
         return refuse(e);
     }
-    let Ok(x) = st.store.assessment(id).await else {
-        return page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核");
+    let x = match assessment_or_page(st, a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let mut data_options = Vec::new();
     let mut rubric_options = Vec::new();
