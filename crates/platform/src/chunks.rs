@@ -151,15 +151,51 @@ pub(crate) fn split(
         }
         return Ok(());
     }
-    // With quotes: the reader's states byte by byte (as `step`), unquoting as it goes.
+    // With quotes: the reader's states (as `step`), unquoting as it goes; the inside of a quoted
+    // field and the rest of an unquoted one are copied as runs up to the next byte that matters.
     let Fields { buf, bounds, .. } = fields;
     buf.clear();
     bounds.clear();
     let mut st = State::RecordStart;
     let mut prev_cr = after_cr;
     let mut from = 0;
-    for &b in chunk {
+    let mut i = 0;
+    while i < chunk.len() {
         use State::*;
+        match st {
+            Quoted => {
+                prev_cr = false;
+                match memchr::memchr(b'"', &chunk[i..]) {
+                    Some(k) => {
+                        buf.extend_from_slice(&chunk[i..i + k]);
+                        i += k + 1;
+                        st = QuotedQuote;
+                    }
+                    None => {
+                        buf.extend_from_slice(&chunk[i..]);
+                        i = chunk.len();
+                    }
+                }
+                continue;
+            }
+            Unquoted => {
+                prev_cr = false;
+                match memchr::memchr3(b',', b'\r', b'\n', &chunk[i..]) {
+                    Some(k) => {
+                        buf.extend_from_slice(&chunk[i..i + k]);
+                        i += k;
+                    }
+                    None => {
+                        buf.extend_from_slice(&chunk[i..]);
+                        i = chunk.len();
+                        continue;
+                    }
+                }
+            }
+            _ => {}
+        }
+        let b = chunk[i];
+        i += 1;
         let was_cr = prev_cr;
         prev_cr = false;
         st = match (st, b) {
