@@ -109,32 +109,10 @@ fn http(addr: &str, method: &str, path: &str, cookie: &str, body: &str) -> (u16,
 
 #[test]
 fn demo_serve_seeds_a_fresh_directory_and_answers_over_http() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
-        .args([
-            "demo",
-            "--data",
-            data.to_str().unwrap(),
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server prints its address")
-            .unwrap();
-        if let Some(a) = line.strip_prefix("kaohe 考核服务：http://") {
-            break a.to_string();
-        }
-        printed.push(line);
-    };
+    let mut demo = Demo::start(&data, None);
+    let printed = &demo.printed;
     assert!(
         printed
             .iter()
@@ -146,30 +124,11 @@ fn demo_serve_seeds_a_fresh_directory_and_answers_over_http() {
             .iter()
             .any(|l| l.contains("单位填报员") && l.contains("320623001"))
     );
-    let (s, _, body) = http(&addr, "GET", "/api/openapi.json", "", "");
+    let (s, _, body) = http(&demo.addr, "GET", "/api/openapi.json", "", "");
     assert_eq!(s, 200);
     assert!(body.contains("\"openapi\""));
-    let (s, head, _) = http(
-        &addr,
-        "POST",
-        "/api/login",
-        "",
-        r#"{"login":"admin","password":"kaohe-admin-2021"}"#,
-    );
-    assert_eq!(s, 200);
-    let cookie = head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let (s, _, body) = http(&addr, "GET", "/api/assessments/1/results", &cookie, "");
-    let _ = child.kill();
-    let _ = child.wait();
-    assert_eq!(s, 200, "{body}");
-    let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let j = demo.results();
+    demo.stop();
     assert_eq!(j["units"].as_array().unwrap().len(), 17);
     assert_eq!(j["stage"], "review");
     // A second demo into the same directory is refused: the demo never overwrites data.
@@ -232,26 +191,85 @@ fn big_cases(path: &std::path::Path, rows: usize) {
 }
 
 fn seeded_demo(dir: &std::path::Path) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
-        .args([
+    Demo::start(dir, None).stop();
+}
+
+/// `kaohe demo` running on a free port (on `database` when given), until stopped or dropped.
+struct Demo {
+    child: std::process::Child,
+    addr: String,
+    /// What it printed before its address (the accounts).
+    printed: Vec<String>,
+}
+
+impl Demo {
+    fn start(data: &std::path::Path, database: Option<&str>) -> Demo {
+        use std::io::BufRead;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"));
+        cmd.args([
             "demo",
             "--data",
-            dir.to_str().unwrap(),
+            data.to_str().unwrap(),
             "--addr",
             "127.0.0.1:0",
         ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    for l in lines {
-        if l.unwrap().starts_with("kaohe 考核服务") {
-            break;
+        .stdout(std::process::Stdio::piped());
+        if let Some(url) = database {
+            cmd.env("KAOHE_DATABASE", url);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("the server prints its address")
+                .unwrap();
+            if let Some(a) = line.strip_prefix("kaohe 考核服务：http://") {
+                break a.to_string();
+            }
+            printed.push(line);
+        };
+        Demo {
+            child,
+            addr,
+            printed,
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
+
+    /// The demo assessment's result, read as the demo's admin through the API.
+    fn results(&self) -> serde_json::Value {
+        let (s, head, _) = http(
+            &self.addr,
+            "POST",
+            "/api/login",
+            "",
+            r#"{"login":"admin","password":"kaohe-admin-2021"}"#,
+        );
+        assert_eq!(s, 200);
+        let cookie = head
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let (s, _, body) = http(&self.addr, "GET", "/api/assessments/1/results", &cookie, "");
+        assert_eq!(s, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// (imports, metrics from imports, instances from imports, instances of the latest import as its
@@ -416,53 +434,9 @@ fn the_service_runs_on_postgresql_when_given_a_database() {
         )
     };
     // The demo, seeded into PostgreSQL.
-    {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
-            .args([
-                "demo",
-                "--data",
-                data.to_str().unwrap(),
-                "--addr",
-                "127.0.0.1:0",
-            ])
-            .env("KAOHE_DATABASE", &url)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("the server prints its address")
-                .unwrap();
-            if let Some(a) = line.strip_prefix("kaohe 考核服务：http://") {
-                break a.to_string();
-            }
-        };
-        let (s, head, _) = http(
-            &addr,
-            "POST",
-            "/api/login",
-            "",
-            r#"{"login":"admin","password":"kaohe-admin-2021"}"#,
-        );
-        assert_eq!(s, 200);
-        let cookie = head
-            .lines()
-            .find_map(|l| l.strip_prefix("set-cookie: "))
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let (s, _, body) = http(&addr, "GET", "/api/assessments/1/results", &cookie, "");
-        let _ = child.kill();
-        let _ = child.wait();
-        assert_eq!(s, 200, "{body}");
-        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(j["units"].as_array().unwrap().len(), 17);
-    }
+    let mut demo = Demo::start(&data, Some(&url));
+    assert_eq!(demo.results()["units"].as_array().unwrap().len(), 17);
+    demo.stop();
     assert!(!data.join("kaohe.db").exists(), "nothing in SQLite");
     // A second demo into the same database is refused.
     let (code, _, err) = run(&[

@@ -1,6 +1,6 @@
 //! `kaohe whatif`: the demo batch under the 2021 rubric and under a draft that deducts more steeply.
 
-use crate::support::{demo_dir, kaohe, repo};
+use crate::support::{Out, demo_dir, kaohe, repo};
 use serde_json::Value;
 
 /// A draft of next year's rubric: the rank steps of 1.4.1 and 1.4.3b and the per-case deduction of
@@ -24,16 +24,22 @@ fn draft(dir: &std::path::Path) -> String {
     p.to_str().unwrap().to_string()
 }
 
-fn whatif_json(other: &str) -> Value {
-    let o = kaohe(&[
+/// `kaohe whatif` on the demo batch against `other`, with more options.
+fn whatif(other: &str, more: &[&str]) -> Out {
+    let demo = demo_dir();
+    let mut args = vec![
         "whatif",
         "--input",
-        demo_dir().to_str().unwrap(),
+        demo.to_str().unwrap(),
         "--other",
         other,
-        "--format",
-        "json",
-    ]);
+    ];
+    args.extend_from_slice(more);
+    kaohe(&args)
+}
+
+fn whatif_json(other: &str) -> Value {
+    let o = whatif(other, &["--format", "json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     serde_json::from_str(&o.stdout).unwrap()
 }
@@ -184,13 +190,7 @@ fn a_steeper_draft_shows_every_moved_unit_and_clause_checkable_by_hand() {
 #[test]
 fn the_table_reads_top_down_and_a_bad_draft_is_refused_with_its_problems() {
     let dir = tempfile::tempdir().unwrap();
-    let o = kaohe(&[
-        "whatif",
-        "--input",
-        demo_dir().to_str().unwrap(),
-        "--other",
-        &draft(dir.path()),
-    ]);
+    let o = whatif(&draft(dir.path()), &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert_eq!(lines[0], "方案对比（试算，不改变任何考核结果）");
@@ -208,13 +208,7 @@ fn the_table_reads_top_down_and_a_bad_draft_is_refused_with_its_problems() {
     let bad = dir.path().join("bad.toml");
     let text = std::fs::read_to_string(repo().join("rubrics/rudong-2021.toml")).unwrap();
     std::fs::write(&bad, text.replacen("max = \"0.05\"", "max = \"0.06\"", 1)).unwrap();
-    let o = kaohe(&[
-        "whatif",
-        "--input",
-        demo_dir().to_str().unwrap(),
-        "--other",
-        bad.to_str().unwrap(),
-    ]);
+    let o = whatif(bad.to_str().unwrap(), &[]);
     assert_eq!(o.code, 2, "{}", o.stdout);
     assert!(o.stderr.contains("错误"), "{}", o.stderr);
     assert!(o.stdout.is_empty());
@@ -225,17 +219,10 @@ fn the_comparison_as_a_workbook_has_numbers_as_numbers_and_every_sheet() {
     use calamine::{Data, Reader, Xlsx};
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("对比.xlsx");
-    let o = kaohe(&[
-        "whatif",
-        "--input",
-        demo_dir().to_str().unwrap(),
-        "--other",
+    let o = whatif(
         &draft(dir.path()),
-        "--format",
-        "xlsx",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &["--format", "xlsx", "--out", out.to_str().unwrap()],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
     assert_eq!(wb.sheet_names(), ["总分与名次", "细则改动", "得分变化"]);
@@ -266,16 +253,7 @@ fn the_comparison_as_a_workbook_has_numbers_as_numbers_and_every_sheet() {
         "a header and the three changed clauses"
     );
     let cells = wb.worksheet_range("得分变化").unwrap();
-    let o = kaohe(&[
-        "whatif",
-        "--input",
-        demo_dir().to_str().unwrap(),
-        "--other",
-        &draft(dir.path()),
-        "--format",
-        "json",
-    ]);
-    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let v = whatif_json(&draft(dir.path()));
     assert_eq!(cells.height() - 1, v["cells"].as_array().unwrap().len());
     assert_eq!(
         cells.get_value((1, 3)).map(|d| matches!(d, Data::Float(_))),

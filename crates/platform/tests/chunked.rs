@@ -153,35 +153,40 @@ fn claims_and_cases_count_an_empty_line_as_the_row_it_is() {
         "办件编号,事项编码,行政区划,申报来源,受理时间,承诺时限,办结时间\n\nA1,001,320623999,2,2021-03-05 10:00:00,3,\n",
     )
     .unwrap();
-    let cal = Calendar::builtin();
-    let units = units();
     for (cases, claims, row) in [
         (vec![], vec![claims], "claims.csv 第4行 [单位]"),
         (vec![cases], vec![], "cases.csv 第3行 [行政区划]"),
     ] {
-        let (ind, problems) =
-            kaohe_platform::indicators::compute(kaohe_platform::indicators::Request {
-                units: &units,
-                calendar: &cal,
-                period: Period::parse("2021-01-01..2021-12-31").unwrap(),
-                cases: &cases,
-                claims: &claims,
-                surveys: &[],
-                scale: None,
-                skip_bad_rows: false,
-                threads: 0,
-                progress: None,
-                overdue_sink: None,
-            });
-        assert!(ind.is_none());
-        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        assert!(
-            text.iter()
-                .any(|t| t.contains(row) && t.contains("320623999")),
-            "{row} not in\n{}",
-            text.join("\n")
-        );
+        refused_naming(&cases, &claims, 0, &[row, "320623999"]);
     }
+}
+
+/// Computes the indicators of these exports on `threads` threads: refused, with a problem that names
+/// every one of `needles`.
+fn refused_naming(cases: &[PathBuf], claims: &[PathBuf], threads: usize, needles: &[&str]) {
+    let cal = Calendar::builtin();
+    let units = units();
+    let (ind, problems) =
+        kaohe_platform::indicators::compute(kaohe_platform::indicators::Request {
+            units: &units,
+            calendar: &cal,
+            period: Period::parse("2021-01-01..2021-12-31").unwrap(),
+            cases,
+            claims,
+            surveys: &[],
+            scale: None,
+            skip_bad_rows: false,
+            threads,
+            progress: None,
+            overdue_sink: None,
+        });
+    assert!(ind.is_none());
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        text.iter().any(|t| needles.iter().all(|n| t.contains(n))),
+        "{needles:?} not in\n{}",
+        text.join("\n")
+    );
 }
 
 #[test]
@@ -208,32 +213,13 @@ fn empty_lines_before_the_header_are_rows_too() {
         "\n\r\n\n办件编号,事项编码,行政区划,申报来源,受理时间,承诺时限,办结时间\nA1,001,320623001,2,2021-03-05 10:00:00,3,2021-03-05 11:00:00\nA1,001,320623001,2,2021-03-05 10:00:00,3,2021-03-05 11:00:00\n",
     )
     .unwrap();
-    let cal = Calendar::builtin();
-    let units = units();
-    for (cases, claims, threads, rows) in [
+    for (cases, claims, threads, needles) in [
         (vec![], vec![claims], 0, vec!["claims.csv 第5行 [单位]"]),
         (vec![cases], vec![], 0, vec!["cases.csv 第3行 [行政区划]"]),
         (vec![dups.clone()], vec![], 1, vec!["第5行", "第6行"]),
         (vec![dups], vec![], 3, vec!["第5行", "第6行"]),
     ] {
-        let (ind, problems) =
-            kaohe_platform::indicators::compute(kaohe_platform::indicators::Request {
-                units: &units,
-                calendar: &cal,
-                period: Period::parse("2021-01-01..2021-12-31").unwrap(),
-                cases: &cases,
-                claims: &claims,
-                surveys: &[],
-                scale: None,
-                skip_bad_rows: false,
-                threads,
-                progress: None,
-                overdue_sink: None,
-            });
-        assert!(ind.is_none());
-        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        let hit = text.iter().find(|t| rows.iter().all(|r| t.contains(r)));
-        assert!(hit.is_some(), "{rows:?} not in\n{}", text.join("\n"));
+        refused_naming(&cases, &claims, threads, &needles);
     }
 }
 

@@ -66,6 +66,14 @@ pub fn formula_like(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// A row of column headings.
+fn header(ws: &mut Worksheet, f: &Formats, row: u32, heads: &[&str]) -> Result<(), XlsxError> {
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *h, &f.head)?;
+    }
+    Ok(())
+}
+
 fn text(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
     let fmt = if formula_like(s) { &f.text_q } else { &f.text };
     ws.write_string_with_format(row, col, s, fmt)?;
@@ -223,9 +231,7 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
         "问题（每一例）",
         "考核员",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
-    }
+    header(ws, f, 0, &heads)?;
     let mut row = 1;
     for u in &s.units {
         let unit = s.unit(u);
@@ -288,9 +294,7 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
         "佐证/考核员",
         "来源",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
-    }
+    header(ws, f, 0, &heads)?;
     let inp = s.inputs;
     let names: std::collections::HashMap<&str, &str> = inp
         .units
@@ -411,9 +415,7 @@ fn problems(
     let heads = [
         "级别", "文件", "行", "列", "单位", "条款", "原值", "应为", "说明",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
-    }
+    header(ws, f, 0, &heads)?;
     for (i, p) in extra.iter().chain(&s.problems).enumerate() {
         let row = 1 + i as u32;
         let o = p.origin.clone().unwrap_or_default();
@@ -470,9 +472,7 @@ pub fn whatif_workbook(w: &crate::whatif::WhatIf) -> Result<Vec<u8>, XlsxError> 
         "上升名次",
         "说明",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(5, c as u16, *h, &f.head)?;
-    }
+    header(ws, &f, 5, &heads)?;
     for (i, u) in w.units.iter().enumerate() {
         let row = 6 + i as u32;
         text(ws, &f, row, 0, &u.code)?;
@@ -507,9 +507,7 @@ pub fn whatif_workbook(w: &crate::whatif::WhatIf) -> Result<Vec<u8>, XlsxError> 
         "得分不同的单位数",
         "改动",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
-    }
+    header(ws, &f, 0, &heads)?;
     for (i, c) in w.clauses.iter().filter(|c| c.changed).enumerate() {
         let row = 1 + i as u32;
         text(ws, &f, row, 0, &c.id)?;
@@ -533,9 +531,7 @@ pub fn whatif_workbook(w: &crate::whatif::WhatIf) -> Result<Vec<u8>, XlsxError> 
         "原方案计算",
         "新方案计算",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
-    }
+    header(ws, &f, 0, &heads)?;
     let status = |s: &str| {
         if s == "missing" {
             "缺数据"
