@@ -41,18 +41,33 @@ pub fn hash(
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The first bad entry of a chain, in Chinese.
-pub fn verify(entries: &[Entry]) -> Result<usize, String> {
-    let mut prev = GENESIS.to_string();
-    for (i, e) in entries.iter().enumerate() {
-        let want_seq = i as i64 + 1;
+/// A chain checked entry by entry, in order, so that a long log need not be held whole; the first
+/// bad entry is named in Chinese.
+pub struct Verifier {
+    prev: String,
+    n: usize,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Verifier {
+            prev: GENESIS.to_string(),
+            n: 0,
+        }
+    }
+}
+
+impl Verifier {
+    /// Checks the next entry; the first bad one, in Chinese.
+    pub fn push(&mut self, e: &Entry) -> Result<(), String> {
+        let want_seq = self.n as i64 + 1;
         if e.seq != want_seq {
             return Err(format!(
                 "审计日志第 {want_seq} 条缺失（下一条是第 {} 条）：记录被删除",
                 e.seq
             ));
         }
-        if e.prev_hash != prev {
+        if e.prev_hash != self.prev {
             return Err(format!(
                 "审计日志第 {} 条的前序哈希不符：之前的记录被改动或删除",
                 e.seq
@@ -75,7 +90,13 @@ pub fn verify(entries: &[Entry]) -> Result<usize, String> {
                 e.seq, e.at, e.actor, e.action
             ));
         }
-        prev = e.hash.clone();
+        self.prev = h;
+        self.n += 1;
+        Ok(())
     }
-    Ok(entries.len())
+
+    /// Entries checked so far.
+    pub fn count(&self) -> usize {
+        self.n
+    }
 }
