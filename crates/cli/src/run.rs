@@ -38,14 +38,20 @@ async fn open_store(data: &Path) -> Result<kaohe_store::Store> {
         })
 }
 
-/// A database URL as it may be printed: the password replaced by `***`.
+/// A database URL as it may be printed: the password replaced by `***` (the user part ends at the
+/// host's last `@`, so a password typed with `@` or `:` in it is hidden whole).
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
-            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+    let Some(s) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[s + 3..];
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].find(':') {
+            Some(c) => format!("{}{}:***{}", &url[..s + 3], &authority[..c], &rest[at..]),
             None => url.to_string(),
         },
-        _ => url.to_string(),
+        None => url.to_string(),
     }
 }
 
@@ -851,4 +857,26 @@ pub fn restore(from: &Path, data: &Path) -> Result<u8> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_database_password_is_never_printed() {
+        use super::redact;
+        assert_eq!(
+            redact("postgres://kaohe:s3cret@db.example:5432/kaohe"),
+            "postgres://kaohe:***@db.example:5432/kaohe"
+        );
+        assert_eq!(
+            redact("postgres://kaohe@db/kaohe"),
+            "postgres://kaohe@db/kaohe"
+        );
+        assert_eq!(redact("postgres://db/kaohe"), "postgres://db/kaohe");
+        // A password holding `@` or `:` is hidden whole, up to the host's `@`.
+        assert_eq!(
+            redact("postgres://u:p@ss:w@rd@db/k"),
+            "postgres://u:***@db/k"
+        );
+    }
 }
