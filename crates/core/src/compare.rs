@@ -7,14 +7,12 @@
 //! clerk can check against the two score sheets.
 
 use crate::input::{Id, Inputs};
-use crate::num::pts;
+use crate::num::{pts, signed};
 use crate::problem::Problem;
 use crate::result::{ClauseResult, Scored, UnitResult};
-use crate::rubric::Rule;
-use crate::rubric::{Clause, Rubric};
+use crate::rubric::{Clause, Rubric, Rule};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// 名次与总分 — one side's standing of a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,14 +263,6 @@ impl Comparison {
             s.push_str(&format!("；细则改动 {changed} 条"));
         }
         s
-    }
-}
-
-fn signed(d: Decimal) -> String {
-    if d.is_sign_negative() && !d.is_zero() {
-        pts(d)
-    } else {
-        format!("+{}", pts(d))
     }
 }
 

@@ -37,6 +37,17 @@ pub fn pts(value: Decimal) -> String {
     }
 }
 
+/// A change of points as a clerk writes it: `+0.002`, `−0.6`, `0`.
+pub fn signed(delta: Decimal) -> String {
+    if delta.is_zero() {
+        "0".into()
+    } else if delta.is_sign_negative() {
+        pts(delta)
+    } else {
+        format!("+{}", pts(delta))
+    }
+}
+
 /// A rate (a fraction, 0.987) as a percentage with two decimals (`98.70%`); a value that two decimals
 /// cannot show exactly gets up to four, and `约` when even four are not exact.
 pub fn percent(rate: Decimal) -> String {

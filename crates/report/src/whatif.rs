@@ -76,15 +76,6 @@ pub struct CellRow {
     pub after_why: String,
 }
 
-/// A delta as the table shows it: `+0.002`, `−0.6`, `0`.
-fn signed(delta: &str) -> String {
-    match delta.strip_prefix('-') {
-        Some(rest) => format!("−{rest}"),
-        None if delta == "0" => delta.into(),
-        None => format!("+{delta}"),
-    }
-}
-
 fn cell(c: Cell, dp: u32) -> (Option<String>, &'static str) {
     match c {
         Cell::Scored(v) => (Some(fixed(v, dp)), "scored"),
@@ -126,7 +117,7 @@ impl WhatIf {
                     before_total: u.before.map(|s| fixed(s.total, db)),
                     after_total: u.after.map(|s| fixed(s.total, da)),
                     delta: u.delta().map(|d| d.normalize().to_string()),
-                    delta_text: u.delta().map(|d| signed(&d.normalize().to_string())),
+                    delta_text: u.delta().map(kaohe_core::num::signed),
                     before_rank: u.before.map(|s| s.rank),
                     after_rank: u.after.map(|s| s.rank),
                     places_up: u.places_up(),
