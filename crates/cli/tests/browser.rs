@@ -746,6 +746,32 @@ fn an_admin_tries_a_draft_rubric_on_this_years_data() {
     assert!(t.contains("上传的草案 2022征求意见稿.toml"), "{t}");
     assert!(t.contains("× 0.005 ="), "{t}");
     assert!(t.contains("名次变化"), "{t}");
+    // 差值 sorts as numbers (− is a minus sign), 名次变化 by places moved.
+    let column = |n: usize| -> Vec<f64> {
+        let v = b.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": format!("return Array.from(document.querySelectorAll('#whatif-units tbody tr')).map(r => r.cells[{n}].dataset.sort || r.cells[{n}].textContent)"), "args": [] })),
+        );
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .unwrap()
+                    .replace('\u{2212}', "-")
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    };
+    b.click("#whatif-units th:nth-child(4)");
+    let deltas = column(3);
+    assert!(deltas.windows(2).all(|w| w[0] <= w[1]), "{deltas:?}");
+    assert!(deltas[0] < 0.0, "a steeper draft costs someone: {deltas:?}");
+    b.click("#whatif-units th:nth-child(7)");
+    let moved = column(6);
+    assert!(moved.windows(2).all(|w| w[0] <= w[1]), "{moved:?}");
     if let Some(shots) = std::env::var_os("KAOHE_SCREENSHOTS") {
         b.call(
             "POST",
