@@ -146,16 +146,7 @@ async fn download(
     use axum::http::header;
     use axum::response::IntoResponse;
     let (bytes, mime, name) = st.store.evidence_file(&a.user, &sha).await?;
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = kaohe_core::text::percent_encode(&name, b"._-");
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(

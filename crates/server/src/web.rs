@@ -862,16 +862,7 @@ async fn export_guard(
 }
 
 fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = kaohe_core::text::percent_encode(name, b"._-");
     let mut r = bytes.into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));

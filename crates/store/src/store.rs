@@ -89,15 +89,7 @@ struct Cache {
 
 /// A file path as the path of a URL: every byte but unreserved ones and `/` percent-encoded.
 fn url_path(p: &Path) -> String {
-    let mut out = String::new();
-    for b in p.to_string_lossy().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    kaohe_core::text::percent_encode(&p.to_string_lossy(), b"/-._~")
 }
 
 /// A decimal as the store wrote it (canonical text), or `Corrupt` naming where it was found.
