@@ -141,6 +141,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 迁移：把考核服务的全部数据复制到另一个数据库——SQLite 数据目录迁入 PostgreSQL，或 PostgreSQL 复制成一个
+    /// SQLite 数据目录；全部成功或全部不变，复制后校验审计日志并逐表核对行数
+    Transfer {
+        /// 数据目录（佐证材料所在；源数据库为 --database，省略时为其中的 kaohe.db）
+        #[arg(long)]
+        data: PathBuf,
+        /// 目标：postgres://… （空库），或一个新的数据目录（写入 kaohe.db 并复制佐证材料）
+        #[arg(long)]
+        to: String,
+    },
     /// 从备份恢复到一个空的数据目录，并校验审计日志
     Restore {
         /// 备份目录
@@ -329,6 +339,7 @@ fn main() -> ExitCode {
             action: AuditAction::Verify { data },
         } => run::audit_verify(&data),
         Command::Backup { data, out } => run::backup(&data, &out),
+        Command::Transfer { data, to } => run::transfer(&data, &to),
         Command::Restore { from, data } => run::restore(&from, &data),
         Command::Import {
             data,

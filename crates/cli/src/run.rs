@@ -830,6 +830,55 @@ pub fn backup(data: &Path, out: &Path) -> Result<u8> {
     })
 }
 
+/// `kaohe transfer`: the whole store into an empty PostgreSQL database or a new data directory.
+pub fn transfer(data: &Path, to: &str) -> Result<u8> {
+    sqlite_present(data)?;
+    runtime()?.block_on(async {
+        let src = open_store(data).await?;
+        let (dst, shown) = if to.starts_with("postgres://") || to.starts_with("postgresql://") {
+            let dst = kaohe_store::Store::open_with(data, Some(to))
+                .await
+                .with_context(|| format!("无法打开数据库 {}", redact(to)))?;
+            (dst, redact(to))
+        } else {
+            let dir = Path::new(to);
+            if dir.join("kaohe.db").exists() {
+                eprintln!(
+                    "错误：{} 中已有 kaohe.db：迁移只写入一个新的数据目录",
+                    dir.display()
+                );
+                return Ok(EXIT_INVALID);
+            }
+            let dst = kaohe_store::Store::open(dir)
+                .await
+                .with_context(|| format!("无法打开数据目录 {}", dir.display()))?;
+            (dst, dir.display().to_string())
+        };
+        let copied = match src.copy_into(&dst).await {
+            Ok(c) => c,
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                return Ok(EXIT_INVALID);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let files = if dst.dir() != src.dir() && src.dir().join("evidence").is_dir() {
+            kaohe_store::store::copy_tree(&src.dir().join("evidence"), &dst.dir().join("evidence"))?
+        } else {
+            0
+        };
+        println!("已迁移到 {shown}：");
+        for (table, n) in &copied {
+            println!("  {table:<15} {n} 行");
+        }
+        if files > 0 {
+            println!("  佐证材料 {files} 个文件");
+        }
+        println!("审计日志完好，各表行数与原库一致");
+        Ok(EXIT_OK)
+    })
+}
+
 pub fn restore(from: &Path, data: &Path) -> Result<u8> {
     if database().is_some() {
         bail!(

@@ -524,3 +524,98 @@ fn the_service_runs_on_postgresql_when_given_a_database() {
         "{err}"
     );
 }
+
+/// `kaohe transfer`: the demo's SQLite data into a new data directory (and, with a PostgreSQL test
+/// server, into PostgreSQL and back out again), each copy checked by `audit verify`.
+#[test]
+fn transfer_moves_the_service_whole_between_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    seeded_demo(&data);
+    let run = |args: &[&str], database: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"));
+        cmd.args(args)
+            .current_dir(repo())
+            .env_remove("KAOHE_DATABASE");
+        if let Some(url) = database {
+            cmd.env("KAOHE_DATABASE", url);
+        }
+        let o = cmd.output().unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let verify = |d: &std::path::Path, database: Option<&str>| {
+        let (code, out, err) = run(
+            &["audit", "verify", "--data", d.to_str().unwrap()],
+            database,
+        );
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let entries = verify(&data, None);
+    // SQLite → a new data directory.
+    let copy = dir.path().join("copy");
+    let (code, out, err) = run(
+        &[
+            "transfer",
+            "--data",
+            data.to_str().unwrap(),
+            "--to",
+            copy.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("审计日志完好，各表行数与原库一致"), "{out}");
+    assert!(out.contains("users           6 行"), "{out}");
+    assert_eq!(verify(&copy, None), entries);
+    // Not into a directory that holds data.
+    let (code, _, err) = run(
+        &[
+            "transfer",
+            "--data",
+            data.to_str().unwrap(),
+            "--to",
+            copy.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("已有 kaohe.db"), "{err}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(url) = rt.block_on(kaohe_store::testdb::fresh()) else {
+        return; // no PostgreSQL test server
+    };
+    // SQLite → PostgreSQL, then PostgreSQL → a new data directory.
+    let (code, out, err) = run(
+        &["transfer", "--data", data.to_str().unwrap(), "--to", &url],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已迁移到 postgres://kaohe:***@"), "{out}");
+    assert_eq!(verify(&data, Some(&url)), entries);
+    let back = dir.path().join("back");
+    let (code, _, err) = run(
+        &[
+            "transfer",
+            "--data",
+            data.to_str().unwrap(),
+            "--to",
+            back.to_str().unwrap(),
+        ],
+        Some(&url),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(verify(&back, None), entries);
+    // An empty database only.
+    let (code, _, err) = run(
+        &["transfer", "--data", data.to_str().unwrap(), "--to", &url],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("目标数据库中已有数据"), "{err}");
+}

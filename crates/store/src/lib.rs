@@ -17,6 +17,8 @@ pub mod store;
 /// A fresh PostgreSQL database per test (for tests only).
 #[doc(hidden)]
 pub mod testdb;
+/// 迁移: a whole store copied into another database (SQLite ⇄ PostgreSQL).
+pub mod transfer;
 
 pub use model::*;
 pub use store::{Backend, Decision, Finding, Import, Objection, Sealed, Store, StoreError};

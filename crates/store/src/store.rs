@@ -183,7 +183,7 @@ impl Store {
     /// two writers wait instead of one failing on a stale snapshot: SQLite's write lock taken at
     /// once (BEGIN IMMEDIATE); on PostgreSQL the audit log — which every change appends to — locked
     /// against other writers (readers go on).
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         match self.backend {
             Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres => {
@@ -1802,7 +1802,8 @@ impl Store {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<u64> {
+/// Copies the files under `from` into `to` (made if need be); the number of files copied.
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<u64> {
     std::fs::create_dir_all(to)?;
     let mut n = 0;
     for e in std::fs::read_dir(from)? {

@@ -14,6 +14,7 @@ kaohe_store::on_both!(
     the_audit_log_records_every_change_and_detects_tampering,
     reopening_keeps_everything,
     reads_are_kept_until_the_next_change,
+    a_store_moves_whole_into_another_database,
 );
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
@@ -808,4 +809,89 @@ async fn reads_are_kept_until_the_next_change(db: Db) {
             .to_string(),
         "0.03"
     );
+}
+
+async fn a_store_moves_whole_into_another_database(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    s.advance(&w.admin, w.id, Stage::SelfAssessment, "开始自评", NOW)
+        .await
+        .unwrap();
+    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
+        .await
+        .unwrap();
+    s.set_score(
+        &w.assessor,
+        w.id,
+        "320623001",
+        "1.1.1",
+        Ledger::Assessor,
+        "0.04",
+        "面积不足",
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
+    s.add_finding(&w.assessor, w.id, "320623001", "1.4.2", "指南缺少样表", NOW)
+        .await
+        .unwrap();
+    let inputs = s.inputs(w.id).await.unwrap();
+    let log = s.audit_log().await.unwrap();
+    // Into a new SQLite file always, and into a new PostgreSQL database when there is a server.
+    let mut targets = vec![Db::Sqlite];
+    if kaohe_store::testdb::server().is_some() {
+        targets.push(Db::Postgres);
+    }
+    for to in targets {
+        let dir = tempfile::tempdir().unwrap();
+        let (t, _) = open(dir.path(), to).await;
+        let copied = s.copy_into(&t).await.unwrap();
+        let count = |name: &str| copied.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(count("users"), 4, "{db:?} → {to:?}");
+        assert_eq!(count("audit_log"), log.len() as u64);
+        assert_eq!(*t.inputs(w.id).await.unwrap(), *inputs, "{db:?} → {to:?}");
+        assert_eq!(t.audit_log().await.unwrap(), log);
+        assert_eq!(t.assessment(w.id).await.unwrap().stage, Stage::Review);
+        // The copy works on: sign-in, a new account (ids go on after the copied ones), a new score.
+        assert!(
+            t.authenticate("wangfang", "assessor-pass")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let u = t
+            .add_user(
+                Some(&w.admin),
+                &NewUser {
+                    login: "zhaolei",
+                    name: "赵磊",
+                    role: Role::Viewer,
+                    unit: None,
+                    password: "long-enough",
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(u.id, 5);
+        t.set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.1.1",
+            Ledger::Assessor,
+            "0.03",
+            "面积不足",
+            Some(1),
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(t.audit_verify().await.unwrap(), Ok(log.len() + 2));
+        // A database that holds data already is refused, and keeps what it had.
+        let e = s.copy_into(&t).await.unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+        assert_eq!(t.audit_verify().await.unwrap(), Ok(log.len() + 2));
+    }
 }
