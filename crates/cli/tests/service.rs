@@ -214,9 +214,10 @@ impl Demo {
             "127.0.0.1:0",
         ])
         .stdout(std::process::Stdio::piped());
-        if let Some(url) = database {
-            cmd.env("KAOHE_DATABASE", url);
-        }
+        match database {
+            Some(url) => cmd.env("KAOHE_DATABASE", url),
+            None => cmd.env_remove("KAOHE_DATABASE"),
+        };
         let mut child = cmd.spawn().unwrap();
         let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
         let mut printed = Vec::new();
@@ -421,17 +422,8 @@ fn the_service_runs_on_postgresql_when_given_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let run = |args: &[&str]| {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
-            .args(args)
-            .env("KAOHE_DATABASE", &url)
-            .current_dir(repo())
-            .output()
-            .unwrap();
-        (
-            o.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
+        let o = kaohe_on(args, Some(&url));
+        (o.code, o.stdout, o.stderr)
     };
     // The demo, seeded into PostgreSQL.
     let mut demo = Demo::start(&data, Some(&url));
@@ -533,19 +525,8 @@ fn transfer_moves_the_service_whole_between_databases() {
     let data = dir.path().join("data");
     seeded_demo(&data);
     let run = |args: &[&str], database: Option<&str>| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"));
-        cmd.args(args)
-            .current_dir(repo())
-            .env_remove("KAOHE_DATABASE");
-        if let Some(url) = database {
-            cmd.env("KAOHE_DATABASE", url);
-        }
-        let o = cmd.output().unwrap();
-        (
-            o.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
+        let o = kaohe_on(args, database);
+        (o.code, o.stdout, o.stderr)
     };
     let verify = |d: &std::path::Path, database: Option<&str>| {
         let (code, out, err) = run(

@@ -8,11 +8,20 @@ pub struct Out {
 }
 
 pub fn kaohe(args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_kaohe"))
-        .args(args)
+    kaohe_on(args, None)
+}
+
+/// `kaohe` with its service database set (`KAOHE_DATABASE`), or with none — never the one of the
+/// environment the tests run in.
+pub fn kaohe_on(args: &[&str], database: Option<&str>) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kaohe"));
+    cmd.args(args)
         .current_dir(repo())
-        .output()
-        .expect("run kaohe");
+        .env_remove("KAOHE_DATABASE");
+    if let Some(url) = database {
+        cmd.env("KAOHE_DATABASE", url);
+    }
+    let out = cmd.output().expect("run kaohe");
     Out {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
