@@ -32,6 +32,10 @@ struct Cli {
     /// SQLite（kaohe.db）。佐证材料总在数据目录的 evidence/ 中
     #[arg(long, global = true, env = "KAOHE_DATABASE")]
     database: Option<String>,
+    /// 审计日志密钥文件（HMAC-SM3）；省略时为数据目录中的 audit.key（首次使用时生成）。多台服务共用一个
+    /// PostgreSQL 数据库时，须给它们同一个密钥文件。链头文件 audit.head 写在密钥文件旁
+    #[arg(long, global = true, env = "KAOHE_AUDIT_KEY")]
+    audit_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -278,7 +282,7 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    run::set_database(cli.database);
+    run::set_database(cli.database, cli.audit_key);
     let result = match cli.command {
         Command::Demo {
             print: true,

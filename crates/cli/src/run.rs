@@ -20,8 +20,17 @@ use std::path::PathBuf;
 /// directory.
 static DATABASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
 
-pub fn set_database(url: Option<String>) {
+/// The audit key file (`--audit-key` / `KAOHE_AUDIT_KEY`), or `None` for `audit.key` in the data
+/// directory.
+static AUDIT_KEY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+pub fn set_database(url: Option<String>, audit_key: Option<PathBuf>) {
     let _ = DATABASE.set(url.filter(|u| !u.trim().is_empty()));
+    let _ = AUDIT_KEY.set(audit_key.filter(|p| !p.as_os_str().is_empty()));
+}
+
+fn audit_key() -> Option<&'static Path> {
+    AUDIT_KEY.get().and_then(|k| k.as_deref())
 }
 
 fn database() -> Option<&'static str> {
@@ -30,7 +39,7 @@ fn database() -> Option<&'static str> {
 
 /// Opens the service's store: the database chosen, evidence in `data/evidence/`.
 async fn open_store(data: &Path) -> Result<kaohe_store::Store> {
-    kaohe_store::Store::open_with(data, database())
+    kaohe_store::Store::open_keyed(data, database(), audit_key())
         .await
         .with_context(|| match database() {
             Some(url) => format!("无法打开数据库 {}", redact(url)),
@@ -661,16 +670,27 @@ pub fn audit_verify(data: &Path) -> Result<u8> {
     sqlite_present(data)?;
     runtime()?.block_on(async {
         let store = open_store(data).await?;
-        match store.audit_verify().await? {
-            Ok(n) => {
-                println!("审计日志完好：共 {n} 条，哈希链逐条核对无误");
-                Ok(EXIT_OK)
-            }
+        let n = match store.audit_verify().await? {
+            Ok(n) => n,
             Err(first_bad) => {
                 eprintln!("审计日志被改动：{first_bad}");
-                Ok(EXIT_INVALID)
+                return Ok(EXIT_INVALID);
             }
+        };
+        let differences = store.audit_replay().await?;
+        if !differences.is_empty() {
+            eprintln!(
+                "审计日志完好（共 {n} 条），但数据表与审计日志不符——有数据在审计日志之外被改动："
+            );
+            for d in &differences {
+                eprintln!("  - {d}");
+            }
+            return Ok(EXIT_INVALID);
         }
+        println!(
+            "审计日志完好：共 {n} 条，密钥链（HMAC-SM3）与链头逐条核对无误；按日志回放，考核分、问题记录、指标、加分、定档结果、阶段、细则与账户均与数据表一致"
+        );
+        Ok(EXIT_OK)
     })
 }
 
@@ -836,7 +856,8 @@ pub fn transfer(data: &Path, to: &str) -> Result<u8> {
     runtime()?.block_on(async {
         let src = open_store(data).await?;
         let (dst, shown) = if to.starts_with("postgres://") || to.starts_with("postgresql://") {
-            let dst = kaohe_store::Store::open_with(data, Some(to))
+            // The copy's chain is the original's: it keeps the original's key file.
+            let dst = kaohe_store::Store::open_keyed(data, Some(to), Some(&src.audit_key().path))
                 .await
                 .with_context(|| format!("无法打开数据库 {}", redact(to)))?;
             (dst, redact(to))
@@ -849,6 +870,10 @@ pub fn transfer(data: &Path, to: &str) -> Result<u8> {
                 );
                 return Ok(EXIT_INVALID);
             }
+            // The copy's chain is the original's: its key goes with it.
+            std::fs::create_dir_all(dir)?;
+            std::fs::copy(&src.audit_key().path, dir.join("audit.key"))
+                .with_context(|| format!("无法把审计密钥复制到 {}", dir.display()))?;
             let dst = kaohe_store::Store::open(dir)
                 .await
                 .with_context(|| format!("无法打开数据目录 {}", dir.display()))?;

@@ -56,11 +56,36 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
     let o = kaohe(&["audit", "verify", "--data", data]);
     assert_eq!(
         (o.code, o.stdout.trim()),
-        (0, "审计日志完好：共 2 条，哈希链逐条核对无误")
+        (
+            0,
+            "审计日志完好：共 2 条，密钥链（HMAC-SM3）与链头逐条核对无误；按日志回放，考核分、问题记录、指标、加分、定档结果、阶段、细则与账户均与数据表一致"
+        )
     );
+    // The key and the head live beside the database, outside it.
+    assert!(dir.path().join("audit.key").exists() && dir.path().join("audit.head").exists());
+
+    // A row changed behind the store's back (no audit entry): the chain is whole, the replay names it.
+    let db = dir.path().join("kaohe.db");
+    let sql = |q: &'static str| {
+        let db = db.clone();
+        tokio::runtime::Runtime::new().unwrap().block_on(async move {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            sqlx::raw_sql(q).execute(&mut c).await.unwrap();
+        })
+    };
+    sql("UPDATE users SET unit_code = '320623100' WHERE login = 'juegang'");
+    let o = kaohe(&["audit", "verify", "--data", data]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert_eq!(
+        o.stderr.trim(),
+        "审计日志完好（共 2 条），但数据表与审计日志不符——有数据在审计日志之外被改动：\n  - 账户“juegang”在表中为 掘港填报员（reporter，单位 320623100），审计日志记载为 掘港填报员（reporter，单位 320623001）：在审计日志之外被改动"
+    );
+    sql("UPDATE users SET unit_code = '320623001' WHERE login = 'juegang'");
 
     // Alter entry 2 behind the store's back (triggers dropped first, as an attacker with the file would).
-    let db = dir.path().join("kaohe.db");
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         use sqlx::Connection;
         let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))

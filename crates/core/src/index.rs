@@ -5,7 +5,7 @@
 use crate::input::Inputs;
 use crate::num::pts;
 use crate::problem::Problem;
-use crate::rubric::{MetricKind, Rubric, Rule};
+use crate::rubric::{Rubric, Rule};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
@@ -183,17 +183,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             continue;
         };
         let def = &rubric.metrics[m];
-        let bad = match def.kind {
-            MetricKind::Rate if e.value < Decimal::ZERO || e.value > Decimal::ONE => {
-                Some("0 到 1 之间的比率（或 0% 到 100%）")
-            }
-            MetricKind::Count if e.value < Decimal::ZERO || !e.value.fract().is_zero() => {
-                Some("不小于 0 的整数")
-            }
-            MetricKind::Number if e.value < Decimal::ZERO => Some("不小于 0 的数"),
-            _ => None,
-        };
-        if let Some(expected) = bad {
+        if let Some(expected) = def.kind.out_of_range(e.value) {
             problems.push(
                 Problem::error(format!("{}的值超出范围", def.name))
                     .at(e.origin.as_ref().map(|o| o.with_column("数值")))

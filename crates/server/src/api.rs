@@ -7,7 +7,8 @@ use crate::error::{ApiResult, AppError};
 use axum::extract::{Path, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use kaohe_store::{Ledger, Role, Stage, Store};
+use kaohe_store::policy::{self, Read};
+use kaohe_store::{Ledger, Stage};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -115,26 +116,13 @@ async fn upload(
     Ok(Json(serde_json::to_value(r).unwrap_or_default()))
 }
 
-/// Refuses, naming who asks and what, unless `a` may read `unit`'s data.
-fn may_read_unit(a: &Authed, unit: &str, what: &str) -> Result<(), AppError> {
-    if Store::may_read_unit(&a.user, unit) {
-        return Ok(());
-    }
-    Err(AppError::forbidden(format!(
-        "{}（{}）无权查看单位 {unit} 的{what}",
-        a.user.name,
-        a.user.role.label()
-    )))
-}
-
 async fn evidence_list(
     State(st): State<AppState>,
     a: Authed,
     Path((id, unit)): Path<(i64, String)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    may_read_unit(&a, &unit, "佐证材料")?;
     Ok(Json(
-        serde_json::json!({ "unit": unit, "evidence": st.store.evidence(id, &unit).await? }),
+        serde_json::json!({ "unit": unit, "evidence": st.store.evidence(&a.user, id, &unit).await? }),
     ))
 }
 
@@ -313,7 +301,7 @@ async fn correct(
         .map(|s| s.version)
         .unwrap_or(0);
     let before: serde_json::Value = if last > 0 {
-        serde_json::from_str(&st.store.sealed_json(id, last).await?).unwrap_or_default()
+        sealed_value(&st, id, last).await?
     } else {
         serde_json::Value::Null
     };
@@ -341,17 +329,9 @@ async fn sealed_one(
     a: Authed,
     Path((id, version)): Path<(i64, i64)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let text = st.store.sealed_json(id, version).await?;
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    if a.user.role == Role::Reporter
-        && let Some(units) = v["units"].as_array_mut()
-    {
-        for u in units {
-            if u["code"].as_str() != a.user.unit_code.as_deref() {
-                u["clauses"] = serde_json::json!([]);
-            }
-        }
-    }
+    let mut v = sealed_value(&st, id, version).await?;
+    let stage = st.store.assessment(id).await?.stage;
+    hide_unreadable_details(&a, stage, &mut v);
     Ok(Json(v))
 }
 
@@ -360,21 +340,40 @@ async fn diff(
     a: Authed,
     Path((id, va, vb)): Path<(i64, i64, i64)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let x: serde_json::Value =
-        serde_json::from_str(&st.store.sealed_json(id, va).await?).unwrap_or_default();
-    let y: serde_json::Value =
-        serde_json::from_str(&st.store.sealed_json(id, vb).await?).unwrap_or_default();
+    let x = sealed_value(&st, id, va).await?;
+    let y = sealed_value(&st, id, vb).await?;
+    let stage = st.store.assessment(id).await?.stage;
     let mut list = changes(&x, &y);
-    // A reporter sees every unit's total and rank (published), the clause details of its own unit only.
-    if a.user.role == Role::Reporter {
-        list.retain(|c| {
-            c["unit"].as_str() == a.user.unit_code.as_deref()
-                || matches!(c["what"].as_str(), Some("total" | "rank"))
-        });
-    }
+    // Every unit's total and rank (published), clause details only of the units one may read.
+    list.retain(|c| {
+        matches!(c["what"].as_str(), Some("total" | "rank"))
+            || policy::may_read(&a.user, Read::Results, stage, c["unit"].as_str()).is_ok()
+    });
     Ok(Json(
         serde_json::json!({ "from": va, "to": vb, "changes": list }),
     ))
+}
+
+/// A sealed version as JSON (checked by the store against its 定档 record); a text that is not
+/// JSON is reported as corrupt, never served as empty.
+async fn sealed_value(st: &AppState, id: i64, version: i64) -> ApiResult<serde_json::Value> {
+    let text = st.store.sealed_json(id, version).await?;
+    serde_json::from_str(&text).map_err(|_| {
+        kaohe_store::StoreError::Corrupt(format!("第 {version} 版定档结果不是有效的 JSON")).into()
+    })
+}
+
+/// Empties the clause details of every unit whose details `a` may not read ([`Read::Results`] of
+/// that unit): a reporter keeps its own unit's, and every unit's total and rank.
+fn hide_unreadable_details(a: &Authed, stage: Stage, v: &mut serde_json::Value) {
+    if let Some(units) = v["units"].as_array_mut() {
+        for u in units {
+            let code = u["code"].as_str().unwrap_or_default();
+            if policy::may_read(&a.user, Read::Results, stage, Some(code)).is_err() {
+                u["clauses"] = serde_json::json!([]);
+            }
+        }
+    }
 }
 
 /// What differs between two results: per unit its total and rank, and every clause score.
@@ -486,10 +485,8 @@ async fn scores(
     a: Authed,
     Path((id, unit)): Path<(i64, String)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    may_read_unit(&a, &unit, "考核数据")?;
-    st.store.assessment(id).await?;
     Ok(Json(
-        serde_json::json!({ "unit": unit, "scores": st.store.scores(id, &unit).await? }),
+        serde_json::json!({ "unit": unit, "scores": st.store.scores(&a.user, id, &unit).await? }),
     ))
 }
 
@@ -553,9 +550,7 @@ async fn findings(
     a: Authed,
     Path((id, unit)): Path<(i64, String)>,
 ) -> ApiResult<Json<Vec<kaohe_store::Finding>>> {
-    may_read_unit(&a, &unit, "问题记录")?;
-    st.store.assessment(id).await?;
-    Ok(Json(st.store.findings_of(id, &unit).await?))
+    Ok(Json(st.store.findings_of(&a.user, id, &unit).await?))
 }
 
 #[derive(Deserialize)]
@@ -584,25 +579,11 @@ async fn results(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let x = st.store.assessment(id).await?;
-    let published = x.stage >= Stage::Publication;
-    if !matches!(a.user.role, Role::Admin | Role::Assessor) && !published {
-        return Err(AppError::forbidden(format!(
-            "结果尚未公示（当前为“{}”阶段）",
-            x.stage.label()
-        )));
-    }
+    policy::may_read(&a.user, Read::Results, x.stage, None).map_err(AppError::forbidden)?;
     let inputs = st.store.inputs(id).await?;
     let scored = kaohe_core::score(&x.rubric, &inputs);
     let mut v = serde_json::to_value(kaohe_report::json::report(&scored, &[])).unwrap_or_default();
-    if a.user.role == Role::Reporter
-        && let Some(units) = v["units"].as_array_mut()
-    {
-        for u in units {
-            if u["code"].as_str() != a.user.unit_code.as_deref() {
-                u["clauses"] = serde_json::json!([]);
-            }
-        }
-    }
+    hide_unreadable_details(&a, x.stage, &mut v);
     v["stage"] = serde_json::json!(x.stage);
     Ok(Json(v))
 }

@@ -52,6 +52,13 @@ impl From<StoreError> for AppError {
                     current: Some(current),
                 }
             }
+            StoreError::Tampered(m) => {
+                eprintln!("kaohe-server: integrity check failed: {m}");
+                AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("完整性校验失败：{m}。请联系管理员用 kaohe audit verify 检查"),
+                )
+            }
             other => {
                 eprintln!("kaohe-server: internal error: {other}");
                 AppError::new(

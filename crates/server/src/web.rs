@@ -471,7 +471,7 @@ async fn scorecard_page_kept(
             &format!("本次考核中没有单位“{unit}”"),
         );
     };
-    let scores = or_500!(st.store.scores(id, unit).await, a);
+    let scores = or_500!(st.store.scores(&a.user, id, unit).await, a);
     let show = may_see_results(&a.user, x.stage);
     let inputs = match inputs_or_page(st, a, id).await {
         Ok(i) => i,
@@ -484,10 +484,7 @@ async fn scorecard_page_kept(
         && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
     // Findings recorded by hand, which whoever may score can withdraw (with a reason).
     let by_hand: Vec<kaohe_store::Finding> = if can_score {
-        st.store
-            .findings_of(id, unit)
-            .await
-            .unwrap_or_default()
+        or_500!(st.store.findings_of(&a.user, id, unit).await, a)
             .into_iter()
             .filter(|f| !f.imported)
             .collect()
@@ -497,17 +494,13 @@ async fn scorecard_page_kept(
     let can_self = x.stage == Stage::SelfAssessment
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
-    let evidence = or_500!(st.store.evidence(id, unit).await, a);
+    let evidence = or_500!(st.store.evidence(&a.user, id, unit).await, a);
     let can_object = x.stage == Stage::Publication
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
     let can_decide = x.stage == Stage::Publication
         && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
-    let objections: Vec<Value> = st
-        .store
-        .objections(&a.user, id)
-        .await
-        .unwrap_or_default()
+    let objections: Vec<Value> = or_500!(st.store.objections(&a.user, id).await, a)
         .into_iter()
         .filter(|o| o.unit_code == unit)
         .map(|o| {
@@ -544,8 +537,8 @@ async fn scorecard_page_kept(
             let mut row = json!({
                 "id": &*c.id, "title": c.title, "max": c.max.normalize().to_string(),
                 "self": s_self.map(|s| s.score.clone()), "self_reason": s_self.map(|s| s.reason.clone()),
-                "assessor": if show || a.user.role != Role::Reporter { s_ass.map(|s| s.score.clone()) } else { None },
-                "assessor_reason": if show || a.user.role != Role::Reporter { s_ass.map(|s| s.reason.clone()) } else { None },
+                "assessor": s_ass.map(|s| s.score.clone()),
+                "assessor_reason": s_ass.map(|s| s.reason.clone()),
                 "version": s_ass.map(|s| s.version),
                 "self_version": s_self.map(|s| s.version),
                 "evidence": evidence.iter().filter(|e| e.clause_id == *c.id).collect::<Vec<_>>(),
@@ -1409,7 +1402,7 @@ async fn grid_page(
         if !mine {
             continue;
         }
-        let scores = or_500!(st.store.scores(id, &u.code).await, a);
+        let scores = or_500!(st.store.scores(&a.user, id, &u.code).await, a);
         let cells: Vec<Value> = clauses
             .iter()
             .map(|c| {

@@ -5,11 +5,13 @@ use crate::AppState;
 use crate::error::AppError;
 use kaohe_core::Problem;
 use kaohe_report::whatif::WhatIf;
+use kaohe_store::policy::{self, Read};
 use kaohe_store::{Role, Stage, User};
 
-/// Who may see an assessment's computed result now: admins and assessors always; others from 公示 on.
+/// Who may see an assessment's computed result now ([`Read::Results`] in the store's read policy):
+/// admins and assessors always; others from 公示 on.
 pub(crate) fn may_see_results(user: &User, stage: Stage) -> bool {
-    matches!(user.role, Role::Admin | Role::Assessor) || stage >= Stage::Publication
+    policy::may_read(user, Read::Results, stage, None).is_ok()
 }
 
 /// The rubric to re-score under: another assessment's, or a draft (TOML text).

@@ -1146,8 +1146,8 @@ async fn the_whole_workflow_from_draft_to_final_and_a_correction(db: Db) {
     assert_eq!(
         (st, v["error"].as_str().unwrap()),
         (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "第 1 版定档结果与其 sha256 不符：数据被改动"
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "完整性校验失败：第 1 版定档结果与其 sha256 不符：数据被改动。请联系管理员用 kaohe audit verify 检查"
         )
     );
     assert_eq!(s.audit_verify().await.unwrap().map(|n| n > 60), Ok(true));
@@ -2069,7 +2069,8 @@ async fn the_score_form_saves_refuses_with_the_typed_values_and_needs_the_csrf_t
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let scores = a.store.scores(id, "320623001").await.unwrap();
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let scores = a.store.scores(&admin_user, id, "320623001").await.unwrap();
     assert_eq!(
         scores
             .iter()

@@ -12,6 +12,8 @@ pub mod evidence;
 pub mod model;
 /// 权限: what each role may do in each stage.
 pub mod policy;
+/// 审计回放: the log replayed and compared with the tables.
+pub mod replay;
 /// 存储: the operations.
 pub mod store;
 /// A fresh PostgreSQL database per test (for tests only).

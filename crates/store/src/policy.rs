@@ -12,10 +12,22 @@
 //! | file an objection | the unit's reporter | 公示 |
 //! | decide objections (最终分) | an assessor assigned to the unit, or admin | 公示 |
 //! | 更正 after 定档 (with a reason) | admin | 定档 |
-//! | read a unit's unpublished data | admin, assessors; the unit's own reporter (its own entries) | any |
-//! | read published results | everyone signed in (a reporter: its own unit's details) | 公示, 定档 |
+//!
+//! What each role may **read** ([`may_read`]) sits beside it, in one table too; the API and the pages
+//! ask it (through the store's read functions, which filter by it) and nothing else:
+//!
+//! | what is read | admin, assessor | the unit's own reporter | another unit's reporter | viewer (领导) |
+//! |---|---|---|---|---|
+//! | 自评分 of a unit | any stage | any stage | never | never |
+//! | 考核分, 最终分, 问题记录 (findings), receipts of a unit | any stage | from 公示 | never | never |
+//! | 佐证材料 (evidence) of a unit | any stage | any stage | never | never |
+//! | 异议 (objections) of a unit | any stage | any stage | never | never |
+//! | the result (league table, totals, ranks) | any stage | from 公示 (clause details of its own unit only) | from 公示 (totals and ranks only) | from 公示 |
+//!
+//! Before 公示 a reporter sees only what its own unit wrote (自评分, evidence, objections): the
+//! assessors' scores and findings are their unfinished work until the result is published.
 
-use crate::model::{Role, Stage, User};
+use crate::model::{Ledger, Role, Stage, User};
 
 /// An action on the assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +111,74 @@ pub fn check(
         ));
     }
     Ok(())
+}
+
+/// What is read (查看), for [`may_read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// One of a unit's three ledgers.
+    Ledger(Ledger),
+    /// A unit's 问题记录 and the receipts of its imported instances.
+    Findings,
+    /// A unit's 佐证材料.
+    Evidence,
+    /// A unit's 异议 and their outcome.
+    Objections,
+    /// The scored result (league table): totals and ranks of every unit, the clause details of the
+    /// units the reader may read.
+    Results,
+}
+
+impl Read {
+    pub fn label(self) -> &'static str {
+        match self {
+            Read::Ledger(l) => l.label(),
+            Read::Findings => "问题记录",
+            Read::Evidence => "佐证材料",
+            Read::Objections => "异议",
+            Read::Results => "考核结果",
+        }
+    }
+}
+
+/// Whether `user` may read `what` of `unit` (`None`: the whole assessment, for [`Read::Results`])
+/// in `stage`; why not, in Chinese. See the table at the top of this module.
+pub fn may_read(user: &User, what: Read, stage: Stage, unit: Option<&str>) -> Result<(), String> {
+    if readable(user, what, stage, unit) {
+        return Ok(());
+    }
+    let whose = unit.map(|u| format!("单位 {u} 的")).unwrap_or_default();
+    if readable(user, what, Stage::Final, unit) {
+        return Err(format!(
+            "{whose}{}尚未公示（当前为“{}”阶段），{}（{}）暂不能查看",
+            what.label(),
+            stage.label(),
+            user.name,
+            user.role.label()
+        ));
+    }
+    Err(format!(
+        "{}（{}）无权查看{whose}{}",
+        user.name,
+        user.role.label(),
+        what.label()
+    ))
+}
+
+/// The table of [`may_read`].
+fn readable(user: &User, what: Read, stage: Stage, unit: Option<&str>) -> bool {
+    let published = stage >= Stage::Publication;
+    let own = user.role == Role::Reporter && unit.is_some() && user.unit_code.as_deref() == unit;
+    match (user.role, what) {
+        (Role::Admin | Role::Assessor, _) => true,
+        (Role::Viewer, Read::Results) => published,
+        (Role::Viewer, _) => false,
+        (Role::Reporter, Read::Results) => published && (unit.is_none() || own),
+        (Role::Reporter, Read::Ledger(Ledger::SelfScore) | Read::Evidence | Read::Objections) => {
+            own
+        }
+        (Role::Reporter, Read::Ledger(_) | Read::Findings) => own && published,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-use crate::audit::{self, Entry};
+use crate::audit::{self, AuditKey, Entry, Head};
 use crate::model::*;
-use crate::policy::{self, Action};
+use crate::policy::{self, Action, Read};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -35,6 +35,10 @@ pub enum StoreError {
     /// not a number) — reported, never read as 0.
     #[error("数据库中的数据已损坏：{0}")]
     Corrupt(String),
+    /// 完整性校验失败: a sealed result or an audited row that does not match its record — changed
+    /// behind the store's back. Shown as it is (HTTP 500), never served.
+    #[error("完整性校验失败：{0}")]
+    Tampered(String),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]
@@ -74,6 +78,10 @@ pub struct Store {
     backend: Backend,
     dir: PathBuf,
     cache: Arc<Mutex<Cache>>,
+    /// The audit chain's HMAC-SM3 key (outside the database).
+    key: Arc<AuditKey>,
+    /// The highest audit entry this process has written to the head file.
+    head: Arc<Mutex<i64>>,
 }
 
 /// What reading an assessment costs most — its rubric parsed, its inputs gathered from thousands of
@@ -114,6 +122,18 @@ impl Store {
     /// Opens the store with its database at `database` (a `postgres://` URL), or in `dir/kaohe.db`
     /// when `None`; evidence files live in `dir/evidence/` either way. Migrations run on opening.
     pub async fn open_with(dir: &Path, database: Option<&str>) -> Result<Store> {
+        Store::open_keyed(dir, database, None).await
+    }
+
+    /// Like [`Store::open_with`], with the audit chain's key file at `key_file` (default
+    /// `dir/audit.key`; a PostgreSQL deployment with several servers gives them all one file). A
+    /// missing key file is created for a new log — or for a log written before keys, whose entries
+    /// it then marks as the old unkeyed chain — but never for a keyed log: that is an error.
+    pub async fn open_keyed(
+        dir: &Path,
+        database: Option<&str>,
+        key_file: Option<&Path>,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         std::fs::create_dir_all(dir.join("evidence"))?;
         let (pool, backend) = match database {
@@ -159,12 +179,75 @@ impl Store {
                 )));
             }
         };
+        let key_path = key_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.join("audit.key"));
+        let key = Store::key_for(&pool, &key_path).await?;
         Ok(Store {
             pool,
             backend,
             dir: dir.to_path_buf(),
             cache: Arc::default(),
+            key: Arc::new(key),
+            head: Arc::default(),
         })
+    }
+
+    /// The audit key in `path`, or a new one written there when the log allows it.
+    async fn key_for(pool: &AnyPool, path: &Path) -> Result<AuditKey> {
+        if let Some(k) = AuditKey::read(path).map_err(StoreError::Invalid)? {
+            return Ok(k);
+        }
+        let first = sqlx::query_as::<_, Entry>("SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log ORDER BY seq LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+        let key = match first {
+            None => AuditKey::generate(path, 0, audit::GENESIS),
+            Some(e) if audit::unkeyed(&e) => {
+                let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_one(pool)
+                    .await?;
+                AuditKey::generate(path, last.get("seq"), &last.get::<String, _>("hash"))
+            }
+            Some(_) => {
+                return Err(StoreError::Invalid(format!(
+                    "找不到审计密钥文件 {}：这个数据库的审计日志已用密钥保护。请放回原来的密钥文件（PostgreSQL 部署用 --audit-key 指定），否则审计日志无法校验",
+                    path.display()
+                )));
+            }
+        };
+        key.write_new().map_err(StoreError::Invalid)?;
+        Ok(key)
+    }
+
+    /// The audit chain's key (its file and from which entry it applies).
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.key
+    }
+
+    /// Commits a write transaction, then records the chain's head outside the database.
+    pub(crate) async fn commit(&self, mut tx: sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        if let Some(r) = last {
+            self.note_head(Head {
+                seq: r.get("seq"),
+                hash: r.get("hash"),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Writes `head` to the head file unless this process wrote a later one already.
+    pub(crate) fn note_head(&self, head: Head) -> Result<()> {
+        let mut written = self.head.lock().expect("head");
+        if head.seq > *written {
+            head.write(&self.key.head_path())?;
+            *written = head.seq;
+        }
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {
@@ -199,6 +282,7 @@ impl Store {
     /// Appends an audit entry inside `tx`.
     #[allow(clippy::too_many_arguments)]
     async fn audit(
+        &self,
         tx: &mut sqlx::AnyConnection,
         at: &str,
         actor: &str,
@@ -215,7 +299,9 @@ impl Store {
             Some(r) => (r.get::<i64, _>("seq") + 1, r.get::<String, _>("hash")),
             None => (1, audit::GENESIS.to_string()),
         };
-        let h = audit::hash(&prev, seq, at, actor, action, entity, old, new, why);
+        let h = self
+            .key
+            .hash(&prev, seq, at, actor, action, entity, old, new, why);
         sqlx::query("INSERT INTO audit_log (seq, at, actor, action, entity, old, new, why, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(seq)
             .bind(at)
@@ -278,7 +364,7 @@ impl Store {
         let new =
             serde_json::json!({ "login": login, "name": name, "role": role.key(), "unit": unit })
                 .to_string();
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             actor,
@@ -289,7 +375,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(User {
             id,
             login: login.into(),
@@ -369,7 +455,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let new = serde_json::json!({ "title": title, "rubric": r.id, "version": r.version, "sha256": r.sha256 }).to_string();
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -380,7 +466,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -466,7 +552,7 @@ impl Store {
         }
         r?;
         let new = serde_json::json!({ "code": code, "name": name, "kind": kind }).to_string();
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -477,7 +563,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -497,7 +583,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -508,7 +594,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -560,7 +646,7 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Invalid("阶段已被他人改变，请刷新".into()));
         }
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -571,12 +657,14 @@ impl Store {
             Some(why),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
     /// Sets a score in a ledger, with optimistic concurrency: `expected` is the version the editor
     /// saw (`None` for a new score). A stale edit gets [`StoreError::Conflict`] with the current value.
+    /// The stage, the assignment and the unit are read under the write lock. 最终分 is given only by
+    /// deciding an objection ([`Store::decide_objection`]) in 公示, or as a 更正 after 定档.
     #[allow(clippy::too_many_arguments)]
     pub async fn set_score(
         &self,
@@ -591,19 +679,39 @@ impl Store {
         now: &str,
     ) -> Result<Score> {
         let a = self.assessment(assessment).await?;
+        let mut tx = self.write().await?;
+        let stage = Self::stage_in(&mut tx, assessment).await?;
         let action = match ledger {
             Ledger::SelfScore => Action::SelfAssess,
             Ledger::Assessor => Action::Score,
-            Ledger::Final if a.stage == Stage::Final => Action::Correct,
+            Ledger::Final if stage == Stage::Final => Action::Correct,
             Ledger::Final => Action::Decide,
         };
         if action == Action::Correct && reason.trim().is_empty() {
             return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
         }
-        let assigned = self.assigned(assessment, by, unit).await?;
-        policy::check(by, action, a.stage, Some(unit), assigned).map_err(StoreError::Forbidden)?;
-        let c = a
-            .rubric
+        let assigned = Self::assigned_in(&mut tx, assessment, by, unit).await?;
+        policy::check(by, action, stage, Some(unit), assigned).map_err(StoreError::Forbidden)?;
+        if action == Action::Decide {
+            return Err(StoreError::Invalid(
+                "公示阶段的最终分只能在处理异议时给出：请在该条款的异议上选择“采纳”并填写最终分"
+                    .into(),
+            ));
+        }
+        let text = Self::checked_score(&a.rubric, clause, score, reason)?;
+        Self::unit_in(&mut tx, assessment, unit).await?;
+        let saved = self
+            .write_score(
+                &mut tx, by, assessment, unit, clause, ledger, &text, reason, expected, now,
+            )
+            .await?;
+        self.commit(tx).await?;
+        Ok(saved)
+    }
+
+    /// A score typed for a judgement clause, as canonical text; or why it is refused.
+    fn checked_score(rubric: &Rubric, clause: &str, score: &str, reason: &str) -> Result<String> {
+        let c = rubric
             .clause(clause)
             .ok_or_else(|| StoreError::Invalid(format!("细则中没有条款“{clause}”")))?;
         if !matches!(c.rule, Rule::Judgement) {
@@ -627,18 +735,62 @@ impl Store {
                 c.max.normalize()
             )));
         }
+        Ok(value.normalize().to_string())
+    }
+
+    /// The stage of an assessment, read inside `tx` (under the write lock).
+    async fn stage_in(tx: &mut sqlx::AnyConnection, assessment: i64) -> Result<Stage> {
+        let key: Option<String> = sqlx::query_scalar("SELECT stage FROM assessments WHERE id = $1")
+            .bind(assessment)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let key = key.ok_or_else(|| StoreError::NotFound(format!("考核 {assessment} 不存在")))?;
+        Stage::parse(&key)
+            .ok_or_else(|| StoreError::Corrupt(format!("考核 {assessment} 的阶段“{key}”无法识别")))
+    }
+
+    /// Whether `user` is assigned to `unit`, read inside `tx`.
+    async fn assigned_in(
+        tx: &mut sqlx::AnyConnection,
+        assessment: i64,
+        user: &User,
+        unit: &str,
+    ) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = $1 AND user_id = $2 AND unit_code = $3").bind(assessment).bind(user.id).bind(unit).fetch_one(&mut *tx).await?;
+        Ok(n > 0)
+    }
+
+    /// Refuses a unit that is not in the assessment (read inside `tx`).
+    async fn unit_in(tx: &mut sqlx::AnyConnection, assessment: i64, unit: &str) -> Result<()> {
         let known: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE assessment_id = $1 AND code = $2")
                 .bind(assessment)
                 .bind(unit)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
         if known == 0 {
             return Err(StoreError::NotFound(format!("本次考核中没有单位“{unit}”")));
         }
-        let text = value.normalize().to_string();
-        let mut tx = self.write().await?;
-        let current = Self::score_in(&mut tx, assessment, unit, clause, ledger).await?;
+        Ok(())
+    }
+
+    /// Writes a checked score inside `tx` with its audit entry: version `expected` + 1, or a
+    /// [`StoreError::Conflict`] with the current value when the editor's view is stale.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_score(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        ledger: Ledger,
+        text: &str,
+        reason: &str,
+        expected: Option<i64>,
+        now: &str,
+    ) -> Result<Score> {
+        let current = Self::score_in(tx, assessment, unit, clause, ledger).await?;
         let version = match (&current, expected) {
             (None, None) => 1,
             (Some(cur), Some(v)) if cur.version == v => v + 1,
@@ -658,7 +810,7 @@ impl Store {
         .bind(unit)
         .bind(clause)
         .bind(ledger.key())
-        .bind(&text)
+        .bind(text)
         .bind(reason.trim())
         .bind(version)
         .bind(by.id)
@@ -667,9 +819,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if upsert.rows_affected() != 1 {
-            let cur = Self::score_in(&mut tx, assessment, unit, clause, ledger)
+            let cur = Self::score_in(tx, assessment, unit, clause, ledger)
                 .await?
-                .expect("a row blocked the write");
+                .ok_or_else(|| StoreError::Invalid("该分数已不存在，请刷新".into()))?;
             return Err(StoreError::Conflict {
                 current: Box::new(cur),
             });
@@ -680,8 +832,8 @@ impl Store {
         });
         let new = serde_json::json!({ "score": text, "reason": reason.trim(), "version": version })
             .to_string();
-        Self::audit(
-            &mut tx,
+        self.audit(
+            tx,
             now,
             &by.login,
             "score.set",
@@ -694,11 +846,9 @@ impl Store {
             Some(reason.trim()),
         )
         .await?;
-        let saved = Self::score_in(&mut tx, assessment, unit, clause, ledger)
+        Self::score_in(tx, assessment, unit, clause, ledger)
             .await?
-            .expect("just written");
-        tx.commit().await?;
-        Ok(saved)
+            .ok_or_else(|| StoreError::Invalid("该分数写入后未找到".into()))
     }
 
     async fn score_in(
@@ -732,8 +882,10 @@ impl Store {
         Ok(sqlx::query_as::<_, Entry>("SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log ORDER BY seq").fetch_all(&self.pool).await?)
     }
 
-    /// Verifies the chain: the number of entries, or the first bad one. Read 10,000 entries at a
-    /// time, so that memory stays flat however long the log is.
+    /// Verifies the chain: the number of entries, or the first bad one — each entry's HMAC-SM3 under
+    /// the key, the links between them, and the head recorded outside the database (so that entries
+    /// removed from the end are named too). Read 10,000 entries at a time, so that memory stays flat
+    /// however long the log is.
     pub async fn audit_verify(&self) -> Result<std::result::Result<usize, String>> {
         self.audit_verify_paged(10_000).await
     }
@@ -744,7 +896,12 @@ impl Store {
         &self,
         page: i64,
     ) -> Result<std::result::Result<usize, String>> {
-        let mut v = audit::Verifier::default();
+        let head = match Head::read(&self.key.head_path()) {
+            Ok(h) => h,
+            Err(bad) => return Ok(Err(bad)),
+        };
+        let mut v = audit::Verifier::new(&self.key);
+        let mut head_hash = None;
         let mut after = 0i64;
         loop {
             let page = sqlx::query_as::<_, Entry>("SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
@@ -753,12 +910,15 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
             let Some(last) = page.last() else {
-                return Ok(Ok(v.count()));
+                return Ok(v.finish(head.as_ref(), head_hash.as_deref()));
             };
             after = last.seq;
             for e in &page {
                 if let Err(bad) = v.push(e) {
                     return Ok(Err(bad));
+                }
+                if head.as_ref().is_some_and(|h| h.seq == e.seq) {
+                    head_hash = Some(e.hash.clone());
                 }
             }
         }
@@ -819,7 +979,7 @@ impl Store {
             .bind(expires)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &user.login,
@@ -830,7 +990,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -891,36 +1051,64 @@ impl Store {
             .collect())
     }
 
-    /// Every score of a unit, in all three ledgers.
-    pub async fn scores(&self, assessment: i64, unit: &str) -> Result<Vec<Score>> {
+    /// The scores of a unit that `by` may read ([`policy::may_read`]), in the ledgers it may read;
+    /// [`StoreError::Forbidden`] when it may read none of them.
+    pub async fn scores(&self, by: &User, assessment: i64, unit: &str) -> Result<Vec<Score>> {
+        let stage = self.assessment(assessment).await?.stage;
+        let readable: Vec<Ledger> = [Ledger::SelfScore, Ledger::Assessor, Ledger::Final]
+            .into_iter()
+            .filter(|l| policy::may_read(by, Read::Ledger(*l), stage, Some(unit)).is_ok())
+            .collect();
+        if readable.is_empty() {
+            return Err(StoreError::Forbidden(
+                policy::may_read(by, Read::Ledger(Ledger::SelfScore), stage, Some(unit))
+                    .expect_err("no ledger readable"),
+            ));
+        }
+        let mut all = self.all_scores(assessment, unit).await?;
+        all.retain(|s| readable.contains(&s.ledger));
+        Ok(all)
+    }
+
+    /// Every score of a unit, in all three ledgers (for the store's own checks).
+    async fn all_scores(&self, assessment: i64, unit: &str) -> Result<Vec<Score>> {
         let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.clause_id, l.ledger")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Score {
-                unit_code: r.get("unit_code"),
-                clause_id: r.get("clause_id"),
-                ledger: Ledger::parse(r.get::<&str, _>("ledger")).unwrap_or(Ledger::Assessor),
-                score: r.get("score"),
-                reason: r.get("reason"),
-                version: r.get("version"),
-                updated_by: r.get("by_name"),
-                updated_at: r.get("updated_at"),
+        rows.iter()
+            .map(|r| {
+                let key: String = r.get("ledger");
+                let clause: String = r.get("clause_id");
+                Ok(Score {
+                    ledger: Ledger::parse(&key).ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "单位 {unit} 条款 {clause} 的账本“{key}”不是 self/assessor/final 之一"
+                        ))
+                    })?,
+                    unit_code: r.get("unit_code"),
+                    clause_id: clause,
+                    score: r.get("score"),
+                    reason: r.get("reason"),
+                    version: r.get("version"),
+                    updated_by: r.get("by_name"),
+                    updated_at: r.get("updated_at"),
+                })
             })
-            .collect())
+            .collect()
     }
 
-    /// Whether `user` may read the unpublished data of `unit`: admins and assessors may; a reporter
-    /// only its own unit; a viewer never.
+    /// Whether `user` may open `unit`'s pages at all (its own entries, in some stage): admins and
+    /// assessors; a reporter its own unit only; a viewer never ([`policy::may_read`]).
     pub fn may_read_unit(user: &User, unit: &str) -> bool {
-        match user.role {
-            Role::Admin | Role::Assessor => true,
-            Role::Reporter => user.unit_code.as_deref() == Some(unit),
-            Role::Viewer => false,
-        }
+        policy::may_read(user, Read::Evidence, Stage::Final, Some(unit)).is_ok()
+    }
+
+    /// Refuses unless `by` may read `what` of `unit` in the assessment's stage.
+    async fn check_read(&self, by: &User, assessment: i64, what: Read, unit: &str) -> Result<()> {
+        let stage = self.assessment(assessment).await?.stage;
+        policy::may_read(by, what, stage, Some(unit)).map_err(StoreError::Forbidden)
     }
 
     /// The scoring inputs of an assessment: its units, and per judgement clause the assessor's score
@@ -1038,10 +1226,20 @@ impl Store {
         now: &str,
     ) -> Result<()> {
         let a = self.assessment(assessment).await?;
-        policy::check(by, Action::Import, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        let mut tx = self.write().await?;
+        let stage = Self::stage_in(&mut tx, assessment).await?;
+        policy::check(by, Action::Import, stage, None, false).map_err(StoreError::Forbidden)?;
         let Some(def) = a.rubric.metric(metric) else {
             return Err(StoreError::Invalid(format!("细则中没有指标“{metric}”")));
         };
+        if let Some(expected) = def.kind.out_of_range(value) {
+            return Err(StoreError::Invalid(format!(
+                "{}的值 {} 超出范围：应为{expected}",
+                def.name,
+                value.normalize()
+            )));
+        }
+        Self::unit_in(&mut tx, assessment, unit).await?;
         // One source per count (as in `add_finding`): a clause counting this metric whose unit already
         // has findings recorded one by one does not also take a number.
         for c in &a.rubric.clauses {
@@ -1056,7 +1254,7 @@ impl Store {
                 .bind(assessment)
                 .bind(unit)
                 .bind(&*c.id)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
             if n > 0 {
                 return Err(StoreError::Invalid(format!(
@@ -1065,7 +1263,6 @@ impl Store {
                 )));
             }
         }
-        let mut tx = self.write().await?;
         let old: Option<String> = sqlx::query_scalar(
             "SELECT value FROM metrics WHERE assessment_id = $1 AND unit_code = $2 AND metric = $3",
         )
@@ -1095,7 +1292,7 @@ impl Store {
             .bind(&v)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1106,7 +1303,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -1183,7 +1380,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1194,13 +1391,21 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
     /// The findings of a unit, in the order recorded: those recorded by hand can be withdrawn
     /// ([`Store::withdraw_finding`]); those a platform import brought change with the next import.
-    pub async fn findings_of(&self, assessment: i64, unit: &str) -> Result<Vec<Finding>> {
+    /// For who may read them ([`Read::Findings`]).
+    pub async fn findings_of(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+    ) -> Result<Vec<Finding>> {
+        self.check_read(by, assessment, Read::Findings, unit)
+            .await?;
         let rows = sqlx::query("SELECT f.id, f.clause_id, f.description, f.import_id, u.name AS by_name, f.created_at FROM findings f JOIN users u ON u.id = f.created_by WHERE f.assessment_id = $1 AND f.unit_code = $2 ORDER BY f.id")
             .bind(assessment)
             .bind(unit)
@@ -1264,7 +1469,7 @@ impl Store {
         if gone != 1 {
             return Err(StoreError::NotFound(format!("问题记录 {finding}")));
         }
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1275,7 +1480,7 @@ impl Store {
             Some(reason.trim()),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }
@@ -1357,7 +1562,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1368,12 +1573,14 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
-    /// The objections of an assessment (a reporter: its own unit's).
+    /// The objections of an assessment that `by` may read ([`Read::Objections`]: a reporter its own
+    /// unit's).
     pub async fn objections(&self, by: &User, assessment: i64) -> Result<Vec<Objection>> {
+        let stage = self.assessment(assessment).await?.stage;
         let rows = sqlx::query(
             "SELECT o.id, o.unit_code, o.clause_id, o.reason, f.name AS filed_by, o.filed_at, o.status, o.decision, d.name AS decided_by, o.decided_at
              FROM objections o JOIN users f ON f.id = o.filed_by LEFT JOIN users d ON d.id = o.decided_by WHERE o.assessment_id = $1 ORDER BY o.id",
@@ -1395,7 +1602,7 @@ impl Store {
                 decided_by: r.get("decided_by"),
                 decided_at: r.get("decided_at"),
             })
-            .filter(|o| Self::may_read_unit(by, &o.unit_code))
+            .filter(|o| policy::may_read(by, Read::Objections, stage, Some(&o.unit_code)).is_ok())
             .collect())
     }
 
@@ -1409,47 +1616,54 @@ impl Store {
         d: &Decision<'_>,
         now: &str,
     ) -> Result<()> {
-        let r = sqlx::query("SELECT unit_code, clause_id, status FROM objections WHERE id = $1 AND assessment_id = $2").bind(objection).bind(assessment).fetch_optional(&self.pool).await?.ok_or_else(|| StoreError::NotFound(format!("异议 {objection} 不存在")))?;
-        let (unit, clause, status): (String, String, String) =
-            (r.get("unit_code"), r.get("clause_id"), r.get("status"));
         let Decision {
             upheld,
             reason: decision,
             score,
         } = *d;
         let a = self.assessment(assessment).await?;
-        let assigned = self.assigned(assessment, by, &unit).await?;
-        policy::check(by, Action::Decide, a.stage, Some(&unit), assigned)
+        // The objection, the stage and the assignment are read under the lock, and the final
+        // score is written in the same transaction as the decision: both or neither.
+        let mut tx = self.write().await?;
+        let r = sqlx::query("SELECT unit_code, clause_id, status FROM objections WHERE id = $1 AND assessment_id = $2").bind(objection).bind(assessment).fetch_optional(&mut *tx).await?.ok_or_else(|| StoreError::NotFound(format!("异议 {objection} 不存在")))?;
+        let (unit, clause, status): (String, String, String) =
+            (r.get("unit_code"), r.get("clause_id"), r.get("status"));
+        let stage = Self::stage_in(&mut tx, assessment).await?;
+        let assigned = Self::assigned_in(&mut tx, assessment, by, &unit).await?;
+        policy::check(by, Action::Decide, stage, Some(&unit), assigned)
             .map_err(StoreError::Forbidden)?;
         if status != "open" {
             return Err(StoreError::Invalid(format!(
-                "异议 {objection} 已处理（{status}）"
+                "异议 {objection} 已处理（{}）",
+                if status == "upheld" {
+                    "已采纳"
+                } else {
+                    "不予采纳"
+                }
             )));
         }
         if decision.trim().is_empty() {
             return Err(StoreError::Invalid("处理意见不能为空".into()));
         }
         if upheld && let Some(score) = score {
-            let current = self
-                .scores(assessment, &unit)
+            let text = Self::checked_score(&a.rubric, &clause, score, decision)?;
+            let current = Self::score_in(&mut tx, assessment, &unit, &clause, Ledger::Final)
                 .await?
-                .into_iter()
-                .find(|s| s.clause_id == clause && s.ledger == Ledger::Final)
                 .map(|s| s.version);
-            self.set_score(
+            self.write_score(
+                &mut tx,
                 by,
                 assessment,
                 &unit,
                 &clause,
                 Ledger::Final,
-                score,
+                &text,
                 decision,
                 current,
                 now,
             )
             .await?;
         }
-        let mut tx = self.write().await?;
         let n = sqlx::query("UPDATE objections SET status = $1, decision = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'open'")
             .bind(if upheld { "upheld" } else { "rejected" })
             .bind(decision.trim())
@@ -1464,7 +1678,7 @@ impl Store {
                 "异议 {objection} 已被他人处理，请刷新"
             )));
         }
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1479,7 +1693,7 @@ impl Store {
             Some(decision.trim()),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -1521,7 +1735,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let sealed = Self::seal_in(&mut tx, by, assessment, 1, result_json, why, now).await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1532,7 +1746,7 @@ impl Store {
             Some(why),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(sealed)
     }
 
@@ -1567,7 +1781,7 @@ impl Store {
             now,
         )
         .await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1578,7 +1792,7 @@ impl Store {
             Some(reason.trim()),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(sealed)
     }
 
@@ -1626,7 +1840,9 @@ impl Store {
             .collect())
     }
 
-    /// The JSON of a sealed version, checked against its sha256 (a mismatch is an error, not data).
+    /// The JSON of a sealed version, checked before it is served: against its sha256, and that sha256
+    /// against the audit entry that sealed it (定档 for version 1, 更正 for later ones), whose own
+    /// HMAC must hold — so a result edited in the table together with its stored hash is refused.
     pub async fn sealed_json(&self, assessment: i64, version: i64) -> Result<String> {
         let r = sqlx::query(
             "SELECT json, sha256 FROM results WHERE assessment_id = $1 AND version = $2",
@@ -1638,11 +1854,49 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound(format!("没有第 {version} 版定档结果")))?;
         let (json, sha): (String, String) = (r.get("json"), r.get("sha256"));
         if sha256_hex(&json) != sha {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Tampered(format!(
                 "第 {version} 版定档结果与其 sha256 不符：数据被改动"
             )));
         }
+        let sealed_sha = self.sealed_sha_in_audit(assessment, version).await?;
+        if sealed_sha.as_deref() != Some(sha.as_str()) {
+            return Err(StoreError::Tampered(format!(
+                "第 {version} 版定档结果与审计日志中定档时记下的哈希不符：结果被改动"
+            )));
+        }
         Ok(json)
+    }
+
+    /// The sha256 that the audit log records for sealed version `version` — from an entry whose
+    /// HMAC holds under the key — or `None` when there is no such entry.
+    async fn sealed_sha_in_audit(&self, assessment: i64, version: i64) -> Result<Option<String>> {
+        let (entity, action) = if version == 1 {
+            (format!("assessment/{assessment}"), "stage.finalize")
+        } else {
+            (
+                format!("assessment/{assessment}/result/{version}"),
+                "result.correct",
+            )
+        };
+        let entries = sqlx::query_as::<_, Entry>("SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log WHERE entity = $1 AND action = $2 ORDER BY seq")
+            .bind(&entity)
+            .bind(action)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(entries
+            .iter()
+            .filter(|e| self.key.authentic(e))
+            .filter_map(|e| sealed_sha_of(e).map(str::to_string))
+            .next_back())
+    }
+}
+/// The sha256 a 定档 or 更正 audit entry records for the result it sealed.
+pub(crate) fn sealed_sha_of(e: &Entry) -> Option<&str> {
+    let new = e.new.as_deref()?;
+    match e.action.as_str() {
+        "stage.finalize" => new.strip_prefix("final sha256="),
+        "result.correct" => Some(new),
+        _ => None,
     }
 }
 
@@ -1668,21 +1922,42 @@ impl Store {
     /// import's receipts are kept. A crash anywhere leaves the previous state.
     pub async fn import(&self, by: &User, assessment: i64, imp: &Import, now: &str) -> Result<i64> {
         let a = self.assessment(assessment).await?;
-        policy::check(by, Action::Import, a.stage, None, false).map_err(StoreError::Forbidden)?;
-        let units: std::collections::BTreeSet<String> = self
-            .units(assessment)
-            .await?
-            .into_iter()
-            .map(|u| u.code)
-            .collect();
-        for (u, m, _) in &imp.metrics {
+        // Stage, units and hand-made findings are read under the write lock.
+        let mut tx = self.write().await?;
+        let stage = Self::stage_in(&mut tx, assessment).await?;
+        policy::check(by, Action::Import, stage, None, false).map_err(StoreError::Forbidden)?;
+        let units: std::collections::BTreeSet<String> =
+            sqlx::query_scalar("SELECT code FROM units WHERE assessment_id = $1")
+                .bind(assessment)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        for (u, m, v) in &imp.metrics {
             if !units.contains(u) {
                 return Err(StoreError::Invalid(format!(
                     "导入数据中的单位 {u} 不在本次考核中"
                 )));
             }
-            if a.rubric.metric(m).is_none() {
+            let Some(def) = a.rubric.metric(m) else {
                 return Err(StoreError::Invalid(format!("细则中没有指标“{m}”")));
+            };
+            if let Some(expected) = def.kind.out_of_range(*v) {
+                return Err(StoreError::Invalid(format!(
+                    "导入数据中单位 {u} 的{}为 {}，超出范围：应为{expected}",
+                    def.name,
+                    v.normalize()
+                )));
+            }
+        }
+        for (u, c, _, _) in &imp.findings {
+            if !units.contains(u) {
+                return Err(StoreError::Invalid(format!(
+                    "导入数据中的单位 {u} 不在本次考核中"
+                )));
+            }
+            if a.rubric.clause(c).is_none() {
+                return Err(StoreError::Invalid(format!("细则中没有条款“{c}”")));
             }
         }
         // One source per count: where the import brings a clause's count (as a number or as
@@ -1704,7 +1979,7 @@ impl Store {
         }
         let by_hand = sqlx::query("SELECT unit_code, clause_id, COUNT(*) AS n FROM findings WHERE assessment_id = $1 AND import_id IS NULL GROUP BY unit_code, clause_id ORDER BY unit_code, clause_id")
             .bind(assessment)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
         let clashes: Vec<String> = by_hand
             .iter()
@@ -1724,7 +1999,6 @@ impl Store {
         }
         let names: Vec<String> = imp.files.iter().map(|(n, _)| n.clone()).collect();
         let shas: Vec<String> = imp.files.iter().map(|(_, s)| s.clone()).collect();
-        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO imports (assessment_id, kind, file_name, sha256, rows, receipts, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
             .bind(assessment)
             .bind(&imp.kind)
@@ -1774,8 +2048,26 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let summary = serde_json::json!({ "files": names, "sha256": shas, "rows": imp.rows, "metrics": imp.metrics.len(), "instances": imp.findings.len() }).to_string();
-        Self::audit(
+        // What the import wrote, so that `kaohe audit verify` can replay it: every metric value, and
+        // per clause a digest of its instances in the order written.
+        let values: Vec<(&str, &str, String)> = imp
+            .metrics
+            .iter()
+            .map(|(u, m, v)| (u.as_str(), m.as_str(), v.normalize().to_string()))
+            .collect();
+        let digests: serde_json::Map<String, serde_json::Value> = clauses
+            .iter()
+            .map(|c| {
+                let rows = imp
+                    .findings
+                    .iter()
+                    .filter(|f| f.1 == *c)
+                    .map(|(u, _, d, src)| (u.as_str(), d.as_str(), Some(src.as_str())));
+                (c.to_string(), crate::replay::instances_digest(rows).into())
+            })
+            .collect();
+        let summary = serde_json::json!({ "files": names, "sha256": shas, "rows": imp.rows, "metrics": imp.metrics.len(), "instances": imp.findings.len(), "values": values, "instances_sha256": digests }).to_string();
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1786,7 +2078,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -1834,10 +2126,22 @@ impl Store {
                 "数据库在 PostgreSQL 中：请用 pg_dump 备份数据库，并另行复制数据目录中的 evidence/（佐证材料）".into(),
             ));
         }
+        // The head before the copy is a lower bound of the copy's log; the key goes with it.
+        let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
         sqlx::query("VACUUM INTO $1")
             .bind(db.to_string_lossy().into_owned())
             .execute(&self.pool)
             .await?;
+        std::fs::copy(&self.key.path, to.join("audit.key"))?;
+        if let Some(r) = head {
+            Head {
+                seq: r.get("seq"),
+                hash: r.get("hash"),
+            }
+            .write(&to.join("audit.head"))?;
+        }
         Ok(copy_tree(&self.dir.join("evidence"), &to.join("evidence"))?)
     }
 
@@ -1858,6 +2162,11 @@ impl Store {
         }
         std::fs::create_dir_all(dir)?;
         std::fs::copy(from.join("kaohe.db"), dir.join("kaohe.db"))?;
+        for f in ["audit.key", "audit.head"] {
+            if from.join(f).exists() {
+                std::fs::copy(from.join(f), dir.join(f))?;
+            }
+        }
         if from.join("evidence").is_dir() {
             copy_tree(&from.join("evidence"), &dir.join("evidence"))?;
         }
@@ -1956,7 +2265,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -1967,7 +2276,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(EvidenceRef {
             sha256: sha,
             mime: mime.into(),
@@ -1979,8 +2288,15 @@ impl Store {
         })
     }
 
-    /// The evidence of a unit.
-    pub async fn evidence(&self, assessment: i64, unit: &str) -> Result<Vec<EvidenceRef>> {
+    /// The evidence of a unit, for who may read it ([`Read::Evidence`]).
+    pub async fn evidence(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+    ) -> Result<Vec<EvidenceRef>> {
+        self.check_read(by, assessment, Read::Evidence, unit)
+            .await?;
         let rows = sqlx::query("SELECT l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, l.uploaded_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.id")
             .bind(assessment)
             .bind(unit)
@@ -2064,7 +2380,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-        Self::audit(
+        self.audit(
             &mut tx,
             now,
             &by.login,
@@ -2075,7 +2391,7 @@ impl Store {
             Some(reason.trim()),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 

@@ -61,7 +61,17 @@ pub type Copied = Vec<(&'static str, u64)>;
 impl Store {
     /// Copies every table of this store into `to`, which must hold no data yet. Returns the rows
     /// copied per table once the copy's audit chain has been verified and every count matches.
+    /// Both must use the same audit key (the copy's chain is the original's).
     pub async fn copy_into(&self, to: &Store) -> Result<Copied> {
+        if to.audit_key().mac(b"kaohe") != self.audit_key().mac(b"kaohe")
+            || to.audit_key().since != self.audit_key().since
+        {
+            return Err(StoreError::Invalid(format!(
+                "目标数据库的审计密钥（{}）与原数据库的（{}）不同：请让两者使用同一个密钥文件",
+                to.audit_key().path.display(),
+                self.audit_key().path.display()
+            )));
+        }
         let mut src = self.pool().begin().await?;
         if self.backend() == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -122,7 +132,7 @@ impl Store {
                 .await?;
             }
         }
-        dst.commit().await?;
+        to.commit(dst).await?;
         src.rollback().await?;
         // The copy checked: its chain whole, every table as long as the original's.
         let n = copied

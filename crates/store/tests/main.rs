@@ -15,7 +15,17 @@ kaohe_store::on_both!(
     reopening_keeps_everything,
     reads_are_kept_until_the_next_change,
     a_store_moves_whole_into_another_database,
+    the_untouched_log_replays_to_the_tables,
+    deleting_the_last_entries_is_named,
+    an_edit_with_every_later_hash_recomputed_is_named,
+    tables_changed_behind_the_stores_back_are_named,
+    a_sealed_result_edited_with_its_hash_is_refused_and_named,
+    the_key_file_is_required_and_must_be_the_right_one,
+    a_log_from_before_keys_is_kept_and_checked,
 );
+
+mod history;
+use history::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const NOW: &str = "2021-12-01T09:00:00Z";
@@ -845,6 +855,13 @@ async fn a_store_moves_whole_into_another_database(db: Db) {
     }
     for to in targets {
         let dir = tempfile::tempdir().unwrap();
+        // A store with a key of its own is refused: the copy's chain is the original's.
+        let (other, _) = open(dir.path(), to).await;
+        let e = s.copy_into(&other).await.unwrap_err();
+        assert!(e.to_string().contains("审计密钥"), "{e}");
+        drop(other);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(&s.audit_key().path, dir.path().join("audit.key")).unwrap();
         let (t, _) = open(dir.path(), to).await;
         let copied = s.copy_into(&t).await.unwrap();
         let count = |name: &str| copied.iter().find(|(n, _)| *n == name).unwrap().1;

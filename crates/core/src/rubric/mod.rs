@@ -173,6 +173,21 @@ pub enum MetricKind {
 }
 
 impl MetricKind {
+    /// What a value of this kind must be, when `value` is not: a rate in [0, 1], a count a whole
+    /// number ≥ 0, a number ≥ 0.
+    pub fn out_of_range(self, value: rust_decimal::Decimal) -> Option<&'static str> {
+        use rust_decimal::Decimal;
+        match self {
+            MetricKind::Rate if value < Decimal::ZERO || value > Decimal::ONE => {
+                Some("0 到 1 之间的比率（或 0% 到 100%）")
+            }
+            MetricKind::Count if value < Decimal::ZERO || !value.fract().is_zero() => {
+                Some("不小于 0 的整数")
+            }
+            MetricKind::Number if value < Decimal::ZERO => Some("不小于 0 的数"),
+            _ => None,
+        }
+    }
     pub fn key(self) -> &'static str {
         match self {
             MetricKind::Rate => "rate",
