@@ -68,13 +68,15 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
     let db = dir.path().join("kaohe.db");
     let sql = |q: &'static str| {
         let db = db.clone();
-        tokio::runtime::Runtime::new().unwrap().block_on(async move {
-            use sqlx::Connection;
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-                .await
-                .unwrap();
-            sqlx::raw_sql(q).execute(&mut c).await.unwrap();
-        })
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                use sqlx::Connection;
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(q).execute(&mut c).await.unwrap();
+            })
     };
     sql("UPDATE users SET unit_code = '320623100' WHERE login = 'juegang'");
     let o = kaohe(&["audit", "verify", "--data", data]);

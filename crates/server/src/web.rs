@@ -76,6 +76,22 @@ fn db_failed(a: &Authed, e: &dyn std::fmt::Display) -> Response {
     )
 }
 
+/// Back to a unit's page after a form, with a notice and the clause to scroll to (`#c-…`, or the
+/// objections). Unit, notice and clause come from the request: each is encoded, so that no typed
+/// character (a line break, `#`, `?`) can break the Location header or the URL.
+fn to_unit_page(id: i64, unit: &str, notice: (&str, &str), clause: Option<&str>) -> Response {
+    let anchor = match clause {
+        Some(c) => format!("c-{}", kaohe_core::text::percent_encode(c, b"-._~")),
+        None => "objections".into(),
+    };
+    Redirect::to(&format!(
+        "/a/{id}/u/{}?{}#{anchor}",
+        kaohe_core::text::percent_encode(unit, b"-._~"),
+        serde_urlencoded::to_string([notice]).unwrap_or_default()
+    ))
+    .into_response()
+}
+
 /// The value of a store call, or (from a handler) the page that says the database failed.
 macro_rules! or_500 {
     ($e:expr, $a:expr) => {
@@ -717,8 +733,7 @@ async fn ledger_form(
         )
         .await
     {
-        Ok(_) => Redirect::to(&format!("/a/{id}/u/{unit}?ok={}#c-{}", f.clause, f.clause))
-            .into_response(),
+        Ok(_) => to_unit_page(id, &unit, ("ok", &f.clause), Some(&f.clause)),
         Err(e) => {
             let msg = format!(
                 "条款 {}：{}",
@@ -1079,7 +1094,7 @@ async fn object_form(
         .file_objection(&a.user, id, &unit, &clause, &reason, &st.now())
         .await
     {
-        Ok(_) => Redirect::to(&format!("/a/{id}/u/{unit}?objected=1#objections")).into_response(),
+        Ok(_) => to_unit_page(id, &unit, ("objected", "1"), None),
         Err(e) => {
             scorecard_page_kept(
                 &st,
@@ -1120,7 +1135,7 @@ async fn decide_form(
         .decide_objection(&a.user, id, oid, &d, &st.now())
         .await
     {
-        Ok(()) => Redirect::to(&format!("/a/{id}/u/{unit}?decided=1#objections")).into_response(),
+        Ok(()) => to_unit_page(id, &unit, ("decided", "1"), None),
         Err(e) => {
             scorecard_page_kept(
                 &st,
@@ -1450,11 +1465,7 @@ async fn withdraw_form(
         .withdraw_finding(&a.user, id, &unit, fid, &f.reason, &st.now())
         .await
     {
-        Ok(()) => Redirect::to(&format!(
-            "/a/{id}/u/{unit}?withdrawn={}#c-{}",
-            f.clause, f.clause
-        ))
-        .into_response(),
+        Ok(()) => to_unit_page(id, &unit, ("withdrawn", &f.clause), Some(&f.clause)),
         Err(e) => {
             let msg = format!(
                 "条款 {}：{}",
@@ -1481,11 +1492,7 @@ async fn finding_form(
         .add_finding(&a.user, id, &unit, &f.clause, &f.description, &st.now())
         .await
     {
-        Ok(_) => Redirect::to(&format!(
-            "/a/{id}/u/{unit}?found={}#c-{}",
-            f.clause, f.clause
-        ))
-        .into_response(),
+        Ok(_) => to_unit_page(id, &unit, ("found", &f.clause), Some(&f.clause)),
         Err(e) => {
             let msg = format!(
                 "条款 {}：{}",

@@ -41,7 +41,13 @@ kaohe_store::on_both!(
     refused_objection_forms_keep_what_was_typed,
     imports_and_hand_made_findings_never_count_one_clause_twice,
     whatif_rescores_the_data_under_another_rubric_for_who_may_see_results,
+    every_ledger_is_read_by_whom_the_read_policy_says_in_every_stage,
+    metric_values_are_checked_against_their_kind_and_unit,
+    a_line_break_typed_into_a_form_never_breaks_the_way_back,
 );
+
+mod reads;
+use reads::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const T0: u64 = 1_638_349_200; // 2021-12-01T09:00:00Z
