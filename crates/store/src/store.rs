@@ -81,7 +81,7 @@ pub struct Store {
     /// The audit chain's HMAC-SM3 key (outside the database).
     key: Arc<AuditKey>,
     /// The highest audit entry this process has written to the head file.
-    head: Arc<Mutex<i64>>,
+    head: Arc<tokio::sync::Mutex<i64>>,
 }
 
 /// What reading an assessment costs most — its rubric parsed, its inputs gathered from thousands of
@@ -235,17 +235,23 @@ impl Store {
             self.note_head(Head {
                 seq: r.get("seq"),
                 hash: r.get("hash"),
-            })?;
+            })
+            .await?;
         }
         Ok(())
     }
 
-    /// Writes `head` to the head file unless this process wrote a later one already.
-    pub(crate) fn note_head(&self, head: Head) -> Result<()> {
-        let mut written = self.head.lock().expect("head");
+    /// Writes `head` to the head file unless this process wrote a later one already (the file is
+    /// written and synced off the async threads; writers queue on the lock, so it only moves on).
+    pub(crate) async fn note_head(&self, head: Head) -> Result<()> {
+        let mut written = self.head.lock().await;
         if head.seq > *written {
-            head.write(&self.key.head_path())?;
-            *written = head.seq;
+            let path = self.key.head_path();
+            let seq = head.seq;
+            tokio::task::spawn_blocking(move || head.write(&path))
+                .await
+                .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))??;
+            *written = seq;
         }
         Ok(())
     }
