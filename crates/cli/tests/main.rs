@@ -18,6 +18,8 @@ mod rubric;
 mod service;
 /// Shared helpers: running the binary, copying the demo inputs into a scratch folder.
 mod support;
+/// House rules of the workspace: module docs, no `#[ignore]`, no `dbg!`, file lengths.
+mod tidy;
 // `kaohe whatif`.
 mod whatif;
 /// The XLSX workbook read back: sheets, merged header, frozen panes, numbers, formula injection.

@@ -1,3 +1,6 @@
+//! 错误 — one error type that becomes a response: 4xx says in Chinese what to fix, 5xx is logged and
+//! opaque (an integrity failure says what failed its check).
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

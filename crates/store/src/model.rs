@@ -1,3 +1,6 @@
+//! 角色、阶段、账本 — the vocabulary of the service: roles, the five stages, the three ledgers, accounts
+//! and scores as the store hands them out.
+
 use serde::{Deserialize, Serialize};
 
 /// 角色

@@ -1,3 +1,7 @@
+//! 存储 — the operations of the service on its database: accounts and sessions, assessments and their
+//! stages, ledgers, findings, metrics, imports, objections, sealing and corrections, evidence, backup.
+//! Every change is one write transaction that checks the policy and records its audit entry.
+
 use crate::audit::{self, AuditKey, Entry, Head};
 use crate::model::*;
 use crate::policy::{self, Action, Read};

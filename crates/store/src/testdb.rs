@@ -1,8 +1,9 @@
 //! A fresh PostgreSQL database for each test, for the tests of this crate and of the crates that
 //! use it. The server comes from `KAOHE_TEST_POSTGRES` (a URL of a role that may create databases,
 //! e.g. `postgres://kaohe:kaohe@127.0.0.1/postgres`; `.ci/run` installs and starts one and sets it).
-//! Without it the PostgreSQL variants of the tests have nothing to run on and return at once, as the
-//! browser tests do without `KAOHE_BROWSER_TESTS`.
+//! Without it the PostgreSQL variants of the tests have nothing to run on: each says so on the
+//! terminal ([`skipped`]) and returns — but in CI (`CI` set, as `.ci/run` sets it) a missing server is
+//! a failure, never a silent pass.
 
 use crate::Store;
 use sqlx::Connection;
@@ -52,11 +53,35 @@ macro_rules! on_both {
     };
 }
 
-/// The server's admin URL, when PostgreSQL tests are to run.
+/// The server's admin URL, when PostgreSQL tests are to run; `None` (reported as skipped) when
+/// `KAOHE_TEST_POSTGRES` is not set — a failure in CI.
 pub fn server() -> Option<String> {
-    std::env::var("KAOHE_TEST_POSTGRES")
+    let url = std::env::var("KAOHE_TEST_POSTGRES")
         .ok()
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty());
+    if url.is_none() {
+        skipped(
+            "PostgreSQL",
+            "set KAOHE_TEST_POSTGRES=postgres://user:pw@host/postgres (.ci/run starts a server)",
+        );
+    }
+    url
+}
+
+/// Says on the terminal that a test did not run for want of `tool` (past the test harness's output
+/// capture, so that a skip is seen even when the test passes), and how to provide it; in CI (`CI`
+/// set) it fails the test instead, since `.ci/run` provides every tool.
+pub fn skipped(tool: &str, how: &str) {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("CI must run this test, but {tool} is missing: {how}");
+    }
+    use std::io::Write;
+    let thread = std::thread::current();
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped ({tool} missing): {} — {how}",
+        thread.name().unwrap_or("a test")
+    );
 }
 
 /// A new, empty database on the test server (`None` when there is none), named so that leftovers of
