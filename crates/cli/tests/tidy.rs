@@ -11,7 +11,6 @@ const OVERSIZED: &[(&str, usize)] = &[
     ("crates/platform/src/cases.rs", 1150),
     ("crates/server/src/web.rs", 1700),
     ("crates/server/tests/main.rs", 3200),
-    ("crates/store/src/store.rs", 2500),
     ("crates/store/tests/main.rs", 950),
 ];
 

@@ -1,0 +1,307 @@
+//! 考核与阶段 — assessments with their rubric, units, assessor assignments, and the stage moves
+//! 草稿 → 自评 → 考核 → 公示 (定档 is sealing's).
+
+use super::*;
+
+/// A unit of an assessment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// An assessment in a list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub year: i64,
+    pub title: String,
+    pub stage: Stage,
+    pub rubric_id: String,
+    pub rubric_sha256: String,
+}
+
+impl Store {
+    /// Creates an assessment in 草稿 from a rubric's TOML text (validated; its sha256 is kept).
+    pub async fn create_assessment(
+        &self,
+        by: &User,
+        title: &str,
+        rubric_toml: &str,
+        now: &str,
+    ) -> Result<i64> {
+        policy::check(by, Action::SetUp, Stage::Draft, None, false)
+            .map_err(StoreError::Forbidden)?;
+        let (r, problems) = rubric::load("rubric.toml", rubric_toml);
+        let Some(r) = r else {
+            let msgs: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            return Err(StoreError::Invalid(format!(
+                "细则无效：{}",
+                msgs.join("；")
+            )));
+        };
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO assessments (year, title, rubric_id, rubric_version, rubric_sha256, rubric_toml, stage, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7) RETURNING id")
+            .bind(r.year as i64)
+            .bind(title)
+            .bind(&r.id)
+            .bind(&r.version)
+            .bind(&r.sha256)
+            .bind(rubric_toml)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        let new = serde_json::json!({ "title": title, "rubric": r.id, "version": r.version, "sha256": r.sha256 }).to_string();
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "assessment.create",
+            &format!("assessment/{id}"),
+            None,
+            Some(&new),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(id)
+    }
+
+    /// An assessment with its rubric parsed (kept until the next change).
+    pub async fn assessment(&self, id: i64) -> Result<Assessment> {
+        let state = self.state().await?;
+        if let Some((at, a)) = self.cache.lock().expect("cache").assessments.get(&id)
+            && *at == state
+        {
+            return Ok(a.clone());
+        }
+        let a = self.assessment_uncached(id).await?;
+        self.cache
+            .lock()
+            .expect("cache")
+            .assessments
+            .insert(id, (state, a.clone()));
+        Ok(a)
+    }
+
+    pub(super) async fn assessment_uncached(&self, id: i64) -> Result<Assessment> {
+        let r = sqlx::query(
+            "SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("考核 {id} 不存在")))?;
+        let toml: String = r.get("rubric_toml");
+        let rubric = rubric::load("rubric.toml", &toml)
+            .0
+            .ok_or_else(|| StoreError::Invalid("已存细则无法读取".into()))?;
+        Ok(Assessment {
+            id: r.get("id"),
+            year: r.get("year"),
+            title: r.get("title"),
+            stage: Stage::parse(r.get::<&str, _>("stage")).unwrap_or(Stage::Draft),
+            rubric,
+            rubric_toml: toml,
+        })
+    }
+
+    /// Adds a unit to an assessment (草稿 only).
+    pub async fn add_unit(
+        &self,
+        by: &User,
+        assessment: i64,
+        code: &str,
+        name: &str,
+        kind: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::SetUp, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        if !["镇", "街道", "区"].contains(&kind) {
+            return Err(StoreError::Invalid(format!(
+                "单位类型“{kind}”应为 镇 / 街道 / 区"
+            )));
+        }
+        let mut tx = self.write().await?;
+        let r = sqlx::query(
+            "INSERT INTO units (assessment_id, code, name, kind) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(assessment)
+        .bind(code)
+        .bind(name)
+        .bind(kind)
+        .execute(&mut *tx)
+        .await;
+        if let Err(sqlx::Error::Database(e)) = &r
+            && e.is_unique_violation()
+        {
+            return Err(StoreError::Invalid(format!("单位“{code}”已在本次考核中")));
+        }
+        r?;
+        let new = serde_json::json!({ "code": code, "name": name, "kind": kind }).to_string();
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "unit.add",
+            &format!("assessment/{assessment}/unit/{code}"),
+            None,
+            Some(&new),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Assigns an assessor to a unit (草稿 only).
+    pub async fn assign(
+        &self,
+        by: &User,
+        assessment: i64,
+        assessor: &User,
+        unit: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::SetUp, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        if assessor.role != Role::Assessor {
+            return Err(StoreError::Invalid(format!("{} 不是考核员", assessor.name)));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "assignment.add",
+            &format!("assessment/{assessment}/unit/{unit}"),
+            None,
+            Some(&assessor.login),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Whether `user` is assigned to `unit` in `assessment`.
+    /// 分工: (assessor's login, assessor's name, unit code) of an assessment, by unit then login.
+    pub async fn assignments(&self, assessment: i64) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query("SELECT u.login, u.name, a.unit_code FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.assessment_id = $1 ORDER BY a.unit_code, u.login")
+            .bind(assessment)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("login"), r.get("name"), r.get("unit_code")))
+            .collect())
+    }
+
+    pub async fn assigned(&self, assessment: i64, user: &User, unit: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = $1 AND user_id = $2 AND unit_code = $3").bind(assessment).bind(user.id).bind(unit).fetch_one(&self.pool).await?;
+        Ok(n > 0)
+    }
+
+    /// Moves the assessment to the next stage (admin; recorded with the reason).
+    pub async fn advance(
+        &self,
+        by: &User,
+        assessment: i64,
+        to: Stage,
+        why: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::AdvanceStage, a.stage, None, false)
+            .map_err(StoreError::Forbidden)?;
+        if a.stage.next() != Some(to) {
+            return Err(StoreError::Invalid(format!(
+                "不能从“{}”直接进入“{}”：阶段须依次推进",
+                a.stage.label(),
+                to.label()
+            )));
+        }
+        let mut tx = self.write().await?;
+        let n = sqlx::query("UPDATE assessments SET stage = $1 WHERE id = $2 AND stage = $3")
+            .bind(to.key())
+            .bind(assessment)
+            .bind(a.stage.key())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Invalid("阶段已被他人改变，请刷新".into()));
+        }
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "stage.advance",
+            &format!("assessment/{assessment}"),
+            Some(a.stage.key()),
+            Some(to.key()),
+            Some(why),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    pub async fn assessments(&self) -> Result<Vec<AssessmentRow>> {
+        let rows = sqlx::query(
+            "SELECT id, year, title, stage, rubric_id, rubric_sha256 FROM assessments ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AssessmentRow {
+                id: r.get("id"),
+                year: r.get("year"),
+                title: r.get("title"),
+                stage: Stage::parse(r.get::<&str, _>("stage")).unwrap_or(Stage::Draft),
+                rubric_id: r.get("rubric_id"),
+                rubric_sha256: r.get("rubric_sha256"),
+            })
+            .collect())
+    }
+
+    pub async fn units(&self, assessment: i64) -> Result<Vec<UnitRow>> {
+        let rows = sqlx::query(
+            "SELECT code, name, kind FROM units WHERE assessment_id = $1 ORDER BY code",
+        )
+        .bind(assessment)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| UnitRow {
+                code: r.get("code"),
+                name: r.get("name"),
+                kind: r.get("kind"),
+            })
+            .collect())
+    }
+
+    /// Progress of an assessment: units with a self-assessment, scores in the assessor ledger, open
+    /// objections.
+    pub async fn progress(&self, assessment: i64) -> Result<(i64, i64, i64)> {
+        let a: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT unit_code) FROM ledger WHERE assessment_id = $1 AND ledger = 'self'").bind(assessment).fetch_one(&self.pool).await?;
+        let b: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger WHERE assessment_id = $1 AND ledger = 'assessor'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        let c: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((a, b, c))
+    }
+}

@@ -1,0 +1,166 @@
+//! 佐证材料 (store side) — evidence files stored by content hash and linked to a unit's clause.
+
+use super::*;
+
+/// A stored evidence file linked to a clause.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EvidenceRef {
+    pub sha256: String,
+    pub mime: String,
+    pub size: i64,
+    pub original_name: String,
+    pub clause_id: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+impl Store {
+    pub(super) fn evidence_path(&self, sha: &str) -> PathBuf {
+        self.dir.join("evidence").join(&sha[..2]).join(sha)
+    }
+
+    /// Stores an evidence file for a clause of a unit. Who: the unit's reporter in 自评 and 公示;
+    /// an assigned assessor or an admin in 考核 and 公示.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_evidence(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        original_name: &str,
+        bytes: &[u8],
+        now: &str,
+    ) -> Result<EvidenceRef> {
+        let a = self.assessment(assessment).await?;
+        let assigned = self.assigned(assessment, by, unit).await?;
+        let allowed = match by.role {
+            Role::Reporter => policy::check(by, Action::SelfAssess, a.stage, Some(unit), false)
+                .or_else(|_| policy::check(by, Action::Object, a.stage, Some(unit), false)),
+            _ => policy::check(by, Action::Score, a.stage, Some(unit), assigned)
+                .or_else(|_| policy::check(by, Action::Decide, a.stage, Some(unit), assigned)),
+        };
+        allowed.map_err(StoreError::Forbidden)?;
+        if a.rubric.clause(clause).is_none() {
+            return Err(StoreError::Invalid(format!("细则中没有条款“{clause}”")));
+        }
+        if bytes.len() > crate::evidence::MAX_BYTES {
+            return Err(StoreError::Invalid(format!(
+                "文件过大：{:.1} MB，上限 {} MB",
+                bytes.len() as f64 / 1_048_576.0,
+                crate::evidence::MAX_BYTES / 1_048_576
+            )));
+        }
+        let mime = crate::evidence::sniff(bytes).ok_or_else(|| StoreError::Invalid("不支持的文件类型：请上传 PDF、图片（PNG/JPEG/GIF/WebP）、Word/Excel/PowerPoint 或 OFD 文件（按文件内容判断，与文件名无关）".into()))?;
+        let sha: String = {
+            use sha2::{Digest, Sha256};
+            Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        // The file first (written to a temporary name, then renamed), the rows after: a row never
+        // names a missing file.
+        let path = self.evidence_path(&sha);
+        if !path.exists() {
+            std::fs::create_dir_all(path.parent().expect("a parent"))?;
+            let tmp = path.with_extension("partial");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, &path)?;
+        }
+        let name: String = original_name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO evidence (sha256, size, mime, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(&sha)
+        .bind(bytes.len() as i64)
+        .bind(mime)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO evidence_links (assessment_id, unit_code, clause_id, sha256, original_name, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(&sha)
+            .bind(&name)
+            .bind(by.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "evidence.add",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/evidence/{sha}"),
+            None,
+            Some(&name),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(EvidenceRef {
+            sha256: sha,
+            mime: mime.into(),
+            size: bytes.len() as i64,
+            original_name: name,
+            clause_id: clause.into(),
+            uploaded_by: by.name.clone(),
+            uploaded_at: now.into(),
+        })
+    }
+
+    /// The evidence of a unit, for who may read it ([`Read::Evidence`]).
+    pub async fn evidence(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+    ) -> Result<Vec<EvidenceRef>> {
+        self.check_read(by, assessment, Read::Evidence, unit)
+            .await?;
+        let rows = sqlx::query("SELECT l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, l.uploaded_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.id")
+            .bind(assessment)
+            .bind(unit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| EvidenceRef {
+                sha256: r.get("sha256"),
+                mime: r.get("mime"),
+                size: r.get("size"),
+                original_name: r.get("original_name"),
+                clause_id: r.get("clause_id"),
+                uploaded_by: r.get("by_name"),
+                uploaded_at: r.get("uploaded_at"),
+            })
+            .collect())
+    }
+
+    /// An evidence file's bytes, type and a name to offer — if `by` may read a unit it is linked to.
+    pub async fn evidence_file(&self, by: &User, sha: &str) -> Result<(Vec<u8>, String, String)> {
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::NotFound("没有这个文件".into()));
+        }
+        let links = sqlx::query("SELECT l.unit_code, l.original_name, e.mime FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 WHERE l.sha256 = $1").bind(sha).fetch_all(&self.pool).await?;
+        let readable = links
+            .iter()
+            .find(|r| Self::may_read_unit(by, r.get::<&str, _>("unit_code")));
+        let Some(r) = readable else {
+            return Err(if links.is_empty() {
+                StoreError::NotFound("没有这个文件".into())
+            } else {
+                StoreError::Forbidden("无权查看该佐证材料".into())
+            });
+        };
+        let bytes = std::fs::read(self.evidence_path(sha))?;
+        Ok((bytes, r.get("mime"), r.get("original_name")))
+    }
+}

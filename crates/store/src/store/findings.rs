@@ -1,0 +1,362 @@
+//! 问题记录、指标与加分 — findings recorded by hand, typed-in metric values and bonus points, with the rule
+//! "one source per count".
+
+use super::*;
+
+/// 问题记录 (扣分事项) as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub id: i64,
+    pub clause_id: String,
+    pub description: String,
+    /// Brought by a platform import (not withdrawn by hand; replaced by the next import).
+    pub imported: bool,
+    /// Who recorded it (for an import: who imported).
+    pub by: String,
+    pub at: String,
+}
+
+impl Store {
+    /// Stores a metric value (admin, 考核), e.g. typed in or from an import.
+    pub async fn set_metric(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        metric: &str,
+        value: Decimal,
+        now: &str,
+    ) -> Result<()> {
+        self.set_metric_checked(by, assessment, unit, metric, value, None, now)
+            .await
+    }
+
+    /// Like [`Store::set_metric`], but only if the stored value is still `expected` (`Some(None)`: no
+    /// value yet) — an editor's stale view gets [`StoreError::Stale`] with the current value.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_metric_checked(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        metric: &str,
+        value: Decimal,
+        expected: Option<Option<&str>>,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        let mut tx = self.write().await?;
+        let stage = Self::stage_in(&mut tx, assessment).await?;
+        policy::check(by, Action::Import, stage, None, false).map_err(StoreError::Forbidden)?;
+        let Some(def) = a.rubric.metric(metric) else {
+            return Err(StoreError::Invalid(format!("细则中没有指标“{metric}”")));
+        };
+        if let Some(expected) = def.kind.out_of_range(value) {
+            return Err(StoreError::Invalid(format!(
+                "{}的值 {} 超出范围：应为{expected}",
+                def.name,
+                value.normalize()
+            )));
+        }
+        Self::unit_in(&mut tx, assessment, unit).await?;
+        // One source per count (as in `add_finding`): a clause counting this metric whose unit already
+        // has findings recorded one by one does not also take a number.
+        for c in &a.rubric.clauses {
+            let counts = c
+                .rule
+                .count_metric()
+                .is_some_and(|m| m == &*def.key || m == def.name);
+            if !counts {
+                continue;
+            }
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = $1 AND unit_code = $2 AND clause_id = $3")
+                .bind(assessment)
+                .bind(unit)
+                .bind(&*c.id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if n > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "单位 {unit} 条款 {} 已逐条记录 {n} 例问题，不能再给出{}数值：两种来源只能用一种",
+                    c.id, def.name
+                )));
+            }
+        }
+        let old: Option<String> = sqlx::query_scalar(
+            "SELECT value FROM metrics WHERE assessment_id = $1 AND unit_code = $2 AND metric = $3",
+        )
+        .bind(assessment)
+        .bind(unit)
+        .bind(metric)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(expected) = expected {
+            let same = match (expected, old.as_deref()) {
+                (None, None) => true,
+                (Some(e), Some(o)) => Decimal::from_str(e).ok() == Decimal::from_str(o).ok(),
+                _ => false,
+            };
+            if !same {
+                return Err(StoreError::Stale(format!(
+                    "该指标已被他人修改，当前值为 {}，请刷新后再改",
+                    old.as_deref().unwrap_or("（无）")
+                )));
+            }
+        }
+        let v = value.normalize().to_string();
+        sqlx::query("INSERT INTO metrics (assessment_id, unit_code, metric, value) VALUES ($1, $2, $3, $4) ON CONFLICT (assessment_id, unit_code, metric) DO UPDATE SET value = excluded.value")
+            .bind(assessment)
+            .bind(unit)
+            .bind(metric)
+            .bind(&v)
+            .execute(&mut *tx)
+            .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "metric.set",
+            &format!("assessment/{assessment}/unit/{unit}/metric/{metric}"),
+            old.as_deref(),
+            Some(&v),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Records a finding (每发现一例) for a per-instance clause (考核; assigned assessor or admin).
+    pub async fn add_finding(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        description: &str,
+        now: &str,
+    ) -> Result<i64> {
+        let a = self.assessment(assessment).await?;
+        let assigned = self.assigned(assessment, by, unit).await?;
+        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
+            .map_err(StoreError::Forbidden)?;
+        let c = a
+            .rubric
+            .clause(clause)
+            .ok_or_else(|| StoreError::Invalid(format!("细则中没有条款“{clause}”")))?;
+        if !c.rule.takes_findings() {
+            return Err(StoreError::Invalid(format!(
+                "条款 {clause} 按“{}”计分，不接受问题记录",
+                c.rule.label()
+            )));
+        }
+        if description.trim().is_empty() {
+            return Err(StoreError::Invalid("问题描述不能为空".into()));
+        }
+        // One source per count: findings, or the count metric — never both (the engine would
+        // reject the pair as disagreeing sources and leave the clause unscored).
+        if let Some(m) = c.rule.count_metric() {
+            let name = a
+                .rubric
+                .metric(m)
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|| m.to_string());
+            let given: Option<String> = sqlx::query_scalar(
+                "SELECT value FROM metrics WHERE assessment_id = $1 AND unit_code = $2 AND (metric = $3 OR metric = $4)",
+            )
+            .bind(assessment)
+            .bind(unit)
+            .bind(m)
+            .bind(&name)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(v) = given {
+                return Err(StoreError::Invalid(format!(
+                    "单位 {unit} 的{name}已由指标数值给出（{v}），条款 {clause} 不能再逐条记录问题：两种来源只能用一种。如需逐条记录，请先在数据导入中去掉该单位的{name}数值"
+                )));
+            }
+        }
+        // Nor on top of instances a platform import brought for the clause: a re-import would
+        // bring the same case again next to the hand-made record.
+        let imported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE assessment_id = $1 AND unit_code = $2 AND clause_id = $3 AND import_id IS NOT NULL")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .fetch_one(&self.pool)
+            .await?;
+        if imported > 0 {
+            return Err(StoreError::Invalid(format!(
+                "单位 {unit} 条款 {clause} 的问题已由平台数据导入（{imported} 例），不能再逐条手工记录：两种来源只能用一种。如有遗漏，请更正平台数据后重新导入"
+            )));
+        }
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(description.trim())
+            .bind(by.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "finding.add",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/finding/{id}"),
+            None,
+            Some(description.trim()),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(id)
+    }
+
+    /// The findings of a unit, in the order recorded: those recorded by hand can be withdrawn
+    /// ([`Store::withdraw_finding`]); those a platform import brought change with the next import.
+    /// For who may read them ([`Read::Findings`]).
+    pub async fn findings_of(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+    ) -> Result<Vec<Finding>> {
+        self.check_read(by, assessment, Read::Findings, unit)
+            .await?;
+        let rows = sqlx::query("SELECT f.id, f.clause_id, f.description, f.import_id, u.name AS by_name, f.created_at FROM findings f JOIN users u ON u.id = f.created_by WHERE f.assessment_id = $1 AND f.unit_code = $2 ORDER BY f.id")
+            .bind(assessment)
+            .bind(unit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Finding {
+                id: r.get("id"),
+                clause_id: r.get("clause_id"),
+                description: r.get("description"),
+                imported: r.get::<Option<i64>, _>("import_id").is_some(),
+                by: r.get("by_name"),
+                at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    /// Withdraws a finding recorded by hand (考核; the unit's assessor or admin), with the reason;
+    /// the audit log keeps what it said. Findings a platform import brought are replaced by the
+    /// next import instead.
+    pub async fn withdraw_finding(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        finding: i64,
+        reason: &str,
+        now: &str,
+    ) -> Result<()> {
+        let a = self.assessment(assessment).await?;
+        let row = sqlx::query("SELECT unit_code, clause_id, description, import_id FROM findings WHERE assessment_id = $1 AND unit_code = $2 AND id = $3")
+            .bind(assessment)
+            .bind(unit)
+            .bind(finding)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("单位 {unit} 没有问题记录 {finding}")))?;
+        let clause: String = row.get("clause_id");
+        let description: String = row.get("description");
+        let assigned = self.assigned(assessment, by, unit).await?;
+        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
+            .map_err(StoreError::Forbidden)?;
+        if row.get::<Option<i64>, _>("import_id").is_some() {
+            return Err(StoreError::Invalid(format!(
+                "条款 {clause} 的这条问题来自平台数据导入，不能单独撤回：请更正平台数据后重新导入"
+            )));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("撤回问题记录须填写理由".into()));
+        }
+        let mut tx = self.write().await?;
+        let gone = sqlx::query(
+            "DELETE FROM findings WHERE assessment_id = $1 AND id = $2 AND import_id IS NULL",
+        )
+        .bind(assessment)
+        .bind(finding)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if gone != 1 {
+            return Err(StoreError::NotFound(format!("问题记录 {finding}")));
+        }
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "finding.withdraw",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/finding/{finding}"),
+            Some(&description),
+            None,
+            Some(reason.trim()),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Adds bonus points with a reason (考核; an assigned assessor or admin) on a bonus clause.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_bonus(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        points: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<i64> {
+        let a = self.assessment(assessment).await?;
+        let assigned = self.assigned(assessment, by, unit).await?;
+        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
+            .map_err(StoreError::Forbidden)?;
+        let c = a
+            .rubric
+            .clause(clause)
+            .ok_or_else(|| StoreError::Invalid(format!("细则中没有条款“{clause}”")))?;
+        if !c.is_bonus() {
+            return Err(StoreError::Invalid(format!("条款 {clause} 不是加分条款")));
+        }
+        let p = Decimal::from_str(points.trim())
+            .map_err(|_| StoreError::Invalid(format!("加分“{points}”不是数字")))?;
+        if p <= Decimal::ZERO {
+            return Err(StoreError::Invalid("加分应大于 0".into()));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("加分须写明理由".into()));
+        }
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO bonuses (assessment_id, unit_code, clause_id, points, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(p.normalize().to_string())
+            .bind(reason.trim())
+            .bind(by.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "bonus.add",
+            &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/bonus/{id}"),
+            None,
+            Some(&p.normalize().to_string()),
+            Some(reason.trim()),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(id)
+    }
+}

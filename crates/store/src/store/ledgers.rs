@@ -1,0 +1,344 @@
+//! 账本 — the three scores of a clause (自评分, 考核分, 最终分) with optimistic concurrency, who may read
+//! which, and the scoring inputs an assessment's tables make.
+
+use super::*;
+
+impl Store {
+    /// Sets a score in a ledger, with optimistic concurrency: `expected` is the version the editor
+    /// saw (`None` for a new score). A stale edit gets [`StoreError::Conflict`] with the current value.
+    /// The stage, the assignment and the unit are read under the write lock. 最终分 is given only by
+    /// deciding an objection ([`Store::decide_objection`]) in 公示, or as a 更正 after 定档.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_score(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        ledger: Ledger,
+        score: &str,
+        reason: &str,
+        expected: Option<i64>,
+        now: &str,
+    ) -> Result<Score> {
+        let a = self.assessment(assessment).await?;
+        let mut tx = self.write().await?;
+        let stage = Self::stage_in(&mut tx, assessment).await?;
+        let action = match ledger {
+            Ledger::SelfScore => Action::SelfAssess,
+            Ledger::Assessor => Action::Score,
+            Ledger::Final if stage == Stage::Final => Action::Correct,
+            Ledger::Final => Action::Decide,
+        };
+        if action == Action::Correct && reason.trim().is_empty() {
+            return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
+        }
+        let assigned = Self::assigned_in(&mut tx, assessment, by, unit).await?;
+        policy::check(by, action, stage, Some(unit), assigned).map_err(StoreError::Forbidden)?;
+        if action == Action::Decide {
+            return Err(StoreError::Invalid(
+                "公示阶段的最终分只能在处理异议时给出：请在该条款的异议上选择“采纳”并填写最终分"
+                    .into(),
+            ));
+        }
+        let text = Self::checked_score(&a.rubric, clause, score, reason)?;
+        Self::unit_in(&mut tx, assessment, unit).await?;
+        let saved = self
+            .write_score(
+                &mut tx, by, assessment, unit, clause, ledger, &text, reason, expected, now,
+            )
+            .await?;
+        self.commit(tx).await?;
+        Ok(saved)
+    }
+
+    /// A score typed for a judgement clause, as canonical text; or why it is refused.
+    pub(super) fn checked_score(
+        rubric: &Rubric,
+        clause: &str,
+        score: &str,
+        reason: &str,
+    ) -> Result<String> {
+        let c = rubric
+            .clause(clause)
+            .ok_or_else(|| StoreError::Invalid(format!("细则中没有条款“{clause}”")))?;
+        if !matches!(c.rule, Rule::Judgement) {
+            return Err(StoreError::Invalid(format!(
+                "条款 {clause} 按“{}”计分，不能直接录入分数",
+                c.rule.label()
+            )));
+        }
+        let value = Decimal::from_str(score.trim())
+            .map_err(|_| StoreError::Invalid(format!("得分“{score}”不是数字")))?;
+        if value < Decimal::ZERO || value > c.max {
+            return Err(StoreError::Invalid(format!(
+                "得分 {value} 超出条款 {clause} 的分值范围（0 到 {}）",
+                c.max.normalize()
+            )));
+        }
+        if value < c.max && reason.trim().is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "得分 {} 低于满分 {}，须填写理由",
+                value.normalize(),
+                c.max.normalize()
+            )));
+        }
+        Ok(value.normalize().to_string())
+    }
+
+    /// Writes a checked score inside `tx` with its audit entry: version `expected` + 1, or a
+    /// [`StoreError::Conflict`] with the current value when the editor's view is stale.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn write_score(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        ledger: Ledger,
+        text: &str,
+        reason: &str,
+        expected: Option<i64>,
+        now: &str,
+    ) -> Result<Score> {
+        let current = Self::score_in(tx, assessment, unit, clause, ledger).await?;
+        let version = match (&current, expected) {
+            (None, None) => 1,
+            (Some(cur), Some(v)) if cur.version == v => v + 1,
+            (Some(cur), _) => {
+                return Err(StoreError::Conflict {
+                    current: Box::new(cur.clone()),
+                });
+            }
+            (None, Some(_)) => return Err(StoreError::Invalid("该分数已不存在，请刷新".into())),
+        };
+        let upsert = sqlx::query(
+            "INSERT INTO ledger (assessment_id, unit_code, clause_id, ledger, score, reason, version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (assessment_id, unit_code, clause_id, ledger) DO UPDATE SET score = excluded.score, reason = excluded.reason, version = excluded.version, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+             WHERE ledger.version = $10",
+        )
+        .bind(assessment)
+        .bind(unit)
+        .bind(clause)
+        .bind(ledger.key())
+        .bind(text)
+        .bind(reason.trim())
+        .bind(version)
+        .bind(by.id)
+        .bind(now)
+        .bind(version - 1)
+        .execute(&mut *tx)
+        .await?;
+        if upsert.rows_affected() != 1 {
+            let cur = Self::score_in(tx, assessment, unit, clause, ledger)
+                .await?
+                .ok_or_else(|| StoreError::Invalid("该分数已不存在，请刷新".into()))?;
+            return Err(StoreError::Conflict {
+                current: Box::new(cur),
+            });
+        }
+        let old = current.as_ref().map(|c| {
+            serde_json::json!({ "score": c.score, "reason": c.reason, "version": c.version })
+                .to_string()
+        });
+        let new = serde_json::json!({ "score": text, "reason": reason.trim(), "version": version })
+            .to_string();
+        self.audit(
+            tx,
+            now,
+            &by.login,
+            "score.set",
+            &format!(
+                "assessment/{assessment}/unit/{unit}/clause/{clause}/{}",
+                ledger.key()
+            ),
+            old.as_deref(),
+            Some(&new),
+            Some(reason.trim()),
+        )
+        .await?;
+        Self::score_in(tx, assessment, unit, clause, ledger)
+            .await?
+            .ok_or_else(|| StoreError::Invalid("该分数写入后未找到".into()))
+    }
+
+    pub(super) async fn score_in(
+        tx: &mut sqlx::AnyConnection,
+        assessment: i64,
+        unit: &str,
+        clause: &str,
+        ledger: Ledger,
+    ) -> Result<Option<Score>> {
+        let r = sqlx::query("SELECT l.unit_code, l.clause_id, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 AND l.clause_id = $3 AND l.ledger = $4")
+            .bind(assessment)
+            .bind(unit)
+            .bind(clause)
+            .bind(ledger.key())
+            .fetch_optional(&mut *tx)
+            .await?;
+        Ok(r.map(|r| Score {
+            unit_code: r.get("unit_code"),
+            clause_id: r.get("clause_id"),
+            ledger,
+            score: r.get("score"),
+            reason: r.get("reason"),
+            version: r.get("version"),
+            updated_by: r.get("by_name"),
+            updated_at: r.get("updated_at"),
+        }))
+    }
+
+    /// The scores of a unit that `by` may read ([`policy::may_read`]), in the ledgers it may read;
+    /// [`StoreError::Forbidden`] when it may read none of them.
+    pub async fn scores(&self, by: &User, assessment: i64, unit: &str) -> Result<Vec<Score>> {
+        let stage = self.assessment(assessment).await?.stage;
+        let readable: Vec<Ledger> = [Ledger::SelfScore, Ledger::Assessor, Ledger::Final]
+            .into_iter()
+            .filter(|l| policy::may_read(by, Read::Ledger(*l), stage, Some(unit)).is_ok())
+            .collect();
+        if readable.is_empty() {
+            return Err(StoreError::Forbidden(
+                policy::may_read(by, Read::Ledger(Ledger::SelfScore), stage, Some(unit))
+                    .expect_err("no ledger readable"),
+            ));
+        }
+        let mut all = self.all_scores(assessment, unit).await?;
+        all.retain(|s| readable.contains(&s.ledger));
+        Ok(all)
+    }
+
+    /// Every score of a unit, in all three ledgers (for the store's own checks).
+    pub(super) async fn all_scores(&self, assessment: i64, unit: &str) -> Result<Vec<Score>> {
+        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.clause_id, l.ledger")
+            .bind(assessment)
+            .bind(unit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let key: String = r.get("ledger");
+                let clause: String = r.get("clause_id");
+                Ok(Score {
+                    ledger: Ledger::parse(&key).ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "单位 {unit} 条款 {clause} 的账本“{key}”不是 self/assessor/final 之一"
+                        ))
+                    })?,
+                    unit_code: r.get("unit_code"),
+                    clause_id: clause,
+                    score: r.get("score"),
+                    reason: r.get("reason"),
+                    version: r.get("version"),
+                    updated_by: r.get("by_name"),
+                    updated_at: r.get("updated_at"),
+                })
+            })
+            .collect()
+    }
+
+    /// Whether `user` may open `unit`'s pages at all (its own entries, in some stage): admins and
+    /// assessors; a reporter its own unit only; a viewer never ([`policy::may_read`]).
+    pub fn may_read_unit(user: &User, unit: &str) -> bool {
+        policy::may_read(user, Read::Evidence, Stage::Final, Some(unit)).is_ok()
+    }
+
+    /// Refuses unless `by` may read `what` of `unit` in the assessment's stage.
+    pub(super) async fn check_read(
+        &self,
+        by: &User,
+        assessment: i64,
+        what: Read,
+        unit: &str,
+    ) -> Result<()> {
+        let stage = self.assessment(assessment).await?.stage;
+        policy::may_read(by, what, stage, Some(unit)).map_err(StoreError::Forbidden)
+    }
+
+    /// The scoring inputs of an assessment: its units, and per judgement clause the assessor's score
+    /// (考核分) — or, where one exists, the final score (最终分) after objections. Kept until the next
+    /// change (see `Cache`).
+    pub async fn inputs(&self, assessment: i64) -> Result<Arc<kaohe_core::Inputs>> {
+        let state = self.state().await?;
+        if let Some((at, i)) = self.cache.lock().expect("cache").inputs.get(&assessment)
+            && *at == state
+        {
+            return Ok(i.clone());
+        }
+        let i = Arc::new(self.inputs_uncached(assessment).await?);
+        self.cache
+            .lock()
+            .expect("cache")
+            .inputs
+            .insert(assessment, (state, i.clone()));
+        Ok(i)
+    }
+
+    pub(super) async fn inputs_uncached(&self, assessment: i64) -> Result<kaohe_core::Inputs> {
+        use kaohe_core::input::*;
+        let mut inp = Inputs::default();
+        for u in self.units(assessment).await? {
+            inp.units.push(Unit {
+                code: u.code.as_str().into(),
+                name: u.name,
+                kind: u.kind,
+                origin: None,
+            });
+        }
+        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, u.name AS by_name FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.ledger IN ('assessor', 'final') ORDER BY l.unit_code, l.clause_id, l.ledger")
+            .bind(assessment)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut chosen: std::collections::BTreeMap<(String, String), JudgementEntry> =
+            Default::default();
+        for r in &rows {
+            let unit: String = r.get("unit_code");
+            let clause: String = r.get("clause_id");
+            let ledger: String = r.get("ledger");
+            let key = (unit.clone(), clause.clone());
+            if ledger == "assessor" && chosen.contains_key(&key) {
+                continue;
+            }
+            let score: String = r.get("score");
+            chosen.insert(
+                key,
+                JudgementEntry {
+                    unit: unit.as_str().into(),
+                    clause: clause.as_str().into(),
+                    score: stored_decimal(&score, || {
+                        let l = Ledger::parse(&ledger).map_or(ledger.as_str(), |l| l.label());
+                        format!("单位 {unit} 条款 {clause} 的{l}")
+                    })?,
+                    reason: r.get("reason"),
+                    assessor: Some(r.get("by_name")),
+                    origin: None,
+                },
+            );
+        }
+        inp.judgements = chosen.into_values().collect();
+        for r in
+            sqlx::query("SELECT unit_code, metric, value FROM metrics WHERE assessment_id = $1")
+                .bind(assessment)
+                .fetch_all(&self.pool)
+                .await?
+        {
+            let (u, m, v): (String, String, String) =
+                (r.get("unit_code"), r.get("metric"), r.get("value"));
+            inp.metrics.push(MetricEntry {
+                unit: u.as_str().into(),
+                metric: m.as_str().into(),
+                value: stored_decimal(&v, || format!("单位 {u} 指标 {m}"))?,
+                origin: None,
+            });
+        }
+        for r in sqlx::query("SELECT unit_code, clause_id, description, evidence_sha256 FROM findings WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
+            let (u, c): (String, String) = (r.get("unit_code"), r.get("clause_id"));
+            inp.findings.push(FindingEntry { unit: u.as_str().into(), clause: c.as_str().into(), description: r.get("description"), evidence: r.get("evidence_sha256"), origin: None });
+        }
+        for r in sqlx::query("SELECT unit_code, clause_id, points, reason FROM bonuses WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
+            let (u, c, p): (String, String, String) = (r.get("unit_code"), r.get("clause_id"), r.get("points"));
+            inp.bonuses.push(BonusEntry { unit: u.as_str().into(), clause: c.as_str().into(), points: stored_decimal(&p, || format!("单位 {u} 条款 {c} 的加分"))?, reason: r.get("reason"), origin: None });
+        }
+        Ok(inp)
+    }
+}

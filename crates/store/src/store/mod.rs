@@ -1,0 +1,407 @@
+//! 存储 — the operations of the service on its database: accounts and sessions, assessments and their
+//! stages, ledgers, findings, metrics, imports, objections, sealing and corrections, evidence, backup.
+//! Every change is one write transaction that checks the policy and records its audit entry.
+
+use crate::audit::{self, AuditKey, Entry, Head};
+use crate::model::*;
+use crate::policy::{self, Action, Read};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use kaohe_core::rubric::{self, Rubric, Rule};
+use rust_decimal::Decimal;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+/// 账户与会话 — accounts (argon2id passwords), sign-in, and the sessions behind the cookies.
+mod accounts;
+/// 考核与阶段 — assessments with their rubric, units, assessor assignments, and the stage moves
+mod assessments;
+/// 审计日志 (store side) — reading, verifying (keyed chain and head) and searching the log.
+mod audit_log;
+/// 备份与恢复 — an online copy of the SQLite database, the evidence and the audit key, and its restore.
+mod backup;
+/// 佐证材料 (store side) — evidence files stored by content hash and linked to a unit's clause.
+mod evidence_files;
+/// 问题记录、指标与加分 — findings recorded by hand, typed-in metric values and bonus points, with the rule
+mod findings;
+/// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
+mod imports;
+/// 账本 — the three scores of a clause (自评分, 考核分, 最终分) with optimistic concurrency, who may read
+mod ledgers;
+/// 异议 — objections filed in 公示 and decided (an upheld one sets 最终分 in the same transaction).
+mod objections;
+/// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
+mod sealing;
+
+pub use accounts::Session;
+pub use assessments::{AssessmentRow, UnitRow};
+pub use backup::copy_tree;
+pub use evidence_files::EvidenceRef;
+pub use findings::Finding;
+pub use imports::Import;
+pub use objections::{Decision, Objection};
+pub use sealing::Sealed;
+pub(crate) use sealing::sealed_sha_of;
+
+/// What can go wrong, each with a message a clerk understands.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// 无权: role, unit or stage does not allow it (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// 输入有误 (HTTP 422).
+    #[error("{0}")]
+    Invalid(String),
+    /// 不存在 (HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// 冲突: someone else changed it meanwhile (HTTP 409), with the current value.
+    #[error("该分数已被{}于 {} 改为 {}（第 {} 版），请刷新后再改", current.updated_by, current.updated_at, current.score, current.version)]
+    Conflict { current: Box<Score> },
+    /// 冲突 on a value without versions (a metric): what it is now (HTTP 409).
+    #[error("{0}")]
+    Stale(String),
+    /// 数据损坏: a stored value that the store itself would never have written (e.g. a score that is
+    /// not a number) — reported, never read as 0.
+    #[error("数据库中的数据已损坏：{0}")]
+    Corrupt(String),
+    /// 完整性校验失败: a sealed result or an audited row that does not match its record — changed
+    /// behind the store's back. Shown as it is (HTTP 500), never served.
+    #[error("完整性校验失败：{0}")]
+    Tampered(String),
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("文件错误：{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An assessment as stored.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub id: i64,
+    pub year: i64,
+    pub title: String,
+    pub stage: Stage,
+    pub rubric: Rubric,
+    pub rubric_toml: String,
+}
+
+/// Which database holds the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `dir/kaohe.db`, in WAL mode (the default: nothing to install).
+    Sqlite,
+    /// A PostgreSQL server (or a database that speaks its protocol), for a city- or province-wide
+    /// deployment.
+    Postgres,
+}
+
+/// The store: the database (SQLite in the data directory, or PostgreSQL) and the evidence folder
+/// in the data directory. Every query is written once, with `$1` parameters, for both databases.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    dir: PathBuf,
+    cache: Arc<Mutex<Cache>>,
+    /// The audit chain's HMAC-SM3 key (outside the database).
+    key: Arc<AuditKey>,
+    /// The highest audit entry this process has written to the head file.
+    head: Arc<tokio::sync::Mutex<i64>>,
+}
+
+/// What reading an assessment costs most — its rubric parsed, its inputs gathered from thousands of
+/// rows — kept until the next change. Every change appends to the audit log in its own transaction,
+/// so the log's last sequence number names the state the data is in; an entry is good while that
+/// number stands. (The number is read *before* the data, so a change committed in between can only
+/// make an entry look older than it is, never newer.)
+#[derive(Default)]
+struct Cache {
+    assessments: HashMap<i64, (i64, Assessment)>,
+    inputs: HashMap<i64, (i64, Arc<kaohe_core::Inputs>)>,
+}
+
+/// A file path as the path of a URL: every byte but unreserved ones and `/` percent-encoded.
+fn url_path(p: &Path) -> String {
+    kaohe_core::text::percent_encode(&p.to_string_lossy(), b"/-._~")
+}
+
+/// A decimal as the store wrote it (canonical text), or `Corrupt` naming where it was found.
+fn stored_decimal(text: &str, place: impl FnOnce() -> String) -> Result<Decimal> {
+    Decimal::from_str(text)
+        .map_err(|_| StoreError::Corrupt(format!("{}的值“{text}”不是数", place())))
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`: `dir/kaohe.db` and `dir/evidence/`.
+    pub async fn open(dir: &Path) -> Result<Store> {
+        Store::open_with(dir, None).await
+    }
+
+    /// Opens the store with its database at `database` (a `postgres://` URL), or in `dir/kaohe.db`
+    /// when `None`; evidence files live in `dir/evidence/` either way. Migrations run on opening.
+    pub async fn open_with(dir: &Path, database: Option<&str>) -> Result<Store> {
+        Store::open_keyed(dir, database, None).await
+    }
+
+    /// Like [`Store::open_with`], with the audit chain's key file at `key_file` (default
+    /// `dir/audit.key`; a PostgreSQL deployment with several servers gives them all one file). A
+    /// missing key file is created for a new log — or for a log written before keys, whose entries
+    /// it then marks as the old unkeyed chain — but never for a keyed log: that is an error.
+    pub async fn open_keyed(
+        dir: &Path,
+        database: Option<&str>,
+        key_file: Option<&Path>,
+    ) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        std::fs::create_dir_all(dir.join("evidence"))?;
+        let (pool, backend) = match database {
+            None => {
+                // Through the Any driver a SQLite database is named by URL (foreign keys on and a
+                // 5 s busy timeout are sqlx's defaults); WAL and full sync are set on every connection.
+                let db = std::fs::canonicalize(dir)?.join("kaohe.db");
+                let url = format!("sqlite://{}?mode=rwc", url_path(&db));
+                let any = AnyConnectOptions::from_str(&url)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            sqlx::query("PRAGMA journal_mode = WAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA synchronous = FULL")
+                                .execute(&mut *conn)
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(any)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                (pool, Backend::Sqlite)
+            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                // A server that does not answer is an error within 10 s (sqlx's default is 30).
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(std::time::Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                (pool, Backend::Postgres)
+            }
+            Some(other) => {
+                // The address itself is not repeated: it may hold a password.
+                let scheme = other.split("://").next().unwrap_or_default();
+                return Err(StoreError::Invalid(format!(
+                    "不支持的数据库地址（{scheme}）：应为 postgres://用户:密码@主机/库名，或省略（使用数据目录中的 SQLite）"
+                )));
+            }
+        };
+        let key_path = key_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.join("audit.key"));
+        let key = Store::key_for(&pool, &key_path).await?;
+        Ok(Store {
+            pool,
+            backend,
+            dir: dir.to_path_buf(),
+            cache: Arc::default(),
+            key: Arc::new(key),
+            head: Arc::default(),
+        })
+    }
+
+    /// The audit key in `path`, or a new one written there when the log allows it.
+    async fn key_for(pool: &AnyPool, path: &Path) -> Result<AuditKey> {
+        if let Some(k) = AuditKey::read(path).map_err(StoreError::Invalid)? {
+            return Ok(k);
+        }
+        let first = sqlx::query_as::<_, Entry>("SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log ORDER BY seq LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+        let key = match first {
+            None => AuditKey::generate(path, 0, audit::GENESIS),
+            Some(e) if audit::unkeyed(&e) => {
+                let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_one(pool)
+                    .await?;
+                AuditKey::generate(path, last.get("seq"), &last.get::<String, _>("hash"))
+            }
+            Some(_) => {
+                return Err(StoreError::Invalid(format!(
+                    "找不到审计密钥文件 {}：这个数据库的审计日志已用密钥保护。请放回原来的密钥文件（PostgreSQL 部署用 --audit-key 指定），否则审计日志无法校验",
+                    path.display()
+                )));
+            }
+        };
+        key.write_new().map_err(StoreError::Invalid)?;
+        Ok(key)
+    }
+
+    /// The audit chain's key (its file and from which entry it applies).
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.key
+    }
+
+    /// Commits a write transaction, then records the chain's head outside the database.
+    pub(crate) async fn commit(&self, mut tx: sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        if let Some(r) = last {
+            self.note_head(Head {
+                seq: r.get("seq"),
+                hash: r.get("hash"),
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes `head` to the head file unless this process wrote a later one already (the file is
+    /// written and synced off the async threads; writers queue on the lock, so it only moves on).
+    pub(crate) async fn note_head(&self, head: Head) -> Result<()> {
+        let mut written = self.head.lock().await;
+        if head.seq > *written {
+            let path = self.key.head_path();
+            let seq = head.seq;
+            tokio::task::spawn_blocking(move || head.write(&path))
+                .await
+                .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))??;
+            *written = seq;
+        }
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A write transaction that queues behind any other writer from its first statement, so that
+    /// two writers wait instead of one failing on a stale snapshot: SQLite's write lock taken at
+    /// once (BEGIN IMMEDIATE); on PostgreSQL the audit log — which every change appends to — locked
+    /// against other writers (readers go on).
+    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Appends an audit entry inside `tx`.
+    #[allow(clippy::too_many_arguments)]
+    async fn audit(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        at: &str,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+        why: Option<&str>,
+    ) -> Result<()> {
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (seq, prev) = match last {
+            Some(r) => (r.get::<i64, _>("seq") + 1, r.get::<String, _>("hash")),
+            None => (1, audit::GENESIS.to_string()),
+        };
+        let h = self
+            .key
+            .hash(&prev, seq, at, actor, action, entity, old, new, why);
+        sqlx::query("INSERT INTO audit_log (seq, at, actor, action, entity, old, new, why, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            .bind(seq)
+            .bind(at)
+            .bind(actor)
+            .bind(action)
+            .bind(entity)
+            .bind(old)
+            .bind(new)
+            .bind(why)
+            .bind(&prev)
+            .bind(&h)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The audit log's last sequence number: the state all data is in (see `Cache`).
+    async fn state(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The stage of an assessment, read inside `tx` (under the write lock).
+    async fn stage_in(tx: &mut sqlx::AnyConnection, assessment: i64) -> Result<Stage> {
+        let key: Option<String> = sqlx::query_scalar("SELECT stage FROM assessments WHERE id = $1")
+            .bind(assessment)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let key = key.ok_or_else(|| StoreError::NotFound(format!("考核 {assessment} 不存在")))?;
+        Stage::parse(&key)
+            .ok_or_else(|| StoreError::Corrupt(format!("考核 {assessment} 的阶段“{key}”无法识别")))
+    }
+
+    /// Whether `user` is assigned to `unit`, read inside `tx`.
+    async fn assigned_in(
+        tx: &mut sqlx::AnyConnection,
+        assessment: i64,
+        user: &User,
+        unit: &str,
+    ) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = $1 AND user_id = $2 AND unit_code = $3").bind(assessment).bind(user.id).bind(unit).fetch_one(&mut *tx).await?;
+        Ok(n > 0)
+    }
+
+    /// Refuses a unit that is not in the assessment (read inside `tx`).
+    async fn unit_in(tx: &mut sqlx::AnyConnection, assessment: i64, unit: &str) -> Result<()> {
+        let known: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE assessment_id = $1 AND code = $2")
+                .bind(assessment)
+                .bind(unit)
+                .fetch_one(&mut *tx)
+                .await?;
+        if known == 0 {
+            return Err(StoreError::NotFound(format!("本次考核中没有单位“{unit}”")));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,223 @@
+//! 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
+//! matches the audit entry that sealed it.
+
+use super::*;
+
+/// A sealed result version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Sealed {
+    pub version: i64,
+    pub sha256: String,
+    pub reason: String,
+    pub sealed_by: String,
+    pub sealed_at: String,
+}
+
+/// The sha256 a 定档 or 更正 audit entry records for the result it sealed.
+pub(crate) fn sealed_sha_of(e: &Entry) -> Option<&str> {
+    let new = e.new.as_deref()?;
+    match e.action.as_str() {
+        "stage.finalize" => new.strip_prefix("final sha256="),
+        "result.correct" => Some(new),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// 定档: moves 公示 → 定档 and seals the result (the canonical JSON the caller computed with
+    /// kaohe-core) as version 1, with its sha256 — in one transaction.
+    pub async fn finalize(
+        &self,
+        by: &User,
+        assessment: i64,
+        result_json: &str,
+        why: &str,
+        now: &str,
+    ) -> Result<Sealed> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::AdvanceStage, a.stage, None, false)
+            .map_err(StoreError::Forbidden)?;
+        if a.stage != Stage::Publication {
+            return Err(StoreError::Invalid(format!(
+                "只能在“公示”阶段定档，当前为“{}”",
+                a.stage.label()
+            )));
+        }
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        if open > 0 {
+            return Err(StoreError::Invalid(format!(
+                "还有 {open} 件异议未处理，不能定档"
+            )));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE assessments SET stage = 'final' WHERE id = $1 AND stage = 'publication'",
+        )
+        .bind(assessment)
+        .execute(&mut *tx)
+        .await?;
+        let sealed = Self::seal_in(&mut tx, by, assessment, 1, result_json, why, now).await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "stage.finalize",
+            &format!("assessment/{assessment}"),
+            Some("publication"),
+            Some(&format!("final sha256={}", sealed.sha256)),
+            Some(why),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(sealed)
+    }
+
+    /// 更正: after 定档, seals a new version of the result with the reason (admin).
+    pub async fn correct(
+        &self,
+        by: &User,
+        assessment: i64,
+        result_json: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<Sealed> {
+        let a = self.assessment(assessment).await?;
+        policy::check(by, Action::Correct, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
+        }
+        let mut tx = self.write().await?;
+        let last: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM results WHERE assessment_id = $1",
+        )
+        .bind(assessment)
+        .fetch_one(&mut *tx)
+        .await?;
+        let sealed = Self::seal_in(
+            &mut tx,
+            by,
+            assessment,
+            last + 1,
+            result_json,
+            reason.trim(),
+            now,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "result.correct",
+            &format!("assessment/{assessment}/result/{}", sealed.version),
+            None,
+            Some(&sealed.sha256),
+            Some(reason.trim()),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(sealed)
+    }
+
+    pub(super) async fn seal_in(
+        tx: &mut sqlx::AnyConnection,
+        by: &User,
+        assessment: i64,
+        version: i64,
+        json: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<Sealed> {
+        let sha = sha256_hex(json);
+        sqlx::query("INSERT INTO results (assessment_id, version, sha256, json, reason, sealed_by, sealed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(assessment)
+            .bind(version)
+            .bind(&sha)
+            .bind(json)
+            .bind(reason)
+            .bind(by.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Sealed {
+            version,
+            sha256: sha,
+            reason: reason.into(),
+            sealed_by: by.name.clone(),
+            sealed_at: now.into(),
+        })
+    }
+
+    /// The sealed versions of a result.
+    pub async fn sealed(&self, assessment: i64) -> Result<Vec<Sealed>> {
+        let rows = sqlx::query("SELECT r.version, r.sha256, r.reason, u.name AS by_name, r.sealed_at FROM results r JOIN users u ON u.id = r.sealed_by WHERE r.assessment_id = $1 ORDER BY r.version").bind(assessment).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| Sealed {
+                version: r.get("version"),
+                sha256: r.get("sha256"),
+                reason: r.get("reason"),
+                sealed_by: r.get("by_name"),
+                sealed_at: r.get("sealed_at"),
+            })
+            .collect())
+    }
+
+    /// The JSON of a sealed version, checked before it is served: against its sha256, and that sha256
+    /// against the audit entry that sealed it (定档 for version 1, 更正 for later ones), whose own
+    /// HMAC must hold — so a result edited in the table together with its stored hash is refused.
+    pub async fn sealed_json(&self, assessment: i64, version: i64) -> Result<String> {
+        let r = sqlx::query(
+            "SELECT json, sha256 FROM results WHERE assessment_id = $1 AND version = $2",
+        )
+        .bind(assessment)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("没有第 {version} 版定档结果")))?;
+        let (json, sha): (String, String) = (r.get("json"), r.get("sha256"));
+        if sha256_hex(&json) != sha {
+            return Err(StoreError::Tampered(format!(
+                "第 {version} 版定档结果与其 sha256 不符：数据被改动"
+            )));
+        }
+        let sealed_sha = self.sealed_sha_in_audit(assessment, version).await?;
+        if sealed_sha.as_deref() != Some(sha.as_str()) {
+            return Err(StoreError::Tampered(format!(
+                "第 {version} 版定档结果与审计日志中定档时记下的哈希不符：结果被改动"
+            )));
+        }
+        Ok(json)
+    }
+
+    /// The sha256 that the audit log records for sealed version `version` — from an entry whose
+    /// HMAC holds under the key — or `None` when there is no such entry.
+    pub(super) async fn sealed_sha_in_audit(
+        &self,
+        assessment: i64,
+        version: i64,
+    ) -> Result<Option<String>> {
+        let (entity, action) = if version == 1 {
+            (format!("assessment/{assessment}"), "stage.finalize")
+        } else {
+            (
+                format!("assessment/{assessment}/result/{version}"),
+                "result.correct",
+            )
+        };
+        let entries = sqlx::query_as::<_, Entry>("SELECT seq, at, actor, action, entity, old, new, why, prev_hash, hash FROM audit_log WHERE entity = $1 AND action = $2 ORDER BY seq")
+            .bind(&entity)
+            .bind(action)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(entries
+            .iter()
+            .filter(|e| self.key.authentic(e))
+            .filter_map(|e| sealed_sha_of(e).map(str::to_string))
+            .next_back())
+    }
+}
