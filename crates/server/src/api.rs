@@ -198,14 +198,14 @@ async fn whatif(
     }
 }
 
-/// The result as kaohe-core computes it now, and its canonical JSON text (what is sealed).
-pub(crate) async fn compute(st: &AppState, id: i64) -> ApiResult<(serde_json::Value, String)> {
-    let x = st.store.assessment(id).await?;
-    let inputs = st.store.inputs(id).await?;
-    let scored = kaohe_core::score(&x.rubric, &inputs);
-    let report = kaohe_report::json::report(&scored, &[]);
-    let text = serde_json::to_string(&report).expect("report serialises");
-    Ok((serde_json::to_value(&report).unwrap_or_default(), text))
+/// The result as kaohe-core computes it from an assessment and its inputs, as the canonical JSON
+/// text that is sealed (DATA.md §3). The store calls it under its write lock.
+pub(crate) fn sealed_result(
+    x: &kaohe_store::store::Assessment,
+    inputs: &kaohe_core::Inputs,
+) -> String {
+    let scored = kaohe_core::score(&x.rubric, inputs);
+    serde_json::to_string(&kaohe_report::json::report(&scored, &[])).expect("report serialises")
 }
 
 #[derive(Deserialize)]
@@ -278,10 +278,9 @@ async fn finalize(
     Path(id): Path<i64>,
     Json(b): Json<Why>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let (_, text) = compute(&st, id).await?;
     let sealed = st
         .store
-        .finalize(&a.user, id, &text, &b.reason, &st.now())
+        .finalize(&a.user, id, &b.reason, &st.now(), sealed_result)
         .await?;
     Ok(Json(serde_json::to_value(sealed).unwrap_or_default()))
 }
@@ -292,7 +291,6 @@ async fn correct(
     Path(id): Path<i64>,
     Json(b): Json<Why>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let (now_v, text) = compute(&st, id).await?;
     let last = st
         .store
         .sealed(id)
@@ -307,8 +305,9 @@ async fn correct(
     };
     let sealed = st
         .store
-        .correct(&a.user, id, &text, &b.reason, &st.now())
+        .correct(&a.user, id, &b.reason, &st.now(), sealed_result)
         .await?;
+    let now_v = sealed_value(&st, id, sealed.version).await?;
     Ok(Json(
         serde_json::json!({ "sealed": sealed, "changes": changes(&before, &now_v) }),
     ))

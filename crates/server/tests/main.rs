@@ -964,7 +964,7 @@ async fn the_whole_workflow_from_draft_to_final_and_a_correction(db: Db) {
         (st, v["error"].as_str().unwrap()),
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            "还有 1 件异议未处理，不能定档"
+            "还有 1 件异议未处理，不能定档：掘港街道 条款 1.1.1"
         )
     );
     let (st, v, _) = a

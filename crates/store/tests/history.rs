@@ -242,7 +242,9 @@ pub(crate) async fn a_sealed_result_edited_with_its_hash_is_refused_and_named(db
         .await
         .unwrap();
     let json = r#"{"units":[{"code":"320623001","total":"99.5"}]}"#;
-    s.finalize(&w.admin, w.id, json, "定档", NOW).await.unwrap();
+    s.finalize(&w.admin, w.id, "定档", NOW, |_, _| json.to_string())
+        .await
+        .unwrap();
     assert_eq!(s.sealed_json(w.id, 1).await.unwrap(), json);
     whole(s).await;
     let forged = json.replace("99.5", "100");

@@ -22,10 +22,17 @@ kaohe_store::on_both!(
     a_sealed_result_edited_with_its_hash_is_refused_and_named,
     the_key_file_is_required_and_must_be_the_right_one,
     a_log_from_before_keys_is_kept_and_checked,
+    a_score_and_a_stage_move_at_once_never_leave_a_score_after_the_move,
+    a_hand_finding_and_an_import_at_once_never_count_one_clause_twice,
+    an_objection_and_the_finalisation_at_once_never_seal_over_an_open_objection,
 );
 
+/// The keyed audit chain, its head and the replay (issue 9).
 mod history;
+/// Checks under the write lock, two callers at once (issue 10).
+mod locks;
 use history::*;
+use locks::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const NOW: &str = "2021-12-01T09:00:00Z";

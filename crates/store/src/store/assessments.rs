@@ -117,14 +117,12 @@ impl Store {
         kind: &str,
         now: &str,
     ) -> Result<()> {
-        let a = self.assessment(assessment).await?;
-        policy::check(by, Action::SetUp, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        let Change { mut tx, .. } = self.change(by, assessment, None, |_| Action::SetUp).await?;
         if !["镇", "街道", "区"].contains(&kind) {
             return Err(StoreError::Invalid(format!(
                 "单位类型“{kind}”应为 镇 / 街道 / 区"
             )));
         }
-        let mut tx = self.write().await?;
         let r = sqlx::query(
             "INSERT INTO units (assessment_id, code, name, kind) VALUES ($1, $2, $3, $4)",
         )
@@ -165,12 +163,10 @@ impl Store {
         unit: &str,
         now: &str,
     ) -> Result<()> {
-        let a = self.assessment(assessment).await?;
-        policy::check(by, Action::SetUp, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        let Change { mut tx, .. } = self.change(by, assessment, None, |_| Action::SetUp).await?;
         if assessor.role != Role::Assessor {
             return Err(StoreError::Invalid(format!("{} 不是考核员", assessor.name)));
         }
-        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
         self.audit(
             &mut tx,
@@ -214,21 +210,29 @@ impl Store {
         why: &str,
         now: &str,
     ) -> Result<()> {
-        let a = self.assessment(assessment).await?;
-        policy::check(by, Action::AdvanceStage, a.stage, None, false)
-            .map_err(StoreError::Forbidden)?;
-        if a.stage.next() != Some(to) {
+        let Change {
+            mut tx,
+            stage: from,
+            ..
+        } = self
+            .change(by, assessment, None, |_| Action::AdvanceStage)
+            .await?;
+        if from.next() != Some(to) {
             return Err(StoreError::Invalid(format!(
                 "不能从“{}”直接进入“{}”：阶段须依次推进",
-                a.stage.label(),
+                from.label(),
                 to.label()
             )));
         }
-        let mut tx = self.write().await?;
+        if to == Stage::Final {
+            return Err(StoreError::Invalid(
+                "定档须经“定档”操作：它同时封存结果".into(),
+            ));
+        }
         let n = sqlx::query("UPDATE assessments SET stage = $1 WHERE id = $2 AND stage = $3")
             .bind(to.key())
             .bind(assessment)
-            .bind(a.stage.key())
+            .bind(from.key())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -241,7 +245,7 @@ impl Store {
             &by.login,
             "stage.advance",
             &format!("assessment/{assessment}"),
-            Some(a.stage.key()),
+            Some(from.key()),
             Some(to.key()),
             Some(why),
         )

@@ -33,14 +33,19 @@ impl Store {
         now: &str,
     ) -> Result<EvidenceRef> {
         let a = self.assessment(assessment).await?;
-        let assigned = self.assigned(assessment, by, unit).await?;
-        let allowed = match by.role {
-            Role::Reporter => policy::check(by, Action::SelfAssess, a.stage, Some(unit), false)
-                .or_else(|_| policy::check(by, Action::Object, a.stage, Some(unit), false)),
-            _ => policy::check(by, Action::Score, a.stage, Some(unit), assigned)
-                .or_else(|_| policy::check(by, Action::Decide, a.stage, Some(unit), assigned)),
-        };
-        allowed.map_err(StoreError::Forbidden)?;
+        // A reporter uploads for 自评 or with an objection; an assessor or admin while scoring or
+        // deciding — whichever the stage (read under the lock) calls for.
+        let reporter = by.role == Role::Reporter;
+        let Change { mut tx, .. } = self
+            .change(by, assessment, Some(unit), |stage| {
+                match (reporter, stage) {
+                    (true, Stage::Publication) => Action::Object,
+                    (true, _) => Action::SelfAssess,
+                    (false, Stage::Publication) => Action::Decide,
+                    (false, _) => Action::Score,
+                }
+            })
+            .await?;
         if a.rubric.clause(clause).is_none() {
             return Err(StoreError::Invalid(format!("细则中没有条款“{clause}”")));
         }
@@ -73,7 +78,6 @@ impl Store {
             .filter(|c| !c.is_control())
             .take(200)
             .collect();
-        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO evidence (sha256, size, mime, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )

@@ -45,9 +45,9 @@ impl Store {
         now: &str,
     ) -> Result<()> {
         let a = self.assessment(assessment).await?;
-        let mut tx = self.write().await?;
-        let stage = Self::stage_in(&mut tx, assessment).await?;
-        policy::check(by, Action::Import, stage, None, false).map_err(StoreError::Forbidden)?;
+        let Change { mut tx, .. } = self
+            .change(by, assessment, None, |_| Action::Import)
+            .await?;
         let Some(def) = a.rubric.metric(metric) else {
             return Err(StoreError::Invalid(format!("细则中没有指标“{metric}”")));
         };
@@ -137,9 +137,10 @@ impl Store {
         now: &str,
     ) -> Result<i64> {
         let a = self.assessment(assessment).await?;
-        let assigned = self.assigned(assessment, by, unit).await?;
-        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
-            .map_err(StoreError::Forbidden)?;
+        // The stage, the assignment and both "one source per count" checks under the write lock.
+        let Change { mut tx, .. } = self
+            .change(by, assessment, Some(unit), |_| Action::Score)
+            .await?;
         let c = a
             .rubric
             .clause(clause)
@@ -168,7 +169,7 @@ impl Store {
             .bind(unit)
             .bind(m)
             .bind(&name)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
             if let Some(v) = given {
                 return Err(StoreError::Invalid(format!(
@@ -182,14 +183,13 @@ impl Store {
             .bind(assessment)
             .bind(unit)
             .bind(clause)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await?;
         if imported > 0 {
             return Err(StoreError::Invalid(format!(
                 "单位 {unit} 条款 {clause} 的问题已由平台数据导入（{imported} 例），不能再逐条手工记录：两种来源只能用一种。如有遗漏，请更正平台数据后重新导入"
             )));
         }
-        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(assessment)
             .bind(unit)
@@ -255,19 +255,18 @@ impl Store {
         reason: &str,
         now: &str,
     ) -> Result<()> {
-        let a = self.assessment(assessment).await?;
+        let Change { mut tx, .. } = self
+            .change(by, assessment, Some(unit), |_| Action::Score)
+            .await?;
         let row = sqlx::query("SELECT unit_code, clause_id, description, import_id FROM findings WHERE assessment_id = $1 AND unit_code = $2 AND id = $3")
             .bind(assessment)
             .bind(unit)
             .bind(finding)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("单位 {unit} 没有问题记录 {finding}")))?;
         let clause: String = row.get("clause_id");
         let description: String = row.get("description");
-        let assigned = self.assigned(assessment, by, unit).await?;
-        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
-            .map_err(StoreError::Forbidden)?;
         if row.get::<Option<i64>, _>("import_id").is_some() {
             return Err(StoreError::Invalid(format!(
                 "条款 {clause} 的这条问题来自平台数据导入，不能单独撤回：请更正平台数据后重新导入"
@@ -276,7 +275,6 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid("撤回问题记录须填写理由".into()));
         }
-        let mut tx = self.write().await?;
         let gone = sqlx::query(
             "DELETE FROM findings WHERE assessment_id = $1 AND id = $2 AND import_id IS NULL",
         )
@@ -316,9 +314,10 @@ impl Store {
         now: &str,
     ) -> Result<i64> {
         let a = self.assessment(assessment).await?;
-        let assigned = self.assigned(assessment, by, unit).await?;
-        policy::check(by, Action::Score, a.stage, Some(unit), assigned)
-            .map_err(StoreError::Forbidden)?;
+        let Change { mut tx, .. } = self
+            .change(by, assessment, Some(unit), |_| Action::Score)
+            .await?;
+        Self::unit_in(&mut tx, assessment, unit).await?;
         let c = a
             .rubric
             .clause(clause)
@@ -334,7 +333,6 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid("加分须写明理由".into()));
         }
-        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO bonuses (assessment_id, unit_code, clause_id, points, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(assessment)
             .bind(unit)

@@ -25,9 +25,9 @@ impl Store {
     pub async fn import(&self, by: &User, assessment: i64, imp: &Import, now: &str) -> Result<i64> {
         let a = self.assessment(assessment).await?;
         // Stage, units and hand-made findings are read under the write lock.
-        let mut tx = self.write().await?;
-        let stage = Self::stage_in(&mut tx, assessment).await?;
-        policy::check(by, Action::Import, stage, None, false).map_err(StoreError::Forbidden)?;
+        let Change { mut tx, .. } = self
+            .change(by, assessment, None, |_| Action::Import)
+            .await?;
         let units: std::collections::BTreeSet<String> =
             sqlx::query_scalar("SELECT code FROM units WHERE assessment_id = $1")
                 .bind(assessment)

@@ -22,19 +22,17 @@ impl Store {
         now: &str,
     ) -> Result<Score> {
         let a = self.assessment(assessment).await?;
-        let mut tx = self.write().await?;
-        let stage = Self::stage_in(&mut tx, assessment).await?;
-        let action = match ledger {
-            Ledger::SelfScore => Action::SelfAssess,
-            Ledger::Assessor => Action::Score,
-            Ledger::Final if stage == Stage::Final => Action::Correct,
-            Ledger::Final => Action::Decide,
-        };
+        let Change { mut tx, action, .. } = self
+            .change(by, assessment, Some(unit), |stage| match ledger {
+                Ledger::SelfScore => Action::SelfAssess,
+                Ledger::Assessor => Action::Score,
+                Ledger::Final if stage == Stage::Final => Action::Correct,
+                Ledger::Final => Action::Decide,
+            })
+            .await?;
         if action == Action::Correct && reason.trim().is_empty() {
             return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
         }
-        let assigned = Self::assigned_in(&mut tx, assessment, by, unit).await?;
-        policy::check(by, action, stage, Some(unit), assigned).map_err(StoreError::Forbidden)?;
         if action == Action::Decide {
             return Err(StoreError::Invalid(
                 "公示阶段的最终分只能在处理异议时给出：请在该条款的异议上选择“采纳”并填写最终分"

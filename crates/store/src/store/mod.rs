@@ -119,6 +119,14 @@ pub struct Store {
     head: Arc<tokio::sync::Mutex<i64>>,
 }
 
+/// One change in progress ([`Store::change`]): its write transaction, and the stage and action that
+/// were checked under its lock.
+pub(crate) struct Change {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) stage: Stage,
+    pub(crate) action: Action,
+}
+
 /// What reading an assessment costs most — its rubric parsed, its inputs gathered from thousands of
 /// rows — kept until the next change. Every change appends to the audit log in its own transaction,
 /// so the log's last sequence number names the state the data is in; an entry is good while that
@@ -367,6 +375,29 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?,
         )
+    }
+
+    /// Opens one change of `assessment` by `by`: takes the write lock, reads the stage under it, picks
+    /// the action for that stage, reads whether `by` is assigned to `unit` (when the change is a
+    /// unit's), and checks the policy — all inside the transaction, so that no check of the state can
+    /// run before the lock. The caller then checks its own preconditions through [`Change::tx`],
+    /// writes, appends its audit entry ([`Store::audit`]) and commits ([`Store::commit`]).
+    pub(crate) async fn change(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: Option<&str>,
+        action: impl FnOnce(Stage) -> Action,
+    ) -> Result<Change> {
+        let mut tx = self.write().await?;
+        let stage = Self::stage_in(&mut tx, assessment).await?;
+        let action = action(stage);
+        let assigned = match unit {
+            Some(u) => Self::assigned_in(&mut tx, assessment, by, u).await?,
+            None => false,
+        };
+        policy::check(by, action, stage, unit, assigned).map_err(StoreError::Forbidden)?;
+        Ok(Change { tx, stage, action })
     }
 
     /// The stage of an assessment, read inside `tx` (under the write lock).

@@ -38,15 +38,15 @@ impl Store {
         now: &str,
     ) -> Result<i64> {
         let a = self.assessment(assessment).await?;
-        policy::check(by, Action::Object, a.stage, Some(unit), false)
-            .map_err(StoreError::Forbidden)?;
+        let Change { mut tx, .. } = self
+            .change(by, assessment, Some(unit), |_| Action::Object)
+            .await?;
         if a.rubric.clause(clause).is_none() {
             return Err(StoreError::Invalid(format!("细则中没有条款“{clause}”")));
         }
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid("异议须写明理由".into()));
         }
-        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO objections (assessment_id, unit_code, clause_id, reason, filed_by, filed_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id")
             .bind(assessment)
             .bind(unit)

@@ -24,44 +24,59 @@ pub(crate) fn sealed_sha_of(e: &Entry) -> Option<&str> {
 }
 
 impl Store {
-    /// 定档: moves 公示 → 定档 and seals the result (the canonical JSON the caller computed with
-    /// kaohe-core) as version 1, with its sha256 — in one transaction.
+    /// 定档: moves 公示 → 定档 and seals the result as version 1, with its sha256 — in one transaction.
+    /// The result is made by `result` (the caller scores with kaohe-core; the store scores nothing)
+    /// from the inputs as they are *under the write lock*, after the open objections were counted
+    /// there: no change can land between what was checked, what was scored and what is sealed.
     pub async fn finalize(
         &self,
         by: &User,
         assessment: i64,
-        result_json: &str,
         why: &str,
         now: &str,
+        result: impl FnOnce(&Assessment, &kaohe_core::Inputs) -> String,
     ) -> Result<Sealed> {
-        let a = self.assessment(assessment).await?;
-        policy::check(by, Action::AdvanceStage, a.stage, None, false)
-            .map_err(StoreError::Forbidden)?;
-        if a.stage != Stage::Publication {
+        let Change { mut tx, stage, .. } = self
+            .change(by, assessment, None, |_| Action::AdvanceStage)
+            .await?;
+        if stage != Stage::Publication {
             return Err(StoreError::Invalid(format!(
                 "只能在“公示”阶段定档，当前为“{}”",
-                a.stage.label()
+                stage.label()
             )));
         }
-        let open: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
-        )
-        .bind(assessment)
-        .fetch_one(&self.pool)
-        .await?;
-        if open > 0 {
+        let open = sqlx::query("SELECT o.unit_code, u.name AS unit_name, o.clause_id FROM objections o LEFT JOIN units u ON u.assessment_id = o.assessment_id AND u.code = o.unit_code WHERE o.assessment_id = $1 AND o.status = 'open' ORDER BY o.id")
+            .bind(assessment)
+            .fetch_all(&mut *tx)
+            .await?;
+        if !open.is_empty() {
+            let list: Vec<String> = open
+                .iter()
+                .map(|r| {
+                    let name: Option<String> = r.get("unit_name");
+                    let code: String = r.get("unit_code");
+                    let clause: String = r.get("clause_id");
+                    format!("{} 条款 {clause}", name.unwrap_or(code))
+                })
+                .collect();
             return Err(StoreError::Invalid(format!(
-                "还有 {open} 件异议未处理，不能定档"
+                "还有 {} 件异议未处理，不能定档：{}",
+                open.len(),
+                list.join("、")
             )));
         }
-        let mut tx = self.write().await?;
-        sqlx::query(
+        let json = self.result_under_lock(assessment, result).await?;
+        let n = sqlx::query(
             "UPDATE assessments SET stage = 'final' WHERE id = $1 AND stage = 'publication'",
         )
         .bind(assessment)
         .execute(&mut *tx)
-        .await?;
-        let sealed = Self::seal_in(&mut tx, by, assessment, 1, result_json, why, now).await?;
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Invalid("阶段已被他人改变，请刷新".into()));
+        }
+        let sealed = Self::seal_in(&mut tx, by, assessment, 1, &json, why, now).await?;
         self.audit(
             &mut tx,
             now,
@@ -77,37 +92,31 @@ impl Store {
         Ok(sealed)
     }
 
-    /// 更正: after 定档, seals a new version of the result with the reason (admin).
+    /// 更正: after 定档, seals a new version of the result with the reason (admin), made by `result`
+    /// from the inputs under the write lock (see [`Store::finalize`]).
     pub async fn correct(
         &self,
         by: &User,
         assessment: i64,
-        result_json: &str,
         reason: &str,
         now: &str,
+        result: impl FnOnce(&Assessment, &kaohe_core::Inputs) -> String,
     ) -> Result<Sealed> {
-        let a = self.assessment(assessment).await?;
-        policy::check(by, Action::Correct, a.stage, None, false).map_err(StoreError::Forbidden)?;
+        let Change { mut tx, .. } = self
+            .change(by, assessment, None, |_| Action::Correct)
+            .await?;
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
         }
-        let mut tx = self.write().await?;
+        let json = self.result_under_lock(assessment, result).await?;
         let last: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(version), 0) FROM results WHERE assessment_id = $1",
         )
         .bind(assessment)
         .fetch_one(&mut *tx)
         .await?;
-        let sealed = Self::seal_in(
-            &mut tx,
-            by,
-            assessment,
-            last + 1,
-            result_json,
-            reason.trim(),
-            now,
-        )
-        .await?;
+        let sealed =
+            Self::seal_in(&mut tx, by, assessment, last + 1, &json, reason.trim(), now).await?;
         self.audit(
             &mut tx,
             now,
@@ -121,6 +130,19 @@ impl Store {
         .await?;
         self.commit(tx).await?;
         Ok(sealed)
+    }
+
+    /// The result `result` makes of the assessment and its inputs as they are now. Called while the
+    /// caller holds the write lock: no writer can commit meanwhile, so what the pool reads is the
+    /// state under the lock.
+    async fn result_under_lock(
+        &self,
+        assessment: i64,
+        result: impl FnOnce(&Assessment, &kaohe_core::Inputs) -> String,
+    ) -> Result<String> {
+        let a = self.assessment(assessment).await?;
+        let inputs = self.inputs(assessment).await?;
+        Ok(result(&a, &inputs))
     }
 
     pub(super) async fn seal_in(
