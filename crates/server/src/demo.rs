@@ -44,15 +44,6 @@ pub const ACCOUNTS: &[(&str, &str, Role, Option<&str>, &str)] = &[
     ("leader", "县领导", Role::Viewer, None, "kaohe-viewer-2021"),
 ];
 
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    text.trim_start_matches('\u{feff}')
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(',').map(|c| c.trim().to_string()).collect())
-        .collect()
-}
-
 /// Seeds `store` (empty) with the demo. `files` are the demo CSVs by name; returns the assessment id.
 pub async fn seed(
     store: &Store,
@@ -60,13 +51,24 @@ pub async fn seed(
     files: &[(String, Vec<u8>)],
     now: &str,
 ) -> Result<i64, StoreError> {
-    let file = |name: &str| {
-        files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default()
+    // The demo files are read by the same reader as `kaohe score` (kaohe-tables): a value it cannot
+    // read is an error, never a zero.
+    let Some(rubric) = kaohe_core::rubric::load("rubric.toml", rubric_toml).0 else {
+        return Err(StoreError::Invalid("示例细则无法读取".into()));
     };
+    let (inputs, _, problems) =
+        kaohe_tables::batch::read_inputs_from_files(files.to_vec(), &rubric);
+    let errors: Vec<String> = problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(|p| p.to_string())
+        .collect();
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "示例数据有误：{}",
+            errors.join("；")
+        )));
+    }
     let mut users: Vec<User> = Vec::new();
     for (login, name, role, unit, password) in ACCOUNTS {
         let by = users.first().cloned();
@@ -96,34 +98,35 @@ pub async fn seed(
             now,
         )
         .await?;
-    let units = csv_rows(&file("units.csv"));
+    let units = &inputs.units;
     for (i, u) in units.iter().enumerate() {
-        store.add_unit(&admin, id, &u[0], &u[1], &u[2], now).await?;
         store
-            .assign(&admin, id, &assessors[i % 2], &u[0], now)
+            .add_unit(&admin, id, &u.code, &u.name, &u.kind, now)
+            .await?;
+        store
+            .assign(&admin, id, &assessors[i % 2], &u.code, now)
             .await?;
     }
     store
         .advance(&admin, id, Stage::SelfAssessment, "开始自评", now)
         .await?;
-    let judgements = csv_rows(&file("judgements.csv"));
     let reporters: Vec<&User> = users.iter().filter(|u| u.role == Role::Reporter).collect();
-    for j in &judgements {
+    for j in &inputs.judgements {
         // Self-assessments: units self-score full marks, with the reporter of the unit where there is one
         // (others by the admin on their behalf is not allowed, so only units with reporters self-assess).
         if let Some(r) = reporters
             .iter()
-            .find(|r| r.unit_code.as_deref() == Some(j[0].as_str()))
+            .find(|r| r.unit_code.as_deref() == Some(&*j.unit))
         {
             store
                 .set_score(
                     r,
                     id,
-                    &j[0],
-                    &j[1],
+                    &j.unit,
+                    &j.clause,
                     Ledger::SelfScore,
-                    &j[2],
-                    &j[3],
+                    &j.score.normalize().to_string(),
+                    &j.reason,
                     None,
                     now,
                 )
@@ -133,46 +136,45 @@ pub async fn seed(
     store
         .advance(&admin, id, Stage::Review, "开始考核", now)
         .await?;
-    let first_ten: Vec<&String> = units.iter().take(10).map(|u| &u[0]).collect();
-    for j in &judgements {
-        if first_ten.contains(&&j[0]) {
-            let i = units.iter().position(|u| u[0] == j[0]).unwrap_or(0);
+    let first_ten: Vec<&str> = units.iter().take(10).map(|u| &*u.code).collect();
+    for j in &inputs.judgements {
+        if let Some(i) = first_ten.iter().position(|c| *c == &*j.unit) {
             store
                 .set_score(
                     &assessors[i % 2],
                     id,
-                    &j[0],
-                    &j[1],
+                    &j.unit,
+                    &j.clause,
                     Ledger::Assessor,
-                    &j[2],
-                    &j[3],
+                    &j.score.normalize().to_string(),
+                    &j.reason,
                     None,
                     now,
                 )
                 .await?;
         }
     }
-    let rubric = store.assessment(id).await?.rubric;
-    for m in csv_rows(&file("metrics.csv")) {
+    for m in &inputs.metrics {
         let key = rubric
             .metrics
             .iter()
-            .find(|d| *d.key == *m[1] || d.name == m[1])
-            .map(|d| d.key.to_string())
-            .unwrap_or_else(|| m[1].clone());
-        let v = m[2].trim_end_matches('%');
-        let mut value: rust_decimal::Decimal = v.parse().unwrap_or_default();
-        if m[2].ends_with('%') {
-            value /= rust_decimal::Decimal::ONE_HUNDRED;
-        }
+            .find(|d| d.key == m.metric || d.name == *m.metric)
+            .map_or_else(|| m.metric.to_string(), |d| d.key.to_string());
         store
-            .set_metric(&admin, id, &m[0], &key, value, now)
+            .set_metric(&admin, id, &m.unit, &key, m.value, now)
             .await?;
     }
-    for f in csv_rows(&file("findings.csv")) {
-        let i = units.iter().position(|u| u[0] == f[0]).unwrap_or(0);
+    for f in &inputs.findings {
+        let i = units.iter().position(|u| u.code == f.unit).unwrap_or(0);
         store
-            .add_finding(&assessors[i % 2], id, &f[0], &f[1], &f[2], now)
+            .add_finding(
+                &assessors[i % 2],
+                id,
+                &f.unit,
+                &f.clause,
+                &f.description,
+                now,
+            )
             .await?;
     }
     Ok(id)

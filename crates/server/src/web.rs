@@ -304,38 +304,25 @@ async fn years(
     a: &Authed,
     unit: &str,
     this: (i64, i32, rust_decimal::Decimal, u32),
-) -> Vec<(i32, rust_decimal::Decimal, u32)> {
+) -> Result<Vec<(i32, rust_decimal::Decimal, u32)>, kaohe_store::StoreError> {
     let mut out = vec![(this.1, this.2, this.3)];
-    for row in st.store.assessments().await.unwrap_or_default() {
+    for row in st.store.assessments().await? {
         if row.id == this.0 {
             continue;
         }
-        let x = match st.store.assessment(row.id).await {
-            Ok(x) => x,
-            Err(e) => {
-                // Left out of the chart, and logged.
-                eprintln!("kaohe-server: assessment {}: {e}", row.id);
-                continue;
-            }
-        };
+        // A year that cannot be read is an error of the page, never a year missing from the chart.
+        let x = st.store.assessment(row.id).await?;
         if !may_see_results(&a.user, x.stage) {
             continue;
         }
-        // A year whose data cannot be read is left out of the chart, and logged.
-        let inputs = match st.store.inputs(row.id).await {
-            Ok(i) => i,
-            Err(e) => {
-                eprintln!("kaohe-server: inputs of assessment {}: {e}", row.id);
-                continue;
-            }
-        };
+        let inputs = st.store.inputs(row.id).await?;
         let scored = kaohe_core::score(&x.rubric, &inputs);
         if let Some(r) = scored.units.iter().find(|r| &*scored.unit(r).code == unit) {
             out.push((x.year as i32, r.total, r.rank));
         }
     }
     out.sort_by_key(|p| p.0);
-    out
+    Ok(out)
 }
 
 #[derive(Deserialize, Default)]
@@ -600,7 +587,10 @@ async fn scorecard_page_kept(
                 }))
                 .collect::<Vec<_>>()
         );
-        let years = years(st, a, unit, (id, x.year as i32, r.total, r.rank)).await;
+        let years = or_500!(
+            years(st, a, unit, (id, x.year as i32, r.total, r.rank)).await,
+            a
+        );
         if years.len() > 1 {
             ctx["years_chart"] = json!(crate::charts::years_chart(&years));
         }
@@ -1201,24 +1191,20 @@ async fn audit_page(
     {
         Ok(e) => e,
         Err(e) => {
-            return page_error(
-                StatusCode::FORBIDDEN,
-                Some(&a),
-                &crate::error::AppError::from(e).message,
-            );
+            let e = crate::error::AppError::from(e);
+            return page_error(e.status, Some(&a), &e.message);
         }
     };
-    let chain = st.store.audit_verify().await.ok();
+    let chain = or_500!(st.store.audit_verify().await, a);
     let mut ctx = base(Some(&a));
     ctx["entries"] = json!(entries);
     ctx["q"] = json!(q);
     match chain {
-        Some(Ok(n)) => {
+        Ok(n) => {
             ctx["chain_ok"] = json!(true);
             ctx["chain_entries"] = json!(n);
         }
-        Some(Err(e)) => ctx["chain_error"] = json!(e),
-        None => ctx["chain_error"] = json!("无法读取审计日志"),
+        Err(e) => ctx["chain_error"] = json!(e),
     }
     render("audit.html", ctx)
 }
@@ -1258,10 +1244,7 @@ async fn setup_render(
             .collect::<Vec<_>>()
     );
     ctx["assignments"] = json!(
-        st.store
-            .assignments(id)
-            .await
-            .unwrap_or_default()
+        or_500!(st.store.assignments(id).await, a)
             .into_iter()
             .map(|(login, name, unit)| json!({ "login": login, "name": name, "unit": unit }))
             .collect::<Vec<_>>()

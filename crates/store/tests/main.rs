@@ -25,7 +25,12 @@ kaohe_store::on_both!(
     a_score_and_a_stage_move_at_once_never_leave_a_score_after_the_move,
     a_hand_finding_and_an_import_at_once_never_count_one_clause_twice,
     an_objection_and_the_finalisation_at_once_never_seal_over_an_open_objection,
+    a_corrupt_stage_role_or_rubric_is_an_error_never_a_default,
 );
+
+/// Stored values the store would never have written are errors (issue 10).
+mod failures;
+use failures::*;
 
 /// The keyed audit chain, its head and the replay (issue 9).
 mod history;

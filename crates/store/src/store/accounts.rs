@@ -84,14 +84,20 @@ impl Store {
         })
     }
 
-    pub(super) fn user_from(r: &sqlx::any::AnyRow) -> User {
-        User {
+    /// An account row as a `User`; a role the store would never have written is `Corrupt`, never
+    /// read as some default role.
+    pub(super) fn user_from(r: &sqlx::any::AnyRow) -> Result<User> {
+        let login: String = r.get("login");
+        let role: String = r.get("role");
+        Ok(User {
             id: r.get("id"),
-            login: r.get("login"),
+            role: Role::parse(&role).ok_or_else(|| {
+                StoreError::Corrupt(format!("账户“{login}”的角色“{role}”无法识别"))
+            })?,
+            login,
             name: r.get("name"),
-            role: Role::parse(r.get::<&str, _>("role")).unwrap_or(Role::Viewer),
             unit_code: r.get("unit_code"),
-        }
+        })
     }
 
     /// The user whose password matches, if any (argon2id; the same time is spent for an unknown login).
@@ -109,7 +115,7 @@ impl Store {
             })
             .unwrap_or(false);
         Ok(match (row, ok) {
-            (Some(r), true) => Some(Self::user_from(&r)),
+            (Some(r), true) => Some(Self::user_from(&r)?),
             _ => None,
         })
     }
@@ -121,7 +127,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(Self::user_from))
+        row.as_ref().map(Self::user_from).transpose()
     }
 
     /// Starts a session for `user`: the token (for the cookie) and the CSRF token. Only the token's
@@ -165,10 +171,13 @@ impl Store {
             .bind(now)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(r.map(|r| Session {
-            csrf: r.get("csrf"),
-            user: Self::user_from(&r),
-        }))
+        r.map(|r| {
+            Ok(Session {
+                csrf: r.get("csrf"),
+                user: Self::user_from(&r)?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn end_session(&self, token: &str) -> Result<()> {
@@ -187,7 +196,7 @@ impl Store {
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(Self::user_from))
+        row.as_ref().map(Self::user_from).transpose()
     }
 
     /// All accounts (admin).
@@ -199,6 +208,6 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(Self::user_from).collect())
+        rows.iter().map(Self::user_from).collect()
     }
 }

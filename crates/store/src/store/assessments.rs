@@ -22,6 +22,12 @@ pub struct AssessmentRow {
     pub rubric_sha256: String,
 }
 
+/// A stage as the store wrote it, or `Corrupt` (never read as 草稿).
+fn stored_stage(assessment: i64, key: String) -> Result<Stage> {
+    Stage::parse(&key)
+        .ok_or_else(|| StoreError::Corrupt(format!("考核 {assessment} 的阶段“{key}”无法识别")))
+}
+
 impl Store {
     /// Creates an assessment in 草稿 from a rubric's TOML text (validated; its sha256 is kept).
     pub async fn create_assessment(
@@ -96,12 +102,12 @@ impl Store {
         let toml: String = r.get("rubric_toml");
         let rubric = rubric::load("rubric.toml", &toml)
             .0
-            .ok_or_else(|| StoreError::Invalid("已存细则无法读取".into()))?;
+            .ok_or_else(|| StoreError::Corrupt(format!("考核 {id} 的已存细则无法读取")))?;
         Ok(Assessment {
             id: r.get("id"),
             year: r.get("year"),
             title: r.get("title"),
-            stage: Stage::parse(r.get::<&str, _>("stage")).unwrap_or(Stage::Draft),
+            stage: stored_stage(id, r.get("stage"))?,
             rubric,
             rubric_toml: toml,
         })
@@ -260,17 +266,19 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AssessmentRow {
-                id: r.get("id"),
-                year: r.get("year"),
-                title: r.get("title"),
-                stage: Stage::parse(r.get::<&str, _>("stage")).unwrap_or(Stage::Draft),
-                rubric_id: r.get("rubric_id"),
-                rubric_sha256: r.get("rubric_sha256"),
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.get("id");
+                Ok(AssessmentRow {
+                    id,
+                    year: r.get("year"),
+                    title: r.get("title"),
+                    stage: stored_stage(id, r.get("stage"))?,
+                    rubric_id: r.get("rubric_id"),
+                    rubric_sha256: r.get("rubric_sha256"),
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub async fn units(&self, assessment: i64) -> Result<Vec<UnitRow>> {
