@@ -6,6 +6,8 @@
 
 /// 工作日历: holidays and 调休 working days; working-day arithmetic.
 pub mod calendar;
+/// 条款列: what a rule kind sees of one clause, and the column of results it fills.
+mod column;
 /// Two scoring runs side by side (what-if).
 pub mod compare;
 /// 日期: civil dates and date-times, parsing of export formats.
@@ -14,6 +16,8 @@ pub mod date;
 pub mod deadline;
 /// 计分: the engine.
 pub mod engine;
+/// 说明: a scored clause explained in Chinese, on demand.
+mod explain;
 /// 校验与索引: input checks against the rubric, dense indices.
 mod index;
 /// 考核数据: units, metrics, judgements, findings, bonus.

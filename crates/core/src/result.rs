@@ -2,12 +2,10 @@
 //! clause a score with a compact [`Detail`] from which the Chinese explanation line is rendered on
 //! demand ([`Scored::explain`]), so that scoring 40,000 units formats no text.
 
-use crate::engine::Cx;
 use crate::index::Index;
 use crate::input::{FindingEntry, Inputs, Unit};
 use crate::problem::Problem;
 use crate::rubric::{Clause, Rubric};
-use crate::rules;
 use rust_decimal::Decimal;
 
 /// Why a clause has no score (状态 `missing`).
@@ -144,20 +142,6 @@ impl<'a> Scored<'a> {
     pub fn grade(&self, u: &UnitResult) -> Option<&'a str> {
         u.grade
             .map(|g| self.rubric.grades[g as usize].name.as_str())
-    }
-    fn cx(&self, ci: usize) -> Cx<'_> {
-        Cx {
-            rubric: self.rubric,
-            inputs: self.inputs,
-            index: &self.index,
-            clause: &self.rubric.clauses[ci],
-            ci,
-        }
-    }
-    /// The one-line Chinese explanation of clause `ci` for a unit, checkable by hand.
-    pub fn explain(&self, u: &UnitResult, ci: usize) -> String {
-        let r = &self.clauses(u)[ci];
-        rules::explain(&self.cx(ci), &self.columns[ci], u.row, r)
     }
     /// The findings (instances) behind a clause score of a unit: the receipts of its deductions.
     pub fn findings(&self, u: &UnitResult, ci: usize) -> Vec<&'a FindingEntry> {

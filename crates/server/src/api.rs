@@ -134,7 +134,7 @@ async fn download(
     use axum::http::header;
     use axum::response::IntoResponse;
     let (bytes, mime, name) = st.store.evidence_file(&a.user, &sha).await?;
-    let encoded = kaohe_core::text::percent_encode(&name, b"._-");
+    let encoded = kaohe_store::url::percent_encode(&name, b"._-");
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(

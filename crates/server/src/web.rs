@@ -81,12 +81,12 @@ fn db_failed(a: &Authed, e: &dyn std::fmt::Display) -> Response {
 /// character (a line break, `#`, `?`) can break the Location header or the URL.
 fn to_unit_page(id: i64, unit: &str, notice: (&str, &str), clause: Option<&str>) -> Response {
     let anchor = match clause {
-        Some(c) => format!("c-{}", kaohe_core::text::percent_encode(c, b"-._~")),
+        Some(c) => format!("c-{}", kaohe_store::url::percent_encode(c, b"-._~")),
         None => "objections".into(),
     };
     Redirect::to(&format!(
         "/a/{id}/u/{}?{}#{anchor}",
-        kaohe_core::text::percent_encode(unit, b"-._~"),
+        kaohe_store::url::percent_encode(unit, b"-._~"),
         serde_urlencoded::to_string([notice]).unwrap_or_default()
     ))
     .into_response()
@@ -860,7 +860,7 @@ async fn export_guard(
 }
 
 fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
-    let encoded = kaohe_core::text::percent_encode(name, b"._-");
+    let encoded = kaohe_store::url::percent_encode(name, b"._-");
     let mut r = bytes.into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));

@@ -21,6 +21,8 @@ pub mod store;
 pub mod testdb;
 /// 迁移: a whole store copied into another database (SQLite ⇄ PostgreSQL).
 pub mod transfer;
+/// URL text: percent-encoding.
+pub mod url;
 
 pub use model::*;
 pub use store::{Backend, Decision, Finding, Import, Objection, Sealed, Store, StoreError};

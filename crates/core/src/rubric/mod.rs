@@ -172,6 +172,22 @@ pub enum MetricKind {
     Number,
 }
 
+impl MetricDef {
+    /// A value of this metric as a clerk reads it: a rate as a percentage, a count with its unit
+    /// label (认领率 98.70%, 超期办件 27件).
+    pub fn show(&self, v: Decimal) -> String {
+        use crate::num::{count, percent, pts};
+        match self.kind {
+            MetricKind::Rate => percent(v),
+            MetricKind::Count => {
+                let n = v.trunc().try_into().unwrap_or(u64::MAX);
+                format!("{}{}", count(n), self.unit_label)
+            }
+            MetricKind::Number => format!("{}{}", pts(v), self.unit_label),
+        }
+    }
+}
+
 impl MetricKind {
     /// What a value of this kind must be, when `value` is not: a rate in [0, 1], a count a whole
     /// number ≥ 0, a number ≥ 0.
@@ -362,7 +378,7 @@ impl Rubric {
 
     fn threshold(&self, key: &str, v: Decimal) -> String {
         match self.metric(key) {
-            Some(m) => crate::rules::metric_value(m, v),
+            Some(m) => m.show(v),
             None => crate::num::pts(v),
         }
     }

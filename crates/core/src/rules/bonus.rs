@@ -5,7 +5,7 @@
 //! Formula: `min(cap, Σ points)`; the seed sets no cap, so rudong-2021 sets none.
 //! Edge cases: no bonus rows is 0 (a bonus is never `missing`: most units get none).
 
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::Rule;

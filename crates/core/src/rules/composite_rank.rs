@@ -8,7 +8,7 @@
 
 use super::rank_step::{step_score, step_text};
 use super::ranking::rank;
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::index::NONE;
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
@@ -91,12 +91,7 @@ pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> S
         let (m, def) = cx.metric_def(&part.metric);
         let v = cx.metric(u, m).expect("ranked units have every part");
         let pr = info.part_ranks[k][u as usize];
-        segs.push(format!(
-            "{} {}排名第{}",
-            def.name,
-            super::metric_value(def, v),
-            pr
-        ));
+        segs.push(format!("{} {}排名第{}", def.name, def.show(v), pr));
         terms.push(if unweighted {
             pr.to_string()
         } else {

@@ -5,7 +5,7 @@
 //! Edge cases: as per_instance; the cap applies to the deduction, the floor to the score.
 
 use super::instances;
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::Rule;

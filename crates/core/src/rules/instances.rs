@@ -4,7 +4,7 @@
 //! A clause whose rule names a metric is `missing` for a unit with neither source (not a silent 0);
 //! a clause without a metric takes its findings as the complete record, so no findings means n = 0.
 
-use crate::engine::Cx;
+use crate::column::Cx;
 use crate::result::Missing;
 use crate::rubric::MetricDef;
 
@@ -34,7 +34,7 @@ pub(crate) fn what(cx: &Cx, metric: Option<&str>, n: u32, from_findings: bool) -
     match metric {
         Some(key) => {
             let (_, def): (usize, &MetricDef) = cx.metric_def(key);
-            let v = super::metric_value(def, n.into());
+            let v = def.show(n.into());
             if from_findings && n > 0 {
                 format!("{} {v}（逐条见明细）", def.name)
             } else {

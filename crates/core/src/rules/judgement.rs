@@ -6,7 +6,7 @@
 //! reason is rejected by the index (the clause then shows as missing); no score at all is `missing`,
 //! never 0.
 
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail, Missing};
 

@@ -15,10 +15,10 @@ pub mod ranking;
 pub mod tiers;
 pub mod veto;
 
-use crate::engine::{Column, Cx};
-use crate::num::{count, percent, pts, quotient};
+use crate::column::{Column, Cx};
+use crate::num::{pts, quotient};
 use crate::result::{ClauseResult, ColumnInfo};
-use crate::rubric::{MetricDef, MetricKind, Rule};
+use crate::rubric::Rule;
 use rust_decimal::Decimal;
 
 /// Scores one clause column by its rule kind.
@@ -50,18 +50,6 @@ pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> S
         Rule::Tiers { .. } => tiers::explain(cx, u, r),
         Rule::Bonus { .. } => bonus::explain(cx, u, r),
         Rule::Veto => veto::explain(cx, u, r),
-    }
-}
-
-/// A metric value as a clerk reads it: a rate as a percentage, a count with its unit label.
-pub fn metric_value(def: &MetricDef, v: Decimal) -> String {
-    match def.kind {
-        MetricKind::Rate => percent(v),
-        MetricKind::Count => {
-            let n = v.trunc().try_into().unwrap_or(u64::MAX);
-            format!("{}{}", count(n), def.unit_label)
-        }
-        MetricKind::Number => format!("{}{}", pts(v), def.unit_label),
     }
 }
 

@@ -6,7 +6,7 @@
 //! Edge cases: n = 0 gives max; n × B > max gives 0; no source at all is `missing`.
 
 use super::instances;
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::Rule;
 use rust_decimal::Decimal;

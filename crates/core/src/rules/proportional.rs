@@ -5,7 +5,7 @@
 //! with the shortfall in percentage points taken exactly (4.5 points below deducts 4.5 × X).
 //! Edge cases: at or above target gives max; no value is `missing`.
 
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail, Missing};
 use crate::rubric::{ProportionalMode, Rule};
@@ -58,10 +58,7 @@ pub(crate) fn explain(cx: &Cx, u: u32, r: &ClauseResult) -> String {
         return format!("缺少{}数据，未计分", def.name);
     };
     let max = cx.clause.max;
-    let (vs, ts) = (
-        super::metric_value(def, v),
-        super::metric_value(def, target),
-    );
+    let (vs, ts) = (def.show(v), def.show(target));
     if v >= target {
         return format!("{} {vs}，达到目标 {ts}，得满分 {}", def.name, pts(max));
     }

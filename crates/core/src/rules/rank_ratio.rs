@@ -6,7 +6,7 @@
 //! a value of 0 when lower is better is the best and gets A. Units without the metric are `missing`.
 
 use super::ranking::rank;
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
 use crate::rubric::{Better, Rule, TiePolicy};
@@ -104,7 +104,7 @@ pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> S
     let head = format!(
         "{} {}，{}",
         def.name,
-        super::metric_value(def, v),
+        def.show(v),
         super::place(info, rank, tied)
     );
     if let Some(top) = p.top
@@ -122,7 +122,7 @@ pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> S
     };
     format!(
         "{head}，第1名 {}，{} × {} ÷ {} {}",
-        super::metric_value(def, best),
+        def.show(best),
         pts(p.points),
         pts(a),
         pts(b),

@@ -8,7 +8,7 @@
 //! scores 0 (扣完为止).
 
 use super::ranking::rank;
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
 use crate::rubric::{Better, Rule, TiePolicy};
@@ -79,7 +79,7 @@ pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> S
     format!(
         "{} {}，{}，{}",
         def.name,
-        super::metric_value(def, v),
+        def.show(v),
         super::place(info, rank, tied),
         step_text(first, step, rank, r.score)
     )

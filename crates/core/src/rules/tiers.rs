@@ -4,7 +4,7 @@
 //! reaches — `value ≥ threshold` when higher is better, `value ≤ threshold` when lower is better;
 //! below every tier, 0. Edge cases: a value exactly at a threshold reaches it; no value is `missing`.
 
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail, Missing};
 use crate::rubric::{Better, Rule, Tier};
@@ -62,14 +62,14 @@ pub(crate) fn explain(cx: &Cx, u: u32, r: &ClauseResult) -> String {
         Better::Higher => "≥",
         Better::Lower => "≤",
     };
-    let vs = super::metric_value(def, v);
+    let vs = def.show(v);
     match tier {
         Some(i) => {
             let t = &tiers[i as usize];
             format!(
                 "{} {vs}，达到“{op} {}”一档，得 {}",
                 def.name,
-                super::metric_value(def, t.threshold),
+                def.show(t.threshold),
                 pts(t.points)
             )
         }
@@ -78,7 +78,7 @@ pub(crate) fn explain(cx: &Cx, u: u32, r: &ClauseResult) -> String {
             format!(
                 "{} {vs}，未达到最低一档（{op} {}），得 0",
                 def.name,
-                super::metric_value(def, last.threshold)
+                def.show(last.threshold)
             )
         }
     }

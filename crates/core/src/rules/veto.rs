@@ -5,7 +5,7 @@
 //! has bands, and ranks after every unit that was not vetoed (see ARCHITECTURE.md).
 //! Edge cases: no findings means no veto (a veto is an event; its absence is the normal case).
 
-use crate::engine::{Column, Cx};
+use crate::column::{Column, Cx};
 use crate::result::{ClauseResult, Detail};
 use rust_decimal::Decimal;
 

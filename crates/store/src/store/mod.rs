@@ -140,7 +140,7 @@ struct Cache {
 
 /// A file path as the path of a URL: every byte but unreserved ones and `/` percent-encoded.
 fn url_path(p: &Path) -> String {
-    kaohe_core::text::percent_encode(&p.to_string_lossy(), b"/-._~")
+    crate::url::percent_encode(&p.to_string_lossy(), b"/-._~")
 }
 
 /// A decimal as the store wrote it (canonical text), or `Corrupt` naming where it was found.
