@@ -10,7 +10,6 @@ const OVERSIZED: &[(&str, usize)] = &[
     ("crates/core/src/rubric/load.rs", 1150),
     ("crates/platform/src/cases.rs", 1150),
     ("crates/server/src/web.rs", 1700),
-    ("crates/server/tests/main.rs", 3200),
     ("crates/store/tests/main.rs", 950),
 ];
 
