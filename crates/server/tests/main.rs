@@ -44,7 +44,13 @@ kaohe_store::on_both!(
     every_ledger_is_read_by_whom_the_read_policy_says_in_every_stage,
     metric_values_are_checked_against_their_kind_and_unit,
     a_line_break_typed_into_a_form_never_breaks_the_way_back,
+    what_the_api_answers_reads_as_recorded,
+    what_the_key_pages_say_reads_as_recorded,
 );
+
+/// What people read, as snapshots: API answers and the text of key pages.
+mod snapshots;
+use snapshots::*;
 
 /// Reads as tight as writes: who reads which ledger in which stage (issue 9).
 mod reads;
