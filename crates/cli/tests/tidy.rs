@@ -9,7 +9,6 @@ const OVERSIZED: &[(&str, usize)] = &[
     ("crates/cli/src/run.rs", 1000),
     ("crates/core/src/rubric/load.rs", 1150),
     ("crates/platform/src/cases.rs", 1150),
-    ("crates/server/src/web.rs", 1700),
     ("crates/store/tests/main.rs", 950),
 ];
 

@@ -1,0 +1,226 @@
+//! 管理: the import page, the audit log and the setup page (units, accounts, assignments).
+
+use super::*;
+
+/// 导入平台数据 (admin): stage, preview, commit or cancel — through the import API.
+pub(super) async fn import_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if a.user.role != Role::Admin {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "只有管理员可以导入平台数据",
+        );
+    }
+    let x = match assessment_or_page(&st, &a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut ctx = base(Some(&a));
+    ctx["a_id"] = json!(id);
+    ctx["title"] = json!(x.title);
+    ctx["period"] = json!(format!("{0}-01-01..{0}-12-31", x.year));
+    render("import.html", ctx)
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub(super) struct AuditFilter {
+    #[serde(default)]
+    pub(super) actor: String,
+    #[serde(default)]
+    pub(super) action: String,
+    #[serde(default)]
+    pub(super) entity: String,
+}
+
+/// 审计日志 (admin): newest first, filterable, with the chain's status.
+pub(super) async fn audit_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AuditFilter>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let entries = match st
+        .store
+        .audit_search(&a.user, &q.actor, &q.action, &q.entity, 500)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let e = crate::error::AppError::from(e);
+            return page_error(e.status, Some(&a), &e.message);
+        }
+    };
+    let chain = or_500!(st.store.audit_verify().await, a);
+    let mut ctx = base(Some(&a));
+    ctx["entries"] = json!(entries);
+    ctx["q"] = json!(q);
+    match chain {
+        Ok(n) => {
+            ctx["chain_ok"] = json!(true);
+            ctx["chain_entries"] = json!(n);
+        }
+        Err(e) => ctx["chain_error"] = json!(e),
+    }
+    render("audit.html", ctx)
+}
+
+/// 设置 (admin): the assessment's units, the accounts, and which assessor scores which unit. `typed`
+/// keeps what was typed into a rejected form, `error` says what to fix.
+pub(super) async fn setup_render(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+    typed: Value,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    if a.user.role != Role::Admin {
+        return page_error(StatusCode::FORBIDDEN, Some(a), "只有管理员可以设置考核");
+    }
+    let x = match assessment_or_page(st, a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut ctx = base(Some(a));
+    ctx["a_id"] = json!(id);
+    ctx["title"] = json!(x.title);
+    ctx["stage_label"] = json!(x.stage.label());
+    ctx["units"] = json!(or_500!(st.store.units(id).await, a));
+    let users = or_500!(st.store.users(&a.user).await, a);
+    ctx["users"] = json!(users
+        .iter()
+        .map(|u| json!({ "login": u.login, "name": u.name, "role": u.role.label(), "unit": u.unit_code }))
+        .collect::<Vec<_>>());
+    ctx["assessors"] = json!(
+        users
+            .iter()
+            .filter(|u| u.role == Role::Assessor)
+            .map(|u| json!({ "login": u.login, "name": u.name }))
+            .collect::<Vec<_>>()
+    );
+    ctx["assignments"] = json!(
+        or_500!(st.store.assignments(id).await, a)
+            .into_iter()
+            .map(|(login, name, unit)| json!({ "login": login, "name": name, "unit": unit }))
+            .collect::<Vec<_>>()
+    );
+    ctx["typed"] = typed;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    ctx["error"] = json!(error);
+    ctx["notice"] = json!(notice);
+    let mut r = render("setup.html", ctx);
+    *r.status_mut() = status;
+    r
+}
+
+pub(super) async fn setup_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(msg): Query<Msg>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    setup_render(&st, &a, id, json!({}), None, msg.msg).await
+}
+
+/// One setup form: `what` = unit (add a unit), user (add an account) or assign (an assessor to a unit).
+pub(super) async fn setup_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    let (a, f) = match posted(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let what = get("what");
+    let now = st.now();
+    let result: Result<String, String> = match what.as_str() {
+        "unit" => {
+            let (code, name, kind) = (get("code"), get("name"), get("kind"));
+            if code.is_empty() || name.is_empty() || kind.is_empty() {
+                Err("请填写单位编码（区划代码）、名称和类型".into())
+            } else {
+                st.store
+                    .add_unit(&a.user, id, &code, &name, &kind, &now)
+                    .await
+                    .map(|_| format!("已添加单位 {name}（{code}）"))
+                    .map_err(|e| crate::error::AppError::from(e).message)
+            }
+        }
+        "user" => {
+            let (login, name, role, unit, password) = (
+                get("login"),
+                get("name"),
+                get("role"),
+                get("unit"),
+                f.get("password").cloned().unwrap_or_default(),
+            );
+            match Role::parse(&role) {
+                None => Err("请选择角色".into()),
+                Some(r) => st
+                    .store
+                    .add_user(
+                        Some(&a.user),
+                        &kaohe_store::NewUser {
+                            login: &login,
+                            name: &name,
+                            role: r,
+                            unit: (!unit.is_empty()).then_some(unit.as_str()),
+                            password: &password,
+                        },
+                        &now,
+                    )
+                    .await
+                    .map(|u| format!("已添加账号 {}（{}，{}）", u.login, u.name, u.role.label()))
+                    .map_err(|e| crate::error::AppError::from(e).message),
+            }
+        }
+        "assign" => {
+            let (login, unit) = (get("assessor"), get("unit"));
+            match st.store.user_by_login(&login).await {
+                Ok(Some(u)) => st
+                    .store
+                    .assign(&a.user, id, &u, &unit, &now)
+                    .await
+                    .map(|_| format!("已安排 {} 考核单位 {unit}", u.name))
+                    .map_err(|e| crate::error::AppError::from(e).message),
+                _ => Err(format!("没有账号“{login}”")),
+            }
+        }
+        _ => Err("未知的设置项".into()),
+    };
+    match result {
+        Ok(m) => Redirect::to(&format!(
+            "/a/{id}/setup?{}",
+            serde_urlencoded::to_string([("msg", m.as_str())]).unwrap_or_default()
+        ))
+        .into_response(),
+        Err(e) => {
+            // Keep what was typed, except the password.
+            let mut typed = json!(f);
+            if let Some(o) = typed.as_object_mut() {
+                o.remove("password");
+                o.remove("csrf");
+            }
+            setup_render(&st, &a, id, typed, Some(e), None).await
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! 导出: the whole result as XLSX, CSV and one PDF of every unit's form, for who may export.
+
+use super::*;
+
+/// The whole result may be exported by admins and assessors, and by viewers once published; a
+/// reporter sees its own unit only, so not the whole workbook.
+pub(super) async fn export_guard(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+) -> Result<
+    (
+        kaohe_store::store::Assessment,
+        std::sync::Arc<kaohe_core::Inputs>,
+    ),
+    Response,
+> {
+    let Some(a) = signed_in(st, headers).await else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    let x = assessment_or_page(st, &a, id).await?;
+    let allowed = match a.user.role {
+        Role::Admin | Role::Assessor => true,
+        Role::Viewer => x.stage >= Stage::Publication,
+        Role::Reporter => false,
+    };
+    if !allowed {
+        return Err(page_error(
+            StatusCode::FORBIDDEN,
+            Some(&a),
+            "无权导出全部单位的考核结果",
+        ));
+    }
+    let inputs = inputs_or_page(st, &a, id).await?;
+    Ok((x, inputs))
+}
+
+pub(super) fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
+    let encoded = kaohe_store::url::percent_encode(name, b"._-");
+    let mut r = bytes.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));
+    if let Ok(v) = format!("attachment; filename*=UTF-8''{encoded}").parse() {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// 汇总表, 扣分明细 and 原始数据 as XLSX (DATA.md §3).
+pub(super) async fn export_xlsx(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let (x, inputs) = match export_guard(&st, &headers, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let scored = kaohe_core::score(&x.rubric, &inputs);
+    xlsx_download(
+        kaohe_report::xlsx::workbook(&scored, &[]),
+        &format!("{}汇总表.xlsx", x.title),
+    )
+}
+
+/// A workbook as a download, or the failure logged and a 500 in Chinese.
+pub(super) fn xlsx_download(book: Result<Vec<u8>, impl std::fmt::Display>, name: &str) -> Response {
+    match book {
+        Ok(bytes) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            name,
+        ),
+        Err(e) => {
+            eprintln!("kaohe-server: xlsx: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请联系管理员").into_response()
+        }
+    }
+}
+
+/// Every unit's 考核反馈单 in one PDF, in rank order, to print them all at once (who may export).
+pub(super) async fn export_feedback_pdf(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let (x, inputs) = match export_guard(&st, &headers, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let name = format!("{}考核反馈单（全部单位）.pdf", x.title);
+    pdf_download(name, move || {
+        let scored = kaohe_core::score(&x.rubric, &inputs);
+        let forms: Vec<kaohe_report::feedback::Feedback> = scored
+            .units
+            .iter()
+            .map(|r| kaohe_report::feedback::Feedback::of(&x.title, x.stage.label(), &scored, r))
+            .collect();
+        kaohe_report::pdf::feedback_pdfs(&forms)
+    })
+    .await
+}
+
+/// A CSV cell that no spreadsheet runs as a formula.
+pub(super) fn csv_safe(s: &str) -> String {
+    if kaohe_report::xlsx::formula_like(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// 汇总表 as CSV (UTF-8 with BOM, so that Excel opens the Chinese right).
+pub(super) async fn export_csv(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let (x, inputs) = match export_guard(&st, &headers, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let scored = kaohe_core::score(&x.rubric, &inputs);
+    let dp = x.rubric.precision;
+    let mut out = String::from("\u{feff}排名,单位编码,单位名称,类型");
+    for ind in &x.rubric.indicators {
+        out.push_str(&format!(",{} {}", ind.id, ind.name));
+    }
+    out.push_str(",基础分,加分,总分,完整\n");
+    for u in &scored.units {
+        let unit = scored.unit(u);
+        let mut row = vec![
+            u.rank.to_string(),
+            csv_safe(&unit.code),
+            csv_safe(&unit.name),
+            csv_safe(&unit.kind),
+        ];
+        for i in 0..x.rubric.indicators.len() {
+            row.push(kaohe_report::fixed(scored.indicator_score(u, i), dp));
+        }
+        row.extend([
+            kaohe_report::fixed(u.base, dp),
+            kaohe_report::fixed(u.bonus, dp),
+            kaohe_report::fixed(u.total, dp),
+            if u.complete {
+                "是".into()
+            } else {
+                "否".into()
+            },
+        ]);
+        let quoted: Vec<String> = row
+            .iter()
+            .map(|c| {
+                if c.contains([',', '"', '\n']) {
+                    format!("\"{}\"", c.replace('"', "\"\""))
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    attachment(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("{}汇总表.csv", x.title),
+    )
+}

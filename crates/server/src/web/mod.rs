@@ -1,0 +1,253 @@
+//! 网页 — the server-rendered pages in 简体中文 (templates embedded in the binary, auto-escaped):
+//! sign-in, the dashboard, an assessment with its league table and chart, the rubric, and a unit's
+//! scorecard with the assessor's score forms. Forms carry the session's CSRF token; a rejected form
+//! comes back with what was typed and a message saying what to fix.
+
+use crate::AppState;
+use crate::auth::{self, Authed};
+use crate::whatif::{Other, Refused, may_see_results};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kaohe_store::{Ledger, Role, Stage, Store};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+pub use crate::charts::league_chart;
+
+/// A posted form's fields.
+type Fields = std::collections::HashMap<String, String>;
+
+/// The value of a store call, or (from a handler) the page that says the database failed.
+macro_rules! or_500 {
+    ($e:expr, $a:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return db_failed(&$a, &e),
+        }
+    };
+}
+
+/// 登录与退出: the sign-in page and form, and signing out.
+mod sign_in;
+use sign_in::*;
+/// 工作台: the assessments a person may open, with their progress.
+mod dashboard;
+use dashboard::*;
+/// 考核: an assessment's page (league table, charts, exports, stage moves) and its rubric.
+mod assessment;
+use assessment::*;
+/// 单位考核表: a unit's scorecard with the three ledgers, explanations and receipts, and its forms —
+mod unit;
+use unit::*;
+/// 考核反馈单: one unit's printable form and its PDF.
+mod feedback;
+use feedback::*;
+/// 导出: the whole result as XLSX, CSV and one PDF of every unit's form, for who may export.
+mod exports;
+use exports::*;
+/// 管理: the import page, the audit log and the setup page (units, accounts, assignments).
+mod admin;
+use admin::*;
+/// 评分表: the grid of units × judgement clauses for whom may score them.
+mod grid;
+use grid::*;
+/// 方案对比: the data under another rubric, as a page and a workbook.
+mod whatif;
+use whatif::*;
+
+pub(super) fn env() -> &'static minijinja::Environment<'static> {
+    static ENV: OnceLock<minijinja::Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut e = minijinja::Environment::new();
+        for (name, src) in [
+            ("base.html", include_str!("../../templates/base.html")),
+            ("login.html", include_str!("../../templates/login.html")),
+            (
+                "dashboard.html",
+                include_str!("../../templates/dashboard.html"),
+            ),
+            (
+                "assessment.html",
+                include_str!("../../templates/assessment.html"),
+            ),
+            ("rubric.html", include_str!("../../templates/rubric.html")),
+            (
+                "scorecard.html",
+                include_str!("../../templates/scorecard.html"),
+            ),
+            (
+                "feedback.html",
+                include_str!("../../templates/feedback.html"),
+            ),
+            ("import.html", include_str!("../../templates/import.html")),
+            ("audit.html", include_str!("../../templates/audit.html")),
+            ("setup.html", include_str!("../../templates/setup.html")),
+            ("grid.html", include_str!("../../templates/grid.html")),
+            ("whatif.html", include_str!("../../templates/whatif.html")),
+        ] {
+            e.add_template(name, src).expect("templates compile");
+        }
+        e
+    })
+}
+
+pub(super) fn render(name: &str, ctx: Value) -> Response {
+    match env()
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+    {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            eprintln!("kaohe-server: template {name}: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<p>页面出错，请联系管理员</p>".to_string()),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The page that says the database failed (the error logged): a failure is never shown as empty data.
+pub(super) fn db_failed(a: &Authed, e: &dyn std::fmt::Display) -> Response {
+    eprintln!("kaohe-server: database: {e}");
+    page_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Some(a),
+        "读取数据失败，请联系管理员",
+    )
+}
+
+/// Back to a unit's page after a form, with a notice and the clause to scroll to (`#c-…`, or the
+/// objections). Unit, notice and clause come from the request: each is encoded, so that no typed
+/// character (a line break, `#`, `?`) can break the Location header or the URL.
+pub(super) fn to_unit_page(
+    id: i64,
+    unit: &str,
+    notice: (&str, &str),
+    clause: Option<&str>,
+) -> Response {
+    let anchor = match clause {
+        Some(c) => format!("c-{}", kaohe_store::url::percent_encode(c, b"-._~")),
+        None => "objections".into(),
+    };
+    Redirect::to(&format!(
+        "/a/{id}/u/{}?{}#{anchor}",
+        kaohe_store::url::percent_encode(unit, b"-._~"),
+        serde_urlencoded::to_string([notice]).unwrap_or_default()
+    ))
+    .into_response()
+}
+
+/// An assessment, or the page that says there is none (404) or that the database failed (500).
+pub(super) async fn assessment_or_page(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+) -> Result<kaohe_store::store::Assessment, Response> {
+    match st.store.assessment(id).await {
+        Ok(x) => Ok(x),
+        Err(kaohe_store::StoreError::NotFound(_)) => {
+            Err(page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核"))
+        }
+        Err(e) => Err(db_failed(a, &e)),
+    }
+}
+
+/// An assessment's inputs, or the error page: a database failure is never shown as empty data.
+pub(super) async fn inputs_or_page(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+) -> Result<std::sync::Arc<kaohe_core::Inputs>, Response> {
+    st.store.inputs(id).await.map_err(|e| {
+        eprintln!("kaohe-server: inputs of assessment {id}: {e}");
+        page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(a),
+            "读取考核数据失败，请联系管理员",
+        )
+    })
+}
+
+pub(super) fn page_error(status: StatusCode, a: Option<&Authed>, message: &str) -> Response {
+    let mut ctx = base(a);
+    ctx["error"] = json!(message);
+    let mut r = render("dashboard.html", ctx);
+    *r.status_mut() = status;
+    r
+}
+
+pub(super) fn base(a: Option<&Authed>) -> Value {
+    match a {
+        Some(a) => json!({ "user": a.user, "role_label": a.user.role.label(), "csrf": a.csrf }),
+        None => json!({}),
+    }
+}
+
+pub(super) async fn signed_in(st: &AppState, headers: &HeaderMap) -> Option<Authed> {
+    let mut parts = axum::http::Request::builder().body(()).ok()?.into_parts().0;
+    parts.headers = headers.clone();
+    <Authed as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, st)
+        .await
+        .ok()
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(login_page).post(login_form))
+        .route("/logout", post(logout_form))
+        .route("/a/{id}", get(assessment))
+        .route("/a/{id}/rubric", get(rubric))
+        .route("/a/{id}/u/{unit}", get(scorecard))
+        .route("/a/{id}/u/{unit}/score", post(score_form))
+        .route("/a/{id}/u/{unit}/self", post(self_form))
+        .route("/a/{id}/u/{unit}/finding", post(finding_form))
+        .route(
+            "/a/{id}/u/{unit}/finding/{fid}/withdraw",
+            post(withdraw_form),
+        )
+        .route("/a/{id}/advance", post(advance_form))
+        .route("/a/{id}/import", get(import_page))
+        .route("/audit", get(audit_page))
+        .route("/a/{id}/setup", get(setup_page).post(setup_form))
+        .route("/a/{id}/grid", get(grid_page))
+        .route("/a/{id}/whatif", get(whatif_page).post(whatif_form))
+        .route("/a/{id}/whatif.xlsx", get(whatif_xlsx))
+        .route("/a/{id}/u/{unit}/object", post(object_form))
+        .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
+        .route("/a/{id}/u/{unit}/feedback", get(feedback))
+        .route("/a/{id}/u/{unit}/feedback.pdf", get(feedback_pdf))
+        .route("/a/{id}/export.xlsx", get(export_xlsx))
+        .route("/a/{id}/export.csv", get(export_csv))
+        .route("/a/{id}/feedback.pdf", get(export_feedback_pdf))
+}
+
+/// The signed-in user and the fields of a posted form, or the response that refuses it: sign-in, or
+/// 403 unless the form's CSRF token is the session's.
+pub(super) async fn posted(
+    st: &AppState,
+    headers: &HeaderMap,
+    body: &str,
+) -> Result<(Authed, Fields), Response> {
+    let Some(a) = signed_in(st, headers).await else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    match serde_urlencoded::from_str::<Fields>(body) {
+        Ok(f) if auth::same(f.get("csrf").map(String::as_str).unwrap_or(""), &a.csrf) => Ok((a, f)),
+        _ => Err(csrf_refused(&a)),
+    }
+}
+
+pub(super) fn csrf_refused(a: &Authed) -> Response {
+    page_error(
+        StatusCode::FORBIDDEN,
+        Some(a),
+        "缺少或错误的 CSRF 令牌（请刷新页面后重试）",
+    )
+}

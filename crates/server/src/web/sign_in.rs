@@ -1,0 +1,64 @@
+//! 登录与退出: the sign-in page and form, and signing out.
+
+use super::*;
+
+pub(super) async fn login_page() -> Response {
+    render("login.html", json!({ "login": "" }))
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    pub(super) login: String,
+    pub(super) password: String,
+}
+
+pub(super) async fn login_form(State(st): State<AppState>, body: String) -> Response {
+    let Ok(f) = serde_urlencoded::from_str::<LoginForm>(&body) else {
+        return render(
+            "login.html",
+            json!({ "login": "", "error": "请填写登录名和密码" }),
+        );
+    };
+    match auth::sign_in(&st, &f.login, &f.password).await {
+        Ok((cookie, _user, _csrf)) => {
+            let mut r = Redirect::to("/").into_response();
+            r.headers_mut().insert(header::SET_COOKIE, cookie);
+            r
+        }
+        Err(e) => {
+            let mut r = render(
+                "login.html",
+                json!({ "login": f.login, "error": e.message }),
+            );
+            *r.status_mut() = e.status;
+            r
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CsrfForm {
+    pub(super) csrf: String,
+}
+
+pub(super) async fn logout_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if let (Some(a), Ok(f)) = (
+        signed_in(&st, &headers).await,
+        serde_urlencoded::from_str::<CsrfForm>(&body),
+    ) && auth::same(&f.csrf, &a.csrf)
+    {
+        let _ = st.store.end_session(&a.token).await;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        header::HeaderValue::from_static(
+            "kaohe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+        ),
+    );
+    r
+}

@@ -1,0 +1,125 @@
+//! 方案对比: the data under another rubric, as a page and a workbook.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+pub(super) struct WhatIfPick {
+    /// The assessment whose data is re-scored (default: this one).
+    pub(super) data: Option<i64>,
+    /// The assessment whose rubric the data is re-scored under.
+    pub(super) rubric: Option<i64>,
+}
+
+/// 方案对比 (what-if): choose the data and another assessment's rubric.
+pub(super) async fn whatif_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<WhatIfPick>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let other = q.rubric.map(Other::Stored);
+    whatif_render(&st, &a, id, q.data.unwrap_or(id), other, false).await
+}
+
+/// The same comparison as a workbook (总分与名次, 细则改动, 得分变化, 提示).
+pub(super) async fn whatif_xlsx(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<WhatIfPick>,
+) -> Response {
+    let Some(a) = signed_in(&st, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Some(rid) = q.rubric else {
+        return Redirect::to(&format!("/a/{id}/whatif")).into_response();
+    };
+    let other = Some(Other::Stored(rid));
+    whatif_render(&st, &a, id, q.data.unwrap_or(id), other, true).await
+}
+
+/// 方案对比 under a draft rubric sent as text (the page's script reads the chosen file into the field).
+pub(super) async fn whatif_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    let (a, f) = match posted(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let data = f.get("data").and_then(|d| d.parse().ok()).unwrap_or(id);
+    let name = f
+        .get("name")
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("细则草案.toml")
+        .to_string();
+    let text = f.get("toml").cloned().unwrap_or_default();
+    let xlsx = f.get("format").is_some_and(|x| x == "xlsx");
+    whatif_render(&st, &a, id, data, Some(Other::Draft { name, text }), xlsx).await
+}
+
+pub(super) async fn whatif_render(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+    data_id: i64,
+    other: Option<Other>,
+    xlsx: bool,
+) -> Response {
+    let refuse = |e: crate::error::AppError| page_error(e.status, Some(a), &e.message);
+    if let Err(e) = crate::whatif::check(st, &a.user, data_id).await {
+        return refuse(e);
+    }
+    let x = match assessment_or_page(st, a, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut data_options = Vec::new();
+    let mut rubric_options = Vec::new();
+    for row in or_500!(st.store.assessments().await, a) {
+        if may_see_results(&a.user, row.stage) {
+            data_options.push(json!({ "id": row.id, "title": row.title, "year": row.year }));
+        }
+        rubric_options.push(json!({ "id": row.id, "label": format!("{}（{} 所用，sha256 {}…）", row.rubric_id, row.title, &row.rubric_sha256[..row.rubric_sha256.len().min(8)]) }));
+    }
+    let mut ctx = base(Some(a));
+    ctx["a"] = json!({ "id": id, "title": x.title });
+    ctx["data_id"] = json!(data_id);
+    ctx["data_options"] = json!(data_options);
+    ctx["rubric_options"] = json!(rubric_options);
+    let Some(other) = other else {
+        return render("whatif.html", ctx);
+    };
+    match &other {
+        Other::Stored(rid) => ctx["rubric_pick"] = json!(rid),
+        Other::Draft { name, text } => {
+            ctx["draft_name"] = json!(name);
+            ctx["draft_text"] = json!(text);
+        }
+    }
+    let (w, title) = match crate::whatif::run(st, &a.user, data_id, &other).await {
+        Ok(x) => x,
+        Err(Refused::App(e)) => return refuse(e),
+        Err(Refused::Draft(problems)) => {
+            ctx["draft_problems"] =
+                json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+            let mut resp = render("whatif.html", ctx);
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return resp;
+        }
+    };
+    if xlsx {
+        return xlsx_download(
+            kaohe_report::xlsx::whatif_workbook(&w),
+            &format!("{title}-方案对比.xlsx"),
+        );
+    }
+    ctx["w"] = serde_json::to_value(w).unwrap_or_default();
+    render("whatif.html", ctx)
+}
