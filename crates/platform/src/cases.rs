@@ -532,7 +532,10 @@ pub fn read(
     if opts.skip_bad_rows && !fatal {
         // Rows were skipped; duplicates are not rows to skip: they stay errors.
         for p in problems.iter_mut() {
-            if p.is_error() && !p.message.starts_with("办件编号重复") {
+            if p.is_error()
+                && !p.message.starts_with("办件编号重复")
+                && kaohe_tables::limits::summary_counts(p).is_none()
+            {
                 p.severity = kaohe_core::Severity::Warning;
                 p.message = format!("已跳过此行：{}", p.message);
             }
@@ -739,6 +742,7 @@ fn read_xlsx(
         {
             cb(&src.name, src.position(), rows_here);
         }
+        kaohe_tables::limits::trim_problems(problems);
         let Some(p) = parse(&row, &ctx.cols, &ctx.ix, &ctx.meta, units, problems) else {
             continue;
         };
@@ -951,6 +955,7 @@ fn read_csv(
                     shift(&mut p.origin, before);
                 }
                 problems.append(&mut out.problems);
+                kaohe_tables::limits::trim_problems(problems);
                 for mut case in out.overdue {
                     if let Some(r) = case.source.row.as_mut() {
                         *r += before;
@@ -1036,6 +1041,13 @@ fn work(
     let mut number = 0u32;
     let cut = crate::chunks::split(bytes, chunk.last, chunk.after_cr, fields, |line, bounds| {
         number += 1;
+        if let Err(p) = crate::chunks::record_limits(line, bounds) {
+            // Row numbers here count from the chunk's start; the reader shifts them.
+            out.problems
+                .push(p.at(Some(Origin::row(&ctx.meta.name, number))));
+            mine.rows += 1;
+            return;
+        }
         let row = Line {
             number,
             bytes: line,

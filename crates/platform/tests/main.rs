@@ -32,6 +32,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod chunked;
+mod limits;
 mod properties;
 
 fn fx(name: &str) -> PathBuf {

@@ -100,20 +100,67 @@ pub fn shown(raw: &str) -> String {
     }
 }
 
-/// Keeps the first [`MAX_PROBLEMS`] problems and replaces the rest by one that counts them. Errors
-/// are kept before notes and warnings, so a cut never hides that a file was refused.
+/// Characters of a problem's message kept (a message may quote a cell).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// A limit in one file's reading where the problems are trimmed (to [`MAX_PROBLEMS`]) while a large
+/// file is still being read, so that a bad row repeated ten million times costs no memory.
+pub const TRIM_PROBLEMS_AT: usize = 4 * MAX_PROBLEMS;
+
+fn cut_to(text: &mut String, max: usize) {
+    if let Some((cut, _)) = text.char_indices().nth(max) {
+        let n = text.chars().count();
+        text.truncate(cut);
+        text.push_str(&format!("…（共 {n} 个字符）"));
+    }
+}
+
+/// The counts of a summary problem made by [`cap_problems`]: (problems left out, errors among them).
+pub fn summary_counts(p: &kaohe_core::Problem) -> Option<(usize, usize)> {
+    let rest = p.message.strip_prefix("还有 ")?;
+    let (n, tail) = rest.split_once(" 个问题未列出")?;
+    let n: usize = n.parse().ok()?;
+    let errors = tail
+        .strip_prefix("（其中错误 ")
+        .and_then(|t| t.split_once(' '))
+        .and_then(|(e, _)| e.parse().ok())
+        .unwrap_or(0);
+    Some((n, errors))
+}
+
+/// Keeps the first [`MAX_PROBLEMS`] problems and replaces the rest by one that counts them (adding
+/// up the counts of earlier summaries, so that it may be called again as reading goes on). Errors
+/// are kept before notes and warnings, so a cut never hides that a file was refused; a kept
+/// problem's quoted value and message are cut to [`MAX_SHOWN_CHARS`] and [`MAX_MESSAGE_CHARS`].
 pub fn cap_problems(problems: &mut Vec<kaohe_core::Problem>) {
-    if problems.len() <= MAX_PROBLEMS {
+    let (mut rest, mut errors_cut) = (0usize, 0usize);
+    problems.retain(|p| match summary_counts(p) {
+        Some((n, e)) => {
+            rest += n;
+            errors_cut += e;
+            false
+        }
+        None => true,
+    });
+    if problems.len() > MAX_PROBLEMS {
+        // Stable: errors first, each kind in the order met.
+        problems.sort_by_key(|p| !p.is_error());
+        rest += problems.len() - MAX_PROBLEMS;
+        errors_cut += problems[MAX_PROBLEMS..]
+            .iter()
+            .filter(|p| p.is_error())
+            .count();
+        problems.truncate(MAX_PROBLEMS);
+    }
+    for p in problems.iter_mut() {
+        cut_to(&mut p.message, MAX_MESSAGE_CHARS);
+        if let Some(v) = p.value.as_mut() {
+            cut_to(v, MAX_SHOWN_CHARS);
+        }
+    }
+    if rest == 0 {
         return;
     }
-    // Stable: errors first, each kind in the order met.
-    problems.sort_by_key(|p| !p.is_error());
-    let rest = problems.len() - MAX_PROBLEMS;
-    let errors_cut = problems[MAX_PROBLEMS..]
-        .iter()
-        .filter(|p| p.is_error())
-        .count();
-    problems.truncate(MAX_PROBLEMS);
     let p = if errors_cut > 0 {
         kaohe_core::Problem::error(format!(
             "还有 {rest} 个问题未列出（其中错误 {errors_cut} 个；只列出前 {MAX_PROBLEMS} 个）"
@@ -124,6 +171,13 @@ pub fn cap_problems(problems: &mut Vec<kaohe_core::Problem>) {
         ))
     };
     problems.push(p);
+}
+
+/// Trims `problems` while a file is read, once they pass [`TRIM_PROBLEMS_AT`].
+pub fn trim_problems(problems: &mut Vec<kaohe_core::Problem>) {
+    if problems.len() > TRIM_PROBLEMS_AT {
+        cap_problems(problems);
+    }
 }
 
 #[cfg(test)]
@@ -165,5 +219,22 @@ mod tests {
         assert_eq!(past[0].message, "坏");
         assert!(past.last().unwrap().message.contains("还有 6 个问题未列出"));
         assert!(!past.last().unwrap().is_error());
+        // Called again, the counts add up and errors cut keep the summary an error.
+        past.extend((0..MAX_PROBLEMS).map(|_| Problem::error("又坏")));
+        cap_problems(&mut past);
+        assert_eq!(past.len(), MAX_PROBLEMS + 1);
+        let last = past.last().unwrap();
+        assert_eq!(summary_counts(last), Some((6 + MAX_PROBLEMS, 1)));
+        assert!(last.is_error());
+        // A long quoted value is cut.
+        let mut one = vec![Problem::error("x").value("字".repeat(5000))];
+        cap_problems(&mut one);
+        assert!(
+            one[0]
+                .value
+                .as_ref()
+                .unwrap()
+                .ends_with("…（共 5000 个字符）")
+        );
     }
 }
