@@ -1044,7 +1044,7 @@ fn work(
         if let Err(p) = crate::chunks::record_limits(line, bounds) {
             // Row numbers here count from the chunk's start; the reader shifts them.
             out.problems
-                .push(p.at(Some(Origin::row(&ctx.meta.name, number))));
+                .push((*p).at(Some(Origin::row(&ctx.meta.name, number))));
             mine.rows += 1;
             return;
         }

@@ -63,7 +63,7 @@ pub(crate) fn last_boundary(buf: &[u8]) -> Option<usize> {
 /// characters))`. One comparison for nearly every record: no field of a record shorter than the
 /// cell limit can pass it.
 #[inline]
-pub(crate) fn record_limits(line: &[u8], bounds: &[(usize, usize)]) -> Result<(), Problem> {
+pub(crate) fn record_limits(line: &[u8], bounds: &[(usize, usize)]) -> Result<(), Box<Problem>> {
     if bounds.len() > MAX_COLUMNS || line.len() > MAX_CELL_CHARS {
         return record_limits_slow(line, bounds);
     }
@@ -71,26 +71,30 @@ pub(crate) fn record_limits(line: &[u8], bounds: &[(usize, usize)]) -> Result<()
 }
 
 #[cold]
-fn record_limits_slow(line: &[u8], bounds: &[(usize, usize)]) -> Result<(), Problem> {
+fn record_limits_slow(line: &[u8], bounds: &[(usize, usize)]) -> Result<(), Box<Problem>> {
     if bounds.len() > MAX_COLUMNS {
-        return Err(Problem::error(format!(
-            "本行有 {} 列，超过上限 {MAX_COLUMNS} 列",
-            bounds.len()
-        ))
-        .expected(format!("每行不超过 {MAX_COLUMNS} 列")));
+        return Err(Box::new(
+            Problem::error(format!(
+                "本行有 {} 列，超过上限 {MAX_COLUMNS} 列",
+                bounds.len()
+            ))
+            .expected(format!("每行不超过 {MAX_COLUMNS} 列")),
+        ));
     }
     for (i, &(a, b)) in bounds.iter().enumerate() {
         if b - a > MAX_CELL_CHARS {
             let n = String::from_utf8_lossy(&line[a..b]).chars().count();
             if n > MAX_CELL_CHARS {
                 let col = kaohe_tables::sheet::column_letters(i);
-                return Err(Problem::error(format!(
-                    "第 {} 列（{col}列）的单元格有 {n} 个字符，超过上限 {MAX_CELL_CHARS} 个字符",
-                    i + 1
-                ))
-                .expected(format!(
-                    "每个单元格不超过 {MAX_CELL_CHARS} 个字符（Excel 的上限）"
-                )));
+                return Err(Box::new(
+                    Problem::error(format!(
+                        "第 {} 列（{col}列）的单元格有 {n} 个字符，超过上限 {MAX_CELL_CHARS} 个字符",
+                        i + 1
+                    ))
+                    .expected(format!(
+                        "每个单元格不超过 {MAX_CELL_CHARS} 个字符（Excel 的上限）"
+                    )),
+                ));
             }
         }
     }

@@ -109,7 +109,7 @@ impl Pipe {
                             return;
                         }
                         if let Err(p) = crate::chunks::record_limits(line, bounds) {
-                            over = Some(p.at(Some(Origin::row(rdr.name(), number))));
+                            over = Some((*p).at(Some(Origin::row(rdr.name(), number))));
                             gone = true;
                             return;
                         }
