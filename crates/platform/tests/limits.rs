@@ -94,7 +94,7 @@ fn a_row_wider_than_the_limit_is_refused_on_every_path() {
     let cases = write(&dir, "办件.csv", &format!("{HEADER}\n{ROW}\n{row}"));
     for threads in [1, 2] {
         refused(
-            compute(&[cases.clone()], &[fx("claims.csv")], threads),
+            compute(std::slice::from_ref(&cases), &[fx("claims.csv")], threads),
             &["办件.csv 第3行", "有 1025 列"],
         );
     }
@@ -138,7 +138,7 @@ fn a_file_without_line_breaks_is_refused_at_the_record_limit_not_read_whole() {
     let cases = write(&dir, "办件.csv", &text);
     for threads in [1, 2] {
         refused(
-            compute(&[cases.clone()], &[fx("claims.csv")], threads),
+            compute(std::slice::from_ref(&cases), &[fx("claims.csv")], threads),
             &["办件.csv", "一条记录（一行）超过 1 MiB 的上限"],
         );
     }
