@@ -8,7 +8,7 @@ use crate::rows::Tracking;
 use crate::rows::{Cells, Encoding, Line, Row, Source};
 use crate::units::UnitMap;
 use kaohe_core::calendar::Calendar;
-use kaohe_core::date::{Date, DateTime};
+use kaohe_core::date::{Date, DateTime, Precision};
 use kaohe_core::deadline::{self, Limit, LimitUnit};
 use kaohe_core::text::trim;
 use kaohe_core::{Origin, Problem};
@@ -219,12 +219,26 @@ struct Parsed<'r> {
 }
 
 fn when(raw: &str, xlsx: bool) -> Option<DateTime> {
-    DateTime::parse(raw).or_else(|| {
+    when_precise(raw, xlsx).map(|(t, _)| t)
+}
+
+/// A date-time and how precisely it was written. An XLSX cell holds a number, shown with seconds
+/// whatever its format: there a time on the minute counts as given to the minute (and midnight as
+/// a date alone).
+fn when_precise(raw: &str, xlsx: bool) -> Option<(DateTime, Precision)> {
+    let parsed = DateTime::parse_precise(raw).or_else(|| {
         if xlsx {
-            kaohe_tables::cell::decimal(raw).and_then(DateTime::from_excel_serial)
+            kaohe_tables::cell::decimal(raw)
+                .and_then(DateTime::from_excel_serial)
+                .map(|t| (t, Precision::Second))
         } else {
             None
         }
+    })?;
+    Some(match parsed {
+        (t, Precision::Second) if xlsx && t.secs == 0 => (t, Precision::Day),
+        (t, Precision::Second) if xlsx && t.secs % 60 == 0 => (t, Precision::Minute),
+        x => x,
     })
 }
 
@@ -350,7 +364,8 @@ fn parse<'r>(
         }
         k
     };
-    let accepted = when(acc_raw, xlsx);
+    let accepted_precise = when_precise(acc_raw, xlsx);
+    let accepted = accepted_precise.map(|(t, _)| t);
     if accepted.is_none() {
         bad(
             "accepted_at",
@@ -399,8 +414,9 @@ fn parse<'r>(
     let completed = if trim(done_raw).is_empty() {
         Some(None)
     } else {
-        match when(done_raw, xlsx) {
-            Some(t) if accepted.is_some_and(|a| t < a) => {
+        match when_precise(done_raw, xlsx) {
+            // Compared at the coarser precision of the two (a time to the minute to the minute).
+            Some((t, p)) if accepted_precise.is_some_and(|(a, q)| t.before(p, a, q)) => {
                 bad(
                     "completed_at",
                     done_raw,
@@ -409,7 +425,7 @@ fn parse<'r>(
                 );
                 None
             }
-            Some(t) => Some(Some(t)),
+            Some((t, _)) => Some(Some(t)),
             None => {
                 bad(
                     "completed_at",

@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 mod chunked;
 mod limits;
 mod properties;
+mod times;
 
 fn fx(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
