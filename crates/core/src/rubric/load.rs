@@ -18,6 +18,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The TOML parser's reason in Chinese where it is a common one; else its own words, quoted.
+fn toml_reason(why: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("max recursion depth", "嵌套层数过深"),
+        ("duplicate key", "键重复"),
+        ("invalid string", "字符串无效"),
+        ("invalid basic string", "字符串无效（可能缺少引号）"),
+        ("unclosed", "括号或引号未闭合"),
+        ("expected", "此处的写法不符合 TOML 语法"),
+        ("invalid key", "键名无效"),
+        ("invalid table header", "表头 [..] 写法有误"),
+        ("invalid", "此处的写法不符合 TOML 语法"),
+    ];
+    match KNOWN.iter().find(|(k, _)| why.contains(k)) {
+        Some((_, zh)) => format!("{zh}（解析器说明：{why}）"),
+        None => format!("解析器说明：{why}"),
+    }
+}
+
 /// Bytes of a rubric's TOML text (a file, a what-if draft, an upload). The 2021 seed with every
 /// clause's paragraph verbatim is about 40 KB; 1 MiB is twenty-five times that.
 pub const MAX_RUBRIC_BYTES: usize = 1024 * 1024;
@@ -93,9 +112,25 @@ pub fn load(file: &str, text: &str) -> (Option<Rubric>, Vec<Problem>) {
     let table: Table = match text.parse::<Table>() {
         Ok(t) => t,
         Err(e) => {
-            let msg = e.to_string();
+            // Where, and the parser's own short reason: never the whole line, which in a
+            // one-line file of 1 MiB would be echoed whole.
+            let at = match e.span() {
+                Some(span) => {
+                    let before = &text.as_bytes()[..span.start.min(text.len())];
+                    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                    let col = before.len()
+                        - before
+                            .iter()
+                            .rposition(|&b| b == b'\n')
+                            .map_or(0, |p| p + 1)
+                        + 1;
+                    format!("第 {line} 行第 {col} 字节处")
+                }
+                None => String::new(),
+            };
+            let why: String = e.message().trim().chars().take(200).collect();
             cx.problems.push(
-                Problem::error(format!("TOML 语法错误：{}", msg.trim()))
+                Problem::error(format!("TOML 语法错误：{at}{}", toml_reason(&why)))
                     .at(Some(Origin::file(file))),
             );
             return (None, cx.problems);
@@ -1207,6 +1242,20 @@ mod limit_tests {
             "{}",
             p[0]
         );
+    }
+
+    #[test]
+    fn a_syntax_error_on_a_long_line_names_the_place_not_the_whole_line() {
+        let deep = format!("a = {}{}\n", "[".repeat(500_000), "]".repeat(500_000));
+        let (r, p) = load("deep.toml", &deep);
+        assert!(r.is_none());
+        let text = p[0].to_string();
+        assert!(text.len() < 400, "{} bytes", text.len());
+        assert!(
+            text.contains("deep.toml：TOML 语法错误：第 1 行第"),
+            "{text}"
+        );
+        assert!(text.contains("嵌套层数过深"), "{text}");
     }
 
     #[test]
