@@ -61,6 +61,11 @@ fn every_hostile_workbook_in_the_corpus_is_refused_with_exit_2() {
         ("sheet-xml-bomb.xlsx", "xl/worksheets/sheet1.xml"),
         ("lying-header.xlsx", "解压后大于它声明的 200 字节"),
         ("pdf-as-units.xlsx", "不是有效的 XLSX 工作簿"),
+        // Found by the fuzz suite: calamine's u32 row overflowed (a panic in a debug build).
+        (
+            "cell-ref-overflow.xlsx",
+            "单元格位置“A99999999999”超出 Excel 的范围",
+        ),
     ] {
         let p = hostile(file);
         refused(&score(&p), &[file, needle]);

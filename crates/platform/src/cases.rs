@@ -524,7 +524,11 @@ pub fn read(
         ..CaseStats::default()
     };
     let mut problems = Vec::new();
-    let mut tracker = match IdTracker::new() {
+    let bytes: u64 = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(u64::MAX / 4, |m| m.len()))
+        .fold(0, u64::saturating_add);
+    let mut tracker = match IdTracker::for_bytes(bytes) {
         Ok(t) => Some(t),
         Err(e) => {
             problems.push(Problem::error(format!(

@@ -73,6 +73,8 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<(), Problem> {
             let n = part.to_ascii_lowercase();
             n.ends_with(".xml") || n.ends_with(".rels")
         };
+        let sheet = part.contains("worksheets/");
+        let mut refs = RefCheck::default();
         let (mut got, mut run) = (0u64, 0u64);
         loop {
             let n = match f.read(&mut buf) {
@@ -112,10 +114,76 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<(), Problem> {
                 };
                 run_limit(name, &part, run)?;
             }
+            if sheet {
+                refs.feed(&buf[..n])
+                    .map_err(|bad| bad_ref(name, &part, &bad))?;
+            }
         }
         total += got;
     }
     Ok(())
+}
+
+/// Cell references (`r`, `ref`, `sqref` attributes) in a worksheet, checked as the part streams by:
+/// calamine adds up a reference's letters and digits in a `u32` without a check, so `r="A99999999999"`
+/// or seven letters overflow it (a panic in a debug build, a wrong cell otherwise). A reference of
+/// more than 3 letters or 7 digits is no cell of Excel's (XFD1048576 is the last).
+#[derive(Default)]
+struct RefCheck {
+    /// The bytes after the last `>` of the previous chunk (an unfinished tag).
+    carry: Vec<u8>,
+}
+
+impl RefCheck {
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), String> {
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(chunk);
+        let done = memchr::memrchr(b'>', &data).map_or(0, |p| p + 1);
+        let result = check_refs(&data[..done]);
+        // A tag is short: the run limit (checked on the same bytes) bounds what is carried.
+        self.carry = data[done..].to_vec();
+        if self.carry.len() as u64 > MAX_XML_RUN_BYTES {
+            self.carry
+                .drain(..self.carry.len() - MAX_XML_RUN_BYTES as usize);
+        }
+        result
+    }
+}
+
+fn check_refs(b: &[u8]) -> Result<(), String> {
+    for p in memchr::memmem::find_iter(b, b"=\"") {
+        let name_start = b[..p]
+            .iter()
+            .rposition(|c| !c.is_ascii_alphanumeric() && *c != b':')
+            .map_or(0, |i| i + 1);
+        if !matches!(&b[name_start..p], b"r" | b"ref" | b"sqref") || name_start == 0 {
+            continue;
+        }
+        if !b[name_start - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let value = &b[p + 2..];
+        let value = &value[..memchr::memchr(b'"', value).unwrap_or(value.len())];
+        for token in value.split(|c| matches!(c, b':' | b' ' | b'$')) {
+            let letters = token.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            let digits = token[letters..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if letters > 3 || digits > 7 {
+                return Err(String::from_utf8_lossy(&token[..token.len().min(40)]).into_owned());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn bad_ref(name: &str, part: &str, bad: &str) -> Problem {
+    refuse(
+        name,
+        format!("部件“{part}”中的单元格位置“{bad}”超出 Excel 的范围"),
+        "单元格位置在 A1 到 XFD1048576 之内".into(),
+    )
 }
 
 fn run_limit(name: &str, part: &str, run: u64) -> Result<(), Problem> {
@@ -233,6 +301,28 @@ mod tests {
         }
         assert!(total_limit("t.xlsx", MAX_ZIP_TOTAL_BYTES).is_ok());
         assert!(total_limit("t.xlsx", MAX_ZIP_TOTAL_BYTES + 1).is_err());
+    }
+
+    #[test]
+    fn cell_references_past_excels_range_are_refused_before_calamine_adds_them_up() {
+        assert!(check_refs(br#"<row r="1048576"><c r="XFD1048576" s="1"/></row>"#).is_ok());
+        assert!(
+            check_refs(br#"<dimension ref="A1:XFD1048576"/><selection sqref="A1 B2:C3"/>"#).is_ok()
+        );
+        assert!(check_refs(br#"<pageMargins header="0.3" footer="12345678901234"/>"#).is_ok());
+        assert_eq!(
+            check_refs(br#"<c r="A99999999999" t="s">"#),
+            Err("A99999999999".into())
+        );
+        assert_eq!(check_refs(br#"<row r="12345678">"#), Err("12345678".into()));
+        assert_eq!(
+            check_refs(br#"<dimension ref="A1:ZZZZZZZ1"/>"#),
+            Err("ZZZZZZZ1".into())
+        );
+        // A tag cut between two chunks.
+        let mut c = RefCheck::default();
+        assert!(c.feed(br#"<row><c r="A9999"#).is_ok());
+        assert_eq!(c.feed(br#"9999999"/></row>"#), Err("A99999999999".into()));
     }
 
     #[test]
