@@ -309,7 +309,7 @@ fn mutate_toml_values(r: &mut Rng, b: &mut Vec<u8>) {
             continue;
         }
         let end = out[at..].find('\n').map_or(out.len(), |e| at + e);
-        let value: &str = r.pick(TOML_VALUES);
+        let value: &str = TOML_VALUES[r.below(TOML_VALUES.len())];
         out.replace_range(at..end, value);
     }
     *b = out.into_bytes();
