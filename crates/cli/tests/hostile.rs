@@ -179,6 +179,55 @@ fn a_rubric_that_is_not_utf8_exits_2_naming_the_file_from_every_command() {
 }
 
 #[test]
+fn a_rubric_whose_points_overflow_a_decimal_exits_2() {
+    // Found by the fuzz suite: `kaohe rubric check` panicked ("Addition overflowed").
+    let p = hostile("points-overflow.toml");
+    let p = p.to_str().unwrap();
+    let demo = demo_dir();
+    for args in [
+        vec!["rubric", "check", p],
+        vec!["score", "--rubric", p, "--input", demo.to_str().unwrap()],
+    ] {
+        refused(
+            &kaohe(&args),
+            &["points-overflow.toml", "超出细则数值的范围"],
+        );
+    }
+}
+
+#[test]
+fn a_score_or_bonus_past_fifteen_digits_is_refused_not_an_overflow() {
+    // Found by the fuzz suite's kind of input: such a score overflowed the engine's sums (a panic).
+    let huge = "79228162514264337593543950335";
+    let dir = scratch();
+    replace(
+        dir.path(),
+        "judgements.csv",
+        "320623001,1.1.1,0.05,,张伟",
+        &format!("320623001,1.1.1,{huge},x,张伟"),
+    );
+    append(
+        dir.path(),
+        "bonus.csv",
+        &format!("320623001,2.3.3,{huge},x"),
+    );
+    append(
+        dir.path(),
+        "bonus.csv",
+        &format!("320623100,2.3.3,{huge},y"),
+    );
+    refused(
+        &score(dir.path()),
+        &[
+            "judgements.csv 第2行",
+            "得分不是数字",
+            "bonus.csv 第4行",
+            "加分不是数字",
+        ],
+    );
+}
+
+#[test]
 fn a_huge_or_deeply_nested_rubric_exits_2_with_a_short_error() {
     let dir = tempfile::tempdir().unwrap();
     let huge = dir.path().join("huge.toml");

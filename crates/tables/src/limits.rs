@@ -21,6 +21,11 @@ pub const MAX_COLUMNS: usize = 1024;
 /// Characters in one cell (CSV field or XLSX cell): Excel's own limit, 32,767.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
+/// The largest number a cell may hold, in absolute value: 15 digits, what Excel keeps. Sums of
+/// such numbers over every unit and clause stay far inside `Decimal`'s range (a score of
+/// 79,228,162,514,264,337,593,543,950,335 overflowed the engine's sums: a panic).
+pub const MAX_CELL_NUMBER: i64 = 999_999_999_999_999;
+
 /// Bytes of one CSV record of a platform export (a row, all its fields). A case row is under 1 KB;
 /// a record longer than this is no case row (e.g. a file without line breaks, or an unclosed quote).
 pub const MAX_RECORD_BYTES: usize = 1024 * 1024;

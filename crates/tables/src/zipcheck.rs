@@ -164,14 +164,33 @@ fn check_refs(b: &[u8]) -> Result<(), String> {
         }
         let value = &b[p + 2..];
         let value = &value[..memchr::memchr(b'"', value).unwrap_or(value.len())];
-        for token in value.split(|c| matches!(c, b':' | b' ' | b'$')) {
-            let letters = token.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-            let digits = token[letters..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            if letters > 3 || digits > 7 {
-                return Err(String::from_utf8_lossy(&token[..token.len().min(40)]).into_owned());
+        let shown = |t: &[u8]| String::from_utf8_lossy(&t[..t.len().min(40)]).into_owned();
+        for range in value.split(|c| *c == b' ') {
+            let mut ends = Vec::new();
+            for token in range.split(|c| *c == b':') {
+                let token: Vec<u8> = token.iter().copied().filter(|c| *c != b'$').collect();
+                let letters = token.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+                let digits = token[letters..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
+                if letters > 3 || digits > 7 {
+                    return Err(shown(&token));
+                }
+                let col = token[..letters].iter().fold(0u32, |a, c| {
+                    a * 26 + u32::from(c.to_ascii_uppercase() - b'A') + 1
+                });
+                let row = token[letters..letters + digits]
+                    .iter()
+                    .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+                ends.push((col, row));
+            }
+            // calamine subtracts a range's start from its end without a check: the end must not
+            // come before the start.
+            if let [(c0, r0), (c1, r1)] = ends[..]
+                && (c1 < c0 || r1 < r0)
+            {
+                return Err(shown(range));
             }
         }
     }

@@ -41,6 +41,11 @@ fn toml_reason(why: &str) -> String {
 /// clause's paragraph verbatim is about 40 KB; 1 MiB is twenty-five times that.
 pub const MAX_RUBRIC_BYTES: usize = 1024 * 1024;
 
+/// The largest number (points, thresholds, parameters) a rubric may hold, in absolute value. Sums
+/// and products of such numbers over [`MAX_CLAUSES`] clauses stay far inside `Decimal`'s range
+/// (a max of 79,228,162,514,264,337,593,543,950,335 made the sum of points overflow: a panic).
+pub const MAX_RUBRIC_NUMBER: i64 = 1_000_000_000_000;
+
 /// Clauses of one rubric. The 2021 seed has 22; a province's rubric a few hundred at most.
 pub const MAX_CLAUSES: usize = 2000;
 
@@ -266,6 +271,22 @@ impl Cx {
     }
 
     fn decimal_value(&mut self, v: &Value, path: &str, clause: Option<&str>) -> Option<Decimal> {
+        let d = self.decimal_any(v, path, clause)?;
+        if d.abs() > Decimal::from(MAX_RUBRIC_NUMBER) {
+            self.err(
+                path,
+                clause,
+                format!(
+                    "数值 {} 超出细则数值的范围（绝对值不超过 {MAX_RUBRIC_NUMBER}）",
+                    d.normalize()
+                ),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    fn decimal_any(&mut self, v: &Value, path: &str, clause: Option<&str>) -> Option<Decimal> {
         match v {
             Value::String(s) => match parse_decimal(s) {
                 Some(d) => Some(d),
@@ -1241,6 +1262,34 @@ mod limit_tests {
             ),
             "{}",
             p[0]
+        );
+    }
+
+    #[test]
+    fn a_number_past_the_rubrics_range_is_a_problem_not_an_overflow() {
+        // Found by the fuzz suite: this max made the sum of the points overflow (a panic).
+        let text = include_str!("../../../../rubrics/example-general-kinds.toml").replacen(
+            "max = \"4\"",
+            "max = \"79228162514264337593543950335\"",
+            1,
+        );
+        let (r, p) = load("x.toml", &text);
+        assert!(r.is_none());
+        assert!(
+            p.iter().any(|p| p
+                .message
+                .contains("超出细则数值的范围（绝对值不超过 1000000000000）")),
+            "{p:?}"
+        );
+        let at = include_str!("../../../../rubrics/example-general-kinds.toml").replacen(
+            "max = \"4\"",
+            "max = \"1000000000000\"",
+            1,
+        );
+        let (_, p) = load("x.toml", &at);
+        assert!(
+            !p.iter().any(|p| p.message.contains("超出细则数值的范围")),
+            "{p:?}"
         );
     }
 
