@@ -87,13 +87,20 @@ pub fn units_with(extra: &str) -> Vec<u8> {
     ))
 }
 
-/// The workbook whose only cell is at XFD1048576 (it aborted kaohe: calamine's dense range of
+/// The workbook with a cell at A1 and one at XFD1048576, its dimension claiming the whole sheet (it
+/// aborted kaohe: calamine's dense range of 16,384 × 1,048,576 cells of 32 bytes is
 /// 549,755,813,888 bytes).
 pub fn xfd1048576() -> Vec<u8> {
-    zip(&parts(
-        r#"<row r="1048576"><c r="XFD1048576" t="s"><v>0</v></c></row>"#,
+    let mut p = parts(
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576" t="s"><v>0</v></c></row>"#,
         &["x"],
-    ))
+    );
+    let xml = String::from_utf8(p[4].1.clone()).unwrap().replace(
+        "<sheetData>",
+        r#"<dimension ref="A1:XFD1048576"/><sheetData>"#,
+    );
+    p[4].1 = xml.into_bytes();
+    zip(&p)
 }
 
 /// One shared string of `mib` MiB (the 79 KB workbook with a 64 MB string took 4.1 GB).

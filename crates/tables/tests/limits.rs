@@ -27,6 +27,14 @@ fn the_xfd1048576_workbook_is_refused_not_an_abort() {
     // Before: calamine's Range::from_sparse allocated 549,755,813,888 bytes and aborted.
     let e = refused(xfd1048576());
     assert!(e.contains("第1048576行第 16384 列（XFD列）"), "{e}");
+    // The kept fixture is the same file.
+    let kept = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/hostile/xfd1048576.xlsx"
+    ))
+    .unwrap();
+    let e = refused(kept);
+    assert!(e.contains("第1048576行第 16384 列（XFD列）"), "{e}");
     assert!(e.contains(&format!("上限 {MAX_COLUMNS} 列")), "{e}");
 }
 
