@@ -76,8 +76,18 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_INVALID: u8 = 2;
 pub const EXIT_INCOMPLETE: u8 = 3;
 
+/// Problems as listed: at most [`kaohe_tables::limits::MAX_PROBLEMS`], the rest counted.
+fn listed(problems: &[Problem]) -> std::borrow::Cow<'_, [Problem]> {
+    if problems.len() <= kaohe_tables::limits::MAX_PROBLEMS {
+        return problems.into();
+    }
+    let mut v = problems.to_vec();
+    kaohe_tables::limits::cap_problems(&mut v);
+    v.into()
+}
+
 fn print_problems(problems: &[Problem]) {
-    for p in problems {
+    for p in listed(problems).iter() {
         eprintln!("{p}");
     }
 }
@@ -86,13 +96,17 @@ fn print_problems(problems: &[Problem]) {
 fn load_rubric(path: Option<&Path>) -> Result<(Option<Rubric>, Vec<Problem>)> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("无法读取细则文件 {}", p.display()))?;
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Ok(rubric::load(&name, &text))
+            // Read within the rubric's size limit; an unreadable, oversized or non-UTF-8 file is
+            // a problem naming it (exit 2), like any other refused rubric.
+            let name = kaohe_tables::sheet::display_name(p);
+            match kaohe_tables::sheet::read_bytes_limited(
+                p,
+                rubric::MAX_RUBRIC_BYTES as u64,
+                "细则文件",
+            ) {
+                Ok(bytes) => Ok(rubric::load_bytes(&name, &bytes)),
+                Err(problem) => Ok((None, vec![problem])),
+            }
         }
         None => Ok(rubric::load(
             embedded::RUDONG_2021_NAME,
@@ -536,7 +550,7 @@ pub fn calendar_between(dir: Option<&Path>, from: &str, to: &str) -> Result<u8> 
 fn invalid(problems: &[Problem], format: Format) -> Result<u8> {
     print_problems(problems);
     if format == Format::Json {
-        println!("{}", kaohe_report::json::problems_json(problems));
+        println!("{}", kaohe_report::json::problems_json(&listed(problems)));
     }
     eprintln!(
         "输入有误，未计分：{} 个错误",

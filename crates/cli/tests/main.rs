@@ -8,6 +8,8 @@ mod browser;
 /// `kaohe demo` and `kaohe score` on the demo: the ranked table, the JSON contract, snapshots, and
 /// three units worked out by hand.
 mod demo;
+/// The hostile files of issue 9 (tests/hostile/) through the CLI: exit 2, a short Chinese error.
+mod hostile;
 /// Inputs in other shapes: one workbook with a sheet per table, GBK files, English headers.
 mod inputs;
 /// Platform exports end to end: `kaohe ingest`, `kaohe score --cases …`, `kaohe calendar`.

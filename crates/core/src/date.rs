@@ -14,6 +14,34 @@ pub struct DateTime {
     pub secs: u32,
 }
 
+/// How precisely a time was written: real exports give 办结时间 to the minute and 受理时间 to the
+/// second, and a time given to the minute means some second within that minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    Day,
+    Minute,
+    Second,
+}
+
+impl DateTime {
+    /// The time cut to `p`: to the start of its day or minute.
+    pub fn truncate(self, p: Precision) -> DateTime {
+        let secs = match p {
+            Precision::Day => 0,
+            Precision::Minute => self.secs / 60 * 60,
+            Precision::Second => self.secs,
+        };
+        DateTime { secs, ..self }
+    }
+
+    /// True when `self` (written to `p`) is surely before `other` (written to `q`): compared at the
+    /// coarser of the two precisions, so `2021/01/04 15:52` is not before `2021/01/04 15:52:18`.
+    pub fn before(self, p: Precision, other: DateTime, q: Precision) -> bool {
+        let at = p.min(q);
+        self.truncate(at) < other.truncate(at)
+    }
+}
+
 fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -109,6 +137,12 @@ impl DateTime {
     /// `2021.3.5`, `20210305T093100`, `20210305093100`, `20210305`, a date alone (00:00). Seconds
     /// may be omitted; a fraction of a second is dropped. Anything else is `None`, never a guess.
     pub fn parse(s: &str) -> Option<DateTime> {
+        Self::parse_precise(s).map(|(t, _)| t)
+    }
+
+    /// Like [`DateTime::parse`], with how precisely the text gave the time: a date alone is
+    /// [`Precision::Day`], `09:31` is [`Precision::Minute`], `09:31:00` is [`Precision::Second`].
+    pub fn parse_precise(s: &str) -> Option<(DateTime, Precision)> {
         let s = crate::text::trim(s);
         let b = s.as_bytes();
         // Fast path for the platforms' usual `2021-03-05 09:31:00`.
@@ -125,7 +159,10 @@ impl DateTime {
             };
             let year = two(0)? * 100 + two(2)?;
             let date = Date::from_ymd(year as i32, two(5)?, two(8)?)?;
-            return Self::time(date, two(11)?, two(14)?, two(17)?);
+            return Some((
+                Self::time(date, two(11)?, two(14)?, two(17)?)?,
+                Precision::Second,
+            ));
         }
         // Compact forms: 20210305, 20210305T093100, 20210305093100.
         if b.len() >= 8
@@ -134,10 +171,13 @@ impl DateTime {
         {
             let date = Date::from_ymd(num(&b[..4])? as i32, num(&b[4..6])?, num(&b[6..8])?)?;
             if b.len() == 8 {
-                return Some(DateTime { date, secs: 0 });
+                return Some((DateTime { date, secs: 0 }, Precision::Day));
             }
             let t = &b[b.len() - 6..];
-            return Self::time(date, num(&t[..2])?, num(&t[2..4])?, num(&t[4..6])?);
+            return Some((
+                Self::time(date, num(&t[..2])?, num(&t[2..4])?, num(&t[4..6])?)?,
+                Precision::Second,
+            ));
         }
         let (d, t) = match s.find([' ', 'T']) {
             Some(i) => (&s[..i], s[i + 1..].trim()),
@@ -154,20 +194,20 @@ impl DateTime {
             num(dd.as_bytes())?,
         )?;
         if t.is_empty() {
-            return Some(DateTime { date, secs: 0 });
+            return Some((DateTime { date, secs: 0 }, Precision::Day));
         }
         let t = t.split('.').next()?; // drop fractions of a second
         let mut tp = t.split(':');
         let h = num(tp.next()?.as_bytes())?;
         let mi = num(tp.next()?.as_bytes())?;
-        let sec = match tp.next() {
-            Some(x) => num(x.as_bytes())?,
-            None => 0,
+        let (sec, precision) = match tp.next() {
+            Some(x) => (num(x.as_bytes())?, Precision::Second),
+            None => (0, Precision::Minute),
         };
         if tp.next().is_some() {
             return None;
         }
-        Self::time(date, h, mi, sec)
+        Some((Self::time(date, h, mi, sec)?, precision))
     }
 
     fn time(date: Date, h: u32, m: u32, s: u32) -> Option<DateTime> {
@@ -266,5 +306,31 @@ mod tests {
         assert_eq!(s("1").as_deref(), Some("1900-01-01 00:00:00"));
         assert_eq!(s("61").as_deref(), Some("1900-03-01 00:00:00"));
         assert_eq!(s("0"), None);
+    }
+}
+
+#[cfg(test)]
+mod precision_tests {
+    use super::*;
+
+    #[test]
+    fn a_time_to_the_minute_is_compared_to_the_minute() {
+        // Issue 9: accepted 15:52:18, closed 15:52 was refused as 办结时间早于受理时间.
+        let (acc, p) = DateTime::parse_precise("2021/01/04 15:52:18").unwrap();
+        let (done, q) = DateTime::parse_precise("2021/01/04 15:52").unwrap();
+        assert_eq!((p, q), (Precision::Second, Precision::Minute));
+        assert!(!done.before(q, acc, p));
+        // Closed truly before it was accepted: still before.
+        let (early, e) = DateTime::parse_precise("2021/01/04 15:51").unwrap();
+        assert!(early.before(e, acc, p));
+        let (day_before, d) = DateTime::parse_precise("2021-01-03").unwrap();
+        assert_eq!(d, Precision::Day);
+        assert!(day_before.before(d, acc, p));
+        // A date alone on the same day is not before.
+        let (same_day, d) = DateTime::parse_precise("20210104").unwrap();
+        assert!(!same_day.before(d, acc, p));
+        // Both to the second: seconds count.
+        let (s17, s) = DateTime::parse_precise("2021-01-04 15:52:17").unwrap();
+        assert!(s17.before(s, acc, p));
     }
 }

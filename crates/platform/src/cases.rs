@@ -8,7 +8,7 @@ use crate::rows::Tracking;
 use crate::rows::{Cells, Encoding, Line, Row, Source};
 use crate::units::UnitMap;
 use kaohe_core::calendar::Calendar;
-use kaohe_core::date::{Date, DateTime};
+use kaohe_core::date::{Date, DateTime, Precision};
 use kaohe_core::deadline::{self, Limit, LimitUnit};
 use kaohe_core::text::trim;
 use kaohe_core::{Origin, Problem};
@@ -219,12 +219,26 @@ struct Parsed<'r> {
 }
 
 fn when(raw: &str, xlsx: bool) -> Option<DateTime> {
-    DateTime::parse(raw).or_else(|| {
+    when_precise(raw, xlsx).map(|(t, _)| t)
+}
+
+/// A date-time and how precisely it was written. An XLSX cell holds a number, shown with seconds
+/// whatever its format: there a time on the minute counts as given to the minute (and midnight as
+/// a date alone).
+fn when_precise(raw: &str, xlsx: bool) -> Option<(DateTime, Precision)> {
+    let parsed = DateTime::parse_precise(raw).or_else(|| {
         if xlsx {
-            kaohe_tables::cell::decimal(raw).and_then(DateTime::from_excel_serial)
+            kaohe_tables::cell::decimal(raw)
+                .and_then(DateTime::from_excel_serial)
+                .map(|t| (t, Precision::Second))
         } else {
             None
         }
+    })?;
+    Some(match parsed {
+        (t, Precision::Second) if xlsx && t.secs == 0 => (t, Precision::Day),
+        (t, Precision::Second) if xlsx && t.secs % 60 == 0 => (t, Precision::Minute),
+        x => x,
     })
 }
 
@@ -350,7 +364,8 @@ fn parse<'r>(
         }
         k
     };
-    let accepted = when(acc_raw, xlsx);
+    let accepted_precise = when_precise(acc_raw, xlsx);
+    let accepted = accepted_precise.map(|(t, _)| t);
     if accepted.is_none() {
         bad(
             "accepted_at",
@@ -399,8 +414,9 @@ fn parse<'r>(
     let completed = if trim(done_raw).is_empty() {
         Some(None)
     } else {
-        match when(done_raw, xlsx) {
-            Some(t) if accepted.is_some_and(|a| t < a) => {
+        match when_precise(done_raw, xlsx) {
+            // Compared at the coarser precision of the two (a time to the minute to the minute).
+            Some((t, p)) if accepted_precise.is_some_and(|(a, q)| t.before(p, a, q)) => {
                 bad(
                     "completed_at",
                     done_raw,
@@ -409,7 +425,7 @@ fn parse<'r>(
                 );
                 None
             }
-            Some(t) => Some(Some(t)),
+            Some((t, _)) => Some(Some(t)),
             None => {
                 bad(
                     "completed_at",
@@ -508,7 +524,11 @@ pub fn read(
         ..CaseStats::default()
     };
     let mut problems = Vec::new();
-    let mut tracker = match IdTracker::new() {
+    let bytes: u64 = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(u64::MAX / 4, |m| m.len()))
+        .fold(0, u64::saturating_add);
+    let mut tracker = match IdTracker::for_bytes(bytes) {
         Ok(t) => Some(t),
         Err(e) => {
             problems.push(Problem::error(format!(
@@ -532,7 +552,10 @@ pub fn read(
     if opts.skip_bad_rows && !fatal {
         // Rows were skipped; duplicates are not rows to skip: they stay errors.
         for p in problems.iter_mut() {
-            if p.is_error() && !p.message.starts_with("办件编号重复") {
+            if p.is_error()
+                && !p.message.starts_with("办件编号重复")
+                && kaohe_tables::limits::summary_counts(p).is_none()
+            {
                 p.severity = kaohe_core::Severity::Warning;
                 p.message = format!("已跳过此行：{}", p.message);
             }
@@ -739,6 +762,7 @@ fn read_xlsx(
         {
             cb(&src.name, src.position(), rows_here);
         }
+        kaohe_tables::limits::trim_problems(problems);
         let Some(p) = parse(&row, &ctx.cols, &ctx.ix, &ctx.meta, units, problems) else {
             continue;
         };
@@ -951,6 +975,7 @@ fn read_csv(
                     shift(&mut p.origin, before);
                 }
                 problems.append(&mut out.problems);
+                kaohe_tables::limits::trim_problems(problems);
                 for mut case in out.overdue {
                     if let Some(r) = case.source.row.as_mut() {
                         *r += before;
@@ -1036,6 +1061,13 @@ fn work(
     let mut number = 0u32;
     let cut = crate::chunks::split(bytes, chunk.last, chunk.after_cr, fields, |line, bounds| {
         number += 1;
+        if let Err(p) = crate::chunks::record_limits(line, bounds) {
+            // Row numbers here count from the chunk's start; the reader shifts them.
+            out.problems
+                .push((*p).at(Some(Origin::row(&ctx.meta.name, number))));
+            mine.rows += 1;
+            return;
+        }
         let row = Line {
             number,
             bytes: line,

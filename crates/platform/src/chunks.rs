@@ -15,6 +15,7 @@
 
 use crate::rows::Encoding;
 use kaohe_core::{Origin, Problem};
+use kaohe_tables::limits::{MAX_CELL_CHARS, MAX_COLUMNS, MAX_RECORD_BYTES, size_text};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -56,6 +57,48 @@ pub(crate) fn last_boundary(buf: &[u8]) -> Option<usize> {
         }
     }
     last
+}
+
+/// Checks a record against [`MAX_COLUMNS`] and [`MAX_CELL_CHARS`]: `Err((column, width or
+/// characters))`. One comparison for nearly every record: no field of a record shorter than the
+/// cell limit can pass it.
+#[inline]
+pub(crate) fn record_limits(line: &[u8], bounds: &[(usize, usize)]) -> Result<(), Box<Problem>> {
+    if bounds.len() > MAX_COLUMNS || line.len() > MAX_CELL_CHARS {
+        return record_limits_slow(line, bounds);
+    }
+    Ok(())
+}
+
+#[cold]
+fn record_limits_slow(line: &[u8], bounds: &[(usize, usize)]) -> Result<(), Box<Problem>> {
+    if bounds.len() > MAX_COLUMNS {
+        return Err(Box::new(
+            Problem::error(format!(
+                "本行有 {} 列，超过上限 {MAX_COLUMNS} 列",
+                bounds.len()
+            ))
+            .expected(format!("每行不超过 {MAX_COLUMNS} 列")),
+        ));
+    }
+    for (i, &(a, b)) in bounds.iter().enumerate() {
+        if b - a > MAX_CELL_CHARS {
+            let n = String::from_utf8_lossy(&line[a..b]).chars().count();
+            if n > MAX_CELL_CHARS {
+                let col = kaohe_tables::sheet::column_letters(i);
+                return Err(Box::new(
+                    Problem::error(format!(
+                        "第 {} 列（{col}列）的单元格有 {n} 个字符，超过上限 {MAX_CELL_CHARS} 个字符",
+                        i + 1
+                    ))
+                    .expected(format!(
+                        "每个单元格不超过 {MAX_CELL_CHARS} 个字符（Excel 的上限）"
+                    )),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Room the splitter reuses from record to record.
@@ -329,7 +372,13 @@ impl CsvReader {
     /// header (the first record, however long) read and decoded.
     pub fn open(path: &Path, name: &str, chunk_bytes: usize) -> Result<CsvReader, Box<Problem>> {
         let io = |e: std::io::Error| {
-            Box::new(Problem::error(format!("无法读取文件：{e}")).at(Some(Origin::file(name))))
+            Box::new(
+                Problem::error(format!(
+                    "无法读取文件：{}",
+                    kaohe_tables::sheet::io_error_text(&e)
+                ))
+                .at(Some(Origin::file(name))),
+            )
         };
         let mut file = std::fs::File::open(path).map_err(io)?;
         let (encoding, skip) = crate::rows::sniff(&mut file).map_err(io)?;
@@ -345,6 +394,19 @@ impl CsvReader {
                     Problem::error("文件是空的，没有表头行")
                         .at(Some(Origin::file(name)))
                         .expected("第一行为表头"),
+                ));
+            }
+            if head.len() > MAX_RECORD_BYTES {
+                return Err(Box::new(
+                    Problem::error(format!(
+                        "表头行（第一条记录）超过 {} 的上限",
+                        size_text(MAX_RECORD_BYTES as u64)
+                    ))
+                    .at(Some(Origin::row(name, 1)))
+                    .expected(format!(
+                        "一行不超过 {}（多为缺少换行或引号未闭合）",
+                        size_text(MAX_RECORD_BYTES as u64)
+                    )),
                 ));
             }
             let n = head.len();
@@ -372,6 +434,13 @@ impl CsvReader {
             .iter()
             .map(|h| r.decode(h).trim_start_matches('\u{feff}').to_string())
             .collect();
+        kaohe_tables::sheet::check_row(
+            name,
+            r.header_row,
+            r.headers.len(),
+            r.headers.iter().map(String::as_str).enumerate(),
+        )
+        .map_err(Box::new)?;
         Ok(r)
     }
 
@@ -406,8 +475,11 @@ impl CsvReader {
                     .read_to_end(&mut buf)
                     .map_err(|e| {
                         Box::new(
-                            Problem::error(format!("无法读取文件：{e}"))
-                                .at(Some(Origin::file(&self.name))),
+                            Problem::error(format!(
+                                "无法读取文件：{}",
+                                kaohe_tables::sheet::io_error_text(&e)
+                            ))
+                            .at(Some(Origin::file(&self.name))),
                         )
                     })?;
                 self.eof = (got as u64) < ask;
@@ -417,8 +489,22 @@ impl CsvReader {
             }
             match last_boundary(&buf) {
                 Some(b) => break b,
-                // One record longer than a chunk: read on.
-                None => want = buf.len() * 2,
+                // One record longer than a chunk: read on, up to the longest a record may be.
+                None if buf.len() > MAX_RECORD_BYTES => {
+                    return Err(Box::new(
+                        Problem::error(format!(
+                            "从第 {} 字节起的一条记录（一行）超过 {} 的上限",
+                            self.offset + 1,
+                            size_text(MAX_RECORD_BYTES as u64)
+                        ))
+                        .at(Some(Origin::file(&self.name)))
+                        .expected(format!(
+                            "一行不超过 {}（多为缺少换行或引号未闭合）",
+                            size_text(MAX_RECORD_BYTES as u64)
+                        )),
+                    ));
+                }
+                None => want = (buf.len() * 2).min(MAX_RECORD_BYTES + 1),
             }
         };
         self.carry = buf.split_off(cut);

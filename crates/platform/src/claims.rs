@@ -91,6 +91,7 @@ pub fn read(paths: &[PathBuf], units: &mut UnitMap) -> (Option<ClaimStats>, Vec<
                     break;
                 }
             }
+            kaohe_tables::limits::trim_problems(&mut problems);
             let at = |c: &str| Some(Origin::row(&src.name, row.number).with_column(c));
             let get = |k: &str| row.get(cols.index(k)).unwrap_or("").trim().to_string();
             let (unit_raw, subject, item, flag) = (

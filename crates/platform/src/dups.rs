@@ -169,8 +169,17 @@ impl Shard<'_> {
 
 impl IdTracker {
     pub fn new() -> std::io::Result<IdTracker> {
+        Self::for_bytes(u64::MAX)
+    }
+
+    /// A tracker for exports of `bytes` bytes in all: the filter sized to them (about 16 bits per
+    /// row of 80 bytes, between 2^16 bits and 2^28 = 32 MiB), so that a small export does not
+    /// allocate and clear 32 MiB. A filter too small only lets more ids through to the exact check.
+    pub fn for_bytes(bytes: u64) -> std::io::Result<IdTracker> {
+        let bits = (bytes / 5).max(1 << 16);
+        let log2 = (64 - bits.leading_zeros()).clamp(16, 28);
         Ok(IdTracker {
-            bloom: Bloom::new(28),
+            bloom: Bloom::new(log2),
             log: IdLog::new()?,
             shard_logs: Vec::new(),
             chunk_rows: FxHashMap::default(),

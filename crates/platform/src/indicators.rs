@@ -133,6 +133,12 @@ fn ratio(a: u64, b: u64) -> Decimal {
 /// Reads the files and computes the indicators. `None` when any file has errors (unless bad rows
 /// are skipped); the problems say why.
 pub fn compute(req: Request<'_, '_>) -> (Option<Indicators>, Vec<Problem>) {
+    let (ind, mut problems) = compute_all(req);
+    kaohe_tables::limits::cap_problems(&mut problems);
+    (ind, problems)
+}
+
+fn compute_all(req: Request<'_, '_>) -> (Option<Indicators>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut units = UnitMap::new(req.units);
     let mut ind = Indicators::default();

@@ -35,9 +35,18 @@ struct Batch {
     len: usize,
     /// Bytes read when the batch was full.
     position: u64,
+    /// Bytes of the records in it.
+    bytes: usize,
+    /// The file's last batch.
+    last: bool,
 }
 
 const BATCH: usize = 1024;
+/// A batch is full at this many bytes of records too (at most [`MAX_RECORD_BYTES`] past it), so
+/// that the few batches in flight stay within a few tens of MiB whatever the records' length.
+///
+/// [`MAX_RECORD_BYTES`]: kaohe_tables::limits::MAX_RECORD_BYTES
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 struct Pipe {
     full: std::sync::mpsc::Receiver<Result<Batch, Box<Problem>>>,
@@ -71,6 +80,8 @@ impl Pipe {
                 Err(_) => return,
             };
             b.len = 0;
+            b.bytes = 0;
+            b.last = false;
             loop {
                 let chunk = match rdr.next_chunk(std::mem::take(&mut data)) {
                     Ok(Some(c)) => c,
@@ -86,6 +97,7 @@ impl Pipe {
                     None => (&chunk.data[..], std::str::from_utf8(&chunk.data).is_ok()),
                 };
                 let mut gone = false;
+                let mut over: Option<Problem> = None;
                 let cut = crate::chunks::split(
                     bytes,
                     chunk.last,
@@ -94,6 +106,11 @@ impl Pipe {
                     |line, bounds| {
                         number += 1;
                         if gone || blank(line, bounds) {
+                            return;
+                        }
+                        if let Err(p) = crate::chunks::record_limits(line, bounds) {
+                            over = Some((*p).at(Some(Origin::row(rdr.name(), number))));
+                            gone = true;
                             return;
                         }
                         if b.recs.len() == b.len {
@@ -109,7 +126,9 @@ impl Pipe {
                         b.numbers[b.len] = number;
                         b.utf8[b.len] = utf8 || std::str::from_utf8(line).is_ok();
                         b.len += 1;
-                        if b.len == BATCH {
+                        b.bytes += line.len();
+                        // Full by count, or by bytes (long records), so that a batch stays small.
+                        if b.len == BATCH || b.bytes >= BATCH_BYTES {
                             b.position = chunk.end;
                             let full = std::mem::take(&mut b);
                             match full_tx
@@ -120,6 +139,8 @@ impl Pipe {
                                 Some(next) => {
                                     b = next;
                                     b.len = 0;
+                                    b.bytes = 0;
+                                    b.last = false;
                                 }
                                 None => gone = true,
                             }
@@ -127,6 +148,10 @@ impl Pipe {
                     },
                 );
                 drop(decoded);
+                if let Some(p) = over {
+                    let _ = full_tx.send(Err(Box::new(p)));
+                    return;
+                }
                 if gone {
                     return;
                 }
@@ -140,7 +165,8 @@ impl Pipe {
                 b.position = chunk.end;
                 data = chunk.data;
             }
-            // The last batch is the one not full.
+            // The last batch says so.
+            b.last = true;
             let _ = full_tx.send(Ok(b));
         });
         Pipe {
@@ -387,7 +413,7 @@ impl Source {
                     let _ = p.empty.try_send(spent);
                     match p.full.recv() {
                         Ok(Ok(b)) => {
-                            p.done = b.len < BATCH;
+                            p.done = b.last;
                             self.position = b.position;
                             p.cur = b;
                             p.pos = 0;

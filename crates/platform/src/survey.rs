@@ -122,6 +122,7 @@ pub fn read(
                     break;
                 }
             }
+            kaohe_tables::limits::trim_problems(&mut problems);
             let at = |c: &str| Some(Origin::row(&src.name, row.number).with_column(c));
             let get = |k: &str| row.get(cols.index(k)).unwrap_or("").trim().to_string();
             let (unit_raw, r_raw, rate_raw) = (get("unit"), get("rating"), get("rate"));

@@ -32,7 +32,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod chunked;
+mod limits;
 mod properties;
+mod times;
 
 fn fx(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -66,6 +66,23 @@ pub fn formula_like(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// Characters Excel (and rust_xlsxwriter) allow in one cell.
+pub const EXCEL_CELL_CHARS: usize = 32_767;
+
+/// What a text cut to fit a cell ends with.
+pub const CUT_MARKER: &str = "…（超出 Excel 单元格长度上限，全文见系统）";
+
+/// `s` as it fits in one cell: whole when it does, else cut with [`CUT_MARKER`] so that the cell
+/// holds exactly [`EXCEL_CELL_CHARS`] characters (a longer reason once made every export fail).
+pub fn fit(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= EXCEL_CELL_CHARS || s.chars().count() <= EXCEL_CELL_CHARS {
+        return s.into();
+    }
+    let keep = EXCEL_CELL_CHARS - CUT_MARKER.chars().count();
+    let cut = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+    format!("{}{CUT_MARKER}", &s[..cut]).into()
+}
+
 /// A row of column headings.
 fn header(ws: &mut Worksheet, f: &Formats, row: u32, heads: &[&str]) -> Result<(), XlsxError> {
     for (c, h) in heads.iter().enumerate() {
@@ -76,13 +93,13 @@ fn header(ws: &mut Worksheet, f: &Formats, row: u32, heads: &[&str]) -> Result<(
 
 fn text(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
     let fmt = if formula_like(s) { &f.text_q } else { &f.text };
-    ws.write_string_with_format(row, col, s, fmt)?;
+    ws.write_string_with_format(row, col, fit(s), fmt)?;
     Ok(())
 }
 
 fn wrap(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
     let fmt = if formula_like(s) { &f.wrap_q } else { &f.wrap };
-    ws.write_string_with_format(row, col, s, fmt)?;
+    ws.write_string_with_format(row, col, fit(s), fmt)?;
     Ok(())
 }
 
@@ -136,7 +153,7 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
         0,
         0,
         last,
-        &format!("《{}》考核汇总表", r.title),
+        &fit(&format!("《{}》考核汇总表", r.title)),
         &f.title,
     )?;
     ws.set_row_height(2, 45)?;
@@ -151,13 +168,13 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
             c,
             1,
             c + width - 1,
-            &format!("{} {}（{}分）", ind.id, ind.name, plain(ind.max)),
+            &fit(&format!("{} {}（{}分）", ind.id, ind.name, plain(ind.max))),
             &f.head,
         )?;
         c += width;
     }
     for (pc, _, h) in &plan {
-        ws.write_string_with_format(2, *pc, h, &f.head)?;
+        ws.write_string_with_format(2, *pc, fit(h), &f.head)?;
     }
     let mut tc = col;
     for h in tail {
@@ -459,7 +476,7 @@ pub fn whatif_workbook(w: &crate::whatif::WhatIf) -> Result<Vec<u8>, XlsxError> 
         (2, format!("新方案：{}", w.after_label)),
         (3, w.summary.clone()),
     ] {
-        ws.write_string(row, 0, line)?;
+        ws.write_string(row, 0, fit(&line))?;
     }
     let heads = [
         "单位编码",
@@ -564,4 +581,19 @@ pub fn whatif_workbook(w: &crate::whatif::WhatIf) -> Result<Vec<u8>, XlsxError> 
         ws.set_column_width(0, 120)?;
     }
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    #[test]
+    fn a_text_at_excels_limit_is_whole_and_a_longer_one_is_cut_with_a_marker() {
+        let at = "理".repeat(EXCEL_CELL_CHARS);
+        assert_eq!(fit(&at), at.as_str());
+        let long = "理".repeat(40_000);
+        let cut = fit(&long);
+        assert_eq!(cut.chars().count(), EXCEL_CELL_CHARS);
+        assert!(cut.ends_with(CUT_MARKER));
+    }
 }

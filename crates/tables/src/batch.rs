@@ -197,7 +197,9 @@ pub fn read_inputs(path: &Path, rubric: &Rubric) -> (Inputs, BatchSource, Vec<Pr
     } else {
         sheets_from_workbook(path, &mut problems)
     };
-    inputs_from_sheets(sheets, &display_name(path), rubric, problems)
+    let mut out = inputs_from_sheets(sheets, &display_name(path), rubric, problems);
+    crate::limits::cap_problems(&mut out.2);
+    out
 }
 
 /// Reads a batch given as files in memory: (file name with extension, bytes), e.g. the embedded demo.
@@ -215,7 +217,9 @@ pub fn read_inputs_from_files(
         named.push((stem, name, bytes));
     }
     let sheets = pick_tables(named, &mut problems);
-    inputs_from_sheets(sheets, "输入", rubric, problems)
+    let mut out = inputs_from_sheets(sheets, "输入", rubric, problems);
+    crate::limits::cap_problems(&mut out.2);
+    out
 }
 
 fn inputs_from_sheets(
@@ -280,12 +284,14 @@ fn sheets_from_dir(dir: &Path, problems: &mut Vec<Problem>) -> Vec<(Table, Sheet
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        match std::fs::read(&f) {
+        let limit = if ext == "xlsx" {
+            (crate::limits::MAX_XLSX_FILE_BYTES, "XLSX 工作簿")
+        } else {
+            (crate::limits::MAX_TABLE_FILE_BYTES, "CSV 表格")
+        };
+        match sheet::read_bytes_limited(&f, limit.0, limit.1) {
             Ok(bytes) => named.push((stem, display_name(&f), bytes)),
-            Err(e) => problems.push(
-                Problem::error(format!("无法读取文件：{e}"))
-                    .at(Some(Origin::file(display_name(&f)))),
-            ),
+            Err(p) => problems.push(p),
         }
     }
     pick_tables(named, problems)

@@ -3,6 +3,10 @@
 //! are ignored with a note; a missing required column and a column named twice are errors.
 
 use crate::cell::normalize;
+use crate::limits::shown;
+
+/// Unknown columns named in the one note that lists them; the rest are counted.
+const UNKNOWN_LISTED: usize = 20;
 use crate::sheet::Sheet;
 use kaohe_core::{Origin, Problem};
 
@@ -67,6 +71,9 @@ pub fn map_columns(
 ) -> Option<Columns> {
     let mut idx: Vec<Option<usize>> = vec![None; fields.len()];
     let mut ok = true;
+    // Unknown columns: one note for all of them (a file of a million columns is one cause).
+    let mut unknown: Vec<&str> = Vec::new();
+    let mut unknown_count = 0usize;
     for (col, h) in sheet.headers.iter().enumerate() {
         let key = fold(h);
         if key.is_empty() {
@@ -79,18 +86,39 @@ pub fn map_columns(
             Some(f) if idx[f].is_some() => {
                 problems.push(
                     Problem::error(format!("“{}”列出现了两次", fields[f].label))
-                        .at(Some(Origin::row(&sheet.name, 1).with_column(h.clone())))
-                        .value(h.clone())
+                        .at(Some(Origin::row(&sheet.name, 1).with_column(shown(h))))
+                        .value(shown(h))
                         .expected("每个字段只占一列"),
                 );
                 ok = false;
             }
             Some(f) => idx[f] = Some(col),
-            None => problems.push(
-                Problem::note(format!("未知列“{h}”，已忽略"))
-                    .at(Some(Origin::row(&sheet.name, 1).with_column(h.clone())))
-                    .value(h.clone()),
-            ),
+            None => {
+                unknown_count += 1;
+                if unknown.len() < UNKNOWN_LISTED {
+                    unknown.push(h);
+                }
+            }
+        }
+    }
+    match unknown.as_slice() {
+        [] => {}
+        [one] => problems.push(
+            Problem::note(format!("未知列“{}”，已忽略", shown(one)))
+                .at(Some(Origin::row(&sheet.name, 1).with_column(shown(one))))
+                .value(shown(one)),
+        ),
+        many => {
+            let names: Vec<String> = many.iter().map(|h| format!("“{}”", shown(h))).collect();
+            let more = if unknown_count > many.len() {
+                format!("等 {unknown_count} 列")
+            } else {
+                format!("共 {unknown_count} 列")
+            };
+            problems.push(
+                Problem::note(format!("未知列{}{more}，已忽略", names.join("、")))
+                    .at(Some(Origin::row(&sheet.name, 1))),
+            );
         }
     }
     for (f, field) in fields.iter().enumerate() {
@@ -101,7 +129,7 @@ pub fn map_columns(
             problems.push(
                 Problem::error(format!("缺少“{}”列", field.label))
                     .at(Some(Origin::row(&sheet.name, 1)))
-                    .value(sheet.headers.join(","))
+                    .value(shown(&sheet.headers.join(",")))
                     .expected(format!("表头中有以下名称之一：{}", names.join(" / "))),
             );
             ok = false;

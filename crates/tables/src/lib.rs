@@ -14,8 +14,12 @@ pub mod cell;
 pub mod decode;
 /// 表头: header aliases (Chinese or English) → fields.
 pub mod header;
+/// 读取上限: every bound on what is read, as named constants.
+pub mod limits;
 /// 工作表: a CSV file or an XLSX sheet as header + rows of text cells.
 pub mod sheet;
+/// 压缩包检查: an XLSX archive's entries, sizes and ratios, checked before calamine opens it.
+pub mod zipcheck;
 
 pub use batch::{BatchSource, read_inputs, read_inputs_from_files};
 pub use sheet::{Row, Sheet};

@@ -4,8 +4,10 @@
 //! shows (the header is row 1 in a CSV), so that every problem points at the right row.
 
 use crate::decode::{Encoding, decode};
-use calamine::{Data, Reader};
+use crate::limits::*;
+use calamine::{Data, DataRef, Reader};
 use kaohe_core::{Origin, Problem};
+use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -34,7 +36,8 @@ impl Sheet {
     }
 }
 
-/// Reads CSV text (already decoded).
+/// Reads CSV text (already decoded), within [`MAX_COLUMNS`] columns per row, [`MAX_CELL_CHARS`]
+/// characters per field and [`MAX_SHEET_CELLS`] cells in all.
 pub fn from_csv_text(name: &str, text: &str) -> Result<Sheet, Problem> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -43,6 +46,7 @@ pub fn from_csv_text(name: &str, text: &str) -> Result<Sheet, Problem> {
     let mut headers = None;
     let mut rows = Vec::new();
     let mut rec = csv::StringRecord::new();
+    let mut cells_kept = 0u64;
     // Rows as a spreadsheet numbers them: one per record (a quoted line break stays in its cell), and
     // one per empty line, which the csv crate skips without a record.
     let mut number = 0u32;
@@ -51,13 +55,18 @@ pub fn from_csv_text(name: &str, text: &str) -> Result<Sheet, Problem> {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                return Err(Problem::error(format!("CSV 格式错误：{e}"))
+                return Err(Problem::error(csv_error_text(&e))
                     .at(Some(Origin::row(name, number + 1)))
                     .expected("逗号分隔、双引号包裹含逗号的单元格"));
             }
         }
         let at = rec.position().map_or(0, |p| p.byte() as usize);
-        number += 1 + empty_lines_at(text.as_bytes(), at);
+        number = number.saturating_add(1 + empty_lines_at(text.as_bytes(), at));
+        check_row(name, number, rec.len(), rec.iter().enumerate())?;
+        cells_kept += rec.len() as u64;
+        if cells_kept > MAX_SHEET_CELLS {
+            return Err(too_many_cells(name, number));
+        }
         let cells: Vec<String> = rec.iter().map(str::to_string).collect();
         if headers.is_none() {
             headers = Some(cells);
@@ -81,6 +90,79 @@ pub fn from_csv_text(name: &str, text: &str) -> Result<Sheet, Problem> {
     })
 }
 
+/// A CSV reading error in words (the csv crate's own text is English).
+fn csv_error_text(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "CSV 格式错误：含有不是 UTF-8 的字节".into(),
+        csv::ErrorKind::Io(_) => "CSV 格式错误：读取中断".into(),
+        _ => "CSV 格式错误：无法拆分为单元格".into(),
+    }
+}
+
+/// Checks a row's width and each cell's length (the header is row `number` too).
+pub fn check_row<'c>(
+    name: &str,
+    number: u32,
+    width: usize,
+    cells: impl Iterator<Item = (usize, &'c str)>,
+) -> Result<(), Problem> {
+    if width > MAX_COLUMNS {
+        return Err(Problem::error(format!(
+            "第{number}行有 {width} 列，超过上限 {MAX_COLUMNS} 列"
+        ))
+        .at(Some(Origin::row(name, number)))
+        .expected(format!("每行不超过 {MAX_COLUMNS} 列")));
+    }
+    for (i, c) in cells {
+        // Characters are never more than bytes: only a long field needs counting.
+        if c.len() > MAX_CELL_CHARS {
+            let n = c.chars().count();
+            if n > MAX_CELL_CHARS {
+                return Err(cell_too_long(name, number, i, n));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The problem of a cell longer than [`MAX_CELL_CHARS`].
+pub fn cell_too_long(name: &str, number: u32, col: usize, chars: usize) -> Problem {
+    Problem::error(format!(
+        "第{number}行第 {} 列（{}列）的单元格有 {chars} 个字符，超过上限 {MAX_CELL_CHARS} 个字符",
+        col + 1,
+        column_letters(col)
+    ))
+    .at(Some(
+        Origin::row(name, number).with_column(column_letters(col)),
+    ))
+    .expected(format!(
+        "每个单元格不超过 {MAX_CELL_CHARS} 个字符（Excel 的上限）"
+    ))
+}
+
+fn too_many_cells(name: &str, number: u32) -> Problem {
+    Problem::error(format!(
+        "到第{number}行，表格已超过 {MAX_SHEET_CELLS} 个单元格的上限"
+    ))
+    .at(Some(Origin::row(name, number)))
+    .expected(format!(
+        "一张表不超过 {MAX_SHEET_CELLS} 个单元格（含每行最后一个非空单元格之前的空格）；更大的平台导出请存为 CSV"
+    ))
+}
+
+/// A column as a spreadsheet names it: 0 → A, 26 → AA.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Empty lines skipped before the record the csv crate says starts at `at`: its position is where
 /// the reader stood, which is before any empty lines — and, after a `\r\n`, on the `\n`.
 fn empty_lines_at(bytes: &[u8], at: usize) -> u32 {
@@ -100,18 +182,79 @@ fn empty_lines_at(bytes: &[u8], at: usize) -> u32 {
     n
 }
 
-/// Reads CSV bytes, detecting their encoding.
+/// Reads CSV bytes (at most [`MAX_TABLE_FILE_BYTES`]), detecting their encoding.
 pub fn from_csv_bytes(name: &str, bytes: &[u8]) -> Result<Sheet, Problem> {
+    check_size(name, bytes.len() as u64, MAX_TABLE_FILE_BYTES, "CSV 表格")?;
     let (text, enc) = decode(bytes).map_err(|m| Problem::error(m).at(Some(Origin::file(name))))?;
     let mut sheet = from_csv_text(name, &text)?;
     sheet.encoding = Some(enc);
     Ok(sheet)
 }
 
+/// Refuses a file of `len` bytes past `limit`.
+pub fn check_size(name: &str, len: u64, limit: u64, what: &str) -> Result<(), Problem> {
+    if len > limit {
+        return Err(Problem::error(format!(
+            "文件大小 {}，超过{what}的上限 {}",
+            size_text(len),
+            size_text(limit)
+        ))
+        .at(Some(Origin::file(name)))
+        .expected(format!("{what}不超过 {}", size_text(limit))));
+    }
+    Ok(())
+}
+
+/// Reads a file of at most `limit` bytes (the size checked before reading, and the read itself
+/// bounded, in case the file grows meanwhile).
+pub fn read_bytes_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, Problem> {
+    use std::io::Read;
+    let name = display_name(path);
+    let io = |e: std::io::Error| {
+        Problem::error(format!("无法读取文件：{}", io_error_text(&e))).at(Some(Origin::file(&name)))
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    check_size(&name, len, limit, what)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    check_size(&name, bytes.len() as u64, limit, what)?;
+    Ok(bytes)
+}
+
+/// An IO error in words a clerk reads.
+pub fn io_error_text(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "文件不存在".into(),
+        K::PermissionDenied => "没有读取权限".into(),
+        K::IsADirectory => "这是一个目录，不是文件".into(),
+        K::InvalidData => "内容不是有效的文本".into(),
+        _ => format!("读取出错（系统错误码 {}）", e.raw_os_error().unwrap_or(0)),
+    }
+}
+
 fn read_bytes(path: &Path) -> Result<Vec<u8>, Problem> {
-    std::fs::read(path).map_err(|e| {
-        Problem::error(format!("无法读取文件：{e}")).at(Some(Origin::file(display_name(path))))
-    })
+    let lower = path.to_string_lossy().to_lowercase();
+    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+        read_bytes_limited(path, MAX_XLSX_FILE_BYTES, "XLSX 工作簿")
+    } else {
+        read_bytes_limited(path, MAX_TABLE_FILE_BYTES, "CSV 表格")
+    }
+}
+
+/// The text a person sees in an XLSX cell, as calamine streams it.
+pub fn cell_ref_text(d: DataRef<'_>) -> String {
+    match d {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s,
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => cell_text(&Data::Int(i)),
+        DataRef::Float(f) => cell_text(&Data::Float(f)),
+        DataRef::Bool(b) => cell_text(&Data::Bool(b)),
+        DataRef::DateTime(dt) => cell_text(&Data::DateTime(dt)),
+        DataRef::Error(e) => cell_text(&Data::Error(e)),
+    }
 }
 
 /// The text a person sees in an XLSX cell.
@@ -146,14 +289,25 @@ pub struct Workbook {
 }
 
 impl Workbook {
+    /// Opens a workbook of at most [`MAX_XLSX_FILE_BYTES`].
     pub fn open(path: &Path) -> Result<Workbook, Problem> {
-        Self::from_bytes(&display_name(path), read_bytes(path)?)
+        let bytes = read_bytes_limited(path, MAX_XLSX_FILE_BYTES, "XLSX 工作簿")?;
+        Self::from_bytes(&display_name(path), bytes)
     }
 
+    /// Opens a workbook in memory: its size and its zip archive checked first
+    /// ([`crate::zipcheck`]), so that calamine only ever inflates parts within the limits.
     pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Workbook, Problem> {
         let name = name.to_string();
+        check_size(
+            &name,
+            bytes.len() as u64,
+            MAX_XLSX_FILE_BYTES,
+            "XLSX 工作簿",
+        )?;
+        crate::zipcheck::check(&name, &bytes)?;
         let inner = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-            Problem::error(format!("不是有效的 XLSX 工作簿：{e}"))
+            Problem::error(format!("不是有效的 XLSX 工作簿：{}", xlsx_error_text(&e)))
                 .at(Some(Origin::file(&name)))
                 .expected("Excel 2007 及以后的 .xlsx 文件")
         })?;
@@ -164,18 +318,83 @@ impl Workbook {
         self.inner.sheet_names()
     }
 
-    /// Reads one sheet by name.
+    /// Reads one sheet by name, from the cells actually present (never from the dimension the
+    /// sheet claims): at most [`MAX_COLUMNS`] columns, [`MAX_CELL_CHARS`] characters a cell,
+    /// [`MAX_SHEET_CELLS`] cells and [`MAX_SHEET_TEXT_BYTES`] of text.
     pub fn sheet(&mut self, sheet: &str) -> Result<Sheet, Problem> {
         let label = format!("{} › {}", self.name, sheet);
-        let range = self.inner.worksheet_range(sheet).map_err(|e| {
-            Problem::error(format!("无法读取工作表：{e}")).at(Some(Origin::file(&label)))
-        })?;
-        let (row0, _) = range.start().unwrap_or((0, 0));
+        let unreadable = |e: calamine::XlsxError| {
+            Problem::error(format!("无法读取工作表：{}", xlsx_error_text(&e)))
+                .at(Some(Origin::file(&label)))
+        };
+        let mut reader = self
+            .inner
+            .worksheet_cells_reader(sheet)
+            .map_err(unreadable)?;
+        // Rows by number, each as wide as its last filled cell; cells may come in any order.
+        let mut by_row: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+        let (mut slots, mut text_bytes, mut min_col) = (0u64, 0u64, usize::MAX);
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            let (r, c) = cell.get_position();
+            let (number, col) = (r.saturating_add(1), c as usize);
+            if col >= MAX_COLUMNS {
+                return Err(Problem::error(format!(
+                    "第{number}行第 {} 列（{}列）有内容，超过上限 {MAX_COLUMNS} 列",
+                    col + 1,
+                    column_letters(col)
+                ))
+                .at(Some(
+                    Origin::row(&label, number).with_column(column_letters(col)),
+                ))
+                .expected(format!(
+                    "内容在前 {MAX_COLUMNS} 列（A 到 {} 列）之内",
+                    column_letters(MAX_COLUMNS - 1)
+                )));
+            }
+            if r >= MAX_XLSX_ROWS {
+                return Err(Problem::error(format!(
+                    "第{number}行超过 Excel 的行数上限 {MAX_XLSX_ROWS} 行"
+                ))
+                .at(Some(Origin::row(&label, number))));
+            }
+            let text = cell_ref_text(cell.get_value().clone());
+            if text.is_empty() {
+                continue;
+            }
+            if text.len() > MAX_CELL_CHARS {
+                let n = text.chars().count();
+                if n > MAX_CELL_CHARS {
+                    return Err(cell_too_long(&label, number, col, n));
+                }
+            }
+            text_bytes += text.len() as u64;
+            if text_bytes > MAX_SHEET_TEXT_BYTES {
+                return Err(Problem::error(format!(
+                    "到第{number}行，工作表的文字已超过 {} 的上限",
+                    size_text(MAX_SHEET_TEXT_BYTES)
+                ))
+                .at(Some(Origin::row(&label, number)))
+                .expected(format!(
+                    "一张工作表的文字合计不超过 {}",
+                    size_text(MAX_SHEET_TEXT_BYTES)
+                )));
+            }
+            let row = by_row.entry(r).or_default();
+            if row.len() <= col {
+                slots += (col + 1 - row.len()) as u64;
+                if slots > MAX_SHEET_CELLS {
+                    return Err(too_many_cells(&label, number));
+                }
+                row.resize(col + 1, String::new());
+            }
+            min_col = min_col.min(col);
+            row[col] = text;
+        }
         let mut headers = None;
         let mut rows = Vec::new();
-        for (i, r) in range.rows().enumerate() {
-            let number = row0 + i as u32 + 1;
-            let cells: Vec<String> = r.iter().map(cell_text).collect();
+        for (r, mut cells) in by_row {
+            // Columns as the sheet's used range starts them (the first filled column is the first).
+            cells.drain(..min_col.min(cells.len()));
             if cells.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
@@ -183,7 +402,10 @@ impl Workbook {
                 headers = Some(cells);
                 continue;
             }
-            rows.push(Row { number, cells });
+            rows.push(Row {
+                number: r + 1,
+                cells,
+            });
         }
         let headers = headers.ok_or_else(|| {
             Problem::error("工作表是空的，没有表头行")
@@ -196,6 +418,29 @@ impl Workbook {
             rows,
             encoding: None,
         })
+    }
+}
+
+/// Why calamine could not read a workbook, in words a clerk reads (its own messages are English).
+pub fn xlsx_error_text(e: &calamine::XlsxError) -> String {
+    use calamine::XlsxError as E;
+    match e {
+        E::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            "压缩包中的部件解压后与其声明的大小或校验和不符（文件损坏或被篡改）".into()
+        }
+        E::Io(io) => io_error_text(io),
+        E::Zip(_) => "ZIP 压缩包结构损坏，或不是 ZIP 文件".into(),
+        E::Password => "工作簿有密码保护，请去掉密码后另存".into(),
+        E::Xml(_) | E::XmlAttr(_) | E::XmlEof(_) | E::Encoding(_) => {
+            "工作簿中的 XML 内容损坏".into()
+        }
+        E::FileNotFound(p) => format!("工作簿缺少部件“{}”", shown(p)),
+        E::WorksheetNotFound(s) => format!("找不到工作表“{}”", shown(s)),
+        E::NotAWorksheet(_) => "这不是普通工作表（可能是图表页）".into(),
+        E::ColumnNumberOverflow | E::RowNumberOverflow | E::DimensionCount(_) => {
+            "单元格位置超出 Excel 的行列范围".into()
+        }
+        _ => "工作簿结构无法识别（单元格或部件内容不符合 XLSX 格式）".into(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod load;
 
-pub use load::{load, sha256_hex};
+pub use load::{MAX_CLAUSES, MAX_RUBRIC_BYTES, load, load_bytes, sha256_hex};
 
 use rust_decimal::Decimal;
 
