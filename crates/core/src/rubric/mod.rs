@@ -1,9 +1,11 @@
 //! 细则 — the rubric as typed data: 指标 (indicator) → 类目 (item) → 条款 (clause), each clause with its
 //! verbatim 原文 and a typed [`Rule`]. Loaded from TOML text by [`load`]; see `rubrics/rudong-2021.toml`.
 
+mod bounds;
 mod load;
 
-pub use load::{MAX_CLAUSES, MAX_RUBRIC_BYTES, load, load_bytes, sha256_hex};
+pub use bounds::{MAX_CLAUSES, MAX_RUBRIC_BYTES, MAX_RUBRIC_NUMBER, load_bytes};
+pub use load::{load, sha256_hex};
 
 use rust_decimal::Decimal;
 
