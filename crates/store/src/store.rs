@@ -99,10 +99,35 @@ fn stored_decimal(text: &str, place: impl FnOnce() -> String) -> Result<Decimal>
 }
 
 fn hash_password(password: &str) -> String {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .expect("argon2 with a random salt")
-        .to_string()
+    off_async_threads(|| {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .expect("argon2 with a random salt")
+            .to_string()
+    })
+}
+
+/// Runs CPU-heavy work (argon2) so that it does not hold up the async threads: on a multi-threaded
+/// runtime the thread hands its other tasks away first (`block_in_place`); elsewhere it runs inline.
+fn off_async_threads<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+/// The hash an unknown login is checked against, made once, so that a sign-in with an unknown
+/// login costs one verification like a known one (it cost a hash *and* a verification before).
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        Argon2::default()
+            .hash_password(b"kaohe-dummy-password")
+            .expect("argon2 with a random salt")
+            .to_string()
+    })
 }
 
 impl Store {
@@ -313,16 +338,21 @@ impl Store {
     pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
         let row = sqlx::query("SELECT id, login, name, role, unit_code, password_hash FROM users WHERE login = $1 AND active = 1").bind(login).fetch_optional(&self.pool).await?;
         let stored = row.as_ref().map(|r| r.get::<String, _>("password_hash"));
-        // An unknown login checks against a dummy hash so that timing does not reveal which logins exist.
-        let dummy = hash_password("kaohe-dummy-password");
-        let phc = stored.as_deref().unwrap_or(&dummy);
-        let ok = PasswordHash::new(phc)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false);
+        // An unknown login checks against a dummy hash so that timing does not reveal which logins
+        // exist; the check runs on tokio's blocking threads, never on the async ones.
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || {
+            let phc = stored.as_deref().unwrap_or_else(|| dummy_hash());
+            PasswordHash::new(phc)
+                .map(|h| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &h)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("密码校验中断：{e}")))?;
         Ok(match (row, ok) {
             (Some(r), true) => Some(Self::user_from(&r)),
             _ => None,
