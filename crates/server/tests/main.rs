@@ -13,6 +13,8 @@ use tower::ServiceExt;
 
 use kaohe_store::testdb::Db;
 
+mod service;
+
 // Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
 kaohe_store::on_both!(
     a_corrupt_stored_score_is_an_error_never_a_zero,
