@@ -54,13 +54,15 @@ impl ClientAddr {
         st: &AppState,
     ) -> ClientAddr {
         if st.settings.trusted_proxy {
+            // The last entry is the one the trusted proxy wrote; one that does not parse is not
+            // replaced by an earlier (client-written) one.
             let forwarded = parts_headers
                 .get_all("x-forwarded-for")
                 .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .last();
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next_back())
+                .and_then(|a| a.trim().parse::<IpAddr>().ok());
             if forwarded.is_some() {
                 return ClientAddr(forwarded);
             }
