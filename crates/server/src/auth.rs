@@ -319,6 +319,28 @@ impl FromRequestParts<AppState> for Mutating {
     }
 }
 
+/// A state-changing request by an admin, refused before its body is read (for routes whose body is
+/// large and only an admin may send, e.g. a new assessment with its rubric).
+pub struct Admin(pub Authed);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Mutating(a) = Mutating::from_request_parts(parts, state).await?;
+        if a.user.role != kaohe_store::Role::Admin {
+            return Err(AppError::forbidden(format!(
+                "{}（{}）无权进行此操作：只有管理员可以",
+                a.user.name,
+                a.user.role.label()
+            )));
+        }
+        Ok(Admin(a))
+    }
+}
+
 #[derive(Deserialize)]
 pub struct Login {
     pub login: String,

@@ -135,6 +135,16 @@ async fn a_viewers_big_upload_is_refused_before_its_body_is_read(db: Db) {
     let (s, v, _) = send(&a.app, req).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert!(pulled.load(Ordering::SeqCst) <= 1024 * 1024);
+    // A new assessment with its rubric: only an admin, checked before the rubric is read.
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let req = upload(&leader, "POST", "/api/assessments")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(counted_body(1024 * 1024, pulled.clone()))
+        .unwrap();
+    let (s, v, _) = send(&a.app, req).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["error"], "县领导（查看）无权进行此操作：只有管理员可以");
+    assert_eq!(pulled.load(Ordering::SeqCst), 0);
     // Without the CSRF token nothing is read either.
     let pulled = Arc::new(AtomicUsize::new(0));
     let req = Request::builder()
