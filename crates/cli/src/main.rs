@@ -40,6 +40,32 @@ struct Cli {
     command: Command,
 }
 
+/// How the service is deployed (`serve` and `demo`).
+#[derive(clap::Args, Clone, Debug)]
+struct ServiceOpts {
+    /// 浏览器经 HTTPS 访问本服务（由前置的 HTTPS 代理或网关转发）：会话 Cookie 加 Secure，并发送 HSTS
+    #[arg(long, alias = "https", env = "KAOHE_HTTPS")]
+    behind_https: bool,
+    /// 本服务在受信任的反向代理之后：客户端地址取 X-Forwarded-For 的最后一个地址（仅此时才采信该头）
+    #[arg(long, env = "KAOHE_TRUSTED_PROXY")]
+    trusted_proxy: bool,
+    /// 同时打开的连接上限（默认：可打开文件数 − 128，至多 10000）
+    #[arg(long)]
+    max_connections: Option<usize>,
+}
+
+impl ServiceOpts {
+    fn settings(&self) -> run::Service {
+        run::Service {
+            settings: kaohe_server::Settings {
+                https: self.behind_https,
+                trusted_proxy: self.trusted_proxy,
+            },
+            max_connections: self.max_connections,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// 示例：建立一个新的示例数据目录（各角色账户、17 个单位、进行到“考核”阶段的 2021 年考核）并提供考核服务；
@@ -60,6 +86,8 @@ enum Command {
         /// 监听地址
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        #[command(flatten)]
+        service: ServiceOpts,
     },
     /// 提供考核服务（JSON 接口见 /api/openapi.json）
     Serve {
@@ -69,6 +97,8 @@ enum Command {
         /// 监听地址
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        #[command(flatten)]
+        service: ServiceOpts,
     },
     /// 细则文件：检查或显示
     Rubric {
@@ -290,8 +320,17 @@ fn main() -> ExitCode {
             out,
             ..
         } => run::demo(format, out.as_deref()),
-        Command::Demo { data, addr, .. } => run::demo_serve(data.as_deref(), &addr),
-        Command::Serve { data, addr } => run::serve(&data, &addr),
+        Command::Demo {
+            data,
+            addr,
+            service,
+            ..
+        } => run::demo_serve(data.as_deref(), &addr, &service.settings()),
+        Command::Serve {
+            data,
+            addr,
+            service,
+        } => run::serve(&data, &addr, &service.settings()),
         Command::Rubric {
             action: RubricAction::Check { file },
         } => run::rubric_check(&file),

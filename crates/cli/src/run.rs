@@ -708,18 +708,34 @@ pub fn audit_verify(data: &Path) -> Result<u8> {
     })
 }
 
-pub fn serve(data: &Path, addr: &str) -> Result<u8> {
+/// How `serve` and `demo` run the service.
+pub struct Service {
+    pub settings: kaohe_server::Settings,
+    pub max_connections: Option<usize>,
+}
+
+/// Serves `store` on `addr` as `service` says, until the process ends.
+async fn serve_store(store: kaohe_store::Store, addr: &str, service: &Service) -> Result<()> {
+    let state = kaohe_server::AppState::new(store, kaohe_server::AppState::system_clock())
+        .with_settings(service.settings.clone());
+    let mut limits = kaohe_server::limits::Limits::default();
+    if let Some(n) = service.max_connections {
+        limits.max_connections = n.max(1);
+    }
+    kaohe_server::serve_with(kaohe_server::router(state), addr, limits)
+        .await
+        .with_context(|| format!("无法在 {addr} 提供服务"))
+}
+
+pub fn serve(data: &Path, addr: &str, service: &Service) -> Result<u8> {
     runtime()?.block_on(async {
         let store = open_store(data).await?;
-        let state = kaohe_server::AppState::new(store, kaohe_server::AppState::system_clock());
-        kaohe_server::serve(kaohe_server::router(state), addr)
-            .await
-            .with_context(|| format!("无法在 {addr} 提供服务"))?;
+        serve_store(store, addr, service).await?;
         Ok(EXIT_OK)
     })
 }
 
-pub fn demo_serve(data: Option<&Path>, addr: &str) -> Result<u8> {
+pub fn demo_serve(data: Option<&Path>, addr: &str, service: &Service) -> Result<u8> {
     let dir = match data {
         Some(d) => d.to_path_buf(),
         None => std::env::temp_dir().join(format!("kaohe-demo-{}", std::process::id())),
@@ -751,10 +767,7 @@ pub fn demo_serve(data: Option<&Path>, addr: &str) -> Result<u8> {
                 role.label()
             );
         }
-        let state = kaohe_server::AppState::new(store, kaohe_server::AppState::system_clock());
-        kaohe_server::serve(kaohe_server::router(state), addr)
-            .await
-            .with_context(|| format!("无法在 {addr} 提供服务"))?;
+        serve_store(store, addr, service).await?;
         Ok(EXIT_OK)
     })
 }

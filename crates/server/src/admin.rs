@@ -72,9 +72,10 @@ pub(crate) struct NewAssessment {
     rubric_toml: String,
 }
 
+/// A new assessment: only an admin (checked before the rubric is read).
 pub(crate) async fn create_assessment(
     State(st): State<AppState>,
-    Mutating(a): Mutating,
+    crate::auth::Admin(a): crate::auth::Admin,
     Json(b): Json<NewAssessment>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = st

@@ -53,9 +53,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/assessments/{id}/units/{unit}/clauses/{clause}/evidence",
-            put(upload).layer(axum::extract::DefaultBodyLimit::max(
-                kaohe_store::evidence::MAX_BYTES + 1024,
-            )),
+            put(upload),
         )
         .route("/api/evidence/{sha}", get(download))
 }
@@ -82,22 +80,24 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Uploads one evidence file. Sign-in, CSRF token, and whether this person may add evidence to this
+/// unit in this stage are checked before the body is read (the store checks again when it stores);
+/// the body is then read up to [`crate::limits::EVIDENCE_BODY`] (413 past it).
 async fn upload(
     State(st): State<AppState>,
     Mutating(a): Mutating,
     Path((id, unit, clause)): Path<(i64, String, String)>,
     headers: axum::http::HeaderMap,
-    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
+    body: axum::body::Body,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let body = body.map_err(|_| {
-        AppError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "文件过大：上限 {} MB",
-                kaohe_store::evidence::MAX_BYTES / 1_048_576
-            ),
-        )
-    })?;
+    may_add_evidence(&st, &a, id, &unit).await?;
+    let limit = crate::limits::EVIDENCE_BODY;
+    let mut bytes = Vec::new();
+    crate::limits::read_body(body, limit, |chunk| {
+        bytes.extend_from_slice(chunk);
+        Ok(())
+    })
+    .await?;
     let name = headers
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
@@ -105,7 +105,7 @@ async fn upload(
         .unwrap_or_else(|| "未命名".into());
     let r = st
         .store
-        .put_evidence(&a.user, id, &unit, &clause, &name, &body, &st.now())
+        .put_evidence(&a.user, id, &unit, &clause, &name, &bytes, &st.now())
         .await
         .map_err(|e| match e {
             kaohe_store::StoreError::Invalid(m) if m.starts_with("不支持的文件类型") => {
@@ -114,6 +114,16 @@ async fn upload(
             other => other.into(),
         })?;
     Ok(Json(serde_json::to_value(r).unwrap_or_default()))
+}
+
+/// Whether this person may add evidence to this unit now — the store's own rule
+/// ([`policy::evidence_action`]), which it checks again under its lock — decided before the body is
+/// read.
+async fn may_add_evidence(st: &AppState, a: &Authed, id: i64, unit: &str) -> ApiResult<()> {
+    let x = st.store.assessment(id).await?;
+    let assigned = st.store.assigned(id, &a.user, unit).await?;
+    let action = policy::evidence_action(&a.user, x.stage);
+    policy::check(&a.user, action, x.stage, Some(unit), assigned).map_err(AppError::forbidden)
 }
 
 async fn evidence_list(

@@ -1,11 +1,19 @@
-//! 登录与会话. A session cookie `kaohe_session` (HttpOnly, SameSite=Strict, Path=/) holds a random
-//! token; the database keeps only its sha256. Each session has a CSRF token, returned at sign-in and by
-//! `GET /api/me`, that every state-changing request must send in the `X-CSRF-Token` header. After 5
-//! failed sign-ins for one login within 15 minutes, further attempts get 429 until the window ends.
+//! 登录与会话. A session cookie `kaohe_session` (HttpOnly, SameSite=Strict, Path=/; `Secure` when
+//! served over HTTPS) holds a random token; the database keeps only its sha256. Each session has a
+//! CSRF token, returned at sign-in and by `GET /api/me`, that every state-changing request must send in
+//! the `X-CSRF-Token` header.
+//!
+//! Failed sign-ins are counted by a [`LoginLimiter`]: 5 for one account from one address within
+//! 15 minutes lock that pair (a stranger elsewhere cannot lock the user out); 100 for one account from
+//! all addresses, or 50 from one address over all accounts, lock the account or the address for the
+//! rest of the window. The counts live in memory, at most 10,000 per kind, the oldest dropped first
+//! and any older than the window forgotten. A login over 64 characters or a password over 256 bytes
+//! is refused (422) before any hashing. Password checks run off the async threads, at most 2 at a time
+//! with at most 32 waiting; past that a sign-in is answered 503 at once.
 
 use crate::AppState;
 use crate::error::{ApiResult, AppError};
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,16 +22,227 @@ use axum::{Json, Router};
 use kaohe_store::User;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
 
 pub const COOKIE: &str = "kaohe_session";
 const SESSION_SECS: u64 = 12 * 3600;
-const MAX_FAILURES: u32 = 5;
-const WINDOW_SECS: u64 = 15 * 60;
+/// Failures of one account from one address before that pair is locked.
+pub const MAX_FAILURES: u32 = 5;
+/// Failures of one account from every address before the account is locked.
+pub const MAX_ACCOUNT_FAILURES: u32 = 100;
+/// Failures from one address over every account before the address is locked.
+pub const MAX_ADDRESS_FAILURES: u32 = 50;
+/// The window of every count, in seconds.
+pub const WINDOW_SECS: u64 = 15 * 60;
+/// Counts kept per kind (pair, account, address).
+pub const MAX_ENTRIES: usize = 10_000;
+/// The longest login, in characters.
+pub const MAX_LOGIN_CHARS: usize = 64;
+/// The longest password, in bytes.
+pub const MAX_PASSWORD_BYTES: usize = 256;
 
-/// Failed sign-ins per login: (count, start of the window).
-#[derive(Default)]
-pub struct Limiter {
-    failures: HashMap<String, (u32, u64)>,
+/// Where a request comes from: the connection's address, or behind a trusted proxy the last address
+/// of `X-Forwarded-For`. `None` when unknown (a request made in process).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    pub fn of(
+        parts_headers: &HeaderMap,
+        ext: &axum::http::Extensions,
+        st: &AppState,
+    ) -> ClientAddr {
+        if st.settings.trusted_proxy {
+            // The last entry is the one the trusted proxy wrote; one that does not parse is not
+            // replaced by an earlier (client-written) one.
+            let forwarded = parts_headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next_back())
+                .and_then(|a| a.trim().parse::<IpAddr>().ok());
+            if forwarded.is_some() {
+                return ClientAddr(forwarded);
+            }
+        }
+        ClientAddr(
+            ext.get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(a)| a.ip()),
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr::of(&parts.headers, &parts.extensions, state))
+    }
+}
+
+/// Counts failed sign-ins and says when to refuse. Kept small so that a store-backed lock (a later
+/// issue) can replace the memory one.
+pub trait LoginLimiter: Send + Sync {
+    /// `Some(seconds to wait)` when `login` from `addr` is locked at `now`.
+    fn locked(&self, login: &str, addr: ClientAddr, now: u64) -> Option<u64>;
+    /// A wrong password for `login` from `addr`.
+    fn failed(&self, login: &str, addr: ClientAddr, now: u64);
+    /// A good password: the pair's count is cleared.
+    fn succeeded(&self, login: &str, addr: ClientAddr);
+}
+
+/// A count within its window: (failures, start of the window).
+#[derive(Clone, Copy)]
+struct Count(u32, u64);
+
+/// Counts by key, bounded by count ([`MAX_ENTRIES`]) and age ([`WINDOW_SECS`]).
+struct Counts<K> {
+    map: HashMap<K, Count>,
+    cap: usize,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Counts<K> {
+    fn new(cap: usize) -> Self {
+        Counts {
+            map: HashMap::new(),
+            cap,
+        }
+    }
+    fn live(&self, k: &K, now: u64) -> u32 {
+        match self.map.get(k) {
+            Some(c) if now < c.1 + WINDOW_SECS => c.0,
+            _ => 0,
+        }
+    }
+    fn until(&self, k: &K, max: u32, now: u64) -> Option<u64> {
+        let c = self.map.get(k)?;
+        (c.0 >= max && now < c.1 + WINDOW_SECS).then(|| c.1 + WINDOW_SECS - now)
+    }
+    fn add(&mut self, k: K, now: u64) {
+        if !self.map.contains_key(&k) && self.map.len() >= self.cap {
+            self.map.retain(|_, c| now < c.1 + WINDOW_SECS);
+            if self.map.len() >= self.cap
+                && let Some(oldest) = self
+                    .map
+                    .iter()
+                    .min_by_key(|(_, c)| c.1)
+                    .map(|(k, _)| k.clone())
+            {
+                self.map.remove(&oldest);
+            }
+        }
+        let live = self.live(&k, now);
+        let e = self.map.entry(k).or_insert(Count(0, now));
+        if live == 0 {
+            *e = Count(0, now);
+        }
+        e.0 += 1;
+    }
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+struct Tables {
+    pairs: Counts<(String, ClientAddr)>,
+    accounts: Counts<String>,
+    addresses: Counts<ClientAddr>,
+}
+
+/// The in-memory [`LoginLimiter`].
+pub struct MemoryLimiter {
+    t: Mutex<Tables>,
+}
+
+impl MemoryLimiter {
+    /// A limiter keeping at most `cap` counts of each kind.
+    pub fn with_capacity(cap: usize) -> MemoryLimiter {
+        MemoryLimiter {
+            t: Mutex::new(Tables {
+                pairs: Counts::new(cap),
+                accounts: Counts::new(cap),
+                addresses: Counts::new(cap),
+            }),
+        }
+    }
+    /// Counts kept: (pairs, accounts, addresses).
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        let t = self.t.lock().unwrap_or_else(|e| e.into_inner());
+        (t.pairs.len(), t.accounts.len(), t.addresses.len())
+    }
+}
+
+impl Default for MemoryLimiter {
+    fn default() -> Self {
+        MemoryLimiter::with_capacity(MAX_ENTRIES)
+    }
+}
+
+impl LoginLimiter for MemoryLimiter {
+    fn locked(&self, login: &str, addr: ClientAddr, now: u64) -> Option<u64> {
+        let t = self.t.lock().unwrap_or_else(|e| e.into_inner());
+        [
+            t.pairs.until(&(login.to_string(), addr), MAX_FAILURES, now),
+            t.accounts
+                .until(&login.to_string(), MAX_ACCOUNT_FAILURES, now),
+            t.addresses.until(&addr, MAX_ADDRESS_FAILURES, now),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+    }
+    fn failed(&self, login: &str, addr: ClientAddr, now: u64) {
+        let mut t = self.t.lock().unwrap_or_else(|e| e.into_inner());
+        t.pairs.add((login.to_string(), addr), now);
+        t.accounts.add(login.to_string(), now);
+        t.addresses.add(addr, now);
+    }
+    fn succeeded(&self, login: &str, addr: ClientAddr) {
+        let mut t = self.t.lock().unwrap_or_else(|e| e.into_inner());
+        t.pairs.map.remove(&(login.to_string(), addr));
+    }
+}
+
+/// At most [`HashGate::RUNNING`] password checks at once, at most [`HashGate::WAITING`] waiting.
+pub struct HashGate {
+    permits: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+impl HashGate {
+    pub const RUNNING: usize = 2;
+    pub const WAITING: usize = 32;
+    /// Runs `f` when a permit is free; 503 at once when too many already wait.
+    pub async fn run<T>(&self, f: impl Future<Output = T>) -> ApiResult<T> {
+        use std::sync::atomic::Ordering;
+        let busy = || {
+            AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "登录请求过多，服务器正忙，请稍后再试",
+            )
+        };
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= Self::WAITING {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy());
+        }
+        let permit = self.permits.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let _permit = permit.map_err(|_| busy())?;
+        Ok(f.await)
+    }
+}
+
+impl Default for HashGate {
+    fn default() -> Self {
+        HashGate {
+            permits: tokio::sync::Semaphore::new(Self::RUNNING),
+            waiting: Default::default(),
+        }
+    }
 }
 
 fn random_hex(n: usize) -> String {
@@ -100,6 +319,28 @@ impl FromRequestParts<AppState> for Mutating {
     }
 }
 
+/// A state-changing request by an admin, refused before its body is read (for routes whose body is
+/// large and only an admin may send, e.g. a new assessment with its rubric).
+pub struct Admin(pub Authed);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Mutating(a) = Mutating::from_request_parts(parts, state).await?;
+        if a.user.role != kaohe_store::Role::Admin {
+            return Err(AppError::forbidden(format!(
+                "{}（{}）无权进行此操作：只有管理员可以",
+                a.user.name,
+                a.user.role.label()
+            )));
+        }
+        Ok(Admin(a))
+    }
+}
+
 #[derive(Deserialize)]
 pub struct Login {
     pub login: String,
@@ -110,36 +351,42 @@ fn me_json(user: &User, csrf: &str) -> serde_json::Value {
     serde_json::json!({ "user": user, "csrf": csrf })
 }
 
-/// Signs in: the Set-Cookie value, the user and the CSRF token; or why not (401, 429).
+/// Signs in: the Set-Cookie value, the user and the CSRF token; or why not (401, 422, 429, 503).
 pub(crate) async fn sign_in(
     st: &AppState,
     login: &str,
     password: &str,
+    addr: ClientAddr,
 ) -> ApiResult<(HeaderValue, User, String)> {
-    let now = (st.clock)();
-    {
-        let lim = st.limiter.lock().expect("limiter");
-        if let Some((n, start)) = lim.failures.get(login)
-            && *n >= MAX_FAILURES
-            && now < start + WINDOW_SECS
-        {
-            let mins = (start + WINDOW_SECS - now).div_ceil(60);
-            return Err(AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("登录失败次数过多，请 {mins} 分钟后再试"),
-            ));
-        }
+    let chars = login.chars().count();
+    if chars > MAX_LOGIN_CHARS {
+        return Err(AppError::invalid(format!(
+            "登录名过长：{chars} 个字符，上限 {MAX_LOGIN_CHARS} 个"
+        )));
     }
-    let Some(user) = st.store.authenticate(login, password).await? else {
-        let mut lim = st.limiter.lock().expect("limiter");
-        let e = lim.failures.entry(login.to_string()).or_insert((0, now));
-        if now >= e.1 + WINDOW_SECS {
-            *e = (0, now);
-        }
-        e.0 += 1;
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(AppError::invalid(format!(
+            "密码过长：{} 字节，上限 {MAX_PASSWORD_BYTES} 字节",
+            password.len()
+        )));
+    }
+    let now = (st.clock)();
+    if let Some(wait) = st.limiter.locked(login, addr, now) {
+        let mins = wait.div_ceil(60);
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("登录失败次数过多，请 {mins} 分钟后再试"),
+        ));
+    }
+    let found = st
+        .hasher
+        .run(st.store.authenticate(login, password))
+        .await??;
+    let Some(user) = found else {
+        st.limiter.failed(login, addr, now);
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "登录名或密码错误"));
     };
-    st.limiter.lock().expect("limiter").failures.remove(login);
+    st.limiter.succeeded(login, addr);
     let (token, csrf) = (random_hex(32), random_hex(16));
     st.store
         .create_session(
@@ -150,8 +397,10 @@ pub(crate) async fn sign_in(
             &crate::iso(now + SESSION_SECS),
         )
         .await?;
-    let cookie =
-        format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}");
+    let secure = if st.settings.https { "; Secure" } else { "" };
+    let cookie = format!(
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}{secure}"
+    );
     Ok((
         HeaderValue::from_str(&cookie).expect("ascii cookie"),
         user,
@@ -159,8 +408,23 @@ pub(crate) async fn sign_in(
     ))
 }
 
-async fn login(State(st): State<AppState>, Json(body): Json<Login>) -> ApiResult<Response> {
-    let (cookie, user, csrf) = sign_in(&st, &body.login, &body.password).await?;
+/// The Set-Cookie value that ends the session in the browser.
+pub(crate) fn clear_cookie(st: &AppState) -> HeaderValue {
+    if st.settings.https {
+        HeaderValue::from_static(
+            "kaohe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure",
+        )
+    } else {
+        HeaderValue::from_static("kaohe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+    }
+}
+
+async fn login(
+    State(st): State<AppState>,
+    addr: ClientAddr,
+    Json(body): Json<Login>,
+) -> ApiResult<Response> {
+    let (cookie, user, csrf) = sign_in(&st, &body.login, &body.password, addr).await?;
     let mut resp = Json(me_json(&user, &csrf)).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)
@@ -169,10 +433,8 @@ async fn login(State(st): State<AppState>, Json(body): Json<Login>) -> ApiResult
 async fn logout(State(st): State<AppState>, Mutating(a): Mutating) -> ApiResult<Response> {
     st.store.end_session(&a.token).await?;
     let mut resp = Json(serde_json::json!({ "ok": true })).into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("kaohe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-    );
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&st));
     Ok(resp)
 }
 

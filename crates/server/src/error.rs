@@ -84,3 +84,53 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = Result<T, AppError>;
+
+/// Middleware: axum's own refusals (a body too large, not JSON, a JSON body of the wrong shape) are
+/// plain English text; they become the service's Chinese JSON errors. A 413 names the route's limit.
+pub async fn chinese_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = crate::limits::body_limit(req.method(), req.uri().path());
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return resp;
+    }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return crate::limits::too_large(limit).into_response();
+    }
+    // The English text of a JSON rejection names a missing field as "missing field `x`".
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let field = text
+        .split_once("missing field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(f, _)| f.to_string());
+    let message = match (status, field) {
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, _) => {
+            "请求格式有误：内容须为 JSON（Content-Type: application/json）".to_string()
+        }
+        (_, Some(f)) => format!("请求内容有误：缺少字段“{f}”"),
+        (StatusCode::BAD_REQUEST, None) if text.contains("JSON") => {
+            "请求内容有误：不是有效的 JSON".to_string()
+        }
+        (StatusCode::UNPROCESSABLE_ENTITY, None) => {
+            "请求内容有误：字段的类型或取值不符合接口说明（见 /api/openapi.json）".to_string()
+        }
+        (StatusCode::BAD_REQUEST, None) => "请求有误：路径参数或请求内容格式不对".to_string(),
+        _ => {
+            let _ = parts;
+            return AppError::new(status, "请求有误").into_response();
+        }
+    };
+    AppError::new(status, message).into_response()
+}

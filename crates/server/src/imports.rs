@@ -18,10 +18,7 @@ use std::path::PathBuf;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/assessments/{id}/imports/stage",
-            post(stage).layer(axum::extract::DefaultBodyLimit::max(512 * 1024 * 1024)),
-        )
+        .route("/api/assessments/{id}/imports/stage", post(stage))
         .route("/api/assessments/{id}/imports/preview", post(preview))
         .route("/api/assessments/{id}/imports/commit", post(commit))
         .route("/api/assessments/{id}/imports/cancel", post(cancel))
@@ -55,13 +52,8 @@ fn staged(st: &AppState, token: &str) -> ApiResult<(PathBuf, String)> {
     Err(AppError::not_found("暂存文件不存在或已取消"))
 }
 
-async fn stage(
-    State(st): State<AppState>,
-    Mutating(a): Mutating,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+/// Refuses unless `a` may import into assessment `id` now (admin, 考核): checked before a body is read.
+async fn may_import(st: &AppState, a: &crate::auth::Authed, id: i64) -> ApiResult<()> {
     if a.user.role != kaohe_store::Role::Admin {
         return Err(AppError::forbidden(format!(
             "{}（{}）无权导入平台数据：只有管理员可以",
@@ -70,12 +62,20 @@ async fn stage(
         )));
     }
     st.store.assessment(id).await?;
-    let body = body.map_err(|_| {
-        AppError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "文件过大：上限 512 MB",
-        )
-    })?;
+    Ok(())
+}
+
+/// Stages one file. Sign-in, CSRF token, role and assessment are checked before a byte of the body is
+/// read; the body is then written to disk as it arrives (never held in memory), at most
+/// [`crate::limits::IMPORT_BODY`] bytes (413 past it, the partial file removed).
+async fn stage(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<Json<serde_json::Value>> {
+    may_import(&st, &a, id).await?;
     let kind = headers
         .get("x-kind")
         .and_then(|v| v.to_str().ok())
@@ -85,28 +85,57 @@ async fn stage(
             "X-Kind 应为 cases（办件）、claims（事项认领）或 survey（满意度测评）",
         ));
     }
-    let ext = if body.starts_with(b"PK\x03\x04") {
-        "xlsx"
-    } else {
-        "csv"
-    };
     let name = headers
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
         .map(crate::api::percent_decode)
         .unwrap_or_else(|| "未命名".into());
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
     let mut token = [0u8; 16];
     getrandom::fill(&mut token).expect("OS randomness");
     let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
     std::fs::create_dir_all(staging(&st))
         .map_err(|e| AppError::invalid(format!("无法暂存：{e}")))?;
+    let partial = staging(&st).join(format!("{token}-upload.partial"));
+    let written = write_streaming(&partial, body).await;
+    let (n, zip) = match written {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    let ext = if zip { "xlsx" } else { "csv" };
     let path = staging(&st).join(format!("{token}.{kind}.{ext}"));
-    std::fs::write(&path, &body).map_err(|e| AppError::invalid(format!("无法暂存：{e}")))?;
     std::fs::write(path.with_extension("name"), &name)
-        .map_err(|e| AppError::invalid(format!("无法暂存：{e}")))?;
+        .and_then(|_| std::fs::rename(&partial, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            AppError::invalid(format!("无法暂存：{e}"))
+        })?;
     Ok(Json(
-        serde_json::json!({ "token": token, "kind": kind, "file_name": name, "bytes": body.len() }),
+        serde_json::json!({ "token": token, "kind": kind, "file_name": name, "bytes": n }),
     ))
+}
+
+/// Writes a body to `path` as it arrives: (bytes, whether it starts as a zip file does).
+async fn write_streaming(
+    path: &std::path::Path,
+    body: axum::body::Body,
+) -> ApiResult<(usize, bool)> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| AppError::invalid(format!("无法暂存：{e}"));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+    let mut head = Vec::with_capacity(4);
+    let n = crate::limits::read_body(body, crate::limits::IMPORT_BODY, |chunk| {
+        if head.len() < 4 {
+            head.extend(chunk.iter().take(4 - head.len()));
+        }
+        file.write_all(chunk).map_err(fail)
+    })
+    .await?;
+    file.flush().map_err(fail)?;
+    Ok((n, head.starts_with(b"PK\x03\x04")))
 }
 
 #[derive(Deserialize)]
@@ -281,12 +310,14 @@ struct Tokens {
     tokens: Vec<String>,
 }
 
+/// Removes staged files: only who may import (an admin), like staging itself.
 async fn cancel(
     State(st): State<AppState>,
-    Mutating(_a): Mutating,
-    Path(_id): Path<i64>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
     Json(b): Json<Tokens>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    may_import(&st, &a, id).await?;
     let mut n = 0;
     for t in &b.tokens {
         if let Ok((p, _)) = staged(&st, t) {

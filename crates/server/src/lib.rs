@@ -18,6 +18,8 @@ pub mod demo;
 pub mod error;
 /// 数据导入: stage, preview, commit, cancel.
 pub mod imports;
+/// 服务的限度: connection timeouts and cap, body limits.
+pub mod limits;
 /// OpenAPI document.
 pub mod openapi;
 /// 网页: the server-rendered pages.
@@ -26,17 +28,30 @@ pub mod web;
 mod whatif;
 
 use kaohe_store::Store;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Seconds since the Unix epoch, from a clock the tests can set.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// How the service is deployed.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Served to browsers over HTTPS (directly or by a proxy in front): cookies are `Secure` and
+    /// every response carries HSTS.
+    pub https: bool,
+    /// A proxy the service trusts stands in front: the client's address is the last one in
+    /// `X-Forwarded-For` (the one the proxy saw), not the connection's.
+    pub trusted_proxy: bool,
+}
 
 /// Shared state of the service.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub clock: Clock,
-    pub(crate) limiter: Arc<Mutex<auth::Limiter>>,
+    pub settings: Settings,
+    pub(crate) limiter: Arc<dyn auth::LoginLimiter>,
+    pub(crate) hasher: Arc<auth::HashGate>,
 }
 
 impl AppState {
@@ -44,8 +59,15 @@ impl AppState {
         AppState {
             store,
             clock,
-            limiter: Arc::default(),
+            settings: Settings::default(),
+            limiter: Arc::new(auth::MemoryLimiter::default()),
+            hasher: Arc::new(auth::HashGate::default()),
         }
+    }
+    /// The same state with these deployment settings.
+    pub fn with_settings(mut self, settings: Settings) -> AppState {
+        self.settings = settings;
+        self
     }
     /// The system clock.
     pub fn system_clock() -> Clock {
@@ -68,8 +90,10 @@ pub fn iso(secs: u64) -> String {
     format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// The whole application.
+/// The whole application. Every response carries the security headers ([`security_headers`]);
+/// bodies are limited per route ([`limits::body_limits`]); axum's own refusals are put in Chinese.
 pub fn router(state: AppState) -> axum::Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
     axum::Router::new()
         .merge(auth::router())
         .merge(api::router())
@@ -77,14 +101,86 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(imports::router())
         .merge(openapi::router())
         .merge(web::router())
+        .route("/static/kaohe.js", axum::routing::get(script))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(from_fn(limits::body_limits))
+        .layer(from_fn(error::chinese_rejections))
+        .layer(from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
 
-/// Serves `app` on `addr` until the process ends; prints the address it bound.
+/// The pages' script, served from the app so that the Content-Security-Policy allows no inline script.
+pub const SCRIPT: &str = include_str!("../static/kaohe.js");
+
+async fn script() -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+/// The Content-Security-Policy of every response: scripts only from the app itself (no inline
+/// script, no eval); styles from the app and inline (`'unsafe-inline'` for styles only: the pages
+/// keep `<style>` blocks and `style=""` attributes, and the server-drawn SVG charts size themselves by
+/// `style`), images from the app and `data:`; no plug-ins, no framing, forms post only to the app.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Adds the security headers to every response: pages, API answers, errors and static files.
+/// Everything but the static script is `Cache-Control: no-store`.
+pub async fn security_headers(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if st.settings.https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    resp
+}
+
+/// Serves `app` on `addr` until the process ends, within the default [`limits::Limits`]; prints the
+/// address it bound.
 pub async fn serve(app: axum::Router, addr: &str) -> std::io::Result<()> {
+    serve_with(app, addr, limits::Limits::default()).await
+}
+
+/// [`serve`] within the given limits.
+pub async fn serve_with(
+    app: axum::Router,
+    addr: &str,
+    limits: limits::Limits,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("kaohe 考核服务：http://{}", listener.local_addr()?);
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    axum::serve(listener, app).await
+    limits::run(listener, app, limits).await
 }

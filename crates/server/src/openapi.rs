@@ -1,5 +1,6 @@
-//! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Every route of the
-//! router is listed here; a test checks that the two agree.
+//! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Every `/api` route of the
+//! routers is listed here; a test reads the routers' source (every `.route("/api…", get(…).post(…))`)
+//! and fails on a route missing from this list or listed but not routed.
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -87,6 +88,81 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "/api/audit",
         "审计日志（管理员；可按 actor、action、entity 筛选），附哈希链校验结果",
     ),
+    (
+        "get",
+        "/api/assessments/{id}/objections",
+        "异议列表（填报员只见本单位的）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/objections",
+        "提出异议：单位、条款、理由（本单位填报员，公示）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/objections/{oid}/decision",
+        "处理异议：采纳（可附最终分）或驳回，须填写理由（考核员或管理员，公示）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/finalize",
+        "定档：封存当前结果（管理员；有未处理的异议时拒绝）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/corrections",
+        "更正：定档后按现有数据重新封存一版，须填写理由，返回与上一版的差异（管理员）",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/sealed",
+        "已封存的结果版本列表",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/sealed/{version}",
+        "一个封存版本的结果（填报员只见本单位的条款明细）",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/sealed/{a}/diff/{b}",
+        "两个封存版本之间的差异（总分、名次、逐条得分）",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/units/{unit}/evidence",
+        "单位的佐证材料列表",
+    ),
+    (
+        "put",
+        "/api/assessments/{id}/units/{unit}/clauses/{clause}/evidence",
+        "上传一份佐证材料（请求体为文件本身，X-File-Name 为百分号编码的文件名；按内容判断类型；上限 20 MB）",
+    ),
+    (
+        "get",
+        "/api/evidence/{sha}",
+        "下载佐证材料（按 sha256；只给可查看该单位的人）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/imports/stage",
+        "暂存一份平台导出文件（请求体为文件本身，X-Kind 为 cases/claims/survey；管理员；上限 512 MB）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/imports/preview",
+        "预览暂存文件：指标与逐行问题，不作改动（管理员）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/imports/commit",
+        "导入暂存文件：全部成功或不作改动（管理员，考核）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/imports/cancel",
+        "取消导入，删除暂存文件（管理员）",
+    ),
     ("get", "/api/openapi.json", "本文档"),
 ];
 
@@ -105,6 +181,20 @@ pub fn document() -> serde_json::Value {
                 "422": { "description": "输入有误", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             }
         });
+        if *method != "get" {
+            let limit = crate::limits::body_limit(
+                &method
+                    .to_uppercase()
+                    .parse()
+                    .unwrap_or(axum::http::Method::POST),
+                path,
+            );
+            op["responses"]["413"] = serde_json::json!({ "description": format!("请求内容过大：上限 {}", crate::limits::size_text(limit)), "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+        }
+        if *path == "/api/login" {
+            op["responses"]["429"] = serde_json::json!({ "description": "登录失败次数过多（同一账户与地址 15 分钟内 5 次）", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+            op["responses"]["503"] = serde_json::json!({ "description": "登录请求过多，服务器正忙", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+        }
         if *method == "put" {
             op["responses"]["409"] = serde_json::json!({ "description": "冲突：他人已修改，返回当前值", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
         }

@@ -147,7 +147,8 @@ pub(crate) async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence(d
     assert!(
         html.contains("保存自评")
             && html.contains("class=\"evidence\"")
-            && html.contains("xhr.upload.onprogress")
+            && html.contains("<script src=\"/static/kaohe.js\"></script>")
+            && kaohe_server::SCRIPT.contains("xhr.upload.onprogress")
     );
     let (st, _, _) = a.raw(&rep, "POST", &format!("/a/{id}/u/320623001/self"), &[("content-type", "application/x-www-form-urlencoded")], format!("csrf={}&clause=1.1.1&score=0.04&reason=%E9%9D%A2%E7%A7%AF%E7%BA%A6190%E5%B9%B3%E6%96%B9%E7%B1%B3&version=", rep.csrf).into_bytes()).await;
     assert_eq!(st, StatusCode::SEE_OTHER);

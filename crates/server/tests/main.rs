@@ -13,6 +13,13 @@ use tower::ServiceExt;
 
 use kaohe_store::testdb::Db;
 
+/// A served instance's connections: timeouts and the cap (issue 9).
+mod connections;
+/// Security headers, Secure cookies and HSTS, the OpenAPI document (issue 9).
+mod headers;
+/// A service that stays up: timeouts, caps, body limits, the login limiter, headers (issue 9).
+mod service;
+
 // Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
 kaohe_store::on_both!(
     a_corrupt_stored_score_is_an_error_never_a_zero,

@@ -59,6 +59,17 @@ impl Action {
     }
 }
 
+/// What adding evidence (佐证材料) counts as in `stage`: for a reporter, its self-assessment — or, in
+/// 公示, its objection; for anyone else, scoring — or, in 公示, deciding objections.
+pub fn evidence_action(user: &User, stage: Stage) -> Action {
+    match (user.role == Role::Reporter, stage) {
+        (true, Stage::Publication) => Action::Object,
+        (true, _) => Action::SelfAssess,
+        (false, Stage::Publication) => Action::Decide,
+        (false, _) => Action::Score,
+    }
+}
+
 /// Why an action is refused, in Chinese.
 pub fn check(
     user: &User,

@@ -12,14 +12,18 @@ pub(super) struct LoginForm {
     pub(super) password: String,
 }
 
-pub(super) async fn login_form(State(st): State<AppState>, body: String) -> Response {
+pub(super) async fn login_form(
+    State(st): State<AppState>,
+    addr: auth::ClientAddr,
+    body: String,
+) -> Response {
     let Ok(f) = serde_urlencoded::from_str::<LoginForm>(&body) else {
         return render(
             "login.html",
             json!({ "login": "", "error": "请填写登录名和密码" }),
         );
     };
-    match auth::sign_in(&st, &f.login, &f.password).await {
+    match auth::sign_in(&st, &f.login, &f.password, addr).await {
         Ok((cookie, _user, _csrf)) => {
             let mut r = Redirect::to("/").into_response();
             r.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -54,11 +58,7 @@ pub(super) async fn logout_form(
         let _ = st.store.end_session(&a.token).await;
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        header::HeaderValue::from_static(
-            "kaohe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
-        ),
-    );
+    r.headers_mut()
+        .insert(header::SET_COOKIE, auth::clear_cookie(&st));
     r
 }

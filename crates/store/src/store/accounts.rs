@@ -2,13 +2,6 @@
 
 use super::*;
 
-pub(super) fn hash_password(password: &str) -> String {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .expect("argon2 with a random salt")
-        .to_string()
-}
-
 /// A signed-in session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -104,16 +97,15 @@ impl Store {
     pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
         let row = sqlx::query("SELECT id, login, name, role, unit_code, password_hash FROM users WHERE login = $1 AND active = 1").bind(login).fetch_optional(&self.pool).await?;
         let stored = row.as_ref().map(|r| r.get::<String, _>("password_hash"));
-        // An unknown login checks against a dummy hash so that timing does not reveal which logins exist.
-        let dummy = hash_password("kaohe-dummy-password");
-        let phc = stored.as_deref().unwrap_or(&dummy);
-        let ok = PasswordHash::new(phc)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false);
+        // An unknown login checks against a dummy hash so that timing does not reveal which logins
+        // exist; the check runs on tokio's blocking threads, never on the async ones.
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || {
+            let phc = stored.as_deref().unwrap_or_else(|| dummy_hash());
+            verify_password(password.as_bytes(), phc)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("密码校验中断：{e}")))?;
         Ok(match (row, ok) {
             (Some(r), true) => Some(Self::user_from(&r)?),
             _ => None,

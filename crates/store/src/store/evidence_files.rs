@@ -33,17 +33,10 @@ impl Store {
         now: &str,
     ) -> Result<EvidenceRef> {
         let a = self.assessment(assessment).await?;
-        // A reporter uploads for 自评 or with an objection; an assessor or admin while scoring or
-        // deciding — whichever the stage (read under the lock) calls for.
-        let reporter = by.role == Role::Reporter;
+        // What adding evidence counts as depends on the stage, read under the lock.
         let Change { mut tx, .. } = self
             .change(by, assessment, Some(unit), |stage| {
-                match (reporter, stage) {
-                    (true, Stage::Publication) => Action::Object,
-                    (true, _) => Action::SelfAssess,
-                    (false, Stage::Publication) => Action::Decide,
-                    (false, _) => Action::Score,
-                }
+                policy::evidence_action(by, stage)
             })
             .await?;
         if a.rubric.clause(clause).is_none() {
