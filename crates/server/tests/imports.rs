@@ -347,3 +347,94 @@ pub(crate) async fn imports_and_hand_made_findings_never_count_one_clause_twice(
         scored.problems
     );
 }
+
+/// Issue 9: every hostile file of the corpus (`tests/hostile/`), staged as any kind of export and
+/// previewed, is a Chinese problem naming the file — the server keeps answering, nothing is stored.
+pub(crate) async fn hostile_files_staged_and_previewed_are_problems_and_the_server_answers(db: Db) {
+    let a = app(db).await;
+    let admin = a.login("admin").await;
+    let id = a.id;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/hostile");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".xlsx") || n.ends_with(".csv"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8, "{names:?}");
+    let log_before = a.store.audit_log().await.unwrap().len();
+    for (i, name) in names.iter().enumerate() {
+        let kind = ["cases", "claims", "survey"][i % 3];
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let (st, body, _) = a
+            .raw(
+                &admin,
+                "POST",
+                &format!("/api/assessments/{id}/imports/stage"),
+                &[("x-kind", kind), ("x-file-name", name.as_str())],
+                bytes,
+            )
+            .await;
+        assert_eq!(
+            st,
+            StatusCode::OK,
+            "{name}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        let token = serde_json::from_slice::<Value>(&body).unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let plan = json!({ "tokens": [token], "period": "2021-01-01..2021-12-31" });
+        let (st, v, _) = a
+            .call(
+                &admin,
+                "POST",
+                &format!("/api/assessments/{id}/imports/preview"),
+                Some(plan.clone()),
+                true,
+            )
+            .await;
+        assert!(
+            st == StatusCode::OK || st == StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {st} {v}"
+        );
+        let text = v.to_string();
+        let errors: Vec<&Value> = v["problems"]
+            .as_array()
+            .map(|p| p.iter().filter(|p| p["severity"] == "error").collect())
+            .unwrap_or_default();
+        assert!(
+            v["ok"] == false && (!errors.is_empty() || v["error"].is_string()),
+            "{name}: {v}"
+        );
+        assert!(
+            text.len() < 64 * 1024,
+            "{name}: answer of {} bytes",
+            text.len()
+        );
+        assert!(
+            text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{name}: no Chinese in {text}"
+        );
+        // Committing it is refused, and the server still answers.
+        let (st, _, _) = a
+            .call(
+                &admin,
+                "POST",
+                &format!("/api/assessments/{id}/imports/commit"),
+                Some(plan),
+                true,
+            )
+            .await;
+        assert!(st.is_client_error(), "{name}: commit {st}");
+        let (st, _, _) = a.call(&admin, "GET", "/api/me", None, false).await;
+        assert_eq!(st, StatusCode::OK, "{name}: the server stopped answering");
+    }
+    assert_eq!(
+        a.store.audit_log().await.unwrap().len(),
+        log_before,
+        "nothing stored"
+    );
+}

@@ -53,6 +53,7 @@ kaohe_store::on_both!(
     a_line_break_typed_into_a_form_never_breaks_the_way_back,
     what_the_api_answers_reads_as_recorded,
     what_the_key_pages_say_reads_as_recorded,
+    hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
