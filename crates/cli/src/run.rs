@@ -377,6 +377,11 @@ impl PlatformArgs {
     }
 }
 
+/// Calendar files read from a calendar directory, at most (one per year is the norm).
+const MAX_CALENDAR_FILES: usize = 200;
+/// Bytes of one calendar file, at most (a year's holidays and 调休 days take under 4 KB).
+const MAX_CALENDAR_BYTES: u64 = 256 * 1024;
+
 /// The built-in calendar years plus every `*.toml` in `dir` (or in `./calendars` when it exists).
 pub fn load_calendar(dir: Option<&Path>) -> Result<Calendar> {
     let mut files: Vec<(String, String)> =
@@ -392,9 +397,31 @@ pub fn load_calendar(dir: Option<&Path>) -> Result<Calendar> {
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
             .collect();
         paths.sort();
+        if paths.len() > MAX_CALENDAR_FILES {
+            bail!(
+                "日历目录 {} 中有 {} 个 .toml 文件，超过上限 {MAX_CALENDAR_FILES} 个（每年一个文件即可）",
+                d.display(),
+                paths.len()
+            );
+        }
         for p in paths {
-            let text =
-                std::fs::read_to_string(&p).with_context(|| format!("无法读取 {}", p.display()))?;
+            let size = std::fs::metadata(&p)
+                .with_context(|| format!("无法读取 {}", p.display()))?
+                .len();
+            if size > MAX_CALENDAR_BYTES {
+                bail!(
+                    "日历文件 {} 有 {size} 字节，超过上限 {MAX_CALENDAR_BYTES} 字节（一年的日历不到 4 KB）",
+                    p.display()
+                );
+            }
+            let bytes = std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display()))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "日历文件 {} 不是 UTF-8 编码：第 {} 字节起无法识别",
+                    p.display(),
+                    e.utf8_error().valid_up_to() + 1
+                )
+            })?;
             files.push((p.display().to_string(), text));
         }
     }

@@ -304,4 +304,37 @@ fn calendar_commands() {
         o.stdout.trim(),
         "2027-01-01（周五）：休息日：法定节假日（测试）"
     );
+    // A calendar file past its limit, or not UTF-8, is refused naming the file and the limit.
+    let big = tempfile::tempdir().unwrap();
+    std::fs::write(big.path().join("2028.toml"), vec![b'#'; 256 * 1024 + 1]).unwrap();
+    let o = kaohe(&[
+        "calendar",
+        "check",
+        "2021-01-04",
+        "--calendar-dir",
+        big.path().to_str().unwrap(),
+    ]);
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr
+            .contains("2028.toml 有 262145 字节，超过上限 262144 字节"),
+        "{}",
+        o.stderr
+    );
+    let gbk = tempfile::tempdir().unwrap();
+    std::fs::write(gbk.path().join("2027.toml"), b"# \xc8\xd5\xc0\xfa\n").unwrap();
+    let o = kaohe(&[
+        "calendar",
+        "check",
+        "2021-01-04",
+        "--calendar-dir",
+        gbk.path().to_str().unwrap(),
+    ]);
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr
+            .contains("2027.toml 不是 UTF-8 编码：第 3 字节起无法识别"),
+        "{}",
+        o.stderr
+    );
 }
