@@ -6,11 +6,16 @@ use serde_json::{Value, json};
 use std::io::{BufRead, Read, Write};
 use std::process::{Child, Command, Stdio};
 
+/// Whether the browser tests run: with `KAOHE_BROWSER_TESTS` set. Otherwise each says on the terminal
+/// that it was skipped — and in CI (`CI` set; `.ci/run` installs chromium and sets both) it fails.
 fn enabled() -> bool {
     if std::env::var_os("KAOHE_BROWSER_TESTS").is_some() {
         return true;
     }
-    eprintln!("browser tests skipped: set KAOHE_BROWSER_TESTS=1 (as .ci/run does) to run them");
+    kaohe_store::testdb::skipped(
+        "chromium and chromedriver",
+        "set KAOHE_BROWSER_TESTS=1 (as .ci/run does) to run the real-browser tests",
+    );
     false
 }
 

@@ -437,10 +437,15 @@ pub mod probe {
             Ok(c) => c,
             Err(e) => {
                 assert!(
-                    std::env::var_os("KAOHE_PDF_TESTS").is_none(),
-                    "KAOHE_PDF_TESTS is set but {tool} cannot run ({e}): install poppler-utils"
+                    std::env::var_os("KAOHE_PDF_TESTS").is_none()
+                        && std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+                    "the PDF tests must run here, but {tool} cannot run ({e}): install poppler-utils"
                 );
-                eprintln!("PDF read-back skipped: {tool} not found (install poppler-utils)");
+                // Past the test harness's capture, so that a skip is seen even when the test passes.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped (poppler-utils missing): PDF read-back — {tool} not found ({e})"
+                );
                 return None;
             }
         };

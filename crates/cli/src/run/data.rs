@@ -1,0 +1,107 @@
+//! A service's data moved: `kaohe backup`, `kaohe restore`, `kaohe transfer`.
+
+use super::*;
+
+pub fn backup(data: &Path, out: &Path) -> Result<u8> {
+    sqlite_present(data)?;
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        match store.backup(out).await {
+            Ok(files) => {
+                println!(
+                    "已备份到 {}：数据库一致副本，佐证材料 {files} 个",
+                    out.display()
+                );
+                Ok(EXIT_OK)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+/// `kaohe transfer`: the whole store into an empty PostgreSQL database or a new data directory.
+pub fn transfer(data: &Path, to: &str) -> Result<u8> {
+    sqlite_present(data)?;
+    runtime()?.block_on(async {
+        let src = open_store(data).await?;
+        let (dst, shown) = if to.starts_with("postgres://") || to.starts_with("postgresql://") {
+            // The copy's chain is the original's: it keeps the original's key file.
+            let dst = kaohe_store::Store::open_keyed(data, Some(to), Some(&src.audit_key().path))
+                .await
+                .with_context(|| format!("无法打开数据库 {}", redact(to)))?;
+            (dst, redact(to))
+        } else {
+            let dir = Path::new(to);
+            if dir.join("kaohe.db").exists() {
+                eprintln!(
+                    "错误：{} 中已有 kaohe.db：迁移只写入一个新的数据目录",
+                    dir.display()
+                );
+                return Ok(EXIT_INVALID);
+            }
+            // The copy's chain is the original's: its key goes with it.
+            std::fs::create_dir_all(dir)?;
+            std::fs::copy(&src.audit_key().path, dir.join("audit.key"))
+                .with_context(|| format!("无法把审计密钥复制到 {}", dir.display()))?;
+            let dst = kaohe_store::Store::open(dir)
+                .await
+                .with_context(|| format!("无法打开数据目录 {}", dir.display()))?;
+            (dst, dir.display().to_string())
+        };
+        let copied = match src.copy_into(&dst).await {
+            Ok(c) => c,
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                return Ok(EXIT_INVALID);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let files = if dst.dir() != src.dir() && src.dir().join("evidence").is_dir() {
+            kaohe_store::store::copy_tree(&src.dir().join("evidence"), &dst.dir().join("evidence"))?
+        } else {
+            0
+        };
+        println!("已迁移到 {shown}：");
+        for (table, n) in &copied {
+            println!("  {table:<15} {n} 行");
+        }
+        if files > 0 {
+            println!("  佐证材料 {files} 个文件");
+        }
+        println!("审计日志完好，各表行数与原库一致");
+        Ok(EXIT_OK)
+    })
+}
+
+pub fn restore(from: &Path, data: &Path) -> Result<u8> {
+    if database().is_some() {
+        bail!(
+            "kaohe restore 只恢复 SQLite 备份；PostgreSQL 数据库请用 pg_restore，并另行复制 evidence/"
+        );
+    }
+    runtime()?.block_on(async {
+        let store = match kaohe_store::Store::restore(from, data).await {
+            Ok(s) => s,
+            Err(kaohe_store::StoreError::Invalid(m))
+            | Err(kaohe_store::StoreError::NotFound(m)) => {
+                eprintln!("错误：{m}");
+                return Ok(EXIT_INVALID);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match store.audit_verify().await? {
+            Ok(n) => {
+                println!("已恢复到 {}；审计日志完好（{n} 条）", data.display());
+                Ok(EXIT_OK)
+            }
+            Err(bad) => {
+                eprintln!("已恢复，但审计日志有问题：{bad}");
+                Ok(EXIT_INVALID)
+            }
+        }
+    })
+}

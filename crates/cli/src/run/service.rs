@@ -1,0 +1,201 @@
+//! The service from the command line: `kaohe serve`, `kaohe demo` (serving), `kaohe user add`,
+//! `kaohe audit verify`, `kaohe import`.
+
+use super::*;
+
+pub fn user_add(
+    data: &Path,
+    login: &str,
+    name: &str,
+    role: &str,
+    unit: Option<&str>,
+    password: &str,
+) -> Result<u8> {
+    let role = kaohe_store::Role::parse(role).ok_or_else(|| {
+        anyhow::anyhow!("角色应为 admin / assessor / reporter / viewer，实为 {role}")
+    })?;
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        let new = kaohe_store::NewUser {
+            login,
+            name,
+            role,
+            unit,
+            password,
+        };
+        match store.add_user(None, &new, &now_utc()).await {
+            Ok(u) => {
+                println!("已新增账户 {}（{}，{}）", u.login, u.name, u.role.label());
+                Ok(EXIT_OK)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+pub fn audit_verify(data: &Path) -> Result<u8> {
+    sqlite_present(data)?;
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        let n = match store.audit_verify().await? {
+            Ok(n) => n,
+            Err(first_bad) => {
+                eprintln!("审计日志被改动：{first_bad}");
+                return Ok(EXIT_INVALID);
+            }
+        };
+        let differences = store.audit_replay().await?;
+        if !differences.is_empty() {
+            eprintln!(
+                "审计日志完好（共 {n} 条），但数据表与审计日志不符——有数据在审计日志之外被改动："
+            );
+            for d in &differences {
+                eprintln!("  - {d}");
+            }
+            return Ok(EXIT_INVALID);
+        }
+        println!(
+            "审计日志完好：共 {n} 条，密钥链（HMAC-SM3）与链头逐条核对无误；按日志回放，考核分、问题记录、指标、加分、定档结果、阶段、细则与账户均与数据表一致"
+        );
+        Ok(EXIT_OK)
+    })
+}
+
+/// How `serve` and `demo` run the service.
+pub struct Service {
+    pub settings: kaohe_server::Settings,
+    pub max_connections: Option<usize>,
+}
+
+/// Serves `store` on `addr` as `service` says, until the process ends.
+pub(super) async fn serve_store(
+    store: kaohe_store::Store,
+    addr: &str,
+    service: &Service,
+) -> Result<()> {
+    let state = kaohe_server::AppState::new(store, kaohe_server::AppState::system_clock())
+        .with_settings(service.settings.clone());
+    let mut limits = kaohe_server::limits::Limits::default();
+    if let Some(n) = service.max_connections {
+        limits.max_connections = n.max(1);
+    }
+    kaohe_server::serve_with(kaohe_server::router(state), addr, limits)
+        .await
+        .with_context(|| format!("无法在 {addr} 提供服务"))
+}
+
+pub fn serve(data: &Path, addr: &str, service: &Service) -> Result<u8> {
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        serve_store(store, addr, service).await?;
+        Ok(EXIT_OK)
+    })
+}
+
+pub fn demo_serve(data: Option<&Path>, addr: &str, service: &Service) -> Result<u8> {
+    let dir = match data {
+        Some(d) => d.to_path_buf(),
+        None => std::env::temp_dir().join(format!("kaohe-demo-{}", std::process::id())),
+    };
+    if dir.join("kaohe.db").exists() {
+        bail!("{} 中已有数据；示例需要一个新的目录", dir.display());
+    }
+    runtime()?.block_on(async {
+        let store = open_store(&dir).await?;
+        if store.user_by_login("admin").await?.is_some() {
+            bail!("数据库中已有数据；示例需要一个空的数据库");
+        }
+        let id = kaohe_server::demo::seed(
+            &store,
+            embedded::RUDONG_2021,
+            &embedded::demo_files(),
+            &now_utc(),
+        )
+        .await?;
+        println!(
+            "示例数据目录：{}（考核 {id}，示例数据，不是真实考核结果）",
+            dir.display()
+        );
+        println!("示例账户（登录名 / 密码 / 角色）：");
+        for (login, name, role, unit, password) in kaohe_server::demo::ACCOUNTS {
+            let unit = unit.map(|u| format!("，单位 {u}")).unwrap_or_default();
+            println!(
+                "  {login:<10} {password:<22} {}（{name}{unit}）",
+                role.label()
+            );
+        }
+        serve_store(store, addr, service).await?;
+        Ok(EXIT_OK)
+    })
+}
+
+pub fn import(data: &Path, assessment: i64, actor: &str, args: &PlatformArgs) -> Result<u8> {
+    if !args.given() {
+        bail!("请至少提供一种平台数据：--cases、--claims 或 --survey");
+    }
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        let by = store.user_by_login(actor).await?.ok_or_else(|| anyhow::anyhow!("没有账户“{actor}”"))?;
+        let a = store.assessment(assessment).await?;
+        let units: Vec<Unit> = store
+            .units(assessment)
+            .await?
+            .into_iter()
+            .map(|u| Unit { code: u.code.as_str().into(), name: u.name, kind: u.kind, origin: None })
+            .collect();
+        let (ind, problems) = platform_indicators(&units, args, None)?;
+        let Some(ind) = ind else {
+            return invalid(&problems, Format::Table);
+        };
+        print_problems(&problems);
+        // The same instances as `kaohe score --cases`: overdue cases become findings of the clauses
+        // that count them.
+        let mut inp = kaohe_core::Inputs::default();
+        let p = indicators::merge_into(&mut inp, &ind, &a.rubric);
+        if has_errors(&p) {
+            return invalid(&p, Format::Table);
+        }
+        let mut files = Vec::new();
+        for f in args.cases.iter().chain(&args.claims).chain(&args.surveys) {
+            files.push((f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), file_sha256(f)?));
+        }
+        let receipts: Vec<serde_json::Value> = ind
+            .overdue
+            .iter()
+            .map(|o| serde_json::json!({ "case_id": o.case_id, "unit": &*o.unit, "item": o.item_code, "accepted": o.accepted.to_string(), "deadline": o.due.to_string(), "completed": o.completed.map(|c| c.to_string()), "working_days_late": o.late.working_days, "source": o.source.to_string() }))
+            .collect();
+        let imp = kaohe_store::Import {
+            kind: ["办件", "认领", "测评"]
+                .iter()
+                .zip([&args.cases, &args.claims, &args.surveys])
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join("、"),
+            files,
+            rows: ind.rows as i64,
+            metrics: inp.metrics.iter().map(|m| (m.unit.to_string(), m.metric.to_string(), m.value)).collect(),
+            findings: inp
+                .findings
+                .iter()
+                .map(|f| (f.unit.to_string(), f.clause.to_string(), f.description.clone(), f.evidence.clone().unwrap_or_default()))
+                .collect(),
+            receipts: serde_json::Value::Array(receipts).to_string(),
+        };
+        match store.import(&by, assessment, &imp, &now_utc()).await {
+            Ok(id) => {
+                println!("已导入（第 {id} 次导入）：{} 行，{} 条指标，{} 例超期办件", ind.rows, imp.metrics.len(), imp.findings.len());
+                Ok(EXIT_OK)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) | Err(kaohe_store::StoreError::Forbidden(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
