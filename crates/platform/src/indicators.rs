@@ -339,13 +339,9 @@ pub fn merge_into(inputs: &mut Inputs, ind: &Indicators, rubric: &Rubric) -> Vec
     problems
 }
 
-/// A CSV text cell that no spreadsheet runs as a formula.
+/// A CSV text cell that no spreadsheet runs as a formula ([`kaohe_core::text::csv_safe`]).
 fn safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    kaohe_core::text::csv_safe(s).into_owned()
 }
 
 /// `metrics.csv`: `unit,metric,value` — the metrics table of `kaohe score`.

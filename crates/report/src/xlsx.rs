@@ -61,10 +61,7 @@ impl Formats {
     }
 }
 
-/// True when a spreadsheet could read the text as a formula.
-pub fn formula_like(s: &str) -> bool {
-    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
-}
+pub use kaohe_core::text::formula_like;
 
 /// Characters Excel (and rust_xlsxwriter) allow in one cell.
 pub const EXCEL_CELL_CHARS: usize = 32_767;

@@ -103,11 +103,7 @@ pub(super) async fn export_feedback_pdf(
 
 /// A CSV cell that no spreadsheet runs as a formula.
 pub(super) fn csv_safe(s: &str) -> String {
-    if kaohe_report::xlsx::formula_like(s) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    kaohe_core::text::csv_safe(s).into_owned()
 }
 
 /// 汇总表 as CSV (UTF-8 with BOM, so that Excel opens the Chinese right).
