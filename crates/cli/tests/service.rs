@@ -627,3 +627,154 @@ fn transfer_moves_the_service_whole_between_databases() {
     assert_eq!(code, 2);
     assert!(err.contains("目标数据库中已有数据"), "{err}");
 }
+
+/// One HTTP/1.1 request with extra headers and a body of bytes: (status, body).
+fn http_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let out = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
+    (status, body.to_string())
+}
+
+/// What an import stored, without who and when: the import rows, and the metrics and instances
+/// each import brought.
+fn imported(db: &std::path::Path) -> Vec<String> {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::{Connection, Row};
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for (sql, cols) in [
+            ("SELECT kind, file_name, sha256, rows, receipts FROM imports ORDER BY id", 5),
+            ("SELECT unit_code, metric, value FROM metrics WHERE import_id IS NOT NULL ORDER BY unit_code, metric", 3),
+            ("SELECT unit_code, clause_id, description, evidence_sha256 FROM findings WHERE import_id IS NOT NULL ORDER BY id", 4),
+        ] {
+            for r in sqlx::query(sql).fetch_all(&mut c).await.unwrap() {
+                let cells: Vec<String> = (0..cols)
+                    .map(|i| {
+                        r.try_get::<String, _>(i)
+                            .or_else(|_| r.try_get::<i64, _>(i).map(|n| n.to_string()))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                out.push(cells.join(" | "));
+            }
+        }
+        out
+    })
+}
+
+/// Issue 10: the web's staged import and `kaohe import` are one use case (kaohe_app::import) — the
+/// same exports imported both ways store the same import: files, rows, receipts with every field,
+/// metrics and instances.
+#[test]
+fn the_web_and_the_command_line_import_the_same_exports_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports = repo().join("examples/rudong-2021-platform/exports");
+    let cases = std::fs::read(exports.join("办件.csv")).unwrap();
+    // Through the web: staged, previewed, committed.
+    let web = dir.path().join("web");
+    let demo = Demo::start(&web, None);
+    let (s, head, body) = http(
+        &demo.addr,
+        "POST",
+        "/api/login",
+        "",
+        r#"{"login":"admin","password":"kaohe-admin-2021"}"#,
+    );
+    assert_eq!(s, 200, "{body}");
+    let csrf = serde_json::from_str::<serde_json::Value>(&body).unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let name = kaohe_store::url::percent_encode("办件.csv", b"._-");
+    let auth = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+    let mut h = auth.to_vec();
+    h.extend([("X-Kind", "cases"), ("X-File-Name", name.as_str())]);
+    let (s, body) = http_bytes(
+        &demo.addr,
+        "POST",
+        "/api/assessments/1/imports/stage",
+        &h,
+        &cases,
+    );
+    assert_eq!(s, 200, "{body}");
+    let token = serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let plan = format!(r#"{{"tokens":["{token}"],"period":"2021-01-01..2021-12-31"}}"#);
+    let mut h = auth.to_vec();
+    h.push(("Content-Type", "application/json"));
+    let (s, body) = http_bytes(
+        &demo.addr,
+        "POST",
+        "/api/assessments/1/imports/commit",
+        &h,
+        plan.as_bytes(),
+    );
+    assert_eq!(s, 200, "{body}");
+    drop(demo);
+    // From the command line, into a demo made the same way.
+    let cli = dir.path().join("cli");
+    drop(Demo::start(&cli, None));
+    let o = kaohe(&[
+        "import",
+        "--data",
+        cli.to_str().unwrap(),
+        "--assessment",
+        "1",
+        "--as",
+        "admin",
+        "--period",
+        "2021-01-01..2021-12-31",
+        "--cases",
+        exports.join("办件.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let (w, c) = (
+        imported(&web.join("kaohe.db")),
+        imported(&cli.join("kaohe.db")),
+    );
+    assert!(w.len() > 40, "{w:?}");
+    assert!(
+        w[0].contains("\"item\"") && w[0].contains("\"accepted\"") && w[0].contains("\"source\""),
+        "{}",
+        w[0]
+    );
+    assert_eq!(w, c);
+}

@@ -10,9 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use kaohe_core::calendar::Calendar;
+use kaohe_app::import::{Kind, Plan, Source, prepare};
 use kaohe_core::input::Unit;
-use kaohe_platform::indicators::{self, Period, Request};
+use kaohe_platform::indicators::Period;
 use serde::Deserialize;
 use std::path::PathBuf;
 
@@ -139,7 +139,7 @@ async fn write_streaming(
 }
 
 #[derive(Deserialize)]
-struct Plan {
+struct ImportRequest {
     tokens: Vec<String>,
     period: String,
     rating_scale: Option<String>,
@@ -149,7 +149,7 @@ struct Plan {
 async fn compute(
     st: &AppState,
     id: i64,
-    plan: &Plan,
+    plan: &ImportRequest,
 ) -> ApiResult<(Option<kaohe_store::Import>, Vec<serde_json::Value>)> {
     let a = st.store.assessment(id).await?;
     let period = Period::parse(&plan.period).map_err(AppError::invalid)?;
@@ -160,22 +160,40 @@ async fn compute(
                 .ok_or_else(|| AppError::invalid("rating_scale 应为 gbt39046 或 haocha"))?,
         ),
     };
-    let (mut cases, mut claims, mut surveys, mut files) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut sources = Vec::new();
+    let mut linked = Vec::new();
     for t in &plan.tokens {
         let (p, kind) = staged(st, t)?;
-        // Problems name the file the user uploaded.
+        // The file is read under the name the user gave it (in a folder of its own), so that
+        // problems, receipts and stored instances name it as the user knows it — never by token.
         let shown = std::fs::read_to_string(p.with_extension("name")).unwrap_or_default();
-        let named = p.with_file_name(format!("{t}-{shown}"));
-        let _ = std::fs::hard_link(&p, &named).or_else(|_| std::fs::copy(&p, &named).map(|_| ()));
-        let bytes =
-            std::fs::read(&p).map_err(|e| AppError::invalid(format!("无法读取暂存文件：{e}")))?;
-        files.push((shown, kaohe_core::rubric::sha256_hex(&bytes)));
-        match kind.as_str() {
-            "cases" => cases.push(named),
-            "claims" => claims.push(named),
-            _ => surveys.push(named),
-        }
+        let shown: String = shown
+            .chars()
+            .map(|c| if matches!(c, '/' | '\\') { '_' } else { c })
+            .collect();
+        let shown = if shown.trim().is_empty() || shown == "." || shown == ".." {
+            "未命名".to_string()
+        } else {
+            shown
+        };
+        let folder = p.with_extension("read");
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| AppError::invalid(format!("无法读取暂存文件：{e}")))?;
+        let named = folder.join(&shown);
+        std::fs::hard_link(&p, &named)
+            .or_else(|_| std::fs::copy(&p, &named).map(|_| ()))
+            .map_err(|e| AppError::invalid(format!("无法读取暂存文件：{e}")))?;
+        linked.push(named.clone());
+        let kind = match kind.as_str() {
+            "cases" => Kind::Cases,
+            "claims" => Kind::Claims,
+            _ => Kind::Survey,
+        };
+        sources.push(Source {
+            kind,
+            path: named,
+            shown,
+        });
     }
     let units: Vec<Unit> = st
         .store
@@ -189,84 +207,45 @@ async fn compute(
             origin: None,
         })
         .collect();
-    let cal = Calendar::builtin();
-    let (ind, problems) = indicators::compute(Request {
+    // The same use case as `kaohe import`: the calendar of the data directory, the same receipts.
+    let (calendar, problems) =
+        kaohe_app::calendar::load(Some(&kaohe_app::calendar::of_data_dir(st.store.dir())));
+    let Some(calendar) = calendar else {
+        return Ok((None, shown_problems(&problems)));
+    };
+    let (imp, problems) = prepare(&Plan {
+        rubric: &a.rubric,
         units: &units,
-        calendar: &cal,
+        calendar: &calendar,
         period,
-        cases: &cases,
-        claims: &claims,
-        surveys: &surveys,
         scale,
-        skip_bad_rows: false,
-        threads: 0,
-        progress: None,
-        overdue_sink: None,
+        sources: &sources,
     });
-    for p in cases.iter().chain(&claims).chain(&surveys) {
+    for p in &linked {
         let _ = std::fs::remove_file(p);
+        if let Some(folder) = p.parent() {
+            let _ = std::fs::remove_dir(folder);
+        }
     }
-    let shown: Vec<serde_json::Value> = problems
+    Ok((imp, shown_problems(&problems)))
+}
+
+/// Problems as the page and the API show them (the files already named as the user named them).
+fn shown_problems(problems: &[kaohe_core::Problem]) -> Vec<serde_json::Value> {
+    problems
         .iter()
         .map(|p| {
             let o = p.origin.clone().unwrap_or_default();
-            let file = o.file.split_once('-').map(|(_, f)| f.to_string()).unwrap_or(o.file.clone());
-            let message = plan.tokens.iter().fold(p.message.clone(), |m, t| m.replace(&format!("{t}-"), ""));
-            serde_json::json!({ "severity": p.severity.key(), "file": file, "row": o.row, "column": o.column, "value": p.value, "expected": p.expected, "message": message })
+            serde_json::json!({ "severity": p.severity.key(), "file": o.file, "row": o.row, "column": o.column, "value": p.value, "expected": p.expected, "message": p.message })
         })
-        .collect();
-    let Some(ind) = ind else {
-        return Ok((None, shown));
-    };
-    let mut inp = kaohe_core::Inputs::default();
-    let merge = indicators::merge_into(&mut inp, &ind, &a.rubric);
-    if merge.iter().any(|p| p.is_error()) {
-        return Err(AppError::invalid(
-            merge
-                .iter()
-                .map(|p| p.message.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-        ));
-    }
-    let receipts: Vec<serde_json::Value> = ind.overdue.iter().map(|o| serde_json::json!({ "case_id": o.case_id, "unit": &*o.unit, "deadline": o.due.to_string(), "working_days_late": o.late.working_days })).collect();
-    let imp = kaohe_store::Import {
-        kind: ["办件", "认领", "测评"]
-            .iter()
-            .zip([&cases, &claims, &surveys])
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, _)| *k)
-            .collect::<Vec<_>>()
-            .join("、"),
-        files,
-        rows: ind.rows as i64,
-        metrics: inp
-            .metrics
-            .iter()
-            .map(|m| (m.unit.to_string(), m.metric.to_string(), m.value))
-            .collect(),
-        findings: inp
-            .findings
-            .iter()
-            .map(|f| {
-                (
-                    f.unit.to_string(),
-                    f.clause.to_string(),
-                    f.description.clone(),
-                    f.evidence.clone().unwrap_or_default(),
-                )
-            })
-            .collect(),
-        receipts: serde_json::Value::Array(receipts).to_string(),
-    };
-    Ok((Some(imp), shown))
+        .collect()
 }
 
 async fn preview(
     State(st): State<AppState>,
     Mutating(a): Mutating,
     Path(id): Path<i64>,
-    Json(plan): Json<Plan>,
+    Json(plan): Json<ImportRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
     if a.user.role != kaohe_store::Role::Admin {
         return Err(AppError::forbidden("只有管理员可以导入平台数据"));
@@ -284,7 +263,7 @@ async fn commit(
     State(st): State<AppState>,
     Mutating(a): Mutating,
     Path(id): Path<i64>,
-    Json(plan): Json<Plan>,
+    Json(plan): Json<ImportRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let (imp, problems) = compute(&st, id, &plan).await?;
     let Some(imp) = imp else {

@@ -3,7 +3,7 @@
 use crate::embedded;
 use crate::{Format, PlatformArgs};
 use anyhow::{Context, Result, bail};
-use kaohe_core::calendar::{self, Calendar};
+use kaohe_core::calendar::Calendar;
 use kaohe_core::date::Date;
 use kaohe_core::deadline::{self, Limit, LimitUnit};
 use kaohe_core::input::Unit;
@@ -169,69 +169,25 @@ impl PlatformArgs {
     }
 }
 
-/// Calendar files read from a calendar directory, at most (one per year is the norm).
-pub(super) const MAX_CALENDAR_FILES: usize = 200;
-
-/// Bytes of one calendar file, at most (a year's holidays and 调休 days take under 4 KB).
-pub(super) const MAX_CALENDAR_BYTES: u64 = 256 * 1024;
-
-/// The built-in calendar years plus every `*.toml` in `dir` (or in `./calendars` when it exists).
+/// The built-in calendar years plus every `*.toml` in `dir` (or in `./calendars` when it exists),
+/// read within the limits of [`kaohe_app::calendar`].
 pub fn load_calendar(dir: Option<&Path>) -> Result<Calendar> {
-    let mut files: Vec<(String, String)> =
-        vec![("2020-2026.toml（内置）".into(), calendar::BUILTIN.into())];
     let dir: Option<PathBuf> = dir.map(Path::to_path_buf).or_else(|| {
         let d = PathBuf::from("calendars");
         d.is_dir().then_some(d)
     });
-    if let Some(d) = dir {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&d)
-            .with_context(|| format!("无法读取日历目录 {}", d.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        paths.sort();
-        if paths.len() > MAX_CALENDAR_FILES {
-            bail!(
-                "日历目录 {} 中有 {} 个 .toml 文件，超过上限 {MAX_CALENDAR_FILES} 个（每年一个文件即可）",
-                d.display(),
-                paths.len()
-            );
-        }
-        for p in paths {
-            let size = std::fs::metadata(&p)
-                .with_context(|| format!("无法读取 {}", p.display()))?
-                .len();
-            if size > MAX_CALENDAR_BYTES {
-                bail!(
-                    "日历文件 {} 有 {size} 字节，超过上限 {MAX_CALENDAR_BYTES} 字节（一年的日历不到 4 KB）",
-                    p.display()
-                );
-            }
-            let bytes = std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display()))?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                anyhow::anyhow!(
-                    "日历文件 {} 不是 UTF-8 编码：第 {} 字节起无法识别",
-                    p.display(),
-                    e.utf8_error().valid_up_to() + 1
-                )
-            })?;
-            files.push((p.display().to_string(), text));
-        }
+    if let Some(d) = &dir
+        && !d.is_dir()
+    {
+        bail!("无法读取日历目录 {}：不是目录", d.display());
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let (cal, problems) = Calendar::load(&refs);
+    let (cal, problems) = kaohe_app::calendar::load(dir.as_deref());
     print_problems(&problems);
     cal.ok_or_else(|| anyhow::anyhow!("工作日历有误，见上"))
 }
 
-pub(super) fn platform_indicators(
-    units: &[Unit],
-    args: &PlatformArgs,
-    overdue_sink: Option<kaohe_platform::cases::OverdueSink>,
-) -> Result<(Option<Indicators>, Vec<Problem>)> {
+/// The period and the rating scale of the platform options, checked.
+pub(super) fn period_and_scale(args: &PlatformArgs) -> Result<(Period, Option<Scale>)> {
     let period = match (&args.period, args.cases.is_empty()) {
         (Some(p), _) => Period::parse(p).map_err(|e| anyhow::anyhow!(e))?,
         (None, true) => Period {
@@ -250,6 +206,15 @@ pub(super) fn platform_indicators(
             )
         })?),
     };
+    Ok((period, scale))
+}
+
+pub(super) fn platform_indicators(
+    units: &[Unit],
+    args: &PlatformArgs,
+    overdue_sink: Option<kaohe_platform::cases::OverdueSink>,
+) -> Result<(Option<Indicators>, Vec<Problem>)> {
+    let (period, scale) = period_and_scale(args)?;
     let cal = if args.cases.is_empty() {
         Calendar::builtin()
     } else {
@@ -382,23 +347,6 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("无法启动异步运行时")
-}
-
-pub(super) fn file_sha256(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f =
-        std::fs::File::open(path).with_context(|| format!("无法读取 {}", path.display()))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]

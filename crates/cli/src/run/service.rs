@@ -139,59 +139,73 @@ pub fn import(data: &Path, assessment: i64, actor: &str, args: &PlatformArgs) ->
     }
     runtime()?.block_on(async {
         let store = open_store(data).await?;
-        let by = store.user_by_login(actor).await?.ok_or_else(|| anyhow::anyhow!("没有账户“{actor}”"))?;
+        let by = store
+            .user_by_login(actor)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("没有账户“{actor}”"))?;
         let a = store.assessment(assessment).await?;
         let units: Vec<Unit> = store
             .units(assessment)
             .await?
             .into_iter()
-            .map(|u| Unit { code: u.code.as_str().into(), name: u.name, kind: u.kind, origin: None })
+            .map(|u| Unit {
+                code: u.code.as_str().into(),
+                name: u.name,
+                kind: u.kind,
+                origin: None,
+            })
             .collect();
-        let (ind, problems) = platform_indicators(&units, args, None)?;
-        let Some(ind) = ind else {
+        // The same use case as the web's staged import: the calendar of the data directory, the
+        // same receipts.
+        let (period, scale) = period_and_scale(args)?;
+        let (calendar, problems) =
+            kaohe_app::calendar::load(Some(&kaohe_app::calendar::of_data_dir(data)));
+        let Some(calendar) = calendar else {
+            return invalid(&problems, Format::Table);
+        };
+        use kaohe_app::import::{Kind, Plan, Source, prepare};
+        let sources: Vec<Source> = [
+            (Kind::Cases, &args.cases),
+            (Kind::Claims, &args.claims),
+            (Kind::Survey, &args.surveys),
+        ]
+        .into_iter()
+        .flat_map(|(kind, files)| {
+            files.iter().map(move |f| Source {
+                kind,
+                path: f.clone(),
+                shown: f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+        let plan = Plan {
+            rubric: &a.rubric,
+            units: &units,
+            calendar: &calendar,
+            period,
+            scale,
+            sources: &sources,
+        };
+        let (imp, problems) = prepare(&plan);
+        let Some(imp) = imp else {
             return invalid(&problems, Format::Table);
         };
         print_problems(&problems);
-        // The same instances as `kaohe score --cases`: overdue cases become findings of the clauses
-        // that count them.
-        let mut inp = kaohe_core::Inputs::default();
-        let p = indicators::merge_into(&mut inp, &ind, &a.rubric);
-        if has_errors(&p) {
-            return invalid(&p, Format::Table);
-        }
-        let mut files = Vec::new();
-        for f in args.cases.iter().chain(&args.claims).chain(&args.surveys) {
-            files.push((f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), file_sha256(f)?));
-        }
-        let receipts: Vec<serde_json::Value> = ind
-            .overdue
-            .iter()
-            .map(|o| serde_json::json!({ "case_id": o.case_id, "unit": &*o.unit, "item": o.item_code, "accepted": o.accepted.to_string(), "deadline": o.due.to_string(), "completed": o.completed.map(|c| c.to_string()), "working_days_late": o.late.working_days, "source": o.source.to_string() }))
-            .collect();
-        let imp = kaohe_store::Import {
-            kind: ["办件", "认领", "测评"]
-                .iter()
-                .zip([&args.cases, &args.claims, &args.surveys])
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, _)| *k)
-                .collect::<Vec<_>>()
-                .join("、"),
-            files,
-            rows: ind.rows as i64,
-            metrics: inp.metrics.iter().map(|m| (m.unit.to_string(), m.metric.to_string(), m.value)).collect(),
-            findings: inp
-                .findings
-                .iter()
-                .map(|f| (f.unit.to_string(), f.clause.to_string(), f.description.clone(), f.evidence.clone().unwrap_or_default()))
-                .collect(),
-            receipts: serde_json::Value::Array(receipts).to_string(),
-        };
+        let rows = imp.rows;
         match store.import(&by, assessment, &imp, &now_utc()).await {
             Ok(id) => {
-                println!("已导入（第 {id} 次导入）：{} 行，{} 条指标，{} 例超期办件", ind.rows, imp.metrics.len(), imp.findings.len());
+                println!(
+                    "已导入（第 {id} 次导入）：{rows} 行，{} 条指标，{} 例超期办件",
+                    imp.metrics.len(),
+                    imp.findings.len()
+                );
                 Ok(EXIT_OK)
             }
-            Err(kaohe_store::StoreError::Invalid(m)) | Err(kaohe_store::StoreError::Forbidden(m)) => {
+            Err(kaohe_store::StoreError::Invalid(m))
+            | Err(kaohe_store::StoreError::Forbidden(m)) => {
                 eprintln!("错误：{m}");
                 Ok(EXIT_INVALID)
             }
