@@ -53,6 +53,43 @@ pub struct Plan<'a> {
     pub sources: &'a [Source],
 }
 
+/// The import of `sources` into an assessment of `store`: its rubric and units, and the calendar of the
+/// store's data directory ([`crate::calendar::of_data_dir`]) — what the web's staged import and
+/// `kaohe import` both call.
+pub async fn prepare_for(
+    store: &kaohe_store::Store,
+    assessment: i64,
+    period: Period,
+    scale: Option<Scale>,
+    sources: &[Source],
+) -> Result<(Option<Import>, Vec<Problem>), kaohe_store::StoreError> {
+    let a = store.assessment(assessment).await?;
+    let units: Vec<Unit> = store
+        .units(assessment)
+        .await?
+        .into_iter()
+        .map(|u| Unit {
+            code: u.code.as_str().into(),
+            name: u.name,
+            kind: u.kind,
+            origin: None,
+        })
+        .collect();
+    let (calendar, problems) =
+        crate::calendar::load(Some(&crate::calendar::of_data_dir(store.dir())));
+    let Some(calendar) = calendar else {
+        return Ok((None, problems));
+    };
+    Ok(prepare(&Plan {
+        rubric: &a.rubric,
+        units: &units,
+        calendar: &calendar,
+        period,
+        scale,
+        sources,
+    }))
+}
+
 /// The import to store, or `None` with the problems that stop it (every problem either way: a file
 /// with errors, or indicators the rubric cannot take).
 pub fn prepare(plan: &Plan<'_>) -> (Option<Import>, Vec<Problem>) {

@@ -10,8 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use kaohe_app::import::{Kind, Plan, Source, prepare};
-use kaohe_core::input::Unit;
+use kaohe_app::import::{Kind, Source, prepare_for};
 use kaohe_platform::indicators::Period;
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -151,7 +150,7 @@ async fn compute(
     id: i64,
     plan: &ImportRequest,
 ) -> ApiResult<(Option<kaohe_store::Import>, Vec<serde_json::Value>)> {
-    let a = st.store.assessment(id).await?;
+    st.store.assessment(id).await?;
     let period = Period::parse(&plan.period).map_err(AppError::invalid)?;
     let scale = match plan.rating_scale.as_deref() {
         None => None,
@@ -195,38 +194,16 @@ async fn compute(
             shown,
         });
     }
-    let units: Vec<Unit> = st
-        .store
-        .units(id)
-        .await?
-        .into_iter()
-        .map(|u| Unit {
-            code: u.code.as_str().into(),
-            name: u.name,
-            kind: u.kind,
-            origin: None,
-        })
-        .collect();
-    // The same use case as `kaohe import`: the calendar of the data directory, the same receipts.
-    let (calendar, problems) =
-        kaohe_app::calendar::load(Some(&kaohe_app::calendar::of_data_dir(st.store.dir())));
-    let Some(calendar) = calendar else {
-        return Ok((None, shown_problems(&problems)));
-    };
-    let (imp, problems) = prepare(&Plan {
-        rubric: &a.rubric,
-        units: &units,
-        calendar: &calendar,
-        period,
-        scale,
-        sources: &sources,
-    });
+    // The same use case as `kaohe import` (kaohe_app::import): the data directory's calendar, the
+    // same receipts.
+    let prepared = prepare_for(&st.store, id, period, scale, &sources).await;
     for p in &linked {
         let _ = std::fs::remove_file(p);
         if let Some(folder) = p.parent() {
             let _ = std::fs::remove_dir(folder);
         }
     }
+    let (imp, problems) = prepared?;
     Ok((imp, shown_problems(&problems)))
 }
 

@@ -30,6 +30,23 @@ pub struct Entry {
     pub hash: String,
 }
 
+impl Entry {
+    /// The text this entry's hash covers.
+    fn canonical(&self) -> String {
+        canonical(
+            &self.prev_hash,
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.action,
+            &self.entity,
+            self.old.as_deref(),
+            self.new.as_deref(),
+            self.why.as_deref(),
+        )
+    }
+}
+
 /// The hash of the first entry's predecessor.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -172,7 +189,14 @@ impl AuditKey {
         new: Option<&str>,
         why: Option<&str>,
     ) -> String {
-        let text = canonical(prev, seq, at, actor, action, entity, old, new, why);
+        self.hash_text(
+            seq,
+            &canonical(prev, seq, at, actor, action, entity, old, new, why),
+        )
+    }
+
+    /// The hash of entry `seq`'s canonical text: HMAC-SM3 after `since`, sha256 up to it.
+    fn hash_text(&self, seq: i64, text: &str) -> String {
         if seq <= self.since {
             return hex(&Sha256::digest(text.as_bytes()));
         }
@@ -188,34 +212,13 @@ impl AuditKey {
 
     /// Whether an entry's stored hash is the one its fields give.
     pub fn authentic(&self, e: &Entry) -> bool {
-        self.hash(
-            &e.prev_hash,
-            e.seq,
-            &e.at,
-            &e.actor,
-            &e.action,
-            &e.entity,
-            e.old.as_deref(),
-            e.new.as_deref(),
-            e.why.as_deref(),
-        ) == e.hash
+        self.hash_text(e.seq, &e.canonical()) == e.hash
     }
 }
 
 /// Whether a first entry was written by the old unkeyed chain (its hash is its plain sha256).
 pub fn unkeyed(e: &Entry) -> bool {
-    let text = canonical(
-        &e.prev_hash,
-        e.seq,
-        &e.at,
-        &e.actor,
-        &e.action,
-        &e.entity,
-        e.old.as_deref(),
-        e.new.as_deref(),
-        e.why.as_deref(),
-    );
-    hex(&Sha256::digest(text.as_bytes())) == e.hash
+    hex(&Sha256::digest(e.canonical().as_bytes())) == e.hash
 }
 
 /// 链头: the last entry the store has written (sequence number and hash), kept outside the database so

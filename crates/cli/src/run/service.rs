@@ -143,27 +143,9 @@ pub fn import(data: &Path, assessment: i64, actor: &str, args: &PlatformArgs) ->
             .user_by_login(actor)
             .await?
             .ok_or_else(|| anyhow::anyhow!("没有账户“{actor}”"))?;
-        let a = store.assessment(assessment).await?;
-        let units: Vec<Unit> = store
-            .units(assessment)
-            .await?
-            .into_iter()
-            .map(|u| Unit {
-                code: u.code.as_str().into(),
-                name: u.name,
-                kind: u.kind,
-                origin: None,
-            })
-            .collect();
-        // The same use case as the web's staged import: the calendar of the data directory, the
-        // same receipts.
+        // The same use case as the web's staged import (kaohe_app::import).
         let (period, scale) = period_and_scale(args)?;
-        let (calendar, problems) =
-            kaohe_app::calendar::load(Some(&kaohe_app::calendar::of_data_dir(data)));
-        let Some(calendar) = calendar else {
-            return invalid(&problems, Format::Table);
-        };
-        use kaohe_app::import::{Kind, Plan, Source, prepare};
+        use kaohe_app::import::{Kind, Source, prepare_for};
         let sources: Vec<Source> = [
             (Kind::Cases, &args.cases),
             (Kind::Claims, &args.claims),
@@ -181,15 +163,7 @@ pub fn import(data: &Path, assessment: i64, actor: &str, args: &PlatformArgs) ->
             })
         })
         .collect();
-        let plan = Plan {
-            rubric: &a.rubric,
-            units: &units,
-            calendar: &calendar,
-            period,
-            scale,
-            sources: &sources,
-        };
-        let (imp, problems) = prepare(&plan);
+        let (imp, problems) = prepare_for(&store, assessment, period, scale, &sources).await?;
         let Some(imp) = imp else {
             return invalid(&problems, Format::Table);
         };
