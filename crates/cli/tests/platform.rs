@@ -317,7 +317,7 @@ fn calendar_commands() {
     assert_ne!(o.code, 0);
     assert!(
         o.stderr
-            .contains("2028.toml 有 262145 字节，超过上限 262144 字节"),
+            .contains("2028.toml：日历文件有 262145 字节，超过上限 262144 字节"),
         "{}",
         o.stderr
     );
@@ -333,7 +333,7 @@ fn calendar_commands() {
     assert_ne!(o.code, 0);
     assert!(
         o.stderr
-            .contains("2027.toml 不是 UTF-8 编码：第 3 字节起无法识别"),
+            .contains("2027.toml：日历文件不是 UTF-8 编码：第 3 字节起无法识别"),
         "{}",
         o.stderr
     );
