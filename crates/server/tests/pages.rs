@@ -731,3 +731,25 @@ pub(crate) async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_p
         "{err}"
     );
 }
+
+/// A session that cannot be looked up because the database fails is a page saying so (500), never the
+/// sign-in page (which would tell a signed-in person their session was gone).
+pub(crate) async fn a_failing_session_lookup_is_an_error_page_not_the_sign_in_page(db: Db) {
+    let a = app(db).await;
+    let admin = web_login(&a, "admin").await;
+    let (s, _) = page(&a, &admin, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    sqlx::query("ALTER TABLE sessions RENAME TO sessions_gone")
+        .execute(a.store.pool())
+        .await
+        .unwrap();
+    let (s, html) = page(&a, &admin, "/").await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{html}");
+    assert!(html.contains("服务器内部错误"), "{html}");
+    // Without a cookie, still the way to sign in.
+    let (s, _, h) = a.raw(&Who::default(), "GET", "/", &[], vec![]).await;
+    assert_eq!(
+        (s, h.get(header::LOCATION).unwrap().to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+}

@@ -8,8 +8,9 @@ pub(super) async fn import_page(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     if a.user.role != Role::Admin {
         return page_error(
@@ -45,8 +46,9 @@ pub(super) async fn audit_page(
     headers: HeaderMap,
     Query(q): Query<AuditFilter>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let entries = match st
         .store
@@ -132,8 +134,9 @@ pub(super) async fn setup_page(
     Path(id): Path<i64>,
     Query(msg): Query<Msg>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     setup_render(&st, &a, id, json!({}), None, msg.msg).await
 }

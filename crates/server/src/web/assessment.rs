@@ -13,8 +13,9 @@ pub(super) async fn assessment(
     Path(id): Path<i64>,
     Query(msg): Query<Msg>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let x = match assessment_or_page(&st, &a, id).await {
         Ok(x) => x,
@@ -69,8 +70,9 @@ pub(super) async fn rubric(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let x = match assessment_or_page(&st, &a, id).await {
         Ok(x) => x,

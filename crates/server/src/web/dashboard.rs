@@ -3,8 +3,9 @@
 use super::*;
 
 pub(super) async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let mut list = Vec::new();
     for x in or_500!(st.store.assessments().await, a) {

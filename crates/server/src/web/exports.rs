@@ -15,9 +15,7 @@ pub(super) async fn export_guard(
     ),
     Response,
 > {
-    let Some(a) = signed_in(st, headers).await else {
-        return Err(Redirect::to("/login").into_response());
-    };
+    let a = signed_in(st, headers).await?;
     let x = assessment_or_page(st, &a, id).await?;
     let allowed = match a.user.role {
         Role::Admin | Role::Assessor => true,

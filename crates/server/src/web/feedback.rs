@@ -10,9 +10,7 @@ pub(super) async fn feedback_of(
     id: i64,
     unit: &str,
 ) -> Result<kaohe_report::feedback::Feedback, Response> {
-    let Some(a) = signed_in(st, headers).await else {
-        return Err(Redirect::to("/login").into_response());
-    };
+    let a = signed_in(st, headers).await?;
     if !Store::may_read_unit(&a.user, unit) {
         return Err(page_error(
             StatusCode::FORBIDDEN,

@@ -10,8 +10,9 @@ pub(super) async fn grid_page(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     if !matches!(a.user.role, Role::Admin | Role::Assessor) {
         return page_error(

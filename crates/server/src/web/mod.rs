@@ -189,12 +189,27 @@ pub(super) fn base(a: Option<&Authed>) -> Value {
     }
 }
 
-pub(super) async fn signed_in(st: &AppState, headers: &HeaderMap) -> Option<Authed> {
-    let mut parts = axum::http::Request::builder().body(()).ok()?.into_parts().0;
+/// The one sign-in check of every page: the signed-in person, or the response instead — the way to
+/// sign in (a redirect to /login) when there is no valid session, a page that says the database
+/// failed when the session could not be looked up.
+pub(super) async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Authed, Response> {
+    let mut parts = axum::http::Request::builder()
+        .body(())
+        .expect("an empty request")
+        .into_parts()
+        .0;
     parts.headers = headers.clone();
-    <Authed as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, st)
+    match <Authed as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, st)
         .await
-        .ok()
+    {
+        Ok(a) => Ok(a),
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+            Err(Redirect::to("/login").into_response())
+        }
+        // The database failed while the session was looked up: a page that says so, never the
+        // sign-in page (which would tell a signed-in person their session was gone).
+        Err(e) => Err(page_error(e.status, None, &e.message)),
+    }
 }
 
 pub fn router() -> Router<AppState> {
@@ -235,9 +250,7 @@ pub(super) async fn posted(
     headers: &HeaderMap,
     body: &str,
 ) -> Result<(Authed, Fields), Response> {
-    let Some(a) = signed_in(st, headers).await else {
-        return Err(Redirect::to("/login").into_response());
-    };
+    let a = signed_in(st, headers).await?;
     match serde_urlencoded::from_str::<Fields>(body) {
         Ok(f) if auth::same(f.get("csrf").map(String::as_str).unwrap_or(""), &a.csrf) => Ok((a, f)),
         _ => Err(csrf_refused(&a)),

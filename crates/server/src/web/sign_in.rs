@@ -51,7 +51,7 @@ pub(super) async fn logout_form(
     body: String,
 ) -> Response {
     if let (Some(a), Ok(f)) = (
-        signed_in(&st, &headers).await,
+        signed_in(&st, &headers).await.ok(),
         serde_urlencoded::from_str::<CsrfForm>(&body),
     ) && auth::same(&f.csrf, &a.csrf)
     {

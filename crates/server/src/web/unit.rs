@@ -264,8 +264,9 @@ pub(super) async fn scorecard(
     Path((id, unit)): Path<(i64, String)>,
     Query(n): Query<Notice>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let notice =
         n.ok.map(|c| format!("已保存条款 {c} 的得分"))
@@ -322,9 +323,7 @@ pub(super) async fn score_form_of(
     unit: &str,
     body: &str,
 ) -> Result<(Authed, ScoreForm), Response> {
-    let Some(a) = signed_in(st, headers).await else {
-        return Err(Redirect::to("/login").into_response());
-    };
+    let a = signed_in(st, headers).await?;
     let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(body) else {
         let r = scorecard_page(
             st,

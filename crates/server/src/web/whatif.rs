@@ -17,8 +17,9 @@ pub(super) async fn whatif_page(
     Path(id): Path<i64>,
     Query(q): Query<WhatIfPick>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let other = q.rubric.map(Other::Stored);
     whatif_render(&st, &a, id, q.data.unwrap_or(id), other, false).await
@@ -31,8 +32,9 @@ pub(super) async fn whatif_xlsx(
     Path(id): Path<i64>,
     Query(q): Query<WhatIfPick>,
 ) -> Response {
-    let Some(a) = signed_in(&st, &headers).await else {
-        return Redirect::to("/login").into_response();
+    let a = match signed_in(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let Some(rid) = q.rubric else {
         return Redirect::to(&format!("/a/{id}/whatif")).into_response();
