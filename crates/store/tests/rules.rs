@@ -1,0 +1,370 @@
+//! Who may do what in which stage, scores checked against the rubric, concurrent edits of one score.
+
+use super::*;
+
+pub(crate) async fn roles_units_and_stages_are_enforced(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    // 草稿: nobody scores yet.
+    let e = s
+        .set_score(
+            &w.reporter,
+            w.id,
+            "320623001",
+            "1.1.1",
+            Ledger::SelfScore,
+            "0.05",
+            "",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Forbidden(m) if m == "当前为“草稿”阶段，不能填报自评"),
+        "{e}"
+    );
+    // Stages advance one at a time, by the admin.
+    let e = s
+        .advance(&w.admin, w.id, Stage::Review, "跳过自评", NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid(m) if m.contains("须依次推进")),
+        "{e}"
+    );
+    assert!(matches!(
+        s.advance(&w.assessor, w.id, Stage::SelfAssessment, "x", NOW)
+            .await
+            .unwrap_err(),
+        StoreError::Forbidden(_)
+    ));
+    s.advance(&w.admin, w.id, Stage::SelfAssessment, "开始自评", NOW)
+        .await
+        .unwrap();
+    // 自评: the reporter, for its own unit only.
+    s.set_score(
+        &w.reporter,
+        w.id,
+        "320623001",
+        "1.1.1",
+        Ledger::SelfScore,
+        "0.05",
+        "",
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let e = s
+        .set_score(
+            &w.reporter,
+            w.id,
+            "320623100",
+            "1.1.1",
+            Ledger::SelfScore,
+            "0.05",
+            "",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Forbidden(m) if m.contains("只有本单位的填报员可以")),
+        "{e}"
+    );
+    let e = s
+        .set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.1.1",
+            Ledger::Assessor,
+            "0.05",
+            "",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Forbidden(m) if m.contains("“自评”阶段")),
+        "{e}"
+    );
+    // Units can no longer be added.
+    assert!(matches!(
+        s.add_unit(&w.admin, w.id, "320623103", "长沙镇", "镇", NOW)
+            .await
+            .unwrap_err(),
+        StoreError::Forbidden(_)
+    ));
+    s.advance(&w.admin, w.id, Stage::Review, "开始考核", NOW)
+        .await
+        .unwrap();
+    // 考核: the assigned assessor; not another assessor; not the reporter.
+    let sc = s
+        .set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.1.1",
+            Ledger::Assessor,
+            "0.03",
+            "大厅面积不足200平方米",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (sc.score.as_str(), sc.version, sc.updated_by.as_str()),
+        ("0.03", 1, "王芳")
+    );
+    assert!(matches!(
+        s.set_score(
+            &w.other_assessor,
+            w.id,
+            "320623001",
+            "1.1.2",
+            Ledger::Assessor,
+            "0.05",
+            "",
+            None,
+            NOW
+        )
+        .await
+        .unwrap_err(),
+        StoreError::Forbidden(_)
+    ));
+    assert!(matches!(
+        s.set_score(
+            &w.reporter,
+            w.id,
+            "320623001",
+            "1.1.2",
+            Ledger::Assessor,
+            "0.05",
+            "",
+            None,
+            NOW
+        )
+        .await
+        .unwrap_err(),
+        StoreError::Forbidden(_)
+    ));
+    assert_eq!(s.assessment(w.id).await.unwrap().stage, Stage::Review);
+}
+
+pub(crate) async fn scores_are_checked_against_the_rubric(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
+        .await
+        .unwrap();
+    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
+        .await
+        .unwrap();
+    let set = |clause: &'static str, score: &'static str, reason: &'static str| {
+        s.set_score(
+            &w.admin,
+            w.id,
+            "320623001",
+            clause,
+            Ledger::Assessor,
+            score,
+            reason,
+            None,
+            NOW,
+        )
+    };
+    let msg = |e: StoreError| e.to_string();
+    assert_eq!(
+        msg(set("1.1.1", "0.06", "x").await.unwrap_err()),
+        "得分 0.06 超出条款 1.1.1 的分值范围（0 到 0.05）"
+    );
+    assert_eq!(
+        msg(set("1.1.1", "0.04", " ").await.unwrap_err()),
+        "得分 0.04 低于满分 0.05，须填写理由"
+    );
+    assert_eq!(
+        msg(set("9.9.9", "0.05", "").await.unwrap_err()),
+        "细则中没有条款“9.9.9”"
+    );
+    assert_eq!(
+        msg(set("1.4.1", "0.05", "").await.unwrap_err()),
+        "条款 1.4.1 按“排名递减”计分，不能直接录入分数"
+    );
+    assert_eq!(
+        msg(set("1.1.1", "abc", "").await.unwrap_err()),
+        "得分“abc”不是数字"
+    );
+    let e = s
+        .set_score(
+            &w.admin,
+            w.id,
+            "320623999",
+            "1.1.1",
+            Ledger::Assessor,
+            "0.05",
+            "",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(msg(e), "本次考核中没有单位“320623999”");
+}
+
+pub(crate) async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
+        .await
+        .unwrap();
+    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
+        .await
+        .unwrap();
+    let mut version = s
+        .set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.5.2",
+            Ledger::Assessor,
+            "0.05",
+            "",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap()
+        .version;
+    for round in 0..10 {
+        let (s1, s2) = (s.clone(), s.clone());
+        let (u1, u2) = (w.assessor.clone(), w.admin.clone());
+        let id = w.id;
+        let a = tokio::spawn(async move {
+            s1.set_score(
+                &u1,
+                id,
+                "320623001",
+                "1.5.2",
+                Ledger::Assessor,
+                "0.04",
+                "甲",
+                Some(version),
+                NOW,
+            )
+            .await
+        });
+        let b = tokio::spawn(async move {
+            s2.set_score(
+                &u2,
+                id,
+                "320623001",
+                "1.5.2",
+                Ledger::Assessor,
+                "0.03",
+                "乙",
+                Some(version),
+                NOW,
+            )
+            .await
+        });
+        let (a, b) = (a.await.unwrap(), b.await.unwrap());
+        let won = match (a, b) {
+            (Ok(x), Err(StoreError::Conflict { current }))
+            | (Err(StoreError::Conflict { current }), Ok(x)) => {
+                assert_eq!(current.version, x.version);
+                x
+            }
+            other => {
+                panic!("round {round}: exactly one must win, the other get a conflict: {other:?}")
+            }
+        };
+        assert_eq!(won.version, version + 1);
+        version = won.version;
+    }
+    assert_eq!(s.audit_verify().await.unwrap().map(|n| n > 10), Ok(true));
+}
+
+pub(crate) async fn concurrent_edits_of_one_score_exactly_one_wins(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
+        .await
+        .unwrap();
+    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
+        .await
+        .unwrap();
+    let first = s
+        .set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.5.1",
+            Ledger::Assessor,
+            "0.1",
+            "",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.version, 1);
+    // Two people saw version 1 and both save.
+    let (a, b) = tokio::join!(
+        s.set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.5.1",
+            Ledger::Assessor,
+            "0.08",
+            "岗位牌未公开照片",
+            Some(1),
+            "2021-12-01T09:01:00Z"
+        ),
+        s.set_score(
+            &w.admin,
+            w.id,
+            "320623001",
+            "1.5.1",
+            Ledger::Assessor,
+            "0.09",
+            "未佩戴工作标志",
+            Some(1),
+            "2021-12-01T09:01:00Z"
+        ),
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(x), Err(e)) | (Err(e), Ok(x)) => (x, e),
+        other => panic!("exactly one must win: {other:?}"),
+    };
+    assert_eq!(won.version, 2);
+    match lost {
+        StoreError::Conflict { current } => {
+            assert_eq!(current.version, 2);
+            assert_eq!(current.score, won.score);
+            assert_eq!(current.updated_by, won.updated_by);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A stale edit later is a conflict too, with a message that says who changed it.
+    let e = s
+        .set_score(
+            &w.admin,
+            w.id,
+            "320623001",
+            "1.5.1",
+            Ledger::Assessor,
+            "0.07",
+            "x",
+            Some(1),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("第 2 版"), "{e}");
+}
