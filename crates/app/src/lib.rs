@@ -3,10 +3,20 @@
 //! and records, kaohe-core scores, kaohe-platform reads the exports). As rust-analyzer's `ide` crate
 //! sits under its LSP server.
 //!
-//! So far: the platform import (one path for `kaohe import` and the web's staged import: the same
-//! calendar lookup, the same receipts) and the working-day calendar a data directory uses.
+//! Each module is one concern: the results and who may see them, stage moves and sealing, the
+//! platform import (one path for `kaohe import` and the web's staged import: the same calendar
+//! lookup, the same receipts), 方案对比, and a batch of files scored. Errors are the store's
+//! ([`kaohe_store::StoreError`]): refused, not found, invalid, failed — each face words them.
 
+/// 批量计分: a batch of files scored, or every problem that stops it.
+pub mod batch;
 /// 工作日历: the built-in years plus the calendar files a directory holds, within limits.
 pub mod calendar;
 /// 数据导入: platform exports → the import the store keeps.
 pub mod import;
+/// 考核结果: the scored result and who may see which part of it.
+pub mod results;
+/// 阶段与定档: stage moves, sealing, 更正, the sealed versions.
+pub mod sealing;
+/// 方案对比: the data under another rubric, compared.
+pub mod whatif;

@@ -7,7 +7,7 @@ use crate::error::{ApiResult, AppError};
 use axum::extract::{Path, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use kaohe_store::policy::{self, Read};
+use kaohe_store::policy;
 use kaohe_store::{Ledger, Stage};
 use serde::Deserialize;
 
@@ -106,14 +106,8 @@ async fn upload(
     let r = st
         .store
         .put_evidence(&a.user, id, &unit, &clause, &name, &bytes, &st.now())
-        .await
-        .map_err(|e| match e {
-            kaohe_store::StoreError::Invalid(m) if m.starts_with("不支持的文件类型") => {
-                AppError::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, m)
-            }
-            other => other.into(),
-        })?;
-    Ok(Json(serde_json::to_value(r).unwrap_or_default()))
+        .await?;
+    Ok(Json(serde_json::to_value(r).expect("evidence serialises")))
 }
 
 /// Whether this person may add evidence to this unit now — the store's own rule
@@ -182,7 +176,7 @@ async fn whatif(
     Path(id): Path<i64>,
     Json(b): Json<WhatIfRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    use crate::whatif::{Other, Refused};
+    use kaohe_app::whatif::{Other, Refused};
     let other = match (b.rubric_assessment, b.rubric_toml) {
         (Some(rid), None) => Other::Stored(rid),
         (None, Some(text)) => Other::Draft {
@@ -195,9 +189,11 @@ async fn whatif(
             ));
         }
     };
-    match crate::whatif::run(&st, &a.user, id, &other).await {
-        Ok((w, _)) => Ok(Json(serde_json::to_value(w).unwrap_or_default())),
-        Err(Refused::App(e)) => Err(e),
+    match kaohe_app::whatif::run(&st.store, &a.user, id, &other).await {
+        Ok((w, _)) => Ok(Json(
+            serde_json::to_value(w).expect("a comparison serialises"),
+        )),
+        Err(Refused::Store(e)) => Err(e.into()),
         Err(Refused::Draft(problems)) => {
             let texts: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
             Err(AppError::invalid(format!(
@@ -206,16 +202,6 @@ async fn whatif(
             )))
         }
     }
-}
-
-/// The result as kaohe-core computes it from an assessment and its inputs, as the canonical JSON
-/// text that is sealed (DATA.md §3). The store calls it under its write lock.
-pub(crate) fn sealed_result(
-    x: &kaohe_store::store::Assessment,
-    inputs: &kaohe_core::Inputs,
-) -> String {
-    let scored = kaohe_core::score(&x.rubric, inputs);
-    serde_json::to_string(&kaohe_report::json::report(&scored, &[])).expect("report serialises")
 }
 
 #[derive(Deserialize)]
@@ -288,11 +274,10 @@ async fn finalize(
     Path(id): Path<i64>,
     Json(b): Json<Why>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let sealed = st
-        .store
-        .finalize(&a.user, id, &b.reason, &st.now(), sealed_result)
-        .await?;
-    Ok(Json(serde_json::to_value(sealed).unwrap_or_default()))
+    let sealed = kaohe_app::sealing::finalize(&st.store, &a.user, id, &b.reason, &st.now()).await?;
+    Ok(Json(
+        serde_json::to_value(sealed).expect("a seal serialises"),
+    ))
 }
 
 async fn correct(
@@ -301,25 +286,10 @@ async fn correct(
     Path(id): Path<i64>,
     Json(b): Json<Why>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let last = st
-        .store
-        .sealed(id)
-        .await?
-        .last()
-        .map(|s| s.version)
-        .unwrap_or(0);
-    let before: serde_json::Value = if last > 0 {
-        sealed_value(&st, id, last).await?
-    } else {
-        serde_json::Value::Null
-    };
-    let sealed = st
-        .store
-        .correct(&a.user, id, &b.reason, &st.now(), sealed_result)
-        .await?;
-    let now_v = sealed_value(&st, id, sealed.version).await?;
+    let (sealed, changes) =
+        kaohe_app::sealing::correct(&st.store, &a.user, id, &b.reason, &st.now()).await?;
     Ok(Json(
-        serde_json::json!({ "sealed": sealed, "changes": changes(&before, &now_v) }),
+        serde_json::json!({ "sealed": sealed, "changes": changes }),
     ))
 }
 
@@ -338,10 +308,9 @@ async fn sealed_one(
     a: Authed,
     Path((id, version)): Path<(i64, i64)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let mut v = sealed_value(&st, id, version).await?;
-    let stage = st.store.assessment(id).await?.stage;
-    hide_unreadable_details(&a, stage, &mut v);
-    Ok(Json(v))
+    Ok(Json(
+        kaohe_app::sealing::sealed_for(&st.store, &a.user, id, version).await?,
+    ))
 }
 
 async fn diff(
@@ -349,91 +318,10 @@ async fn diff(
     a: Authed,
     Path((id, va, vb)): Path<(i64, i64, i64)>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let x = sealed_value(&st, id, va).await?;
-    let y = sealed_value(&st, id, vb).await?;
-    let stage = st.store.assessment(id).await?.stage;
-    let mut list = changes(&x, &y);
-    // Every unit's total and rank (published), clause details only of the units one may read.
-    list.retain(|c| {
-        matches!(c["what"].as_str(), Some("total" | "rank"))
-            || policy::may_read(&a.user, Read::Results, stage, c["unit"].as_str()).is_ok()
-    });
+    let list = kaohe_app::sealing::diff(&st.store, &a.user, id, va, vb).await?;
     Ok(Json(
         serde_json::json!({ "from": va, "to": vb, "changes": list }),
     ))
-}
-
-/// A sealed version as JSON (checked by the store against its 定档 record); a text that is not
-/// JSON is reported as corrupt, never served as empty.
-async fn sealed_value(st: &AppState, id: i64, version: i64) -> ApiResult<serde_json::Value> {
-    let text = st.store.sealed_json(id, version).await?;
-    serde_json::from_str(&text).map_err(|_| {
-        kaohe_store::StoreError::Corrupt(format!("第 {version} 版定档结果不是有效的 JSON")).into()
-    })
-}
-
-/// Empties the clause details of every unit whose details `a` may not read ([`Read::Results`] of
-/// that unit): a reporter keeps its own unit's, and every unit's total and rank.
-fn hide_unreadable_details(a: &Authed, stage: Stage, v: &mut serde_json::Value) {
-    if let Some(units) = v["units"].as_array_mut() {
-        for u in units {
-            let code = u["code"].as_str().unwrap_or_default();
-            if policy::may_read(&a.user, Read::Results, stage, Some(code)).is_err() {
-                u["clauses"] = serde_json::json!([]);
-            }
-        }
-    }
-}
-
-/// What differs between two results: per unit its total and rank, and every clause score.
-pub fn changes(a: &serde_json::Value, b: &serde_json::Value) -> Vec<serde_json::Value> {
-    let index = |v: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
-        v["units"]
-            .as_array()
-            .map(|us| {
-                us.iter()
-                    .map(|u| {
-                        (
-                            u["code"].as_str().unwrap_or_default().to_string(),
-                            u.clone(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (ia, ib) = (index(a), index(b));
-    let mut out = Vec::new();
-    for (code, ub) in &ib {
-        let ua = ia.get(code).cloned().unwrap_or(serde_json::Value::Null);
-        for field in ["total", "rank"] {
-            if ua[field] != ub[field] {
-                out.push(serde_json::json!({ "unit": code, "what": field, "from": ua[field], "to": ub[field] }));
-            }
-        }
-        let clauses =
-            |u: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
-                u["clauses"]
-                    .as_array()
-                    .map(|cs| {
-                        cs.iter()
-                            .map(|c| (c["id"].as_str().unwrap_or_default().to_string(), c.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-        let (ca, cb) = (clauses(&ua), clauses(ub));
-        for (cid, c) in &cb {
-            let before = ca
-                .get(cid)
-                .map(|x| x["score"].clone())
-                .unwrap_or(serde_json::Value::Null);
-            if before != c["score"] {
-                out.push(serde_json::json!({ "unit": code, "what": format!("clause {cid}"), "from": before, "to": c["score"], "explanation": c["explanation"] }));
-            }
-        }
-    }
-    out
 }
 
 async fn list(State(st): State<AppState>, _a: Authed) -> ApiResult<Json<serde_json::Value>> {
@@ -483,10 +371,12 @@ async fn advance(
             b.to
         ))
     })?;
-    st.store.advance(&a.user, id, to, &b.why, &st.now()).await?;
-    Ok(Json(
-        serde_json::json!({ "stage": to, "stage_label": to.label() }),
-    ))
+    let moved = kaohe_app::sealing::advance(&st.store, &a.user, id, to, &b.why, &st.now()).await?;
+    let mut v = serde_json::json!({ "stage": to, "stage_label": to.label() });
+    if let kaohe_app::sealing::Moved::Sealed(sealed) = moved {
+        v["sealed"] = serde_json::to_value(sealed).expect("a seal serialises");
+    }
+    Ok(Json(v))
 }
 
 async fn scores(
@@ -587,12 +477,7 @@ async fn results(
     a: Authed,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let x = st.store.assessment(id).await?;
-    policy::may_read(&a.user, Read::Results, x.stage, None).map_err(AppError::forbidden)?;
-    let inputs = st.store.inputs(id).await?;
-    let scored = kaohe_core::score(&x.rubric, &inputs);
-    let mut v = serde_json::to_value(kaohe_report::json::report(&scored, &[])).unwrap_or_default();
-    hide_unreadable_details(&a, x.stage, &mut v);
-    v["stage"] = serde_json::json!(x.stage);
-    Ok(Json(v))
+    Ok(Json(
+        kaohe_app::results::report_json(&st.store, &a.user, id).await?,
+    ))
 }

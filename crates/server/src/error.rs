@@ -42,6 +42,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Forbidden(m) => AppError::forbidden(m),
             StoreError::Invalid(m) => AppError::invalid(m),
+            StoreError::Unsupported(m) => AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
             StoreError::NotFound(m) => AppError::not_found(m),
             StoreError::Stale(m) => AppError::new(StatusCode::CONFLICT, m),
             StoreError::Conflict { current } => {

@@ -24,8 +24,6 @@ pub mod limits;
 pub mod openapi;
 /// 网页: the server-rendered pages.
 pub mod web;
-/// 方案对比 (what-if), shared by the page and the API.
-mod whatif;
 
 use kaohe_store::Store;
 use std::sync::Arc;

@@ -55,6 +55,7 @@ kaohe_store::on_both!(
     what_the_key_pages_say_reads_as_recorded,
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
+    the_stage_route_seals_into_final_as_finalize_does,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.

@@ -554,3 +554,73 @@ pub(crate) async fn refused_objection_forms_keep_what_was_typed(db: Db) {
         "{html}"
     );
 }
+
+/// A stage move into 定档 through `POST …/stage` seals the result as `…/finalize` does (one use case,
+/// kaohe_app::sealing::advance): the answer names the sealed version, whose sha256 is the stored
+/// text's; and a reporter may not move the stage at all.
+pub(crate) async fn the_stage_route_seals_into_final_as_finalize_does(db: Db) {
+    let a = app(db).await;
+    let id = a.id;
+    let admin = a.login("admin").await;
+    let rep = a.login("juegang").await;
+    let path = format!("/api/assessments/{id}/stage");
+    let (st, v, _) = a
+        .call(
+            &rep,
+            "POST",
+            &path,
+            Some(json!({ "to": "publication", "why": "x" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &path,
+            Some(json!({ "to": "publication", "why": "公示" })),
+            true,
+        )
+        .await;
+    assert_eq!(
+        (st, v["stage"].as_str()),
+        (StatusCode::OK, Some("publication")),
+        "{v}"
+    );
+    assert!(v.get("sealed").is_none(), "{v}");
+    let (st, v, _) = a
+        .call(
+            &admin,
+            "POST",
+            &path,
+            Some(json!({ "to": "final", "why": "县考核领导小组审定" })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["stage"].as_str(), v["stage_label"].as_str()),
+        (Some("final"), Some("定档"))
+    );
+    assert_eq!(v["sealed"]["version"], 1, "{v}");
+    assert_eq!(v["sealed"]["reason"], "县考核领导小组审定");
+    let text = a.store.sealed_json(id, 1).await.unwrap();
+    assert_eq!(
+        v["sealed"]["sha256"].as_str().unwrap(),
+        kaohe_core::rubric::sha256_hex(text.as_bytes())
+    );
+    assert_eq!(a.store.assessment(id).await.unwrap().stage, Stage::Final);
+    // The sealed text is the result the API showed just before (no second way to compute it).
+    let (_, results, _) = a
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
+        .await;
+    let sealed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(sealed["units"], results["units"]);
+}

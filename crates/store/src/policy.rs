@@ -23,6 +23,7 @@
 //! | 佐证材料 (evidence) of a unit | any stage | any stage | never | never |
 //! | 异议 (objections) of a unit | any stage | any stage | never | never |
 //! | the result (league table, totals, ranks) | any stage | from 公示 (clause details of its own unit only) | from 公示 (totals and ranks only) | from 公示 |
+//! | the whole result as a file (汇总表, 扣分明细, every unit's 考核反馈单) | any stage | never | never | from 公示 |
 //!
 //! Before 公示 a reporter sees only what its own unit wrote (自评分, evidence, objections): the
 //! assessors' scores and findings are their unfinished work until the result is published.
@@ -138,6 +139,9 @@ pub enum Read {
     /// The scored result (league table): totals and ranks of every unit, the clause details of the
     /// units the reader may read.
     Results,
+    /// The whole result as a file (汇总表, 扣分明细, every unit's 考核反馈单): every unit's clause
+    /// details, so never a reporter; a leader once published.
+    Export,
 }
 
 impl Read {
@@ -148,6 +152,7 @@ impl Read {
             Read::Evidence => "佐证材料",
             Read::Objections => "异议",
             Read::Results => "考核结果",
+            Read::Export => "全部单位的考核结果（导出）",
         }
     }
 }
@@ -182,9 +187,10 @@ fn readable(user: &User, what: Read, stage: Stage, unit: Option<&str>) -> bool {
     let own = user.role == Role::Reporter && unit.is_some() && user.unit_code.as_deref() == unit;
     match (user.role, what) {
         (Role::Admin | Role::Assessor, _) => true,
-        (Role::Viewer, Read::Results) => published,
+        (Role::Viewer, Read::Results | Read::Export) => published,
         (Role::Viewer, _) => false,
         (Role::Reporter, Read::Results) => published && (unit.is_none() || own),
+        (Role::Reporter, Read::Export) => false,
         (Role::Reporter, Read::Ledger(Ledger::SelfScore) | Read::Evidence | Read::Objections) => {
             own
         }
@@ -327,5 +333,60 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e, "当前为“考核”阶段，不能设置单位与分工");
+    }
+
+    /// The read table, row by row: (role, unit of the reporter, what, stage, target unit, allowed).
+    #[test]
+    fn read_matrix() {
+        use Read::*;
+        use Role::*;
+        use Stage::*;
+        type Case = (
+            Role,
+            Option<&'static str>,
+            Read,
+            Stage,
+            Option<&'static str>,
+            bool,
+        );
+        let rows: &[Case] = &[
+            (Assessor, None, Results, Review, None, true),
+            (Viewer, None, Results, Review, None, false),
+            (Viewer, None, Results, Publication, None, true),
+            (Reporter, Some("A"), Results, Review, None, false),
+            (Reporter, Some("A"), Results, Publication, None, true),
+            (Reporter, Some("A"), Results, Publication, Some("A"), true),
+            (Reporter, Some("A"), Results, Publication, Some("B"), false),
+            (Admin, None, Export, Draft, None, true),
+            (Assessor, None, Export, Review, None, true),
+            (Viewer, None, Export, Review, None, false),
+            (Viewer, None, Export, Final, None, true),
+            (Reporter, Some("A"), Export, Final, None, false),
+            (
+                Reporter,
+                Some("A"),
+                Ledger(crate::model::Ledger::SelfScore),
+                Draft,
+                Some("A"),
+                true,
+            ),
+            (Reporter, Some("A"), Findings, Review, Some("A"), false),
+            (Reporter, Some("A"), Findings, Publication, Some("A"), true),
+            (Reporter, Some("A"), Evidence, Review, Some("B"), false),
+            (Viewer, None, Objections, Final, Some("A"), false),
+        ];
+        for (i, (role, own, what, stage, unit, allowed)) in rows.iter().enumerate() {
+            let got = may_read(&user(*role, *own), *what, *stage, *unit);
+            assert_eq!(
+                got.is_ok(),
+                *allowed,
+                "row {i}: {role:?} {what:?} in {stage:?} of {unit:?}: {got:?}"
+            );
+        }
+        let e = may_read(&user(Viewer, None), Export, Review, None).unwrap_err();
+        assert_eq!(
+            e,
+            "全部单位的考核结果（导出）尚未公示（当前为“考核”阶段），张三（查看）暂不能查看"
+        );
     }
 }

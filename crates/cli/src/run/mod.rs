@@ -269,15 +269,10 @@ pub(super) fn emit(
     format: Format,
     out: Option<&Path>,
 ) -> Result<u8> {
-    let scored = kaohe_core::score(r, inputs);
-    if has_errors(&read_problems) || has_errors(&scored.problems) {
-        let all: Vec<Problem> = read_problems
-            .iter()
-            .chain(&scored.problems)
-            .cloned()
-            .collect();
-        return invalid(&all, format);
-    }
+    let scored = match kaohe_app::batch::scored(r, inputs, &read_problems) {
+        Ok(s) => s,
+        Err(all) => return invalid(&all, format),
+    };
     match format {
         Format::Table | Format::Json => {
             let text = if format == Format::Json {

@@ -60,18 +60,11 @@ pub fn whatif(
         Ok(x) => x,
         Err(problems) => return invalid(&problems, format),
     };
-    let before = kaohe_core::score(&r, &inputs);
-    if has_errors(&read_problems) || has_errors(&before.problems) {
-        let all: Vec<Problem> = read_problems.into_iter().chain(before.problems).collect();
+    if let Err(all) = kaohe_app::batch::scored(&r, &inputs, &read_problems) {
         return invalid(&all, format);
     }
-    let (carried, mut notes) = kaohe_core::compare::carry_over(&inputs, &r, &o);
-    notes.extend(other_problems);
-    let after = kaohe_core::score(&o, &carried);
-    let cmp = kaohe_core::compare::compare(&before, &after);
-    let label = |r: &Rubric| format!("《{}》（{} 版本 {}）", r.title, r.id, r.version);
-    let w =
-        kaohe_report::whatif::WhatIf::of(&cmp, &before, &after, (&label(&r), &label(&o)), &notes);
+    let label = |r: &Rubric| kaohe_app::whatif::label(r, None);
+    let w = kaohe_app::whatif::compare(&r, &inputs, &o, (&label(&r), &label(&o)), other_problems);
     if let (Format::Xlsx, Some(p)) = (format, out) {
         let bytes = kaohe_report::xlsx::whatif_workbook(&w).context("生成 XLSX 失败")?;
         std::fs::write(p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;

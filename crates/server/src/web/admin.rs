@@ -5,29 +5,22 @@ use super::*;
 /// 导入平台数据 (admin): stage, preview, commit or cancel — through the import API.
 pub(super) async fn import_page(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> Page {
     if a.user.role != Role::Admin {
-        return page_error(
+        return Err(PageError::new(
             StatusCode::FORBIDDEN,
             Some(&a),
             "只有管理员可以导入平台数据",
-        );
+        ));
     }
-    let x = match assessment_or_page(&st, &a, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let x = assessment_of(&st, &a, id).await?;
     let mut ctx = base(Some(&a));
     ctx["a_id"] = json!(id);
     ctx["title"] = json!(x.title);
     ctx["period"] = json!(format!("{0}-01-01..{0}-12-31", x.year));
-    render("import.html", ctx)
+    Ok(render("import.html", ctx))
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -43,25 +36,15 @@ pub(super) struct AuditFilter {
 /// 审计日志 (admin): newest first, filterable, with the chain's status.
 pub(super) async fn audit_page(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Query(q): Query<AuditFilter>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let entries = match st
+) -> Page {
+    let entries = st
         .store
         .audit_search(&a.user, &q.actor, &q.action, &q.entity, 500)
         .await
-    {
-        Ok(e) => e,
-        Err(e) => {
-            let e = crate::error::AppError::from(e);
-            return page_error(e.status, Some(&a), &e.message);
-        }
-    };
-    let chain = or_500!(st.store.audit_verify().await, a);
+        .or_page(&a)?;
+    let chain = st.store.audit_verify().await.or_page(&a)?;
     let mut ctx = base(Some(&a));
     ctx["entries"] = json!(entries);
     ctx["q"] = json!(q);
@@ -72,7 +55,7 @@ pub(super) async fn audit_page(
         }
         Err(e) => ctx["chain_error"] = json!(e),
     }
-    render("audit.html", ctx)
+    Ok(render("audit.html", ctx))
 }
 
 /// 设置 (admin): the assessment's units, the accounts, and which assessor scores which unit. `typed`
@@ -84,20 +67,21 @@ pub(super) async fn setup_render(
     typed: Value,
     error: Option<String>,
     notice: Option<String>,
-) -> Response {
+) -> Page {
     if a.user.role != Role::Admin {
-        return page_error(StatusCode::FORBIDDEN, Some(a), "只有管理员可以设置考核");
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            Some(a),
+            "只有管理员可以设置考核",
+        ));
     }
-    let x = match assessment_or_page(st, a, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let x = assessment_of(st, a, id).await?;
     let mut ctx = base(Some(a));
     ctx["a_id"] = json!(id);
     ctx["title"] = json!(x.title);
     ctx["stage_label"] = json!(x.stage.label());
-    ctx["units"] = json!(or_500!(st.store.units(id).await, a));
-    let users = or_500!(st.store.users(&a.user).await, a);
+    ctx["units"] = json!(st.store.units(id).await.or_page(a)?);
+    let users = st.store.users(&a.user).await.or_page(a)?;
     ctx["users"] = json!(users
         .iter()
         .map(|u| json!({ "login": u.login, "name": u.name, "role": u.role.label(), "unit": u.unit_code }))
@@ -110,7 +94,10 @@ pub(super) async fn setup_render(
             .collect::<Vec<_>>()
     );
     ctx["assignments"] = json!(
-        or_500!(st.store.assignments(id).await, a)
+        st.store
+            .assignments(id)
+            .await
+            .or_page(a)?
             .into_iter()
             .map(|(login, name, unit)| json!({ "login": login, "name": name, "unit": unit }))
             .collect::<Vec<_>>()
@@ -125,33 +112,26 @@ pub(super) async fn setup_render(
     ctx["notice"] = json!(notice);
     let mut r = render("setup.html", ctx);
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 pub(super) async fn setup_page(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
     Query(msg): Query<Msg>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> Page {
     setup_render(&st, &a, id, json!({}), None, msg.msg).await
 }
 
 /// One setup form: `what` = unit (add a unit), user (add an account) or assign (an assessor to a unit).
 pub(super) async fn setup_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
     body: String,
-) -> Response {
-    let (a, f) = match posted(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = posted(&a, &body)?;
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let what = get("what");
     let now = st.now();
@@ -211,11 +191,11 @@ pub(super) async fn setup_form(
         _ => Err("未知的设置项".into()),
     };
     match result {
-        Ok(m) => Redirect::to(&format!(
+        Ok(m) => Ok(Redirect::to(&format!(
             "/a/{id}/setup?{}",
             serde_urlencoded::to_string([("msg", m.as_str())]).unwrap_or_default()
         ))
-        .into_response(),
+        .into_response()),
         Err(e) => {
             // Keep what was typed, except the password.
             let mut typed = json!(f);

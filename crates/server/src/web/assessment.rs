@@ -9,19 +9,12 @@ pub(super) struct Msg {
 
 pub(super) async fn assessment(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
     Query(msg): Query<Msg>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let x = match assessment_or_page(&st, &a, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let units = or_500!(st.store.units(id).await, a);
+) -> Page {
+    let x = assessment_of(&st, &a, id).await?;
+    let units = st.store.units(id).await.or_page(&a)?;
     let mut ctx = base(Some(&a));
     ctx["a"] = json!({ "id": id, "title": x.title, "stage_label": x.stage.label(), "rubric_title": x.rubric.title, "rubric_id": x.rubric.id, "sha256": x.rubric.sha256 });
     if a.user.role == Role::Admin
@@ -29,19 +22,18 @@ pub(super) async fn assessment(
     {
         ctx["next_stage"] = json!({ "key": n.key(), "label": n.label() });
     }
-    ctx["sealed"] = json!(or_500!(st.store.sealed(id).await, a));
+    ctx["sealed"] = json!(st.store.sealed(id).await.or_page(&a)?);
     ctx["is_admin"] = json!(a.user.role == Role::Admin);
     ctx["can_grid"] = json!(matches!(a.user.role, Role::Admin | Role::Assessor));
     ctx["can_whatif"] = json!(a.user.role != Role::Reporter && may_see_results(&a.user, x.stage));
     ctx["notice"] = json!(msg.msg);
     if may_see_results(&a.user, x.stage) {
-        let inputs = match inputs_or_page(&st, &a, id).await {
-            Ok(i) => i,
-            Err(r) => return r,
-        };
-        let scored = kaohe_core::score(&x.rubric, &inputs);
-        let report =
-            serde_json::to_value(kaohe_report::json::report(&scored, &[])).unwrap_or_default();
+        let results = kaohe_app::results::of(&st.store, &a.user, id)
+            .await
+            .or_page(&a)?;
+        let scored = results.scored();
+        let report = serde_json::to_value(kaohe_report::json::report(&scored, &[]))
+            .expect("a report serialises");
         let league: Vec<Value> = report["units"]
             .as_array()
             .cloned()
@@ -62,22 +54,15 @@ pub(super) async fn assessment(
         ctx["hidden_reason"] = json!(format!("结果尚未公示（当前为“{}”阶段）。", x.stage.label()));
         ctx["units"] = json!(units.iter().map(|u| json!({ "code": u.code, "name": u.name, "link": Store::may_read_unit(&a.user, &u.code) })).collect::<Vec<_>>());
     }
-    render("assessment.html", ctx)
+    Ok(render("assessment.html", ctx))
 }
 
 pub(super) async fn rubric(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let x = match assessment_or_page(&st, &a, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let x = assessment_of(&st, &a, id).await?;
     let r = &x.rubric;
     let indicators: Vec<Value> = r
         .indicators
@@ -97,26 +82,23 @@ pub(super) async fn rubric(
         .collect();
     let mut ctx = base(Some(&a));
     ctx["r"] = json!({ "title": r.title, "id": r.id, "version": r.version, "max_total": r.max_total.normalize().to_string(), "sha256": r.sha256, "indicators": indicators });
-    render("rubric.html", ctx)
+    Ok(render("rubric.html", ctx))
 }
 
 /// 推进阶段 (admin), with a confirmation; into 定档 the result is sealed.
 pub(super) async fn advance_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
     body: String,
-) -> Response {
-    let (a, f) = match posted(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = posted(&a, &body)?;
     let back = |msg: &str| {
-        Redirect::to(&format!(
+        Ok(Redirect::to(&format!(
             "/a/{id}?{}",
             serde_urlencoded::to_string([("msg", msg)]).unwrap_or_default()
         ))
-        .into_response()
+        .into_response())
     };
     if f.get("confirm").map(String::as_str) != Some("yes") {
         return back("请勾选“确认推进”");
@@ -125,19 +107,8 @@ pub(super) async fn advance_form(
     let Some(to) = f.get("to").and_then(|t| Stage::parse(t)) else {
         return back("未知阶段");
     };
-    let result = if to == Stage::Final {
-        st.store
-            .finalize(&a.user, id, &why, &st.now(), crate::api::sealed_result)
-            .await
-            .map(|s| format!("已定档，结果已封存（sha256 {}）", s.sha256))
-    } else {
-        st.store
-            .advance(&a.user, id, to, &why, &st.now())
-            .await
-            .map(|_| format!("已进入“{}”阶段", to.label()))
-    };
-    match result {
-        Ok(m) => back(&m),
+    match kaohe_app::sealing::advance(&st.store, &a.user, id, to, &why, &st.now()).await {
+        Ok(moved) => back(&moved.message()),
         Err(e) => back(&crate::error::AppError::from(e).message),
     }
 }

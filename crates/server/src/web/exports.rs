@@ -2,37 +2,6 @@
 
 use super::*;
 
-/// The whole result may be exported by admins and assessors, and by viewers once published; a
-/// reporter sees its own unit only, so not the whole workbook.
-pub(super) async fn export_guard(
-    st: &AppState,
-    headers: &HeaderMap,
-    id: i64,
-) -> Result<
-    (
-        kaohe_store::store::Assessment,
-        std::sync::Arc<kaohe_core::Inputs>,
-    ),
-    Response,
-> {
-    let a = signed_in(st, headers).await?;
-    let x = assessment_or_page(st, &a, id).await?;
-    let allowed = match a.user.role {
-        Role::Admin | Role::Assessor => true,
-        Role::Viewer => x.stage >= Stage::Publication,
-        Role::Reporter => false,
-    };
-    if !allowed {
-        return Err(page_error(
-            StatusCode::FORBIDDEN,
-            Some(&a),
-            "无权导出全部单位的考核结果",
-        ));
-    }
-    let inputs = inputs_or_page(st, &a, id).await?;
-    Ok((x, inputs))
-}
-
 pub(super) fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
     let encoded = kaohe_store::url::percent_encode(name, b"._-");
     let mut r = bytes.into_response();
@@ -47,18 +16,17 @@ pub(super) fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Resp
 /// 汇总表, 扣分明细 and 原始数据 as XLSX (DATA.md §3).
 pub(super) async fn export_xlsx(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let (x, inputs) = match export_guard(&st, &headers, id).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let scored = kaohe_core::score(&x.rubric, &inputs);
-    xlsx_download(
+) -> Page {
+    let results = kaohe_app::results::for_export(&st.store, &a.user, id)
+        .await
+        .or_page(&a)?;
+    let scored = results.scored();
+    Ok(xlsx_download(
         kaohe_report::xlsx::workbook(&scored, &[]),
-        &format!("{}汇总表.xlsx", x.title),
-    )
+        &format!("{}汇总表.xlsx", results.assessment.title),
+    ))
 }
 
 /// A workbook as a download, or the failure logged and a 500 in Chinese.
@@ -79,24 +47,17 @@ pub(super) fn xlsx_download(book: Result<Vec<u8>, impl std::fmt::Display>, name:
 /// Every unit's 考核反馈单 in one PDF, in rank order, to print them all at once (who may export).
 pub(super) async fn export_feedback_pdf(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let (x, inputs) = match export_guard(&st, &headers, id).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let name = format!("{}考核反馈单（全部单位）.pdf", x.title);
-    pdf_download(name, move || {
-        let scored = kaohe_core::score(&x.rubric, &inputs);
-        let forms: Vec<kaohe_report::feedback::Feedback> = scored
-            .units
-            .iter()
-            .map(|r| kaohe_report::feedback::Feedback::of(&x.title, x.stage.label(), &scored, r))
-            .collect();
-        kaohe_report::pdf::feedback_pdfs(&forms)
+) -> Page {
+    let results = kaohe_app::results::for_export(&st.store, &a.user, id)
+        .await
+        .or_page(&a)?;
+    let name = format!("{}考核反馈单（全部单位）.pdf", results.assessment.title);
+    Ok(pdf_download(name, move || {
+        kaohe_report::pdf::feedback_pdfs(&results.feedbacks())
     })
-    .await
+    .await)
 }
 
 /// A CSV cell that no spreadsheet runs as a formula.
@@ -107,14 +68,13 @@ pub(super) fn csv_safe(s: &str) -> String {
 /// 汇总表 as CSV (UTF-8 with BOM, so that Excel opens the Chinese right).
 pub(super) async fn export_csv(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let (x, inputs) = match export_guard(&st, &headers, id).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let scored = kaohe_core::score(&x.rubric, &inputs);
+) -> Page {
+    let results = kaohe_app::results::for_export(&st.store, &a.user, id)
+        .await
+        .or_page(&a)?;
+    let (x, scored) = (&results.assessment, results.scored());
     let dp = x.rubric.precision;
     let mut out = String::from("\u{feff}排名,单位编码,单位名称,类型");
     for ind in &x.rubric.indicators {
@@ -155,9 +115,9 @@ pub(super) async fn export_csv(
         out.push_str(&quoted.join(","));
         out.push('\n');
     }
-    attachment(
+    Ok(attachment(
         out.into_bytes(),
         "text/csv; charset=utf-8",
         &format!("{}汇总表.csv", x.title),
-    )
+    ))
 }

@@ -7,24 +7,17 @@ use super::*;
 /// someone else comes back as a conflict with the current value, never an overwrite).
 pub(super) async fn grid_page(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> Page {
     if !matches!(a.user.role, Role::Admin | Role::Assessor) {
-        return page_error(
+        return Err(PageError::new(
             StatusCode::FORBIDDEN,
             Some(&a),
             "只有管理员和考核员可以使用评分表",
-        );
+        ));
     }
-    let x = match assessment_or_page(&st, &a, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let x = assessment_of(&st, &a, id).await?;
     let clauses: Vec<&kaohe_core::rubric::Clause> = x
         .rubric
         .clauses
@@ -32,13 +25,13 @@ pub(super) async fn grid_page(
         .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
         .collect();
     let mut rows = Vec::new();
-    for u in or_500!(st.store.units(id).await, a) {
-        let mine =
-            a.user.role == Role::Admin || or_500!(st.store.assigned(id, &a.user, &u.code).await, a);
+    for u in st.store.units(id).await.or_page(&a)? {
+        let mine = a.user.role == Role::Admin
+            || st.store.assigned(id, &a.user, &u.code).await.or_page(&a)?;
         if !mine {
             continue;
         }
-        let scores = or_500!(st.store.scores(&a.user, id, &u.code).await, a);
+        let scores = st.store.scores(&a.user, id, &u.code).await.or_page(&a)?;
         let cells: Vec<Value> = clauses
             .iter()
             .map(|c| {
@@ -65,5 +58,5 @@ pub(super) async fn grid_page(
         .map(|c| json!({ "id": &*c.id, "title": c.title, "max": c.max.normalize().to_string() }))
         .collect::<Vec<_>>());
     ctx["rows"] = json!(rows);
-    render("grid.html", ctx)
+    Ok(render("grid.html", ctx))
 }

@@ -5,12 +5,14 @@
 
 use crate::AppState;
 use crate::auth::{self, Authed};
-use crate::whatif::{Other, Refused, may_see_results};
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use kaohe_app::results::may_see as may_see_results;
+use kaohe_app::whatif::{Other, Refused};
+use kaohe_store::StoreError;
 use kaohe_store::{Ledger, Role, Stage, Store};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,16 +22,6 @@ pub use crate::charts::league_chart;
 
 /// A posted form's fields.
 type Fields = std::collections::HashMap<String, String>;
-
-/// The value of a store call, or (from a handler) the page that says the database failed.
-macro_rules! or_500 {
-    ($e:expr, $a:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return db_failed(&$a, &e),
-        }
-    };
-}
 
 /// 登录与退出: the sign-in page and form, and signing out.
 mod sign_in;
@@ -112,16 +104,6 @@ pub(super) fn render(name: &str, ctx: Value) -> Response {
     }
 }
 
-/// The page that says the database failed (the error logged): a failure is never shown as empty data.
-pub(super) fn db_failed(a: &Authed, e: &dyn std::fmt::Display) -> Response {
-    eprintln!("kaohe-server: database: {e}");
-    page_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Some(a),
-        "读取数据失败，请联系管理员",
-    )
-}
-
 /// Back to a unit's page after a form, with a notice and the clause to scroll to (`#c-…`, or the
 /// objections). Unit, notice and clause come from the request: each is encoded, so that no typed
 /// character (a line break, `#`, `?`) can break the Location header or the URL.
@@ -143,35 +125,104 @@ pub(super) fn to_unit_page(
     .into_response()
 }
 
-/// An assessment, or the page that says there is none (404) or that the database failed (500).
-pub(super) async fn assessment_or_page(
-    st: &AppState,
-    a: &Authed,
-    id: i64,
-) -> Result<kaohe_store::store::Assessment, Response> {
-    match st.store.assessment(id).await {
-        Ok(x) => Ok(x),
-        Err(kaohe_store::StoreError::NotFound(_)) => {
-            Err(page_error(StatusCode::NOT_FOUND, Some(a), "没有这个考核"))
-        }
-        Err(e) => Err(db_failed(a, &e)),
+/// What a page handler answers when it does not show its page: the way to sign in, or a page that
+/// says in Chinese what went wrong — refused (403), not found (404), not accepted (422), changed
+/// meanwhile (409), failed (500, logged). Handlers return [`Page`] and use `?`; a failure is never
+/// shown as empty data.
+pub(super) struct PageError(Box<Response>);
+
+/// A page, or the page that says why not.
+pub(super) type Page = Result<Response, PageError>;
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        *self.0
     }
 }
 
-/// An assessment's inputs, or the error page: a database failure is never shown as empty data.
-pub(super) async fn inputs_or_page(
+impl PageError {
+    /// A page with `status` that says `message` (signed in as `a`, when known).
+    pub(super) fn new(status: StatusCode, a: Option<&Authed>, message: &str) -> PageError {
+        PageError(Box::new(page_error(status, a, message)))
+    }
+
+    /// A store's or a use case's refusal or failure as the page that says it.
+    pub(super) fn store(a: &Authed, e: StoreError) -> PageError {
+        let (status, message) = match e {
+            StoreError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+            StoreError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            StoreError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+            StoreError::Unsupported(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
+            StoreError::Stale(m) => (StatusCode::CONFLICT, m),
+            e @ StoreError::Conflict { .. } => (StatusCode::CONFLICT, e.to_string()),
+            e @ StoreError::Tampered(_) => {
+                eprintln!("kaohe-server: integrity check failed: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("{e}。请联系管理员用 kaohe audit verify 检查"),
+                )
+            }
+            e @ StoreError::Corrupt(_) => {
+                eprintln!("kaohe-server: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "读取考核数据失败，请联系管理员".into(),
+                )
+            }
+            e => {
+                eprintln!("kaohe-server: database: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "读取数据失败，请联系管理员".into(),
+                )
+            }
+        };
+        PageError::new(status, Some(a), &message)
+    }
+}
+
+/// A store call's or a use case's value, or (with `?` in a handler) the page that says why not.
+pub(super) trait OrPage<T> {
+    fn or_page(self, a: &Authed) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, StoreError> {
+    fn or_page(self, a: &Authed) -> Result<T, PageError> {
+        self.map_err(|e| PageError::store(a, e))
+    }
+}
+
+/// The signed-in person of every page, as an extractor: without a valid session the way to sign in
+/// (a redirect to /login); when the session could not be looked up, a page that says the database
+/// failed (never the sign-in page, which would tell a signed-in person their session was gone).
+pub(super) struct SignedIn(pub(super) Authed);
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<SignedIn, PageError> {
+        match <Authed as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, st)
+            .await
+        {
+            Ok(a) => Ok(SignedIn(a)),
+            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+                Err(PageError(Box::new(Redirect::to("/login").into_response())))
+            }
+            Err(e) => Err(PageError::new(e.status, None, &e.message)),
+        }
+    }
+}
+
+/// An assessment for a page (the store's errors as pages: none, 404; a failure, 500).
+pub(super) async fn assessment_of(
     st: &AppState,
     a: &Authed,
     id: i64,
-) -> Result<std::sync::Arc<kaohe_core::Inputs>, Response> {
-    st.store.inputs(id).await.map_err(|e| {
-        eprintln!("kaohe-server: inputs of assessment {id}: {e}");
-        page_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Some(a),
-            "读取考核数据失败，请联系管理员",
-        )
-    })
+) -> Result<kaohe_store::store::Assessment, PageError> {
+    st.store.assessment(id).await.or_page(a)
 }
 
 pub(super) fn page_error(status: StatusCode, a: Option<&Authed>, message: &str) -> Response {
@@ -186,29 +237,6 @@ pub(super) fn base(a: Option<&Authed>) -> Value {
     match a {
         Some(a) => json!({ "user": a.user, "role_label": a.user.role.label(), "csrf": a.csrf }),
         None => json!({}),
-    }
-}
-
-/// The one sign-in check of every page: the signed-in person, or the response instead — the way to
-/// sign in (a redirect to /login) when there is no valid session, a page that says the database
-/// failed when the session could not be looked up.
-pub(super) async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Authed, Response> {
-    let mut parts = axum::http::Request::builder()
-        .body(())
-        .expect("an empty request")
-        .into_parts()
-        .0;
-    parts.headers = headers.clone();
-    match <Authed as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, st)
-        .await
-    {
-        Ok(a) => Ok(a),
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-            Err(Redirect::to("/login").into_response())
-        }
-        // The database failed while the session was looked up: a page that says so, never the
-        // sign-in page (which would tell a signed-in person their session was gone).
-        Err(e) => Err(page_error(e.status, None, &e.message)),
     }
 }
 
@@ -243,22 +271,17 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/feedback.pdf", get(export_feedback_pdf))
 }
 
-/// The signed-in user and the fields of a posted form, or the response that refuses it: sign-in, or
-/// 403 unless the form's CSRF token is the session's.
-pub(super) async fn posted(
-    st: &AppState,
-    headers: &HeaderMap,
-    body: &str,
-) -> Result<(Authed, Fields), Response> {
-    let a = signed_in(st, headers).await?;
+/// The fields of a posted form by `a`, or the page that refuses it (403) unless the form's CSRF
+/// token is the session's.
+pub(super) fn posted(a: &Authed, body: &str) -> Result<Fields, PageError> {
     match serde_urlencoded::from_str::<Fields>(body) {
-        Ok(f) if auth::same(f.get("csrf").map(String::as_str).unwrap_or(""), &a.csrf) => Ok((a, f)),
-        _ => Err(csrf_refused(&a)),
+        Ok(f) if auth::same(f.get("csrf").map(String::as_str).unwrap_or(""), &a.csrf) => Ok(f),
+        _ => Err(csrf_refused(a)),
     }
 }
 
-pub(super) fn csrf_refused(a: &Authed) -> Response {
-    page_error(
+pub(super) fn csrf_refused(a: &Authed) -> PageError {
+    PageError::new(
         StatusCode::FORBIDDEN,
         Some(a),
         "缺少或错误的 CSRF 令牌（请刷新页面后重试）",

@@ -47,13 +47,11 @@ pub(super) struct CsrfForm {
 
 pub(super) async fn logout_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    a: Result<SignedIn, PageError>,
     body: String,
 ) -> Response {
-    if let (Some(a), Ok(f)) = (
-        signed_in(&st, &headers).await.ok(),
-        serde_urlencoded::from_str::<CsrfForm>(&body),
-    ) && auth::same(&f.csrf, &a.csrf)
+    if let (Ok(SignedIn(a)), Ok(f)) = (a, serde_urlencoded::from_str::<CsrfForm>(&body))
+        && auth::same(&f.csrf, &a.csrf)
     {
         let _ = st.store.end_session(&a.token).await;
     }

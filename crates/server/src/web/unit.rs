@@ -38,34 +38,6 @@ pub(super) fn profile(
         .collect()
 }
 
-/// The unit's total and rank in every assessment whose results the user may see, oldest year first.
-/// `this` is the assessment being shown (id, year, total, rank), already scored.
-pub(super) async fn years(
-    st: &AppState,
-    a: &Authed,
-    unit: &str,
-    this: (i64, i32, rust_decimal::Decimal, u32),
-) -> Result<Vec<(i32, rust_decimal::Decimal, u32)>, kaohe_store::StoreError> {
-    let mut out = vec![(this.1, this.2, this.3)];
-    for row in st.store.assessments().await? {
-        if row.id == this.0 {
-            continue;
-        }
-        // A year that cannot be read is an error of the page, never a year missing from the chart.
-        let x = st.store.assessment(row.id).await?;
-        if !may_see_results(&a.user, x.stage) {
-            continue;
-        }
-        let inputs = st.store.inputs(row.id).await?;
-        let scored = kaohe_core::score(&x.rubric, &inputs);
-        if let Some(r) = scored.units.iter().find(|r| &*scored.unit(r).code == unit) {
-            out.push((x.year as i32, r.total, r.rank));
-        }
-    }
-    out.sort_by_key(|p| p.0);
-    Ok(out)
-}
-
 #[derive(Deserialize, Default)]
 pub(super) struct Notice {
     pub(super) ok: Option<String>,
@@ -83,7 +55,7 @@ pub(super) async fn scorecard_page(
     error: Option<String>,
     typed: Option<&ScoreForm>,
     notice: Option<String>,
-) -> Response {
+) -> Page {
     scorecard_page_kept(st, a, id, unit, error, typed, notice, Value::Null).await
 }
 
@@ -99,44 +71,41 @@ pub(super) async fn scorecard_page_kept(
     typed: Option<&ScoreForm>,
     notice: Option<String>,
     kept: Value,
-) -> Response {
-    if !Store::may_read_unit(&a.user, unit) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            Some(a),
-            &format!(
-                "{}（{}）无权查看单位 {unit} 的考核表",
-                a.user.name,
-                a.user.role.label()
-            ),
-        );
-    }
-    let x = match assessment_or_page(st, a, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let units = or_500!(st.store.units(id).await, a);
+) -> Page {
+    kaohe_app::results::may_open_unit(&a.user, unit).or_page(a)?;
+    let x = assessment_of(st, a, id).await?;
+    let units = st.store.units(id).await.or_page(a)?;
     let Some(u) = units.iter().find(|u| u.code == unit) else {
-        return page_error(
+        return Err(PageError::new(
             StatusCode::NOT_FOUND,
             Some(a),
             &format!("本次考核中没有单位“{unit}”"),
-        );
+        ));
     };
-    let scores = or_500!(st.store.scores(&a.user, id, unit).await, a);
+    let scores = st.store.scores(&a.user, id, unit).await.or_page(a)?;
     let show = may_see_results(&a.user, x.stage);
-    let inputs = match inputs_or_page(st, a, id).await {
-        Ok(i) => i,
-        Err(r) => return r,
+    // The result, scored, for who may see it now; the unit's row of it.
+    let results = match show {
+        true => Some(
+            kaohe_app::results::of(&st.store, &a.user, id)
+                .await
+                .or_page(a)?,
+        ),
+        false => None,
     };
-    let scored = kaohe_core::score(&x.rubric, &inputs);
-    let ur = scored.units.iter().find(|r| &*scored.unit(r).code == unit);
-    let assigned = or_500!(st.store.assigned(id, &a.user, unit).await, a);
+    let scored = results.as_ref().map(|r| r.scored());
+    let ur = scored
+        .as_ref()
+        .and_then(|s| kaohe_app::results::unit_result(s, unit).ok());
+    let assigned = st.store.assigned(id, &a.user, unit).await.or_page(a)?;
     let can_score = x.stage == Stage::Review
         && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
     // Findings recorded by hand, which whoever may score can withdraw (with a reason).
     let by_hand: Vec<kaohe_store::Finding> = if can_score {
-        or_500!(st.store.findings_of(&a.user, id, unit).await, a)
+        st.store
+            .findings_of(&a.user, id, unit)
+            .await
+            .or_page(a)?
             .into_iter()
             .filter(|f| !f.imported)
             .collect()
@@ -146,13 +115,17 @@ pub(super) async fn scorecard_page_kept(
     let can_self = x.stage == Stage::SelfAssessment
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
-    let evidence = or_500!(st.store.evidence(&a.user, id, unit).await, a);
+    let evidence = st.store.evidence(&a.user, id, unit).await.or_page(a)?;
     let can_object = x.stage == Stage::Publication
         && a.user.role == Role::Reporter
         && a.user.unit_code.as_deref() == Some(unit);
     let can_decide = x.stage == Stage::Publication
         && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
-    let objections: Vec<Value> = or_500!(st.store.objections(&a.user, id).await, a)
+    let objections: Vec<Value> = st
+        .store
+        .objections(&a.user, id)
+        .await
+        .or_page(a)?
         .into_iter()
         .filter(|o| o.unit_code == unit)
         .map(|o| {
@@ -174,8 +147,8 @@ pub(super) async fn scorecard_page_kept(
         .map(|(ci, c)| {
             let find = |l: Ledger| scores.iter().find(|s| s.clause_id == *c.id && s.ledger == l);
             let (s_self, s_ass, s_fin) = (find(Ledger::SelfScore), find(Ledger::Assessor), find(Ledger::Final));
-            let (final_score, explanation, lost, instances) = match (show, ur) {
-                (true, Some(r)) => {
+            let (final_score, explanation, lost, instances) = match (&scored, ur) {
+                (Some(scored), Some(r)) => {
                     let cr = scored.clauses(r)[ci];
                     (
                         cr.score().map(|v| kaohe_report::fixed(v, x.rubric.precision)),
@@ -222,8 +195,8 @@ pub(super) async fn scorecard_page_kept(
     ctx["can_object"] = json!(can_object);
     ctx["can_decide"] = json!(can_decide);
     ctx["objections"] = json!(objections);
-    if let (true, Some(r)) = (show, ur) {
-        let profile = profile(&x.rubric, &scored, r);
+    if let (Some(scored), Some(r)) = (&scored, ur) {
+        let profile = profile(&x.rubric, scored, r);
         ctx["profile_chart"] = json!(crate::charts::profile_chart(&profile));
         ctx["profile"] = json!(
             profile
@@ -236,10 +209,10 @@ pub(super) async fn scorecard_page_kept(
                 }))
                 .collect::<Vec<_>>()
         );
-        let years = or_500!(
-            years(st, a, unit, (id, x.year as i32, r.total, r.rank)).await,
-            a
-        );
+        let this = (x.year as i32, r.total, r.rank);
+        let years = kaohe_app::results::years(&st.store, &a.user, unit, (id, this))
+            .await
+            .or_page(a)?;
         if years.len() > 1 {
             ctx["years_chart"] = json!(crate::charts::years_chart(&years));
         }
@@ -255,19 +228,15 @@ pub(super) async fn scorecard_page_kept(
     ctx["notice"] = json!(notice);
     let mut resp = render("scorecard.html", ctx);
     *resp.status_mut() = status;
-    resp
+    Ok(resp)
 }
 
 pub(super) async fn scorecard(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
     Query(n): Query<Notice>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> Page {
     let notice =
         n.ok.map(|c| format!("已保存条款 {c} 的得分"))
             .or(n.found.map(|c| format!("已记录条款 {c} 的问题")))
@@ -297,64 +266,60 @@ pub(super) struct ScoreForm {
 
 pub(super) async fn score_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
     body: String,
-) -> Response {
-    ledger_form(st, headers, id, unit, body, Ledger::Assessor).await
+) -> Page {
+    ledger_form(st, a, id, unit, body, Ledger::Assessor).await
 }
 
 /// 自评: the unit's reporter, in 自评.
 pub(super) async fn self_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
     body: String,
-) -> Response {
-    ledger_form(st, headers, id, unit, body, Ledger::SelfScore).await
+) -> Page {
+    ledger_form(st, a, id, unit, body, Ledger::SelfScore).await
 }
 
-/// The signed-in user and the posted form of a unit's page (score, self-assessment or finding), or
-/// the response that refuses it: sign-in, an incomplete form, a missing or wrong CSRF token.
+/// The posted form of a unit's page (score, self-assessment or finding), or the page that refuses
+/// it: an incomplete form (the unit's page saying so), a missing or wrong CSRF token.
 pub(super) async fn score_form_of(
     st: &AppState,
-    headers: &HeaderMap,
+    a: &Authed,
     id: i64,
     unit: &str,
     body: &str,
-) -> Result<(Authed, ScoreForm), Response> {
-    let a = signed_in(st, headers).await?;
+) -> Result<ScoreForm, PageError> {
     let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(body) else {
         let r = scorecard_page(
             st,
-            &a,
+            a,
             id,
             unit,
             Some("表单不完整，请重新填写".into()),
             None,
             None,
         )
-        .await;
-        return Err(r);
+        .await?;
+        return Err(PageError(Box::new(r)));
     };
     if !auth::same(&f.csrf, &a.csrf) {
-        return Err(csrf_refused(&a));
+        return Err(csrf_refused(a));
     }
-    Ok((a, f))
+    Ok(f)
 }
 
 pub(super) async fn ledger_form(
     st: AppState,
-    headers: HeaderMap,
+    a: Authed,
     id: i64,
     unit: String,
     body: String,
     ledger: Ledger,
-) -> Response {
-    let (a, f) = match score_form_of(&st, &headers, id, &unit, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = score_form_of(&st, &a, id, &unit, &body).await?;
     let version = f.version.trim().parse::<i64>().ok();
     match st
         .store
@@ -371,7 +336,7 @@ pub(super) async fn ledger_form(
         )
         .await
     {
-        Ok(_) => to_unit_page(id, &unit, ("ok", &f.clause), Some(&f.clause)),
+        Ok(_) => Ok(to_unit_page(id, &unit, ("ok", &f.clause), Some(&f.clause))),
         Err(e) => {
             let msg = format!(
                 "条款 {}：{}",
@@ -386,14 +351,11 @@ pub(super) async fn ledger_form(
 /// 提出异议 (the unit's reporter, 公示).
 pub(super) async fn object_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
     body: String,
-) -> Response {
-    let (a, f) = match posted(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = posted(&a, &body)?;
     let (clause, reason) = (
         f.get("clause").cloned().unwrap_or_default(),
         f.get("reason").cloned().unwrap_or_default(),
@@ -403,7 +365,7 @@ pub(super) async fn object_form(
         .file_objection(&a.user, id, &unit, &clause, &reason, &st.now())
         .await
     {
-        Ok(_) => to_unit_page(id, &unit, ("objected", "1"), None),
+        Ok(_) => Ok(to_unit_page(id, &unit, ("objected", "1"), None)),
         Err(e) => {
             scorecard_page_kept(
                 &st,
@@ -423,14 +385,11 @@ pub(super) async fn object_form(
 /// 处理异议 (an assigned assessor or admin, 公示).
 pub(super) async fn decide_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path((id, unit, oid)): Path<(i64, String, i64)>,
     body: String,
-) -> Response {
-    let (a, f) = match posted(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = posted(&a, &body)?;
     let upheld = f.get("upheld").map(String::as_str) == Some("yes");
     let score = f.get("score").map(|s| s.trim()).filter(|s| !s.is_empty());
     let reason = f.get("reason").cloned().unwrap_or_default();
@@ -444,7 +403,7 @@ pub(super) async fn decide_form(
         .decide_objection(&a.user, id, oid, &d, &st.now())
         .await
     {
-        Ok(()) => to_unit_page(id, &unit, ("decided", "1"), None),
+        Ok(()) => Ok(to_unit_page(id, &unit, ("decided", "1"), None)),
         Err(e) => {
             scorecard_page_kept(
                 &st,
@@ -466,20 +425,22 @@ pub(super) async fn decide_form(
 /// 撤回: a finding recorded by hand taken back, with the reason (the audit log keeps its text).
 pub(super) async fn withdraw_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path((id, unit, fid)): Path<(i64, String, i64)>,
     body: String,
-) -> Response {
-    let (a, f) = match score_form_of(&st, &headers, id, &unit, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = score_form_of(&st, &a, id, &unit, &body).await?;
     match st
         .store
         .withdraw_finding(&a.user, id, &unit, fid, &f.reason, &st.now())
         .await
     {
-        Ok(()) => to_unit_page(id, &unit, ("withdrawn", &f.clause), Some(&f.clause)),
+        Ok(()) => Ok(to_unit_page(
+            id,
+            &unit,
+            ("withdrawn", &f.clause),
+            Some(&f.clause),
+        )),
         Err(e) => {
             let msg = format!(
                 "条款 {}：{}",
@@ -493,20 +454,22 @@ pub(super) async fn withdraw_form(
 
 pub(super) async fn finding_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
     body: String,
-) -> Response {
-    let (a, f) = match score_form_of(&st, &headers, id, &unit, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = score_form_of(&st, &a, id, &unit, &body).await?;
     match st
         .store
         .add_finding(&a.user, id, &unit, &f.clause, &f.description, &st.now())
         .await
     {
-        Ok(_) => to_unit_page(id, &unit, ("found", &f.clause), Some(&f.clause)),
+        Ok(_) => Ok(to_unit_page(
+            id,
+            &unit,
+            ("found", &f.clause),
+            Some(&f.clause),
+        )),
         Err(e) => {
             let msg = format!(
                 "条款 {}：{}",

@@ -13,14 +13,10 @@ pub(super) struct WhatIfPick {
 /// 方案对比 (what-if): choose the data and another assessment's rubric.
 pub(super) async fn whatif_page(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
     Query(q): Query<WhatIfPick>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> Page {
     let other = q.rubric.map(Other::Stored);
     whatif_render(&st, &a, id, q.data.unwrap_or(id), other, false).await
 }
@@ -28,16 +24,12 @@ pub(super) async fn whatif_page(
 /// The same comparison as a workbook (总分与名次, 细则改动, 得分变化, 提示).
 pub(super) async fn whatif_xlsx(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
     Query(q): Query<WhatIfPick>,
-) -> Response {
-    let a = match signed_in(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> Page {
     let Some(rid) = q.rubric else {
-        return Redirect::to(&format!("/a/{id}/whatif")).into_response();
+        return Ok(Redirect::to(&format!("/a/{id}/whatif")).into_response());
     };
     let other = Some(Other::Stored(rid));
     whatif_render(&st, &a, id, q.data.unwrap_or(id), other, true).await
@@ -46,14 +38,11 @@ pub(super) async fn whatif_xlsx(
 /// 方案对比 under a draft rubric sent as text (the page's script reads the chosen file into the field).
 pub(super) async fn whatif_form(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(a): SignedIn,
     Path(id): Path<i64>,
     body: String,
-) -> Response {
-    let (a, f) = match posted(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let f = posted(&a, &body)?;
     let data = f.get("data").and_then(|d| d.parse().ok()).unwrap_or(id);
     let name = f
         .get("name")
@@ -73,18 +62,14 @@ pub(super) async fn whatif_render(
     data_id: i64,
     other: Option<Other>,
     xlsx: bool,
-) -> Response {
-    let refuse = |e: crate::error::AppError| page_error(e.status, Some(a), &e.message);
-    if let Err(e) = crate::whatif::check(st, &a.user, data_id).await {
-        return refuse(e);
-    }
-    let x = match assessment_or_page(st, a, id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    kaohe_app::whatif::check(&st.store, &a.user, data_id)
+        .await
+        .or_page(a)?;
+    let x = assessment_of(st, a, id).await?;
     let mut data_options = Vec::new();
     let mut rubric_options = Vec::new();
-    for row in or_500!(st.store.assessments().await, a) {
+    for row in st.store.assessments().await.or_page(a)? {
         if may_see_results(&a.user, row.stage) {
             data_options.push(json!({ "id": row.id, "title": row.title, "year": row.year }));
         }
@@ -96,7 +81,7 @@ pub(super) async fn whatif_render(
     ctx["data_options"] = json!(data_options);
     ctx["rubric_options"] = json!(rubric_options);
     let Some(other) = other else {
-        return render("whatif.html", ctx);
+        return Ok(render("whatif.html", ctx));
     };
     match &other {
         Other::Stored(rid) => ctx["rubric_pick"] = json!(rid),
@@ -105,23 +90,23 @@ pub(super) async fn whatif_render(
             ctx["draft_text"] = json!(text);
         }
     }
-    let (w, title) = match crate::whatif::run(st, &a.user, data_id, &other).await {
+    let (w, title) = match kaohe_app::whatif::run(&st.store, &a.user, data_id, &other).await {
         Ok(x) => x,
-        Err(Refused::App(e)) => return refuse(e),
+        Err(Refused::Store(e)) => return Err(PageError::store(a, e)),
         Err(Refused::Draft(problems)) => {
             ctx["draft_problems"] =
                 json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
             let mut resp = render("whatif.html", ctx);
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return resp;
+            return Ok(resp);
         }
     };
     if xlsx {
-        return xlsx_download(
+        return Ok(xlsx_download(
             kaohe_report::xlsx::whatif_workbook(&w),
             &format!("{title}-方案对比.xlsx"),
-        );
+        ));
     }
-    ctx["w"] = serde_json::to_value(w).unwrap_or_default();
-    render("whatif.html", ctx)
+    ctx["w"] = serde_json::to_value(w).expect("a comparison serialises");
+    Ok(render("whatif.html", ctx))
 }

@@ -98,7 +98,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("考核 {id} 不存在")))?;
+        .ok_or_else(|| StoreError::NotFound("没有这个考核".into()))?;
         let toml: String = r.get("rubric_toml");
         let rubric = rubric::load("rubric.toml", &toml)
             .0

@@ -49,7 +49,7 @@ impl Store {
                 crate::evidence::MAX_BYTES / 1_048_576
             )));
         }
-        let mime = crate::evidence::sniff(bytes).ok_or_else(|| StoreError::Invalid("不支持的文件类型：请上传 PDF、图片（PNG/JPEG/GIF/WebP）、Word/Excel/PowerPoint 或 OFD 文件（按文件内容判断，与文件名无关）".into()))?;
+        let mime = crate::evidence::sniff(bytes).ok_or_else(|| StoreError::Unsupported("不支持的文件类型：请上传 PDF、图片（PNG/JPEG/GIF/WebP）、Word/Excel/PowerPoint 或 OFD 文件（按文件内容判断，与文件名无关）".into()))?;
         let sha: String = {
             use sha2::{Digest, Sha256};
             Sha256::digest(bytes)

@@ -57,6 +57,9 @@ pub enum StoreError {
     /// 输入有误 (HTTP 422).
     #[error("{0}")]
     Invalid(String),
+    /// 不支持: a file whose content is of a kind not accepted (HTTP 415).
+    #[error("{0}")]
+    Unsupported(String),
     /// 不存在 (HTTP 404).
     #[error("{0}")]
     NotFound(String),
@@ -406,7 +409,7 @@ impl Store {
             .bind(assessment)
             .fetch_optional(&mut *tx)
             .await?;
-        let key = key.ok_or_else(|| StoreError::NotFound(format!("考核 {assessment} 不存在")))?;
+        let key = key.ok_or_else(|| StoreError::NotFound("没有这个考核".into()))?;
         Stage::parse(&key)
             .ok_or_else(|| StoreError::Corrupt(format!("考核 {assessment} 的阶段“{key}”无法识别")))
     }

@@ -1,0 +1,170 @@
+//! 阶段与定档 — moving an assessment on, sealing its result into 定档, 更正 after it, and reading the
+//! sealed versions and what changed between them. The store checks and records each move under its
+//! write lock; the result it seals is made here, from what the store read under that lock.
+
+use crate::results::{Result, hide_unreadable_details};
+use kaohe_store::policy::{self, Read};
+use kaohe_store::store::{Assessment, Sealed};
+use kaohe_store::{Stage, Store, StoreError, User};
+use serde_json::{Value, json};
+
+/// The result as kaohe-core computes it from an assessment and its inputs, as the canonical JSON
+/// text that is sealed (DATA.md §3). The store calls it under its write lock.
+pub fn sealed_result(x: &Assessment, inputs: &kaohe_core::Inputs) -> String {
+    let scored = kaohe_core::score(&x.rubric, inputs);
+    serde_json::to_string(&kaohe_report::json::report(&scored, &[])).expect("a report serialises")
+}
+
+/// Where a stage move left the assessment.
+#[derive(Debug)]
+pub enum Moved {
+    /// In the next stage.
+    To(Stage),
+    /// In 定档, its result sealed.
+    Sealed(Sealed),
+}
+
+impl Moved {
+    /// What the person who moved it is told.
+    pub fn message(&self) -> String {
+        match self {
+            Moved::To(s) => format!("已进入“{}”阶段", s.label()),
+            Moved::Sealed(s) => format!("已定档，结果已封存（sha256 {}）", s.sha256),
+        }
+    }
+}
+
+/// 推进阶段 (admin, with the reason): into the next stage; into 定档 the result is sealed with it.
+pub async fn advance(
+    store: &Store,
+    user: &User,
+    id: i64,
+    to: Stage,
+    why: &str,
+    now: &str,
+) -> Result<Moved> {
+    if to == Stage::Final {
+        return Ok(Moved::Sealed(finalize(store, user, id, why, now).await?));
+    }
+    store.advance(user, id, to, why, now).await?;
+    Ok(Moved::To(to))
+}
+
+/// 定档: the result sealed as it is scored under the store's write lock.
+pub async fn finalize(store: &Store, user: &User, id: i64, why: &str, now: &str) -> Result<Sealed> {
+    store.finalize(user, id, why, now, sealed_result).await
+}
+
+/// 更正 after 定档 (admin, with the reason): a new sealed version, and what changed from the last.
+pub async fn correct(
+    store: &Store,
+    user: &User,
+    id: i64,
+    reason: &str,
+    now: &str,
+) -> Result<(Sealed, Vec<Value>)> {
+    let last = store.sealed(id).await?.last().map(|s| s.version);
+    let before = match last {
+        Some(v) => sealed_value(store, id, v).await?,
+        None => Value::Null,
+    };
+    let sealed = store.correct(user, id, reason, now, sealed_result).await?;
+    let after = sealed_value(store, id, sealed.version).await?;
+    let changes = changes(&before, &after);
+    Ok((sealed, changes))
+}
+
+/// A sealed version as JSON (checked by the store against its 定档 record); a text that is not
+/// JSON is reported as corrupt, never served as empty.
+pub async fn sealed_value(store: &Store, id: i64, version: i64) -> Result<Value> {
+    let text = store.sealed_json(id, version).await?;
+    serde_json::from_str(&text)
+        .map_err(|_| StoreError::Corrupt(format!("第 {version} 版定档结果不是有效的 JSON")))
+}
+
+/// A sealed version as `user` may read it (the clause details of other units emptied).
+pub async fn sealed_for(store: &Store, user: &User, id: i64, version: i64) -> Result<Value> {
+    let mut v = sealed_value(store, id, version).await?;
+    let stage = store.assessment(id).await?.stage;
+    hide_unreadable_details(user, stage, &mut v);
+    Ok(v)
+}
+
+/// What differs between two sealed versions as `user` may read it: every unit's total and rank,
+/// clause scores only of the units `user` may read.
+pub async fn diff(store: &Store, user: &User, id: i64, from: i64, to: i64) -> Result<Vec<Value>> {
+    let x = sealed_value(store, id, from).await?;
+    let y = sealed_value(store, id, to).await?;
+    let stage = store.assessment(id).await?.stage;
+    let mut list = changes(&x, &y);
+    list.retain(|c| {
+        matches!(c["what"].as_str(), Some("total" | "rank"))
+            || policy::may_read(user, Read::Results, stage, c["unit"].as_str()).is_ok()
+    });
+    Ok(list)
+}
+
+/// What differs between two results: per unit its total and rank, and every clause score.
+pub fn changes(a: &Value, b: &Value) -> Vec<Value> {
+    fn by_key(v: &Value, list: &str, key: &str) -> std::collections::BTreeMap<String, Value> {
+        v[list]
+            .as_array()
+            .map(|xs| {
+                xs.iter()
+                    .map(|x| (x[key].as_str().unwrap_or_default().to_string(), x.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    let (ia, ib) = (by_key(a, "units", "code"), by_key(b, "units", "code"));
+    let mut out = Vec::new();
+    for (code, ub) in &ib {
+        let ua = ia.get(code).cloned().unwrap_or(Value::Null);
+        for field in ["total", "rank"] {
+            if ua[field] != ub[field] {
+                out.push(
+                    json!({ "unit": code, "what": field, "from": ua[field], "to": ub[field] }),
+                );
+            }
+        }
+        let (ca, cb) = (by_key(&ua, "clauses", "id"), by_key(ub, "clauses", "id"));
+        for (cid, c) in &cb {
+            let before = ca
+                .get(cid)
+                .map(|x| x["score"].clone())
+                .unwrap_or(Value::Null);
+            if before != c["score"] {
+                out.push(json!({ "unit": code, "what": format!("clause {cid}"), "from": before, "to": c["score"], "explanation": c["explanation"] }));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Totals, ranks and clause scores that differ are listed per unit; equal ones are not; a unit
+    /// new in the second result shows its values as from nothing.
+    #[test]
+    fn changes_list_what_differs() {
+        let a = json!({ "units": [
+            { "code": "A", "total": "9.0", "rank": 1, "clauses": [{ "id": "1.1", "score": "1.0" }, { "id": "1.2", "score": "2.0" }] },
+        ]});
+        let b = json!({ "units": [
+            { "code": "A", "total": "8.5", "rank": 1, "clauses": [{ "id": "1.1", "score": "0.5", "explanation": "扣0.5分" }, { "id": "1.2", "score": "2.0" }] },
+            { "code": "B", "total": "7.0", "rank": 2, "clauses": [] },
+        ]});
+        assert_eq!(
+            changes(&a, &b),
+            vec![
+                json!({ "unit": "A", "what": "total", "from": "9.0", "to": "8.5" }),
+                json!({ "unit": "A", "what": "clause 1.1", "from": "1.0", "to": "0.5", "explanation": "扣0.5分" }),
+                json!({ "unit": "B", "what": "total", "from": null, "to": "7.0" }),
+                json!({ "unit": "B", "what": "rank", "from": null, "to": 2 }),
+            ]
+        );
+        assert!(changes(&b, &b).is_empty());
+    }
+}
