@@ -129,7 +129,8 @@ pub(crate) async fn every_page_for_every_role(db: Db) {
             "/a/999".into(),
             StatusCode::NOT_FOUND,
             "没有这个考核",
-            "",
+            // A refusal is its own page: not the dashboard saying there is no assessment.
+            "还没有考核",
         ),
         (
             &admin,

@@ -16,11 +16,35 @@ pub(super) async fn import_page(
         ));
     }
     let x = assessment_of(&st, &a, id).await?;
-    let mut ctx = base(Some(&a));
-    ctx["a_id"] = json!(id);
-    ctx["title"] = json!(x.title);
-    ctx["period"] = json!(format!("{0}-01-01..{0}-12-31", x.year));
-    Ok(render("import.html", ctx))
+    let page = ImportPage {
+        frame: Frame::of(Some(&a)),
+        a_id: id,
+        title: &x.title,
+        period: format!("{0}-01-01..{0}-12-31", x.year),
+    };
+    Ok(render("import.html", page))
+}
+
+/// 导入平台数据's context: the assessment and the period its imports default to.
+#[derive(serde::Serialize)]
+struct ImportPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    a_id: i64,
+    title: &'a str,
+    period: String,
+}
+
+/// 审计日志's context: the entries found, the filter, and the chain's state.
+#[derive(serde::Serialize)]
+struct AuditPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    entries: Vec<kaohe_store::audit::Entry>,
+    q: &'a AuditFilter,
+    chain_ok: bool,
+    chain_entries: Option<u64>,
+    chain_error: Option<String>,
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -45,17 +69,15 @@ pub(super) async fn audit_page(
         .await
         .or_page(&a)?;
     let chain = st.store.audit_verify().await.or_page(&a)?;
-    let mut ctx = base(Some(&a));
-    ctx["entries"] = json!(entries);
-    ctx["q"] = json!(q);
-    match chain {
-        Ok(n) => {
-            ctx["chain_ok"] = json!(true);
-            ctx["chain_entries"] = json!(n);
-        }
-        Err(e) => ctx["chain_error"] = json!(e),
-    }
-    Ok(render("audit.html", ctx))
+    let page = AuditPage {
+        frame: Frame::of(Some(&a)),
+        entries,
+        q: &q,
+        chain_ok: chain.is_ok(),
+        chain_entries: chain.as_ref().ok().map(|n| *n as u64),
+        chain_error: chain.err().map(|e| e.to_string()),
+    };
+    Ok(render("audit.html", page))
 }
 
 /// 设置 (admin): the assessment's units, the accounts, and which assessor scores which unit. `typed`
@@ -76,43 +98,84 @@ pub(super) async fn setup_render(
         ));
     }
     let x = assessment_of(st, a, id).await?;
-    let mut ctx = base(Some(a));
-    ctx["a_id"] = json!(id);
-    ctx["title"] = json!(x.title);
-    ctx["stage_label"] = json!(x.stage.label());
-    ctx["units"] = json!(st.store.units(id).await.or_page(a)?);
     let users = st.store.users(&a.user).await.or_page(a)?;
-    ctx["users"] = json!(users
-        .iter()
-        .map(|u| json!({ "login": u.login, "name": u.name, "role": u.role.label(), "unit": u.unit_code }))
-        .collect::<Vec<_>>());
-    ctx["assessors"] = json!(
-        users
-            .iter()
-            .filter(|u| u.role == Role::Assessor)
-            .map(|u| json!({ "login": u.login, "name": u.name }))
-            .collect::<Vec<_>>()
-    );
-    ctx["assignments"] = json!(
-        st.store
-            .assignments(id)
-            .await
-            .or_page(a)?
-            .into_iter()
-            .map(|(login, name, unit)| json!({ "login": login, "name": name, "unit": unit }))
-            .collect::<Vec<_>>()
-    );
-    ctx["typed"] = typed;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    ctx["error"] = json!(error);
-    ctx["notice"] = json!(notice);
-    let mut r = render("setup.html", ctx);
+    let page = SetupPage {
+        frame: Frame::of(Some(a)).error(error).notice(notice),
+        a_id: id,
+        title: &x.title,
+        stage_label: x.stage.label(),
+        units: st.store.units(id).await.or_page(a)?,
+        users: users
+            .iter()
+            .map(|u| Account {
+                login: &u.login,
+                name: &u.name,
+                role: u.role.label(),
+                unit: u.unit_code.as_deref(),
+            })
+            .collect(),
+        assessors: users
+            .iter()
+            .filter(|u| u.role == Role::Assessor)
+            .map(|u| Person {
+                login: &u.login,
+                name: &u.name,
+            })
+            .collect(),
+        assignments: st
+            .store
+            .assignments(id)
+            .await
+            .or_page(a)?
+            .into_iter()
+            .map(|(login, name, unit)| Assignment { login, name, unit })
+            .collect(),
+        typed,
+    };
+    let mut r = render("setup.html", page);
     *r.status_mut() = status;
     Ok(r)
+}
+
+/// 设置's context: the units, accounts and assignments, and what was typed into a refused form.
+#[derive(serde::Serialize)]
+struct SetupPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    a_id: i64,
+    title: &'a str,
+    stage_label: &'static str,
+    units: Vec<kaohe_store::store::UnitRow>,
+    users: Vec<Account<'a>>,
+    assessors: Vec<Person<'a>>,
+    assignments: Vec<Assignment>,
+    typed: Value,
+}
+
+#[derive(serde::Serialize)]
+struct Account<'a> {
+    login: &'a str,
+    name: &'a str,
+    role: &'static str,
+    unit: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct Person<'a> {
+    login: &'a str,
+    name: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct Assignment {
+    login: String,
+    name: String,
+    unit: String,
 }
 
 pub(super) async fn setup_page(

@@ -7,6 +7,51 @@ pub(super) struct Msg {
     pub(super) msg: Option<String>,
 }
 
+/// The assessment page's context. The league rows are the DATA.md §3 report's own unit rows (the
+/// chart reads them too), with whether the reader may open each unit.
+#[derive(serde::Serialize)]
+struct AssessmentPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    a: AssessmentHead<'a>,
+    next_stage: Option<StageChoice>,
+    sealed: Vec<kaohe_store::store::Sealed>,
+    is_admin: bool,
+    can_grid: bool,
+    can_whatif: bool,
+    league: Option<Vec<Value>>,
+    chart: Option<String>,
+    distribution: Option<String>,
+    hidden_reason: Option<String>,
+    units: Vec<UnitLink>,
+}
+
+/// An assessment's heading: its title, stage and rubric.
+#[derive(serde::Serialize)]
+struct AssessmentHead<'a> {
+    id: i64,
+    title: &'a str,
+    stage_label: &'static str,
+    rubric_title: &'a str,
+    rubric_id: &'a str,
+    sha256: &'a str,
+}
+
+/// The stage the admin may move on to.
+#[derive(serde::Serialize)]
+struct StageChoice {
+    key: &'static str,
+    label: &'static str,
+}
+
+/// A unit named before the result may be seen, linked when the reader may open it.
+#[derive(serde::Serialize)]
+struct UnitLink {
+    code: String,
+    name: String,
+    link: bool,
+}
+
 pub(super) async fn assessment(
     State(st): State<AppState>,
     SignedIn(a): SignedIn,
@@ -14,47 +59,116 @@ pub(super) async fn assessment(
     Query(msg): Query<Msg>,
 ) -> Page {
     let x = assessment_of(&st, &a, id).await?;
-    let units = st.store.units(id).await.or_page(&a)?;
-    let mut ctx = base(Some(&a));
-    ctx["a"] = json!({ "id": id, "title": x.title, "stage_label": x.stage.label(), "rubric_title": x.rubric.title, "rubric_id": x.rubric.id, "sha256": x.rubric.sha256 });
-    if a.user.role == Role::Admin
-        && let Some(n) = x.stage.next()
-    {
-        ctx["next_stage"] = json!({ "key": n.key(), "label": n.label() });
-    }
-    ctx["sealed"] = json!(st.store.sealed(id).await.or_page(&a)?);
-    ctx["is_admin"] = json!(a.user.role == Role::Admin);
-    ctx["can_grid"] = json!(matches!(a.user.role, Role::Admin | Role::Assessor));
-    ctx["can_whatif"] = json!(a.user.role != Role::Reporter && may_see_results(&a.user, x.stage));
-    ctx["notice"] = json!(msg.msg);
-    if may_see_results(&a.user, x.stage) {
+    let admin = a.user.role == Role::Admin;
+    let visible = may_see_results(&a.user, x.stage);
+    let mut page = AssessmentPage {
+        frame: Frame::of(Some(&a)).notice(msg.msg),
+        a: AssessmentHead {
+            id,
+            title: &x.title,
+            stage_label: x.stage.label(),
+            rubric_title: &x.rubric.title,
+            rubric_id: &x.rubric.id,
+            sha256: &x.rubric.sha256,
+        },
+        next_stage: x.stage.next().filter(|_| admin).map(|n| StageChoice {
+            key: n.key(),
+            label: n.label(),
+        }),
+        sealed: st.store.sealed(id).await.or_page(&a)?,
+        is_admin: admin,
+        can_grid: matches!(a.user.role, Role::Admin | Role::Assessor),
+        can_whatif: a.user.role != Role::Reporter && visible,
+        league: None,
+        chart: None,
+        distribution: None,
+        hidden_reason: None,
+        units: Vec::new(),
+    };
+    if visible {
         let results = kaohe_app::results::of(&st.store, &a.user, id)
             .await
             .or_page(&a)?;
         let scored = results.scored();
-        let report = serde_json::to_value(kaohe_report::json::report(&scored, &[]))
-            .expect("a report serialises");
-        let league: Vec<Value> = report["units"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
+        let report = kaohe_report::json::report(&scored, &[]);
+        let league: Vec<Value> = report
+            .units
+            .iter()
             .map(|u| {
-                let link = Store::may_read_unit(&a.user, u["code"].as_str().unwrap_or_default());
-                json!({ "rank": u["rank"], "code": u["code"], "name": u["name"], "kind": u["kind"], "base": u["base"], "bonus": u["bonus"], "total": u["total"], "complete": u["complete"], "link": link })
+                let mut row = serde_json::to_value(u).expect("a report row serialises");
+                if let Some(o) = row.as_object_mut() {
+                    o.remove("clauses");
+                }
+                row["link"] = json!(Store::may_read_unit(&a.user, &u.code));
+                row
             })
             .collect();
         let max: f64 = x.rubric.max_total.to_string().parse().unwrap_or(1.0);
-        ctx["chart"] = json!(league_chart(&league, max));
+        page.chart = Some(league_chart(&league, max));
         let totals: Vec<_> = scored.units.iter().map(|r| r.total).collect();
         let bins = crate::charts::bins(&totals, 8);
-        ctx["distribution"] = json!(crate::charts::distribution_chart(&bins, x.rubric.precision));
-        ctx["league"] = json!(league);
+        page.distribution = Some(crate::charts::distribution_chart(
+            &bins,
+            x.rubric.precision,
+        ));
+        page.league = Some(league);
     } else {
-        ctx["hidden_reason"] = json!(format!("结果尚未公示（当前为“{}”阶段）。", x.stage.label()));
-        ctx["units"] = json!(units.iter().map(|u| json!({ "code": u.code, "name": u.name, "link": Store::may_read_unit(&a.user, &u.code) })).collect::<Vec<_>>());
+        page.hidden_reason = Some(format!(
+            "结果尚未公示（当前为“{}”阶段）。",
+            x.stage.label()
+        ));
+        page.units = st
+            .store
+            .units(id)
+            .await
+            .or_page(&a)?
+            .into_iter()
+            .map(|u| UnitLink {
+                link: Store::may_read_unit(&a.user, &u.code),
+                code: u.code,
+                name: u.name,
+            })
+            .collect();
     }
-    Ok(render("assessment.html", ctx))
+    Ok(render("assessment.html", page))
+}
+
+/// 细则's context: the rubric's heading and its indicators with their clauses.
+#[derive(serde::Serialize)]
+struct RubricPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    r: RubricView<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct RubricView<'a> {
+    title: &'a str,
+    id: &'a str,
+    version: &'a str,
+    max_total: String,
+    sha256: &'a str,
+    indicators: Vec<IndicatorView<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct IndicatorView<'a> {
+    id: &'a str,
+    name: &'a str,
+    max: String,
+    clauses: Vec<ClauseView<'a>>,
+}
+
+/// One clause as the rubric page shows it: its text verbatim, its rule in Chinese.
+#[derive(serde::Serialize)]
+struct ClauseView<'a> {
+    id: &'a str,
+    item: &'a str,
+    max: String,
+    methods: String,
+    text: &'a str,
+    rule: String,
+    checkpoints: &'a [String],
 }
 
 pub(super) async fn rubric(
@@ -64,25 +178,51 @@ pub(super) async fn rubric(
 ) -> Page {
     let x = assessment_of(&st, &a, id).await?;
     let r = &x.rubric;
-    let indicators: Vec<Value> = r
+    let indicators = r
         .indicators
         .iter()
         .enumerate()
-        .map(|(ii, ind)| {
-            let clauses: Vec<Value> = r
+        .map(|(ii, ind)| IndicatorView {
+            id: &ind.id,
+            name: &ind.name,
+            max: ind.max.normalize().to_string(),
+            clauses: r
                 .clauses
                 .iter()
                 .filter(|c| c.indicator == ii)
-                .map(|c| {
-                    json!({ "id": &*c.id, "item": ind.items[c.item].name, "max": if c.is_bonus() { "加分".to_string() } else { c.max.normalize().to_string() }, "methods": c.methods.iter().map(|m| m.label()).collect::<Vec<_>>().join("、"), "text": c.text, "rule": r.describe_rule(c), "checkpoints": c.checkpoints })
+                .map(|c| ClauseView {
+                    id: &c.id,
+                    item: &ind.items[c.item].name,
+                    max: if c.is_bonus() {
+                        "加分".to_string()
+                    } else {
+                        c.max.normalize().to_string()
+                    },
+                    methods: c
+                        .methods
+                        .iter()
+                        .map(|m| m.label())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    text: &c.text,
+                    rule: r.describe_rule(c),
+                    checkpoints: &c.checkpoints,
                 })
-                .collect();
-            json!({ "id": ind.id, "name": ind.name, "max": ind.max.normalize().to_string(), "clauses": clauses })
+                .collect(),
         })
         .collect();
-    let mut ctx = base(Some(&a));
-    ctx["r"] = json!({ "title": r.title, "id": r.id, "version": r.version, "max_total": r.max_total.normalize().to_string(), "sha256": r.sha256, "indicators": indicators });
-    Ok(render("rubric.html", ctx))
+    let page = RubricPage {
+        frame: Frame::of(Some(&a)),
+        r: RubricView {
+            title: &r.title,
+            id: &r.id,
+            version: &r.version,
+            max_total: r.max_total.normalize().to_string(),
+            sha256: &r.sha256,
+            indicators,
+        },
+    };
+    Ok(render("rubric.html", page))
 }
 
 /// 推进阶段 (admin), with a confirmation; into 定档 the result is sealed.

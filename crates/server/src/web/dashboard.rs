@@ -2,15 +2,50 @@
 
 use super::*;
 
+/// 工作台's context: a card per assessment, and the reporter's own unit (for its link).
+#[derive(serde::Serialize)]
+struct DashboardPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    assessments: Vec<AssessmentCard>,
+    own_unit: Option<&'a str>,
+}
+
+/// One assessment on the dashboard, with its progress counts.
+#[derive(serde::Serialize)]
+struct AssessmentCard {
+    id: i64,
+    title: String,
+    stage_label: &'static str,
+    rubric_id: String,
+    units: usize,
+    self_units: i64,
+    scored: i64,
+    open_objections: i64,
+}
+
 pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn) -> Page {
-    let mut list = Vec::new();
+    let mut assessments = Vec::new();
     for x in st.store.assessments().await.or_page(&a)? {
-        let units = st.store.units(x.id).await.or_page(&a)?;
-        let p = st.store.progress(x.id).await.or_page(&a)?;
-        list.push(json!({ "id": x.id, "title": x.title, "stage_label": x.stage.label(), "rubric_id": x.rubric_id, "units": units.len(), "self_units": p.0, "scored": p.1, "open_objections": p.2 }));
+        let units = st.store.units(x.id).await.or_page(&a)?.len();
+        let (self_units, scored, open_objections) = st.store.progress(x.id).await.or_page(&a)?;
+        assessments.push(AssessmentCard {
+            id: x.id,
+            title: x.title,
+            stage_label: x.stage.label(),
+            rubric_id: x.rubric_id,
+            units,
+            self_units,
+            scored,
+            open_objections,
+        });
     }
-    let mut ctx = base(Some(&a));
-    ctx["assessments"] = json!(list);
-    ctx["own_unit"] = json!(a.user.unit_code);
-    Ok(render("dashboard.html", ctx))
+    Ok(render(
+        "dashboard.html",
+        DashboardPage {
+            frame: Frame::of(Some(&a)),
+            assessments,
+            own_unit: a.user.unit_code.as_deref(),
+        },
+    ))
 }

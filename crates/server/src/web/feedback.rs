@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// 考核反馈单's context: the form (kaohe-report's, as the PDF prints it) with its headings. A page to
+/// print, so without the frame of the other pages.
+#[derive(serde::Serialize)]
+struct FeedbackPage<'a> {
+    f: &'a kaohe_report::feedback::Feedback,
+    heading: String,
+    subtitle: String,
+    a_id: i64,
+}
+
 /// 考核反馈单: one unit's result on A4 — every clause with its score and reason, total and rank,
 /// signature and date lines — as a page to print.
 pub(super) async fn feedback(
@@ -12,10 +22,13 @@ pub(super) async fn feedback(
     let f = kaohe_app::results::feedback(&st.store, &a.user, id, &unit)
         .await
         .or_page(&a)?;
-    Ok(render(
-        "feedback.html",
-        json!({ "f": &f, "heading": f.heading(), "subtitle": f.subtitle(), "a_id": id }),
-    ))
+    let page = FeedbackPage {
+        heading: f.heading(),
+        subtitle: f.subtitle(),
+        f: &f,
+        a_id: id,
+    };
+    Ok(render("feedback.html", page))
 }
 
 /// The same 考核反馈单 as a PDF (A4, font embedded), made on the server without a browser.

@@ -47,16 +47,41 @@ pub(super) async fn grid_page(
             .collect();
         rows.push(json!({ "code": u.code, "name": u.name, "cells": cells }));
     }
-    let mut ctx = base(Some(&a));
-    ctx["a_id"] = json!(id);
-    ctx["title"] = json!(x.title);
-    ctx["stage_label"] = json!(x.stage.label());
-    ctx["editable"] = json!(x.stage == Stage::Review);
-    ctx["clauses"] =
-        json!(clauses
-        .iter()
-        .map(|c| json!({ "id": &*c.id, "title": c.title, "max": c.max.normalize().to_string() }))
-        .collect::<Vec<_>>());
-    ctx["rows"] = json!(rows);
-    Ok(render("grid.html", ctx))
+    let page = GridPage {
+        frame: Frame::of(Some(&a)),
+        a_id: id,
+        title: &x.title,
+        stage_label: x.stage.label(),
+        editable: x.stage == Stage::Review,
+        clauses: clauses
+            .iter()
+            .map(|c| GridClause {
+                id: &c.id,
+                title: &c.title,
+                max: c.max.normalize().to_string(),
+            })
+            .collect(),
+        rows,
+    };
+    Ok(render("grid.html", page))
+}
+
+/// 评分表's context: the 评定 clauses as columns, a row per unit one may score.
+#[derive(serde::Serialize)]
+struct GridPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    a_id: i64,
+    title: &'a str,
+    stage_label: &'static str,
+    editable: bool,
+    clauses: Vec<GridClause<'a>>,
+    rows: Vec<Value>,
+}
+
+#[derive(serde::Serialize)]
+struct GridClause<'a> {
+    id: &'a str,
+    title: &'a str,
+    max: String,
 }

@@ -57,6 +57,7 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
         let mut e = minijinja::Environment::new();
         for (name, src) in [
             ("base.html", include_str!("../../templates/base.html")),
+            ("error.html", include_str!("../../templates/error.html")),
             ("login.html", include_str!("../../templates/login.html")),
             (
                 "dashboard.html",
@@ -87,7 +88,9 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
     })
 }
 
-pub(super) fn render(name: &str, ctx: Value) -> Response {
+/// A page from its template and its typed context (each page declares the fields its template
+/// reads, with the [`Frame`] flattened in).
+pub(super) fn render(name: &str, ctx: impl serde::Serialize) -> Response {
     match env()
         .get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
@@ -225,18 +228,50 @@ pub(super) async fn assessment_of(
     st.store.assessment(id).await.or_page(a)
 }
 
+/// A page that says only what went wrong (error.html), with `status`.
 pub(super) fn page_error(status: StatusCode, a: Option<&Authed>, message: &str) -> Response {
-    let mut ctx = base(a);
-    ctx["error"] = json!(message);
-    let mut r = render("dashboard.html", ctx);
+    let mut frame = Frame::of(a);
+    frame.error = Some(message.to_string());
+    let mut r = render("error.html", frame);
     *r.status_mut() = status;
     r
 }
 
-pub(super) fn base(a: Option<&Authed>) -> Value {
-    match a {
-        Some(a) => json!({ "user": a.user, "role_label": a.user.role.label(), "csrf": a.csrf }),
-        None => json!({}),
+/// What the frame of every page (base.html) shows: who is signed in, with their role and the forms'
+/// token; an error to fix, a notice of what was done.
+#[derive(serde::Serialize, Default)]
+pub(super) struct Frame<'a> {
+    user: Option<&'a kaohe_store::User>,
+    role_label: Option<&'static str>,
+    csrf: Option<&'a str>,
+    pub(super) error: Option<String>,
+    pub(super) notice: Option<String>,
+}
+
+impl<'a> Frame<'a> {
+    /// The frame for `a` (signed in), or for nobody.
+    pub(super) fn of(a: Option<&'a Authed>) -> Frame<'a> {
+        match a {
+            Some(a) => Frame {
+                user: Some(&a.user),
+                role_label: Some(a.user.role.label()),
+                csrf: Some(&a.csrf),
+                ..Frame::default()
+            },
+            None => Frame::default(),
+        }
+    }
+
+    /// The frame with a notice (or none).
+    pub(super) fn notice(mut self, notice: Option<String>) -> Frame<'a> {
+        self.notice = notice;
+        self
+    }
+
+    /// The frame with an error (or none).
+    pub(super) fn error(mut self, error: Option<String>) -> Frame<'a> {
+        self.error = error;
+        self
     }
 }
 

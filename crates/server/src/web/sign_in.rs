@@ -2,8 +2,26 @@
 
 use super::*;
 
+/// The sign-in page's context: the login typed, and why signing in failed.
+#[derive(serde::Serialize)]
+struct LoginPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    login: &'a str,
+}
+
+fn login(typed: &str, error: Option<String>) -> Response {
+    render(
+        "login.html",
+        LoginPage {
+            frame: Frame::of(None).error(error),
+            login: typed,
+        },
+    )
+}
+
 pub(super) async fn login_page() -> Response {
-    render("login.html", json!({ "login": "" }))
+    login("", None)
 }
 
 #[derive(Deserialize)]
@@ -18,10 +36,7 @@ pub(super) async fn login_form(
     body: String,
 ) -> Response {
     let Ok(f) = serde_urlencoded::from_str::<LoginForm>(&body) else {
-        return render(
-            "login.html",
-            json!({ "login": "", "error": "请填写登录名和密码" }),
-        );
+        return login("", Some("请填写登录名和密码".into()));
     };
     match auth::sign_in(&st, &f.login, &f.password, addr).await {
         Ok((cookie, _user, _csrf)) => {
@@ -30,10 +45,7 @@ pub(super) async fn login_form(
             r
         }
         Err(e) => {
-            let mut r = render(
-                "login.html",
-                json!({ "login": f.login, "error": e.message }),
-            );
+            let mut r = login(&f.login, Some(e.message));
             *r.status_mut() = e.status;
             r
         }

@@ -185,50 +185,98 @@ pub(super) async fn scorecard_page_kept(
             row
         })
         .collect();
-    let mut ctx = base(Some(a));
-    ctx["unit"] = json!(u);
-    ctx["a_id"] = json!(id);
-    ctx["stage_label"] = json!(x.stage.label());
-    ctx["clauses"] = json!(clauses);
-    ctx["can_score"] = json!(can_score);
-    ctx["can_self"] = json!(can_self);
-    ctx["can_object"] = json!(can_object);
-    ctx["can_decide"] = json!(can_decide);
-    ctx["objections"] = json!(objections);
-    if let (Some(scored), Some(r)) = (&scored, ur) {
-        let profile = profile(&x.rubric, scored, r);
-        ctx["profile_chart"] = json!(crate::charts::profile_chart(&profile));
-        ctx["profile"] = json!(
-            profile
-                .iter()
-                .map(|p| json!({
-                    "name": p.name,
-                    "max": p.max.normalize().to_string(),
-                    "unit": p.unit.map(|v| v.normalize().to_string()),
-                    "average": p.average.map(|v| kaohe_report::fixed(v, x.rubric.precision)),
-                }))
-                .collect::<Vec<_>>()
-        );
-        let this = (x.year as i32, r.total, r.rank);
-        let years = kaohe_app::results::years(&st.store, &a.user, unit, (id, this))
-            .await
-            .or_page(a)?;
-        if years.len() > 1 {
-            ctx["years_chart"] = json!(crate::charts::years_chart(&years));
-        }
-        ctx["total"] = json!({ "total": kaohe_report::fixed(r.total, x.rubric.precision), "base": kaohe_report::fixed(r.base, x.rubric.precision), "bonus": kaohe_report::fixed(r.bonus, x.rubric.precision), "rank": r.rank });
-    }
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    ctx["kept"] = kept;
-    ctx["error"] = json!(error);
-    ctx["notice"] = json!(notice);
-    let mut resp = render("scorecard.html", ctx);
+    let mut page = ScorecardPage {
+        frame: Frame::of(Some(a)).error(error).notice(notice),
+        unit: u,
+        a_id: id,
+        stage_label: x.stage.label(),
+        clauses,
+        can_score,
+        can_self,
+        can_object,
+        can_decide,
+        objections,
+        profile_chart: None,
+        profile: Vec::new(),
+        years_chart: None,
+        total: None,
+        kept,
+    };
+    if let (Some(scored), Some(r)) = (&scored, ur) {
+        let dp = x.rubric.precision;
+        let profile = profile(&x.rubric, scored, r);
+        page.profile_chart = Some(crate::charts::profile_chart(&profile));
+        page.profile = profile
+            .iter()
+            .map(|p| IndicatorBar {
+                name: p.name.clone(),
+                max: p.max.normalize().to_string(),
+                unit: p.unit.map(|v| v.normalize().to_string()),
+                average: p.average.map(|v| kaohe_report::fixed(v, dp)),
+            })
+            .collect();
+        let this = (x.year as i32, r.total, r.rank);
+        let years = kaohe_app::results::years(&st.store, &a.user, unit, (id, this))
+            .await
+            .or_page(a)?;
+        if years.len() > 1 {
+            page.years_chart = Some(crate::charts::years_chart(&years));
+        }
+        page.total = Some(Total {
+            total: kaohe_report::fixed(r.total, dp),
+            base: kaohe_report::fixed(r.base, dp),
+            bonus: kaohe_report::fixed(r.bonus, dp),
+            rank: r.rank,
+        });
+    }
+    let mut resp = render("scorecard.html", page);
     *resp.status_mut() = status;
     Ok(resp)
+}
+
+/// 单位考核表's context. A clause row carries the ledgers' values, the result and its explanation
+/// when the reader may see it, the evidence, and what was typed into a refused form.
+#[derive(serde::Serialize)]
+struct ScorecardPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    unit: &'a kaohe_store::store::UnitRow,
+    a_id: i64,
+    stage_label: &'static str,
+    clauses: Vec<Value>,
+    can_score: bool,
+    can_self: bool,
+    can_object: bool,
+    can_decide: bool,
+    objections: Vec<Value>,
+    profile_chart: Option<String>,
+    profile: Vec<IndicatorBar>,
+    years_chart: Option<String>,
+    total: Option<Total>,
+    kept: Value,
+}
+
+/// The unit's points in one indicator beside the average of all units.
+#[derive(serde::Serialize)]
+struct IndicatorBar {
+    name: String,
+    max: String,
+    unit: Option<String>,
+    average: Option<String>,
+}
+
+/// The unit's total, base, bonus and rank.
+#[derive(serde::Serialize)]
+struct Total {
+    total: String,
+    base: String,
+    bonus: String,
+    rank: u32,
 }
 
 pub(super) async fn scorecard(

@@ -75,28 +75,34 @@ pub(super) async fn whatif_render(
         }
         rubric_options.push(json!({ "id": row.id, "label": format!("{}（{} 所用，sha256 {}…）", row.rubric_id, row.title, &row.rubric_sha256[..row.rubric_sha256.len().min(8)]) }));
     }
-    let mut ctx = base(Some(a));
-    ctx["a"] = json!({ "id": id, "title": x.title });
-    ctx["data_id"] = json!(data_id);
-    ctx["data_options"] = json!(data_options);
-    ctx["rubric_options"] = json!(rubric_options);
+    let mut page = WhatIfPage {
+        frame: Frame::of(Some(a)),
+        a: json!({ "id": id, "title": x.title }),
+        data_id,
+        data_options,
+        rubric_options,
+        rubric_pick: None,
+        draft_name: None,
+        draft_text: None,
+        draft_problems: None,
+        w: None,
+    };
     let Some(other) = other else {
-        return Ok(render("whatif.html", ctx));
+        return Ok(render("whatif.html", page));
     };
     match &other {
-        Other::Stored(rid) => ctx["rubric_pick"] = json!(rid),
+        Other::Stored(rid) => page.rubric_pick = Some(*rid),
         Other::Draft { name, text } => {
-            ctx["draft_name"] = json!(name);
-            ctx["draft_text"] = json!(text);
+            page.draft_name = Some(name.clone());
+            page.draft_text = Some(text.clone());
         }
     }
     let (w, title) = match kaohe_app::whatif::run(&st.store, &a.user, data_id, &other).await {
         Ok(x) => x,
         Err(Refused::Store(e)) => return Err(PageError::store(a, e)),
         Err(Refused::Draft(problems)) => {
-            ctx["draft_problems"] =
-                json!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
-            let mut resp = render("whatif.html", ctx);
+            page.draft_problems = Some(problems.iter().map(|p| p.to_string()).collect());
+            let mut resp = render("whatif.html", page);
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(resp);
         }
@@ -107,6 +113,23 @@ pub(super) async fn whatif_render(
             &format!("{title}-方案对比.xlsx"),
         ));
     }
-    ctx["w"] = serde_json::to_value(w).expect("a comparison serialises");
-    Ok(render("whatif.html", ctx))
+    page.w = Some(w);
+    Ok(render("whatif.html", page))
+}
+
+/// 方案对比's context: the choices of data and rubric, the draft typed (and its problems), and the
+/// comparison when one was made.
+#[derive(serde::Serialize)]
+struct WhatIfPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    a: Value,
+    data_id: i64,
+    data_options: Vec<Value>,
+    rubric_options: Vec<Value>,
+    rubric_pick: Option<i64>,
+    draft_name: Option<String>,
+    draft_text: Option<String>,
+    draft_problems: Option<Vec<String>>,
+    w: Option<kaohe_report::whatif::WhatIf>,
 }
