@@ -107,16 +107,10 @@ pub(super) async fn assessment(
         page.chart = Some(league_chart(&league, max));
         let totals: Vec<_> = scored.units.iter().map(|r| r.total).collect();
         let bins = crate::charts::bins(&totals, 8);
-        page.distribution = Some(crate::charts::distribution_chart(
-            &bins,
-            x.rubric.precision,
-        ));
+        page.distribution = Some(crate::charts::distribution_chart(&bins, x.rubric.precision));
         page.league = Some(league);
     } else {
-        page.hidden_reason = Some(format!(
-            "结果尚未公示（当前为“{}”阶段）。",
-            x.stage.label()
-        ));
+        page.hidden_reason = Some(format!("结果尚未公示（当前为“{}”阶段）。", x.stage.label()));
         page.units = st
             .store
             .units(id)

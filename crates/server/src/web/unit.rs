@@ -47,31 +47,46 @@ pub(super) struct Notice {
     pub(super) decided: Option<String>,
 }
 
+/// What a unit's page shows again after a form: the error that refused it, the score form as typed,
+/// a notice of what was done, and what was typed into a refused objection form (`form` = "object"
+/// or the objection's id) — so that nothing typed is lost.
+#[derive(Default)]
+pub(super) struct Again<'f> {
+    pub(super) error: Option<String>,
+    pub(super) typed: Option<&'f ScoreForm>,
+    pub(super) notice: Option<String>,
+    pub(super) kept: Value,
+}
+
+impl Again<'_> {
+    /// The page again with only this error.
+    pub(super) fn error(message: String) -> Again<'static> {
+        Again {
+            error: Some(message),
+            ..Again::default()
+        }
+    }
+}
+
+/// A refusal of a form about one clause, as the page says it: "条款 1.1.1：…".
+fn about_clause(clause: &str, e: kaohe_store::StoreError) -> String {
+    format!("条款 {clause}：{}", crate::error::AppError::from(e).message)
+}
+
+/// The unit's scorecard, with what a form left to show again.
 pub(super) async fn scorecard_page(
     st: &AppState,
     a: &Authed,
     id: i64,
     unit: &str,
-    error: Option<String>,
-    typed: Option<&ScoreForm>,
-    notice: Option<String>,
+    again: Again<'_>,
 ) -> Page {
-    scorecard_page_kept(st, a, id, unit, error, typed, notice, Value::Null).await
-}
-
-/// The scorecard; `kept` is what was typed into a refused objection form (`form` = "object" or the
-/// objection's id), shown again so nothing typed is lost.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn scorecard_page_kept(
-    st: &AppState,
-    a: &Authed,
-    id: i64,
-    unit: &str,
-    error: Option<String>,
-    typed: Option<&ScoreForm>,
-    notice: Option<String>,
-    kept: Value,
-) -> Page {
+    let Again {
+        error,
+        typed,
+        notice,
+        kept,
+    } = again;
     kaohe_app::results::may_open_unit(&a.user, unit).or_page(a)?;
     let x = assessment_of(st, a, id).await?;
     let units = st.store.units(id).await.or_page(a)?;
@@ -293,7 +308,11 @@ pub(super) async fn scorecard(
                 .map(|c| format!("已撤回条款 {c} 的一条问题记录")))
             .or(n.objected.map(|_| "异议已提交，等待考核组处理".to_string()))
             .or(n.decided.map(|_| "异议已处理".to_string()));
-    scorecard_page(&st, &a, id, &unit, None, None, notice).await
+    let again = Again {
+        notice,
+        ..Again::default()
+    };
+    scorecard_page(&st, &a, id, &unit, again).await
 }
 
 #[derive(Deserialize)]
@@ -341,16 +360,8 @@ pub(super) async fn score_form_of(
     body: &str,
 ) -> Result<ScoreForm, PageError> {
     let Ok(f) = serde_urlencoded::from_str::<ScoreForm>(body) else {
-        let r = scorecard_page(
-            st,
-            a,
-            id,
-            unit,
-            Some("表单不完整，请重新填写".into()),
-            None,
-            None,
-        )
-        .await?;
+        let again = Again::error("表单不完整，请重新填写".into());
+        let r = scorecard_page(st, a, id, unit, again).await?;
         return Err(PageError(Box::new(r)));
     };
     if !auth::same(&f.csrf, &a.csrf) {
@@ -386,12 +397,12 @@ pub(super) async fn ledger_form(
     {
         Ok(_) => Ok(to_unit_page(id, &unit, ("ok", &f.clause), Some(&f.clause))),
         Err(e) => {
-            let msg = format!(
-                "条款 {}：{}",
-                f.clause,
-                crate::error::AppError::from(e).message
-            );
-            scorecard_page(&st, &a, id, &unit, Some(msg), Some(&f), None).await
+            let again = Again {
+                error: Some(about_clause(&f.clause, e)),
+                typed: Some(&f),
+                ..Again::default()
+            };
+            scorecard_page(&st, &a, id, &unit, again).await
         }
     }
 }
@@ -415,17 +426,12 @@ pub(super) async fn object_form(
     {
         Ok(_) => Ok(to_unit_page(id, &unit, ("objected", "1"), None)),
         Err(e) => {
-            scorecard_page_kept(
-                &st,
-                &a,
-                id,
-                &unit,
-                Some(crate::error::AppError::from(e).message),
-                None,
-                None,
-                json!({ "form": "object", "clause": clause, "reason": reason }),
-            )
-            .await
+            let again = Again {
+                error: Some(crate::error::AppError::from(e).message),
+                kept: json!({ "form": "object", "clause": clause, "reason": reason }),
+                ..Again::default()
+            };
+            scorecard_page(&st, &a, id, &unit, again).await
         }
     }
 }
@@ -453,17 +459,12 @@ pub(super) async fn decide_form(
     {
         Ok(()) => Ok(to_unit_page(id, &unit, ("decided", "1"), None)),
         Err(e) => {
-            scorecard_page_kept(
-                &st,
-                &a,
-                id,
-                &unit,
-                Some(crate::error::AppError::from(e).message),
-                None,
-                None,
-                json!({ "form": oid, "upheld": upheld, "score": score, "reason": reason }),
-            )
-            .await
+            let again = Again {
+                error: Some(crate::error::AppError::from(e).message),
+                kept: json!({ "form": oid, "upheld": upheld, "score": score, "reason": reason }),
+                ..Again::default()
+            };
+            scorecard_page(&st, &a, id, &unit, again).await
         }
     }
 }
@@ -490,12 +491,8 @@ pub(super) async fn withdraw_form(
             Some(&f.clause),
         )),
         Err(e) => {
-            let msg = format!(
-                "条款 {}：{}",
-                f.clause,
-                crate::error::AppError::from(e).message
-            );
-            scorecard_page(&st, &a, id, &unit, Some(msg), None, None).await
+            let again = Again::error(about_clause(&f.clause, e));
+            scorecard_page(&st, &a, id, &unit, again).await
         }
     }
 }
@@ -519,17 +516,18 @@ pub(super) async fn finding_form(
             Some(&f.clause),
         )),
         Err(e) => {
-            let msg = format!(
-                "条款 {}：{}",
-                f.clause,
-                crate::error::AppError::from(e).message
-            );
+            let msg = about_clause(&f.clause, e);
             // An empty description is kept as a single space so the form still counts as typed.
             let mut typed = f;
             if typed.description.is_empty() {
                 typed.description = " ".into();
             }
-            scorecard_page(&st, &a, id, &unit, Some(msg), Some(&typed), None).await
+            let again = Again {
+                error: Some(msg),
+                typed: Some(&typed),
+                ..Again::default()
+            };
+            scorecard_page(&st, &a, id, &unit, again).await
         }
     }
 }
