@@ -2,8 +2,8 @@
 
 /// Bad inputs: each gives its own error with file, row, column and value, and exit status 2.
 mod bad_inputs;
-/// Real-browser flows (Debian's chromium and chromium-driver), run when KAOHE_BROWSER_TESTS=1 (.ci/run
-/// installs them and sets it).
+/// Real-browser flows by area (Debian's chromium and chromium-driver, driven with kaohe-browser), run
+/// when KAOHE_BROWSER_TESTS=1 (.ci/run installs them and sets it).
 mod browser;
 /// `kaohe demo` and `kaohe score` on the demo: the ranked table, the JSON contract, snapshots, and
 /// three units worked out by hand.

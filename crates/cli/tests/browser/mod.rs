@@ -1,0 +1,36 @@
+//! The main flows in a real browser: headless Chromium driven through chromedriver (kaohe-browser's
+//! small WebDriver client), against `kaohe demo` on a free port, one file per area.
+//! Run when `KAOHE_BROWSER_TESTS=1`; `.ci/run` installs chromium and chromium-driver and sets it.
+
+/// A reporter refused another unit's page; a leader before 公示.
+mod access;
+/// An admin imports case records and reads the audit log.
+mod import;
+/// 公示, an objection and its decision, 定档, and the league table.
+mod publication;
+/// An assessor scores on a unit's page and in the grid.
+mod scoring;
+/// A reporter self-assesses and uploads evidence.
+mod self_assessment;
+/// 方案对比 with a draft rubric.
+mod whatif;
+
+use kaohe_browser::Demo;
+
+/// Whether the browser tests run: with `KAOHE_BROWSER_TESTS` set. Otherwise each says on the terminal
+/// that it was skipped — and in CI (`CI` set; `.ci/run` installs chromium and sets both) it fails.
+fn enabled() -> bool {
+    if std::env::var_os("KAOHE_BROWSER_TESTS").is_some() {
+        return true;
+    }
+    kaohe_store::testdb::skipped(
+        "chromium and chromedriver",
+        "set KAOHE_BROWSER_TESTS=1 (as .ci/run does) to run the real-browser tests",
+    );
+    false
+}
+
+/// `kaohe demo` (this build's binary) in a fresh directory on a free port.
+fn demo() -> Demo {
+    Demo::start(std::path::Path::new(env!("CARGO_BIN_EXE_kaohe")))
+}
