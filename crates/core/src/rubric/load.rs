@@ -1,6 +1,8 @@
 //! Parse → validate → lower. The TOML is walked by hand (not deserialised with serde) so that a rubric
 //! with five mistakes reports all five, each with its clause id and field, and unknown keys are
-//! rejected by name.
+//! rejected by name. This file walks the rubric's structure (metrics, indicators, items, clauses,
+//! grades) and checks its sums and ids; the field readers are in [`super::fields`], and each rule kind
+//! reads its own parameters (`crate::rules::Rule::parse`).
 
 use super::bounds::{MAX_CLAUSES, MAX_RUBRIC_BYTES, count_clauses, syntax_problem, too_big};
 use super::fields::{Fields, RuleFields, join, type_name};

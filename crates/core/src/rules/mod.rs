@@ -1,14 +1,14 @@
 //! 计分规则 — one file per rule kind, each a whole unit: its parameters (a struct, read and checked
-//! from the rule's TOML table through [`RuleFields`], with the same problems wherever they are made),
+//! from the rule's TOML table through `RuleFields`, with the same problems wherever they are made),
 //! its description in Chinese, the code that scores a clause column, the code that explains one score,
 //! and its tests; its module doc documents every parameter with a worked case.
 //! Shared pieces: [`ranking`] (并列 policies) and [`instances`] (where a count of 例 comes from).
 //!
-//! This file is the one list of kinds: the [`Rule`] enum and its dispatch. Adding a kind is its file
-//! and one entry in each match here (the compiler finds all but [`KINDS`]).
+//! This file is the one list of kinds: the `Rule` enum and its dispatch. Adding a kind is its file
+//! and one entry in each match here (the compiler finds all but `KINDS`).
 //!
 //! A kind's file has two halves on two layers: its parameters, parsing and description use only the
-//! data layer (`crate::rubric`, whose clauses hold a [`Rule`]); its `column` and `explain` sit above
+//! data layer (`crate::rubric`, whose clauses hold a `Rule`); its `column` and `explain` sit above
 //! `crate::column` (`Cx`, `Column`) and are called by the engine and by explanations.
 
 pub mod bonus;
