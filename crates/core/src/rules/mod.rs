@@ -267,3 +267,36 @@ pub(crate) fn place(info: &ColumnInfo, rank: u32, tied: bool) -> String {
     };
     format!("{who}{what}{rank}{note}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KINDS;
+    use crate::testkit::rubric;
+
+    /// Every kind of the list reads back as itself: `KINDS` and `Rule::kind` agree.
+    #[test]
+    fn every_kind_reads_back_as_itself() {
+        let minimal = |kind: &str| match kind {
+            "per_instance" | "deduction" => r#"per = "0.01""#,
+            "rank_step" => r#"metric = "rate", step = "0.01""#,
+            "composite_rank" => {
+                r#"step = "0.01", parts = [{ metric = "volume" }, { metric = "coverage" }]"#
+            }
+            "rank_ratio" => r#"metric = "volume""#,
+            "proportional" => r#"metric = "rate", target = "0.9""#,
+            "tiers" => r#"metric = "rate", tiers = [{ threshold = "0.8", points = "0.05" }]"#,
+            _ => "",
+        };
+        for (kind, ..) in KINDS {
+            let max = if matches!(*kind, "bonus" | "veto") {
+                "0"
+            } else {
+                "0.05"
+            };
+            let params = minimal(kind);
+            let sep = if params.is_empty() { "" } else { ", " };
+            let r = rubric(max, &format!(r#"kind = "{kind}"{sep}{params}"#));
+            assert_eq!(r.clauses[0].rule.kind(), *kind);
+        }
+    }
+}
