@@ -1,11 +1,11 @@
 //! House rules of the whole workspace, checked on every test run: every source file opens with its
 //! module documentation, no test is skipped with `#[ignore]`, no `dbg!` is left behind, and no file
-//! grows past 800 lines — the few that are still larger (issue 10 splits them) may not grow further.
+//! grows past 800 lines (a file listed in `OVERSIZED` may stay larger until it is split, never grow).
 
 use std::path::{Path, PathBuf};
 
 /// Files still over the limit, with the most lines each may have until it is split.
-const OVERSIZED: &[(&str, usize)] = &[("crates/core/src/rubric/load.rs", 1150)];
+const OVERSIZED: &[(&str, usize)] = &[];
 
 /// The most lines a source file may have.
 const MAX_LINES: usize = 800;

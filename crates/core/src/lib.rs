@@ -3,6 +3,21 @@
 //! The rubric (细则) is data ([`rubric`]); inputs ([`input`]) are typed values; [`engine::score`] turns
 //! both into exact, explained results ([`result`]). Pure: no file system, no clock, no floats, no
 //! async, no SQL. It cannot fail: every problem comes back as a [`problem::Problem`].
+//!
+//! Layers, bottom up; a module uses only those below it:
+//! 1. data — [`rubric`] (with its loader and the shared field readers) and [`input`], over [`num`],
+//!    [`date`], [`problem`], [`text`];
+//! 2. `index` — inputs checked against the rubric, dense indices;
+//! 3. [`result`] — what a scoring run returns (scores with a compact `Detail`, totals, ranks);
+//! 4. `column` — what a rule kind sees of one clause (`Cx`) and the column it fills (`Column`);
+//! 5. [`rules`] — one file per rule kind, and the one list of kinds ([`rules::Rule`]);
+//! 6. [`engine`] (scores every column, totals, ranks) and `explain` (a score in Chinese, on demand);
+//!    [`compare`] reads two results.
+//!
+//! A rule kind's file spans two of them on purpose, so that a kind is one unit: its parameters,
+//! their reading from the rubric's TOML and its description belong to the data layer (a clause holds
+//! a [`rules::Rule`]; the loader asks it to read itself, through `rubric::fields`) and use nothing
+//! above it; its `column` and `explain` sit on `column` and are called only from the layer above.
 
 /// 工作日历: holidays and 调休 working days; working-day arithmetic.
 pub mod calendar;

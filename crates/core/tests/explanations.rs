@@ -5,6 +5,7 @@ use crate::support::rubrics;
 use kaohe_core::input::*;
 use kaohe_core::num::parse_decimal;
 use kaohe_core::rubric::Rule;
+use kaohe_core::rules::Deduction;
 
 fn d(s: &str) -> rust_decimal::Decimal {
     parse_decimal(s).unwrap()
@@ -80,7 +81,7 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                         origin: None,
                     });
                 }
-                Rule::Deduction { metric: None, .. } if i == 1 => {
+                Rule::Deduction(Deduction { metric: None, .. }) if i == 1 => {
                     for k in 0..4 {
                         inp.findings.push(FindingEntry {
                             unit: (*code).into(),

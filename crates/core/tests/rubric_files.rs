@@ -83,15 +83,18 @@ fn rudong_2021_is_the_table_of_rules_md() {
 fn rule_parameters_are_those_of_the_seed() {
     let r = rudong();
     let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
-    use kaohe_core::rubric::{Better, ProportionalMode, Rule, TiePolicy};
+    use kaohe_core::rubric::{Better, Rule, TiePolicy};
+    use kaohe_core::rules::{
+        Bonus, CompositeRank, PerInstance, Proportional, ProportionalMode, RankStep,
+    };
     match &r.clause("1.4.1").unwrap().rule {
-        Rule::RankStep {
+        Rule::RankStep(RankStep {
             metric,
             better,
             first,
             step,
             ties,
-        } => {
+        }) => {
             assert_eq!(
                 (metric.as_str(), *better, *first, *step, *ties),
                 (
@@ -107,16 +110,16 @@ fn rule_parameters_are_those_of_the_seed() {
     }
     for (id, metric) in [("1.4.2", "guide_defects"), ("1.4.3a", "overdue_cases")] {
         match &r.clause(id).unwrap().rule {
-            Rule::PerInstance { per, metric: m } => {
+            Rule::PerInstance(PerInstance { per, metric: m }) => {
                 assert_eq!((*per, m.as_deref()), (d("0.002"), Some(metric)))
             }
             other => panic!("{other:?}"),
         }
     }
     match &r.clause("1.4.3b").unwrap().rule {
-        Rule::CompositeRank {
+        Rule::CompositeRank(CompositeRank {
             parts, first, step, ..
-        } => {
+        }) => {
             let p: Vec<_> = parts
                 .iter()
                 .map(|p| (p.metric.as_str(), p.better, p.weight))
@@ -133,11 +136,11 @@ fn rule_parameters_are_those_of_the_seed() {
         other => panic!("{other:?}"),
     }
     match &r.clause("1.6.2").unwrap().rule {
-        Rule::Proportional {
+        Rule::Proportional(Proportional {
             metric,
             target,
             mode,
-        } => {
+        }) => {
             assert_eq!(
                 (metric.as_str(), *target),
                 ("agent_satisfaction", d("0.95"))
@@ -148,7 +151,7 @@ fn rule_parameters_are_those_of_the_seed() {
     }
     assert!(matches!(
         r.clause("2.3.3").unwrap().rule,
-        Rule::Bonus { cap: None }
+        Rule::Bonus(Bonus { cap: None })
     ));
 }
 

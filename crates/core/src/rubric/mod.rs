@@ -2,8 +2,11 @@
 //! verbatim 原文 and a typed [`Rule`]. Loaded from TOML text by [`load`]; see `rubrics/rudong-2021.toml`.
 
 mod bounds;
+pub(crate) mod fields;
 mod load;
 
+/// A clause's rule: its kinds and their parameters live in [`crate::rules`], one file per kind.
+pub use crate::rules::Rule;
 pub use bounds::{MAX_CLAUSES, MAX_RUBRIC_BYTES, MAX_RUBRIC_NUMBER, load_bytes};
 pub use load::{load, sha256_hex};
 
@@ -140,6 +143,13 @@ impl TiePolicy {
             TiePolicy::Dense => "dense",
         }
     }
+    /// The policy as a rule's description says it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            TiePolicy::Competition => "并列同分、后续名次顺延",
+            TiePolicy::Dense => "并列同分、后续名次不顺延",
+        }
+    }
 }
 
 /// Whether a higher or a lower value of a metric is better.
@@ -147,6 +157,16 @@ impl TiePolicy {
 pub enum Better {
     Higher,
     Lower,
+}
+
+impl Better {
+    /// The order of a ranking as a rule's description says it.
+    pub(crate) fn order(self) -> &'static str {
+        match self {
+            Better::Higher => "从高到低",
+            Better::Lower => "从低到高",
+        }
+    }
 }
 
 /// 指标数据 — a metric the rules read, declared in the rubric so that inputs and explanations know
@@ -215,155 +235,6 @@ impl MetricKind {
     }
 }
 
-/// One part of a composite ranking.
-#[derive(Debug, Clone)]
-pub struct RankPart {
-    pub metric: String,
-    pub better: Better,
-    pub weight: Decimal,
-}
-
-/// One step of a threshold ladder: a value at least (or, for lower-is-better, at most) `threshold`
-/// earns `points`.
-#[derive(Debug, Clone)]
-pub struct Tier {
-    pub threshold: Decimal,
-    pub points: Decimal,
-}
-
-/// How a proportional rule deducts.
-#[derive(Debug, Clone)]
-pub enum ProportionalMode {
-    /// 比率法: `max × min(1, actual / target)`
-    Ratio,
-    /// 每低1个百分点扣X分: `max(0, max − X × (target − actual) × 100)`
-    PerPoint { per_point: Decimal },
-}
-
-/// 计分规则 — the typed rule of a clause. The engine dispatches on these kinds, never on clause ids.
-#[derive(Debug, Clone)]
-pub enum Rule {
-    /// 评定: an assessor awards a score in [0, max]; below max needs a reason.
-    Judgement,
-    /// 每发现一例扣B分: `max(0, max − B × n)`; n from a count metric or from findings rows.
-    PerInstance {
-        per: Decimal,
-        metric: Option<String>,
-    },
-    /// 每缺一项扣X分，最多扣C分: `max(0, max − min(C, X × n))`.
-    Deduction {
-        per: Decimal,
-        cap: Decimal,
-        metric: Option<String>,
-    },
-    /// 按X排名，第一名得A分，其余按名次依次扣减B分: `max(0, A − B × (rank − 1))`.
-    RankStep {
-        metric: String,
-        better: Better,
-        first: Decimal,
-        step: Decimal,
-        ties: TiePolicy,
-    },
-    /// 综合排名: ranks per metric, summed with weights, ranked again, scored as rank_step.
-    CompositeRank {
-        parts: Vec<RankPart>,
-        first: Decimal,
-        step: Decimal,
-        ties: TiePolicy,
-    },
-    /// 按第1名的比例得分: `A × value / best` (`A × best / value` when lower is better).
-    RankRatio {
-        metric: String,
-        better: Better,
-        points: Decimal,
-        /// Only the first `top` ranks score by ratio; the others get `beyond`.
-        top: Option<u32>,
-        beyond: Decimal,
-        ties: TiePolicy,
-    },
-    /// 按比例扣分 below a target.
-    Proportional {
-        metric: String,
-        target: Decimal,
-        mode: ProportionalMode,
-    },
-    /// 阶梯: the highest tier reached; below every tier, 0.
-    Tiers {
-        metric: String,
-        better: Better,
-        tiers: Vec<Tier>,
-    },
-    /// 加分: assessors add points with a reason, apart from the base score.
-    Bonus { cap: Option<Decimal> },
-    /// 单项否决: a finding marks the unit 不合格 whatever its points.
-    Veto,
-}
-
-impl Rule {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Rule::Judgement => "judgement",
-            Rule::PerInstance { .. } => "per_instance",
-            Rule::Deduction { .. } => "deduction",
-            Rule::RankStep { .. } => "rank_step",
-            Rule::CompositeRank { .. } => "composite_rank",
-            Rule::RankRatio { .. } => "rank_ratio",
-            Rule::Proportional { .. } => "proportional",
-            Rule::Tiers { .. } => "tiers",
-            Rule::Bonus { .. } => "bonus",
-            Rule::Veto => "veto",
-        }
-    }
-
-    /// The Chinese name of the rule kind.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Rule::Judgement => "考核员评定",
-            Rule::PerInstance { .. } => "每例扣分",
-            Rule::Deduction { .. } => "逐项扣分（封顶）",
-            Rule::RankStep { .. } => "排名递减",
-            Rule::CompositeRank { .. } => "综合排名递减",
-            Rule::RankRatio { .. } => "按第1名比例",
-            Rule::Proportional { .. } => "按比例扣分",
-            Rule::Tiers { .. } => "阶梯计分",
-            Rule::Bonus { .. } => "加分",
-            Rule::Veto => "单项否决",
-        }
-    }
-
-    /// Metrics this rule reads.
-    pub fn metrics(&self) -> Vec<&str> {
-        match self {
-            Rule::PerInstance { metric, .. } | Rule::Deduction { metric, .. } => {
-                metric.iter().map(String::as_str).collect()
-            }
-            Rule::RankStep { metric, .. }
-            | Rule::RankRatio { metric, .. }
-            | Rule::Proportional { metric, .. }
-            | Rule::Tiers { metric, .. } => vec![metric.as_str()],
-            Rule::CompositeRank { parts, .. } => parts.iter().map(|p| p.metric.as_ref()).collect(),
-            Rule::Judgement | Rule::Bonus { .. } | Rule::Veto => Vec::new(),
-        }
-    }
-
-    /// The metric that gives this rule's count n (例数) as a number, when findings rows are not the
-    /// only source: per-instance and deduction rules that name one.
-    pub fn count_metric(&self) -> Option<&str> {
-        match self {
-            Rule::PerInstance { metric, .. } | Rule::Deduction { metric, .. } => metric.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// Whether findings rows (问题记录) feed this rule.
-    pub fn takes_findings(&self) -> bool {
-        matches!(
-            self,
-            Rule::PerInstance { .. } | Rule::Deduction { .. } | Rule::Veto
-        )
-    }
-}
-
 /// 档次 — a grade band: a total of at least `min_ratio × max_total` earns `name`.
 #[derive(Debug, Clone)]
 pub struct Grade {
@@ -372,13 +243,15 @@ pub struct Grade {
 }
 
 impl Rubric {
-    fn metric_name(&self, key: &str) -> String {
+    /// A metric as a description names it: `认领率（claim_rate）`.
+    pub(crate) fn metric_name(&self, key: &str) -> String {
         self.metric(key)
             .map(|m| format!("{}（{}）", m.name, m.key))
             .unwrap_or_else(|| key.to_string())
     }
 
-    fn threshold(&self, key: &str, v: Decimal) -> String {
+    /// A value of a metric as a description shows it (a threshold, a target).
+    pub(crate) fn threshold(&self, key: &str, v: Decimal) -> String {
         match self.metric(key) {
             Some(m) => m.show(v),
             None => crate::num::pts(v),
@@ -387,133 +260,6 @@ impl Rubric {
 
     /// The rule of a clause in one Chinese line, e.g. for `kaohe rubric show` and the rubric page.
     pub fn describe_rule(&self, c: &Clause) -> String {
-        use crate::num::pts;
-        let better = |b: Better| match b {
-            Better::Higher => "从高到低",
-            Better::Lower => "从低到高",
-        };
-        let ties = |t: TiePolicy| match t {
-            TiePolicy::Competition => "并列同分、后续名次顺延",
-            TiePolicy::Dense => "并列同分、后续名次不顺延",
-        };
-        match &c.rule {
-            Rule::Judgement => format!("考核员评定 0 至 {} 分，低于满分须写扣分理由", pts(c.max)),
-            Rule::PerInstance { per, metric } => format!(
-                "每发现一例扣 {}，扣完为止（例数来自{}）",
-                pts(*per),
-                metric
-                    .as_deref()
-                    .map(|m| format!("指标 {} 或问题记录", self.metric_name(m)))
-                    .unwrap_or_else(|| "问题记录".into())
-            ),
-            Rule::Deduction { per, cap, metric } => format!(
-                "每项扣 {}，最多扣 {}（例数来自{}）",
-                pts(*per),
-                pts(*cap),
-                metric
-                    .as_deref()
-                    .map(|m| format!("指标 {} 或问题记录", self.metric_name(m)))
-                    .unwrap_or_else(|| "问题记录".into())
-            ),
-            Rule::RankStep {
-                metric,
-                better: b,
-                first,
-                step,
-                ties: t,
-            } => format!(
-                "按{}{}排名，第一名得 {}，其余按名次依次扣减 {}（{}）",
-                self.metric_name(metric),
-                better(*b),
-                pts(*first),
-                pts(*step),
-                ties(*t)
-            ),
-            Rule::CompositeRank {
-                parts,
-                first,
-                step,
-                ties: t,
-            } => format!(
-                "按{}的名次{}综合排名，第一名得 {}，其余按名次依次扣减 {}（{}）",
-                parts
-                    .iter()
-                    .map(|p| format!("{}{}", self.metric_name(&p.metric), better(p.better)))
-                    .collect::<Vec<_>>()
-                    .join("、"),
-                if parts.iter().all(|p| p.weight == Decimal::ONE) {
-                    "之和".to_string()
-                } else {
-                    format!(
-                        "加权之和（权重 {}）",
-                        parts
-                            .iter()
-                            .map(|p| pts(p.weight))
-                            .collect::<Vec<_>>()
-                            .join(":")
-                    )
-                },
-                pts(*first),
-                pts(*step),
-                ties(*t)
-            ),
-            Rule::RankRatio {
-                metric,
-                better: b,
-                points,
-                top,
-                beyond,
-                ..
-            } => format!(
-                "按{}{}排名，第1名得 {}，其余按与第1名的比例得分{}",
-                self.metric_name(metric),
-                better(*b),
-                pts(*points),
-                top.map(|n| format!("；第{}名之后得 {}", n, pts(*beyond)))
-                    .unwrap_or_default()
-            ),
-            Rule::Proportional {
-                metric,
-                target,
-                mode,
-            } => match mode {
-                ProportionalMode::Ratio => format!(
-                    "{}达到 {} 得满分，不足的按比例得分：满分 × 实际 ÷ 目标",
-                    self.metric_name(metric),
-                    self.threshold(metric, *target)
-                ),
-                ProportionalMode::PerPoint { per_point } => format!(
-                    "{}达到 {} 得满分，每低 1 个百分点扣 {}，扣完为止",
-                    self.metric_name(metric),
-                    self.threshold(metric, *target),
-                    pts(*per_point)
-                ),
-            },
-            Rule::Tiers {
-                metric,
-                better: b,
-                tiers,
-            } => {
-                let op = if *b == Better::Higher { "≥" } else { "≤" };
-                format!(
-                    "按{}分档：{}；未达最低档得 0",
-                    self.metric_name(metric),
-                    tiers
-                        .iter()
-                        .map(|t| format!(
-                            "{op} {} 得 {}",
-                            self.threshold(metric, t.threshold),
-                            pts(t.points)
-                        ))
-                        .collect::<Vec<_>>()
-                        .join("，")
-                )
-            }
-            Rule::Bonus { cap } => match cap {
-                Some(c) => format!("特色加分，另计，不计入基础分，上限 {}", pts(*c)),
-                None => "特色加分，另计，不计入基础分，不设上限".into(),
-            },
-            Rule::Veto => "单项否决：发现即评为不合格，不论得分".into(),
-        }
+        c.rule.describe(self, c)
     }
 }

@@ -5,6 +5,19 @@
 //! ascending with the tie policy again; score as rank_step: `max(0, A − B × (rank − 1))`.
 //! Edge cases: only units that have every part take part (a unit missing one is `missing`), so that
 //! all part ranks are among the same units.
+//!
+//! Parameters (`rule = { kind = "composite_rank", … }`):
+//! - `parts` (required, at least two): a list of `{ metric, better, weight }`: `metric` (required, declared
+//!   in `[[metrics]]`), `better` (`"higher"` by default, or `"lower"`), `weight` (> 0, default `"1"`).
+//! - `first` (optional, in [0, max]; default the clause max): A, the points of the first place.
+//! - `step` (required, > 0): B, the points each further place loses.
+//! - `ties` (optional; the rubric's `ties` by default): `"competition"` or `"dense"`, for the part
+//!   rankings and the composite one.
+//!
+//! Worked case (1.4.3b): `{ kind = "composite_rank", first = "0.05", step = "0.002", parts =
+//! [{ metric = "online_volume" }, { metric = "online_coverage" }] }`, a unit 1st by volume and 4th by
+//! coverage, key 5, second with another: `网上办件量 400件排名第1，网上办件覆盖率 50.00%排名第4；名次和
+//! 1 + 4 = 5，…综合并列第2，0.05 − 1 × 0.002 = 0.048`.
 
 use super::rank_step::{step_score, step_text};
 use super::ranking::rank;
@@ -12,108 +25,184 @@ use crate::column::{Column, Cx};
 use crate::index::NONE;
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
-use crate::rubric::{Better, RankPart, Rule, TiePolicy};
+use crate::rubric::fields::RuleFields;
+use crate::rubric::{Better, Rubric, TiePolicy};
 use rust_decimal::Decimal;
 
-fn params<'r>(cx: &Cx<'r>) -> (&'r [RankPart], Decimal, Decimal, TiePolicy) {
-    match &cx.clause.rule {
-        Rule::CompositeRank {
-            parts,
-            first,
-            step,
-            ties,
-        } => (parts, *first, *step, *ties),
-        _ => unreachable!("dispatched by kind"),
-    }
+pub(crate) const KIND: &str = "composite_rank";
+pub(crate) const LABEL: &str = "综合排名递减";
+pub(crate) const KEYS: &[&str] = &["kind", "parts", "first", "step", "ties"];
+
+/// 综合排名: ranks per metric, summed with weights, ranked again, scored as rank_step.
+#[derive(Debug, Clone)]
+pub struct CompositeRank {
+    pub parts: Vec<RankPart>,
+    /// A: the points of the first place.
+    pub first: Decimal,
+    /// B: the points each further place loses.
+    pub step: Decimal,
+    pub ties: TiePolicy,
 }
 
-pub(crate) fn column(cx: &Cx, col: &mut Column) {
-    let (parts, first, step, ties) = params(cx);
-    let ms: Vec<usize> = parts.iter().map(|p| cx.metric_def(&p.metric).0).collect();
-    let mut who = Vec::new();
-    let mut values: Vec<Vec<Decimal>> = vec![Vec::new(); parts.len()];
-    for u in 0..cx.n_units() {
-        let vs: Option<Vec<Decimal>> = ms.iter().map(|&m| cx.metric(u, m)).collect();
-        match vs {
-            Some(vs) => {
-                who.push(u);
-                for (k, v) in vs.into_iter().enumerate() {
-                    values[k].push(v);
-                }
+/// One part of a composite ranking.
+#[derive(Debug, Clone)]
+pub struct RankPart {
+    pub metric: String,
+    pub better: Better,
+    pub weight: Decimal,
+}
+
+impl CompositeRank {
+    pub(crate) fn parse(r: &mut RuleFields) -> Option<Self> {
+        let mut parts = Vec::new();
+        let part_tables = r.tables("parts", true);
+        if part_tables.len() < 2 && r.has("parts") {
+            r.err("parts", "综合排名至少需要两个指标".into());
+        }
+        for (i, pt) in part_tables.into_iter().enumerate() {
+            let path = format!("{}[{}]", r.at("parts"), i + 1);
+            let mut p = r.nested(pt, &path);
+            p.unknown_keys(&["metric", "better", "weight"]);
+            let metric = p.metric("metric");
+            let better = p.better("better");
+            let weight = p.opt_decimal("weight").unwrap_or(Decimal::ONE);
+            p.positive(Some(weight), "weight", "权重");
+            if let Some(metric) = metric {
+                parts.push(RankPart {
+                    metric,
+                    better,
+                    weight,
+                });
             }
-            None => col.missing(u, Detail::Missing(Missing::NoMetric)),
         }
+        let first = r.opt_decimal("first").or(r.max);
+        r.points_le_max(first, "first", "第一名得分");
+        let step = r.decimal("step");
+        r.positive(step, "step", "名次扣减分");
+        let ties = r.ties("ties");
+        Some(CompositeRank {
+            parts,
+            first: first?,
+            step: step?,
+            ties,
+        })
     }
-    let n = cx.n_units() as usize;
-    let mut keys = vec![Decimal::ZERO; who.len()];
-    col.info.part_ranks = vec![vec![NONE; n]; parts.len()];
-    for (k, part) in parts.iter().enumerate() {
-        for (i, p) in rank(&values[k], part.better, ties).iter().enumerate() {
-            keys[i] += part.weight * Decimal::from(p.rank);
-            col.info.part_ranks[k][who[i] as usize] = p.rank;
-        }
-    }
-    col.info.keys = vec![Decimal::ZERO; n];
-    for (i, &u) in who.iter().enumerate() {
-        col.info.keys[u as usize] = keys[i];
-    }
-    col.info.ranked = who.len() as u32;
-    col.info.missing = cx.n_units() - col.info.ranked;
-    for (p, &u) in rank(&keys, Better::Lower, ties).iter().zip(&who) {
-        col.set(
-            u,
-            step_score(first, step, p.rank),
-            Detail::Rank {
-                rank: p.rank,
-                tied: p.tied,
-            },
-        );
-    }
-}
 
-pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> String {
-    let (parts, first, step, _) = params(cx);
-    let Detail::Rank { rank, tied } = r.detail else {
-        let missing: Vec<&str> = parts
-            .iter()
-            .filter(|p| {
-                let (m, _) = cx.metric_def(&p.metric);
-                cx.metric(u, m).is_none()
-            })
-            .map(|p| cx.metric_def(&p.metric).1.name.as_str())
-            .collect();
-        return format!("缺少{}数据，未参与综合排名，未计分", missing.join("、"));
-    };
-    let mut segs = Vec::new();
-    let mut terms = Vec::new();
-    let unweighted = parts.iter().all(|p| p.weight == Decimal::ONE);
-    for (k, part) in parts.iter().enumerate() {
-        let (m, def) = cx.metric_def(&part.metric);
-        let v = cx.metric(u, m).expect("ranked units have every part");
-        let pr = info.part_ranks[k][u as usize];
-        segs.push(format!("{} {}排名第{}", def.name, def.show(v), pr));
-        terms.push(if unweighted {
-            pr.to_string()
-        } else {
-            format!("{}×{}", pts(part.weight), pr)
-        });
+    pub(crate) fn describe(&self, rubric: &Rubric) -> String {
+        let parts = &self.parts;
+        format!(
+            "按{}的名次{}综合排名，第一名得 {}，其余按名次依次扣减 {}（{}）",
+            parts
+                .iter()
+                .map(|p| format!("{}{}", rubric.metric_name(&p.metric), p.better.order()))
+                .collect::<Vec<_>>()
+                .join("、"),
+            if parts.iter().all(|p| p.weight == Decimal::ONE) {
+                "之和".to_string()
+            } else {
+                format!(
+                    "加权之和（权重 {}）",
+                    parts
+                        .iter()
+                        .map(|p| pts(p.weight))
+                        .collect::<Vec<_>>()
+                        .join(":")
+                )
+            },
+            pts(self.first),
+            pts(self.step),
+            self.ties.describe()
+        )
     }
-    let key = info.keys[u as usize];
-    let sum = if unweighted {
-        "名次和"
-    } else {
-        "名次加权和"
-    };
-    format!(
-        "{}；{sum} {} = {}，{}，{}",
-        segs.join("，"),
-        terms.join(" + "),
-        pts(key),
-        super::place(info, rank, tied)
-            .replace("排名第", "综合排名第")
-            .replace("并列第", "综合并列第"),
-        step_text(first, step, rank, r.score)
-    )
+
+    pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
+        let (parts, ties) = (&self.parts, self.ties);
+        let ms: Vec<usize> = parts.iter().map(|p| cx.metric_def(&p.metric).0).collect();
+        let mut who = Vec::new();
+        let mut values: Vec<Vec<Decimal>> = vec![Vec::new(); parts.len()];
+        for u in 0..cx.n_units() {
+            let vs: Option<Vec<Decimal>> = ms.iter().map(|&m| cx.metric(u, m)).collect();
+            match vs {
+                Some(vs) => {
+                    who.push(u);
+                    for (k, v) in vs.into_iter().enumerate() {
+                        values[k].push(v);
+                    }
+                }
+                None => col.missing(u, Detail::Missing(Missing::NoMetric)),
+            }
+        }
+        let n = cx.n_units() as usize;
+        let mut keys = vec![Decimal::ZERO; who.len()];
+        col.info.part_ranks = vec![vec![NONE; n]; parts.len()];
+        for (k, part) in parts.iter().enumerate() {
+            for (i, p) in rank(&values[k], part.better, ties).iter().enumerate() {
+                keys[i] += part.weight * Decimal::from(p.rank);
+                col.info.part_ranks[k][who[i] as usize] = p.rank;
+            }
+        }
+        col.info.keys = vec![Decimal::ZERO; n];
+        for (i, &u) in who.iter().enumerate() {
+            col.info.keys[u as usize] = keys[i];
+        }
+        col.info.ranked = who.len() as u32;
+        col.info.missing = cx.n_units() - col.info.ranked;
+        for (p, &u) in rank(&keys, Better::Lower, ties).iter().zip(&who) {
+            col.set(
+                u,
+                step_score(self.first, self.step, p.rank),
+                Detail::Rank {
+                    rank: p.rank,
+                    tied: p.tied,
+                },
+            );
+        }
+    }
+
+    pub(crate) fn explain(&self, cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> String {
+        let parts = &self.parts;
+        let Detail::Rank { rank, tied } = r.detail else {
+            let missing: Vec<&str> = parts
+                .iter()
+                .filter(|p| {
+                    let (m, _) = cx.metric_def(&p.metric);
+                    cx.metric(u, m).is_none()
+                })
+                .map(|p| cx.metric_def(&p.metric).1.name.as_str())
+                .collect();
+            return format!("缺少{}数据，未参与综合排名，未计分", missing.join("、"));
+        };
+        let mut segs = Vec::new();
+        let mut terms = Vec::new();
+        let unweighted = parts.iter().all(|p| p.weight == Decimal::ONE);
+        for (k, part) in parts.iter().enumerate() {
+            let (m, def) = cx.metric_def(&part.metric);
+            let v = cx.metric(u, m).expect("ranked units have every part");
+            let pr = info.part_ranks[k][u as usize];
+            segs.push(format!("{} {}排名第{}", def.name, def.show(v), pr));
+            terms.push(if unweighted {
+                pr.to_string()
+            } else {
+                format!("{}×{}", pts(part.weight), pr)
+            });
+        }
+        let key = info.keys[u as usize];
+        let sum = if unweighted {
+            "名次和"
+        } else {
+            "名次加权和"
+        };
+        format!(
+            "{}；{sum} {} = {}，{}，{}",
+            segs.join("，"),
+            terms.join(" + "),
+            pts(key),
+            super::place(info, rank, tied)
+                .replace("排名第", "综合排名第")
+                .replace("并列第", "综合并列第"),
+            step_text(self.first, self.step, rank, r.score)
+        )
+    }
 }
 
 #[cfg(test)]

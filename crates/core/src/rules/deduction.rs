@@ -2,74 +2,116 @@
 //!
 //! Not in the 2021 seed; other rubrics use it, so it needs no code next year.
 //! Formula: `max(0, max − min(C, X × n))`; C defaults to the clause max (then it is per_instance).
+//! n comes from findings rows or a count metric, as for per_instance ([`super::instances`]).
 //! Edge cases: as per_instance; the cap applies to the deduction, the floor to the score.
+//!
+//! Parameters (`rule = { kind = "deduction", … }`):
+//! - `per` (required, > 0): X, the points deducted per item, as decimal text (`"0.2"`).
+//! - `cap` (optional, in [0, max]; default the clause max): C, the most that is deducted.
+//! - `metric` (optional): a `count` metric that gives n when the unit has no findings rows on the
+//!   clause; without it, the findings rows are the whole record (none found: n = 0).
+//!
+//! Worked case (max 1): `{ kind = "deduction", per = "0.2", cap = "0.5" }`, three findings:
+//! `发现问题 3例，扣 3 × 0.2 = 0.6，超过扣分上限 0.5，按 0.5 扣，1 − 0.5 = 0.5`.
 
 use super::instances;
 use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
-use crate::rubric::Rule;
+use crate::rubric::Rubric;
+use crate::rubric::fields::RuleFields;
 use rust_decimal::Decimal;
 
-fn params<'r>(cx: &Cx<'r>) -> (Decimal, Decimal, Option<&'r str>) {
-    match &cx.clause.rule {
-        Rule::Deduction { per, cap, metric } => (*per, *cap, metric.as_deref()),
-        _ => unreachable!("dispatched by kind"),
+pub(crate) const KIND: &str = "deduction";
+pub(crate) const LABEL: &str = "逐项扣分（封顶）";
+pub(crate) const KEYS: &[&str] = &["kind", "per", "cap", "metric"];
+
+/// 每缺一项扣X分，最多扣C分: `max(0, max − min(C, X × n))`.
+#[derive(Debug, Clone)]
+pub struct Deduction {
+    /// X: points per item.
+    pub per: Decimal,
+    /// C: the most deducted.
+    pub cap: Decimal,
+    /// The count metric that gives n where a unit has no findings rows.
+    pub metric: Option<String>,
+}
+
+impl Deduction {
+    pub(crate) fn parse(r: &mut RuleFields) -> Option<Self> {
+        let per = r.decimal("per");
+        r.positive(per, "per", "每项扣分");
+        let cap = r.opt_decimal("cap").or(r.max);
+        r.points_le_max(cap, "cap", "扣分上限");
+        let metric = instances::count_metric(r)?;
+        Some(Deduction {
+            per: per?,
+            cap: cap?,
+            metric,
+        })
     }
-}
 
-fn deducted(per: Decimal, cap: Decimal, n: u32) -> Decimal {
-    (per * Decimal::from(n)).min(cap)
-}
+    pub(crate) fn describe(&self, rubric: &Rubric) -> String {
+        format!(
+            "每项扣 {}，最多扣 {}（例数来自{}）",
+            pts(self.per),
+            pts(self.cap),
+            instances::source(rubric, self.metric.as_deref())
+        )
+    }
 
-pub(crate) fn column(cx: &Cx, col: &mut Column) {
-    let (per, cap, metric) = params(cx);
-    let max = cx.clause.max;
-    let m = instances::metric_index(cx, metric);
-    for u in 0..cx.n_units() {
-        match instances::count(cx, u, m) {
-            Ok((n, from_findings)) => {
-                let raw = (max - deducted(per, cap, n)).max(Decimal::ZERO);
-                col.info.ranked += 1;
-                col.set(u, raw, Detail::Instances { n, from_findings });
-            }
-            Err(m) => {
-                col.info.missing += 1;
-                col.missing(u, Detail::Missing(m));
+    fn deducted(&self, n: u32) -> Decimal {
+        (self.per * Decimal::from(n)).min(self.cap)
+    }
+
+    pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
+        let max = cx.clause.max;
+        let m = instances::metric_index(cx, self.metric.as_deref());
+        for u in 0..cx.n_units() {
+            match instances::count(cx, u, m) {
+                Ok((n, from_findings)) => {
+                    let raw = (max - self.deducted(n)).max(Decimal::ZERO);
+                    col.info.ranked += 1;
+                    col.set(u, raw, Detail::Instances { n, from_findings });
+                }
+                Err(m) => {
+                    col.info.missing += 1;
+                    col.missing(u, Detail::Missing(m));
+                }
             }
         }
     }
-}
 
-pub(crate) fn explain(cx: &Cx, _u: u32, r: &ClauseResult) -> String {
-    let (per, cap, metric) = params(cx);
-    let Detail::Instances { n, from_findings } = r.detail else {
-        return instances::missing(cx, metric);
-    };
-    let what = instances::what(cx, metric, n, from_findings);
-    let max = cx.clause.max;
-    if n == 0 {
-        return format!("{what}，不扣分，得 {}", pts(max));
+    pub(crate) fn explain(&self, cx: &Cx, r: &ClauseResult) -> String {
+        let (per, cap, metric) = (self.per, self.cap, self.metric.as_deref());
+        let Detail::Instances { n, from_findings } = r.detail else {
+            return instances::missing(cx, metric);
+        };
+        let what = instances::what(cx, metric, n, from_findings);
+        let max = cx.clause.max;
+        if n == 0 {
+            return format!("{what}，不扣分，得 {}", pts(max));
+        }
+        let full = per * Decimal::from(n);
+        let d = self.deducted(n);
+        let capped = if full > cap {
+            format!("，超过扣分上限 {}，按 {} 扣", pts(cap), pts(cap))
+        } else {
+            String::new()
+        };
+        let rest = max - d;
+        let tail = if rest < Decimal::ZERO {
+            format!("{} − {} = {}，扣完为止，得 0", pts(max), pts(d), pts(rest))
+        } else {
+            format!("{} − {} = {}", pts(max), pts(d), pts(r.score))
+        };
+        format!(
+            "{what}，扣 {} × {} = {}{capped}，{tail}",
+            n,
+            pts(per),
+            pts(full)
+        )
     }
-    let full = per * Decimal::from(n);
-    let d = deducted(per, cap, n);
-    let capped = if full > cap {
-        format!("，超过扣分上限 {}，按 {} 扣", pts(cap), pts(cap))
-    } else {
-        String::new()
-    };
-    let rest = max - d;
-    let tail = if rest < Decimal::ZERO {
-        format!("{} − {} = {}，扣完为止，得 0", pts(max), pts(d), pts(rest))
-    } else {
-        format!("{} − {} = {}", pts(max), pts(d), pts(r.score))
-    };
-    format!(
-        "{what}，扣 {} × {} = {}{capped}，{tail}",
-        n,
-        pts(per),
-        pts(full)
-    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,36 @@
 
 use crate::column::Cx;
 use crate::result::Missing;
-use crate::rubric::MetricDef;
+use crate::rubric::fields::RuleFields;
+use crate::rubric::{MetricDef, MetricKind, Rubric};
+
+/// Reads the optional `metric` of a per-instance or deduction rule, which must be a `count` metric:
+/// `Some(None)` when the rule names none, `None` when the one it names is not declared.
+pub(crate) fn count_metric(r: &mut RuleFields) -> Option<Option<String>> {
+    if !r.has("metric") {
+        return Some(None);
+    }
+    let m = r.metric("metric")?;
+    if let Some(def) = r.metric_def(&m)
+        && def.kind != MetricKind::Count
+    {
+        r.err(
+            "metric",
+            format!(
+                "按例扣分的指标“{m}”应为计数（kind = \"count\"），实为 {}",
+                def.kind.key()
+            ),
+        );
+    }
+    Some(Some(m))
+}
+
+/// Where n comes from, as a rule's description says it: `指标 超期办件（overdue_cases）或问题记录`.
+pub(crate) fn source(rubric: &Rubric, metric: Option<&str>) -> String {
+    metric
+        .map(|m| format!("指标 {} 或问题记录", rubric.metric_name(m)))
+        .unwrap_or_else(|| "问题记录".into())
+}
 
 /// The metric index of a rule's count metric, resolved once per column.
 pub(crate) fn metric_index(cx: &Cx, metric: Option<&str>) -> Option<usize> {

@@ -5,10 +5,25 @@
 //! Formula: score = the assessor's score. Edge cases: a score outside [0, max] or below max without a
 //! reason is rejected by the index (the clause then shows as missing); no score at all is `missing`,
 //! never 0.
+//!
+//! Parameters: none (`rule = { kind = "judgement" }`); the clause's `max` bounds the score, and its
+//! `checkpoints` are shown to the assessor as a checklist.
+//!
+//! Worked case (1.1.1, max 0.05): the assessor 王芳 awards 0.03 with the reason 大厅面积不足200平方米:
+//! `考核员王芳评定 0.03，扣 0.02：大厅面积不足200平方米`.
 
 use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail, Missing};
+use crate::rubric::Clause;
+
+pub(crate) const KIND: &str = "judgement";
+pub(crate) const LABEL: &str = "考核员评定";
+pub(crate) const KEYS: &[&str] = &["kind"];
+
+pub(crate) fn describe(c: &Clause) -> String {
+    format!("考核员评定 0 至 {} 分，低于满分须写扣分理由", pts(c.max))
+}
 
 pub(crate) fn column(cx: &Cx, col: &mut Column) {
     for u in 0..cx.n_units() {

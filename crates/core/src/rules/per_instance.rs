@@ -4,52 +4,85 @@
 //! Formula: `max(0, max − B × n)` — 扣完为止: never below 0, never spills into another clause.
 //! n comes from findings rows (each a receipt) or from a count metric ([`super::instances`]).
 //! Edge cases: n = 0 gives max; n × B > max gives 0; no source at all is `missing`.
+//!
+//! Parameters (`rule = { kind = "per_instance", … }`):
+//! - `per` (required, > 0): B, the points deducted per instance, as decimal text (`"0.002"`).
+//! - `metric` (optional): a `count` metric that gives n when the unit has no findings rows on the
+//!   clause; without it, the findings rows are the whole record (none found: n = 0).
+//!
+//! Worked case (1.4.3a, max 0.05): `{ kind = "per_instance", per = "0.002", metric = "overdue_cases" }`,
+//! a unit with 3 overdue cases: `超期办件 3件，0.05 − 3 × 0.002 = 0.044`; with 26: `0.05 − 26 × 0.002 =
+//! −0.002，扣完为止，得 0`.
 
 use super::instances;
 use crate::column::{Column, Cx};
+use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
-use crate::rubric::Rule;
+use crate::rubric::Rubric;
+use crate::rubric::fields::RuleFields;
 use rust_decimal::Decimal;
 
-fn params<'r>(cx: &Cx<'r>) -> (Decimal, Option<&'r str>) {
-    match &cx.clause.rule {
-        Rule::PerInstance { per, metric } => (*per, metric.as_deref()),
-        _ => unreachable!("dispatched by kind"),
-    }
+pub(crate) const KIND: &str = "per_instance";
+pub(crate) const LABEL: &str = "每例扣分";
+pub(crate) const KEYS: &[&str] = &["kind", "per", "metric"];
+
+/// 每发现一例扣B分: `max(0, max − B × n)`; n from a count metric or from findings rows.
+#[derive(Debug, Clone)]
+pub struct PerInstance {
+    /// B: points per instance.
+    pub per: Decimal,
+    /// The count metric that gives n where a unit has no findings rows.
+    pub metric: Option<String>,
 }
 
-pub(crate) fn column(cx: &Cx, col: &mut Column) {
-    let (per, metric) = params(cx);
-    let max = cx.clause.max;
-    let m = instances::metric_index(cx, metric);
-    for u in 0..cx.n_units() {
-        match instances::count(cx, u, m) {
-            Ok((n, from_findings)) => {
-                let raw = (max - per * Decimal::from(n)).max(Decimal::ZERO);
-                col.info.ranked += 1;
-                col.set(u, raw, Detail::Instances { n, from_findings });
-            }
-            Err(m) => {
-                col.info.missing += 1;
-                col.missing(u, Detail::Missing(m));
+impl PerInstance {
+    pub(crate) fn parse(r: &mut RuleFields) -> Option<Self> {
+        let per = r.decimal("per");
+        r.positive(per, "per", "每例扣分");
+        let metric = instances::count_metric(r)?;
+        Some(PerInstance { per: per?, metric })
+    }
+
+    pub(crate) fn describe(&self, rubric: &Rubric) -> String {
+        format!(
+            "每发现一例扣 {}，扣完为止（例数来自{}）",
+            pts(self.per),
+            instances::source(rubric, self.metric.as_deref())
+        )
+    }
+
+    pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
+        let max = cx.clause.max;
+        let m = instances::metric_index(cx, self.metric.as_deref());
+        for u in 0..cx.n_units() {
+            match instances::count(cx, u, m) {
+                Ok((n, from_findings)) => {
+                    let raw = (max - self.per * Decimal::from(n)).max(Decimal::ZERO);
+                    col.info.ranked += 1;
+                    col.set(u, raw, Detail::Instances { n, from_findings });
+                }
+                Err(m) => {
+                    col.info.missing += 1;
+                    col.missing(u, Detail::Missing(m));
+                }
             }
         }
     }
-}
 
-pub(crate) fn explain(cx: &Cx, _u: u32, r: &ClauseResult) -> String {
-    let (per, metric) = params(cx);
-    let Detail::Instances { n, from_findings } = r.detail else {
-        return instances::missing(cx, metric);
-    };
-    let what = instances::what(cx, metric, n, from_findings);
-    if n == 0 {
-        return format!("{what}，不扣分，得 {}", crate::num::pts(cx.clause.max));
+    pub(crate) fn explain(&self, cx: &Cx, r: &ClauseResult) -> String {
+        let metric = self.metric.as_deref();
+        let Detail::Instances { n, from_findings } = r.detail else {
+            return instances::missing(cx, metric);
+        };
+        let what = instances::what(cx, metric, n, from_findings);
+        if n == 0 {
+            return format!("{what}，不扣分，得 {}", pts(cx.clause.max));
+        }
+        format!(
+            "{what}，{}",
+            super::minus_times(cx.clause.max, n.into(), self.per, r.score)
+        )
     }
-    format!(
-        "{what}，{}",
-        super::minus_times(cx.clause.max, n.into(), per, r.score)
-    )
 }
 
 #[cfg(test)]

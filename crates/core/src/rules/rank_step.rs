@@ -6,25 +6,40 @@
 //! ranking by default: 1, 2, 2, 4; dense as an option).
 //! Edge cases: a unit without the metric is `missing`; a rank so low that the formula goes below 0
 //! scores 0 (扣完为止).
+//!
+//! Parameters (`rule = { kind = "rank_step", … }`):
+//! - `metric` (required): the metric ranked, declared in `[[metrics]]`.
+//! - `better` (optional, `"higher"` by default, or `"lower"`): which end ranks first.
+//! - `first` (optional, in [0, max]; default the clause max): A, the points of the first place.
+//! - `step` (required, > 0): B, the points each further place loses.
+//! - `ties` (optional; the rubric's `ties` by default): `"competition"` (1, 2, 2, 4) or `"dense"`
+//!   (1, 2, 2, 3).
+//!
+//! Worked case (1.4.1): `{ kind = "rank_step", metric = "claim_rate", first = "0.05", step = "0.002" }`,
+//! a unit third of 17: `认领率 98.70%，17个单位中排名第3，0.05 − 2 × 0.002 = 0.046`.
 
 use super::ranking::rank;
 use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
-use crate::rubric::{Better, Rule, TiePolicy};
+use crate::rubric::fields::RuleFields;
+use crate::rubric::{Better, Rubric, TiePolicy};
 use rust_decimal::Decimal;
 
-fn params<'r>(cx: &Cx<'r>) -> (&'r str, Better, Decimal, Decimal, TiePolicy) {
-    match &cx.clause.rule {
-        Rule::RankStep {
-            metric,
-            better,
-            first,
-            step,
-            ties,
-        } => (metric, *better, *first, *step, *ties),
-        _ => unreachable!("dispatched by kind"),
-    }
+pub(crate) const KIND: &str = "rank_step";
+pub(crate) const LABEL: &str = "排名递减";
+pub(crate) const KEYS: &[&str] = &["kind", "metric", "better", "first", "step", "ties"];
+
+/// 按X排名，第一名得A分，其余按名次依次扣减B分: `max(0, A − B × (rank − 1))`.
+#[derive(Debug, Clone)]
+pub struct RankStep {
+    pub metric: String,
+    pub better: Better,
+    /// A: the points of the first place.
+    pub first: Decimal,
+    /// B: the points each further place loses.
+    pub step: Decimal,
+    pub ties: TiePolicy,
 }
 
 /// The score of a rank: `max(0, first − step × (rank − 1))`.
@@ -41,48 +56,76 @@ pub(crate) fn step_text(first: Decimal, step: Decimal, rank: u32, score: Decimal
     }
 }
 
-pub(crate) fn column(cx: &Cx, col: &mut Column) {
-    let (metric, better, first, step, ties) = params(cx);
-    let (m, _) = cx.metric_def(metric);
-    let mut who = Vec::new();
-    let mut values = Vec::new();
-    for u in 0..cx.n_units() {
-        match cx.metric(u, m) {
-            Some(v) => {
-                who.push(u);
-                values.push(v);
+impl RankStep {
+    pub(crate) fn parse(r: &mut RuleFields) -> Option<Self> {
+        let metric = r.metric("metric");
+        let better = r.better("better");
+        let first = r.opt_decimal("first").or(r.max);
+        r.points_le_max(first, "first", "第一名得分");
+        let step = r.decimal("step");
+        r.positive(step, "step", "名次扣减分");
+        let ties = r.ties("ties");
+        Some(RankStep {
+            metric: metric?,
+            better,
+            first: first?,
+            step: step?,
+            ties,
+        })
+    }
+
+    pub(crate) fn describe(&self, rubric: &Rubric) -> String {
+        format!(
+            "按{}{}排名，第一名得 {}，其余按名次依次扣减 {}（{}）",
+            rubric.metric_name(&self.metric),
+            self.better.order(),
+            pts(self.first),
+            pts(self.step),
+            self.ties.describe()
+        )
+    }
+
+    pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
+        let (m, _) = cx.metric_def(&self.metric);
+        let mut who = Vec::new();
+        let mut values = Vec::new();
+        for u in 0..cx.n_units() {
+            match cx.metric(u, m) {
+                Some(v) => {
+                    who.push(u);
+                    values.push(v);
+                }
+                None => col.missing(u, Detail::Missing(Missing::NoMetric)),
             }
-            None => col.missing(u, Detail::Missing(Missing::NoMetric)),
+        }
+        col.info.ranked = who.len() as u32;
+        col.info.missing = cx.n_units() - col.info.ranked;
+        for (p, &u) in rank(&values, self.better, self.ties).iter().zip(&who) {
+            col.set(
+                u,
+                step_score(self.first, self.step, p.rank),
+                Detail::Rank {
+                    rank: p.rank,
+                    tied: p.tied,
+                },
+            );
         }
     }
-    col.info.ranked = who.len() as u32;
-    col.info.missing = cx.n_units() - col.info.ranked;
-    for (p, &u) in rank(&values, better, ties).iter().zip(&who) {
-        col.set(
-            u,
-            step_score(first, step, p.rank),
-            Detail::Rank {
-                rank: p.rank,
-                tied: p.tied,
-            },
-        );
-    }
-}
 
-pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> String {
-    let (metric, _, first, step, _) = params(cx);
-    let (m, def) = cx.metric_def(metric);
-    let Detail::Rank { rank, tied } = r.detail else {
-        return format!("缺少{}数据，未参与排名，未计分", def.name);
-    };
-    let v = cx.metric(u, m).expect("ranked units have the metric");
-    format!(
-        "{} {}，{}，{}",
-        def.name,
-        def.show(v),
-        super::place(info, rank, tied),
-        step_text(first, step, rank, r.score)
-    )
+    pub(crate) fn explain(&self, cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> String {
+        let (m, def) = cx.metric_def(&self.metric);
+        let Detail::Rank { rank, tied } = r.detail else {
+            return format!("缺少{}数据，未参与排名，未计分", def.name);
+        };
+        let v = cx.metric(u, m).expect("ranked units have the metric");
+        format!(
+            "{} {}，{}，{}",
+            def.name,
+            def.show(v),
+            super::place(info, rank, tied),
+            step_text(self.first, self.step, rank, r.score)
+        )
+    }
 }
 
 #[cfg(test)]

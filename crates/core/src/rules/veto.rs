@@ -4,10 +4,29 @@
 //! The clause carries no points (max 0). A vetoed unit gets the lowest grade band when the rubric
 //! has bands, and ranks after every unit that was not vetoed (see ARCHITECTURE.md).
 //! Edge cases: no findings means no veto (a veto is an event; its absence is the normal case).
+//!
+//! Parameters: none (`rule = { kind = "veto" }`); the clause's `max` must be `"0"`.
+//!
+//! Worked case: a finding 发生重大责任事故 on the clause: `单项否决：发生重大责任事故，该单位评为不合格`, and
+//! the unit ranks last; a unit without one: `未发现否决情形`.
 
 use crate::column::{Column, Cx};
 use crate::result::{ClauseResult, Detail};
+use crate::rubric::fields::RuleFields;
 use rust_decimal::Decimal;
+
+pub(crate) const KIND: &str = "veto";
+pub(crate) const LABEL: &str = "单项否决";
+pub(crate) const KEYS: &[&str] = &["kind"];
+
+/// Checks the clause around a veto rule (its max is 0).
+pub(crate) fn parse(r: &mut RuleFields) {
+    r.zero_max("单项否决");
+}
+
+pub(crate) fn describe() -> String {
+    "单项否决：发现即评为不合格，不论得分".into()
+}
 
 pub(crate) fn column(cx: &Cx, col: &mut Column) {
     for u in 0..cx.n_units() {
