@@ -2,6 +2,7 @@
 //! scores, self-assessment, findings, withdrawals, objections and decisions.
 
 use super::*;
+use kaohe_store::policy::{self, Action};
 
 /// A unit's points by indicator, with the average of all units (units missing data for an
 /// indicator are left out of its average, and the unit's own bar says 缺数据).
@@ -113,8 +114,9 @@ pub(super) async fn scorecard_page(
         .as_ref()
         .and_then(|s| kaohe_app::results::unit_result(s, unit).ok());
     let assigned = st.store.assigned(id, &a.user, unit).await.or_page(a)?;
-    let can_score = x.stage == Stage::Review
-        && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
+    // What this person may do here now, as the store's write policy says (and checks again).
+    let may = |action| policy::check(&a.user, action, x.stage, Some(unit), assigned).is_ok();
+    let can_score = may(Action::Score);
     // Findings recorded by hand, which whoever may score can withdraw (with a reason).
     let by_hand: Vec<kaohe_store::Finding> = if can_score {
         st.store
@@ -127,15 +129,10 @@ pub(super) async fn scorecard_page(
     } else {
         Vec::new()
     };
-    let can_self = x.stage == Stage::SelfAssessment
-        && a.user.role == Role::Reporter
-        && a.user.unit_code.as_deref() == Some(unit);
+    let can_self = may(Action::SelfAssess);
     let evidence = st.store.evidence(&a.user, id, unit).await.or_page(a)?;
-    let can_object = x.stage == Stage::Publication
-        && a.user.role == Role::Reporter
-        && a.user.unit_code.as_deref() == Some(unit);
-    let can_decide = x.stage == Stage::Publication
-        && (a.user.role == Role::Admin || (a.user.role == Role::Assessor && assigned));
+    let can_object = may(Action::Object);
+    let can_decide = may(Action::Decide);
     let objections: Vec<Value> = st
         .store
         .objections(&a.user, id)
