@@ -36,6 +36,9 @@ impl Results {
             .expect("a report serialises");
         hide_unreadable_details(user, self.assessment.stage, &mut v);
         v["stage"] = serde_json::json!(self.assessment.stage);
+        if let Some(note) = &self.assessment.incomplete_note {
+            v["incomplete_note"] = serde_json::json!(note);
+        }
         v
     }
 

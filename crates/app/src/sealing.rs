@@ -5,14 +5,53 @@
 use crate::results::{Result, hide_unreadable_details};
 use kaohe_store::policy::{self, Read};
 use kaohe_store::store::{Assessment, Sealed};
-use kaohe_store::{Stage, Store, StoreError, User};
+use kaohe_store::{Gate, Stage, Store, StoreError, User};
 use serde_json::{Value, json};
 
 /// The result as kaohe-core computes it from an assessment and its inputs, as the canonical JSON
 /// text that is sealed (DATA.md §3). The store calls it under its write lock.
+/// When the admin went on with unfinished work, the result carries the note (`incomplete_note`).
 pub fn sealed_result(x: &Assessment, inputs: &kaohe_core::Inputs) -> String {
     let scored = kaohe_core::score(&x.rubric, inputs);
-    serde_json::to_string(&kaohe_report::json::report(&scored, &[])).expect("a report serialises")
+    let report = kaohe_report::json::report(&scored, &[]);
+    match &x.incomplete_note {
+        None => serde_json::to_string(&report),
+        Some(note) => {
+            let mut v = serde_json::to_value(&report).expect("a report serialises");
+            v["incomplete_note"] = json!(note);
+            serde_json::to_string(&v)
+        }
+    }
+    .expect("a report serialises")
+}
+
+/// The work still unfinished in an assessment, one line per unit (by code): the clauses without a
+/// score or without data, as kaohe-core finds them missing. What the gate before 公示 and 定档 lists.
+pub fn unfinished(x: &Assessment, inputs: &kaohe_core::Inputs) -> Vec<String> {
+    let scored = kaohe_core::score(&x.rubric, inputs);
+    let mut rows: Vec<(&str, String)> = scored
+        .units
+        .iter()
+        .filter_map(|r| {
+            let missing: Vec<&str> = scored
+                .clauses(r)
+                .iter()
+                .zip(&x.rubric.clauses)
+                .filter(|(c, _)| c.score().is_none())
+                .map(|(_, clause)| &*clause.id)
+                .collect();
+            if missing.is_empty() {
+                return None;
+            }
+            let u = scored.unit(r);
+            Some((
+                &*u.code,
+                format!("{}：条款 {} 未评分或缺数据", u.name, missing.join("、")),
+            ))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    rows.into_iter().map(|(_, line)| line).collect()
 }
 
 /// Where a stage move left the assessment.
@@ -35,24 +74,41 @@ impl Moved {
 }
 
 /// 推进阶段 (admin, with the reason): into the next stage; into 定档 the result is sealed with it.
+/// Into 公示 and 定档 unfinished work refuses the move ([`StoreError::Unfinished`], every unit
+/// named) unless `go_on` gives the admin's explicit reason to continue — a consent of its own,
+/// never the move's `why`; it is recorded and printed on the result.
 pub async fn advance(
     store: &Store,
     user: &User,
     id: i64,
     to: Stage,
     why: &str,
+    go_on: Option<&str>,
     now: &str,
 ) -> Result<Moved> {
     if to == Stage::Final {
-        return Ok(Moved::Sealed(finalize(store, user, id, why, now).await?));
+        return Ok(Moved::Sealed(
+            finalize(store, user, id, why, go_on, now).await?,
+        ));
     }
-    store.advance(user, id, to, why, now).await?;
+    let gate = Gate::new(unfinished).overridden(go_on);
+    store.advance(user, id, to, why, now, gate).await?;
     Ok(Moved::To(to))
 }
 
-/// 定档: the result sealed as it is scored under the store's write lock.
-pub async fn finalize(store: &Store, user: &User, id: i64, why: &str, now: &str) -> Result<Sealed> {
-    store.finalize(user, id, why, now, sealed_result).await
+/// 定档: the result sealed as it is scored under the store's write lock, past the same gate.
+pub async fn finalize(
+    store: &Store,
+    user: &User,
+    id: i64,
+    why: &str,
+    go_on: Option<&str>,
+    now: &str,
+) -> Result<Sealed> {
+    let gate = Gate::new(unfinished).overridden(go_on);
+    store
+        .finalize(user, id, why, now, gate, sealed_result)
+        .await
 }
 
 /// 更正 after 定档 (admin, with the reason): a new sealed version, and what changed from the last.

@@ -266,6 +266,9 @@ async fn decide(
 struct Why {
     #[serde(default)]
     reason: String,
+    /// Into 定档 with unfinished work: the admin's explicit reason to go on (see `Advance`).
+    #[serde(default)]
+    override_reason: Option<String>,
 }
 
 async fn finalize(
@@ -274,7 +277,9 @@ async fn finalize(
     Path(id): Path<i64>,
     Json(b): Json<Why>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let sealed = kaohe_app::sealing::finalize(&st.store, &a.user, id, &b.reason, &st.now()).await?;
+    let go_on = b.override_reason.as_deref();
+    let sealed =
+        kaohe_app::sealing::finalize(&st.store, &a.user, id, &b.reason, go_on, &st.now()).await?;
     Ok(Json(
         serde_json::to_value(sealed).expect("a seal serialises"),
     ))
@@ -357,6 +362,10 @@ struct Advance {
     to: String,
     #[serde(default)]
     why: String,
+    /// Into 公示 or 定档 with unfinished work: the admin's explicit reason to go on anyway — a
+    /// consent of its own; `why` never counts as one. Recorded and printed on the result.
+    #[serde(default)]
+    override_reason: Option<String>,
 }
 
 async fn advance(
@@ -371,7 +380,9 @@ async fn advance(
             b.to
         ))
     })?;
-    let moved = kaohe_app::sealing::advance(&st.store, &a.user, id, to, &b.why, &st.now()).await?;
+    let go_on = b.override_reason.as_deref();
+    let moved =
+        kaohe_app::sealing::advance(&st.store, &a.user, id, to, &b.why, go_on, &st.now()).await?;
     let mut v = serde_json::json!({ "stage": to, "stage_label": to.label() });
     if let kaohe_app::sealing::Moved::Sealed(sealed) = moved {
         v["sealed"] = serde_json::to_value(sealed).expect("a seal serialises");

@@ -108,7 +108,14 @@ pub async fn seed(
             .await?;
     }
     store
-        .advance(&admin, id, Stage::SelfAssessment, "开始自评", now)
+        .advance(
+            &admin,
+            id,
+            Stage::SelfAssessment,
+            "开始自评",
+            now,
+            kaohe_store::Gate::none(),
+        )
         .await?;
     let reporters: Vec<&User> = users.iter().filter(|u| u.role == Role::Reporter).collect();
     for j in &inputs.judgements {
@@ -134,7 +141,14 @@ pub async fn seed(
         }
     }
     store
-        .advance(&admin, id, Stage::Review, "开始考核", now)
+        .advance(
+            &admin,
+            id,
+            Stage::Review,
+            "开始考核",
+            now,
+            kaohe_store::Gate::none(),
+        )
         .await?;
     let first_ten: Vec<&str> = units.iter().take(10).map(|u| &*u.code).collect();
     for j in &inputs.judgements {

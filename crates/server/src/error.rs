@@ -13,6 +13,8 @@ pub struct AppError {
     pub status: StatusCode,
     pub message: String,
     pub current: Option<Box<Score>>,
+    /// What is unfinished, one line per unit, when a move on to 公示 or 定档 was refused for it.
+    pub unfinished: Vec<String>,
 }
 
 impl AppError {
@@ -21,6 +23,7 @@ impl AppError {
             status,
             message: message.into(),
             current: None,
+            unfinished: Vec::new(),
         }
     }
     pub fn unauthorized() -> AppError {
@@ -43,6 +46,10 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden(m) => AppError::forbidden(m),
             StoreError::Invalid(m) => AppError::invalid(m),
             StoreError::Unsupported(m) => AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
+            StoreError::Unfinished { message, items } => AppError {
+                unfinished: items,
+                ..AppError::new(StatusCode::CONFLICT, message)
+            },
             StoreError::NotFound(m) => AppError::not_found(m),
             StoreError::Stale(m) => AppError::new(StatusCode::CONFLICT, m),
             StoreError::Conflict { current } => {
@@ -54,6 +61,7 @@ impl From<StoreError> for AppError {
                     status: StatusCode::CONFLICT,
                     message,
                     current: Some(current),
+                    unfinished: Vec::new(),
                 }
             }
             StoreError::Tampered(m) => {
@@ -78,7 +86,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut body = serde_json::json!({ "error": self.message });
         if let Some(c) = self.current {
-            body["current"] = serde_json::to_value(&*c).unwrap_or_default();
+            body["current"] = serde_json::to_value(&*c).expect("a score serialises");
+        }
+        if !self.unfinished.is_empty() {
+            body["unfinished"] = serde_json::json!(self.unfinished);
         }
         (self.status, Json(body)).into_response()
     }

@@ -370,7 +370,9 @@ pub(crate) async fn results_have_the_shape_of_data_md_and_publication_opens_them
             &admin,
             "POST",
             &format!("/api/assessments/{}/stage", a.id),
-            Some(json!({ "to": "publication", "why": "公示" })),
+            Some(
+                json!({ "to": "publication", "why": "公示", "override_reason": "结果形状的测试" }),
+            ),
             true,
         )
         .await;

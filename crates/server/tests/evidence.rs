@@ -24,9 +24,16 @@ pub(crate) async fn evidence_is_stored_by_content_typed_by_content_and_shown_onl
     s.add_unit(&admin_u, id, "320623100", "马塘镇", "镇", &now)
         .await
         .unwrap();
-    s.advance(&admin_u, id, Stage::SelfAssessment, "", &now)
-        .await
-        .unwrap();
+    s.advance(
+        &admin_u,
+        id,
+        Stage::SelfAssessment,
+        "",
+        &now,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     let rep = a.login("juegang").await;
     let other = a.login("matang").await;
     let admin = a.login("admin").await;
@@ -138,9 +145,16 @@ pub(crate) async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence(d
     s.add_unit(&admin_u, id, "320623001", "掘港街道", "街道", &now)
         .await
         .unwrap();
-    s.advance(&admin_u, id, Stage::SelfAssessment, "", &now)
-        .await
-        .unwrap();
+    s.advance(
+        &admin_u,
+        id,
+        Stage::SelfAssessment,
+        "",
+        &now,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     let rep = web_login(&a, "juegang").await;
     let (st, html) = page(&a, &rep, &format!("/a/{id}/u/320623001")).await;
     assert_eq!(st, StatusCode::OK);

@@ -55,7 +55,7 @@ kaohe_store::on_both!(
     what_the_key_pages_say_reads_as_recorded,
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
-    the_stage_route_seals_into_final_as_finalize_does,
+    the_gate_lists_unfinished_work_and_the_stage_route_seals,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -158,11 +158,25 @@ async fn app(db: Db) -> App {
         .await
         .unwrap();
     store
-        .advance(&admin, id, Stage::SelfAssessment, "", &now)
+        .advance(
+            &admin,
+            id,
+            Stage::SelfAssessment,
+            "",
+            &now,
+            kaohe_store::Gate::none(),
+        )
         .await
         .unwrap();
     store
-        .advance(&admin, id, Stage::Review, "", &now)
+        .advance(
+            &admin,
+            id,
+            Stage::Review,
+            "",
+            &now,
+            kaohe_store::Gate::none(),
+        )
         .await
         .unwrap();
     store

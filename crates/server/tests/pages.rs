@@ -369,7 +369,7 @@ pub(crate) async fn the_feedback_form_and_the_exports_respect_roles_and_publicat
         &Who { ..admin.clone() },
         "POST",
         &format!("/api/assessments/{id}/stage"),
-        Some(json!({ "to": "publication" })),
+        Some(json!({ "to": "publication", "override_reason": "权限的测试" })),
         true,
     )
     .await;

@@ -238,7 +238,14 @@ pub(crate) async fn whatif_rescores_the_data_under_another_rubric_for_who_may_se
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("尚未公示"), "{html}");
     a.store
-        .advance(&admin_user, id, Stage::Publication, "", &now)
+        .advance(
+            &admin_user,
+            id,
+            Stage::Publication,
+            "",
+            &now,
+            kaohe_store::Gate::none(),
+        )
         .await
         .unwrap();
     let (s, html) = page(&a, &leader, &format!("/a/{id}/whatif?rubric={id2}")).await;

@@ -504,7 +504,14 @@ pub(crate) async fn refused_objection_forms_keep_what_was_typed(db: Db) {
     let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
     let now = kaohe_server::iso(T0);
     a.store
-        .advance(&admin_user, id, Stage::Publication, "公示", &now)
+        .advance(
+            &admin_user,
+            id,
+            Stage::Publication,
+            "公示",
+            &now,
+            kaohe_store::Gate::none(),
+        )
         .await
         .unwrap();
     let rep = web_login(&a, "matang").await;
@@ -555,49 +562,107 @@ pub(crate) async fn refused_objection_forms_keep_what_was_typed(db: Db) {
     );
 }
 
-/// A stage move into 定档 through `POST …/stage` seals the result as `…/finalize` does (one use case,
-/// kaohe_app::sealing::advance): the answer names the sealed version, whose sha256 is the stored
-/// text's; and a reporter may not move the stage at all.
-pub(crate) async fn the_stage_route_seals_into_final_as_finalize_does(db: Db) {
+/// The gate before 公示 and 定档 (issue 12), and a move into 定档 through `POST …/stage` sealing the
+/// result as `…/finalize` does (one use case, kaohe_app::sealing::advance). The fixture has scored
+/// one clause of one unit: the move is refused with every unfinished unit named; `why` is no
+/// consent, an empty override reason neither; an override with its reason goes on, is in the audit
+/// log and is printed on the result — also on the sealed one.
+pub(crate) async fn the_gate_lists_unfinished_work_and_the_stage_route_seals(db: Db) {
     let a = app(db).await;
     let id = a.id;
     let admin = a.login("admin").await;
     let rep = a.login("juegang").await;
     let path = format!("/api/assessments/{id}/stage");
-    let (st, v, _) = a
-        .call(
-            &rep,
-            "POST",
-            &path,
-            Some(json!({ "to": "publication", "why": "x" })),
-            true,
-        )
-        .await;
+    let mv = |who: &Who, body: Value| {
+        let (a, who, path) = (&a, who.clone(), path.clone());
+        async move { a.call(&who, "POST", &path, Some(body), true).await }
+    };
+    let (st, v, _) = mv(&rep, json!({ "to": "publication", "why": "x" })).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
-    let (st, v, _) = a
-        .call(
-            &admin,
-            "POST",
-            &path,
-            Some(json!({ "to": "publication", "why": "公示" })),
-            true,
-        )
-        .await;
+    for body in [
+        json!({ "to": "publication", "why": "公示，已经核对" }),
+        json!({ "to": "publication", "why": "公示", "override_reason": "  " }),
+    ] {
+        let (st, v, _) = mv(&admin, body).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{v}");
+        let list: Vec<&str> = v["unfinished"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert_eq!(list.len(), 2, "{v}");
+        assert!(list[0].starts_with("掘港街道：条款 1.1.1、"), "{v}");
+        assert!(
+            list[1].starts_with("马塘镇：条款 1.1.2、"),
+            "马塘镇's 1.1.1 is scored: {v}"
+        );
+        assert!(list.iter().all(|l| l.ends_with("未评分或缺数据")), "{v}");
+        assert!(
+            v["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("还有 2 个单位未完成考核，不能进入“公示”"),
+            "{v}"
+        );
+        assert_eq!(a.store.assessment(id).await.unwrap().stage, Stage::Review);
+    }
+    let (st, v, _) = mv(
+        &admin,
+        json!({ "to": "publication", "why": "公示", "override_reason": "经县考核领导小组同意，缺项另行补评" }),
+    )
+    .await;
     assert_eq!(
         (st, v["stage"].as_str()),
         (StatusCode::OK, Some("publication")),
         "{v}"
     );
     assert!(v.get("sealed").is_none(), "{v}");
-    let (st, v, _) = a
+    let note = a
+        .store
+        .assessment(id)
+        .await
+        .unwrap()
+        .incomplete_note
+        .unwrap();
+    assert!(
+        note.starts_with("部分单位未完成考核：掘港街道：条款 1.1.1、"),
+        "{note}"
+    );
+    let (_, results, _) = a
         .call(
             &admin,
-            "POST",
-            &path,
-            Some(json!({ "to": "final", "why": "县考核领导小组审定" })),
-            true,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
         )
         .await;
+    assert_eq!(results["incomplete_note"], note.as_str());
+    let log = a.store.audit_log().await.unwrap();
+    let e = log
+        .iter()
+        .rev()
+        .find(|e| e.action == "stage.override")
+        .unwrap();
+    assert_eq!(e.why.as_deref(), Some("经县考核领导小组同意，缺项另行补评"));
+    assert_eq!(e.new.as_deref(), Some(note.as_str()));
+    assert!(
+        a.store.audit_replay().await.unwrap().is_empty(),
+        "the note is replayed"
+    );
+    // 定档: refused again while unfinished, then sealed with the override; the seal carries the note.
+    let (st, v, _) = mv(
+        &admin,
+        json!({ "to": "final", "why": "县考核领导小组审定" }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    let (st, v, _) = mv(
+        &admin,
+        json!({ "to": "final", "why": "县考核领导小组审定", "override_reason": "同意定档" }),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(
         (v["stage"].as_str(), v["stage_label"].as_str()),
@@ -612,15 +677,7 @@ pub(crate) async fn the_stage_route_seals_into_final_as_finalize_does(db: Db) {
     );
     assert_eq!(a.store.assessment(id).await.unwrap().stage, Stage::Final);
     // The sealed text is the result the API showed just before (no second way to compute it).
-    let (_, results, _) = a
-        .call(
-            &admin,
-            "GET",
-            &format!("/api/assessments/{id}/results"),
-            None,
-            false,
-        )
-        .await;
     let sealed: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(sealed["units"], results["units"]);
+    assert_eq!(sealed["incomplete_note"], note.as_str());
 }

@@ -60,6 +60,8 @@ struct State {
     sealed: BTreeMap<(i64, i64), String>,
     /// assessment → (stage key, rubric sha256)
     assessments: BTreeMap<i64, (String, String)>,
+    /// assessment → its 部分单位未完成考核 note (from `stage.override`)
+    notes: BTreeMap<i64, String>,
     /// login → (name, role, unit)
     users: BTreeMap<String, (String, String, Option<String>)>,
     /// Entries the replay could not read (a format it does not know).
@@ -224,6 +226,12 @@ impl State {
                     x.0 = "final".into();
                 }
             }
+            "stage.override" => match assessment_of(&e.entity) {
+                Some(a) => {
+                    self.notes.insert(a, new.to_string());
+                }
+                None => bad(self),
+            },
             "stage.advance" => match (assessment_of(&e.entity), e.new.as_deref()) {
                 (Some(a), Some(to)) => {
                     if let Some(x) = self.assessments.get_mut(&a) {
@@ -539,7 +547,7 @@ impl Store {
         }
         // 考核的阶段与细则
         for r in
-            sqlx::query("SELECT id, stage, rubric_sha256, rubric_toml FROM assessments ORDER BY id")
+            sqlx::query("SELECT id, stage, rubric_sha256, rubric_toml, incomplete_note FROM assessments ORDER BY id")
                 .fetch_all(self.pool())
                 .await?
         {
@@ -555,6 +563,12 @@ impl Store {
             if stage != want_stage {
                 d.push(format!(
                     "考核 {a} 的阶段在表中为“{stage}”，审计日志记载为“{want_stage}”：在审计日志之外被改动"
+                ));
+            }
+            let note: Option<String> = r.get("incomplete_note");
+            if note != st.notes.remove(&a) {
+                d.push(format!(
+                    "考核 {a} 的“部分单位未完成考核”说明与审计日志记载的不符：在审计日志之外被改动"
                 ));
             }
             let actual = kaohe_core::rubric::load("rubric.toml", &toml)

@@ -6,9 +6,16 @@ use super::*;
 pub(crate) async fn the_audit_log_records_every_change_and_detects_tampering(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "开始自评", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "开始自评",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     s.set_score(
         &w.reporter,
         w.id,
@@ -107,16 +114,30 @@ pub(crate) async fn reads_are_kept_until_the_next_change(db: Db) {
     assert!(std::sync::Arc::ptr_eq(&a, &b), "no change: the same inputs");
     assert!(a.judgements.is_empty());
     // A change — any audited change — and the next read sees it.
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.assessment(w.id).await.unwrap().stage,
         Stage::SelfAssessment
     );
-    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Review,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.assessment(w.id).await.unwrap().stage, Stage::Review);
     s.set_score(
         &w.assessor,
@@ -165,12 +186,26 @@ pub(crate) async fn reads_are_kept_until_the_next_change(db: Db) {
 pub(crate) async fn a_store_moves_whole_into_another_database(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "开始自评", NOW)
-        .await
-        .unwrap();
-    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "开始自评",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Review,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     s.set_score(
         &w.assessor,
         w.id,

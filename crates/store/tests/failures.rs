@@ -41,7 +41,14 @@ pub(crate) async fn a_corrupt_stage_role_or_rubric_is_an_error_never_a_default(d
     assert!(matches!(s.assessments().await, Err(StoreError::Corrupt(_))));
     // A change reads the stage under its lock: refused the same way.
     let e = s
-        .advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
+        .advance(
+            &w.admin,
+            w.id,
+            Stage::SelfAssessment,
+            "",
+            NOW,
+            kaohe_store::Gate::none(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Corrupt(_)), "{e:?}");

@@ -11,12 +11,26 @@ use sha2::{Digest, Sha256};
 async fn busy(db: Db) -> World {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
-        .await
-        .unwrap();
-    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Review,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     s.set_score(
         &w.assessor,
         w.id,
@@ -238,13 +252,27 @@ pub(crate) async fn tables_changed_behind_the_stores_back_are_named(db: Db) {
 pub(crate) async fn a_sealed_result_edited_with_its_hash_is_refused_and_named(db: Db) {
     let w = busy(db).await;
     let s = &w.store;
-    s.advance(&w.admin, w.id, Stage::Publication, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Publication,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     let json = r#"{"units":[{"code":"320623001","total":"99.5"}]}"#;
-    s.finalize(&w.admin, w.id, "定档", NOW, |_, _| json.to_string())
-        .await
-        .unwrap();
+    s.finalize(
+        &w.admin,
+        w.id,
+        "定档",
+        NOW,
+        kaohe_store::Gate::none(),
+        |_, _| json.to_string(),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.sealed_json(w.id, 1).await.unwrap(), json);
     whole(s).await;
     let forged = json.replace("99.5", "100");

@@ -22,12 +22,26 @@ pub(crate) async fn a_score_and_a_stage_move_at_once_never_leave_a_score_after_t
     for round in 0..ROUNDS {
         let w = world(db).await;
         let s = w.store.clone();
-        s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
-            .await
-            .unwrap();
-        s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-            .await
-            .unwrap();
+        s.advance(
+            &w.admin,
+            w.id,
+            Stage::SelfAssessment,
+            "",
+            NOW,
+            kaohe_store::Gate::none(),
+        )
+        .await
+        .unwrap();
+        s.advance(
+            &w.admin,
+            w.id,
+            Stage::Review,
+            "",
+            NOW,
+            kaohe_store::Gate::none(),
+        )
+        .await
+        .unwrap();
         let (s1, s2) = (s.clone(), s.clone());
         let (assessor, admin, id) = (w.assessor.clone(), w.admin.clone(), w.id);
         let score = tokio::spawn(async move {
@@ -44,8 +58,17 @@ pub(crate) async fn a_score_and_a_stage_move_at_once_never_leave_a_score_after_t
             )
             .await
         });
-        let mv =
-            tokio::spawn(async move { s2.advance(&admin, id, Stage::Publication, "", NOW).await });
+        let mv = tokio::spawn(async move {
+            s2.advance(
+                &admin,
+                id,
+                Stage::Publication,
+                "",
+                NOW,
+                kaohe_store::Gate::none(),
+            )
+            .await
+        });
         let (score, mv) = (score.await.unwrap(), mv.await.unwrap());
         mv.unwrap();
         match score {
@@ -71,12 +94,26 @@ pub(crate) async fn a_hand_finding_and_an_import_at_once_never_count_one_clause_
     for round in 0..ROUNDS {
         let w = world(db).await;
         let s = w.store.clone();
-        s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
-            .await
-            .unwrap();
-        s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-            .await
-            .unwrap();
+        s.advance(
+            &w.admin,
+            w.id,
+            Stage::SelfAssessment,
+            "",
+            NOW,
+            kaohe_store::Gate::none(),
+        )
+        .await
+        .unwrap();
+        s.advance(
+            &w.admin,
+            w.id,
+            Stage::Review,
+            "",
+            NOW,
+            kaohe_store::Gate::none(),
+        )
+        .await
+        .unwrap();
         let imp = Import {
             kind: "办件".into(),
             files: vec![("办件.csv".into(), "cd".repeat(32))],
@@ -123,7 +160,9 @@ pub(crate) async fn an_objection_and_the_finalisation_at_once_never_seal_over_an
         let w = world(db).await;
         let s = w.store.clone();
         for to in [Stage::SelfAssessment, Stage::Review, Stage::Publication] {
-            s.advance(&w.admin, w.id, to, "", NOW).await.unwrap();
+            s.advance(&w.admin, w.id, to, "", NOW, kaohe_store::Gate::none())
+                .await
+                .unwrap();
         }
         let (s1, s2) = (s.clone(), s.clone());
         let (reporter, admin, id) = (w.reporter.clone(), w.admin.clone(), w.id);
@@ -132,8 +171,15 @@ pub(crate) async fn an_objection_and_the_finalisation_at_once_never_seal_over_an
                 .await
         });
         let seal = tokio::spawn(async move {
-            s2.finalize(&admin, id, "定档", NOW, |_, _| "{}".into())
-                .await
+            s2.finalize(
+                &admin,
+                id,
+                "定档",
+                NOW,
+                kaohe_store::Gate::none(),
+                |_, _| "{}".into(),
+            )
+            .await
         });
         let (object, seal) = (object.await.unwrap(), seal.await.unwrap());
         assert!(

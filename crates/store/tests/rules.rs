@@ -26,7 +26,14 @@ pub(crate) async fn roles_units_and_stages_are_enforced(db: Db) {
     );
     // Stages advance one at a time, by the admin.
     let e = s
-        .advance(&w.admin, w.id, Stage::Review, "跳过自评", NOW)
+        .advance(
+            &w.admin,
+            w.id,
+            Stage::Review,
+            "跳过自评",
+            NOW,
+            kaohe_store::Gate::none(),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -34,14 +41,28 @@ pub(crate) async fn roles_units_and_stages_are_enforced(db: Db) {
         "{e}"
     );
     assert!(matches!(
-        s.advance(&w.assessor, w.id, Stage::SelfAssessment, "x", NOW)
-            .await
-            .unwrap_err(),
+        s.advance(
+            &w.assessor,
+            w.id,
+            Stage::SelfAssessment,
+            "x",
+            NOW,
+            kaohe_store::Gate::none()
+        )
+        .await
+        .unwrap_err(),
         StoreError::Forbidden(_)
     ));
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "开始自评", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "开始自评",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     // 自评: the reporter, for its own unit only.
     s.set_score(
         &w.reporter,
@@ -99,9 +120,16 @@ pub(crate) async fn roles_units_and_stages_are_enforced(db: Db) {
             .unwrap_err(),
         StoreError::Forbidden(_)
     ));
-    s.advance(&w.admin, w.id, Stage::Review, "开始考核", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Review,
+        "开始考核",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     // 考核: the assigned assessor; not another assessor; not the reporter.
     let sc = s
         .set_score(
@@ -159,12 +187,26 @@ pub(crate) async fn roles_units_and_stages_are_enforced(db: Db) {
 pub(crate) async fn scores_are_checked_against_the_rubric(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
-        .await
-        .unwrap();
-    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Review,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     let set = |clause: &'static str, score: &'static str, reason: &'static str| {
         s.set_score(
             &w.admin,
@@ -219,12 +261,26 @@ pub(crate) async fn scores_are_checked_against_the_rubric(db: Db) {
 pub(crate) async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
-        .await
-        .unwrap();
-    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Review,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     let mut version = s
         .set_score(
             &w.assessor,
@@ -292,12 +348,26 @@ pub(crate) async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time(
 pub(crate) async fn concurrent_edits_of_one_score_exactly_one_wins(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(&w.admin, w.id, Stage::SelfAssessment, "", NOW)
-        .await
-        .unwrap();
-    s.advance(&w.admin, w.id, Stage::Review, "", NOW)
-        .await
-        .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::SelfAssessment,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
+    s.advance(
+        &w.admin,
+        w.id,
+        Stage::Review,
+        "",
+        NOW,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
     let first = s
         .set_score(
             &w.assessor,

@@ -19,6 +19,8 @@ struct AssessmentPage<'a> {
     is_admin: bool,
     can_grid: bool,
     can_whatif: bool,
+    unfinished: Vec<String>,
+    incomplete_note: Option<&'a str>,
     league: Option<Vec<Value>>,
     chart: Option<String>,
     distribution: Option<String>,
@@ -58,11 +60,23 @@ pub(super) async fn assessment(
     Path(id): Path<i64>,
     Query(msg): Query<Msg>,
 ) -> Page {
-    let x = assessment_of(&st, &a, id).await?;
+    assessment_page(&st, &a, id, msg.msg, Vec::new()).await
+}
+
+/// The assessment page with a notice, and — when a move on was refused for it — the unfinished work
+/// with the override's own box and reason.
+async fn assessment_page(
+    st: &AppState,
+    a: &Authed,
+    id: i64,
+    notice: Option<String>,
+    unfinished: Vec<String>,
+) -> Page {
+    let x = assessment_of(st, a, id).await?;
     let admin = a.user.role == Role::Admin;
     let visible = may_see_results(&a.user, x.stage);
     let mut page = AssessmentPage {
-        frame: Frame::of(Some(&a)).notice(msg.msg),
+        frame: Frame::of(Some(a)).notice(notice),
         a: AssessmentHead {
             id,
             title: &x.title,
@@ -79,6 +93,8 @@ pub(super) async fn assessment(
         is_admin: admin,
         can_grid: matches!(a.user.role, Role::Admin | Role::Assessor),
         can_whatif: a.user.role != Role::Reporter && visible,
+        unfinished,
+        incomplete_note: x.incomplete_note.as_deref(),
         league: None,
         chart: None,
         distribution: None,
@@ -241,8 +257,22 @@ pub(super) async fn advance_form(
     let Some(to) = f.get("to").and_then(|t| Stage::parse(t)) else {
         return back("未知阶段");
     };
-    match kaohe_app::sealing::advance(&st.store, &a.user, id, to, &why, &st.now()).await {
+    // The override is a consent of its own: its box ticked and its reason written.
+    let go_on = match f.get("go_on").map(String::as_str) {
+        Some("yes") => Some(f.get("go_on_why").map(|w| w.trim()).unwrap_or_default()),
+        _ => None,
+    };
+    if go_on == Some("") {
+        return back("勾选“未完成仍继续”时须写明继续的理由");
+    }
+    let now = st.now();
+    match kaohe_app::sealing::advance(&st.store, &a.user, id, to, &why, go_on, &now).await {
         Ok(moved) => back(&moved.message()),
+        Err(kaohe_store::StoreError::Unfinished { items, .. }) => {
+            let mut r = assessment_page(&st, &a, id, None, items).await?;
+            *r.status_mut() = StatusCode::CONFLICT;
+            Ok(r)
+        }
         Err(e) => back(&crate::error::AppError::from(e).message),
     }
 }

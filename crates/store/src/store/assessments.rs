@@ -93,7 +93,7 @@ impl Store {
 
     pub(super) async fn assessment_uncached(&self, id: i64) -> Result<Assessment> {
         let r = sqlx::query(
-            "SELECT id, year, title, stage, rubric_toml FROM assessments WHERE id = $1",
+            "SELECT id, year, title, stage, rubric_toml, incomplete_note FROM assessments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -110,6 +110,7 @@ impl Store {
             stage: stored_stage(id, r.get("stage"))?,
             rubric,
             rubric_toml: toml,
+            incomplete_note: r.get("incomplete_note"),
         })
     }
 
@@ -207,7 +208,10 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Moves the assessment to the next stage (admin; recorded with the reason).
+    /// Moves the assessment to the next stage (admin; recorded with the reason). Into 公示 the `gate`
+    /// is passed under the write lock (see [`Gate`]): unfinished work refuses the move unless the
+    /// gate was overridden with its own reason, which is recorded and kept as the assessment's
+    /// [`Assessment::incomplete_note`].
     pub async fn advance(
         &self,
         by: &User,
@@ -215,6 +219,7 @@ impl Store {
         to: Stage,
         why: &str,
         now: &str,
+        gate: Gate<'_>,
     ) -> Result<()> {
         let Change {
             mut tx,
@@ -234,6 +239,10 @@ impl Store {
             return Err(StoreError::Invalid(
                 "定档须经“定档”操作：它同时封存结果".into(),
             ));
+        }
+        if to == Stage::Publication {
+            self.pass_gate(&mut tx, by, assessment, to, now, gate)
+                .await?;
         }
         let n = sqlx::query("UPDATE assessments SET stage = $1 WHERE id = $2 AND stage = $3")
             .bind(to.key())

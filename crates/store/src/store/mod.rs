@@ -29,6 +29,8 @@ mod backup;
 mod evidence_files;
 /// 问题记录、指标与加分 — findings recorded by hand, typed-in metric values and bonus points, with the rule
 mod findings;
+/// 推进前检查: the gate before 公示 and 定档, and its override.
+mod gate;
 /// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
 mod imports;
 /// 账本 — the three scores of a clause (自评分, 考核分, 最终分) with optimistic concurrency, who may read
@@ -43,6 +45,7 @@ pub use assessments::{AssessmentRow, UnitRow};
 pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
 pub use findings::Finding;
+pub use gate::{Gate, incomplete_note};
 pub use imports::Import;
 pub use objections::{Decision, Objection};
 pub use sealing::Sealed;
@@ -60,6 +63,9 @@ pub enum StoreError {
     /// 不支持: a file whose content is of a kind not accepted (HTTP 415).
     #[error("{0}")]
     Unsupported(String),
+    /// 未完成: a move on to 公示 or 定档 refused because work is unfinished: every item, by unit name.
+    #[error("{message}")]
+    Unfinished { message: String, items: Vec<String> },
     /// 不存在 (HTTP 404).
     #[error("{0}")]
     NotFound(String),
@@ -96,6 +102,9 @@ pub struct Assessment {
     pub stage: Stage,
     pub rubric: Rubric,
     pub rubric_toml: String,
+    /// 部分单位未完成考核：… — what was unfinished when the admin moved on to 公示 or 定档 anyway
+    /// (an explicit override with its reason); printed on the published result.
+    pub incomplete_note: Option<String>,
 }
 
 /// Which database holds the store.

@@ -27,13 +27,16 @@ impl Store {
     /// 定档: moves 公示 → 定档 and seals the result as version 1, with its sha256 — in one transaction.
     /// The result is made by `result` (the caller scores with kaohe-core; the store scores nothing)
     /// from the inputs as they are *under the write lock*, after the open objections were counted
-    /// there: no change can land between what was checked, what was scored and what is sealed.
+    /// there: no change can land between what was checked, what was scored and what is sealed. An
+    /// open objection refuses it, naming the unit and clause; unfinished work refuses it unless the
+    /// `gate` was overridden with a reason (then the sealed result carries the note).
     pub async fn finalize(
         &self,
         by: &User,
         assessment: i64,
         why: &str,
         now: &str,
+        gate: Gate<'_>,
         result: impl FnOnce(&Assessment, &kaohe_core::Inputs) -> String,
     ) -> Result<Sealed> {
         let Change { mut tx, stage, .. } = self
@@ -65,7 +68,10 @@ impl Store {
                 list.join("、")
             )));
         }
-        let json = self.result_under_lock(assessment, result).await?;
+        let note = self
+            .pass_gate(&mut tx, by, assessment, Stage::Final, now, gate)
+            .await?;
+        let json = self.result_under_lock(assessment, note, result).await?;
         let n = sqlx::query(
             "UPDATE assessments SET stage = 'final' WHERE id = $1 AND stage = 'publication'",
         )
@@ -108,7 +114,7 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
         }
-        let json = self.result_under_lock(assessment, result).await?;
+        let json = self.result_under_lock(assessment, None, result).await?;
         let last: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(version), 0) FROM results WHERE assessment_id = $1",
         )
@@ -138,9 +144,14 @@ impl Store {
     async fn result_under_lock(
         &self,
         assessment: i64,
+        note: Option<String>,
         result: impl FnOnce(&Assessment, &kaohe_core::Inputs) -> String,
     ) -> Result<String> {
-        let a = self.assessment(assessment).await?;
+        let mut a = self.assessment(assessment).await?;
+        // A note made by this very change (not yet committed) is the one the result carries.
+        if note.is_some() {
+            a.incomplete_note = note;
+        }
         let inputs = self.inputs(assessment).await?;
         Ok(result(&a, &inputs))
     }
