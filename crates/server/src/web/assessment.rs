@@ -89,7 +89,7 @@ async fn assessment_page(
             key: n.key(),
             label: n.label(),
         }),
-        sealed: st.store.sealed(id).await.or_page(&a)?,
+        sealed: st.store.sealed(id).await.or_page(a)?,
         is_admin: admin,
         can_grid: matches!(a.user.role, Role::Admin | Role::Assessor),
         can_whatif: a.user.role != Role::Reporter && visible,
@@ -104,7 +104,7 @@ async fn assessment_page(
     if visible {
         let results = kaohe_app::results::of(&st.store, &a.user, id)
             .await
-            .or_page(&a)?;
+            .or_page(a)?;
         let scored = results.scored();
         let report = kaohe_report::json::report(&scored, &[]);
         let league: Vec<Value> = report
@@ -131,7 +131,7 @@ async fn assessment_page(
             .store
             .units(id)
             .await
-            .or_page(&a)?
+            .or_page(a)?
             .into_iter()
             .map(|u| UnitLink {
                 link: Store::may_read_unit(&a.user, &u.code),
