@@ -73,6 +73,9 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
                     clause: clause.into(),
                     description: s(f),
                     evidence: None,
+                    finding_type: None,
+                    points: None,
+                    reason: None,
                     origin: None,
                 });
             }

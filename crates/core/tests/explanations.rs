@@ -78,6 +78,9 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                         clause: c.id.clone(),
                         description: "发生重大安全责任事故".into(),
                         evidence: None,
+                        finding_type: None,
+                        points: None,
+                        reason: None,
                         origin: None,
                     });
                 }
@@ -88,6 +91,9 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                             clause: c.id.clone(),
                             description: format!("缺少制度{}", k + 1),
                             evidence: None,
+                            finding_type: None,
+                            points: None,
+                            reason: None,
                             origin: None,
                         });
                     }

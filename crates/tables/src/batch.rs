@@ -670,6 +670,9 @@ fn read_findings(sheet: &Sheet, r: &Resolver, inputs: &mut Inputs, problems: &mu
                 clause: r.clause(&cols, row),
                 description: cols.get("description", &row.cells).trim().to_string(),
                 evidence,
+                finding_type: None,
+                points: None,
+                reason: None,
                 origin: Some(sheet.origin(row.number)),
             });
         }
