@@ -27,7 +27,7 @@
 //! { name = "标识不易识别", per = "0.5" }] }`, one finding of the first type, two of the second:
 //! `标识不醒目 1 次 × 1 = 1；标识不易识别 2 次 × 0.5 = 1；共扣 2，5 − 2 = 3`.
 //! With `range = ["2", "5"]` and findings of 3 (服务态度生硬) and 4 (推诿扯皮) on max 10:
-//! `发现问题 2例：酌情扣 3（服务态度生硬）、4（推诿扯皮）= 7，10 − 7 = 3`.
+//! `发现问题 2例：酌情扣 3（服务态度生硬）、4（推诿扯皮）= 7，10 − 7 = 3` (the reasons in brackets).
 
 use crate::column::Cx;
 use crate::input::{FindingEntry, InspectionEntry};
@@ -300,6 +300,7 @@ impl Counting {
     fn word(&self, ty: Option<&str>, n: usize) -> String {
         let n = n.to_string();
         match (ty, &self.word) {
+            (None, Some(w)) if w.contains("{type}") => format!("发现问题 {n}例"),
             (None, Some(w)) => w.replace("{n}", &n),
             (None, None) => format!("发现问题 {n}例"),
             (Some(t), Some(w)) if w.contains("{type}") => w.replace("{type}", t).replace("{n}", &n),
@@ -351,7 +352,7 @@ impl Counting {
                     .collect();
                 let sum: Decimal = fs.iter().map(|f| f.points.unwrap_or(Decimal::ZERO)).sum();
                 if items.len() > 1 {
-                    format!("{head}：酌情扣 {} = {}", items.join("、"), pts(sum))
+                    format!("{head}：酌情扣 {}= {}", items.join("、"), pts(sum))
                 } else {
                     format!("{head}：酌情扣 {}", items.join(""))
                 }

@@ -70,9 +70,15 @@ impl Penalty {
                 Ok((n, _, d)) => {
                     let taken = self.cap.map_or(d, |c| d.min(c));
                     col.info.ranked += 1;
+                    // −0 would print as "-0.00": no penalty is a plain 0.
+                    let shown = if taken.is_zero() {
+                        Decimal::ZERO
+                    } else {
+                        -taken
+                    };
                     col.set(
                         u,
-                        -taken,
+                        shown,
                         Detail::Instances {
                             n,
                             from_findings: true,
