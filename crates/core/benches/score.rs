@@ -68,6 +68,9 @@ pub fn inputs(r: &Rubric, n: usize) -> Inputs {
                     clause: r.clause("1.4.2").expect("clause").id.clone(),
                     description: format!("指南问题{k}"),
                     evidence: None,
+                    finding_type: None,
+                    points: None,
+                    reason: None,
                     origin: None,
                 });
             }

@@ -4,7 +4,7 @@
 //! module depends on none of those.
 
 use crate::index::{Index, NONE};
-use crate::input::{BonusEntry, FindingEntry, Inputs, JudgementEntry};
+use crate::input::{BonusEntry, FindingEntry, Inputs, InspectionEntry, JudgementEntry};
 use crate::num::round_points;
 use crate::result::{ClauseResult, ColumnInfo, Detail};
 use crate::rubric::{Clause, MetricDef, Rubric};
@@ -49,6 +49,13 @@ impl<'a> Cx<'a> {
             .findings(u, self.ci)
             .iter()
             .map(move |&i| &inputs.findings[i as usize])
+    }
+    pub fn inspections(&self, u: u32) -> impl Iterator<Item = &'a InspectionEntry> + 'a {
+        let inputs = self.inputs;
+        self.index
+            .inspections(u, self.ci)
+            .iter()
+            .map(move |&i| &inputs.inspections[i as usize])
     }
     pub fn n_findings(&self, u: u32) -> usize {
         self.index.findings(u, self.ci).len()

@@ -45,6 +45,7 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
         rules::column(&cx, &mut col);
         columns.push(col.info);
     }
+    crate::budget::apply(rubric, inputs, &index, &mut cells);
 
     // 汇总: base, bonus, total, completeness, veto, per unit.
     let mut units: Vec<UnitResult> = (0..n_units)
@@ -52,6 +53,7 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
             let row = &cells[u * n_clauses..(u + 1) * n_clauses];
             let mut base = Decimal::ZERO;
             let mut bonus = Decimal::ZERO;
+            let mut penalty = Decimal::ZERO;
             let mut complete = true;
             let mut vetoed = false;
             for (clause, r) in rubric.clauses.iter().zip(row) {
@@ -62,6 +64,8 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
                 }
                 if clause.is_bonus() {
                     bonus += r.score;
+                } else if clause.is_penalty() {
+                    penalty -= r.score;
                 } else {
                     base += r.score;
                 }
@@ -70,12 +74,16 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
             // totals by mantissa.
             base.rescale(rubric.precision);
             bonus.rescale(rubric.precision);
+            penalty.rescale(rubric.precision);
+            let (mut total, _) = crate::totals::total(rubric.total_cap, base, bonus, penalty);
+            total.rescale(rubric.precision);
             UnitResult {
                 unit: index.units[u],
                 row: u as u32,
                 base,
                 bonus,
-                total: base + bonus,
+                penalty,
+                total,
                 rank: 0,
                 complete,
                 vetoed,

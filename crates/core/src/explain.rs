@@ -17,6 +17,7 @@ impl Scored<'_> {
             clause: &self.rubric.clauses[ci],
             ci,
         };
-        rules::explain(&cx, &self.columns[ci], u.row, r)
+        let line = rules::explain(&cx, &self.columns[ci], u.row, r);
+        crate::budget::explain(self, u, ci, line)
     }
 }

@@ -25,6 +25,8 @@ pub(crate) struct Index {
     pub findings: FxHashMap<(u32, u32), Vec<u32>>,
     /// (scored unit, clause) → indices into `Inputs::bonuses`.
     pub bonuses: FxHashMap<(u32, u32), Vec<u32>>,
+    /// (scored unit, clause) → indices into `Inputs::inspections`.
+    pub inspections: FxHashMap<(u32, u32), Vec<u32>>,
 }
 
 impl Index {
@@ -36,6 +38,12 @@ impl Index {
     }
     pub fn findings(&self, u: u32, c: usize) -> &[u32] {
         self.findings
+            .get(&(u, c as u32))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+    pub fn inspections(&self, u: u32, c: usize) -> &[u32] {
+        self.inspections
             .get(&(u, c as u32))
             .map(Vec::as_slice)
             .unwrap_or(&[])
@@ -149,6 +157,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         judgement: vec![NONE; n_units * n_clauses],
         findings: FxHashMap::default(),
         bonuses: FxHashMap::default(),
+        inspections: FxHashMap::default(),
     };
 
     let unknown_unit = |code: &str, origin: &Option<crate::problem::Origin>| {
@@ -326,6 +335,10 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             );
             continue;
         }
+        if let Some(p) = clause.rule.counting().check(clause, e) {
+            problems.push(p);
+            continue;
+        }
         ix.findings
             .entry((u, c as u32))
             .or_default()
@@ -381,6 +394,49 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             continue;
         }
         ix.bonuses.entry((u, c as u32)).or_default().push(ei as u32);
+    }
+
+    for (ei, e) in inputs.inspections.iter().enumerate() {
+        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
+            problems.push(unknown_unit(&e.unit, &e.origin));
+            continue;
+        };
+        let Some(c) = clause_of.get(&e.clause) else {
+            problems.push(
+                Problem::error(format!("未知条款“{}”", e.clause))
+                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                    .unit(&e.unit)
+                    .value(&e.clause)
+                    .expected(format!("细则的条款编号之一：{}", clause_list())),
+            );
+            continue;
+        };
+        let clause = &rubric.clauses[c];
+        let why = if !clause.rule.counting().inspection {
+            Some((
+                "条款",
+                format!("条款 {} 不要求检查记录", clause.id),
+                "写有 inspection = \"required\" 的条款",
+            ))
+        } else if e.inspector.trim().is_empty() {
+            Some(("检查人", "检查记录未写检查人".into(), "检查人姓名"))
+        } else {
+            None
+        };
+        if let Some((col, msg, expected)) = why {
+            problems.push(
+                Problem::error(msg)
+                    .at(e.origin.as_ref().map(|o| o.with_column(col)))
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .expected(expected),
+            );
+            continue;
+        }
+        ix.inspections
+            .entry((u, c as u32))
+            .or_default()
+            .push(ei as u32);
     }
 
     // 两个来源不一致: a count from a metric and from findings rows for the same unit and clause.

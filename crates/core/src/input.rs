@@ -53,6 +53,28 @@ pub struct FindingEntry {
     pub description: String,
     /// 佐证, optional.
     pub evidence: Option<String>,
+    /// 问题类型, for a clause whose rule lists `types` (each with its own deduction); else `None`.
+    pub finding_type: Option<String>,
+    /// 酌情扣分: the points the assessor chose, for a clause or type with a `range`; else `None`.
+    pub points: Option<Decimal>,
+    /// 扣分理由 of the chosen points (required with `points`).
+    pub reason: Option<String>,
+    pub origin: Option<Origin>,
+}
+
+/// 检查记录 — who inspected a unit on a clause that requires one (`inspection = "required"`), and
+/// when: with it and no findings the clause is full marks; without it the clause is missing (未检查).
+/// `kaohe score` reads them from the inspections table (kaohe-tables); the store and the service do
+/// not keep them yet (issue 11, left to the store's owner), so a service-scored clause that requires
+/// them is missing until they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InspectionEntry {
+    pub unit: Id,
+    pub clause: Id,
+    /// 检查人.
+    pub inspector: String,
+    /// 检查日期.
+    pub date: crate::date::Date,
     pub origin: Option<Origin>,
 }
 
@@ -74,4 +96,6 @@ pub struct Inputs {
     pub judgements: Vec<JudgementEntry>,
     pub findings: Vec<FindingEntry>,
     pub bonuses: Vec<BonusEntry>,
+    /// 检查记录 of clauses that require them.
+    pub inspections: Vec<InspectionEntry>,
 }

@@ -19,6 +19,8 @@
 //! a [`rules::Rule`]; the loader asks it to read itself, through `rubric::fields`) and use nothing
 //! above it; its `column` and `explain` sit on `column` and are called only from the layer above.
 
+/// 共享扣分额度: the deductions of an item's or indicator's clauses capped together.
+pub mod budget;
 /// 工作日历: holidays and 调休 working days; working-day arithmetic.
 pub mod calendar;
 /// 条款列: what a rule kind sees of one clause, and the column of results it fills.
@@ -49,6 +51,8 @@ pub mod rubric;
 pub mod rules;
 /// 文本: small helpers for text read from files.
 pub mod text;
+/// 总分: base, bonus, penalty and the rubric's cap on the total, explained.
+pub mod totals;
 
 #[cfg(test)]
 mod testkit;

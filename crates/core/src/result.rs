@@ -17,6 +17,8 @@ pub enum Missing {
     NoMetric,
     /// 缺少例数: neither a count metric nor findings rows.
     NoCount,
+    /// 未检查: the clause requires an inspection record and the unit has none.
+    NotInspected,
 }
 
 /// How a clause score came about; the explanation is rendered from this, the rubric and the inputs.
@@ -103,7 +105,9 @@ pub struct UnitResult {
     pub base: Decimal,
     /// 加分
     pub bonus: Decimal,
-    /// 总分 = base + bonus.
+    /// 扣分项: what the penalty clauses subtract (0 without any).
+    pub penalty: Decimal,
+    /// 总分 = base + bonus − penalty, at most the rubric's `total_cap`.
     pub total: Decimal,
     /// 排名 by total (a vetoed unit after all others).
     pub rank: u32,
@@ -160,7 +164,7 @@ impl<'a> Scored<'a> {
     }
     /// Points lost on a clause (max − score) for a scored, non-bonus clause.
     pub fn lost(&self, clause: &Clause, r: &ClauseResult) -> Decimal {
-        if clause.is_bonus() || r.is_missing() {
+        if clause.is_bonus() || clause.is_penalty() || r.is_missing() {
             Decimal::ZERO
         } else {
             clause.max - r.score
@@ -189,7 +193,7 @@ impl<'a> Scored<'a> {
             .clauses
             .iter()
             .zip(self.clauses(u))
-            .filter(|(c, _)| c.indicator == indicator && !c.is_bonus())
+            .filter(|(c, _)| c.indicator == indicator && !c.is_bonus() && !c.is_penalty())
             .map(|(_, r)| r.score)
             .sum()
     }
@@ -198,7 +202,9 @@ impl<'a> Scored<'a> {
         self.rubric.indicators[indicator].items[item]
             .clauses
             .iter()
-            .filter(|&&c| !self.rubric.clauses[c].is_bonus())
+            .filter(|&&c| {
+                !self.rubric.clauses[c].is_bonus() && !self.rubric.clauses[c].is_penalty()
+            })
             .map(|&c| self.clauses(u)[c].score)
             .sum()
     }

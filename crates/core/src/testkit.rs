@@ -84,6 +84,9 @@ pub fn finding(unit: &str, text: &str) -> FindingEntry {
         clause: "1.1.1".into(),
         description: text.into(),
         evidence: None,
+        finding_type: None,
+        points: None,
+        reason: None,
         origin: None,
     }
 }

@@ -15,7 +15,10 @@
 //!
 //! A unit may also carry `score` + `reason` (+ `assessor`) for a judgement clause, `findings`
 //! (descriptions) for per-instance / deduction / veto clauses, `bonus` ([{ points, reason }]), and
-//! `kind` (镇 / 街道 / 区). `totals = { A = "…" }` checks a unit's total; `vetoed = ["A"]` checks vetoes;
+//! `kind` (镇 / 街道 / 区). A finding may be a table `{ description, type, points, reason, clause }`
+//! (a finding type, a chosen deduction and its reason, another clause's finding); `inspections =
+//! [{ inspector, date }]` gives inspection records. `totals = { A = "…" }` checks a unit's total,
+//! `explain_total = { A = "…" }` its explanation; `vetoed = ["A"]` checks vetoes;
 //! `grades = { A = "优秀" }` checks bands; `problems = ["text"]` expects those error messages.
 
 use crate::support::{repo, rubrics};
@@ -68,11 +71,37 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
         }
         if let Some(Value::Array(fs)) = t.get("findings") {
             for f in fs {
+                // A finding is its description, or a table { description, type, points, reason,
+                // clause } (clause: another clause of the rubric, e.g. one sharing a budget).
+                let (description, get) = match f {
+                    Value::Table(ft) => (s(&ft["description"]), Some(ft)),
+                    other => (s(other), None),
+                };
+                let field = |k: &str| get.and_then(|ft| ft.get(k)).map(s);
                 inputs.findings.push(FindingEntry {
                     unit: code.as_str().into(),
-                    clause: clause.into(),
-                    description: s(f),
+                    clause: field("clause").unwrap_or_else(|| clause.into()).into(),
+                    description,
                     evidence: None,
+                    finding_type: field("type"),
+                    points: field("points").map(|p| parse_decimal(&p).expect("points")),
+                    reason: field("reason"),
+                    origin: None,
+                });
+            }
+        }
+        if let Some(Value::Array(is)) = t.get("inspections") {
+            for i in is {
+                let i = i.as_table().expect("an inspection is a table");
+                inputs.inspections.push(InspectionEntry {
+                    unit: code.as_str().into(),
+                    clause: i
+                        .get("clause")
+                        .map(s)
+                        .unwrap_or_else(|| clause.into())
+                        .into(),
+                    inspector: s(&i["inspector"]),
+                    date: kaohe_core::Date::parse(&s(&i["date"])).expect("date"),
                     origin: None,
                 });
             }
@@ -163,6 +192,17 @@ fn check(rubric: &Rubric, clause: &str, case: &Table) -> Vec<String> {
             if parse_decimal(&s(want)) != Some(got) {
                 fails.push(format!(
                     "[{name}] {code}: total expected {}, got {got}",
+                    s(want)
+                ));
+            }
+        }
+    }
+    if let Some(Value::Table(tt)) = case.get("explain_total") {
+        for (code, want) in tt {
+            let got = scored.explain_total(by_code[code.as_str()]);
+            if got != s(want) {
+                fails.push(format!(
+                    "[{name}] {code}: total explanation\n  expected {}\n  got      {got}",
                     s(want)
                 ));
             }

@@ -82,6 +82,9 @@ fn findings(u: &str, c: &str, n: usize) -> Vec<FindingEntry> {
             clause: c.into(),
             description: format!("第{}例", i + 1),
             evidence: None,
+            finding_type: None,
+            points: None,
+            reason: None,
             origin: None,
         })
         .collect()

@@ -78,6 +78,9 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                         clause: c.id.clone(),
                         description: "发生重大安全责任事故".into(),
                         evidence: None,
+                        finding_type: None,
+                        points: None,
+                        reason: None,
                         origin: None,
                     });
                 }
@@ -88,16 +91,68 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
                             clause: c.id.clone(),
                             description: format!("缺少制度{}", k + 1),
                             evidence: None,
+                            finding_type: None,
+                            points: None,
+                            reason: None,
                             origin: None,
                         });
                     }
                 }
                 _ => {}
             }
+            shapes(&mut inp, c, code, i);
         }
     }
     // Metrics that come from findings for one unit instead.
     inp
+}
+
+/// Inputs for the clause shapes of issue 11 (finding types, ranges, inspection records, penalty
+/// items): nothing for a rubric without them, so that older snapshots stay as they are.
+fn shapes(inp: &mut Inputs, c: &kaohe_core::rubric::Clause, code: &str, i: usize) {
+    use kaohe_core::rules::counting::Each;
+    let k = c.rule.counting();
+    if k.inspection && i != 4 {
+        inp.inspections.push(InspectionEntry {
+            unit: code.into(),
+            clause: c.id.clone(),
+            inspector: "张三".into(),
+            date: kaohe_core::Date::parse("2024-05-08").unwrap(),
+            origin: None,
+        });
+    }
+    let mut add = |n: usize, ty: Option<&str>, points: Option<&str>| {
+        for j in 0..n {
+            inp.findings.push(FindingEntry {
+                unit: code.into(),
+                clause: c.id.clone(),
+                description: format!("问题{}", j + 1),
+                evidence: None,
+                finding_type: ty.map(str::to_string),
+                points: points.map(d),
+                reason: points.map(|_| "情节较重".to_string()),
+                origin: None,
+            });
+        }
+    };
+    if !k.types.is_empty() && (i == 1 || i == 2) {
+        for (t, ty) in k.types.iter().enumerate() {
+            let points = match ty.each {
+                Each::Range(r) => Some(r.hi.to_string()),
+                Each::Per(_) => None,
+            };
+            add(t + i, Some(&ty.name), points.as_deref());
+        }
+    } else if let Some(r) = k.range
+        && i >= 1
+    {
+        add(i, None, Some(&r.lo.to_string()));
+    } else if k.types.is_empty()
+        && (k.word.is_some() || matches!(c.rule, Rule::Penalty(_)))
+        && i == 3
+    {
+        add(12, None, None);
+    }
 }
 
 #[test]

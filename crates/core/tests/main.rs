@@ -4,6 +4,8 @@
 // bans on IO and the clock (crates/core/clippy.toml) are for the library, not for them.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
+/// The clause-level shapes of issue 11: each misuse of a new rubric field is a problem.
+mod clause_shapes;
 /// Worked cases per clause, from data files under `tests/clauses/<rubric id>/<clause id>.toml`;
 /// fails when any clause of any rubric under `rubrics/` has none.
 mod clauses;

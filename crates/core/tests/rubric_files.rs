@@ -110,7 +110,7 @@ fn rule_parameters_are_those_of_the_seed() {
     }
     for (id, metric) in [("1.4.2", "guide_defects"), ("1.4.3a", "overdue_cases")] {
         match &r.clause(id).unwrap().rule {
-            Rule::PerInstance(PerInstance { per, metric: m }) => {
+            Rule::PerInstance(PerInstance { per, metric: m, .. }) => {
                 assert_eq!((*per, m.as_deref()), (d("0.002"), Some(metric)))
             }
             other => panic!("{other:?}"),

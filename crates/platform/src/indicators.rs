@@ -332,6 +332,9 @@ pub fn merge_into(inputs: &mut Inputs, ind: &Indicators, rubric: &Rubric) -> Vec
                 clause: (*c).clone(),
                 description: o.describe(),
                 evidence: Some(o.source.to_string()),
+                finding_type: None,
+                points: None,
+                reason: None,
                 origin: Some(o.source.clone()),
             });
         }

@@ -1,5 +1,6 @@
 //! The inputs of `kaohe score` (DATA.md §1): a folder with one file per table, or one workbook with one
-//! sheet per table. Tables: units (required), metrics, judgements, findings, bonus. Units may be
+//! sheet per table. Tables: units (required), metrics, judgements, findings, bonus, inspections
+//! ([`crate::inspections`]). Findings may carry a 问题类型, a chosen 扣分 and its 扣分理由. Units may be
 //! named by code or by name; rates may be written `0.987` or `98.7%` (or `98.7` where the rubric
 //! declares the metric's bare numbers as percent). Every bad cell is a problem with file, row,
 //! column, raw value and expectation; a bad row is never dropped silently.
@@ -23,15 +24,18 @@ pub enum Table {
     Judgements,
     Findings,
     Bonus,
+    /// 检查记录: who inspected a unit on a clause that requires it, and when.
+    Inspections,
 }
 
 impl Table {
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 6] = [
         Table::Units,
         Table::Metrics,
         Table::Judgements,
         Table::Findings,
         Table::Bonus,
+        Table::Inspections,
     ];
     /// File or sheet names accepted for the table.
     pub fn names(self) -> &'static [&'static str] {
@@ -41,6 +45,7 @@ impl Table {
             Table::Judgements => &["judgements", "评分", "考核评分"],
             Table::Findings => &["findings", "问题", "问题记录", "扣分记录"],
             Table::Bonus => &["bonus", "加分"],
+            Table::Inspections => &["inspections", "检查记录", "检查"],
         }
     }
     pub fn label(self) -> &'static str {
@@ -50,6 +55,7 @@ impl Table {
             Table::Judgements => "评分表",
             Table::Findings => "问题记录",
             Table::Bonus => "加分表",
+            Table::Inspections => "检查记录",
         }
     }
     fn matches(self, stem: &str) -> bool {
@@ -161,6 +167,24 @@ static FINDING_FIELDS: &[Field] = &[
         required: false,
         aliases: &["佐证", "佐证材料", "证据"],
     },
+    Field {
+        key: "type",
+        label: "问题类型",
+        required: false,
+        aliases: &["问题类型", "类型"],
+    },
+    Field {
+        key: "points",
+        label: "扣分",
+        required: false,
+        aliases: &["扣分", "酌情扣分", "扣分分值"],
+    },
+    Field {
+        key: "reason",
+        label: "扣分理由",
+        required: false,
+        aliases: &["扣分理由", "理由"],
+    },
 ];
 static BONUS_FIELDS: &[Field] = &[
     Field {
@@ -254,6 +278,9 @@ fn inputs_from_sheets(
             Table::Judgements => read_judgements(s, &resolver, &mut inputs, &mut problems),
             Table::Findings => read_findings(s, &resolver, &mut inputs, &mut problems),
             Table::Bonus => read_bonus(s, &resolver, &mut inputs, &mut problems),
+            Table::Inspections => {
+                crate::inspections::read(s, &resolver, &mut inputs, &mut problems)
+            }
         }
     }
     (inputs, source, problems)
@@ -363,7 +390,7 @@ fn sheets_from_workbook(path: &Path, problems: &mut Vec<Problem>) -> Vec<(Table,
 }
 
 /// Reports a bad cell.
-fn bad(
+pub(crate) fn bad(
     sheet: &Sheet,
     cols: &Columns,
     row: u32,
@@ -458,7 +485,7 @@ fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
 
 /// Resolves a unit given by code or by name to the unit table's code (one shared allocation per
 /// unit), and a clause id to the rubric's.
-struct Resolver {
+pub(crate) struct Resolver {
     codes: HashMap<String, Id>,
     names: HashMap<String, Vec<Id>>,
     clauses: HashMap<String, Id>,
@@ -506,13 +533,13 @@ impl Resolver {
     }
     /// A clause id as the rubric spells it (case and width folded); unknown ids are kept as typed,
     /// for the engine to report.
-    fn clause(&self, cols: &Columns, row: &crate::Row) -> Id {
+    pub(crate) fn clause(&self, cols: &Columns, row: &crate::Row) -> Id {
         let s = cell::normalize(cols.get("clause", &row.cells)).to_lowercase();
         self.clauses.get(&s).cloned().unwrap_or_else(|| s.into())
     }
 }
 
-fn unit_of(
+pub(crate) fn unit_of(
     sheet: &Sheet,
     cols: &Columns,
     row: &crate::Row,
@@ -661,15 +688,39 @@ fn read_findings(sheet: &Sheet, r: &Resolver, inputs: &mut Inputs, problems: &mu
     let Some(cols) = map_columns(sheet, FINDING_FIELDS, problems) else {
         return;
     };
+    let text = |key: &str, row: &crate::Row| {
+        Some(cols.get(key, &row.cells).trim().to_string()).filter(|s| !s.is_empty())
+    };
     for row in &sheet.rows {
+        // 扣分: empty for a clause that deducts its fixed points; a number where the assessor chose.
+        let raw = cols.get("points", &row.cells);
+        let points = match raw.trim() {
+            "" => None,
+            _ => match cell::decimal(raw) {
+                Some(p) => Some(p),
+                None => {
+                    problems.push(bad(
+                        sheet,
+                        &cols,
+                        row.number,
+                        "points",
+                        raw,
+                        "扣分不是数字".into(),
+                        "酌情扣分的分值，如 3；按固定分值扣分的留空",
+                    ));
+                    continue;
+                }
+            },
+        };
         if let Some(unit) = unit_of(sheet, &cols, row, r, problems) {
-            let evidence =
-                Some(cols.get("evidence", &row.cells).trim().to_string()).filter(|s| !s.is_empty());
             inputs.findings.push(FindingEntry {
                 unit,
                 clause: r.clause(&cols, row),
                 description: cols.get("description", &row.cells).trim().to_string(),
-                evidence,
+                evidence: text("evidence", row),
+                finding_type: text("type", row),
+                points,
+                reason: text("reason", row),
                 origin: Some(sheet.origin(row.number)),
             });
         }

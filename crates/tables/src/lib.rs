@@ -6,7 +6,7 @@
 // that path runs once per file, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-/// 批量输入: the folder or workbook of `kaohe score` (units, metrics, judgements, findings, bonus).
+/// 批量输入: the folder or workbook of `kaohe score` (units, metrics, judgements, findings, bonus, inspections).
 pub mod batch;
 /// 单元格: full-width tolerant parsing of numbers, rates and codes.
 pub mod cell;
@@ -14,6 +14,8 @@ pub mod cell;
 pub mod decode;
 /// 表头: header aliases (Chinese or English) → fields.
 pub mod header;
+/// 检查记录: the inspections table (who inspected, when).
+pub mod inspections;
 /// 读取上限: every bound on what is read, as named constants.
 pub mod limits;
 /// 工作表: a CSV file or an XLSX sheet as header + rows of text cells.

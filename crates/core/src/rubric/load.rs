@@ -80,10 +80,11 @@ const TOP_KEYS: &[&str] = &[
     "metrics",
     "indicators",
     "grades",
+    "total_cap",
 ];
 const METRIC_KEYS: &[&str] = &["key", "name", "kind", "bare", "unit_label"];
-const INDICATOR_KEYS: &[&str] = &["id", "name", "max", "items"];
-const ITEM_KEYS: &[&str] = &["id", "name", "max", "clauses"];
+const INDICATOR_KEYS: &[&str] = &["id", "name", "max", "items", "budget", "floor"];
+const ITEM_KEYS: &[&str] = &["id", "name", "max", "clauses", "budget", "floor"];
 const CLAUSE_KEYS: &[&str] = &[
     "id",
     "title",
@@ -140,6 +141,8 @@ impl Cx {
             }
         }
         self.check_unique_ids(&indicators, &clauses);
+        crate::budget::check(&mut self.f, &clauses, &indicators);
+        let total_cap = crate::totals::parse_cap(&mut self.f, t, max_total);
 
         let mut grades = Vec::new();
         for (gi, gt) in self
@@ -253,6 +256,7 @@ impl Cx {
             indicators,
             clauses,
             grades,
+            total_cap,
         })
     }
 
@@ -330,6 +334,7 @@ impl Cx {
         let id = self.f.string(t, "id", &path, None);
         let name = self.f.string(t, "name", &path, None);
         let max = self.f.decimal(t, "max", &path, None);
+        let budget = crate::budget::parse(&mut self.f, t, &path, max);
         let mut items = Vec::new();
         let item_tables = self.f.tables(t, "items", &path, None, true);
         let n_items = item_tables.len();
@@ -344,6 +349,7 @@ impl Cx {
             let item_id = self.f.string(it, "id", &ipath, None);
             let item_name = self.f.string(it, "name", &ipath, None);
             let item_max = self.f.decimal(it, "max", &ipath, None);
+            let item_budget = crate::budget::parse(&mut self.f, it, &ipath, item_max);
             if let (Some(iid), Some(pid)) = (&item_id, &id)
                 && !iid.starts_with(&format!("{pid}."))
             {
@@ -384,6 +390,7 @@ impl Cx {
                     name: iname,
                     max: imax,
                     clauses: idx,
+                    budget: item_budget,
                 });
             }
         }
@@ -396,6 +403,7 @@ impl Cx {
             name: name?,
             max: max?,
             items,
+            budget,
         })
     }
 

@@ -37,6 +37,8 @@ pub struct Rubric {
     pub clauses: Vec<Clause>,
     /// 定档 bands on the total, highest first; empty when the rubric sets none.
     pub grades: Vec<Grade>,
+    /// 总分上限 ("总分最高不超过110分"): the total (base + bonus − penalty) never exceeds it.
+    pub total_cap: Option<Decimal>,
 }
 
 impl Rubric {
@@ -61,6 +63,8 @@ pub struct Indicator {
     pub name: String,
     pub max: Decimal,
     pub items: Vec<Item>,
+    /// 共享扣分额度 over all its clauses ([`crate::budget`]).
+    pub budget: Option<crate::budget::Budget>,
 }
 
 /// 类目 — an item of an indicator, e.g. 网上服务 (0.2).
@@ -71,6 +75,8 @@ pub struct Item {
     pub max: Decimal,
     /// Indices into [`Rubric::clauses`].
     pub clauses: Vec<usize>,
+    /// 共享扣分额度 over its clauses ([`crate::budget`]).
+    pub budget: Option<crate::budget::Budget>,
 }
 
 /// 考核方式 — how the assessors learn the facts of a clause.
@@ -124,6 +130,10 @@ impl Clause {
     /// Bonus clauses are kept apart from the base score.
     pub fn is_bonus(&self) -> bool {
         matches!(self.rule, Rule::Bonus { .. })
+    }
+    /// 扣分项 clauses are subtracted from the total, outside the base (their score is −points).
+    pub fn is_penalty(&self) -> bool {
+        matches!(self.rule, Rule::Penalty { .. })
     }
 }
 

@@ -5,7 +5,7 @@
 //! a clause without a metric takes its findings as the complete record, so no findings means n = 0.
 
 use crate::column::Cx;
-use crate::result::Missing;
+use crate::result::{Detail, Missing};
 use crate::rubric::fields::RuleFields;
 use crate::rubric::{MetricDef, MetricKind, Rubric};
 
@@ -74,8 +74,11 @@ pub(crate) fn what(cx: &Cx, metric: Option<&str>, n: u32, from_findings: bool) -
     }
 }
 
-/// The explanation of a missing count.
-pub(crate) fn missing(cx: &Cx, metric: Option<&str>) -> String {
+/// The explanation of a missing count (or of a unit not inspected where a record is required).
+pub(crate) fn missing(cx: &Cx, metric: Option<&str>, detail: Detail) -> String {
+    if detail == Detail::Missing(Missing::NotInspected) {
+        return "未检查（无检查记录），未计分".to_string();
+    }
     match metric {
         Some(key) => {
             let (_, def) = cx.metric_def(key);

@@ -13,9 +13,11 @@
 
 pub mod bonus;
 pub mod composite_rank;
+pub mod counting;
 pub mod deduction;
 pub mod instances;
 pub mod judgement;
+pub mod penalty;
 pub mod per_instance;
 pub mod proportional;
 pub mod rank_ratio;
@@ -27,6 +29,7 @@ pub mod veto;
 pub use bonus::Bonus;
 pub use composite_rank::{CompositeRank, RankPart};
 pub use deduction::Deduction;
+pub use penalty::Penalty;
 pub use per_instance::PerInstance;
 pub use proportional::{Proportional, ProportionalMode};
 pub use rank_ratio::RankRatio;
@@ -62,6 +65,8 @@ pub enum Rule {
     Tiers(Tiers),
     /// 加分: assessors add points with a reason, apart from the base score.
     Bonus(Bonus),
+    /// 扣分项: findings subtract points from the total, outside the base.
+    Penalty(Penalty),
     /// 单项否决: a finding marks the unit 不合格 whatever its points.
     Veto,
 }
@@ -96,6 +101,9 @@ const KINDS: &[(&str, &[&str], Parse)] = &[
     }),
     (bonus::KIND, bonus::KEYS, |r| {
         Bonus::parse(r).map(Rule::Bonus)
+    }),
+    (penalty::KIND, penalty::KEYS, |r| {
+        Penalty::parse(r).map(Rule::Penalty)
     }),
     (veto::KIND, veto::KEYS, |r| {
         veto::parse(r);
@@ -132,6 +140,7 @@ impl Rule {
             Rule::Proportional(_) => proportional::KIND,
             Rule::Tiers(_) => tiers::KIND,
             Rule::Bonus(_) => bonus::KIND,
+            Rule::Penalty(_) => penalty::KIND,
             Rule::Veto => veto::KIND,
         }
     }
@@ -148,6 +157,7 @@ impl Rule {
             Rule::Proportional(_) => proportional::LABEL,
             Rule::Tiers(_) => tiers::LABEL,
             Rule::Bonus(_) => bonus::LABEL,
+            Rule::Penalty(_) => penalty::LABEL,
             Rule::Veto => veto::LABEL,
         }
     }
@@ -164,7 +174,7 @@ impl Rule {
             | Rule::Proportional(Proportional { metric, .. })
             | Rule::Tiers(Tiers { metric, .. }) => vec![metric.as_str()],
             Rule::CompositeRank(k) => k.parts.iter().map(|p| p.metric.as_ref()).collect(),
-            Rule::Judgement | Rule::Bonus(_) | Rule::Veto => Vec::new(),
+            Rule::Judgement | Rule::Bonus(_) | Rule::Penalty(_) | Rule::Veto => Vec::new(),
         }
     }
 
@@ -178,9 +188,23 @@ impl Rule {
         }
     }
 
+    /// How the findings of this rule are counted (types, ranges, words, inspection), for the kinds
+    /// that count findings; a veto takes its findings plain.
+    pub fn counting(&self) -> &counting::Counting {
+        match self {
+            Rule::PerInstance(k) => &k.counting,
+            Rule::Deduction(k) => &k.counting,
+            Rule::Penalty(k) => &k.counting,
+            _ => &counting::PLAIN,
+        }
+    }
+
     /// Whether findings rows (问题记录) feed this rule.
     pub fn takes_findings(&self) -> bool {
-        matches!(self, Rule::PerInstance(_) | Rule::Deduction(_) | Rule::Veto)
+        matches!(
+            self,
+            Rule::PerInstance(_) | Rule::Deduction(_) | Rule::Penalty(_) | Rule::Veto
+        )
     }
 
     /// The rule of clause `c` in one Chinese line ([`Rubric::describe_rule`]).
@@ -195,6 +219,7 @@ impl Rule {
             Rule::Proportional(k) => k.describe(rubric),
             Rule::Tiers(k) => k.describe(rubric),
             Rule::Bonus(k) => k.describe(),
+            Rule::Penalty(k) => k.describe(),
             Rule::Veto => veto::describe(),
         }
     }
@@ -212,6 +237,7 @@ pub(crate) fn column(cx: &Cx, col: &mut Column) {
         Rule::Proportional(k) => k.column(cx, col),
         Rule::Tiers(k) => k.column(cx, col),
         Rule::Bonus(k) => k.column(cx, col),
+        Rule::Penalty(k) => k.column(cx, col),
         Rule::Veto => veto::column(cx, col),
     }
 }
@@ -220,14 +246,15 @@ pub(crate) fn column(cx: &Cx, col: &mut Column) {
 pub(crate) fn explain(cx: &Cx, info: &ColumnInfo, u: u32, r: &ClauseResult) -> String {
     match &cx.clause.rule {
         Rule::Judgement => judgement::explain(cx, u, r),
-        Rule::PerInstance(k) => k.explain(cx, r),
-        Rule::Deduction(k) => k.explain(cx, r),
+        Rule::PerInstance(k) => k.explain(cx, u, r),
+        Rule::Deduction(k) => k.explain(cx, u, r),
         Rule::RankStep(k) => k.explain(cx, info, u, r),
         Rule::CompositeRank(k) => k.explain(cx, info, u, r),
         Rule::RankRatio(k) => k.explain(cx, info, u, r),
         Rule::Proportional(k) => k.explain(cx, u, r),
         Rule::Tiers(k) => k.explain(cx, u, r),
         Rule::Bonus(k) => k.explain(cx, u, r),
+        Rule::Penalty(k) => k.explain(cx, u, r),
         Rule::Veto => veto::explain(cx, u, r),
     }
 }
@@ -277,7 +304,7 @@ mod tests {
     #[test]
     fn every_kind_reads_back_as_itself() {
         let minimal = |kind: &str| match kind {
-            "per_instance" | "deduction" => r#"per = "0.01""#,
+            "per_instance" | "deduction" | "penalty" => r#"per = "0.01""#,
             "rank_step" => r#"metric = "rate", step = "0.01""#,
             "composite_rank" => {
                 r#"step = "0.01", parts = [{ metric = "volume" }, { metric = "coverage" }]"#
@@ -288,7 +315,7 @@ mod tests {
             _ => "",
         };
         for (kind, ..) in KINDS {
-            let max = if matches!(*kind, "bonus" | "veto") {
+            let max = if matches!(*kind, "bonus" | "penalty" | "veto") {
                 "0"
             } else {
                 "0.05"

@@ -331,7 +331,7 @@ impl Store {
         }
         for r in sqlx::query("SELECT unit_code, clause_id, description, evidence_sha256 FROM findings WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
             let (u, c): (String, String) = (r.get("unit_code"), r.get("clause_id"));
-            inp.findings.push(FindingEntry { unit: u.as_str().into(), clause: c.as_str().into(), description: r.get("description"), evidence: r.get("evidence_sha256"), origin: None });
+            inp.findings.push(FindingEntry { unit: u.as_str().into(), clause: c.as_str().into(), description: r.get("description"), evidence: r.get("evidence_sha256"), finding_type: None, points: None, reason: None, origin: None });
         }
         for r in sqlx::query("SELECT unit_code, clause_id, points, reason FROM bonuses WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
             let (u, c, p): (String, String, String) = (r.get("unit_code"), r.get("clause_id"), r.get("points"));
