@@ -4,11 +4,13 @@
 mod bounds;
 pub(crate) mod fields;
 mod load;
+pub mod shapes;
 
 /// A clause's rule: its kinds and their parameters live in [`crate::rules`], one file per kind.
 pub use crate::rules::Rule;
 pub use bounds::{MAX_CLAUSES, MAX_RUBRIC_BYTES, MAX_RUBRIC_NUMBER, load_bytes};
 pub use load::{load, sha256_hex};
+pub use shapes::Shapes;
 
 use rust_decimal::Decimal;
 
@@ -37,6 +39,8 @@ pub struct Rubric {
     pub clauses: Vec<Clause>,
     /// 定档 bands on the total, highest first; empty when the rubric sets none.
     pub grades: Vec<Grade>,
+    /// Rubric-level shapes: unit kinds, 不适用, ranking groups, 考核方式, veto grade, rank policy.
+    pub shapes: Shapes,
 }
 
 impl Rubric {
@@ -73,8 +77,9 @@ pub struct Item {
     pub clauses: Vec<usize>,
 }
 
-/// 考核方式 — how the assessors learn the facts of a clause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// 考核方式 — how the assessors learn the facts of a clause: one of the rubric's own list
+/// (`methods`, see [`shapes`]); the three of kaohe's first rubric have their own variants.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Method {
     /// 看现场
     SiteVisit,
@@ -82,22 +87,27 @@ pub enum Method {
     Documents,
     /// 平台数据
     PlatformData,
+    /// Another method of the rubric's list, e.g. 暗访, 问卷, 第三方测评.
+    Other(String),
 }
 
 impl Method {
-    pub fn label(self) -> &'static str {
+    pub fn label(&self) -> &str {
         match self {
             Method::SiteVisit => "看现场",
             Method::Documents => "查资料",
             Method::PlatformData => "平台数据",
+            Method::Other(m) => m,
         }
     }
+    /// The method named `s`, whatever the list (the caller checks it is in the rubric's list).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "看现场" => Some(Method::SiteVisit),
             "查资料" => Some(Method::Documents),
             "平台数据" => Some(Method::PlatformData),
-            _ => None,
+            "" => None,
+            other => Some(Method::Other(other.to_string())),
         }
     }
 }
@@ -115,6 +125,8 @@ pub struct Clause {
     /// 检查要点: what an assessor checks (shown as a checklist; not a formula).
     pub checkpoints: Vec<String>,
     pub rule: Rule,
+    /// 适用单位类型 (`applies_to`): the kinds this clause applies to; `None` for every kind.
+    pub applies_to: Option<Vec<String>>,
     /// Index of the indicator and of the item within it.
     pub indicator: usize,
     pub item: usize,
@@ -124,6 +136,12 @@ impl Clause {
     /// Bonus clauses are kept apart from the base score.
     pub fn is_bonus(&self) -> bool {
         matches!(self.rule, Rule::Bonus { .. })
+    }
+    /// Whether the clause applies to a unit of `kind` (`applies_to`).
+    pub fn applies(&self, kind: &str) -> bool {
+        self.applies_to
+            .as_ref()
+            .is_none_or(|k| k.iter().any(|x| x == kind))
     }
 }
 

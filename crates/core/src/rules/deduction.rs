@@ -67,7 +67,7 @@ impl Deduction {
     pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
         let max = cx.clause.max;
         let m = instances::metric_index(cx, self.metric.as_deref());
-        for u in 0..cx.n_units() {
+        for u in cx.rows() {
             match instances::count(cx, u, m) {
                 Ok((n, from_findings)) => {
                     let raw = (max - self.deducted(n)).max(Decimal::ZERO);

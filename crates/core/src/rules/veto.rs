@@ -29,7 +29,7 @@ pub(crate) fn describe() -> String {
 }
 
 pub(crate) fn column(cx: &Cx, col: &mut Column) {
-    for u in 0..cx.n_units() {
+    for u in cx.rows() {
         col.info.ranked += 1;
         let n = cx.n_findings(u) as u32;
         col.set(u, Decimal::ZERO, Detail::Veto { n });
