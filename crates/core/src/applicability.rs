@@ -90,3 +90,94 @@ pub(crate) fn explain(s: &Scored, u: &UnitResult, clause: &Clause, score: Decima
         NotApplicable::Prorate => format!("{head}，不计分，基础分按适用条款折算"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::input::*;
+    use crate::rubric::load;
+    use crate::testkit::d;
+
+    fn rubric(policy: &str) -> crate::Rubric {
+        let text = format!(
+            r#"
+id = "t"
+title = "测试"
+year = 2023
+source = "unit test"
+max_total = "10"
+format = 2
+not_applicable = "{policy}"
+[[indicators]]
+id = "1"
+name = "指标"
+max = "10"
+[[indicators.items]]
+id = "1.1"
+name = "类目"
+max = "10"
+[[indicators.items.clauses]]
+id = "1.1.1"
+title = "大厅"
+text = "原文"
+max = "8"
+method = "看现场"
+rule = {{ kind = "judgement" }}
+[[indicators.items.clauses]]
+id = "1.1.2"
+title = "村居代办"
+text = "原文"
+max = "2"
+method = "查资料"
+applies_to = ["镇"]
+rule = {{ kind = "judgement" }}
+"#
+        );
+        let (r, p) = load("t.toml", &text);
+        assert!(p.is_empty(), "{p:#?}");
+        r.unwrap()
+    }
+
+    fn inputs() -> Inputs {
+        let judgement = |clause: &str, score: &str| JudgementEntry {
+            unit: "P".into(),
+            clause: clause.into(),
+            score: d(score),
+            reason: "缺项".into(),
+            assessor: None,
+            origin: None,
+        };
+        Inputs {
+            units: vec![Unit {
+                code: "P".into(),
+                name: "园区".into(),
+                kind: "园区".into(),
+                origin: None,
+            }],
+            judgements: vec![judgement("1.1.1", "7.2")],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn full_gives_the_clause_points_and_prorate_scales_the_base() {
+        let (r, i) = (rubric("full"), inputs());
+        let s = crate::score(&r, &i);
+        let u = &s.units[0];
+        assert!(s.complete && u.complete);
+        assert_eq!((s.clauses(u)[1].score, u.total), (d("2"), d("9.2")));
+        assert_eq!(
+            s.explain(u, 1),
+            "不适用：本条款适用于镇，本单位为园区，按满分计 2"
+        );
+        assert_eq!(s.clauses(u)[1].status(), "not_applicable");
+
+        let r = rubric("prorate");
+        let s = crate::score(&r, &i);
+        let u = &s.units[0];
+        assert_eq!((s.clauses(u)[1].score, u.total), (d("0"), d("9")));
+        assert_eq!(
+            s.prorate_note(u).unwrap(),
+            "基础分按适用条款折算：7.2 × 10 ÷ 8 = 9"
+        );
+    }
+}

@@ -162,9 +162,8 @@ fn remarks(s: &Scored<'_>, u: &UnitResult) -> Vec<String> {
     let mut out = Vec::new();
     if !u.ranked {
         out.push(format!(
-            "数据不全（缺 {}），{}，不参与排名",
-            s.missing_clauses(u).join("、"),
-            kaohe_core::rubric::shapes::UNRANKED
+            "数据不全（缺 {}），不参与排名",
+            s.missing_clauses(u).join("、")
         ));
     }
     if let Some(g) = s.group(u) {

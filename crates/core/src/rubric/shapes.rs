@@ -373,3 +373,125 @@ pub(super) fn grade_gap(lowest: Decimal) -> Option<String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rubric::load;
+
+    /// A one-clause rubric with `top` lines at the top level and `clause` lines on its clause.
+    fn problems(top: &str, clause: &str, method: &str) -> Vec<String> {
+        let text = format!(
+            r#"
+id = "t"
+title = "测试"
+year = 2023
+source = "unit test"
+max_total = "1"
+{top}
+[[indicators]]
+id = "1"
+name = "指标"
+max = "1"
+[[indicators.items]]
+id = "1.1"
+name = "类目"
+max = "1"
+[[indicators.items.clauses]]
+id = "1.1.1"
+title = "条款"
+text = "原文"
+max = "1"
+method = "{method}"
+rule = {{ kind = "judgement" }}
+{clause}
+"#
+        );
+        load("t.toml", &text)
+            .1
+            .iter()
+            .map(|p| p.message.clone())
+            .collect()
+    }
+
+    fn has(top: &str, clause: &str, want: &str) {
+        let got = problems(top, clause, "查资料");
+        assert!(
+            got.iter().any(|m| m.contains(want)),
+            "{want} not in {got:?}"
+        );
+    }
+
+    #[test]
+    fn every_misuse_is_a_chinese_problem() {
+        has("unit_kinds = []", "", "单位类型“unit_kinds”为空列表");
+        has(r#"unit_kinds = ["镇", "镇"]"#, "", "单位类型“镇”重复");
+        has(
+            r#"unit_kinds = ["镇", "园区"]"#,
+            r#"applies_to = ["乡"]"#,
+            "适用单位类型“乡”不在细则所列单位类型（镇、园区）之中",
+        );
+        has(
+            "",
+            r#"applies_to = ["园区"]"#,
+            "适用单位类型“园区”不在细则所列单位类型（镇、街道、区）之中",
+        );
+        has("", "applies_to = []", "适用单位类型“applies_to”为空列表");
+        has("ranking_groups = [[], [\"区\"]]", "", "第 1 个排名组为空");
+        has(
+            r#"ranking_groups = [["镇", "区"], ["区"]]"#,
+            "",
+            "单位类型“区”同时在第 1 个和第 2 个排名组中",
+        );
+        has(
+            r#"unit_kinds = ["镇", "区"]
+ranking_groups = [["镇"]]"#,
+            "",
+            "单位类型“区”不在任何排名组中",
+        );
+        has("rank_within_groups = true", "", "须与排名组");
+        has(r#"not_applicable = "half""#, "", "不适用条款的计分应为");
+        has(r#"incomplete = "later""#, "", "数据不全单位的排名应为");
+        has("format = 3", "", "格式版本应为 1 或 2");
+        has(r#"veto_grade = """#, "", "否决档次应为非空文本");
+        has(
+            r#"methods = ["查资料", "查资料"]"#,
+            "",
+            "考核方式“查资料”重复",
+        );
+        let got = problems(r#"methods = ["暗访", "问卷"]"#, "", "查资料");
+        assert!(
+            got.iter()
+                .any(|m| m == "考核方式应为 暗访 / 问卷，实为“查资料”"),
+            "{got:?}"
+        );
+        let got = problems("", "", "暗访");
+        assert!(
+            got.iter()
+                .any(|m| m == "考核方式应为 看现场 / 查资料 / 平台数据，实为“暗访”"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn bands_with_a_gap_warn_and_bands_must_descend() {
+        let grades = |a: &str, b: &str| {
+            format!(
+                "[[grades]]\nname = \"四星\"\nmin_ratio = \"{a}\"\n[[grades]]\nname = \"三星\"\nmin_ratio = \"{b}\"\n"
+            )
+        };
+        // [[grades]] tables must come after the top-level keys: put them on the clause side.
+        let got = problems("", &grades("0.8", "0.7"), "查资料");
+        assert!(
+            got.iter()
+                .any(|m| m == "档次未覆盖 0 分：低于 70% 的单位将为未达等级"),
+            "{got:?}"
+        );
+        let got = problems("", &grades("0.7", "0.8"), "查资料");
+        assert!(
+            got.iter().any(|m| m.contains("档次应按比例从高到低排列")),
+            "{got:?}"
+        );
+        let got = problems("", &grades("0.8", "0"), "查资料");
+        assert!(got.is_empty(), "{got:?}");
+    }
+}
