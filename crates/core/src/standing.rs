@@ -85,7 +85,7 @@ pub(crate) fn unit_groups(
 pub(crate) fn rank(rubric: &Rubric, inputs: &Inputs, units: &mut [UnitResult]) {
     let unranked = rubric.shapes.incomplete == Incomplete::Unranked;
     for u in units.iter_mut() {
-        u.ranked = !(unranked && !u.complete);
+        u.ranked = !unranked || u.complete;
     }
     let key = |u: &UnitResult| (u.group.unwrap_or(u32::MAX), !u.ranked, u.vetoed);
     // Every clause score has the rubric's scale, so totals compare exactly by their mantissas.
