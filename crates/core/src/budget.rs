@@ -245,6 +245,7 @@ pub(crate) fn apply(rubric: &Rubric, inputs: &Inputs, index: &Index, cells: &mut
                 index,
                 clause: &rubric.clauses[ci],
                 ci,
+                rows: &[],
             };
             let row = &cells[u * n..(u + 1) * n];
             let (_, _, shares) = share(rubric, &cxf, &|ci| row[ci], u as u32, *max, *b, clauses);
@@ -279,6 +280,7 @@ pub(crate) fn explain(s: &Scored, u: &UnitResult, ci: usize, line: String) -> St
         index: &s.index,
         clause: &s.rubric.clauses[i],
         ci: i,
+        rows: &[],
     };
     let (sum, a, shares) = share(s.rubric, &cxf, &|i| row[i], u.row, *max, *b, clauses);
     let Some((_, d, mine)) = shares.iter().copied().find(|r| r.0 == ci) else {

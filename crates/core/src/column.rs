@@ -17,11 +17,23 @@ pub(crate) struct Cx<'a> {
     pub index: &'a Index,
     pub clause: &'a Clause,
     pub ci: usize,
+    /// The rows this pass scores: the units the clause applies to (of one ranking group when it
+    /// ranks within groups); empty when explaining.
+    pub rows: &'a [u32],
 }
 
 impl<'a> Cx<'a> {
+    /// How many units this pass scores.
     pub fn n_units(&self) -> u32 {
-        self.index.units.len() as u32
+        self.rows.len() as u32
+    }
+    /// The rows this pass scores.
+    pub fn rows(&self) -> impl Iterator<Item = u32> + 'a {
+        self.rows.iter().copied()
+    }
+    /// Every scored unit of the run (for arrays indexed by row).
+    pub fn all_units(&self) -> usize {
+        self.index.units.len()
     }
     pub fn metric_def(&self, key: &str) -> (usize, &'a MetricDef) {
         let i = self

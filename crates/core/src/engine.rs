@@ -1,7 +1,10 @@
 //! 计分 — the engine: validates and indexes the inputs, scores every clause column by its rule kind,
 //! rounds each clause score once, sums base / bonus / total, applies vetoes and grades, and ranks.
+//! Rubric-level shapes: where a clause applies and 折算 in `applicability.rs`, ranking groups, the
+//! rank policy and grades in `standing.rs`.
 //! It dispatches on rule kinds only; it never looks at a clause id.
 
+use crate::applicability;
 use crate::column::{Column, Cx};
 use crate::index;
 use crate::input::Inputs;
@@ -9,6 +12,7 @@ use crate::problem::{Problem, Severity};
 use crate::result::{ClauseResult, ColumnInfo, Detail, Scored, UnitResult};
 use crate::rubric::Rubric;
 use crate::rules;
+use crate::standing;
 use rust_decimal::Decimal;
 
 /// Scores `inputs` under `rubric`. Never fails: problems come back in [`Scored::problems`]; entries
@@ -26,15 +30,54 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
         };
         n_units * n_clauses
     ];
+    let groups = standing::unit_groups(rubric, inputs, &index, &mut problems);
     let mut columns = Vec::with_capacity(n_clauses);
+    let mut group_columns = Vec::with_capacity(n_clauses);
     for (ci, clause) in rubric.clauses.iter().enumerate() {
-        let cx = Cx {
-            rubric,
-            inputs,
-            index: &index,
-            clause,
-            ci,
+        // 适用: a clause scores (and ranks) only the units it applies to; within groups if asked.
+        let (rows, not_applicable) = applicability::split(inputs, &index, clause);
+        let grouped = rubric.shapes.rank_within_groups && clause.rule.ranks();
+        let parts: Vec<(Vec<u32>, String)> = if grouped {
+            rubric
+                .shapes
+                .ranking_groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| {
+                    let rows = rows
+                        .iter()
+                        .copied()
+                        .filter(|&u| groups[u as usize] == Some(g as u32))
+                        .collect();
+                    (rows, format!("{}组", group.name))
+                })
+                .collect()
+        } else {
+            vec![(rows, String::new())]
         };
+        let mut infos = Vec::with_capacity(parts.len());
+        for (rows, scope) in &parts {
+            let cx = Cx {
+                rubric,
+                inputs,
+                index: &index,
+                clause,
+                ci,
+                rows,
+            };
+            let mut col = Column {
+                cells: &mut cells,
+                n_clauses,
+                ci,
+                precision: rubric.precision,
+                info: ColumnInfo {
+                    scope: scope.clone(),
+                    ..ColumnInfo::default()
+                },
+            };
+            rules::column(&cx, &mut col);
+            infos.push(col.info);
+        }
         let mut col = Column {
             cells: &mut cells,
             n_clauses,
@@ -42,8 +85,20 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
             precision: rubric.precision,
             info: ColumnInfo::default(),
         };
-        rules::column(&cx, &mut col);
-        columns.push(col.info);
+        for u in not_applicable {
+            col.set(
+                u,
+                applicability::score(rubric, clause),
+                Detail::NotApplicable,
+            );
+        }
+        if grouped {
+            columns.push(ColumnInfo::default());
+            group_columns.push(infos);
+        } else {
+            columns.push(infos.pop().unwrap_or_default());
+            group_columns.push(Vec::new());
+        }
     }
     crate::budget::apply(rubric, inputs, &index, &mut cells);
 
@@ -75,6 +130,7 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
             base.rescale(rubric.precision);
             bonus.rescale(rubric.precision);
             penalty.rescale(rubric.precision);
+            let (base, prorated) = applicability::base(rubric, row, base);
             let (mut total, _) = crate::totals::total(rubric.total_cap, base, bonus, penalty);
             total.rescale(rubric.precision);
             UnitResult {
@@ -88,57 +144,16 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
                 complete,
                 vetoed,
                 grade: None,
+                group: groups[u],
+                ranked: true,
+                prorated,
             }
         })
         .collect();
 
-    // 排名: by total, desc, ties per the rubric's policy; a vetoed unit ranks after all others. Every
-    // clause score has the rubric's scale, so totals compare exactly by their mantissas. Tied units
-    // are listed by code, so that the order of the inputs never matters.
-    units.sort_unstable_by_key(|u| (u.vetoed, std::cmp::Reverse(u.total.mantissa())));
-    let mut start = 0;
-    while start < units.len() {
-        let key = (units[start].vetoed, units[start].total);
-        let end = start
-            + units[start..]
-                .iter()
-                .take_while(|u| (u.vetoed, u.total) == key)
-                .count();
-        units[start..end].sort_unstable_by(|a, b| {
-            inputs.units[a.unit as usize]
-                .code
-                .cmp(&inputs.units[b.unit as usize].code)
-        });
-        start = end;
-    }
-    let mut prev: Option<(bool, Decimal, u32)> = None;
-    let mut distinct = 0u32;
-    for (pos, u) in units.iter_mut().enumerate() {
-        let rank = match prev {
-            Some((v, t, r)) if v == u.vetoed && t == u.total => r,
-            _ => {
-                distinct += 1;
-                match rubric.ties {
-                    crate::rubric::TiePolicy::Competition => pos as u32 + 1,
-                    crate::rubric::TiePolicy::Dense => distinct,
-                }
-            }
-        };
-        u.rank = rank;
-        prev = Some((u.vetoed, u.total, rank));
-        // 定档
-        if !rubric.grades.is_empty() && u.complete {
-            u.grade = Some(if u.vetoed {
-                rubric.grades.len() as u32 - 1
-            } else {
-                rubric
-                    .grades
-                    .iter()
-                    .position(|g| u.total >= g.min_ratio * rubric.max_total)
-                    .unwrap_or(rubric.grades.len() - 1) as u32
-            });
-        }
-    }
+    // 排名与定档 (`standing.rs`): by group, ranked before unranked, not vetoed before vetoed, total
+    // desc, ties per the rubric's policy, tied units listed by code.
+    standing::rank(rubric, inputs, &mut units);
 
     let missing: usize = cells
         .iter()
@@ -170,6 +185,7 @@ pub fn score<'a>(rubric: &'a Rubric, inputs: &'a Inputs) -> Scored<'a> {
         index,
         cells,
         columns,
+        group_columns,
         units,
         problems,
         complete,

@@ -19,6 +19,8 @@
 //! a [`rules::Rule`]; the loader asks it to read itself, through `rubric::fields`) and use nothing
 //! above it; its `column` and `explain` sit on `column` and are called only from the layer above.
 
+/// 不适用: where a clause applies, and what 不适用 does to the total.
+mod applicability;
 /// 共享扣分额度: the deductions of an item's or indicator's clauses capped together.
 pub mod budget;
 /// 工作日历: holidays and 调休 working days; working-day arithmetic.
@@ -49,6 +51,8 @@ pub mod result;
 pub mod rubric;
 /// 计分规则: one module per rule kind.
 pub mod rules;
+/// 名次与档次: ranking groups, rank policy for incomplete units, grades.
+mod standing;
 /// 文本: small helpers for text read from files.
 pub mod text;
 /// 总分: base, bonus, penalty and the rubric's cap on the total, explained.

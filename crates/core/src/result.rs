@@ -52,6 +52,8 @@ pub enum Detail {
     Veto {
         n: u32,
     },
+    /// 不适用: the clause does not apply to the unit's kind (`applies_to`); neither missing nor 0.
+    NotApplicable,
 }
 
 /// 条款得分 — one clause of one unit: the score (rounded once, to the rubric's precision; a value
@@ -66,6 +68,10 @@ impl ClauseResult {
     pub fn is_missing(&self) -> bool {
         matches!(self.detail, Detail::Missing(_))
     }
+    /// 不适用: the clause does not apply to the unit's kind.
+    pub fn is_not_applicable(&self) -> bool {
+        matches!(self.detail, Detail::NotApplicable)
+    }
     /// The score, or `None` when missing.
     pub fn score(&self) -> Option<Decimal> {
         (!self.is_missing()).then_some(self.score)
@@ -73,6 +79,8 @@ impl ClauseResult {
     pub fn status(&self) -> &'static str {
         if self.is_missing() {
             "missing"
+        } else if self.is_not_applicable() {
+            "not_applicable"
         } else {
             "scored"
         }
@@ -92,6 +100,28 @@ pub struct ColumnInfo {
     /// and per unit the composite key.
     pub part_ranks: Vec<Vec<u32>>,
     pub keys: Vec<Decimal>,
+    /// Who a ranking ran among when not all units (a ranking group), e.g. `镇、街道组`; empty for all.
+    pub scope: String,
+}
+
+/// 档次 of a unit: a band of the rubric, below every band, or the veto's grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GradeOf {
+    /// Index into `Rubric::grades`.
+    Band(u32),
+    /// 未达等级: below every band.
+    Below,
+    /// The rubric's `veto_grade`.
+    Veto,
+}
+
+/// 折算: a base scaled to the full mark over the clauses that apply (`not_applicable = "prorate"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prorated {
+    /// Σ scores of the clauses that apply.
+    pub raw: Decimal,
+    /// Σ max of the (non-bonus) clauses that apply.
+    pub applicable_max: Decimal,
 }
 
 /// 单位结果 — one unit's totals and place.
@@ -115,8 +145,14 @@ pub struct UnitResult {
     pub complete: bool,
     /// 单项否决
     pub vetoed: bool,
-    /// Index into `Rubric::grades` (定档), when the rubric has bands and the unit is complete.
-    pub grade: Option<u32>,
+    /// 定档, when the rubric has bands and the unit is complete.
+    pub grade: Option<GradeOf>,
+    /// Index into the rubric's ranking groups (`shapes.ranking_groups`), when it has them.
+    pub group: Option<u32>,
+    /// False when the unit is not ranked (`incomplete = "unranked"`): 未完成 where its rank would be.
+    pub ranked: bool,
+    /// How the base was 折算, when it was.
+    pub prorated: Option<Prorated>,
 }
 
 /// The result of one scoring run.
@@ -127,7 +163,9 @@ pub struct Scored<'a> {
     /// unit row × clause, row-major.
     pub(crate) cells: Vec<ClauseResult>,
     pub columns: Vec<ColumnInfo>,
-    /// Units in rank order.
+    /// Per clause ranked within groups: the column of each group (else empty).
+    pub(crate) group_columns: Vec<Vec<ColumnInfo>>,
+    /// Units in rank order (group by group when the rubric has ranking groups).
     pub units: Vec<UnitResult>,
     pub problems: Vec<Problem>,
     /// No clause missing and no error.
@@ -144,8 +182,43 @@ impl<'a> Scored<'a> {
         &self.cells[u.row as usize * n..(u.row as usize + 1) * n]
     }
     pub fn grade(&self, u: &UnitResult) -> Option<&'a str> {
-        u.grade
-            .map(|g| self.rubric.grades[g as usize].name.as_str())
+        u.grade.map(|g| match g {
+            GradeOf::Band(g) => self.rubric.grades[g as usize].name.as_str(),
+            GradeOf::Below => crate::rubric::shapes::BELOW_GRADES,
+            GradeOf::Veto => self.rubric.shapes.veto_grade.as_deref().unwrap_or_default(),
+        })
+    }
+    /// The unit's rank as shown: the number, or 未完成 for an unranked unit.
+    pub fn rank_text(&self, u: &UnitResult) -> String {
+        if u.ranked {
+            u.rank.to_string()
+        } else {
+            crate::rubric::shapes::UNRANKED.to_string()
+        }
+    }
+    /// The unit's ranking group, e.g. `镇、街道`, when the rubric has groups.
+    pub fn group(&self, u: &UnitResult) -> Option<&'a str> {
+        u.group
+            .and_then(|g| self.rubric.shapes.ranking_groups.get(g as usize))
+            .map(|g| g.name.as_str())
+    }
+    /// Why the unit is vetoed: the findings of its veto clauses (单项否决的理由), joined with ；.
+    pub fn veto_reason(&self, u: &UnitResult) -> Option<String> {
+        if !u.vetoed {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (ci, (c, r)) in self.rubric.clauses.iter().zip(self.clauses(u)).enumerate() {
+            if matches!(r.detail, Detail::Veto { n } if n > 0) {
+                let what: Vec<&str> = self
+                    .findings(u, ci)
+                    .iter()
+                    .map(|f| f.description.trim())
+                    .collect();
+                out.push(format!("{}（{}）：{}", c.id, c.title, what.join("；")));
+            }
+        }
+        Some(out.join("；"))
     }
     /// The findings (instances) behind a clause score of a unit: the receipts of its deductions.
     pub fn findings(&self, u: &UnitResult, ci: usize) -> Vec<&'a FindingEntry> {
@@ -164,7 +237,7 @@ impl<'a> Scored<'a> {
     }
     /// Points lost on a clause (max − score) for a scored, non-bonus clause.
     pub fn lost(&self, clause: &Clause, r: &ClauseResult) -> Decimal {
-        if clause.is_bonus() || clause.is_penalty() || r.is_missing() {
+        if clause.is_bonus() || clause.is_penalty() || r.is_missing() || r.is_not_applicable() {
             Decimal::ZERO
         } else {
             clause.max - r.score

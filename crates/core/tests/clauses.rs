@@ -19,7 +19,8 @@
 //! (a finding type, a chosen deduction and its reason, another clause's finding); `inspections =
 //! [{ inspector, date }]` gives inspection records. `totals = { A = "…" }` checks a unit's total,
 //! `explain_total = { A = "…" }` its explanation; `vetoed = ["A"]` checks vetoes;
-//! `grades = { A = "优秀" }` checks bands; `problems = ["text"]` expects those error messages.
+//! `grades = { A = "优秀" }` checks bands; `ranks = { A = "1", B = "未完成" }` checks league places
+//! (within the unit's ranking group); `problems = ["text"]` expects those error messages.
 
 use crate::support::{repo, rubrics};
 use kaohe_core::input::*;
@@ -218,6 +219,17 @@ fn check(rubric: &Rubric, clause: &str, case: &Table) -> Vec<String> {
             .collect();
         if want != got {
             fails.push(format!("[{name}] vetoed expected {want:?}, got {got:?}"));
+        }
+    }
+    if let Some(Value::Table(rs)) = case.get("ranks") {
+        for (code, want) in rs {
+            let got = scored.rank_text(by_code[code.as_str()]);
+            if got != s(want) {
+                fails.push(format!(
+                    "[{name}] {code}: rank expected {}, got {got}",
+                    s(want)
+                ));
+            }
         }
     }
     if let Some(Value::Table(gs)) = case.get("grades") {

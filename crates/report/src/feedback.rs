@@ -31,8 +31,12 @@ pub struct FeedbackTotal {
     pub base: String,
     pub bonus: String,
     pub rank: u32,
-    /// Units ranked.
+    /// Units ranked (of the unit's ranking group, when the rubric has groups).
     pub of: usize,
+    /// False for a unit the rubric does not rank (未完成).
+    pub ranked: bool,
+    /// 排名组, 档次, 否决理由, 折算 — each a line, when they apply.
+    pub remarks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,7 +45,8 @@ pub struct FeedbackClause {
     pub title: String,
     /// 满分, or 加分 for a bonus clause.
     pub max: String,
-    /// The score with the rubric's decimals, or 缺 when it is missing.
+    /// The score with the rubric's decimals, 缺 when it is missing, 不适用 when the clause does not
+    /// apply to the unit's kind.
     pub score: String,
     /// How the score came about, in words a clerk can check.
     pub explanation: String,
@@ -69,10 +74,13 @@ impl Feedback {
                     } else {
                         c.max.normalize().to_string()
                     },
-                    score: cr
-                        .score()
-                        .map(|v| crate::fixed(v, dp))
-                        .unwrap_or_else(|| "缺".into()),
+                    score: if cr.is_not_applicable() {
+                        "不适用".into()
+                    } else {
+                        cr.score()
+                            .map(|v| crate::fixed(v, dp))
+                            .unwrap_or_else(|| "缺".into())
+                    },
                     explanation: scored.explain(r, ci),
                     instances: scored
                         .findings(r, ci)
@@ -96,7 +104,13 @@ impl Feedback {
                 base: crate::fixed(r.base, dp),
                 bonus: crate::fixed(r.bonus, dp),
                 rank: r.rank,
-                of: scored.units.len(),
+                of: scored
+                    .units
+                    .iter()
+                    .filter(|x| x.group == r.group && x.ranked)
+                    .count(),
+                ranked: r.ranked,
+                remarks: remarks(scored, r),
             },
             clauses,
         }
@@ -118,12 +132,51 @@ impl Feedback {
         )
     }
 
-    /// The sentence with total and rank.
+    /// The sentence with total and rank, then the remarks.
     pub fn summary(&self) -> String {
         let t = &self.total;
-        format!(
-            "总分 {}（基础分 {}，加分 {}），在 {} 个单位中第 {} 名。",
-            t.total, t.base, t.bonus, t.of, t.rank
-        )
+        let mut out = if t.ranked {
+            format!(
+                "总分 {}（基础分 {}，加分 {}），在 {} 个单位中第 {} 名。",
+                t.total, t.base, t.bonus, t.of, t.rank
+            )
+        } else {
+            format!(
+                "总分 {}（基础分 {}，加分 {}），{}。",
+                t.total,
+                t.base,
+                t.bonus,
+                kaohe_core::rubric::shapes::UNRANKED
+            )
+        };
+        for r in &t.remarks {
+            out.push_str(r);
+            out.push('。');
+        }
+        out
     }
+}
+
+/// The lines beside the total: 未完成, 排名组, 档次, 否决理由, 折算 (none for a rubric without them).
+fn remarks(s: &Scored<'_>, u: &UnitResult) -> Vec<String> {
+    let mut out = Vec::new();
+    if !u.ranked {
+        out.push(format!(
+            "数据不全（缺 {}），不参与排名",
+            s.missing_clauses(u).join("、")
+        ));
+    }
+    if let Some(g) = s.group(u) {
+        out.push(format!("排名组：{g}"));
+    }
+    if let Some(g) = s.grade(u) {
+        out.push(format!("档次：{g}"));
+    }
+    if let Some(v) = s.veto_reason(u) {
+        out.push(format!("单项否决：{v}"));
+    }
+    if let Some(p) = s.prorate_note(u) {
+        out.push(p);
+    }
+    out
 }

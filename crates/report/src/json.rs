@@ -48,6 +48,18 @@ pub struct UnitOut {
     pub vetoed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<String>,
+    /// 排名组, when the rubric ranks within groups of unit kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// 未完成 for a unit the rubric does not rank (its `rank` is then 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank_note: Option<String>,
+    /// 否决理由: the findings of the veto clauses of a vetoed unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub veto_reason: Option<String>,
+    /// 折算: how the base was scaled over the clauses that apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prorated: Option<String>,
     pub clauses: Vec<ClauseOut>,
 }
 
@@ -160,6 +172,10 @@ pub fn report(s: &Scored, extra: &[Problem]) -> Report {
                 complete: u.complete,
                 vetoed: u.vetoed,
                 grade: s.grade(u).map(str::to_string),
+                group: s.group(u).map(str::to_string),
+                rank_note: (!u.ranked).then(|| s.rank_text(u)),
+                veto_reason: s.veto_reason(u),
+                prorated: s.prorate_note(u),
                 clauses,
             }
         })

@@ -78,6 +78,10 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
     let mut header: Vec<String> = ["排名", "单位编码", "单位名称", "类型"]
         .map(String::from)
         .to_vec();
+    let groups = !r.shapes.ranking_groups.is_empty();
+    if groups {
+        header.push("排名组".into());
+    }
     for ind in &r.indicators {
         header.push(format!("{} {}", ind.id, ind.name));
     }
@@ -91,11 +95,14 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
     for u in &s.units {
         let unit = s.unit(u);
         let mut row = vec![
-            u.rank.to_string(),
+            s.rank_text(u),
             unit.code.to_string(),
             unit.name.clone(),
             unit.kind.clone(),
         ];
+        if groups {
+            row.push(s.group(u).unwrap_or("—").to_string());
+        }
         for i in 0..r.indicators.len() {
             row.push(fixed(s.indicator_score(u, i), dp));
         }
@@ -114,6 +121,9 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
         rows.push(row);
     }
     let mut right = vec![true, false, false, false];
+    if groups {
+        right.push(false);
+    }
     right.extend(std::iter::repeat_n(true, r.indicators.len() + 3));
     if grades {
         right.push(false);
@@ -127,7 +137,13 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
         let mut lines = Vec::new();
         for (ci, (c, cr)) in r.clauses.iter().zip(s.clauses(u)).enumerate() {
             let lost = s.lost(c, cr);
-            if cr.is_missing() {
+            if cr.is_not_applicable() {
+                lines.push(format!("  {} {}：{}", c.id, c.title, s.explain(u, ci)));
+            } else if matches!(c.rule, kaohe_core::rubric::Rule::Veto) && u.vetoed {
+                if !s.findings(u, ci).is_empty() {
+                    lines.push(format!("  {} {}：{}", c.id, c.title, s.explain(u, ci)));
+                }
+            } else if cr.is_missing() {
                 lines.push(format!(
                     "  {} {}：缺数据 — {}",
                     c.id,
@@ -146,11 +162,18 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
                 lines.push(format!("  {} {}：{}", c.id, c.title, s.explain(u, ci)));
             }
         }
+        if let Some(p) = s.prorate_note(u) {
+            lines.push(format!("  {p}"));
+        }
         if !lines.is_empty() {
+            let place = match (u.ranked, s.group(u)) {
+                (false, _) => s.rank_text(u),
+                (true, Some(g)) => format!("{g}组第{}名", u.rank),
+                (true, None) => format!("第{}名", u.rank),
+            };
             let _ = writeln!(
                 out,
-                "第{}名 {} {}（总分 {}）",
-                u.rank,
+                "{place} {} {}（总分 {}）",
                 unit.code,
                 unit.name,
                 fixed(u.total, dp)

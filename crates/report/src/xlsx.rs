@@ -187,7 +187,7 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
     for (i, u) in s.units.iter().enumerate() {
         let row = 3 + i as u32;
         let unit = s.unit(u);
-        ws.write_number_with_format(row, 0, u.rank as f64, &f.int)?;
+        rank(ws, f, row, s, u)?;
         text(ws, f, row, 1, &unit.code)?;
         text(ws, f, row, 2, &unit.name)?;
         text(ws, f, row, 3, &unit.kind)?;
@@ -216,6 +216,12 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
         if !u.complete {
             note.push(format!("缺数据：{}", s.missing_clauses(u).join("、")));
         }
+        if let Some(g) = s.group(u) {
+            note.push(format!("排名组：{g}"));
+        }
+        if let Some(p) = s.prorate_note(u) {
+            note.push(p);
+        }
         text(ws, f, row, tc, &note.join("；"))?;
     }
     ws.set_column_width(0, 6)?;
@@ -227,6 +233,22 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
     }
     ws.set_freeze_panes(3, 3)?;
     Ok(())
+}
+
+/// A unit's rank as a number, or 未完成 as text for a unit the rubric does not rank.
+fn rank(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    s: &Scored,
+    u: &kaohe_core::result::UnitResult,
+) -> Result<(), XlsxError> {
+    if u.ranked {
+        ws.write_number_with_format(row, 0, u.rank as f64, &f.int)?;
+        Ok(())
+    } else {
+        text(ws, f, row, 0, &s.rank_text(u))
+    }
 }
 
 fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError> {
@@ -251,10 +273,12 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
         let unit = s.unit(u);
         for (ci, (c, cr)) in r.clauses.iter().zip(s.clauses(u)).enumerate() {
             let lost = s.lost(c, cr);
-            if !cr.is_missing() && lost.is_zero() {
+            let vetoed_here = u.vetoed && !s.findings(u, ci).is_empty() && c.max.is_zero();
+            let shown = cr.is_missing() || cr.is_not_applicable() || vetoed_here;
+            if !shown && lost.is_zero() {
                 continue;
             }
-            ws.write_number_with_format(row, 0, u.rank as f64, &f.int)?;
+            rank(ws, f, row, s, u)?;
             text(ws, f, row, 1, &unit.code)?;
             text(ws, f, row, 2, &unit.name)?;
             text(ws, f, row, 3, &c.id)?;
@@ -264,6 +288,14 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
                 text(ws, f, row, 6, "—")?;
                 text(ws, f, row, 7, "—")?;
                 text(ws, f, row, 8, "缺数据")?;
+            } else if cr.is_not_applicable() {
+                number(ws, f, row, 6, cr.score)?;
+                text(ws, f, row, 7, "—")?;
+                text(ws, f, row, 8, "不适用")?;
+            } else if vetoed_here && lost.is_zero() {
+                number(ws, f, row, 6, cr.score)?;
+                text(ws, f, row, 7, "—")?;
+                text(ws, f, row, 8, "单项否决")?;
             } else {
                 number(ws, f, row, 6, cr.score)?;
                 number(ws, f, row, 7, lost)?;

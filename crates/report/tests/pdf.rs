@@ -48,6 +48,8 @@ fn form(findings: usize) -> Feedback {
             bonus: "0.0000".into(),
             rank: 13,
             of: 17,
+            ranked: true,
+            remarks: Vec::new(),
         },
         clauses,
     }

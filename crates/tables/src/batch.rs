@@ -269,7 +269,7 @@ fn inputs_from_sheets(
     for (t, s) in &sheets {
         source.tables.push((*t, s.name.clone(), s.rows.len()));
     }
-    inputs.units = read_units(&units_sheet.1, &mut problems);
+    inputs.units = read_units(&units_sheet.1, table_kinds(Some(rubric)), &mut problems);
     let resolver = Resolver::new(&inputs.units, rubric);
     for (t, s) in &sheets {
         match t {
@@ -405,13 +405,21 @@ pub(crate) fn bad(
         .expected(expected)
 }
 
-const KINDS: &[&str] = &["镇", "街道", "区"];
+/// The kinds a unit table is checked against here: kaohe's three for a format-1 rubric without
+/// `unit_kinds` (and for a units file read alone); otherwise any non-empty kind, which the scoring core
+/// checks against the rubric's own list (one problem per unit, the unit kept).
+fn table_kinds(rubric: Option<&Rubric>) -> Option<&'static [&'static str]> {
+    match rubric {
+        Some(r) if r.shapes.unit_kinds.is_some() || r.shapes.format >= 2 => None,
+        _ => Some(kaohe_core::rubric::shapes::LEGACY_UNIT_KINDS),
+    }
+}
 
 /// Reads a units table alone (a CSV or XLSX file), e.g. for `kaohe ingest --units`.
 pub fn read_units_file(path: &Path) -> (Vec<Unit>, Vec<Problem>) {
     let mut problems = Vec::new();
     let units = match sheet::read_any(path) {
-        Ok(s) => read_units(&s, &mut problems),
+        Ok(s) => read_units(&s, table_kinds(None), &mut problems),
         Err(p) => {
             problems.push(p);
             Vec::new()
@@ -424,7 +432,7 @@ pub fn read_units_file(path: &Path) -> (Vec<Unit>, Vec<Problem>) {
     (units, problems)
 }
 
-fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
+fn read_units(sheet: &Sheet, kinds: Option<&[&str]>, problems: &mut Vec<Problem>) -> Vec<Unit> {
     let Some(cols) = map_columns(sheet, UNIT_FIELDS, problems) else {
         return Vec::new();
     };
@@ -459,7 +467,15 @@ fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
             ));
             ok = false;
         }
-        if !KINDS.contains(&kind.as_str()) {
+        let known = match kinds {
+            Some(list) => list.contains(&kind.as_str()),
+            None => !kind.is_empty(),
+        };
+        if !known {
+            let expected = match kinds {
+                Some(list) => list.join(" / "),
+                None => "单位类型，如 镇".into(),
+            };
             problems.push(bad(
                 sheet,
                 &cols,
@@ -467,7 +483,7 @@ fn read_units(sheet: &Sheet, problems: &mut Vec<Problem>) -> Vec<Unit> {
                 "kind",
                 kind_raw,
                 format!("单位类型“{kind}”无法识别"),
-                "镇 / 街道 / 区",
+                &expected,
             ));
             ok = false;
         }

@@ -81,6 +81,15 @@ const TOP_KEYS: &[&str] = &[
     "indicators",
     "grades",
     "total_cap",
+    // rubric-level shapes (`shapes.rs`)
+    "format",
+    "unit_kinds",
+    "not_applicable",
+    "ranking_groups",
+    "rank_within_groups",
+    "methods",
+    "veto_grade",
+    "incomplete",
 ];
 const METRIC_KEYS: &[&str] = &["key", "name", "kind", "bare", "unit_label"];
 const INDICATOR_KEYS: &[&str] = &["id", "name", "max", "items", "budget", "floor"];
@@ -93,6 +102,7 @@ const CLAUSE_KEYS: &[&str] = &[
     "method",
     "checkpoints",
     "rule",
+    "applies_to",
 ];
 const GRADE_KEYS: &[&str] = &["name", "min_ratio"];
 
@@ -125,6 +135,7 @@ impl Cx {
             }
         };
         let ties = self.f.ties(t, "ties", "", None, TiePolicy::Competition);
+        let shapes = shapes::read(&mut self.f, t);
 
         let metrics = self.metrics(t);
         let mut clauses = Vec::new();
@@ -134,9 +145,15 @@ impl Cx {
             self.f.err("indicators", None, "细则没有任何指标".into());
         }
         for (ii, it) in ind_tables.iter().enumerate() {
-            if let Some(ind) =
-                self.indicator(it, ii, &metrics, ties, &mut clauses, indicators.len())
-            {
+            if let Some(ind) = self.indicator(
+                it,
+                ii,
+                &metrics,
+                &shapes,
+                ties,
+                &mut clauses,
+                indicators.len(),
+            ) {
                 indicators.push(ind);
             }
         }
@@ -177,6 +194,12 @@ impl Cx {
                     ),
                 );
             }
+        }
+        if let Some(w) = grades.last().and_then(|g| shapes::grade_gap(g.min_ratio)) {
+            self.f.problems.push(
+                Problem::new(crate::problem::Severity::Warning, w)
+                    .at(Some(Origin::file(&self.f.file).with_column("grades"))),
+            );
         }
 
         // 分值合计: item = Σ clauses (bonus excluded), indicator = Σ items, total = Σ indicators.
@@ -257,6 +280,7 @@ impl Cx {
             clauses,
             grades,
             total_cap,
+            shapes,
         })
     }
 
@@ -318,11 +342,13 @@ impl Cx {
         out
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn indicator(
         &mut self,
         t: &Table,
         index: usize,
         metrics: &[MetricDef],
+        shapes: &Shapes,
         ties: TiePolicy,
         clauses: &mut Vec<Clause>,
         ind_pos: usize,
@@ -372,6 +398,7 @@ impl Cx {
                     &ipath,
                     item_id.as_deref(),
                     metrics,
+                    shapes,
                     ties,
                     ind_pos,
                     items.len(),
@@ -415,6 +442,7 @@ impl Cx {
         item_path: &str,
         item_id: Option<&str>,
         metrics: &[MetricDef],
+        shapes: &Shapes,
         ties: TiePolicy,
         ind_pos: usize,
         item_pos: usize,
@@ -451,14 +479,15 @@ impl Cx {
             self.f
                 .err(&join(&path, "max"), c, format!("满分不能为负数：{m}"));
         }
+        let allowed = shapes.methods.join(" / ");
         let mut methods = Vec::new();
         for m in self.f.strings(t, "method", &path, c) {
             match Method::parse(&m) {
-                Some(x) => methods.push(x),
-                None => self.f.err(
+                Some(x) if shapes.methods.contains(&m) => methods.push(x),
+                _ => self.f.err(
                     &join(&path, "method"),
                     c,
-                    format!("考核方式应为 看现场 / 查资料 / 平台数据，实为“{m}”"),
+                    format!("考核方式应为 {allowed}，实为“{m}”"),
                 ),
             }
         }
@@ -466,9 +495,10 @@ impl Cx {
             self.f.err(
                 &join(&path, "method"),
                 c,
-                "缺少考核方式“method”（看现场 / 查资料 / 平台数据）".into(),
+                format!("缺少考核方式“method”（{allowed}）"),
             );
         }
+        let applies_to = shapes::applies_to(&mut self.f, t, &path, c, shapes);
         let checkpoints = self.f.strings(t, "checkpoints", &path, c);
         let rule = match t.get("rule") {
             Some(Value::Table(rt)) => Rule::parse(&mut RuleFields {
@@ -502,6 +532,7 @@ impl Cx {
             methods,
             checkpoints,
             rule: rule?,
+            applies_to,
             indicator: ind_pos,
             item: item_pos,
         })

@@ -4,11 +4,13 @@
 mod bounds;
 pub(crate) mod fields;
 mod load;
+pub mod shapes;
 
 /// A clause's rule: its kinds and their parameters live in [`crate::rules`], one file per kind.
 pub use crate::rules::Rule;
 pub use bounds::{MAX_CLAUSES, MAX_RUBRIC_BYTES, MAX_RUBRIC_NUMBER, load_bytes};
 pub use load::{load, sha256_hex};
+pub use shapes::Shapes;
 
 use rust_decimal::Decimal;
 
@@ -39,6 +41,8 @@ pub struct Rubric {
     pub grades: Vec<Grade>,
     /// 总分上限 ("总分最高不超过110分"): the total (base + bonus − penalty) never exceeds it.
     pub total_cap: Option<Decimal>,
+    /// Rubric-level shapes: unit kinds, 不适用, ranking groups, 考核方式, veto grade, rank policy.
+    pub shapes: Shapes,
 }
 
 impl Rubric {
@@ -79,8 +83,9 @@ pub struct Item {
     pub budget: Option<crate::budget::Budget>,
 }
 
-/// 考核方式 — how the assessors learn the facts of a clause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// 考核方式 — how the assessors learn the facts of a clause: one of the rubric's own list
+/// (`methods`, see [`shapes`]); the three of kaohe's first rubric have their own variants.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Method {
     /// 看现场
     SiteVisit,
@@ -88,22 +93,27 @@ pub enum Method {
     Documents,
     /// 平台数据
     PlatformData,
+    /// Another method of the rubric's list, e.g. 暗访, 问卷, 第三方测评.
+    Other(String),
 }
 
 impl Method {
-    pub fn label(self) -> &'static str {
+    pub fn label(&self) -> &str {
         match self {
             Method::SiteVisit => "看现场",
             Method::Documents => "查资料",
             Method::PlatformData => "平台数据",
+            Method::Other(m) => m,
         }
     }
+    /// The method named `s`, whatever the list (the caller checks it is in the rubric's list).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "看现场" => Some(Method::SiteVisit),
             "查资料" => Some(Method::Documents),
             "平台数据" => Some(Method::PlatformData),
-            _ => None,
+            "" => None,
+            other => Some(Method::Other(other.to_string())),
         }
     }
 }
@@ -121,6 +131,8 @@ pub struct Clause {
     /// 检查要点: what an assessor checks (shown as a checklist; not a formula).
     pub checkpoints: Vec<String>,
     pub rule: Rule,
+    /// 适用单位类型 (`applies_to`): the kinds this clause applies to; `None` for every kind.
+    pub applies_to: Option<Vec<String>>,
     /// Index of the indicator and of the item within it.
     pub indicator: usize,
     pub item: usize,
@@ -134,6 +146,13 @@ impl Clause {
     /// 扣分项 clauses are subtracted from the total, outside the base (their score is −points).
     pub fn is_penalty(&self) -> bool {
         matches!(self.rule, Rule::Penalty { .. })
+    }
+
+    /// Whether the clause applies to a unit of `kind` (`applies_to`).
+    pub fn applies(&self, kind: &str) -> bool {
+        self.applies_to
+            .as_ref()
+            .is_none_or(|k| k.iter().any(|x| x == kind))
     }
 }
 

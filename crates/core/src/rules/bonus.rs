@@ -44,7 +44,7 @@ impl Bonus {
 
     pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
         let cap = self.cap;
-        for u in 0..cx.n_units() {
+        for u in cx.rows() {
             let mut n = 0;
             let mut sum = Decimal::ZERO;
             for b in cx.bonuses(u) {

@@ -120,7 +120,7 @@ impl CompositeRank {
         let ms: Vec<usize> = parts.iter().map(|p| cx.metric_def(&p.metric).0).collect();
         let mut who = Vec::new();
         let mut values: Vec<Vec<Decimal>> = vec![Vec::new(); parts.len()];
-        for u in 0..cx.n_units() {
+        for u in cx.rows() {
             let vs: Option<Vec<Decimal>> = ms.iter().map(|&m| cx.metric(u, m)).collect();
             match vs {
                 Some(vs) => {
@@ -132,7 +132,7 @@ impl CompositeRank {
                 None => col.missing(u, Detail::Missing(Missing::NoMetric)),
             }
         }
-        let n = cx.n_units() as usize;
+        let n = cx.all_units();
         let mut keys = vec![Decimal::ZERO; who.len()];
         col.info.part_ranks = vec![vec![NONE; n]; parts.len()];
         for (k, part) in parts.iter().enumerate() {

@@ -26,7 +26,7 @@ pub(crate) fn describe(c: &Clause) -> String {
 }
 
 pub(crate) fn column(cx: &Cx, col: &mut Column) {
-    for u in 0..cx.n_units() {
+    for u in cx.rows() {
         match cx.judgement(u) {
             Some(j) => col.set(u, j.score, Detail::Judgement),
             None => col.missing(u, Detail::Missing(Missing::NotScored)),

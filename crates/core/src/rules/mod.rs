@@ -199,6 +199,15 @@ impl Rule {
         }
     }
 
+    /// Whether this rule ranks units against each other (and so ranks within a ranking group when
+    /// the rubric says so).
+    pub fn ranks(&self) -> bool {
+        matches!(
+            self,
+            Rule::RankStep(_) | Rule::CompositeRank(_) | Rule::RankRatio(_)
+        )
+    }
+
     /// Whether findings rows (问题记录) feed this rule.
     pub fn takes_findings(&self) -> bool {
         matches!(
@@ -282,9 +291,9 @@ pub(crate) fn minus_times(start: Decimal, n: Decimal, per: Decimal, score: Decim
 /// `N个单位中排名第r` / `并列第r`, noting units without data.
 pub(crate) fn place(info: &ColumnInfo, rank: u32, tied: bool) -> String {
     let who = if info.missing > 0 {
-        format!("{}个有数据的单位中", info.ranked)
+        format!("{}{}个有数据的单位中", info.scope, info.ranked)
     } else {
-        format!("{}个单位中", info.ranked)
+        format!("{}{}个单位中", info.scope, info.ranked)
     };
     let what = if tied { "并列第" } else { "排名第" };
     let note = if info.missing > 0 {

@@ -65,7 +65,7 @@ impl Penalty {
     }
 
     pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
-        for u in 0..cx.n_units() {
+        for u in cx.rows() {
             match self.counting.count(cx, u, None, self.per) {
                 Ok((n, _, d)) => {
                     let taken = self.cap.map_or(d, |c| d.min(c));

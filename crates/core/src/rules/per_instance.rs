@@ -86,7 +86,7 @@ impl PerInstance {
     pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
         let max = cx.clause.max;
         let m = instances::metric_index(cx, self.metric.as_deref());
-        for u in 0..cx.n_units() {
+        for u in cx.rows() {
             match self.counting.count(cx, u, m, self.per) {
                 Ok((n, from_findings, d)) => {
                     let raw = (max - d).max(Decimal::ZERO);

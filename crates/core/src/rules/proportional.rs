@@ -117,7 +117,7 @@ impl Proportional {
 
     pub(crate) fn column(&self, cx: &Cx, col: &mut Column) {
         let (m, _) = cx.metric_def(&self.metric);
-        for u in 0..cx.n_units() {
+        for u in cx.rows() {
             match cx.metric(u, m) {
                 Some(v) => {
                     col.info.ranked += 1;

@@ -89,7 +89,7 @@ impl RankStep {
         let (m, _) = cx.metric_def(&self.metric);
         let mut who = Vec::new();
         let mut values = Vec::new();
-        for u in 0..cx.n_units() {
+        for u in cx.rows() {
             match cx.metric(u, m) {
                 Some(v) => {
                     who.push(u);

@@ -125,10 +125,18 @@ impl Store {
         now: &str,
     ) -> Result<()> {
         let Change { mut tx, .. } = self.change(by, assessment, None, |_| Action::SetUp).await?;
-        if !["镇", "街道", "区"].contains(&kind) {
-            return Err(StoreError::Invalid(format!(
-                "单位类型“{kind}”应为 镇 / 街道 / 区"
-            )));
+        // The rubric's own kinds (`unit_kinds`), kaohe's three for a format-1 rubric without them.
+        let toml: String = sqlx::query_scalar("SELECT rubric_toml FROM assessments WHERE id = $1")
+            .bind(assessment)
+            .fetch_one(&mut *tx)
+            .await?;
+        let kinds = rubric::load("rubric.toml", &toml)
+            .0
+            .ok_or_else(|| StoreError::Corrupt(format!("考核 {assessment} 的已存细则无法读取")))?
+            .shapes;
+        if !kinds.accepts_kind(kind) {
+            let list = kinds.kinds().unwrap_or_default().join(" / ");
+            return Err(StoreError::Invalid(format!("单位类型“{kind}”应为 {list}")));
         }
         let r = sqlx::query(
             "INSERT INTO units (assessment_id, code, name, kind) VALUES ($1, $2, $3, $4)",
