@@ -16,5 +16,7 @@ mod properties;
 /// The rubric files under `rubrics/`: they load, match RULES.md, keep the seed's text verbatim;
 /// broken rubrics report every problem.
 mod rubric_files;
+/// The canonical writer: every rubric written loads back the same; writing is idempotent.
+mod rubric_write;
 /// Shared helpers.
 mod support;
