@@ -92,7 +92,8 @@ name = "认领率"
 "#;
     let (ra, pa) = rubric::load("a.toml", a);
     let (rb, pb) = rubric::load("b.toml", b);
-    let (ra, rb) = (ra.expect(&format!("{pa:?}")), rb.expect(&format!("{pb:?}")));
+    let ra = ra.unwrap_or_else(|| panic!("{pa:?}"));
+    let rb = rb.unwrap_or_else(|| panic!("{pb:?}"));
     assert_ne!(ra.sha256, rb.sha256);
     assert_eq!(rubric::write(&ra), rubric::write(&rb));
     assert_eq!(

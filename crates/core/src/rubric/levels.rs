@@ -26,24 +26,27 @@
 //! Worked case (`rubrics/example-depth-and-texts.toml`):
 //!
 //! ```toml
-//! [[indicators]]                 # two levels: 指标 3 has no 类目
-//! id = "3"
+//! [[indicators]]                 # two levels: 指标 2 has no 类目
+//! id = "2"
 //! name = "群众评价"
 //! max = "2"
 //! [[indicators.clauses]]
-//! id = "3.1"
+//! id = "2.1"
 //! title = "差评整改"
-//! max = "2"
+//! max = "1.5"
 //! method = ["平台数据"]
 //! text = "差评按期整改。每有一件差评未按期整改扣0.5分，扣完为止。"
 //! content = "差评按期整改"
-//! standard = "每有一件差评未按期整改扣0.5分，扣完为止。"
+//! standard = "每有一件差评未按期整改扣0.5分，扣完为止"
 //! method_text = "调取好差评系统整改记录"
 //! rule = { kind = "per_instance", per = "0.5" }
+//! # …and 2.2 (0.5). 指标 1 has four levels: 1 → 1.1 → [[indicators.items.subitems]] 1.1.1
+//! # (max 2: clauses 1.1.1.1 and 1.1.1.2) and 1.1.2 (clause 1.1.2.1).
 //! ```
 //!
-//! A unit with one overdue 差评: `发现问题 1例，2 − 1 × 0.5 = 1.5`; `kaohe rubric show` prints the
-//! clause with `考核内容：差评按期整改`, `考核标准：…` and `考核办法：…` under it.
+//! A unit with one 差评 not put right in time: `发现问题 1例，1.5 − 1 × 0.5 = 1`; `kaohe rubric show`
+//! prints the clause with `考核内容：差评按期整改`, `考核标准：…` and `考核办法：…` under its rule, and
+//! 子类目 1.1.1 between 类目 1.1 and its clauses.
 //!
 //! Problems (each with its path): an indicator with both `items` and `clauses` (指标不能同时有…), an
 //! item with both `clauses` and `subitems`, a sub-item id that does not start with its item's id, a
@@ -92,6 +95,7 @@ pub(super) struct Place<'a> {
 impl Cx {
     /// The items of an indicator: its `[[items]]`, or one implicit item over its `[[clauses]]`.
     /// Returns them and how many there should be.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn items(
         &mut self,
         t: &Table,
