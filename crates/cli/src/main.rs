@@ -3,6 +3,8 @@
 //! - `kaohe demo`: a fresh demo data directory (示例数据) served on 127.0.0.1:8080, accounts printed;
 //!   `kaohe demo --print` scores the embedded demo and prints the ranked table.
 //! - `kaohe rubric check FILE` / `kaohe rubric show FILE`: validate a rubric; print its tree.
+//! - `kaohe rubric export FILE --format xlsx|toml --out F` / `kaohe rubric import F.xlsx --out
+//!   FILE.toml`: the rubric as a workbook a clerk edits, and back (canonical TOML).
 //! - `kaohe score --input DIR|WORKBOOK [--rubric FILE] --format table|json|xlsx [--out F]`
 //!   `[--period P --cases F… --claims F… --survey F…]`.
 //! - `kaohe ingest --units F --period P [--cases F]… [--claims F]… [--survey F]… --out DIR`.
@@ -299,6 +301,30 @@ enum RubricAction {
     Show { file: PathBuf },
     /// 对比两版细则：新增、删去和改动的条款（满分、计分规则、原文）
     Diff { old: PathBuf, new: PathBuf },
+    /// 导出细则：Excel 工作簿（细则、指标与类目、说明，可编辑后导入）或规范写法的 TOML
+    Export {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: RubricFormat,
+        /// 输出文件（xlsx 必填；toml 省略时打印）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 从 Excel 工作簿导入细则，写出规范写法的 TOML；有任何错误则不写文件
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// What `kaohe rubric export` writes.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RubricFormat {
+    /// Excel 工作簿
+    Xlsx,
+    /// 规范写法的 TOML
+    Toml,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -340,6 +366,12 @@ fn main() -> ExitCode {
         Command::Rubric {
             action: RubricAction::Diff { old, new },
         } => run::rubric_diff(&old, &new),
+        Command::Rubric {
+            action: RubricAction::Export { file, format, out },
+        } => run::rubric_export(&file, format, out.as_deref()),
+        Command::Rubric {
+            action: RubricAction::Import { file, out },
+        } => run::rubric_import(&file, &out),
         Command::Score {
             rubric,
             input,

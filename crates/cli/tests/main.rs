@@ -16,6 +16,8 @@ mod inputs;
 mod platform;
 /// `kaohe rubric check` and `kaohe rubric show`.
 mod rubric;
+/// `kaohe rubric export --format xlsx` and `kaohe rubric import`: the round trip, bad cells.
+mod rubric_sheet;
 /// The service's data directory from the command line: `kaohe user add`, `kaohe audit verify`.
 mod service;
 /// Shared helpers: running the binary, copying the demo inputs into a scratch folder.

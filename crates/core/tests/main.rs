@@ -18,5 +18,9 @@ mod properties;
 /// The rubric files under `rubrics/`: they load, match RULES.md, keep the seed's text verbatim;
 /// broken rubrics report every problem.
 mod rubric_files;
+/// Two and four levels, and a clause's separate texts: what loads, and each misuse.
+mod rubric_levels;
+/// The canonical writer: every rubric written loads back the same; writing is idempotent.
+mod rubric_write;
 /// Shared helpers.
 mod support;

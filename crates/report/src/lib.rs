@@ -8,6 +8,8 @@ pub mod feedback;
 pub mod json;
 /// 考核反馈单 as PDF (A4, embedded font), without a browser.
 pub mod pdf;
+/// 细则表: the rubric as a workbook a clerk edits (`kaohe rubric export`).
+pub mod rubric_sheet;
 /// Aligned Chinese text table.
 pub mod table;
 /// 方案对比 (what-if): JSON, text and the web page's model.

@@ -1,6 +1,84 @@
-//! `kaohe rubric check|show|diff`: a rubric validated, shown as its tree, or compared with another.
+//! `kaohe rubric check|show|diff|export|import`: a rubric validated, shown as its tree, compared
+//! with another, exported as a workbook (or canonical TOML) and imported back from one.
 
 use super::*;
+use crate::RubricFormat;
+
+/// `kaohe rubric export FILE --format xlsx|toml [--out F]`.
+pub fn rubric_export(file: &Path, format: RubricFormat, out: Option<&Path>) -> Result<u8> {
+    let (r, problems) = load_rubric(Some(file))?;
+    print_problems(&problems);
+    let Some(r) = r else {
+        return Ok(EXIT_INVALID);
+    };
+    let missing = rubric::write::unsupported(&r);
+    if !missing.is_empty() {
+        eprintln!(
+            "{}：此细则用到了导出尚不支持的字段（{}），未导出：导出的文件会丢掉它们",
+            file.display(),
+            missing.join("、")
+        );
+        return Ok(EXIT_INVALID);
+    }
+    match (format, out) {
+        (RubricFormat::Toml, None) => print!("{}", rubric::write(&r)),
+        (RubricFormat::Toml, Some(p)) => {
+            std::fs::write(p, rubric::write(&r))
+                .with_context(|| format!("无法写入 {}", p.display()))?;
+            eprintln!("已写入 {}", p.display());
+        }
+        (RubricFormat::Xlsx, None) => bail!("--format xlsx 需要 --out 文件名"),
+        (RubricFormat::Xlsx, Some(p)) => {
+            let bytes =
+                kaohe_report::rubric_sheet::rubric_workbook(&r).context("生成 XLSX 失败")?;
+            std::fs::write(p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;
+            eprintln!(
+                "已写入 {}（{} 个条款；规范写法 sha256 {}）",
+                p.display(),
+                r.clauses.len(),
+                rubric::normalized_sha256(&r)
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// `kaohe rubric import F.xlsx --out FILE.toml`: all or nothing.
+pub fn rubric_import(file: &Path, out: &Path) -> Result<u8> {
+    let name = kaohe_tables::sheet::display_name(file);
+    let read = kaohe_tables::sheet::read_bytes_limited(
+        file,
+        kaohe_tables::limits::MAX_XLSX_FILE_BYTES,
+        "XLSX 工作簿",
+    );
+    let result = read
+        .map_err(|p| vec![p])
+        .and_then(|bytes| kaohe_tables::rubric_sheet::import(&name, bytes));
+    match result {
+        Ok((r, text)) => {
+            std::fs::write(out, &text).with_context(|| format!("无法写入 {}", out.display()))?;
+            println!(
+                "已导入：{}（{}）— {} 个条款，满分 {}，写入 {}；规范写法 sha256 {}",
+                r.title,
+                r.id,
+                r.clauses.len(),
+                r.max_total.normalize(),
+                out.display(),
+                rubric::sha256_hex(text.as_bytes())
+            );
+            Ok(EXIT_OK)
+        }
+        Err(problems) => {
+            print_problems(&problems);
+            eprintln!(
+                "细则表有误，未写出 {}：共 {} 个错误",
+                out.display(),
+                problems.iter().filter(|p| p.is_error()).count()
+            );
+            Ok(EXIT_INVALID)
+        }
+    }
+}
 
 /// `kaohe rubric diff OLD NEW`: what a new rubric changes, clause by clause (no data needed).
 pub fn rubric_diff(old: &Path, new: &Path) -> Result<u8> {
@@ -99,14 +177,21 @@ pub fn show(r: &Rubric) -> String {
             pts(ind.max)
         ));
         for item in &ind.items {
-            out.push_str(&format!(
-                "  {} {}（{}分）\n",
-                item.id,
-                item.name,
-                pts(item.max)
-            ));
+            if !item.implicit {
+                out.push_str(&format!(
+                    "  {} {}（{}分）\n",
+                    item.id,
+                    item.name,
+                    pts(item.max)
+                ));
+            }
             for &ci in &item.clauses {
                 let c = &r.clauses[ci];
+                if let Some(s) = c.subitem.map(|s| &item.subitems[s])
+                    && s.clauses.first() == Some(&ci)
+                {
+                    out.push_str(&format!("   {} {}（{}分）\n", s.id, s.name, pts(s.max)));
+                }
                 let methods: Vec<&str> = c.methods.iter().map(|m| m.label()).collect();
                 let max = if c.is_bonus() {
                     "加分".to_string()
@@ -122,6 +207,9 @@ pub fn show(r: &Rubric) -> String {
                     methods.join("/"),
                     r.describe_rule(c)
                 ));
+                for (label, text) in c.texts() {
+                    out.push_str(&format!("      {label}：{text}\n"));
+                }
             }
         }
     }

@@ -45,8 +45,9 @@ pub(super) fn too_big(file: &str, len: usize) -> Problem {
     .expected("不超过 1 MiB 的 TOML 细则")
 }
 
-/// `[[indicators]] → [[indicators.items]] → [[indicators.items.clauses]]`, counted before any
-/// clause is looked at.
+/// `[[indicators]] → [[indicators.items]] → [[indicators.items.clauses]]` (and the clauses of the
+/// other depths: `[[indicators.clauses]]`, `[[indicators.items.subitems.clauses]]`), counted before
+/// any clause is looked at.
 pub(super) fn count_clauses(t: &Table) -> usize {
     let tables = |v: Option<&Value>| -> usize {
         match v {
@@ -57,9 +58,17 @@ pub(super) fn count_clauses(t: &Table) -> usize {
     let mut n = 0usize;
     if let Some(Value::Array(inds)) = t.get("indicators") {
         for ind in inds.iter().filter_map(Value::as_table) {
+            // Two levels: clauses directly under the indicator (see `levels`).
+            n = n.saturating_add(tables(ind.get("clauses")));
             if let Some(Value::Array(items)) = ind.get("items") {
                 for item in items.iter().filter_map(Value::as_table) {
                     n = n.saturating_add(tables(item.get("clauses")));
+                    // Four levels: clauses under a 子类目.
+                    if let Some(Value::Array(subs)) = item.get("subitems") {
+                        for sub in subs.iter().filter_map(Value::as_table) {
+                            n = n.saturating_add(tables(sub.get("clauses")));
+                        }
+                    }
                 }
             }
         }

@@ -6,6 +6,7 @@
 
 use super::bounds::{MAX_CLAUSES, MAX_RUBRIC_BYTES, count_clauses, syntax_problem, too_big};
 use super::fields::{Fields, RuleFields, join, type_name};
+use super::levels::{self, Parent};
 use super::*;
 use crate::problem::{Origin, Problem};
 use sha2::{Digest, Sha256};
@@ -58,13 +59,13 @@ pub fn load(file: &str, text: &str) -> (Option<Rubric>, Vec<Problem>) {
     (if ok { rubric } else { None }, cx.f.problems)
 }
 
-struct Cx {
-    f: Fields,
+pub(super) struct Cx {
+    pub(super) f: Fields,
     /// Clause ids seen so far (also of clauses that fail to load), for the duplicate check.
-    clause_ids: std::collections::BTreeSet<String>,
+    pub(super) clause_ids: std::collections::BTreeSet<String>,
     /// Items and indicators some of whose parts failed to load: their sums are not checked, since
     /// a sum over what did load would be misleading.
-    partial: std::collections::BTreeSet<String>,
+    pub(super) partial: std::collections::BTreeSet<String>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -92,12 +93,14 @@ const TOP_KEYS: &[&str] = &[
     "incomplete",
 ];
 const METRIC_KEYS: &[&str] = &["key", "name", "kind", "bare", "unit_label"];
-const INDICATOR_KEYS: &[&str] = &["id", "name", "max", "items", "budget", "floor"];
-const ITEM_KEYS: &[&str] = &["id", "name", "max", "clauses", "budget", "floor"];
+const INDICATOR_KEYS: &[&str] = &["id", "name", "max", "items", "clauses", "budget", "floor"];
 const CLAUSE_KEYS: &[&str] = &[
     "id",
     "title",
     "text",
+    "content",
+    "standard",
+    "method_text",
     "max",
     "method",
     "checkpoints",
@@ -218,11 +221,12 @@ impl Cx {
                     .map(|c| c.max)
                     .sum();
                 if sum != item.max {
+                    let noun = if item.implicit { "指标" } else { "类目" };
                     self.f.err(
-                        &format!("类目 {}", item.id),
+                        &format!("{noun} {}", item.id),
                         None,
                         format!(
-                            "类目 {}（{}）各条款满分合计 {}，与类目满分 {} 不符",
+                            "{noun} {}（{}）各条款满分合计 {}，与{noun}满分 {} 不符",
                             item.id,
                             item.name,
                             sum.normalize(),
@@ -361,66 +365,16 @@ impl Cx {
         let name = self.f.string(t, "name", &path, None);
         let max = self.f.decimal(t, "max", &path, None);
         let budget = crate::budget::parse(&mut self.f, t, &path, max);
-        let mut items = Vec::new();
-        let item_tables = self.f.tables(t, "items", &path, None, true);
-        let n_items = item_tables.len();
-        for (ji, it) in item_tables.into_iter().enumerate() {
-            let fallback = format!("{path} › items[{}]", ji + 1);
-            let item_id = it.get("id").and_then(Value::as_str).map(str::to_string);
-            let ipath = item_id
-                .as_ref()
-                .map(|i| format!("类目 {i}"))
-                .unwrap_or(fallback);
-            self.f.unknown_keys(it, ITEM_KEYS, &ipath, None);
-            let item_id = self.f.string(it, "id", &ipath, None);
-            let item_name = self.f.string(it, "name", &ipath, None);
-            let item_max = self.f.decimal(it, "max", &ipath, None);
-            let item_budget = crate::budget::parse(&mut self.f, it, &ipath, item_max);
-            if let (Some(iid), Some(pid)) = (&item_id, &id)
-                && !iid.starts_with(&format!("{pid}."))
-            {
-                self.f.err(
-                    &join(&ipath, "id"),
-                    None,
-                    format!("类目编号“{iid}”应以所属指标编号“{pid}.”开头"),
-                );
-            }
-            let mut idx = Vec::new();
-            let cl_tables = self.f.tables(it, "clauses", &ipath, None, true);
-            if cl_tables.is_empty() {
-                self.f.err(&ipath, None, "类目没有任何条款".into());
-            }
-            let n_tables = cl_tables.len();
-            for (ki, ct) in cl_tables.into_iter().enumerate() {
-                if let Some(c) = self.clause(
-                    ct,
-                    ki,
-                    &ipath,
-                    item_id.as_deref(),
-                    metrics,
-                    shapes,
-                    ties,
-                    ind_pos,
-                    items.len(),
-                ) {
-                    idx.push(clauses.len());
-                    clauses.push(c);
-                }
-            }
-            let whole = idx.len() == n_tables;
-            if let (Some(iid), Some(iname), Some(imax)) = (item_id, item_name, item_max) {
-                if !whole {
-                    self.partial.insert(iid.clone());
-                }
-                items.push(Item {
-                    id: iid,
-                    name: iname,
-                    max: imax,
-                    clauses: idx,
-                    budget: item_budget,
-                });
-            }
-        }
+        let (items, n_items) = self.items(
+            t,
+            &path,
+            (id.as_deref(), name.as_deref(), max),
+            metrics,
+            shapes,
+            ties,
+            clauses,
+            ind_pos,
+        );
         let id = id?;
         if items.len() != n_items || items.iter().any(|i| self.partial.contains(&i.id)) {
             self.partial.insert(id.clone());
@@ -435,18 +389,18 @@ impl Cx {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn clause(
+    pub(super) fn clause(
         &mut self,
         t: &Table,
         index: usize,
-        item_path: &str,
-        item_id: Option<&str>,
+        parent: &Parent,
         metrics: &[MetricDef],
         shapes: &Shapes,
         ties: TiePolicy,
         ind_pos: usize,
         item_pos: usize,
     ) -> Option<Clause> {
+        let item_path = parent.path;
         let cid = t.get("id").and_then(Value::as_str).map(str::to_string);
         let path = cid
             .as_ref()
@@ -461,17 +415,19 @@ impl Cx {
             self.f
                 .err(&format!("条款 {id}"), c, format!("编号“{id}”重复"));
         }
-        if let (Some(id), Some(iid)) = (&id, item_id)
+        if let (Some(id), Some(iid)) = (&id, parent.id)
             && !id.starts_with(&format!("{iid}."))
         {
             self.f.err(
                 &join(&path, "id"),
                 c,
-                format!("条款编号“{id}”应以所属类目编号“{iid}.”开头"),
+                format!("条款编号“{id}”应以所属{}编号“{iid}.”开头", parent.noun),
             );
         }
         let title = self.f.string(t, "title", &path, c);
         let text = self.f.string(t, "text", &path, c);
+        let [content, standard, method_text] =
+            levels::TEXTS.map(|k| self.f.opt_string(t, k, &path, c));
         let max = self.f.decimal(t, "max", &path, c);
         if let Some(m) = max
             && m < Decimal::ZERO
@@ -528,6 +484,9 @@ impl Cx {
             id: id?.into(),
             title: title?,
             text: text?,
+            content,
+            standard,
+            method_text,
             max: max?,
             methods,
             checkpoints,
@@ -535,6 +494,7 @@ impl Cx {
             applies_to,
             indicator: ind_pos,
             item: item_pos,
+            subitem: None,
         })
     }
 
@@ -548,13 +508,15 @@ impl Cx {
                     format!("编号“{}”重复", ind.id),
                 );
             }
-            for item in &ind.items {
-                if !seen.insert(item.id.clone()) {
-                    self.f.err(
-                        &format!("类目 {}", item.id),
-                        None,
-                        format!("编号“{}”重复", item.id),
-                    );
+            for item in ind.items.iter().filter(|i| !i.implicit) {
+                let subs = item.subitems.iter().map(|s| &s.id);
+                for (what, id) in
+                    std::iter::once(("类目", &item.id)).chain(subs.map(|s| ("子类目", s)))
+                {
+                    if !seen.insert(id.clone()) {
+                        self.f
+                            .err(&format!("{what} {id}"), None, format!("编号“{id}”重复"));
+                    }
                 }
             }
         }

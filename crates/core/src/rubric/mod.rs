@@ -1,16 +1,23 @@
 //! 细则 — the rubric as typed data: 指标 (indicator) → 类目 (item) → 条款 (clause), each clause with its
 //! verbatim 原文 and a typed [`Rule`]. Loaded from TOML text by [`load`]; see `rubrics/rudong-2021.toml`.
+//! Written back in one canonical form by [`write`]. Depths other than three levels (a clause directly
+//! under its indicator, or under a 子类目) and the separate texts 考核内容 / 考核标准 / 考核办法 are
+//! described in [`levels`](self::levels).
 
 mod bounds;
 pub(crate) mod fields;
+pub mod levels;
 mod load;
 pub mod shapes;
+pub mod sheet;
+pub mod write;
 
 /// A clause's rule: its kinds and their parameters live in [`crate::rules`], one file per kind.
 pub use crate::rules::Rule;
 pub use bounds::{MAX_CLAUSES, MAX_RUBRIC_BYTES, MAX_RUBRIC_NUMBER, load_bytes};
 pub use load::{load, sha256_hex};
 pub use shapes::Shapes;
+pub use write::{normalized_sha256, write};
 
 use rust_decimal::Decimal;
 
@@ -77,10 +84,25 @@ pub struct Item {
     pub id: String,
     pub name: String,
     pub max: Decimal,
-    /// Indices into [`Rubric::clauses`].
+    /// Indices into [`Rubric::clauses`]: all the item's clauses, those of its 子类目 included.
     pub clauses: Vec<usize>,
+    /// The item stands for its indicator, whose clauses sit directly under it (two levels; its id,
+    /// name and max are the indicator's). See [`levels`].
+    pub implicit: bool,
+    /// 子类目 (four levels); empty when the item's clauses sit directly under it.
+    pub subitems: Vec<Subitem>,
     /// 共享扣分额度 over its clauses ([`crate::budget`]).
     pub budget: Option<crate::budget::Budget>,
+}
+
+/// 子类目 — a fourth level between an item and its clauses (see [`levels`]).
+#[derive(Debug, Clone)]
+pub struct Subitem {
+    pub id: String,
+    pub name: String,
+    pub max: Decimal,
+    /// Indices into [`Rubric::clauses`].
+    pub clauses: Vec<usize>,
 }
 
 /// 考核方式 — how the assessors learn the facts of a clause: one of the rubric's own list
@@ -126,6 +148,12 @@ pub struct Clause {
     pub title: String,
     /// 原文: the seed's paragraph, verbatim.
     pub text: String,
+    /// 考核内容, verbatim, when the rubric gives it apart from 考核标准 (see [`levels`]).
+    pub content: Option<String>,
+    /// 考核标准, verbatim.
+    pub standard: Option<String>,
+    /// 考核办法 (the rubric's own words on how it is assessed), verbatim.
+    pub method_text: Option<String>,
     pub max: Decimal,
     pub methods: Vec<Method>,
     /// 检查要点: what an assessor checks (shown as a checklist; not a formula).
@@ -136,6 +164,8 @@ pub struct Clause {
     /// Index of the indicator and of the item within it.
     pub indicator: usize,
     pub item: usize,
+    /// Index of the 子类目 within the item, in a four-level rubric.
+    pub subitem: Option<usize>,
 }
 
 impl Clause {

@@ -15,6 +15,7 @@ use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Param, Params};
 use rust_decimal::Decimal;
 
 pub(crate) const KIND: &str = "bonus";
@@ -76,6 +77,12 @@ impl Bonus {
             s.push_str(&format!("，超过加分上限，计 {}", pts(r.score)));
         }
         s
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
+    pub(crate) fn params(&self) -> Params {
+        let cap = self.cap.map(|c| ("cap", Param::Text(c.to_string())));
+        cap.into_iter().collect()
     }
 }
 

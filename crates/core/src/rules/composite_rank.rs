@@ -26,6 +26,7 @@ use crate::index::NONE;
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Defaults, Param, Params};
 use crate::rubric::{Better, Rubric, TiePolicy};
 use rust_decimal::Decimal;
 
@@ -202,6 +203,27 @@ impl CompositeRank {
                 .replace("并列第", "综合并列第"),
             step_text(self.first, self.step, rank, r.score)
         )
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]); each part with all of
+    /// its fields.
+    pub(crate) fn params(&self, d: &Defaults) -> Params {
+        let parts = self
+            .parts
+            .iter()
+            .map(|p| {
+                vec![
+                    ("metric", p.metric.clone()),
+                    ("better", p.better.key().to_string()),
+                    ("weight", p.weight.to_string()),
+                ]
+            })
+            .collect();
+        let mut out = vec![("parts", Param::List(parts))];
+        d.unless_max("first", self.first, &mut out);
+        out.push(("step", Param::Text(self.step.to_string())));
+        d.unless_ties(self.ties, &mut out);
+        out
     }
 }
 

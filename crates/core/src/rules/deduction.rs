@@ -31,6 +31,7 @@ use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::Rubric;
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Defaults, Param, Params};
 use rust_decimal::Decimal;
 
 pub(crate) const KIND: &str = "deduction";
@@ -166,6 +167,16 @@ impl Deduction {
             pts(per),
             pts(full)
         )
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
+    pub(crate) fn params(&self, d: &Defaults) -> Params {
+        let mut out = vec![("per", Param::Text(self.per.to_string()))];
+        d.unless_max("cap", self.cap, &mut out);
+        if let Some(m) = &self.metric {
+            out.push(("metric", Param::Text(m.clone())));
+        }
+        out
     }
 }
 

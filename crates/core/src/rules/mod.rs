@@ -40,6 +40,7 @@ use crate::column::{Column, Cx};
 use crate::num::{pts, quotient};
 use crate::result::{ClauseResult, ColumnInfo};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Defaults, Params};
 use crate::rubric::{Clause, Rubric};
 use rust_decimal::Decimal;
 
@@ -216,6 +217,24 @@ impl Rule {
         )
     }
 
+    /// The rule's parameters as a rubric writes them, in the kind's order, those at their default
+    /// left out ([`crate::rubric::write`]).
+    pub fn params(&self, d: &Defaults) -> Params {
+        match self {
+            Rule::Judgement | Rule::Veto => Vec::new(),
+            Rule::PerInstance(k) => k.params(),
+            Rule::Deduction(k) => k.params(d),
+            Rule::RankStep(k) => k.params(d),
+            Rule::CompositeRank(k) => k.params(d),
+            Rule::RankRatio(k) => k.params(d),
+            Rule::Proportional(k) => k.params(),
+            Rule::Tiers(k) => k.params(),
+            Rule::Bonus(k) => k.params(),
+            // Not writable yet: `rubric::write::unsupported` names it, and the export refuses.
+            Rule::Penalty(_) => Vec::new(),
+        }
+    }
+
     /// The rule of clause `c` in one Chinese line ([`Rubric::describe_rule`]).
     pub(crate) fn describe(&self, rubric: &Rubric, c: &Clause) -> String {
         match self {
@@ -232,6 +251,50 @@ impl Rule {
             Rule::Veto => veto::describe(),
         }
     }
+}
+
+/// Every kind as a rubric names it, with its Chinese name (`kaohe rubric export`'s 规则类型), in
+/// the list's order.
+pub fn kinds() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (judgement::KIND, judgement::LABEL),
+        (per_instance::KIND, per_instance::LABEL),
+        (deduction::KIND, deduction::LABEL),
+        (rank_step::KIND, rank_step::LABEL),
+        (composite_rank::KIND, composite_rank::LABEL),
+        (rank_ratio::KIND, rank_ratio::LABEL),
+        (proportional::KIND, proportional::LABEL),
+        (tiers::KIND, tiers::LABEL),
+        (bonus::KIND, bonus::LABEL),
+        (penalty::KIND, penalty::LABEL),
+        (veto::KIND, veto::LABEL),
+    ]
+}
+
+/// Parameters the canonical writer cannot write yet (issue 11's counting shapes; see
+/// `rubric::write::unsupported`): the sheet has no column for them.
+const NOT_WRITTEN: &[&str] = &["types", "range", "word", "inspection"];
+
+/// Every parameter name that some kind uses (`kind` left out), once, in the list's order.
+pub fn param_keys() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (_, keys, _) in KINDS {
+        for k in keys
+            .iter()
+            .filter(|k| **k != "kind" && !NOT_WRITTEN.contains(k))
+        {
+            if !out.contains(k) {
+                out.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// The parameter names a kind's rule table may have (`kind` left out).
+pub fn kind_keys(kind: &str) -> Option<Vec<&'static str>> {
+    let (_, keys, _) = KINDS.iter().find(|(k, ..)| *k == kind)?;
+    Some(keys.iter().copied().filter(|k| *k != "kind").collect())
 }
 
 /// Scores one clause column by its rule kind.
@@ -334,5 +397,9 @@ mod tests {
             let r = rubric(max, &format!(r#"kind = "{kind}"{sep}{params}"#));
             assert_eq!(r.clauses[0].rule.kind(), *kind);
         }
+        // The list of Chinese names has every kind, in the same order.
+        let named: Vec<&str> = super::kinds().iter().map(|(k, _)| *k).collect();
+        let listed: Vec<&str> = KINDS.iter().map(|(k, ..)| *k).collect();
+        assert_eq!(named, listed);
     }
 }

@@ -31,6 +31,7 @@ use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::Rubric;
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Param, Params};
 use rust_decimal::Decimal;
 
 pub(crate) const KIND: &str = "per_instance";
@@ -139,6 +140,15 @@ impl PerInstance {
             "{what}，{}",
             super::minus_times(cx.clause.max, n.into(), self.per, r.score)
         )
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
+    pub(crate) fn params(&self) -> Params {
+        let mut out = vec![("per", Param::Text(self.per.to_string()))];
+        if let Some(m) = &self.metric {
+            out.push(("metric", Param::Text(m.clone())));
+        }
+        out
     }
 }
 

@@ -20,6 +20,7 @@ use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail, Missing};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Param, Params};
 use crate::rubric::{MetricKind, Rubric};
 use rust_decimal::Decimal;
 
@@ -160,6 +161,19 @@ impl Proportional {
                 )
             }
         }
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
+    pub(crate) fn params(&self) -> Params {
+        let mut out = vec![
+            ("metric", Param::Text(self.metric.clone())),
+            ("target", Param::Text(self.target.to_string())),
+        ];
+        if let ProportionalMode::PerPoint { per_point } = self.mode {
+            out.push(("mode", Param::Text("per_point".into())));
+            out.push(("per_point", Param::Text(per_point.to_string())));
+        }
+        out
     }
 }
 

@@ -22,6 +22,7 @@ use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Defaults, Param, Params};
 use crate::rubric::{Better, Rubric, TiePolicy};
 use rust_decimal::Decimal;
 use toml::Value;
@@ -168,6 +169,21 @@ impl RankRatio {
             pts(b),
             super::equals(raw, r.score)
         )
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
+    pub(crate) fn params(&self, d: &Defaults) -> Params {
+        let mut out = vec![("metric", Param::Text(self.metric.clone()))];
+        self.better.unless_higher(&mut out);
+        d.unless_max("points", self.points, &mut out);
+        if let Some(top) = self.top {
+            out.push(("top", Param::Int(top.into())));
+        }
+        if self.beyond.to_string() != "0" {
+            out.push(("beyond", Param::Text(self.beyond.to_string())));
+        }
+        d.unless_ties(self.ties, &mut out);
+        out
     }
 }
 

@@ -23,6 +23,7 @@ use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, ColumnInfo, Detail, Missing};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Defaults, Param, Params};
 use crate::rubric::{Better, Rubric, TiePolicy};
 use rust_decimal::Decimal;
 
@@ -125,6 +126,16 @@ impl RankStep {
             super::place(info, rank, tied),
             step_text(self.first, self.step, rank, r.score)
         )
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
+    pub(crate) fn params(&self, d: &Defaults) -> Params {
+        let mut out = vec![("metric", Param::Text(self.metric.clone()))];
+        self.better.unless_higher(&mut out);
+        d.unless_max("first", self.first, &mut out);
+        out.push(("step", Param::Text(self.step.to_string())));
+        d.unless_ties(self.ties, &mut out);
+        out
     }
 }
 

@@ -18,6 +18,7 @@ use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail, Missing};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Param, Params};
 use crate::rubric::{Better, Rubric};
 use rust_decimal::Decimal;
 
@@ -162,6 +163,25 @@ impl Tiers {
                 )
             }
         }
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]); each tier with both
+    /// fields.
+    pub(crate) fn params(&self) -> Params {
+        let mut out = vec![("metric", Param::Text(self.metric.clone()))];
+        self.better.unless_higher(&mut out);
+        let tiers = self
+            .tiers
+            .iter()
+            .map(|t| {
+                vec![
+                    ("threshold", t.threshold.to_string()),
+                    ("points", t.points.to_string()),
+                ]
+            })
+            .collect();
+        out.push(("tiers", Param::List(tiers)));
+        out
     }
 }
 
