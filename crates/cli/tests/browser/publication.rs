@@ -18,7 +18,23 @@ fn publication_objection_decision_finalisation_and_the_league_table() {
     b.type_text("#advance input[name=why]", "考核结束，开始公示");
     b.click("#advance input[name=confirm]");
     b.click("#advance button[type=submit]");
-    b.wait_for("已进入“公示”阶段");
+    // The demo leaves 7 units unscored: the gate refuses and lists them, then the admin goes on
+    // explicitly, with a reason of its own.
+    let t = b.wait_for("还有 7 个单位未完成考核");
+    assert!(t.contains("曹埠镇：条款 1.1.1"), "{t}");
+    b.type_text("#advance input[name=why]", "考核结束，开始公示");
+    b.click("#advance input[name=confirm]");
+    b.click("#advance input[name=go_on]");
+    b.type_text(
+        "#advance input[name=go_on_why]",
+        "示例数据：7 个单位另行补评",
+    );
+    b.click("#advance button[type=submit]");
+    let t = b.wait_for("已进入“公示”阶段");
+    assert!(
+        t.contains("部分单位未完成考核：") && t.contains("曹埠镇："),
+        "{t}"
+    );
     b.logout();
     // 掘港街道 objects to 1.5.3.
     b.login(&d.base, "juegang", "kaohe-reporter-2021");
@@ -49,6 +65,12 @@ fn publication_objection_decision_finalisation_and_the_league_table() {
     b.wait_for("推进到“定档”阶段");
     b.type_text("#advance input[name=why]", "县考核领导小组审定");
     b.click("#advance input[name=confirm]");
+    b.click("#advance button[type=submit]");
+    b.wait_for("还有 7 个单位未完成考核");
+    b.type_text("#advance input[name=why]", "县考核领导小组审定");
+    b.click("#advance input[name=confirm]");
+    b.click("#advance input[name=go_on]");
+    b.type_text("#advance input[name=go_on_why]", "示例数据：同意定档");
     b.click("#advance button[type=submit]");
     let t = b.wait_for("已定档，结果已封存");
     assert!(t.contains("第 1 版"), "{t}");
