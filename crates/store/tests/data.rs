@@ -114,30 +114,12 @@ pub(crate) async fn reads_are_kept_until_the_next_change(db: Db) {
     assert!(std::sync::Arc::ptr_eq(&a, &b), "no change: the same inputs");
     assert!(a.judgements.is_empty());
     // A change — any audited change — and the next read sees it.
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::SelfAssessment,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::SelfAssessment).await;
     assert_eq!(
         s.assessment(w.id).await.unwrap().stage,
         Stage::SelfAssessment
     );
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::Review,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::Review).await;
     assert_eq!(s.assessment(w.id).await.unwrap().stage, Stage::Review);
     s.set_score(
         &w.assessor,
@@ -196,16 +178,7 @@ pub(crate) async fn a_store_moves_whole_into_another_database(db: Db) {
     )
     .await
     .unwrap();
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::Review,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::Review).await;
     s.set_score(
         &w.assessor,
         w.id,

@@ -11,26 +11,8 @@ use sha2::{Digest, Sha256};
 async fn busy(db: Db) -> World {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::SelfAssessment,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::Review,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::SelfAssessment).await;
+    move_to(s, &w.admin, w.id, Stage::Review).await;
     s.set_score(
         &w.assessor,
         w.id,
@@ -252,16 +234,7 @@ pub(crate) async fn tables_changed_behind_the_stores_back_are_named(db: Db) {
 pub(crate) async fn a_sealed_result_edited_with_its_hash_is_refused_and_named(db: Db) {
     let w = busy(db).await;
     let s = &w.store;
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::Publication,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::Publication).await;
     let json = r#"{"units":[{"code":"320623001","total":"99.5"}]}"#;
     s.finalize(
         &w.admin,

@@ -22,26 +22,8 @@ pub(crate) async fn a_score_and_a_stage_move_at_once_never_leave_a_score_after_t
     for round in 0..ROUNDS {
         let w = world(db).await;
         let s = w.store.clone();
-        s.advance(
-            &w.admin,
-            w.id,
-            Stage::SelfAssessment,
-            "",
-            NOW,
-            kaohe_store::Gate::none(),
-        )
-        .await
-        .unwrap();
-        s.advance(
-            &w.admin,
-            w.id,
-            Stage::Review,
-            "",
-            NOW,
-            kaohe_store::Gate::none(),
-        )
-        .await
-        .unwrap();
+        move_to(&s, &w.admin, w.id, Stage::SelfAssessment).await;
+        move_to(&s, &w.admin, w.id, Stage::Review).await;
         let (s1, s2) = (s.clone(), s.clone());
         let (assessor, admin, id) = (w.assessor.clone(), w.admin.clone(), w.id);
         let score = tokio::spawn(async move {
@@ -94,26 +76,8 @@ pub(crate) async fn a_hand_finding_and_an_import_at_once_never_count_one_clause_
     for round in 0..ROUNDS {
         let w = world(db).await;
         let s = w.store.clone();
-        s.advance(
-            &w.admin,
-            w.id,
-            Stage::SelfAssessment,
-            "",
-            NOW,
-            kaohe_store::Gate::none(),
-        )
-        .await
-        .unwrap();
-        s.advance(
-            &w.admin,
-            w.id,
-            Stage::Review,
-            "",
-            NOW,
-            kaohe_store::Gate::none(),
-        )
-        .await
-        .unwrap();
+        move_to(&s, &w.admin, w.id, Stage::SelfAssessment).await;
+        move_to(&s, &w.admin, w.id, Stage::Review).await;
         let imp = Import {
             kind: "办件".into(),
             files: vec![("办件.csv".into(), "cd".repeat(32))],

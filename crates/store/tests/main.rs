@@ -150,6 +150,13 @@ async fn world(db: Db) -> World {
     }
 }
 
+/// Moves an assessment on with no reason and no gate: the set-up of tests about other rules.
+async fn move_to(s: &Store, admin: &kaohe_store::User, id: i64, to: Stage) {
+    s.advance(admin, id, to, "", NOW, kaohe_store::Gate::none())
+        .await
+        .unwrap();
+}
+
 async fn drop_trigger(s: &Store, name: &str) {
     let sql = match s.backend() {
         Backend::Sqlite => format!("DROP TRIGGER {name}"),

@@ -187,26 +187,8 @@ pub(crate) async fn roles_units_and_stages_are_enforced(db: Db) {
 pub(crate) async fn scores_are_checked_against_the_rubric(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::SelfAssessment,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::Review,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::SelfAssessment).await;
+    move_to(s, &w.admin, w.id, Stage::Review).await;
     let set = |clause: &'static str, score: &'static str, reason: &'static str| {
         s.set_score(
             &w.admin,
@@ -261,26 +243,8 @@ pub(crate) async fn scores_are_checked_against_the_rubric(db: Db) {
 pub(crate) async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::SelfAssessment,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::Review,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::SelfAssessment).await;
+    move_to(s, &w.admin, w.id, Stage::Review).await;
     let mut version = s
         .set_score(
             &w.assessor,
@@ -348,26 +312,8 @@ pub(crate) async fn concurrent_edits_on_two_threads_exactly_one_wins_every_time(
 pub(crate) async fn concurrent_edits_of_one_score_exactly_one_wins(db: Db) {
     let w = world(db).await;
     let s = &w.store;
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::SelfAssessment,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
-    s.advance(
-        &w.admin,
-        w.id,
-        Stage::Review,
-        "",
-        NOW,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    move_to(s, &w.admin, w.id, Stage::SelfAssessment).await;
+    move_to(s, &w.admin, w.id, Stage::Review).await;
     let first = s
         .set_score(
             &w.assessor,
