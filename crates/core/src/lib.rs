@@ -43,6 +43,8 @@ mod index;
 pub mod input;
 /// 数值: exact decimal parsing, rounding once, Chinese display of numbers.
 pub mod num;
+/// 粘贴细则: pasted 细则 text split into clauses, with a suggested rule for each (never applied).
+pub mod paste;
 /// 问题: problems with file, row, column, value and expectation.
 pub mod problem;
 /// 考核结果: scores, totals, ranks, explanations.

@@ -13,6 +13,8 @@ mod clauses;
 mod compare;
 /// Snapshots of the Chinese explanations a clerk reads (insta).
 mod explanations;
+/// Pasted 细则: the seed's own text split into rudong-2021's clauses, each with its rule kind suggested.
+mod paste;
 /// Invariants over random inputs (proptest).
 mod properties;
 /// The rubric files under `rubrics/`: they load, match RULES.md, keep the seed's text verbatim;
