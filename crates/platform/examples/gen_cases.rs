@@ -1,7 +1,8 @@
 //! Synthetic case records for the ingest benchmark (bench/run.py):
-//! `cargo run --release -p kaohe-platform --example gen_cases -- ROWS OUT.csv`
+//! `cargo run --release -p kaohe-platform --example gen_cases -- ROWS OUT.csv [LATE_PERCENT]`
 //! UTF-8, Chinese headers, the 17 demo units, 2021 acceptances (and ~1% in late 2020, outside the
-//! period), limits in 工作日 and 自然日, 即办件, ~2% late and ~1% open cases. Deterministic. Writes
+//! period), limits in 工作日 and 自然日, 即办件, LATE_PERCENT% late (default 2; 30 for a backlog year)
+//! and ~1% open cases. Deterministic. Writes
 //! `units.csv` beside OUT.csv.
 
 use std::io::{BufWriter, Write};
@@ -30,6 +31,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let rows: u64 = args.get(1).and_then(|s| s.parse().ok()).expect("ROWS");
     let out = args.get(2).expect("OUT.csv");
+    let late: u64 = args.get(3).map_or(2, |s| s.parse().expect("LATE_PERCENT"));
+    assert!(late < 99, "LATE_PERCENT below 99");
     let file = std::fs::File::create(out).expect("create");
     let mut w = BufWriter::with_capacity(1 << 20, file);
     writeln!(w, "办件编号,事项编码,事项名称,行政区划,申报来源,办件类型,受理时间,承诺时限,时限单位,办结时间,特别程序开始时间,特别程序结束时间").unwrap();
@@ -62,7 +65,10 @@ fn main() {
         let fate = (r >> 52) % 100;
         let done = match fate {
             0 => String::new(), // open
-            1 | 2 => format!("{} 10:00:00", acc.add_days(n as i32 + 20 + fate as i32 * 3)), // late
+            f if f <= late => format!(
+                "{} 10:00:00",
+                acc.add_days(n as i32 + 20 + (f % 7) as i32 * 3)
+            ), // late
             _ => format!(
                 "{} 17:30:00",
                 acc.add_days(((r >> 56) % (n as u64 + 1)) as i32)

@@ -358,38 +358,66 @@ pub fn write_metrics(path: &Path, ind: &Indicators) -> std::io::Result<()> {
 }
 
 /// `overdue.csv`: one row per overdue online case, first column `case_id`, written as cases are
-/// found.
+/// found. The rows are formatted where each case is found — by the worker that parsed its chunk
+/// ([`Receipts`]) — and this writer only copies them out in file order, putting in each row number
+/// (a worker knows its rows only from its chunk's start). So formatting runs on every core; the
+/// one thread that restores file order copies bytes.
 pub struct OverdueWriter {
-    w: csv::Writer<std::fs::File>,
+    out: std::io::BufWriter<std::fs::File>,
     pub error: Option<std::io::Error>,
 }
 
-impl OverdueWriter {
-    pub fn create(path: &Path) -> std::io::Result<OverdueWriter> {
-        let mut w = csv::Writer::from_path(path)?;
-        w.write_record([
-            "case_id",
-            "unit",
-            "item_code",
-            "item_name",
-            "accepted_at",
-            "limit",
-            "deadline",
-            "extension_working_days",
-            "completed_at",
-            "days_late",
-            "working_days_late",
-            "source",
-        ])?;
-        Ok(OverdueWriter { w, error: None })
-    }
+/// The header of `overdue.csv`.
+const OVERDUE_HEADER: [&str; 12] = [
+    "case_id",
+    "unit",
+    "item_code",
+    "item_name",
+    "accepted_at",
+    "limit",
+    "deadline",
+    "extension_working_days",
+    "completed_at",
+    "days_late",
+    "working_days_late",
+    "source",
+];
 
-    pub fn write(&mut self, o: &OverdueCase) {
-        if self.error.is_some() {
-            return;
+/// Rows of `overdue.csv` formatted in full except for each row's source line number, which is
+/// left as one `\x01` byte and filled in by [`OverdueWriter::write_rows`] with the rows before.
+pub struct Receipts {
+    w: csv::Writer<Vec<u8>>,
+    /// (byte offset of the `\x01`, row number counted from the chunk's start).
+    marks: Vec<(usize, u32)>,
+}
+
+impl Default for Receipts {
+    fn default() -> Self {
+        Receipts {
+            w: csv::Writer::from_writer(Vec::new()),
+            marks: Vec::new(),
         }
+    }
+}
+
+impl Receipts {
+    /// Formats one overdue case as a row of `overdue.csv`.
+    pub fn push(&mut self, o: &OverdueCase) {
+        let start = self.w.get_ref().len();
+        let source = match o.source.row {
+            Some(_) => {
+                let mut s = o.source.file.to_string();
+                s.push_str(" 第\u{1}行");
+                if let Some(c) = &o.source.column {
+                    s.push_str(&format!(" [{c}]"));
+                }
+                s
+            }
+            None => o.source.to_string(),
+        };
         let limit = format!("{}{}", o.limit.days, o.limit.unit.label());
-        let r = self.w.write_record([
+        // Writing into memory cannot fail.
+        let _ = self.w.write_record([
             safe(&o.case_id),
             o.unit.to_string(),
             safe(&o.item_code),
@@ -403,10 +431,57 @@ impl OverdueWriter {
                 .unwrap_or_else(|| "未办结".into()),
             o.late.days.to_string(),
             o.late.working_days.to_string(),
-            o.source.to_string(),
+            source,
         ]);
-        if let Err(e) = r {
-            self.error = Some(e.into());
+        let _ = self.w.flush();
+        if let Some(row) = o.source.row {
+            let buf = self.w.get_ref();
+            // the source is the last field: its \x01 is the last in the row
+            if let Some(p) = buf[start..].iter().rposition(|&b| b == 1) {
+                self.marks.push((start + p, row));
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.w.get_ref().is_empty()
+    }
+}
+
+impl OverdueWriter {
+    pub fn create(path: &Path) -> std::io::Result<OverdueWriter> {
+        let file = std::fs::File::create(path)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut head = csv::Writer::from_writer(Vec::new());
+        head.write_record(OVERDUE_HEADER)?;
+        std::io::Write::write_all(&mut out, &head.into_inner().map_err(|e| e.into_error())?)?;
+        Ok(OverdueWriter { out, error: None })
+    }
+
+    /// Writes one case (formatted here, on the caller's thread).
+    pub fn write(&mut self, o: &OverdueCase) {
+        let mut one = Receipts::default();
+        one.push(o);
+        self.write_rows(&one, 0);
+    }
+
+    /// Copies rows formatted elsewhere, adding `before` to each row number.
+    pub fn write_rows(&mut self, rows: &Receipts, before: u32) {
+        use std::io::Write;
+        if self.error.is_some() {
+            return;
+        }
+        let buf = rows.w.get_ref();
+        let mut prev = 0;
+        let mut r = Ok(());
+        for &(at, row) in &rows.marks {
+            r = r
+                .and_then(|()| self.out.write_all(&buf[prev..at]))
+                .and_then(|()| write!(self.out, "{}", u64::from(row) + u64::from(before)));
+            prev = at + 1;
+        }
+        if let Err(e) = r.and_then(|()| self.out.write_all(&buf[prev..])) {
+            self.error = Some(e);
         }
     }
 
@@ -414,6 +489,6 @@ impl OverdueWriter {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.w.flush()
+        std::io::Write::flush(&mut self.out)
     }
 }

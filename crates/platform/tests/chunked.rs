@@ -252,3 +252,73 @@ fn a_csv_read_row_by_row_tracks_its_ids_for_duplicates_too() {
         found[0].message
     );
 }
+
+/// `overdue.csv` as the workers format it (each receipt on the thread that found it, the row
+/// numbers filled in in file order) is byte for byte what writing the kept cases one by one gives,
+/// wherever the chunks are cut — quoted fields, line breaks and commas in names included.
+#[test]
+fn receipts_formatted_by_the_workers_are_the_rows_written_one_by_one() {
+    use kaohe_platform::indicators::OverdueWriter;
+    let cal = Calendar::builtin();
+    let units = units();
+    let dir = tempfile::tempdir().unwrap();
+    // 300 cases, every third late; names with commas, quotes and line breaks; a file name that
+    // itself needs quoting in the source column
+    let mut text = String::from(
+        "办件编号,事项编码,事项名称,行政区划,申报来源,办件类型,受理时间,承诺时限,时限单位,办结时间,特别程序开始时间,特别程序结束时间\n",
+    );
+    for i in 0..300 {
+        let name = ["户籍证明", "\"户籍,补办\"", "\"低保\"\"申请\"\"\n第二行\""][i % 3];
+        let done = if i % 3 == 0 {
+            "2021-10-12 09:00:00"
+        } else {
+            "2021-10-01 09:00:00"
+        };
+        let unit = ["320623001", "320623100"][i % 2];
+        text.push_str(&format!(
+            "Q{i},{i:03},{name},{unit},2,2,2021-09-27 10:00:00,3,工作日,{done},,\n"
+        ));
+    }
+    let odd = dir.path().join("办件,\"2021\".csv");
+    std::fs::write(&odd, text).unwrap();
+    let files = [odd, fx("cases_gbk.csv")];
+    let opts = |chunk_bytes, threads| CaseOptions {
+        calendar: &cal,
+        period: Period::parse("2021-01-01..2021-12-31").unwrap(),
+        skip_bad_rows: true,
+        progress: None,
+        overdue_sink: None,
+        chunk_bytes,
+        threads,
+    };
+    // one by one, from the cases kept in memory
+    let expected = dir.path().join("expected.csv");
+    let mut w = OverdueWriter::create(&expected).unwrap();
+    let (st, problems) = cases::read(&files, &mut UnitMap::new(&units), &mut opts(CHUNK_BYTES, 1));
+    let st = st.unwrap_or_else(|| panic!("{problems:?}"));
+    assert!(st.overdue.len() >= 100, "{}", st.overdue.len());
+    for o in &st.overdue {
+        w.write(o);
+    }
+    w.finish().unwrap();
+    let expected = std::fs::read(&expected).unwrap();
+    let rows = csv::Reader::from_reader(&expected[..]).records().count();
+    assert_eq!(rows, st.overdue.len());
+    for size in [1, 7, 100, CHUNK_BYTES] {
+        for threads in [1, 2, 3] {
+            let got = dir.path().join(format!("got-{size}-{threads}.csv"));
+            let mut w = OverdueWriter::create(&got).unwrap();
+            let mut o = opts(size, threads);
+            o.overdue_sink = Some(&mut w);
+            let (st, problems) = cases::read(&files, &mut UnitMap::new(&units), &mut o);
+            let st = st.unwrap_or_else(|| panic!("{problems:?}"));
+            assert!(st.overdue.is_empty(), "the sink took every case");
+            w.finish().unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&std::fs::read(&got).unwrap()),
+                String::from_utf8_lossy(&expected),
+                "chunks of {size} bytes on {threads} threads"
+            );
+        }
+    }
+}

@@ -17,8 +17,7 @@ pub fn ingest(units: &Path, out: &Path, args: &PlatformArgs) -> Result<u8> {
     let partial = out.join("overdue.csv.partial");
     let mut writer = indicators::OverdueWriter::create(&partial)
         .with_context(|| format!("无法写入 {}", partial.display()))?;
-    let mut sink = |o: &indicators::OverdueCase| writer.write(o);
-    let (ind, problems) = platform_indicators(&units, args, Some(&mut sink))?;
+    let (ind, problems) = platform_indicators(&units, args, Some(&mut writer))?;
     let Some(ind) = ind else {
         let _ = std::fs::remove_file(&partial);
         let _ = std::fs::remove_dir(out); // only when empty, i.e. made here

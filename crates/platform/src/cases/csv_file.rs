@@ -7,7 +7,7 @@ use super::count::{Ctx, account};
 use super::record::{Idx, Meta, parse};
 use super::{CaseOptions, CaseStats, FIELDS, PROGRESS_EVERY};
 use crate::dups::IdTracker;
-use crate::indicators::OverdueCase;
+use crate::indicators::{OverdueCase, Receipts};
 use crate::rows::{Cells, Encoding, Line};
 use crate::units::UnitMap;
 use kaohe_core::text::trim;
@@ -22,7 +22,10 @@ struct ChunkOut {
     records: u32,
     end: u64,
     problems: Vec<Problem>,
+    /// Overdue cases, when no sink takes them.
     overdue: Vec<OverdueCase>,
+    /// Overdue cases as rows of `overdue.csv`, when a sink takes them.
+    receipts: Receipts,
 }
 
 /// A chunk's case ids, gathered while parsing, then given to the duplicate check at once: (row,
@@ -97,6 +100,8 @@ pub(super) fn read_csv(
     };
     const WINDOW: usize = 8;
     let n_units = units.len();
+    // With a sink, workers format the receipts (see `OverdueWriter`).
+    let receipts = opts.overdue_sink.is_some();
     // One part of the duplicate check per worker: its own log, the shared filter.
     let mut shards = Vec::new();
     if let Some(t) = tracker.as_ref() {
@@ -166,6 +171,7 @@ pub(super) fn read_csv(
                         ctx,
                         encoding,
                         track,
+                        receipts,
                         &mut units,
                         &mut mine,
                         &mut fields,
@@ -211,14 +217,14 @@ pub(super) fn read_csv(
                 }
                 problems.append(&mut out.problems);
                 kaohe_tables::limits::trim_problems(problems);
+                if let Some(sink) = opts.overdue_sink.as_mut() {
+                    sink.write_rows(&out.receipts, before);
+                }
                 for mut case in out.overdue {
                     if let Some(r) = case.source.row.as_mut() {
                         *r += before;
                     }
-                    match opts.overdue_sink.as_mut() {
-                        Some(sink) => sink(&case),
-                        None => st.overdue.push(case),
-                    }
+                    st.overdue.push(case);
                 }
                 chunk_rows.push(before);
                 let was = rows_here / PROGRESS_EVERY;
@@ -265,6 +271,7 @@ fn work(
     ctx: &Ctx<'_>,
     encoding: Encoding,
     track: bool,
+    receipts: bool,
     units: &mut UnitMap,
     mine: &mut CaseStats,
     fields: &mut crate::chunks::Fields,
@@ -289,6 +296,7 @@ fn work(
         end: chunk.end,
         problems: Vec::new(),
         overdue: Vec::new(),
+        receipts: Receipts::default(),
     };
     ids.rows.clear();
     ids.text.clear();
@@ -332,7 +340,11 @@ fn work(
             return;
         };
         if let Some(case) = account(p, number, ctx, units, mine, &mut out.problems) {
-            out.overdue.push(case);
+            if receipts {
+                out.receipts.push(&case);
+            } else {
+                out.overdue.push(case);
+            }
         }
     });
     out.records = number;

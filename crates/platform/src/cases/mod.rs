@@ -153,9 +153,9 @@ pub struct CaseStats {
 /// Called now and then with (file name, bytes read, rows read).
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 
-/// Takes each overdue case as it is found (e.g. straight into `overdue.csv`), so that memory does
-/// not grow with the number of late cases.
-pub type OverdueSink<'a> = &'a mut dyn FnMut(&OverdueCase);
+/// Takes the overdue cases as they are found, as rows of `overdue.csv` (formatted on the worker
+/// that found each), so that memory does not grow with the number of late cases.
+pub type OverdueSink<'a> = &'a mut crate::indicators::OverdueWriter;
 
 /// Reading options.
 pub struct CaseOptions<'a, 's> {

@@ -74,7 +74,7 @@ pub(super) fn read_xlsx(
         };
         if let Some(case) = account(p, row.number, &ctx, units, st, problems) {
             match opts.overdue_sink.as_mut() {
-                Some(sink) => sink(&case),
+                Some(sink) => sink.write(&case),
                 None => st.overdue.push(case),
             }
         }
