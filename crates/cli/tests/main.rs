@@ -14,6 +14,9 @@ mod hostile;
 mod inputs;
 /// Platform exports end to end: `kaohe ingest`, `kaohe score --cases …`, `kaohe calendar`.
 mod platform;
+/// The real rubrics of issue 11 (rubrics/<id>.toml with rubrics/source/<id>.txt): check, verbatim
+/// texts, their demo inputs scored to a snapshot.
+mod real_rubrics;
 /// `kaohe rubric check` and `kaohe rubric show`.
 mod rubric;
 /// `kaohe rubric export --format xlsx` and `kaohe rubric import`: the round trip, bad cells.

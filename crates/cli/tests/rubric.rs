@@ -5,6 +5,9 @@ fn check_accepts_every_rubric_in_the_repo() {
     for f in [
         "rubrics/rudong-2021.toml",
         "rubrics/example-general-kinds.toml",
+        "rubrics/weimin-star-rating.toml",
+        "rubrics/county-window-service.toml",
+        "rubrics/shicheng-2018-hezhang.toml",
     ] {
         let o = kaohe(&["rubric", "check", f]);
         assert_eq!(o.code, 0, "{f}: {}", o.stderr);

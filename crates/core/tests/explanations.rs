@@ -25,7 +25,11 @@ fn scenario(r: &kaohe_core::Rubric) -> Inputs {
         inp.units.push(Unit {
             code: (*code).into(),
             name: format!("单位{}", i + 1),
-            kind: "镇".into(),
+            // 镇, or the rubric's first kind when it declares kinds without 镇 (a 窗口 rubric).
+            kind: match &r.shapes.unit_kinds {
+                Some(k) if !k.iter().any(|k| k == "镇") => k[0].clone(),
+                _ => "镇".into(),
+            },
             origin: None,
         });
         for m in &r.metrics {
