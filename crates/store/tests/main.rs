@@ -26,6 +26,9 @@ kaohe_store::on_both!(
     a_hand_finding_and_an_import_at_once_never_count_one_clause_twice,
     an_objection_and_the_finalisation_at_once_never_seal_over_an_open_objection,
     a_corrupt_stage_role_or_rubric_is_an_error_never_a_default,
+    inspections_are_checked_recorded_and_scored,
+    typed_findings_are_checked_recorded_and_scored,
+    inspections_move_with_the_store,
 );
 
 /// Stored values the store would never have written are errors (issue 10).
@@ -45,6 +48,9 @@ use data::*;
 mod history;
 /// Checks under the write lock, two callers at once (issue 10).
 mod locks;
+/// 检查记录 and typed findings (issue 11).
+mod inspections;
+use inspections::*;
 use history::*;
 use locks::*;
 
