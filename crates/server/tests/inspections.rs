@@ -312,3 +312,61 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     assert_eq!(result(&v, "W01", "1.1.1")["clause"]["status"], "missing");
     assert!(a.store.audit_replay().await.unwrap().is_empty());
 }
+
+/// The rubric-level shapes on the unit page, with the groups-and-kinds example: a clause that does
+/// not apply is 不适用 and the base is 折算; the ranking group, the veto's grade and reason; an
+/// incomplete unit shows 未完成 where its rank would be, never rank 0.
+pub(crate) async fn the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked(db: Db) {
+    const GROUPS: &str = include_str!("../../../rubrics/example-groups-and-kinds.toml");
+    let a = app(db).await;
+    let now = kaohe_server::iso(T0);
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    let s = &a.store;
+    let id = s
+        .create_assessment(&admin_user, "2023年度星级评定", GROUPS, &now)
+        .await
+        .unwrap();
+    s.add_unit(&admin_user, id, "Z01", "某镇", "镇", &now)
+        .await
+        .unwrap();
+    s.add_unit(&admin_user, id, "Q01", "开发区", "区", &now)
+        .await
+        .unwrap();
+    for to in [Stage::SelfAssessment, Stage::Review] {
+        s.advance(&admin_user, id, to, "", &now, kaohe_store::Gate::none())
+            .await
+            .unwrap();
+    }
+    for u in ["Z01", "Q01"] {
+        s.set_score(&admin_user, id, u, "1.1.1", Ledger::Assessor, "2", "", None, &now)
+            .await
+            .unwrap();
+        for (m, v) in [("online_rate", "0.9"), ("satisfaction", "0.95")] {
+            s.set_metric(&admin_user, id, u, m, v.parse().unwrap(), &now)
+                .await
+                .unwrap();
+        }
+    }
+    s.add_finding(&admin_user, id, "Q01", "2.2.2", "发生安全生产责任事故", &now)
+        .await
+        .unwrap();
+    let admin = web_login(&a, "admin").await;
+    // 开发区 (区): 1.2.1 不适用, the base 折算, its group, vetoed with the grade and the reason.
+    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/Q01")).await;
+    assert_eq!(final_cell(row(&html, "1.2.1")), "不适用");
+    assert!(html.contains("排名组：区、园区"), "{html}");
+    assert!(html.contains("档次：不合格"), "{html}");
+    assert!(
+        html.contains("单项否决：2.2.2（安全责任事故一票否决）：发生安全生产责任事故"),
+        "{html}"
+    );
+    assert!(html.contains("基础分按适用条款折算：8 × 10 ÷ 8"), "{html}");
+    // 某镇: 1.2.1 not scored yet — incomplete, so not ranked: 未完成, never rank 0.
+    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/Z01")).await;
+    assert_eq!(final_cell(row(&html, "1.2.1")), "");
+    assert!(html.contains("排名：未完成"), "{html}");
+    assert!(html.contains("数据不全（缺 1.2.1），不参与排名"), "{html}");
+    assert!(html.contains("排名组：镇、街道"), "{html}");
+    assert!(!html.contains("第 0 名"), "{html}");
+    assert!(!html.contains("扣分项"), "{html}");
+}

@@ -58,6 +58,7 @@ kaohe_store::on_both!(
     the_gate_lists_unfinished_work_and_the_stage_route_seals,
     an_inspection_and_a_typed_finding_are_recorded_on_the_unit_page,
     inspections_and_typed_findings_through_the_api,
+    the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
