@@ -469,7 +469,8 @@ async fn add_finding(
         points: &b.points,
         reason: &b.reason,
     };
-    let fid = kaohe_app::findings::add_finding(&st.store, &a.user, id, &unit, &f, &st.now()).await?;
+    let fid =
+        kaohe_app::findings::add_finding(&st.store, &a.user, id, &unit, &f, &st.now()).await?;
     Ok(Json(serde_json::json!({ "id": fid })))
 }
 
@@ -517,8 +518,16 @@ async fn remove_inspection(
     Path((id, unit, iid)): Path<(i64, String, i64)>,
     Json(b): Json<Withdrawal>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    kaohe_app::findings::remove_inspection(&st.store, &a.user, id, &unit, iid, &b.reason, &st.now())
-        .await?;
+    kaohe_app::findings::remove_inspection(
+        &st.store,
+        &a.user,
+        id,
+        &unit,
+        iid,
+        &b.reason,
+        &st.now(),
+    )
+    .await?;
     Ok(Json(serde_json::json!({ "removed": iid })))
 }
 

@@ -71,18 +71,37 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
     assert_eq!(final_cell(r), "未检查");
     assert!(r.contains("检查记录：未检查"), "{r}");
     assert!(r.contains("记录检查：已检查，未发现问题"), "{r}");
-    assert!(r.contains("name=\"date\" size=\"10\" value=\"2024-06-01\""), "{r}");
-    assert!(r.contains("<option value=\"标识不醒目\">标识不醒目（每次扣 1 分）</option>"), "{r}");
-    assert!(r.contains("<option value=\"标识不易识别\">标识不易识别（每次扣 0.5 分）</option>"), "{r}");
+    assert!(
+        r.contains("name=\"date\" size=\"10\" value=\"2024-06-01\""),
+        "{r}"
+    );
+    assert!(
+        r.contains("<option value=\"标识不醒目\">标识不醒目（每次扣 1 分）</option>"),
+        "{r}"
+    );
+    assert!(
+        r.contains("<option value=\"标识不易识别\">标识不易识别（每次扣 0.5 分）</option>"),
+        "{r}"
+    );
     assert!(!r.contains("name=\"points\""), "{r}");
     let r = row(&html, "1.2.1");
-    assert!(r.contains("name=\"points\"") && r.contains("酌情扣 2–5 分"), "{r}");
+    assert!(
+        r.contains("name=\"points\"") && r.contains("酌情扣 2–5 分"),
+        "{r}"
+    );
     assert!(r.contains("扣分理由"), "{r}");
     assert!(!r.contains("记录检查"), "{r}");
     // 扣分项 apart from 加分 (this rubric has penalty clauses).
-    assert!(html.contains("（基础分 27.00，加分 0.00，扣分项 0.00）"), "{html}");
+    assert!(
+        html.contains("（基础分 27.00，加分 0.00，扣分项 0.00）"),
+        "{html}"
+    );
     // A date after today (Beijing) is refused beside the form, which keeps what was typed.
-    let (s, html, _) = post("inspection", format!("csrf={c}&clause=1.1.1&date=2024-06-02&note=x")).await;
+    let (s, html, _) = post(
+        "inspection",
+        format!("csrf={c}&clause=1.1.1&date=2024-06-02&note=x"),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let r = row(&html, "1.1.1");
     assert!(
@@ -90,18 +109,29 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
         "{r}"
     );
     assert!(r.contains("value=\"2024-06-02\""), "{r}");
-    let (s, html, _) = post("inspection", format!("csrf={c}&clause=1.1.1&date={}", enc("昨天"))).await;
+    let (s, html, _) = post(
+        "inspection",
+        format!("csrf={c}&clause=1.1.1&date={}", enc("昨天")),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("检查日期“昨天”无法识别：应为日期，如 2024-05-08"));
     // Inspected, nothing found: full marks, with who and when.
-    let (s, _, loc) = post("inspection", format!("csrf={c}&clause=1.1.1&date=2024-05-08")).await;
+    let (s, _, loc) = post(
+        "inspection",
+        format!("csrf={c}&clause=1.1.1&date=2024-05-08"),
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(loc.ends_with("?inspected=1.1.1#c-1.1.1"), "{loc}");
     let (_, html) = page(&a, &wang, &format!("{unit_page}?inspected=1.1.1")).await;
     assert!(html.contains("已记录条款 1.1.1 的检查"));
     let r = row(&html, "1.1.1");
     assert_eq!(final_cell(r), "5.00");
-    assert!(r.contains("检查记录：检查人 王芳，检查日期 2024-05-08"), "{r}");
+    assert!(
+        r.contains("检查记录：检查人 王芳，检查日期 2024-05-08"),
+        "{r}"
+    );
     assert!(r.contains("王芳 于 2024-05-08 检查"), "{r}");
     // Chosen points outside the range: refused in Chinese beside the form, the typed values kept.
     let desc = enc("推诿扯皮");
@@ -117,7 +147,12 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
         r.contains("条款 1.2.1：扣分 6 超出条款 1.2.1的酌情范围：应在 2 到 5 分之间"),
         "{r}"
     );
-    assert!(r.contains("value=\"6\"") && r.contains("value=\"群众投诉\"") && r.contains("value=\"推诿扯皮\""), "{r}");
+    assert!(
+        r.contains("value=\"6\"")
+            && r.contains("value=\"群众投诉\"")
+            && r.contains("value=\"推诿扯皮\""),
+        "{r}"
+    );
     let (s, html, _) = post(
         "finding",
         format!("csrf={c}&clause=1.2.1&description={desc}&points=3&reason="),
@@ -140,7 +175,8 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        row(&html, "1.1.1").contains("条款 1.1.1 分问题类型扣分，请选择问题类型（标识不醒目、标识不易识别）"),
+        row(&html, "1.1.1")
+            .contains("条款 1.1.1 分问题类型扣分，请选择问题类型（标识不醒目、标识不易识别）"),
         "{html}"
     );
     let (s, _, _) = post(
@@ -157,24 +193,40 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
     let r = row(&html, "1.2.1");
     assert_eq!(final_cell(r), "17.00");
     assert!(r.contains("1 件次：酌情扣 3（群众投诉）"), "{r}");
-    assert!(r.contains("手工记录：推诿扯皮，酌情扣 3 分（群众投诉）（王芳）"), "{r}");
+    assert!(
+        r.contains("手工记录：推诿扯皮，酌情扣 3 分（群众投诉）（王芳）"),
+        "{r}"
+    );
     let r = row(&html, "1.1.1");
     assert_eq!(final_cell(r), "4.00");
     assert!(r.contains("标识不醒目 1 次 × 1 = 1"), "{r}");
-    assert!(r.contains("手工记录：【标识不醒目】入口无指引（王芳）"), "{r}");
+    assert!(
+        r.contains("手工记录：【标识不醒目】入口无指引（王芳）"),
+        "{r}"
+    );
     // Removing the record takes a reason; without one the clause is 未检查 again.
     let iid = a
         .store
-        .inspections_of(&a.store.user_by_login("admin").await.unwrap().unwrap(), id, "W01")
+        .inspections_of(
+            &a.store.user_by_login("admin").await.unwrap().unwrap(),
+            id,
+            "W01",
+        )
         .await
         .unwrap()[0]
         .id;
     let path = format!("/a/{id}/u/W01/inspection/{iid}/remove");
-    let (s, html, _) = a.form(&wang, &path, format!("csrf={c}&clause=1.1.1&reason=")).await;
+    let (s, html, _) = a
+        .form(&wang, &path, format!("csrf={c}&clause=1.1.1&reason="))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(row(&html, "1.1.1").contains("条款 1.1.1：撤销检查记录须填写理由"));
     let (s, _, loc) = a
-        .form(&wang, &path, format!("csrf={c}&clause=1.1.1&reason={}", enc("日期录错")))
+        .form(
+            &wang,
+            &path,
+            format!("csrf={c}&clause=1.1.1&reason={}", enc("日期录错")),
+        )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(loc.ends_with("?uninspected=1.1.1#c-1.1.1"), "{loc}");
@@ -222,18 +274,41 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     };
     // Not inspected: missing, explained as 未检查, the unit incomplete.
     let (s, v, _) = a
-        .call(&wang, "GET", &format!("/api/assessments/{id}/results"), None, false)
+        .call(
+            &wang,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let r = result(&v, "W01", "1.1.1");
     assert_eq!(r["clause"]["status"], "missing");
-    assert!(r["clause"]["explanation"].as_str().unwrap().contains("未检查"), "{r}");
+    assert!(
+        r["clause"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("未检查"),
+        "{r}"
+    );
     assert_eq!(r["unit"]["complete"], false);
     // Refusals, in Chinese.
-    let (s, v, _) = post(format!("{base}/inspections"), json!({ "clause": "1.1.2", "date": "2024-05-08" })).await;
+    let (s, v, _) = post(
+        format!("{base}/inspections"),
+        json!({ "clause": "1.1.2", "date": "2024-05-08" }),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(v["error"], "条款 1.1.2 不要求检查记录：细则未写 inspection = \"required\"");
-    let (s, v, _) = post(format!("{base}/inspections"), json!({ "clause": "1.1.1", "date": "2023-12-31" })).await;
+    assert_eq!(
+        v["error"],
+        "条款 1.1.2 不要求检查记录：细则未写 inspection = \"required\""
+    );
+    let (s, v, _) = post(
+        format!("{base}/inspections"),
+        json!({ "clause": "1.1.1", "date": "2023-12-31" }),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         v["error"],
@@ -241,7 +316,13 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     );
     let lina = a.login("lina").await;
     let (s, _, _) = a
-        .call(&lina, "POST", &format!("{base}/inspections"), Some(json!({ "clause": "1.1.1", "date": "2024-05-08" })), true)
+        .call(
+            &lina,
+            "POST",
+            &format!("{base}/inspections"),
+            Some(json!({ "clause": "1.1.1", "date": "2024-05-08" })),
+            true,
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Recorded: full marks.
@@ -252,13 +333,17 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let iid = v["id"].as_i64().unwrap();
-    let (_, v, _) = a.call(&wang, "GET", &format!("{base}/inspections"), None, false).await;
+    let (_, v, _) = a
+        .call(&wang, "GET", &format!("{base}/inspections"), None, false)
+        .await;
     assert_eq!(v[0]["inspector"], "王芳");
     assert_eq!(v[0]["date"], "2024-05-08");
     assert_eq!(v[0]["note"], "入口、窗口");
     // The unit's reporter does not read them before 公示 (there is none for W01: 掘港's reads W01's).
     let rep = a.login("juegang").await;
-    let (s, _, _) = a.call(&rep, "GET", &format!("{base}/inspections"), None, false).await;
+    let (s, _, _) = a
+        .call(&rep, "GET", &format!("{base}/inspections"), None, false)
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Typed findings: the range checked, the reason required, the type's own deduction.
     let (s, v, _) = post(
@@ -267,7 +352,10 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(v["error"], "扣分 1 超出条款 1.2.1的酌情范围：应在 2 到 5 分之间");
+    assert_eq!(
+        v["error"],
+        "扣分 1 超出条款 1.2.1的酌情范围：应在 2 到 5 分之间"
+    );
     let (s, v, _) = post(
         format!("{base}/findings"),
         json!({ "clause": "1.2.1", "description": "推诿扯皮", "points": "三", "reason": "群众投诉" }),
@@ -287,27 +375,61 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (_, v, _) = a.call(&wang, "GET", &format!("{base}/findings"), None, false).await;
+    let (_, v, _) = a
+        .call(&wang, "GET", &format!("{base}/findings"), None, false)
+        .await;
     assert_eq!(v[0]["points"], "4.5");
     assert_eq!(v[0]["reason"], "群众投诉");
     assert_eq!(v[1]["finding_type"], "标识不易识别");
     let (_, v, _) = a
-        .call(&wang, "GET", &format!("/api/assessments/{id}/results"), None, false)
+        .call(
+            &wang,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
         .await;
     let r = result(&v, "W01", "1.2.1");
     assert_eq!(r["clause"]["score"], "15.50", "{r}");
-    assert!(r["clause"]["explanation"].as_str().unwrap().contains("1 件次：酌情扣 4.5（群众投诉）"), "{r}");
+    assert!(
+        r["clause"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("1 件次：酌情扣 4.5（群众投诉）"),
+        "{r}"
+    );
     let r = result(&v, "W01", "1.1.1");
     assert_eq!(r["clause"]["score"], "4.50", "{r}");
-    assert!(r["clause"]["explanation"].as_str().unwrap().contains("标识不易识别 1 次 × 0.5 = 0.5"), "{r}");
+    assert!(
+        r["clause"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("标识不易识别 1 次 × 0.5 = 0.5"),
+        "{r}"
+    );
     // Removed with a reason: missing again.
-    let (s, v, _) = post(format!("{base}/inspections/{iid}/remove"), json!({ "reason": "" })).await;
+    let (s, v, _) = post(
+        format!("{base}/inspections/{iid}/remove"),
+        json!({ "reason": "" }),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"], "撤销检查记录须填写理由");
-    let (s, _, _) = post(format!("{base}/inspections/{iid}/remove"), json!({ "reason": "日期录错" })).await;
+    let (s, _, _) = post(
+        format!("{base}/inspections/{iid}/remove"),
+        json!({ "reason": "日期录错" }),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let (_, v, _) = a
-        .call(&wang, "GET", &format!("/api/assessments/{id}/results"), None, false)
+        .call(
+            &wang,
+            "GET",
+            &format!("/api/assessments/{id}/results"),
+            None,
+            false,
+        )
         .await;
     assert_eq!(result(&v, "W01", "1.1.1")["clause"]["status"], "missing");
     assert!(a.store.audit_replay().await.unwrap().is_empty());
@@ -338,18 +460,35 @@ pub(crate) async fn the_unit_page_shows_not_applicable_prorating_group_veto_and_
             .unwrap();
     }
     for u in ["Z01", "Q01"] {
-        s.set_score(&admin_user, id, u, "1.1.1", Ledger::Assessor, "2", "", None, &now)
-            .await
-            .unwrap();
+        s.set_score(
+            &admin_user,
+            id,
+            u,
+            "1.1.1",
+            Ledger::Assessor,
+            "2",
+            "",
+            None,
+            &now,
+        )
+        .await
+        .unwrap();
         for (m, v) in [("online_rate", "0.9"), ("satisfaction", "0.95")] {
             s.set_metric(&admin_user, id, u, m, v.parse().unwrap(), &now)
                 .await
                 .unwrap();
         }
     }
-    s.add_finding(&admin_user, id, "Q01", "2.2.2", "发生安全生产责任事故", &now)
-        .await
-        .unwrap();
+    s.add_finding(
+        &admin_user,
+        id,
+        "Q01",
+        "2.2.2",
+        "发生安全生产责任事故",
+        &now,
+    )
+    .await
+    .unwrap();
     let admin = web_login(&a, "admin").await;
     // 开发区 (区): 1.2.1 不适用, the base 折算, its group, vetoed with the grade and the reason.
     let (_, html) = page(&a, &admin, &format!("/a/{id}/u/Q01")).await;

@@ -132,7 +132,13 @@ impl State {
                 let parsed = unit_clause(&e.entity).and_then(|(a, u, rest)| {
                     let (clause, id) = rest.rsplit_once("/finding/")?;
                     let t: crate::store::TypedAudit = serde_json::from_str(new).ok()?;
-                    Some((a, u.to_string(), clause.to_string(), id.parse::<i64>().ok()?, t))
+                    Some((
+                        a,
+                        u.to_string(),
+                        clause.to_string(),
+                        id.parse::<i64>().ok()?,
+                        t,
+                    ))
                 });
                 match parsed {
                     Some((a, u, c, id, t)) => {
@@ -156,10 +162,8 @@ impl State {
                 let record = serde_json::from_str::<crate::store::InspectionAudit>(new).ok();
                 match (parsed, e.action.as_str(), record) {
                     (Some((a, u, c, id)), "inspection.add", Some(r)) => {
-                        self.inspections.insert(
-                            id,
-                            (a, u, c, e.actor.clone(), r.date, r.note, e.at.clone()),
-                        );
+                        self.inspections
+                            .insert(id, (a, u, c, e.actor.clone(), r.date, r.note, e.at.clone()));
                     }
                     (Some((_, _, _, id)), "inspection.remove", _) => {
                         self.inspections.remove(&id);
@@ -464,11 +468,7 @@ impl Store {
                 r.get::<Option<String>, _>("login").unwrap_or_default(),
                 r.get::<String, _>("created_at"),
             );
-            let typed: Typed = (
-                r.get("finding_type"),
-                r.get("points"),
-                r.get("reason"),
-            );
+            let typed: Typed = (r.get("finding_type"), r.get("points"), r.get("reason"));
             let want_typed = st.typed.remove(&id).unwrap_or_default();
             if st.findings.contains_key(&id) && typed != want_typed {
                 d.push(format!(

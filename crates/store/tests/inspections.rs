@@ -89,20 +89,36 @@ pub(crate) async fn inspections_are_checked_recorded_and_scored(db: Db) {
         );
     }
     // The clause must exist and require an inspection record.
-    let e = invalid(rec(&w.assessor, "9.9.9", "2024-05-08", JUNE).await.unwrap_err());
+    let e = invalid(
+        rec(&w.assessor, "9.9.9", "2024-05-08", JUNE)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(e, "细则中没有条款“9.9.9”");
-    let e = invalid(rec(&w.assessor, "1.1.2", "2024-05-08", JUNE).await.unwrap_err());
+    let e = invalid(
+        rec(&w.assessor, "1.1.2", "2024-05-08", JUNE)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(
         e,
         "条款 1.1.2 不要求检查记录：细则未写 inspection = \"required\""
     );
     // Not after today in Beijing time, not before the assessment's year.
-    let e = invalid(rec(&w.assessor, "1.1.1", "2024-06-02", JUNE).await.unwrap_err());
+    let e = invalid(
+        rec(&w.assessor, "1.1.1", "2024-06-02", JUNE)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(
         e,
         "检查日期 2024-06-02 晚于今天（2024-06-01）：不能记录尚未进行的检查"
     );
-    let e = invalid(rec(&w.assessor, "1.1.1", "2023-12-31", JUNE).await.unwrap_err());
+    let e = invalid(
+        rec(&w.assessor, "1.1.1", "2023-12-31", JUNE)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(
         e,
         "检查日期 2023-12-31 早于考核年度 2024 年：应在 2024-01-01 到 2024-06-01 之间"
@@ -112,8 +128,15 @@ pub(crate) async fn inspections_are_checked_recorded_and_scored(db: Db) {
         .await
         .unwrap();
     let first = rec(&w.assessor, "1.1.1", "2024-05-08", JUNE).await.unwrap();
-    let e = invalid(rec(&w.assessor, "1.1.1", "2024-05-08", JUNE).await.unwrap_err());
-    assert_eq!(e, "王芳 已记录过 2024-05-08 对条款 1.1.1 的检查，不必重复记录");
+    let e = invalid(
+        rec(&w.assessor, "1.1.1", "2024-05-08", JUNE)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        e,
+        "王芳 已记录过 2024-05-08 对条款 1.1.1 的检查，不必重复记录"
+    );
     // Inspected, nothing found: full marks, explained with who inspected and when.
     let (v, text) = scored(s, id, "1.1.1").await;
     assert_eq!(v, Some(Decimal::from(5)));
@@ -124,7 +147,10 @@ pub(crate) async fn inspections_are_checked_recorded_and_scored(db: Db) {
             .iter()
             .map(|i| (i.id, i.inspector.as_str(), i.date.as_str()))
             .collect::<Vec<_>>(),
-        vec![(late, "县政务办", "2024-06-02"), (first, "王芳", "2024-05-08")]
+        vec![
+            (late, "县政务办", "2024-06-02"),
+            (first, "王芳", "2024-05-08")
+        ]
     );
     // Before 公示 the unit's reporter does not read them (like findings).
     assert!(matches!(
@@ -183,7 +209,9 @@ pub(crate) async fn inspections_are_checked_recorded_and_scored(db: Db) {
     let d = s.audit_replay().await.unwrap();
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(
-        d[0].contains("wangfang 于 2024-01-02") && d[0].contains("wangfang 于 2024-05-09") && d[0].ends_with("在审计日志之外被改动"),
+        d[0].contains("wangfang 于 2024-01-02")
+            && d[0].contains("wangfang 于 2024-05-09")
+            && d[0].ends_with("在审计日志之外被改动"),
         "{d:?}"
     );
 }
@@ -197,7 +225,10 @@ pub(crate) async fn typed_findings_are_checked_recorded_and_scored(db: Db) {
         let by = by.clone();
         async move { s.add_typed_finding(&by, id, UNIT, &f, JUNE).await }
     };
-    let f = |clause: &'static str, ty: Option<&'static str>, points: Option<&str>, reason: Option<&'static str>| NewFinding {
+    let f = |clause: &'static str,
+             ty: Option<&'static str>,
+             points: Option<&str>,
+             reason: Option<&'static str>| NewFinding {
         clause,
         description: "现场检查发现",
         finding_type: ty,
@@ -205,9 +236,12 @@ pub(crate) async fn typed_findings_are_checked_recorded_and_scored(db: Db) {
         reason,
     };
     // Who may: as for findings.
-    let e = add(&w.other_assessor, f("1.2.1", None, Some("3"), Some("群众投诉")))
-        .await
-        .unwrap_err();
+    let e = add(
+        &w.other_assessor,
+        f("1.2.1", None, Some("3"), Some("群众投诉")),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden(_)), "{e}");
     // 问题类型: required on a typed clause, one of its list; none on an untyped clause.
     let cases = [
@@ -274,7 +308,10 @@ pub(crate) async fn typed_findings_are_checked_recorded_and_scored(db: Db) {
     // Scored and explained in the rubric's words, with the chosen points and the type's name.
     let (v, text) = scored(s, id, "1.2.1").await;
     assert_eq!(v, Some(Decimal::from(13)));
-    assert!(text.contains("2 件次：酌情扣 2（态度生硬）、5（推诿扯皮）= 7"), "{text}");
+    assert!(
+        text.contains("2 件次：酌情扣 2（态度生硬）、5（推诿扯皮）= 7"),
+        "{text}"
+    );
     s.record_inspection(&w.assessor, id, UNIT, "1.1.1", day("2024-05-08"), "", JUNE)
         .await
         .unwrap();
@@ -282,7 +319,9 @@ pub(crate) async fn typed_findings_are_checked_recorded_and_scored(db: Db) {
     assert_eq!(v, Some(Decimal::new(45, 1)));
     assert!(text.contains("标识不易识别 1 次 × 0.5 = 0.5"), "{text}");
     // The audit entry holds the type, points and reason; a plain finding's is as before.
-    add(&w.assessor, f("1.1.2", None, None, None)).await.unwrap();
+    add(&w.assessor, f("1.1.2", None, None, None))
+        .await
+        .unwrap();
     let log = s.audit_log().await.unwrap();
     let e = log
         .iter()
@@ -291,7 +330,9 @@ pub(crate) async fn typed_findings_are_checked_recorded_and_scored(db: Db) {
     assert_eq!(e.action, "finding.add_typed");
     assert_eq!(
         e.new.as_deref(),
-        Some(r#"{"description":"现场检查发现","finding_type":null,"points":"2","reason":"态度生硬"}"#)
+        Some(
+            r#"{"description":"现场检查发现","finding_type":null,"points":"2","reason":"态度生硬"}"#
+        )
     );
     let last = log.last().unwrap();
     assert_eq!(last.action, "finding.add");
@@ -321,9 +362,17 @@ pub(crate) async fn inspections_move_with_the_store(db: Db) {
     let (s, id) = (&w.store, w.id);
     move_to(s, &w.admin, id, Stage::SelfAssessment).await;
     move_to(s, &w.admin, id, Stage::Review).await;
-    s.record_inspection(&w.assessor, id, UNIT, "1.1.1", day("2024-05-08"), "入口", JUNE)
-        .await
-        .unwrap();
+    s.record_inspection(
+        &w.assessor,
+        id,
+        UNIT,
+        "1.1.1",
+        day("2024-05-08"),
+        "入口",
+        JUNE,
+    )
+    .await
+    .unwrap();
     s.add_typed_finding(
         &w.assessor,
         id,
@@ -340,7 +389,11 @@ pub(crate) async fn inspections_move_with_the_store(db: Db) {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(w.store.audit_key().path.clone(), dir.path().join("audit.key")).unwrap();
+    std::fs::copy(
+        w.store.audit_key().path.clone(),
+        dir.path().join("audit.key"),
+    )
+    .unwrap();
     let to = Store::open(dir.path()).await.unwrap();
     let copied = s.copy_into(&to).await.unwrap();
     assert!(copied.contains(&("inspections", 1)), "{copied:?}");

@@ -46,12 +46,12 @@ mod data;
 use data::*;
 /// The keyed audit chain, its head and the replay (issue 9).
 mod history;
-/// Checks under the write lock, two callers at once (issue 10).
-mod locks;
 /// 检查记录 and typed findings (issue 11).
 mod inspections;
-use inspections::*;
+/// Checks under the write lock, two callers at once (issue 10).
+mod locks;
 use history::*;
+use inspections::*;
 use locks::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");

@@ -653,7 +653,12 @@ pub(super) async fn inspection_form(
     )
     .await
     {
-        Ok(_) => Ok(to_unit_page(id, &unit, ("inspected", &clause), Some(&clause))),
+        Ok(_) => Ok(to_unit_page(
+            id,
+            &unit,
+            ("inspected", &clause),
+            Some(&clause),
+        )),
         Err(e) => {
             let again = Again {
                 error: Some(about_clause(&clause, e)),
@@ -687,7 +692,12 @@ pub(super) async fn remove_inspection_form(
     )
     .await
     {
-        Ok(()) => Ok(to_unit_page(id, &unit, ("uninspected", &clause), Some(&clause))),
+        Ok(()) => Ok(to_unit_page(
+            id,
+            &unit,
+            ("uninspected", &clause),
+            Some(&clause),
+        )),
         Err(e) => {
             let again = Again {
                 error: Some(about_clause(&clause, e)),

@@ -31,10 +31,10 @@ mod evidence_files;
 mod findings;
 /// 推进前检查: the gate before 公示 and 定档, and its override.
 mod gate;
-/// 检查记录 — who inspected a unit on a clause that requires it, and when.
-mod inspections;
 /// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
 mod imports;
+/// 检查记录 — who inspected a unit on a clause that requires it, and when.
+mod inspections;
 /// 账本 — the three scores of a clause (自评分, 考核分, 最终分) with optimistic concurrency, who may read
 mod ledgers;
 /// 异议 — objections filed in 公示 and decided (an upheld one sets 最终分 in the same transaction).
@@ -46,12 +46,12 @@ pub use accounts::Session;
 pub use assessments::{AssessmentRow, UnitRow};
 pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
-pub use findings::{Finding, NewFinding};
 pub(crate) use findings::TypedAudit;
-pub use inspections::{Inspection, beijing_date};
-pub(crate) use inspections::InspectionAudit;
+pub use findings::{Finding, NewFinding};
 pub use gate::{Gate, incomplete_note};
 pub use imports::Import;
+pub(crate) use inspections::InspectionAudit;
+pub use inspections::{Inspection, beijing_date};
 pub use objections::{Decision, Objection};
 pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
