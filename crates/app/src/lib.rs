@@ -12,6 +12,8 @@
 pub mod batch;
 /// 工作日历: the built-in years plus the calendar files a directory holds, within limits.
 pub mod calendar;
+/// 问题记录与检查记录: a finding with its type and chosen points, an inspection record.
+pub mod findings;
 /// 数据导入: platform exports → the import the store keeps.
 pub mod import;
 /// 考核结果: the scored result and who may see which part of it.

@@ -64,9 +64,8 @@ pub struct FindingEntry {
 
 /// 检查记录 — who inspected a unit on a clause that requires one (`inspection = "required"`), and
 /// when: with it and no findings the clause is full marks; without it the clause is missing (未检查).
-/// `kaohe score` reads them from the inspections table (kaohe-tables); the store and the service do
-/// not keep them yet (issue 11, left to the store's owner), so a service-scored clause that requires
-/// them is missing until they do.
+/// `kaohe score` reads them from the inspections table (kaohe-tables); the service keeps them in the
+/// store's `inspections` table (recorded on the unit page or through the API).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InspectionEntry {
     pub unit: Id,

@@ -32,6 +32,14 @@ pub fn router() -> Router<AppState> {
             "/api/assessments/{id}/units/{unit}/findings/{fid}/withdraw",
             post(withdraw_finding),
         )
+        .route(
+            "/api/assessments/{id}/units/{unit}/inspections",
+            get(inspections).post(record_inspection),
+        )
+        .route(
+            "/api/assessments/{id}/units/{unit}/inspections/{iid}/remove",
+            post(remove_inspection),
+        )
         .route("/api/assessments/{id}/results", get(results))
         .route("/api/assessments/{id}/whatif", post(whatif))
         .route(
@@ -434,10 +442,18 @@ async fn set_score(
     Ok(Json(serde_json::to_value(s).unwrap_or_default()))
 }
 
+/// A finding: its clause and description, and where the clause's rule takes them its 问题类型
+/// (`finding_type`) and the points chosen in a range (`points`, text such as "3") with the reason.
 #[derive(Deserialize)]
 struct NewFinding {
     clause: String,
     description: String,
+    #[serde(default)]
+    finding_type: String,
+    #[serde(default)]
+    points: String,
+    #[serde(default)]
+    reason: String,
 }
 
 async fn add_finding(
@@ -446,11 +462,73 @@ async fn add_finding(
     Path((id, unit)): Path<(i64, String)>,
     Json(b): Json<NewFinding>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let fid = st
-        .store
-        .add_finding(&a.user, id, &unit, &b.clause, &b.description, &st.now())
-        .await?;
+    let f = kaohe_app::findings::FindingText {
+        clause: &b.clause,
+        description: &b.description,
+        finding_type: &b.finding_type,
+        points: &b.points,
+        reason: &b.reason,
+    };
+    let fid =
+        kaohe_app::findings::add_finding(&st.store, &a.user, id, &unit, &f, &st.now()).await?;
     Ok(Json(serde_json::json!({ "id": fid })))
+}
+
+/// A unit's inspection records (检查记录). For who may read its findings.
+async fn inspections(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((id, unit)): Path<(i64, String)>,
+) -> ApiResult<Json<Vec<kaohe_store::Inspection>>> {
+    Ok(Json(st.store.inspections_of(&a.user, id, &unit).await?))
+}
+
+/// 记录检查: the clause, the day inspected (`date`, e.g. "2024-05-08") and a note.
+#[derive(Deserialize)]
+struct NewInspection {
+    clause: String,
+    date: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn record_inspection(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, unit)): Path<(i64, String)>,
+    Json(b): Json<NewInspection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let iid = kaohe_app::findings::record_inspection(
+        &st.store,
+        &a.user,
+        id,
+        &unit,
+        &b.clause,
+        &b.date,
+        &b.note,
+        &st.now(),
+    )
+    .await?;
+    Ok(Json(serde_json::json!({ "id": iid })))
+}
+
+async fn remove_inspection(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, unit, iid)): Path<(i64, String, i64)>,
+    Json(b): Json<Withdrawal>,
+) -> ApiResult<Json<serde_json::Value>> {
+    kaohe_app::findings::remove_inspection(
+        &st.store,
+        &a.user,
+        id,
+        &unit,
+        iid,
+        &b.reason,
+        &st.now(),
+    )
+    .await?;
+    Ok(Json(serde_json::json!({ "removed": iid })))
 }
 
 /// A unit's findings (问题记录): hand-made ones can be withdrawn, imported ones change with the

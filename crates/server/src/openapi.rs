@@ -39,7 +39,22 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     (
         "post",
         "/api/assessments/{id}/units/{unit}/findings",
-        "记录一例问题（每发现一例）",
+        "记录一例问题（每发现一例）；分问题类型的条款须给出问题类型（finding_type），酌情扣分的给出扣分（points，在范围内）与扣分理由（reason）",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/units/{unit}/inspections",
+        "单位的检查记录（检查人、检查日期）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/units/{unit}/inspections",
+        "记录检查：已检查，未发现问题（要求检查记录的条款；检查日期 date 不晚于今天、不早于考核年度）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/units/{unit}/inspections/{iid}/remove",
+        "撤销一条检查记录（须填写理由；审计日志保留原记录）",
     ),
     (
         "post",

@@ -56,6 +56,9 @@ kaohe_store::on_both!(
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
     the_gate_lists_unfinished_work_and_the_stage_route_seals,
+    an_inspection_and_a_typed_finding_are_recorded_on_the_unit_page,
+    inspections_and_typed_findings_through_the_api,
+    the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -83,6 +86,9 @@ use imports::*;
 /// The server-rendered pages: sign-in, every page for every role, forms that keep what was typed,
 mod pages;
 use pages::*;
+/// 检查记录 and typed findings on the unit page and through the API (issue 11).
+mod inspections;
+use inspections::*;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
 use whatif::*;

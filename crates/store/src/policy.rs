@@ -7,7 +7,7 @@
 //! | set up units, assignments | admin | 草稿 |
 //! | move to the next stage | admin | any stage but 定档 |
 //! | self-assess (自评分), upload evidence | the unit's reporter | 自评 |
-//! | score (考核分), findings, bonus | an assessor assigned to the unit, or admin | 考核 |
+//! | score (考核分), findings (with 问题类型 and 酌情扣分), inspection records (检查记录), bonus | an assessor assigned to the unit, or admin | 考核 |
 //! | import platform data | admin | 考核 |
 //! | file an objection | the unit's reporter | 公示 |
 //! | decide objections (最终分) | an assessor assigned to the unit, or admin | 公示 |
@@ -19,7 +19,7 @@
 //! | what is read | admin, assessor | the unit's own reporter | another unit's reporter | viewer (领导) |
 //! |---|---|---|---|---|
 //! | 自评分 of a unit | any stage | any stage | never | never |
-//! | 考核分, 最终分, 问题记录 (findings), receipts of a unit | any stage | from 公示 | never | never |
+//! | 考核分, 最终分, 问题记录 (findings), 检查记录 (inspections), receipts of a unit | any stage | from 公示 | never | never |
 //! | 佐证材料 (evidence) of a unit | any stage | any stage | never | never |
 //! | 异议 (objections) of a unit | any stage | any stage | never | never |
 //! | the result (league table, totals, ranks) | any stage | from 公示 (clause details of its own unit only) | from 公示 (totals and ranks only) | from 公示 |

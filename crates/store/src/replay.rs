@@ -1,5 +1,5 @@
 //! 审计回放 — the audit log replayed into the state it says the tables hold, then compared with the
-//! tables row by row: a score, finding, metric, bonus, sealed result, stage, rubric or account changed
+//! tables row by row: a score, finding (with its type and chosen points), inspection record, metric, bonus, sealed result, stage, rubric or account changed
 //! behind the store's back (SQL without an audit entry) is named, with what the log says it should be.
 //! Run by `kaohe audit verify` after the chain itself has been checked (a replay of an untrusted log
 //! would prove nothing).
@@ -31,6 +31,12 @@ pub fn instances_digest<'a>(
 /// An imported instance as the table holds it: unit, description, source.
 type Instance = (String, String, Option<String>);
 
+/// 问题类型, 扣分, 扣分理由 of a finding.
+type Typed = (Option<String>, Option<String>, Option<String>);
+
+/// A 检查记录: assessment, unit, clause, inspector's login, date, note, recorded at.
+type InspectionRow = (i64, String, String, String, String, String, String);
+
 /// What the log says one ledger cell holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Cell {
@@ -48,6 +54,10 @@ struct State {
     ledger: BTreeMap<(i64, String, String, String), Cell>,
     /// finding id → (assessment, unit, clause, description, by, at), hand-made ones
     findings: BTreeMap<i64, (i64, String, String, String, String, String)>,
+    /// finding id → (问题类型, 扣分, 扣分理由) of hand-made findings recorded with them
+    typed: BTreeMap<i64, Typed>,
+    /// inspection id → (assessment, unit, clause, inspector login, date, note, recorded at)
+    inspections: BTreeMap<i64, InspectionRow>,
     /// (assessment, clause) → (import id, digest of its instances on the clause)
     imported: BTreeMap<(i64, String), (i64, String)>,
     /// (assessment, unit, metric) → value
@@ -118,6 +128,49 @@ impl State {
                     None => bad(self),
                 }
             }
+            "finding.add_typed" => {
+                let parsed = unit_clause(&e.entity).and_then(|(a, u, rest)| {
+                    let (clause, id) = rest.rsplit_once("/finding/")?;
+                    let t: crate::store::TypedAudit = serde_json::from_str(new).ok()?;
+                    Some((
+                        a,
+                        u.to_string(),
+                        clause.to_string(),
+                        id.parse::<i64>().ok()?,
+                        t,
+                    ))
+                });
+                match parsed {
+                    Some((a, u, c, id, t)) => {
+                        self.findings
+                            .insert(id, (a, u, c, t.description, e.actor.clone(), e.at.clone()));
+                        self.typed.insert(id, (t.finding_type, t.points, t.reason));
+                    }
+                    None => bad(self),
+                }
+            }
+            "inspection.add" | "inspection.remove" => {
+                let parsed = unit_clause(&e.entity).and_then(|(a, u, rest)| {
+                    let (clause, id) = rest.rsplit_once("/inspection/")?;
+                    Some((
+                        a,
+                        u.to_string(),
+                        clause.to_string(),
+                        id.parse::<i64>().ok()?,
+                    ))
+                });
+                let record = serde_json::from_str::<crate::store::InspectionAudit>(new).ok();
+                match (parsed, e.action.as_str(), record) {
+                    (Some((a, u, c, id)), "inspection.add", Some(r)) => {
+                        self.inspections
+                            .insert(id, (a, u, c, e.actor.clone(), r.date, r.note, e.at.clone()));
+                    }
+                    (Some((_, _, _, id)), "inspection.remove", _) => {
+                        self.inspections.remove(&id);
+                    }
+                    _ => bad(self),
+                }
+            }
             "finding.add" | "finding.withdraw" => {
                 let parsed = unit_clause(&e.entity).and_then(|(a, u, rest)| {
                     let (clause, id) = rest.rsplit_once("/finding/")?;
@@ -137,6 +190,7 @@ impl State {
                     }
                     (Some((_, _, _, id)), _) => {
                         self.findings.remove(&id);
+                        self.typed.remove(&id);
                     }
                     (None, _) => bad(self),
                 }
@@ -292,6 +346,16 @@ fn ledger_label(key: &str) -> String {
     Ledger::parse(key).map_or_else(|| format!("账本“{key}”"), |l| l.label().to_string())
 }
 
+/// 问题类型, 扣分, 扣分理由 as a difference names them.
+fn typed_text(t: &Typed) -> String {
+    format!(
+        "“{}”、{}、“{}”",
+        t.0.as_deref().unwrap_or("无"),
+        t.1.as_deref().unwrap_or("无"),
+        t.2.as_deref().unwrap_or("无")
+    )
+}
+
 impl Store {
     /// Replays the whole audit log and compares the tables with it: every difference, in Chinese
     /// (the first [`MAX_LISTED`], then how many more). Empty when the tables are what the log says.
@@ -316,6 +380,7 @@ impl Store {
         }
         self.compare_ledger(&mut st, &mut d).await?;
         self.compare_findings(&mut st, &mut d).await?;
+        self.compare_inspections(&mut st, &mut d).await?;
         self.compare_metrics(&mut st, &mut d).await?;
         self.compare_rest(&mut st, &mut d).await?;
         let mut out = d.listed;
@@ -375,7 +440,7 @@ impl Store {
     }
 
     async fn compare_findings(&self, st: &mut State, d: &mut Differences) -> Result<()> {
-        let rows = sqlx::query("SELECT f.id, f.assessment_id, f.unit_code, f.clause_id, f.description, f.evidence_sha256, f.import_id, u.login, f.created_at FROM findings f LEFT JOIN users u ON u.id = f.created_by ORDER BY f.id")
+        let rows = sqlx::query("SELECT f.id, f.assessment_id, f.unit_code, f.clause_id, f.description, f.evidence_sha256, f.import_id, u.login, f.created_at, f.finding_type, f.points, f.reason FROM findings f LEFT JOIN users u ON u.id = f.created_by ORDER BY f.id")
             .fetch_all(self.pool())
             .await?;
         // Imported instances, grouped by (assessment, clause, import) in the order written.
@@ -403,6 +468,17 @@ impl Store {
                 r.get::<Option<String>, _>("login").unwrap_or_default(),
                 r.get::<String, _>("created_at"),
             );
+            let typed: Typed = (r.get("finding_type"), r.get("points"), r.get("reason"));
+            let want_typed = st.typed.remove(&id).unwrap_or_default();
+            if st.findings.contains_key(&id) && typed != want_typed {
+                d.push(format!(
+                    "问题记录 {id}（单位 {} 条款 {}）的问题类型、扣分或扣分理由在表中为 {}，审计日志记载为 {}：在审计日志之外被改动",
+                    got.1,
+                    got.2,
+                    typed_text(&typed),
+                    typed_text(&want_typed)
+                ));
+            }
             match st.findings.remove(&id) {
                 None => d.push(format!(
                     "问题记录 {id}（考核 {} 单位 {} 条款 {}：“{}”）在表中，审计日志中没有这条记录或已记为撤回：在审计日志之外被写入",
@@ -443,6 +519,41 @@ impl Store {
                     "考核 {a} 条款 {c} 第 {imp} 次导入的问题记录在表中一条也没有，审计日志记载有：被删除"
                 ));
             }
+        }
+        Ok(())
+    }
+
+    async fn compare_inspections(&self, st: &mut State, d: &mut Differences) -> Result<()> {
+        let rows = sqlx::query("SELECT i.id, i.assessment_id, i.unit_code, i.clause_id, u.login, i.inspected_on, i.note, i.recorded_at FROM inspections i LEFT JOIN users u ON u.id = i.inspected_by ORDER BY i.id")
+            .fetch_all(self.pool())
+            .await?;
+        for r in &rows {
+            let id: i64 = r.get("id");
+            let got: InspectionRow = (
+                r.get("assessment_id"),
+                r.get("unit_code"),
+                r.get("clause_id"),
+                r.get::<Option<String>, _>("login").unwrap_or_default(),
+                r.get("inspected_on"),
+                r.get("note"),
+                r.get("recorded_at"),
+            );
+            match st.inspections.remove(&id) {
+                None => d.push(format!(
+                    "检查记录 {id}（考核 {} 单位 {} 条款 {}，{} 于 {}）在表中，审计日志中没有这条记录或已记为撤销：在审计日志之外被写入",
+                    got.0, got.1, got.2, got.3, got.4
+                )),
+                Some(want) if want != got => d.push(format!(
+                    "检查记录 {id} 在表中为 单位 {} 条款 {}，{} 于 {}（说明“{}”），审计日志记载为 单位 {} 条款 {}，{} 于 {}（说明“{}”）：在审计日志之外被改动",
+                    got.1, got.2, got.3, got.4, got.5, want.1, want.2, want.3, want.4, want.5
+                )),
+                Some(_) => {}
+            }
+        }
+        for (id, (a, u, c, by, date, ..)) in std::mem::take(&mut st.inspections) {
+            d.push(format!(
+                "检查记录 {id}（考核 {a} 单位 {u} 条款 {c}，{by} 于 {date}）审计日志记载未撤销，表中没有：该行被删除"
+            ));
         }
         Ok(())
     }

@@ -15,6 +15,7 @@ const TABLES: &[&str] = &[
     "imports",
     "ledger",
     "findings",
+    "inspections",
     "bonuses",
     "metrics",
     "evidence",
@@ -42,6 +43,7 @@ const INTEGERS: &[&str] = &[
     "sealed_by",
     "filed_by",
     "decided_by",
+    "inspected_by",
 ];
 
 /// Tables whose `id` a PostgreSQL sequence hands out.
@@ -50,6 +52,7 @@ const SERIAL: &[&str] = &[
     "assessments",
     "imports",
     "findings",
+    "inspections",
     "bonuses",
     "evidence_links",
     "objections",

@@ -26,6 +26,9 @@ kaohe_store::on_both!(
     a_hand_finding_and_an_import_at_once_never_count_one_clause_twice,
     an_objection_and_the_finalisation_at_once_never_seal_over_an_open_objection,
     a_corrupt_stage_role_or_rubric_is_an_error_never_a_default,
+    inspections_are_checked_recorded_and_scored,
+    typed_findings_are_checked_recorded_and_scored,
+    inspections_move_with_the_store,
 );
 
 /// Stored values the store would never have written are errors (issue 10).
@@ -43,9 +46,12 @@ mod data;
 use data::*;
 /// The keyed audit chain, its head and the replay (issue 9).
 mod history;
+/// 检查记录 and typed findings (issue 11).
+mod inspections;
 /// Checks under the write lock, two callers at once (issue 10).
 mod locks;
 use history::*;
+use inspections::*;
 use locks::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");

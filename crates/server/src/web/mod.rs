@@ -291,6 +291,11 @@ pub fn router() -> Router<AppState> {
             "/a/{id}/u/{unit}/finding/{fid}/withdraw",
             post(withdraw_form),
         )
+        .route("/a/{id}/u/{unit}/inspection", post(inspection_form))
+        .route(
+            "/a/{id}/u/{unit}/inspection/{iid}/remove",
+            post(remove_inspection_form),
+        )
         .route("/a/{id}/advance", post(advance_form))
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))

@@ -46,6 +46,8 @@ pub(super) struct Notice {
     pub(super) withdrawn: Option<String>,
     pub(super) objected: Option<String>,
     pub(super) decided: Option<String>,
+    pub(super) inspected: Option<String>,
+    pub(super) uninspected: Option<String>,
 }
 
 /// What a unit's page shows again after a form: the error that refused it, the score form as typed,
@@ -57,6 +59,8 @@ pub(super) struct Again<'f> {
     pub(super) typed: Option<&'f ScoreForm>,
     pub(super) notice: Option<String>,
     pub(super) kept: Value,
+    /// The clause whose forms refused: the error is shown beside them instead of atop the page.
+    pub(super) at: Option<String>,
 }
 
 impl Again<'_> {
@@ -67,6 +71,49 @@ impl Again<'_> {
             ..Again::default()
         }
     }
+}
+
+/// What one finding of a type (or of an untyped clause with a range) deducts, as the form shows it.
+fn each_label(each: kaohe_core::rules::counting::Each) -> String {
+    use kaohe_core::rules::counting::Each;
+    match each {
+        Each::Per(p) => format!("每次扣 {} 分", p.normalize()),
+        Each::Range(r) => format!("酌情扣 {}–{} 分", r.lo.normalize(), r.hi.normalize()),
+    }
+}
+
+/// The state of a clause result that is not a number: 不适用, 未检查 (else none).
+fn state_label(r: &kaohe_core::result::ClauseResult) -> Option<&'static str> {
+    use kaohe_core::result::{Detail, Missing};
+    match r.detail {
+        Detail::NotApplicable => Some("不适用"),
+        Detail::Missing(Missing::NotInspected) => Some("未检查"),
+        _ => None,
+    }
+}
+
+/// The lines beside a unit's total: 不参与排名, 排名组, 档次, 单项否决 and its reason, 折算.
+fn remarks(s: &kaohe_core::result::Scored<'_>, u: &kaohe_core::result::UnitResult) -> Vec<String> {
+    let mut out = Vec::new();
+    if !u.ranked {
+        out.push(format!(
+            "数据不全（缺 {}），不参与排名",
+            s.missing_clauses(u).join("、")
+        ));
+    }
+    if let Some(g) = s.group(u) {
+        out.push(format!("排名组：{g}"));
+    }
+    if let Some(g) = s.grade(u) {
+        out.push(format!("档次：{g}"));
+    }
+    if let Some(v) = s.veto_reason(u) {
+        out.push(format!("单项否决：{v}"));
+    }
+    if let Some(p) = s.prorate_note(u) {
+        out.push(p);
+    }
+    out
 }
 
 /// A refusal of a form about one clause, as the page says it: "条款 1.1.1：…".
@@ -87,6 +134,7 @@ pub(super) async fn scorecard_page(
         typed,
         notice,
         kept,
+        at,
     } = again;
     kaohe_app::results::may_open_unit(&a.user, unit).or_page(a)?;
     let x = assessment_of(st, a, id).await?;
@@ -129,6 +177,14 @@ pub(super) async fn scorecard_page(
     } else {
         Vec::new()
     };
+    // 检查记录, for whoever may read the unit's findings now.
+    let inspections = match st.store.inspections_of(&a.user, id, unit).await {
+        Err(kaohe_store::StoreError::Forbidden(_)) => Vec::new(),
+        other => other.or_page(a)?,
+    };
+    let today = kaohe_store::store::beijing_date(&st.now())
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let can_self = may(Action::SelfAssess);
     let evidence = st.store.evidence(&a.user, id, unit).await.or_page(a)?;
     let can_object = may(Action::Object);
@@ -159,7 +215,7 @@ pub(super) async fn scorecard_page(
         .map(|(ci, c)| {
             let find = |l: Ledger| scores.iter().find(|s| s.clause_id == *c.id && s.ledger == l);
             let (s_self, s_ass, s_fin) = (find(Ledger::SelfScore), find(Ledger::Assessor), find(Ledger::Final));
-            let (final_score, explanation, lost, instances) = match (&scored, ur) {
+            let (final_score, explanation, lost, instances, state) = match (&scored, ur) {
                 (Some(scored), Some(r)) => {
                     let cr = scored.clauses(r)[ci];
                     (
@@ -167,10 +223,12 @@ pub(super) async fn scorecard_page(
                         scored.explain(r, ci),
                         !scored.lost(c, &cr).is_zero(),
                         scored.findings(r, ci).iter().map(|f| f.description.clone()).collect::<Vec<_>>(),
+                        state_label(&cr),
                     )
                 }
-                _ => (None, String::new(), false, Vec::new()),
+                _ => (None, String::new(), false, Vec::new(), None),
             };
+            let counting = c.rule.counting();
             let mut row = json!({
                 "id": &*c.id, "title": c.title, "max": c.max.normalize().to_string(),
                 "self": s_self.map(|s| s.score.clone()), "self_reason": s_self.map(|s| s.reason.clone()),
@@ -182,6 +240,12 @@ pub(super) async fn scorecard_page(
                 "final": final_score.or(s_fin.map(|s| s.score.clone())), "explanation": explanation, "lost": lost, "instances": instances,
                 "judgement": matches!(c.rule, kaohe_core::rubric::Rule::Judgement),
                 "by_hand": by_hand.iter().filter(|f| f.clause_id == *c.id).collect::<Vec<_>>(),
+                "state": state,
+                "inspection": counting.inspection,
+                "inspections": inspections.iter().filter(|i| i.clause_id == *c.id).collect::<Vec<_>>(),
+                "types": counting.types.iter().map(|t| json!({ "name": t.name, "label": each_label(t.each) })).collect::<Vec<_>>(),
+                "range": counting.range.map(|r| each_label(kaohe_core::rules::counting::Each::Range(r))),
+                "takes_points": counting.range.is_some() || counting.types.iter().any(|t| matches!(t.each, kaohe_core::rules::counting::Each::Range(_))),
             });
             if let Some(t) = typed
                 && t.clause == *c.id
@@ -191,9 +255,15 @@ pub(super) async fn scorecard_page(
                     row["assessor_reason"] = json!(t.reason);
                 } else {
                     row["finding_typed"] = json!(t.description);
+                    row["finding_type_typed"] = json!(t.finding_type);
+                    row["points_typed"] = json!(t.points);
+                    row["finding_reason_typed"] = json!(t.reason);
                 }
             }
             row["takes_findings"] = json!(c.rule.takes_findings());
+            if can_score && at.as_deref() == Some(&*c.id) {
+                row["error"] = json!(error);
+            }
             row
         })
         .collect();
@@ -202,8 +272,12 @@ pub(super) async fn scorecard_page(
     } else {
         StatusCode::OK
     };
+    // Beside the clause's forms when they are shown (else atop the page).
+    let beside = can_score && at.as_deref().is_some_and(|c| x.rubric.clause(c).is_some());
     let mut page = ScorecardPage {
-        frame: Frame::of(Some(a)).error(error).notice(notice),
+        frame: Frame::of(Some(a))
+            .error(if beside { None } else { error })
+            .notice(notice),
         unit: u,
         a_id: id,
         stage_label: x.stage.label(),
@@ -218,6 +292,7 @@ pub(super) async fn scorecard_page(
         years_chart: None,
         total: None,
         kept,
+        today,
     };
     if let (Some(scored), Some(r)) = (&scored, ur) {
         let dp = x.rubric.precision;
@@ -239,11 +314,16 @@ pub(super) async fn scorecard_page(
         if years.len() > 1 {
             page.years_chart = Some(crate::charts::years_chart(&years));
         }
+        let has_penalty = x.rubric.clauses.iter().any(|c| c.is_penalty());
         page.total = Some(Total {
             total: kaohe_report::fixed(r.total, dp),
             base: kaohe_report::fixed(r.base, dp),
             bonus: kaohe_report::fixed(r.bonus, dp),
+            penalty: has_penalty.then(|| kaohe_report::fixed(r.penalty, dp)),
             rank: r.rank,
+            ranked: r.ranked,
+            rank_text: scored.rank_text(r),
+            remarks: remarks(scored, r),
         });
     }
     let mut resp = render("scorecard.html", page);
@@ -271,6 +351,8 @@ struct ScorecardPage<'a> {
     years_chart: Option<String>,
     total: Option<Total>,
     kept: Value,
+    /// Today in Beijing time (the 检查日期 a new record starts with).
+    today: String,
 }
 
 /// The unit's points in one indicator beside the average of all units.
@@ -282,13 +364,18 @@ struct IndicatorBar {
     average: Option<String>,
 }
 
-/// The unit's total, base, bonus and rank.
+/// The unit's total, base, bonus, 扣分项 (when the rubric has penalty clauses) and rank — or why
+/// it is not ranked — with the remarks beside them (排名组, 档次, 单项否决, 折算).
 #[derive(serde::Serialize)]
 struct Total {
     total: String,
     base: String,
     bonus: String,
+    penalty: Option<String>,
     rank: u32,
+    ranked: bool,
+    rank_text: String,
+    remarks: Vec<String>,
 }
 
 pub(super) async fn scorecard(
@@ -304,7 +391,11 @@ pub(super) async fn scorecard(
                 .withdrawn
                 .map(|c| format!("已撤回条款 {c} 的一条问题记录")))
             .or(n.objected.map(|_| "异议已提交，等待考核组处理".to_string()))
-            .or(n.decided.map(|_| "异议已处理".to_string()));
+            .or(n.decided.map(|_| "异议已处理".to_string()))
+            .or(n.inspected.map(|c| format!("已记录条款 {c} 的检查")))
+            .or(n
+                .uninspected
+                .map(|c| format!("已撤销条款 {c} 的一条检查记录")));
     let again = Again {
         notice,
         ..Again::default()
@@ -326,6 +417,12 @@ pub(super) struct ScoreForm {
     /// A finding's description (the 记录问题 form); when set, the form was that one.
     #[serde(default)]
     pub(super) description: String,
+    /// 问题类型 of a finding (clauses whose rule lists types).
+    #[serde(default)]
+    pub(super) finding_type: String,
+    /// 扣分 chosen in a range (the 扣分理由 is `reason`).
+    #[serde(default)]
+    pub(super) points: String,
 }
 
 pub(super) async fn score_form(
@@ -501,11 +598,14 @@ pub(super) async fn finding_form(
     body: String,
 ) -> Page {
     let f = score_form_of(&st, &a, id, &unit, &body).await?;
-    match st
-        .store
-        .add_finding(&a.user, id, &unit, &f.clause, &f.description, &st.now())
-        .await
-    {
+    let text = kaohe_app::findings::FindingText {
+        clause: &f.clause,
+        description: &f.description,
+        finding_type: &f.finding_type,
+        points: &f.points,
+        reason: &f.reason,
+    };
+    match kaohe_app::findings::add_finding(&st.store, &a.user, id, &unit, &text, &st.now()).await {
         Ok(_) => Ok(to_unit_page(
             id,
             &unit,
@@ -521,7 +621,87 @@ pub(super) async fn finding_form(
             }
             let again = Again {
                 error: Some(msg),
+                at: Some(typed.clause.clone()),
                 typed: Some(&typed),
+                ..Again::default()
+            };
+            scorecard_page(&st, &a, id, &unit, again).await
+        }
+    }
+}
+
+/// 记录检查：已检查，未发现问题 (admin, the unit's assessors, in 考核) on a clause that requires an
+/// inspection record, with the day inspected. A refused form shows again as typed, with the reason.
+pub(super) async fn inspection_form(
+    State(st): State<AppState>,
+    SignedIn(a): SignedIn,
+    Path((id, unit)): Path<(i64, String)>,
+    body: String,
+) -> Page {
+    let f = posted(&a, &body)?;
+    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (clause, date, note) = (field("clause"), field("date"), field("note"));
+    match kaohe_app::findings::record_inspection(
+        &st.store,
+        &a.user,
+        id,
+        &unit,
+        &clause,
+        &date,
+        &note,
+        &st.now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(to_unit_page(
+            id,
+            &unit,
+            ("inspected", &clause),
+            Some(&clause),
+        )),
+        Err(e) => {
+            let again = Again {
+                error: Some(about_clause(&clause, e)),
+                kept: json!({ "form": "inspect", "clause": clause, "date": date, "note": note }),
+                at: Some(clause),
+                ..Again::default()
+            };
+            scorecard_page(&st, &a, id, &unit, again).await
+        }
+    }
+}
+
+/// 撤销检查记录, with the reason (the audit log keeps the record).
+pub(super) async fn remove_inspection_form(
+    State(st): State<AppState>,
+    SignedIn(a): SignedIn,
+    Path((id, unit, iid)): Path<(i64, String, i64)>,
+    body: String,
+) -> Page {
+    let f = posted(&a, &body)?;
+    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (clause, reason) = (field("clause"), field("reason"));
+    match kaohe_app::findings::remove_inspection(
+        &st.store,
+        &a.user,
+        id,
+        &unit,
+        iid,
+        &reason,
+        &st.now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(to_unit_page(
+            id,
+            &unit,
+            ("uninspected", &clause),
+            Some(&clause),
+        )),
+        Err(e) => {
+            let again = Again {
+                error: Some(about_clause(&clause, e)),
+                at: Some(clause),
                 ..Again::default()
             };
             scorecard_page(&st, &a, id, &unit, again).await

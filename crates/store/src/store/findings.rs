@@ -14,6 +14,103 @@ pub struct Finding {
     /// Who recorded it (for an import: who imported).
     pub by: String,
     pub at: String,
+    /// 问题类型, for a clause whose rule lists finding types.
+    pub finding_type: Option<String>,
+    /// 酌情扣分 chosen in the range (canonical decimal text).
+    pub points: Option<String>,
+    /// 扣分理由 of the chosen points.
+    pub reason: Option<String>,
+}
+
+/// A finding to record ([`Store::add_typed_finding`]): its clause and description, and — where the
+/// clause's rule says so — its 问题类型, and the points chosen in a range with the reason.
+#[derive(Debug, Clone, Default)]
+pub struct NewFinding<'a> {
+    pub clause: &'a str,
+    pub description: &'a str,
+    pub finding_type: Option<&'a str>,
+    pub points: Option<Decimal>,
+    pub reason: Option<&'a str>,
+}
+
+/// What the audit entry of a typed finding or one with chosen points holds (`finding.add_typed`;
+/// the replay reads it back).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct TypedAudit {
+    pub(crate) description: String,
+    pub(crate) finding_type: Option<String>,
+    pub(crate) points: Option<String>,
+    pub(crate) reason: Option<String>,
+}
+
+/// The type, points and reason a finding of clause `c` must have, checked against its rule: the
+/// type among the rule's types (none for an untyped clause); points inside the type's or the
+/// clause's range with a reason (none for a fixed deduction). The stored (type, points, reason).
+fn typed_parts(
+    c: &kaohe_core::rubric::Clause,
+    f: &NewFinding<'_>,
+) -> Result<(Option<String>, Option<String>, Option<String>)> {
+    use kaohe_core::rules::counting::Each;
+    let counting = c.rule.counting();
+    let ty = f.finding_type.map(str::trim).filter(|t| !t.is_empty());
+    let reason = f.reason.map(str::trim).filter(|r| !r.is_empty());
+    let each = if counting.types.is_empty() {
+        if let Some(ty) = ty {
+            return Err(StoreError::Invalid(format!(
+                "条款 {} 不分问题类型，不能选“{ty}”",
+                c.id
+            )));
+        }
+        counting.range.map(Each::Range)
+    } else {
+        let names: Vec<&str> = counting.types.iter().map(|t| t.name.as_str()).collect();
+        let Some(ty) = ty else {
+            return Err(StoreError::Invalid(format!(
+                "条款 {} 分问题类型扣分，请选择问题类型（{}）",
+                c.id,
+                names.join("、")
+            )));
+        };
+        let Some(t) = counting.types.iter().find(|t| t.name == ty) else {
+            return Err(StoreError::Invalid(format!(
+                "条款 {} 没有问题类型“{ty}”：应为 {} 之一",
+                c.id,
+                names.join("、")
+            )));
+        };
+        Some(t.each)
+    };
+    let what = ty.map_or_else(|| format!("条款 {}", c.id), |t| format!("问题类型“{t}”"));
+    match (each, f.points) {
+        (Some(Each::Range(r)), None) => Err(StoreError::Invalid(format!(
+            "{what}酌情扣分，请填写扣分（{} 到 {} 分）和扣分理由",
+            r.lo.normalize(),
+            r.hi.normalize()
+        ))),
+        (Some(Each::Range(r)), Some(p)) if p < r.lo || p > r.hi => {
+            Err(StoreError::Invalid(format!(
+                "扣分 {} 超出{what}的酌情范围：应在 {} 到 {} 分之间",
+                p.normalize(),
+                r.lo.normalize(),
+                r.hi.normalize()
+            )))
+        }
+        (Some(Each::Range(_)), Some(_)) if reason.is_none() => Err(StoreError::Invalid(
+            "酌情扣分须写明扣分理由（为何扣这个分值）".into(),
+        )),
+        (Some(Each::Range(_)), Some(p)) => Ok((
+            ty.map(str::to_string),
+            Some(p.normalize().to_string()),
+            reason.map(str::to_string),
+        )),
+        (_, Some(_)) => Err(StoreError::Invalid(format!(
+            "{what}按细则规定的分值扣分，不能自填扣分"
+        ))),
+        (_, None) if reason.is_some() => Err(StoreError::Invalid(format!(
+            "{what}按细则规定的分值扣分，不填扣分理由（情况写在问题描述中）"
+        ))),
+        (_, None) => Ok((ty.map(str::to_string), None, None)),
+    }
 }
 
 impl Store {
@@ -126,7 +223,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records a finding (每发现一例) for a per-instance clause (考核; assigned assessor or admin).
+    /// Records a finding (每发现一例) for a per-instance clause (考核; assigned assessor or admin), with
+    /// no type and no chosen points: see [`Store::add_typed_finding`].
     pub async fn add_finding(
         &self,
         by: &User,
@@ -136,6 +234,26 @@ impl Store {
         description: &str,
         now: &str,
     ) -> Result<i64> {
+        let f = NewFinding {
+            clause,
+            description,
+            ..NewFinding::default()
+        };
+        self.add_typed_finding(by, assessment, unit, &f, now).await
+    }
+
+    /// Records a finding (考核; assigned assessor or admin) with its 问题类型 where the clause's rule
+    /// lists types, and the points chosen in a range with their reason where a range applies (each
+    /// checked against the rule under the write lock, see `typed_parts`).
+    pub async fn add_typed_finding(
+        &self,
+        by: &User,
+        assessment: i64,
+        unit: &str,
+        f: &NewFinding<'_>,
+        now: &str,
+    ) -> Result<i64> {
+        let (clause, description) = (f.clause, f.description);
         let a = self.assessment(assessment).await?;
         // The stage, the assignment and both "one source per count" checks under the write lock.
         let Change { mut tx, .. } = self
@@ -154,6 +272,8 @@ impl Store {
         if description.trim().is_empty() {
             return Err(StoreError::Invalid("问题描述不能为空".into()));
         }
+        Self::unit_in(&mut tx, assessment, unit).await?;
+        let (finding_type, points, reason) = typed_parts(c, f)?;
         // One source per count: findings, or the count metric — never both (the engine would
         // reject the pair as disagreeing sources and leave the clause unscored).
         if let Some(m) = c.rule.count_metric() {
@@ -190,23 +310,42 @@ impl Store {
                 "单位 {unit} 条款 {clause} 的问题已由平台数据导入（{imported} 例），不能再逐条手工记录：两种来源只能用一种。如有遗漏，请更正平台数据后重新导入"
             )));
         }
-        let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO findings (assessment_id, unit_code, clause_id, description, created_by, created_at, finding_type, points, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
             .bind(description.trim())
             .bind(by.id)
             .bind(now)
+            .bind(&finding_type)
+            .bind(&points)
+            .bind(&reason)
             .fetch_one(&mut *tx)
             .await?;
+        // A plain finding is audited as before (its description); one with a type or chosen points
+        // as `finding.add_typed`, with all of them.
+        let (action, new) = if finding_type.is_none() && points.is_none() {
+            ("finding.add", description.trim().to_string())
+        } else {
+            let t = TypedAudit {
+                description: description.trim().to_string(),
+                finding_type,
+                points,
+                reason,
+            };
+            (
+                "finding.add_typed",
+                serde_json::to_string(&t).expect("serialisable"),
+            )
+        };
         self.audit(
             &mut tx,
             now,
             &by.login,
-            "finding.add",
+            action,
             &format!("assessment/{assessment}/unit/{unit}/clause/{clause}/finding/{id}"),
             None,
-            Some(description.trim()),
+            Some(&new),
             None,
         )
         .await?;
@@ -225,7 +364,7 @@ impl Store {
     ) -> Result<Vec<Finding>> {
         self.check_read(by, assessment, Read::Findings, unit)
             .await?;
-        let rows = sqlx::query("SELECT f.id, f.clause_id, f.description, f.import_id, u.name AS by_name, f.created_at FROM findings f JOIN users u ON u.id = f.created_by WHERE f.assessment_id = $1 AND f.unit_code = $2 ORDER BY f.id")
+        let rows = sqlx::query("SELECT f.id, f.clause_id, f.description, f.import_id, u.name AS by_name, f.created_at, f.finding_type, f.points, f.reason FROM findings f JOIN users u ON u.id = f.created_by WHERE f.assessment_id = $1 AND f.unit_code = $2 ORDER BY f.id")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
@@ -239,6 +378,9 @@ impl Store {
                 imported: r.get::<Option<i64>, _>("import_id").is_some(),
                 by: r.get("by_name"),
                 at: r.get("created_at"),
+                finding_type: r.get("finding_type"),
+                points: r.get("points"),
+                reason: r.get("reason"),
             })
             .collect())
     }

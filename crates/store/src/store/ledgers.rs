@@ -329,9 +329,19 @@ impl Store {
                 origin: None,
             });
         }
-        for r in sqlx::query("SELECT unit_code, clause_id, description, evidence_sha256 FROM findings WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
+        for r in sqlx::query("SELECT unit_code, clause_id, description, evidence_sha256, finding_type, points, reason FROM findings WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
             let (u, c): (String, String) = (r.get("unit_code"), r.get("clause_id"));
-            inp.findings.push(FindingEntry { unit: u.as_str().into(), clause: c.as_str().into(), description: r.get("description"), evidence: r.get("evidence_sha256"), finding_type: None, points: None, reason: None, origin: None });
+            let points = match r.get::<Option<String>, _>("points") {
+                Some(p) => Some(stored_decimal(&p, || format!("单位 {u} 条款 {c} 问题记录的扣分"))?),
+                None => None,
+            };
+            inp.findings.push(FindingEntry { unit: u.as_str().into(), clause: c.as_str().into(), description: r.get("description"), evidence: r.get("evidence_sha256"), finding_type: r.get("finding_type"), points, reason: r.get("reason"), origin: None });
+        }
+        // 检查记录: who inspected (the account's name) and on which day.
+        for r in sqlx::query("SELECT i.unit_code, i.clause_id, i.inspected_on, u.name AS by_name FROM inspections i JOIN users u ON u.id = i.inspected_by WHERE i.assessment_id = $1 ORDER BY i.id").bind(assessment).fetch_all(&self.pool).await? {
+            let (u, c, d): (String, String, String) = (r.get("unit_code"), r.get("clause_id"), r.get("inspected_on"));
+            let date = kaohe_core::Date::parse(&d).ok_or_else(|| StoreError::Corrupt(format!("单位 {u} 条款 {c} 检查记录的检查日期“{d}”不是日期")))?;
+            inp.inspections.push(InspectionEntry { unit: u.as_str().into(), clause: c.as_str().into(), inspector: r.get("by_name"), date, origin: None });
         }
         for r in sqlx::query("SELECT unit_code, clause_id, points, reason FROM bonuses WHERE assessment_id = $1 ORDER BY id").bind(assessment).fetch_all(&self.pool).await? {
             let (u, c, p): (String, String, String) = (r.get("unit_code"), r.get("clause_id"), r.get("points"));

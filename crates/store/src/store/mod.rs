@@ -33,6 +33,8 @@ mod findings;
 mod gate;
 /// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
 mod imports;
+/// 检查记录 — who inspected a unit on a clause that requires it, and when.
+mod inspections;
 /// 账本 — the three scores of a clause (自评分, 考核分, 最终分) with optimistic concurrency, who may read
 mod ledgers;
 /// 异议 — objections filed in 公示 and decided (an upheld one sets 最终分 in the same transaction).
@@ -44,9 +46,12 @@ pub use accounts::Session;
 pub use assessments::{AssessmentRow, UnitRow};
 pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
-pub use findings::Finding;
+pub(crate) use findings::TypedAudit;
+pub use findings::{Finding, NewFinding};
 pub use gate::{Gate, incomplete_note};
 pub use imports::Import;
+pub(crate) use inspections::InspectionAudit;
+pub use inspections::{Inspection, beijing_date};
 pub use objections::{Decision, Objection};
 pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
