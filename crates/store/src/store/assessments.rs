@@ -134,6 +134,11 @@ impl Store {
             .0
             .ok_or_else(|| StoreError::Corrupt(format!("考核 {assessment} 的已存细则无法读取")))?
             .shapes;
+        if kind.trim().is_empty() || kind.chars().count() > 20 {
+            return Err(StoreError::Invalid(format!(
+                "单位类型“{kind}”应为 1 到 20 个字，不超过 20 个字"
+            )));
+        }
         if !kinds.accepts_kind(kind) {
             let list = kinds.kinds().unwrap_or_default().join(" / ");
             return Err(StoreError::Invalid(format!("单位类型“{kind}”应为 {list}")));
