@@ -56,6 +56,8 @@ kaohe_store::on_both!(
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
     the_gate_lists_unfinished_work_and_the_stage_route_seals,
+    the_league_page_shows_unranked_groups_not_applicable_and_the_veto,
+    the_league_page_shows_penalties_apart_from_bonus,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -83,8 +85,11 @@ use imports::*;
 /// The server-rendered pages: sign-in, every page for every role, forms that keep what was typed,
 mod pages;
 use pages::*;
+/// The league page, CSV, 考核反馈单 and API results of rubrics with the rubric-level shapes.
+mod shapes;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
+use shapes::*;
 use whatif::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
