@@ -442,6 +442,14 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
         )?;
     }
     for x in &inp.findings {
+        // 问题类型, a chosen 扣分 and its 扣分理由 where the row has them (issue 11's shapes).
+        let mut what = x.description.clone();
+        if let Some(t) = &x.finding_type {
+            what.push_str(&format!("（问题类型：{t}）"));
+        }
+        if let Some(why) = &x.reason {
+            what.push_str(&format!("；扣分理由：{why}"));
+        }
         put(
             ws,
             [
@@ -449,9 +457,25 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
                 x.unit.to_string(),
                 name_of(&x.unit),
                 x.clause.to_string(),
-                String::new(),
-                x.description.clone(),
+                x.points.map(pts).unwrap_or_default(),
+                what,
                 x.evidence.clone().unwrap_or_default(),
+                src(&x.origin),
+            ],
+            x.points,
+        )?;
+    }
+    for x in &inp.inspections {
+        put(
+            ws,
+            [
+                "检查记录".into(),
+                x.unit.to_string(),
+                name_of(&x.unit),
+                x.clause.to_string(),
+                String::new(),
+                format!("{} 于 {} 检查", x.inspector, x.date),
+                x.inspector.clone(),
                 src(&x.origin),
             ],
             None,
