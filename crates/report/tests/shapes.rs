@@ -330,3 +330,51 @@ fn penalties_the_total_cap_and_not_inspected_show_in_every_output() {
         "{rows:#?}"
     );
 }
+
+#[test]
+fn the_feedback_pdf_prints_unranked_groups_not_applicable_and_penalties() {
+    use kaohe_report::pdf::{feedback_pdf, probe};
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let (r, i) = (rubric(), inputs());
+    let s = kaohe_core::score(&r, &i);
+    let (w, wi) = (window_rubric(), window_inputs());
+    let ws = kaohe_core::score(&w, &wi);
+    let form = |s: &kaohe_core::Scored, code: &str| {
+        let u = s.units.iter().find(|u| &*s.unit(u).code == code).unwrap();
+        Feedback::of("示例考核", "公示", s, u)
+    };
+    for (f, needles) in [
+        (
+            form(&s, "C"),
+            &[
+                "总分2.00（基础分2.00，加分0.00），未完成。",
+                "档次：暂不定档（数据不全）",
+            ][..],
+        ),
+        (
+            form(&s, "P"),
+            &[
+                "在区、园区组2个单位中第1名",
+                "1.2.1村（社区）代办点运行2不适用",
+                "基础分按适用条款折算：7.2×10÷8=9",
+            ][..],
+        ),
+        (
+            form(&ws, "W1"),
+            &[
+                "（基础分100.00，加分16.00，扣分项−2.00）",
+                "3.2.1通报批评扣分项−2.00",
+                "总分计算：基础分100+加分16−扣分项2=114，总分最高不超过110分，计110",
+            ][..],
+        ),
+    ] {
+        let pdf = feedback_pdf(&f).unwrap();
+        let Some(pages) = probe::pages(&pdf) else {
+            return; // poppler absent: the layout is checked by tests/pdf.rs where it is
+        };
+        let text = squeeze(&pages.join("\n"));
+        for n in needles {
+            assert!(text.contains(&squeeze(n)), "missing {n} in\n{text}");
+        }
+    }
+}
