@@ -42,7 +42,8 @@ pub struct FeedbackTotal {
     /// Where the unit stands, as the sentence says it: `在 9 个单位中第 3 名`, `在镇、街道组 2 个单位中
     /// 第 1 名`, or 未完成.
     pub place: String,
-    /// The total in one line, when 扣分项 or a total cap make it more than base + bonus.
+    /// The total in one line (`基础分 … + 加分 … − 扣分项 … = …`), when the rubric has 扣分项 or a
+    /// cap on the total; the remarks carry it when something was subtracted or cut.
     pub explained: Option<String>,
     /// 排名组, 档次, 否决理由, 折算 — each a line, when they apply.
     pub remarks: Vec<String>,
@@ -210,7 +211,7 @@ fn remarks(s: &Scored<'_>, u: &UnitResult) -> Vec<String> {
     if let Some(p) = s.prorate_note(u) {
         out.push(p);
     }
-    if crate::shapes::explains_total(s.rubric) {
+    if crate::shapes::explains_total(s.rubric) && crate::shapes::total_needs_line(u) {
         out.push(format!("总分计算：{}", s.explain_total(u)));
     }
     out

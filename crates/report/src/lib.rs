@@ -53,6 +53,12 @@ pub mod shapes {
         has_penalty(r) || r.total_cap.is_some()
     }
 
+    /// Whether a unit's total needs its own line: 扣分项 were subtracted or the cap cut it (else
+    /// base and bonus, shown beside it, make the total).
+    pub fn total_needs_line(u: &UnitResult) -> bool {
+        !u.penalty.is_zero() || u.base + u.bonus - u.penalty != u.total
+    }
+
     /// Whether the rubric grades units (bands or a veto grade).
     pub fn grades(r: &Rubric) -> bool {
         !r.grades.is_empty() || r.shapes.veto_grade.is_some()

@@ -205,7 +205,7 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
         if u.grade.is_none() && !u.complete && !r.grades.is_empty() {
             lines.push(format!("  档次：{}", shapes::GRADE_WITHHELD));
         }
-        if !lines.is_empty() && shapes::explains_total(r) {
+        if shapes::explains_total(r) && shapes::total_needs_line(u) {
             lines.push(format!("  总分：{}", s.explain_total(u)));
         }
         if !lines.is_empty() {

@@ -241,7 +241,7 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
         if let Some(p) = s.prorate_note(u) {
             note.push(p);
         }
-        if crate::shapes::explains_total(r) {
+        if crate::shapes::explains_total(r) && crate::shapes::total_needs_line(u) {
             note.push(format!("总分：{}", s.explain_total(u)));
         }
         text(ws, f, row, tc, &note.join("；"))?;
@@ -313,7 +313,8 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
                 text(ws, f, row, 7, "—")?;
                 text(ws, f, row, 8, "缺数据")?;
             } else if cr.is_not_applicable() {
-                number(ws, f, row, 6, cr.score)?;
+                // 不适用, not a 0 (its points, under `full`, are in the explanation).
+                text(ws, f, row, 6, "不适用")?;
                 text(ws, f, row, 7, "—")?;
                 text(ws, f, row, 8, "不适用")?;
             } else if penalised {

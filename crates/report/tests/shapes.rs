@@ -126,7 +126,7 @@ fn the_workbook_lists_not_applicable_and_the_veto() {
         .collect();
     let all = rows.join("\n");
     assert!(
-        all.contains("不适用：本条款适用于镇、街道，本单位为园区"),
+        all.contains("|1.2.1|村（社区）代办点运行|2|不适用|—|不适用|不适用：本条款适用于镇、街道，本单位为园区"),
         "{all}"
     );
     assert!(

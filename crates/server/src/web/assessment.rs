@@ -181,6 +181,7 @@ fn league_notes(
         out.push(p.clone());
     }
     if r.base + r.bonus - r.penalty != r.total {
+        // Capped: the columns no longer add up to the total, so the line says why.
         out.push(format!("总分：{}", s.explain_total(r)));
     }
     out
