@@ -378,3 +378,20 @@ fn the_feedback_pdf_prints_unranked_groups_not_applicable_and_penalties() {
         }
     }
 }
+
+#[test]
+fn the_whatif_text_says_unranked_and_no_move_for_a_unit_not_ranked() {
+    let (r, i) = (rubric(), inputs());
+    let before = kaohe_core::score(&r, &i);
+    let after = kaohe_core::score(&r, &i);
+    let cmp = kaohe_core::compare::compare(&before, &after);
+    let w = kaohe_report::whatif::WhatIf::of(&cmp, &before, &after, ("现行", "新版"), &[]);
+    let c = w.units.iter().find(|u| u.code == "C").unwrap();
+    assert_eq!((c.before_rank, c.places_up), (Some(0), None));
+    let a = w.units.iter().find(|u| u.code == "A").unwrap();
+    assert_eq!(a.places_up, Some(0));
+    let text = w.table();
+    let line = text.lines().find(|l| l.starts_with("丙镇")).unwrap();
+    // 总分 2.00 → 2.00, ± 0, 名次 未完成 → 未完成, no move.
+    assert!(line.ends_with("未完成  未完成  —"), "{line}");
+}
