@@ -13,6 +13,16 @@
 //!
 //! Worked case: 园区 A scores 7.2 on the 8 points that apply to it, B = 10: base `7.2 × 10 ÷ 8 = 9`;
 //! 园区 B scores 6.35 on them: `6.35 × 10 ÷ 8 = 7.9375`, at precision 2 `7.94`.
+//!
+//! **Subtotals are not 折算.** An indicator's or an item's subtotal (`Scored::indicator_score`,
+//! `Scored::item_score`, the 小计 columns of every output) is the sum of its clause scores as the
+//! outputs show them — a 不适用 clause adds 0 under `prorate` and its max under `full` — and the 折算
+//! is said once, at the base, by its own line (`基础分按适用条款折算：7.2 × 10 ÷ 8 = 9`). So a clerk
+//! adds the clause scores on the 考核反馈单 and finds each subtotal, adds the subtotals and finds the
+//! `7.2` of the 折算 line, and follows that line to the base: every number is checkable by hand.
+//! Scaled subtotals would each need their own rounding and would then not add up to the base, and a
+//! subtotal would no longer be the sum of the scores printed beside it. Worked case (above): 园区 A's
+//! 小计 are 1.2 and 6 (not 1.5 and 7.5), their sum 7.2, its base 9.
 
 use crate::index::Index;
 use crate::input::Inputs;
@@ -179,5 +189,24 @@ rule = {{ kind = "judgement" }}
             s.prorate_note(u).unwrap(),
             "基础分按适用条款折算：7.2 × 10 ÷ 8 = 9"
         );
+    }
+
+    #[test]
+    fn subtotals_are_the_clause_scores_and_the_prorate_is_the_bases_alone() {
+        let i = inputs();
+        let r = rubric("prorate");
+        let s = crate::score(&r, &i);
+        let u = &s.units[0];
+        // Not 折算: 7.2 + 0, not 7.2 × 10 ÷ 8 = 9.
+        assert_eq!(s.indicator_score(u, 0), d("7.2"));
+        assert_eq!(s.item_score(u, 0, 0), d("7.2"));
+        assert_eq!(u.prorated.unwrap().raw, s.indicator_score(u, 0));
+        assert_eq!(u.base, d("9"));
+        // Under `full` the 不适用 clause's points are in the subtotal, as in its cell.
+        let r = rubric("full");
+        let s = crate::score(&r, &i);
+        let u = &s.units[0];
+        assert_eq!(s.indicator_score(u, 0), d("9.2"));
+        assert_eq!(s.item_score(u, 0, 0), u.base);
     }
 }

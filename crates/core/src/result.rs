@@ -260,7 +260,9 @@ impl<'a> Scored<'a> {
             .map(|u| (self.unit(u).code.as_ref(), self.clauses(u)[ci].score()))
             .collect()
     }
-    /// Sum of the indicator's clause scores for a unit (bonus included where the bonus clause sits).
+    /// Sum of the indicator's clause scores for a unit, bonus and 扣分项 excluded. Never 折算: a
+    /// 不适用 clause adds its cell's score (0 under `prorate`, its max under `full`), and the 折算 is
+    /// the base's alone (see [`crate::applicability`]).
     pub fn indicator_score(&self, u: &UnitResult, indicator: usize) -> Decimal {
         self.rubric
             .clauses
@@ -270,7 +272,8 @@ impl<'a> Scored<'a> {
             .map(|(_, r)| r.score)
             .sum()
     }
-    /// Sum of an item's clause scores for a unit (bonus excluded).
+    /// Sum of an item's clause scores for a unit, bonus and 扣分项 excluded; never 折算, as
+    /// [`Scored::indicator_score`].
     pub fn item_score(&self, u: &UnitResult, indicator: usize, item: usize) -> Decimal {
         self.rubric.indicators[indicator].items[item]
             .clauses

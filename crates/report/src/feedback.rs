@@ -30,11 +30,21 @@ pub struct FeedbackTotal {
     pub total: String,
     pub base: String,
     pub bonus: String,
+    /// 扣分项 as shown (`−1.00`), when the rubric has penalty clauses.
+    pub penalty: Option<String>,
     pub rank: u32,
     /// Units ranked (of the unit's ranking group, when the rubric has groups).
     pub of: usize,
     /// False for a unit the rubric does not rank (未完成).
     pub ranked: bool,
+    /// The unit's ranking group (排名组), when the rubric has groups.
+    pub group: Option<String>,
+    /// Where the unit stands, as the sentence says it: `在 9 个单位中第 3 名`, `在镇、街道组 2 个单位中
+    /// 第 1 名`, or 未完成.
+    pub place: String,
+    /// The total in one line (`基础分 … + 加分 … − 扣分项 … = …`), when the rubric has 扣分项 or a
+    /// cap on the total; the remarks carry it when something was subtracted or cut.
+    pub explained: Option<String>,
     /// 排名组, 档次, 否决理由, 折算 — each a line, when they apply.
     pub remarks: Vec<String>,
 }
@@ -71,11 +81,15 @@ impl Feedback {
                     title: c.title.clone(),
                     max: if c.is_bonus() {
                         "加分".to_string()
+                    } else if c.is_penalty() {
+                        "扣分项".to_string()
                     } else {
                         c.max.normalize().to_string()
                     },
                     score: if cr.is_not_applicable() {
                         "不适用".into()
+                    } else if c.is_penalty() && !cr.is_missing() {
+                        crate::shapes::minus(cr.score, dp)
                     } else {
                         cr.score()
                             .map(|v| crate::fixed(v, dp))
@@ -99,18 +113,33 @@ impl Feedback {
                 name: u.name.clone(),
                 kind: u.kind.clone(),
             },
-            total: FeedbackTotal {
-                total: crate::fixed(r.total, dp),
-                base: crate::fixed(r.base, dp),
-                bonus: crate::fixed(r.bonus, dp),
-                rank: r.rank,
-                of: scored
+            total: {
+                let of = scored
                     .units
                     .iter()
                     .filter(|x| x.group == r.group && x.ranked)
-                    .count(),
-                ranked: r.ranked,
-                remarks: remarks(scored, r),
+                    .count();
+                let group = scored.group(r).map(str::to_string);
+                let place = match (r.ranked, &group) {
+                    (false, _) => scored.rank_text(r),
+                    (true, Some(g)) => format!("在{g}组 {of} 个单位中第 {} 名", r.rank),
+                    (true, None) => format!("在 {of} 个单位中第 {} 名", r.rank),
+                };
+                FeedbackTotal {
+                    total: crate::fixed(r.total, dp),
+                    base: crate::fixed(r.base, dp),
+                    bonus: crate::fixed(r.bonus, dp),
+                    penalty: crate::shapes::has_penalty(rubric)
+                        .then(|| crate::shapes::minus(r.penalty, dp)),
+                    rank: r.rank,
+                    of,
+                    ranked: r.ranked,
+                    group,
+                    place,
+                    explained: crate::shapes::explains_total(rubric)
+                        .then(|| scored.explain_total(r)),
+                    remarks: remarks(scored, r),
+                }
             },
             clauses,
         }
@@ -132,24 +161,24 @@ impl Feedback {
         )
     }
 
+    /// The total and its parts: `总分 7.30（基础分 7.30，加分 0.00）` (and `，扣分项 −1.00`).
+    pub fn total_line(&self) -> String {
+        let t = &self.total;
+        let penalty = t
+            .penalty
+            .as_ref()
+            .map(|p| format!("，扣分项 {p}"))
+            .unwrap_or_default();
+        format!(
+            "总分 {}（基础分 {}，加分 {}{penalty}）",
+            t.total, t.base, t.bonus
+        )
+    }
+
     /// The sentence with total and rank, then the remarks.
     pub fn summary(&self) -> String {
-        let t = &self.total;
-        let mut out = if t.ranked {
-            format!(
-                "总分 {}（基础分 {}，加分 {}），在 {} 个单位中第 {} 名。",
-                t.total, t.base, t.bonus, t.of, t.rank
-            )
-        } else {
-            format!(
-                "总分 {}（基础分 {}，加分 {}），{}。",
-                t.total,
-                t.base,
-                t.bonus,
-                kaohe_core::rubric::shapes::UNRANKED
-            )
-        };
-        for r in &t.remarks {
+        let mut out = format!("{}，{}。", self.total_line(), self.total.place);
+        for r in &self.total.remarks {
             out.push_str(r);
             out.push('。');
         }
@@ -157,7 +186,9 @@ impl Feedback {
     }
 }
 
-/// The lines beside the total: 未完成, 排名组, 档次, 否决理由, 折算 (none for a rubric without them).
+/// The lines beside the total: 未完成, 排名组 (of a unit not ranked; a ranked one has it in its
+/// place), 档次 or why there is none, 否决理由, 折算, the total's own line (none for a rubric without
+/// them).
 fn remarks(s: &Scored<'_>, u: &UnitResult) -> Vec<String> {
     let mut out = Vec::new();
     if !u.ranked {
@@ -166,17 +197,22 @@ fn remarks(s: &Scored<'_>, u: &UnitResult) -> Vec<String> {
             s.missing_clauses(u).join("、")
         ));
     }
-    if let Some(g) = s.group(u) {
+    if let (false, Some(g)) = (u.ranked, s.group(u)) {
         out.push(format!("排名组：{g}"));
     }
     if let Some(g) = s.grade(u) {
         out.push(format!("档次：{g}"));
+    } else if !u.complete && !s.rubric.grades.is_empty() {
+        out.push(format!("档次：{}", crate::shapes::GRADE_WITHHELD));
     }
     if let Some(v) = s.veto_reason(u) {
         out.push(format!("单项否决：{v}"));
     }
     if let Some(p) = s.prorate_note(u) {
         out.push(p);
+    }
+    if crate::shapes::explains_total(s.rubric) && crate::shapes::total_needs_line(u) {
+        out.push(format!("总分计算：{}", s.explain_total(u)));
     }
     out
 }

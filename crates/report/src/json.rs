@@ -1,8 +1,13 @@
 //! The JSON object of `kaohe score --format json` (DATA.md §3). Decimals are strings so that nothing
 //! is lost. Fields beyond the contract (grade, vetoed, lost points, instances) are additions that
-//! readers of the contract may ignore.
+//! readers of the contract may ignore. The rubric-level shapes (issue 11) add, only where a rubric
+//! has them: `penalty` (扣分项, per unit and per penalty clause), `total_explained`, `place` (`镇、街道组
+//! 第3名`), `rank_note` (未完成; `rank` is then 0), `grade_note` (暂不定档（数据不全）),
+//! `not_applicable` (the clause ids; each such clause has status `not_applicable`), `veto_reason`
+//! and `prorated` (the 折算 line). Indicator subtotals are not in the JSON; the base is 折算, the
+//! clause scores are not.
 
-use crate::{fixed, plain};
+use crate::{fixed, plain, shapes};
 use kaohe_core::{Problem, Scored};
 use serde::Serialize;
 
@@ -42,7 +47,14 @@ pub struct UnitOut {
     pub kind: String,
     pub base: String,
     pub bonus: String,
+    /// 扣分项: what the penalty clauses subtract from the total (only when the rubric has them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<String>,
     pub total: String,
+    /// The total in one line (`基础分 96 + 加分 16 − 扣分项 1 = 111，总分最高不超过 110 分，计 110`),
+    /// when the rubric has 扣分项 or a cap on the total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_explained: Option<String>,
     pub rank: u32,
     pub complete: bool,
     pub vetoed: bool,
@@ -54,6 +66,15 @@ pub struct UnitOut {
     /// 未完成 for a unit the rubric does not rank (its `rank` is then 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank_note: Option<String>,
+    /// The place as people read it, `镇、街道组 第3名` (or 未完成), when the rubric ranks within groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// Why a unit of a graded rubric has no grade: 暂不定档（数据不全）.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade_note: Option<String>,
+    /// The clauses that do not apply to the unit's kind (不适用).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<String>,
     /// 否决理由: the findings of the veto clauses of a vetoed unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub veto_reason: Option<String>,
@@ -73,6 +94,9 @@ pub struct ClauseOut {
     /// 扣分: max − score (absent for bonus and missing clauses, and when nothing was lost).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lost: Option<String>,
+    /// 扣分项: what a penalty clause subtracts from the total (its score is −penalty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<String>,
     /// The instances behind a per-instance deduction (每一例).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub instances: Vec<InstanceOut>,
@@ -149,6 +173,8 @@ pub fn report(s: &Scored, extra: &[Problem]) -> Report {
                         status: cr.status(),
                         explanation: s.explain(u, ci),
                         lost: (!lost.is_zero()).then(|| fixed(lost, dp)),
+                        penalty: (c.is_penalty() && !cr.score.is_zero())
+                            .then(|| fixed(cr.score.abs(), dp)),
                         instances: s
                             .findings(u, ci)
                             .into_iter()
@@ -167,13 +193,19 @@ pub fn report(s: &Scored, extra: &[Problem]) -> Report {
                 kind: unit.kind.clone(),
                 base: fixed(u.base, dp),
                 bonus: fixed(u.bonus, dp),
+                penalty: shapes::has_penalty(r).then(|| fixed(u.penalty, dp)),
                 total: fixed(u.total, dp),
+                total_explained: shapes::explains_total(r).then(|| s.explain_total(u)),
                 rank: u.rank,
                 complete: u.complete,
                 vetoed: u.vetoed,
                 grade: s.grade(u).map(str::to_string),
                 group: s.group(u).map(str::to_string),
                 rank_note: (!u.ranked).then(|| s.rank_text(u)),
+                place: s.group(u).map(|_| shapes::place(s, u)),
+                grade_note: (s.grade(u).is_none() && !u.complete && !r.grades.is_empty())
+                    .then(|| shapes::GRADE_WITHHELD.to_string()),
+                not_applicable: shapes::not_applicable(s, u),
                 veto_reason: s.veto_reason(u),
                 prorated: s.prorate_note(u),
                 clauses,

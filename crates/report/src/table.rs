@@ -1,8 +1,15 @@
 //! `--format table`: the league table (排名, 单位, 指标小计, 基础分, 加分, 总分) aligned for a terminal
 //! whatever the width of Chinese characters, then every lost point with its explanation (扣分明细),
 //! then missing data and problems.
+//!
+//! With the rubric-level shapes (issue 11) the same table shows: 排名 as `镇、街道组 第1名` when the
+//! rubric ranks within groups and 未完成 for a unit it does not rank; a 扣分项 column (−X) apart from
+//! 加分 when the rubric has penalty clauses; 档次 with 未达等级, the veto's grade, or 暂不定档（数据不全）;
+//! 备注 with 单项否决, the 不适用 clauses and the 折算 of the base. In 扣分明细: 不适用 and its rule,
+//! the veto's reason, each 扣分项, the 折算 line and — when penalties or a total cap make the total
+//! more than base + bonus — the total's own line (`总分：基础分 96 + 加分 16 − 扣分项 1 = …`).
 
-use crate::fixed;
+use crate::{fixed, shapes};
 use kaohe_core::{Problem, Scored};
 use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
@@ -68,25 +75,31 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
         r.version,
         &r.sha256[..16]
     );
+    let penalty = shapes::has_penalty(r);
     let _ = writeln!(
         out,
-        "满分 {}（基础分，不含加分）；{} 个单位\n",
+        "满分 {}（基础分，不含加分{}）{}；{} 个单位\n",
         crate::plain(r.max_total),
+        if penalty { "与扣分项" } else { "" },
+        r.total_cap
+            .map(|c| format!("，总分最高不超过 {} 分", crate::plain(c)))
+            .unwrap_or_default(),
         s.units.len()
     );
 
+    // 排名 says the group beside the rank (镇、街道组 第1名) and 未完成 for a unit not ranked.
     let mut header: Vec<String> = ["排名", "单位编码", "单位名称", "类型"]
         .map(String::from)
         .to_vec();
-    let groups = !r.shapes.ranking_groups.is_empty();
-    if groups {
-        header.push("排名组".into());
-    }
     for ind in &r.indicators {
         header.push(format!("{} {}", ind.id, ind.name));
     }
-    header.extend(["基础分", "加分", "总分"].map(String::from));
-    let grades = !r.grades.is_empty();
+    header.extend(["基础分", "加分"].map(String::from));
+    if penalty {
+        header.push("扣分项".into());
+    }
+    header.push("总分".into());
+    let grades = shapes::grades(r);
     if grades {
         header.push("档次".into());
     }
@@ -95,20 +108,23 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
     for u in &s.units {
         let unit = s.unit(u);
         let mut row = vec![
-            s.rank_text(u),
+            shapes::rank_cell(s, u),
             unit.code.to_string(),
             unit.name.clone(),
             unit.kind.clone(),
         ];
-        if groups {
-            row.push(s.group(u).unwrap_or("—").to_string());
-        }
+        // Indicator subtotals are the clause scores as shown, not 折算 (see applicability.rs):
+        // the 折算 is said once, in 备注 and at the base.
         for i in 0..r.indicators.len() {
             row.push(fixed(s.indicator_score(u, i), dp));
         }
-        row.extend([fixed(u.base, dp), fixed(u.bonus, dp), fixed(u.total, dp)]);
-        if grades {
-            row.push(s.grade(u).unwrap_or("—").to_string());
+        row.extend([fixed(u.base, dp), fixed(u.bonus, dp)]);
+        if penalty {
+            row.push(shapes::minus(u.penalty, dp));
+        }
+        row.push(fixed(u.total, dp));
+        if let Some(g) = shapes::grade_cell(s, u) {
+            row.push(g);
         }
         let mut note = Vec::new();
         if u.vetoed {
@@ -117,14 +133,25 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
         if !u.complete {
             note.push(format!("缺 {} 项数据", s.missing_clauses(u).len()));
         }
+        let na = shapes::not_applicable(s, u);
+        if !na.is_empty() {
+            note.push(format!("不适用 {}", na.join("、")));
+        }
+        if let Some(p) = u.prorated {
+            note.push(format!(
+                "基础分折算 {} → {}",
+                kaohe_core::num::pts(p.raw),
+                kaohe_core::num::pts(u.base)
+            ));
+        }
         row.push(note.join("；"));
         rows.push(row);
     }
     let mut right = vec![true, false, false, false];
-    if groups {
-        right.push(false);
-    }
-    right.extend(std::iter::repeat_n(true, r.indicators.len() + 3));
+    right.extend(std::iter::repeat_n(
+        true,
+        r.indicators.len() + 3 + usize::from(penalty),
+    ));
     if grades {
         right.push(false);
     }
@@ -150,6 +177,16 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
                     c.title,
                     s.explain(u, ci)
                 ));
+            } else if c.is_penalty() {
+                if !cr.score.is_zero() {
+                    lines.push(format!(
+                        "  {} {}：扣分项 {} — {}",
+                        c.id,
+                        c.title,
+                        shapes::minus(cr.score, dp),
+                        s.explain(u, ci)
+                    ));
+                }
             } else if !lost.is_zero() {
                 lines.push(format!(
                     "  {} {}：扣 {} — {}",
@@ -165,15 +202,17 @@ pub fn render(s: &Scored, extra: &[Problem]) -> String {
         if let Some(p) = s.prorate_note(u) {
             lines.push(format!("  {p}"));
         }
+        if u.grade.is_none() && !u.complete && !r.grades.is_empty() {
+            lines.push(format!("  档次：{}", shapes::GRADE_WITHHELD));
+        }
+        if shapes::explains_total(r) && shapes::total_needs_line(u) {
+            lines.push(format!("  总分：{}", s.explain_total(u)));
+        }
         if !lines.is_empty() {
-            let place = match (u.ranked, s.group(u)) {
-                (false, _) => s.rank_text(u),
-                (true, Some(g)) => format!("{g}组第{}名", u.rank),
-                (true, None) => format!("第{}名", u.rank),
-            };
             let _ = writeln!(
                 out,
-                "{place} {} {}（总分 {}）",
+                "{} {} {}（总分 {}）",
+                shapes::place(s, u),
                 unit.code,
                 unit.name,
                 fixed(u.total, dp)

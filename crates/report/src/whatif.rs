@@ -120,7 +120,12 @@ impl WhatIf {
                     delta_text: u.delta().map(kaohe_core::num::signed),
                     before_rank: u.before.map(|s| s.rank),
                     after_rank: u.after.map(|s| s.rank),
-                    places_up: u.places_up(),
+                    // A unit not ranked (rank 0, 未完成) on either side has no move in places.
+                    places_up: u.places_up().filter(|_| {
+                        u.before
+                            .zip(u.after)
+                            .is_some_and(|(b, a)| b.rank > 0 && a.rank > 0)
+                    }),
                     explanation: u.explain(),
                 })
                 .collect(),
@@ -199,8 +204,8 @@ impl WhatIf {
                     u.before_total.clone().unwrap_or_else(dash),
                     u.after_total.clone().unwrap_or_else(dash),
                     u.delta_text.clone().unwrap_or_else(dash),
-                    u.before_rank.map_or_else(dash, |r| r.to_string()),
-                    u.after_rank.map_or_else(dash, |r| r.to_string()),
+                    u.before_rank.map_or_else(dash, rank_text),
+                    u.after_rank.map_or_else(dash, rank_text),
                     match u.places_up {
                         None => dash(),
                         Some(0) => "不变".into(),
@@ -243,5 +248,14 @@ impl WhatIf {
             }
         }
         out
+    }
+}
+
+/// A rank as the text shows it: 未完成 for a unit not ranked (rank 0), never 0.
+fn rank_text(r: u32) -> String {
+    if r == 0 {
+        kaohe_core::rubric::shapes::UNRANKED.to_string()
+    } else {
+        r.to_string()
     }
 }

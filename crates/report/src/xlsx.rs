@@ -3,6 +3,12 @@
 //! below max or missing: points lost, explanation, instances, assessor) and 原始数据 (the inputs used,
 //! with their source rows).
 //!
+//! The rubric-level shapes (issue 11), where a rubric has them: 排名 as text `镇、街道组 第1名` or
+//! 未完成; a 扣分项 column (a negative number) after 加分; 档次 with 未达等级, the veto's grade or
+//! 暂不定档（数据不全）; 备注 with 单项否决 and its reason, 缺数据, the 不适用 clauses, the 折算 line
+//! and the total's own line. Item and indicator subtotals are the clause scores, not 折算 (see
+//! `kaohe_core::applicability`). In 扣分明细: 不适用, 单项否决 and 扣分项 rows with their explanation.
+//!
 //! Numbers are written as numbers: Excel stores IEEE doubles, so this is the one place a decimal is
 //! converted to f64 (from its exact text, the nearest double). Text is always written as text; text
 //! that starts with `=`, `+`, `-`, `@` (or a tab / carriage return) also gets Excel's quote prefix, so
@@ -127,7 +133,6 @@ pub fn workbook(s: &Scored, extra: &[Problem]) -> Result<Vec<u8>, XlsxError> {
 
 fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError> {
     let r = s.rubric;
-    let grades = !r.grades.is_empty();
     // Column plan: 4 fixed, then per indicator its items and 小计, then totals.
     let mut col: u16 = 4;
     let mut plan = Vec::new();
@@ -143,7 +148,13 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
         plan.push((col, None, format!("小计\n({})", plain(ind.max))));
         col += 1;
     }
-    let tail = ["基础分", "加分", "总分"];
+    let penalty = crate::shapes::has_penalty(r);
+    let tail: &[&str] = if penalty {
+        &["基础分", "加分", "扣分项", "总分"]
+    } else {
+        &["基础分", "加分", "总分"]
+    };
+    let grades = crate::shapes::grades(r);
     let last = col + tail.len() as u16 + u16::from(grades);
     ws.merge_range(
         0,
@@ -201,26 +212,37 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
                 None => number(ws, f, row, *pc, s.indicator_score(u, ind_pos))?,
             }
         }
+        // Item and indicator subtotals are the clause scores as shown, not 折算 (applicability.rs);
+        // the 折算 is the base's, said in 备注.
         number(ws, f, row, col, u.base)?;
         number(ws, f, row, col + 1, u.bonus)?;
-        number(ws, f, row, col + 2, u.total)?;
-        let mut tc = col + 3;
-        if grades {
-            text(ws, f, row, tc, s.grade(u).unwrap_or("—"))?;
+        let mut tc = col + 2;
+        if penalty {
+            number(ws, f, row, tc, -u.penalty)?;
+            tc += 1;
+        }
+        number(ws, f, row, tc, u.total)?;
+        tc += 1;
+        if let Some(g) = crate::shapes::grade_cell(s, u) {
+            text(ws, f, row, tc, &g)?;
             tc += 1;
         }
         let mut note = Vec::new();
-        if u.vetoed {
-            note.push("单项否决".to_string());
+        if let Some(why) = s.veto_reason(u) {
+            note.push(format!("单项否决：{why}"));
         }
         if !u.complete {
             note.push(format!("缺数据：{}", s.missing_clauses(u).join("、")));
         }
-        if let Some(g) = s.group(u) {
-            note.push(format!("排名组：{g}"));
+        let na = crate::shapes::not_applicable(s, u);
+        if !na.is_empty() {
+            note.push(format!("不适用：{}", na.join("、")));
         }
         if let Some(p) = s.prorate_note(u) {
             note.push(p);
+        }
+        if crate::shapes::explains_total(r) && crate::shapes::total_needs_line(u) {
+            note.push(format!("总分：{}", s.explain_total(u)));
         }
         text(ws, f, row, tc, &note.join("；"))?;
     }
@@ -235,7 +257,8 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
     Ok(())
 }
 
-/// A unit's rank as a number, or 未完成 as text for a unit the rubric does not rank.
+/// A unit's rank as a number; as text `镇、街道组 第1名` when the rubric ranks within groups, or 未完成
+/// for a unit it does not rank.
 fn rank(
     ws: &mut Worksheet,
     f: &Formats,
@@ -243,11 +266,11 @@ fn rank(
     s: &Scored,
     u: &kaohe_core::result::UnitResult,
 ) -> Result<(), XlsxError> {
-    if u.ranked {
+    if u.ranked && s.group(u).is_none() {
         ws.write_number_with_format(row, 0, u.rank as f64, &f.int)?;
         Ok(())
     } else {
-        text(ws, f, row, 0, &s.rank_text(u))
+        text(ws, f, row, 0, &crate::shapes::rank_cell(s, u))
     }
 }
 
@@ -274,7 +297,8 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
         for (ci, (c, cr)) in r.clauses.iter().zip(s.clauses(u)).enumerate() {
             let lost = s.lost(c, cr);
             let vetoed_here = u.vetoed && !s.findings(u, ci).is_empty() && c.max.is_zero();
-            let shown = cr.is_missing() || cr.is_not_applicable() || vetoed_here;
+            let penalised = c.is_penalty() && !cr.is_missing() && !cr.score.is_zero();
+            let shown = cr.is_missing() || cr.is_not_applicable() || vetoed_here || penalised;
             if !shown && lost.is_zero() {
                 continue;
             }
@@ -289,9 +313,14 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
                 text(ws, f, row, 7, "—")?;
                 text(ws, f, row, 8, "缺数据")?;
             } else if cr.is_not_applicable() {
-                number(ws, f, row, 6, cr.score)?;
+                // 不适用, not a 0 (its points, under `full`, are in the explanation).
+                text(ws, f, row, 6, "不适用")?;
                 text(ws, f, row, 7, "—")?;
                 text(ws, f, row, 8, "不适用")?;
+            } else if penalised {
+                number(ws, f, row, 6, cr.score)?;
+                number(ws, f, row, 7, cr.score.abs())?;
+                text(ws, f, row, 8, "扣分项")?;
             } else if vetoed_here && lost.is_zero() {
                 number(ws, f, row, 6, cr.score)?;
                 text(ws, f, row, 7, "—")?;
@@ -414,6 +443,14 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
         )?;
     }
     for x in &inp.findings {
+        // 问题类型, a chosen 扣分 and its 扣分理由 where the row has them (issue 11's shapes).
+        let mut what = x.description.clone();
+        if let Some(t) = &x.finding_type {
+            what.push_str(&format!("（问题类型：{t}）"));
+        }
+        if let Some(why) = &x.reason {
+            what.push_str(&format!("；扣分理由：{why}"));
+        }
         put(
             ws,
             [
@@ -421,9 +458,25 @@ fn raw_data(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError
                 x.unit.to_string(),
                 name_of(&x.unit),
                 x.clause.to_string(),
-                String::new(),
-                x.description.clone(),
+                x.points.map(pts).unwrap_or_default(),
+                what,
                 x.evidence.clone().unwrap_or_default(),
+                src(&x.origin),
+            ],
+            x.points,
+        )?;
+    }
+    for x in &inp.inspections {
+        put(
+            ws,
+            [
+                "检查记录".into(),
+                x.unit.to_string(),
+                name_of(&x.unit),
+                x.clause.to_string(),
+                String::new(),
+                format!("{} 于 {} 检查", x.inspector, x.date),
+                x.inspector.clone(),
                 src(&x.origin),
             ],
             None,

@@ -38,9 +38,15 @@ pub fn league_chart(units: &[Value], max_total: f64) -> String {
             0.0
         };
         let complete = u["complete"].as_bool().unwrap_or(true);
+        // The rank as the table shows it: 未完成 for a unit not ranked, never 0; the group's
+        // place (镇、街道组 第1名) when the rubric ranks within groups.
+        let rank = match (u["rank_note"].as_str(), u["place"].as_str()) {
+            (Some(note), _) => format!("{note} "),
+            (None, Some(place)) => format!("{place} "),
+            (None, None) => format!("{}. ", u["rank"]),
+        };
         let label = format!(
-            "{}. {}{}",
-            u["rank"],
+            "{rank}{}{}",
             u["name"].as_str().unwrap_or_default(),
             if complete { "" } else { "（缺数据）" }
         );

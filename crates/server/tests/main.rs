@@ -59,6 +59,8 @@ kaohe_store::on_both!(
     an_inspection_and_a_typed_finding_are_recorded_on_the_unit_page,
     inspections_and_typed_findings_through_the_api,
     the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked,
+    the_league_page_shows_unranked_groups_not_applicable_and_the_veto,
+    the_league_page_shows_penalties_apart_from_bonus,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -89,8 +91,11 @@ use pages::*;
 /// 检查记录 and typed findings on the unit page and through the API (issue 11).
 mod inspections;
 use inspections::*;
+/// The league page, CSV, 考核反馈单 and API results of rubrics with the rubric-level shapes.
+mod shapes;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
+use shapes::*;
 use whatif::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");

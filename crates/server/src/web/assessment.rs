@@ -22,10 +22,20 @@ struct AssessmentPage<'a> {
     unfinished: Vec<String>,
     incomplete_note: Option<&'a str>,
     league: Option<Vec<Value>>,
+    shapes: LeagueShapes,
     chart: Option<String>,
     distribution: Option<String>,
     hidden_reason: Option<String>,
     units: Vec<UnitLink>,
+}
+
+/// Which columns of the rubric-level shapes the league table has (none for rudong-2021).
+#[derive(serde::Serialize, Default)]
+struct LeagueShapes {
+    /// A 扣分项 column, apart from 加分.
+    penalty: bool,
+    /// A 档次 column (bands or a veto grade).
+    grades: bool,
 }
 
 /// An assessment's heading: its title, stage and rubric.
@@ -96,6 +106,7 @@ async fn assessment_page(
         unfinished,
         incomplete_note: x.incomplete_note.as_deref(),
         league: None,
+        shapes: LeagueShapes::default(),
         chart: None,
         distribution: None,
         hidden_reason: None,
@@ -110,15 +121,24 @@ async fn assessment_page(
         let league: Vec<Value> = report
             .units
             .iter()
-            .map(|u| {
+            .zip(&scored.units)
+            .map(|(u, r)| {
                 let mut row = serde_json::to_value(u).expect("a report row serialises");
                 if let Some(o) = row.as_object_mut() {
                     o.remove("clauses");
                 }
                 row["link"] = json!(Store::may_read_unit(&a.user, &u.code));
+                row["notes"] = json!(league_notes(&scored, r, u));
+                if let Some(p) = &u.penalty {
+                    row["penalty_shown"] = json!(penalty_shown(p));
+                }
                 row
             })
             .collect();
+        page.shapes = LeagueShapes {
+            penalty: kaohe_report::shapes::has_penalty(&x.rubric),
+            grades: kaohe_report::shapes::grades(&x.rubric),
+        };
         let max: f64 = x.rubric.max_total.to_string().parse().unwrap_or(1.0);
         page.chart = Some(league_chart(&league, max));
         let totals: Vec<_> = scored.units.iter().map(|r| r.total).collect();
@@ -141,6 +161,39 @@ async fn assessment_page(
             .collect();
     }
     Ok(render("assessment.html", page))
+}
+
+/// 备注 of a league row beyond 缺数据: 单项否决 and its reason, the 不适用 clauses, the 折算, and the
+/// total's own line when the cap on the total cut it — each only where the rubric has the shape.
+fn league_notes(
+    s: &kaohe_core::Scored,
+    r: &kaohe_core::result::UnitResult,
+    u: &kaohe_report::json::UnitOut,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(v) = &u.veto_reason {
+        out.push(format!("单项否决：{v}"));
+    }
+    if !u.not_applicable.is_empty() {
+        out.push(format!("不适用：{}", u.not_applicable.join("、")));
+    }
+    if let Some(p) = &u.prorated {
+        out.push(p.clone());
+    }
+    if r.base + r.bonus - r.penalty != r.total {
+        // Capped: the columns no longer add up to the total, so the line says why.
+        out.push(format!("总分：{}", s.explain_total(r)));
+    }
+    out
+}
+
+/// 扣分项 as the table shows it: `−2.00`, or `0.00`.
+fn penalty_shown(p: &str) -> String {
+    if p.trim_start_matches(['0', '.']).is_empty() {
+        p.to_string()
+    } else {
+        format!("−{p}")
+    }
 }
 
 /// 细则's context: the rubric's heading and its indicators with their clauses.

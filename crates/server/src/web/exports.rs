@@ -80,11 +80,23 @@ pub(super) async fn export_csv(
     for ind in &x.rubric.indicators {
         out.push_str(&format!(",{} {}", ind.id, ind.name));
     }
-    out.push_str(",基础分,加分,总分,完整\n");
+    // The rubric-level shapes' columns only where the rubric has them (rudong-2021's CSV as before).
+    let penalty = kaohe_report::shapes::has_penalty(&x.rubric);
+    let grades = kaohe_report::shapes::grades(&x.rubric);
+    out.push_str(",基础分,加分");
+    if penalty {
+        out.push_str(",扣分项");
+    }
+    out.push_str(",总分,完整");
+    if grades {
+        out.push_str(",档次");
+    }
+    out.push('\n');
     for u in &scored.units {
         let unit = scored.unit(u);
         let mut row = vec![
-            u.rank.to_string(),
+            // 未完成 for a unit not ranked, 镇、街道组 第1名 within groups, never 0.
+            csv_safe(&kaohe_report::shapes::rank_cell(&scored, u)),
             csv_safe(&unit.code),
             csv_safe(&unit.name),
             csv_safe(&unit.kind),
@@ -95,6 +107,11 @@ pub(super) async fn export_csv(
         row.extend([
             kaohe_report::fixed(u.base, dp),
             kaohe_report::fixed(u.bonus, dp),
+        ]);
+        if penalty {
+            row.push(kaohe_report::shapes::minus(u.penalty, dp));
+        }
+        row.extend([
             kaohe_report::fixed(u.total, dp),
             if u.complete {
                 "是".into()
@@ -102,6 +119,9 @@ pub(super) async fn export_csv(
                 "否".into()
             },
         ]);
+        if let Some(g) = kaohe_report::shapes::grade_cell(&scored, u) {
+            row.push(csv_safe(&g));
+        }
         let quoted: Vec<String> = row
             .iter()
             .map(|c| {
