@@ -18,7 +18,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {
     pub total: Decimal,
+    /// 0 when the unit is not ranked (see `ranked`).
     pub rank: u32,
+    /// Ranked at all: an incomplete unit is not ranked under the rubric's rank policy.
+    pub ranked: bool,
     pub complete: bool,
     pub vetoed: bool,
 }
@@ -39,7 +42,8 @@ impl UnitDelta {
     }
     /// Places moved up (positive) or down (negative), when the unit is on both sides.
     pub fn places_up(&self) -> Option<i64> {
-        Some(i64::from(self.before?.rank) - i64::from(self.after?.rank))
+        let (b, a) = (self.before?, self.after?);
+        (b.ranked && a.ranked).then(|| i64::from(b.rank) - i64::from(a.rank))
     }
     /// e.g. `总分 5.612 → 5.598（−0.014）；名次 第2 → 第3（下降1位）`.
     pub fn explain(&self) -> String {
@@ -47,16 +51,16 @@ impl UnitDelta {
             (Some(b), Some(a)) => (b, a),
             (Some(b), None) => {
                 return format!(
-                    "仅在原方案中：总分 {}，第{}名；新方案未考核此单位",
+                    "仅在原方案中：总分 {}，{}；新方案未考核此单位",
                     pts(b.total),
-                    b.rank
+                    place(&b)
                 );
             }
             (None, Some(a)) => {
                 return format!(
-                    "仅在新方案中：总分 {}，第{}名；原方案未考核此单位",
+                    "仅在新方案中：总分 {}，{}；原方案未考核此单位",
                     pts(a.total),
-                    a.rank
+                    place(&a)
                 );
             }
             (None, None) => return String::new(),
@@ -67,11 +71,12 @@ impl UnitDelta {
         } else {
             format!("总分 {} → {}（{}）", pts(b.total), pts(a.total), signed(d))
         };
-        let up = i64::from(b.rank) - i64::from(a.rank);
-        let rank = match up {
-            0 => format!("名次 第{}名不变", a.rank),
-            n if n > 0 => format!("名次 第{} → 第{}名（上升{}位）", b.rank, a.rank, n),
-            n => format!("名次 第{} → 第{}名（下降{}位）", b.rank, a.rank, -n),
+        let rank = match self.places_up() {
+            None if !b.ranked && !a.ranked => "两方案中均未完成，不排名".to_string(),
+            None => format!("名次 {} → {}", place(&b), place(&a)),
+            Some(0) => format!("名次 第{}名不变", a.rank),
+            Some(n) if n > 0 => format!("名次 第{} → 第{}名（上升{}位）", b.rank, a.rank, n),
+            Some(n) => format!("名次 第{} → 第{}名（下降{}位）", b.rank, a.rank, -n),
         };
         let mut s = format!("{total}；{rank}");
         for (side, st) in [("原方案", b), ("新方案", a)] {
@@ -266,10 +271,20 @@ impl Comparison {
     }
 }
 
+/// 第3名, or 未完成（不排名） for a unit the rubric does not rank.
+fn place(s: &Standing) -> String {
+    if s.ranked {
+        format!("第{}名", s.rank)
+    } else {
+        "未完成（不排名）".to_string()
+    }
+}
+
 fn standing(u: &UnitResult) -> Standing {
     Standing {
         total: u.total,
         rank: u.rank,
+        ranked: u.ranked,
         complete: u.complete,
         vetoed: u.vetoed,
     }

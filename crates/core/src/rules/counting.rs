@@ -396,7 +396,8 @@ impl Counting {
     }
 
     /// What was found and what it deducts, opened by who inspected: `张三 于 2024-05-08 检查，缺 11 项
-    /// × 0.2 = 2.2`; n = 0: `…，发现问题 0例` (the caller adds 不扣分).
+    /// × 0.2 = 2.2`; n = 0: `…，发现问题 0例`, or with finding types `…，未发现标识不醒目、标识不易识别` (more than three
+    /// types: `未发现所列 6 类问题`; the caller adds 不扣分).
     pub(crate) fn what(
         &self,
         cx: &Cx,
@@ -409,6 +410,18 @@ impl Counting {
         let (text, d) = if n == 0 {
             match (&self.word, metric) {
                 (None, Some(_)) => (super::instances::what(cx, metric, 0, false), Decimal::ZERO),
+                // the rubric's own names of its defects: 未发现标识不醒目、标识不易识别
+                _ if !self.types.is_empty()
+                    && self.word.as_ref().is_none_or(|w| w.contains("{type}")) =>
+                {
+                    let names: Vec<&str> = self.types.iter().map(|t| t.name.as_str()).collect();
+                    let text = if names.len() <= 3 {
+                        format!("未发现{}", names.join("、"))
+                    } else {
+                        format!("未发现所列 {} 类问题", names.len())
+                    };
+                    (text, Decimal::ZERO)
+                }
                 _ => (self.word(None, 0), Decimal::ZERO),
             }
         } else if from_findings {
@@ -446,6 +459,8 @@ impl Counting {
             format!("每例扣 {}", pts(per))
         };
         if let Some(w) = &self.word {
+            // the template as a clerk reads it: 缺 {n} 项 → 缺 N 项, {type} → 问题类型
+            let w = w.replace("{n}", "N").replace("{type}", "问题类型");
             s.push_str(&format!("（计为“{w}”）"));
         }
         s
