@@ -175,9 +175,20 @@ fn every_key_the_loader_accepts_is_written() {
         }
     }
     for (kind, _) in kaohe_core::rules::kinds() {
-        assert!(probed.contains(kind), "every-field.toml has no {kind} clause");
+        assert!(
+            probed.contains(kind),
+            "every-field.toml has no {kind} clause"
+        );
     }
-    for level in ["rubric", "metrics", "grades", "indicators", "items", "subitems", "types"] {
+    for level in [
+        "rubric",
+        "metrics",
+        "grades",
+        "indicators",
+        "items",
+        "subitems",
+        "types",
+    ] {
         assert!(probed.contains(level), "every-field.toml has no {level}");
     }
     assert!(

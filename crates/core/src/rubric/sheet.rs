@@ -72,7 +72,11 @@ pub const PART_KEYS: &[&str] = &["", "id", "name", "max", "budget", "floor"];
 
 /// The 说明 sheet's rows of the rubric's own fields: (项目, TOML key, what the value may be).
 pub const ABOUT_FIELDS: &[(&str, &str, &str)] = &[
-    ("编号", "id", "细则编号（英文、数字、连字符），如 rudong-2021"),
+    (
+        "编号",
+        "id",
+        "细则编号（英文、数字、连字符），如 rudong-2021",
+    ),
     ("标题", "title", "细则名称"),
     ("年度", "year", "整数，如 2021"),
     ("版本", "version", "如 1、0.1"),
@@ -161,7 +165,10 @@ pub const NOTES: &[(&str, &str)] = &[
         "注：适用单位类型",
         "本条适用的单位类型，以“、”分隔，如 镇、街道；空：适用于所有单位",
     ),
-    ("注：阶梯（tiers）", "门槛:得分，各档以“；”分隔，如 0.8:2；0.7:1.5"),
+    (
+        "注：阶梯（tiers）",
+        "门槛:得分，各档以“；”分隔，如 0.8:2；0.7:1.5",
+    ),
     (
         "注：综合排名（parts）",
         "指标:方向:权重，各项以“；”分隔，如 online_volume:higher:1；online_coverage:higher:1",
@@ -491,8 +498,14 @@ mod tests {
         }
         let r = Param::Range("2".into(), "5.0".into());
         assert_eq!(param_text(&r), "2-5.0");
-        assert_eq!(toml(param_value("range", "2-5.0").unwrap()), r#"["2", "5.0"]"#);
-        assert_eq!(toml(param_value("range", "2 至 5").unwrap()), r#"["2", "5"]"#);
+        assert_eq!(
+            toml(param_value("range", "2-5.0").unwrap()),
+            r#"["2", "5.0"]"#
+        );
+        assert_eq!(
+            toml(param_value("range", "2 至 5").unwrap()),
+            r#"["2", "5"]"#
+        );
         for bad in ["2", "2-", "-5", "2-3-4"] {
             assert!(param_value("range", bad).is_err(), "{bad}");
         }

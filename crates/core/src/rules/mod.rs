@@ -274,10 +274,7 @@ pub fn kinds() -> Vec<(&'static str, &'static str)> {
 pub fn param_keys() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for (_, keys, _) in KINDS {
-        for k in keys
-            .iter()
-            .filter(|k| **k != "kind")
-        {
+        for k in keys.iter().filter(|k| **k != "kind") {
             if !out.contains(k) {
                 out.push(k);
             }
