@@ -668,6 +668,100 @@ fn a_value_a_cell_cannot_hold_exactly_is_refused_by_the_export_not_written_lossy
     assert!(o.stdout.contains(r#"name = " 标识不醒目""#));
 }
 
+/// The grids without the columns whose header (or its key) is in `drop`.
+fn without(g: &mut [(String, Vec<Vec<String>>)], drop: &[&str]) {
+    for (_, rows) in g.iter_mut() {
+        let gone: Vec<usize> = rows[0]
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                drop.iter()
+                    .any(|d| *h == d || h.split_whitespace().next() == Some(d))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for row in rows.iter_mut() {
+            for &i in gone.iter().rev() {
+                if i < row.len() {
+                    row.remove(i);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_workbook_exported_before_the_new_columns_still_reads_with_a_warning_for_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("r.xlsx");
+    export(RUDONG, &xlsx);
+    let mut g = grids(&xlsx);
+    let newer = [
+        "适用单位类型",
+        "共享扣分额度",
+        "保底分",
+        "types",
+        "range",
+        "word",
+        "inspection",
+    ];
+    without(&mut g, &newer);
+    let old = dir.path().join("old.xlsx");
+    save(&g, &old);
+    let out = dir.path().join("out.toml");
+    let o = kaohe(&[
+        "rubric",
+        "import",
+        old.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for column in [
+        "适用单位类型",
+        "共享扣分额度",
+        "保底分",
+        "types 问题类型",
+        "inspection",
+    ] {
+        assert!(
+            o.stderr.lines().any(|l| l.starts_with("警告")
+                && l.contains("缺少")
+                && l.contains(column)
+                && l.contains("按空读取")),
+            "{column}: {}",
+            o.stderr
+        );
+    }
+    let (r, _) = rubric::load(
+        "x.toml",
+        &std::fs::read_to_string(repo().join(RUDONG)).unwrap(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        rubric::write(&r.unwrap())
+    );
+    // A column of the first layout missing is an error, and nothing is written.
+    let mut g = grids(&xlsx);
+    without(&mut g, &["标题"]);
+    save(&g, &old);
+    std::fs::remove_file(&out).unwrap();
+    let o = kaohe(&[
+        "rubric",
+        "import",
+        old.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("细则 第1行 [标题]：缺少列“标题”"),
+        "{}",
+        o.stderr
+    );
+    assert!(!out.exists());
+}
+
 #[test]
 fn a_workbook_without_the_rubric_sheets_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,7 +9,10 @@
 //! have (an unknown 规则类型, a list cell that does not read — 问题类型, 酌情扣分范围, 阶梯, 排名组 —,
 //! a clause whose 类目 is not in 指标与类目, an unknown column or 项目) are found while reading. All
 //! or nothing: any error and no rubric. Columns are found by their headers, so a clerk may move
-//! them; a fixed column that is missing is a problem (`缺少列“适用单位类型”`), never read as empty.
+//! them. A missing column is an error, or — for a parameter column and the columns added for
+//! issue 11 (`layout::NEWER_COLUMNS`), so that a workbook exported before them still reads — a
+//! warning naming it (`缺少列“适用单位类型”，按空读取`), never silently empty; warnings come back
+//! with the rubric.
 
 use crate::sheet::{Sheet, Workbook, column_letters};
 use kaohe_core::problem::{Origin, Problem};
@@ -31,9 +34,12 @@ impl At {
     }
 }
 
-/// Reads the workbook's bytes (`name` names it in problems): the rubric and its canonical TOML,
-/// or every problem.
-pub fn import(name: &str, bytes: Vec<u8>) -> Result<(Rubric, String), Vec<Problem>> {
+/// A rubric read from a workbook: the rubric, its canonical TOML and the warnings of reading it.
+pub type Imported = (Rubric, String, Vec<Problem>);
+
+/// Reads the workbook's bytes (`name` names it in problems): the rubric, its canonical TOML and
+/// the warnings, or every problem.
+pub fn import(name: &str, bytes: Vec<u8>) -> Result<Imported, Vec<Problem>> {
     let mut wb = Workbook::from_bytes(name, bytes).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
     let mut read = |s: &str| match wb.sheet(s) {
@@ -75,7 +81,7 @@ pub fn import(name: &str, bytes: Vec<u8>) -> Result<(Rubric, String), Vec<Proble
     match r {
         Some(r) if !problems.iter().any(Problem::is_error) => {
             let text = rubric::write(&r);
-            Ok((r, text))
+            Ok((r, text, problems))
         }
         _ => Err(problems),
     }
@@ -266,15 +272,33 @@ impl Cx {
                 self.err(&here, format!("未知的列“{h}”"));
             }
         }
-        for name in fixed {
-            if !cols.contains_key(name) {
-                let here = At {
+        let here = |column: String| {
+            Some(
+                At {
                     sheet: s.name.clone(),
                     row: 1,
-                    column: (*name).into(),
-                };
-                self.err(&here, format!("缺少列“{name}”"));
-            }
+                    column,
+                }
+                .origin(),
+            )
+        };
+        for name in fixed.iter().filter(|n| !cols.contains_key(*n)) {
+            let p = if layout::NEWER_COLUMNS.contains(name) {
+                Problem::warning(format!("缺少列“{name}”，按空读取")).expected(format!(
+                    "列“{name}”（此前导出的细则表没有这一列；重新导出可得）"
+                ))
+            } else {
+                Problem::error(format!("缺少列“{name}”"))
+            };
+            self.problems.push(p.at(here((*name).into())));
+        }
+        for k in params
+            .iter()
+            .filter(|k| !param_cols.iter().any(|(p, _)| p == *k))
+        {
+            let head = layout::param_header(k);
+            self.problems
+                .push(Problem::warning(format!("缺少参数列“{head}”，按空读取")).at(here(head)));
         }
         (cols, param_cols)
     }

@@ -50,7 +50,7 @@ pub fn rubric_export(file: &Path, format: RubricFormat, out: Option<&Path>) -> R
 fn reads_back_differently(r: &Rubric, bytes: &[u8]) -> Option<String> {
     let want = rubric::write(r);
     let got = match kaohe_tables::rubric_sheet::import("细则表", bytes.to_vec()) {
-        Ok((_, text)) => text,
+        Ok((_, text, _)) => text,
         Err(problems) => {
             let first = problems.iter().find(|p| p.is_error()).or(problems.first());
             return Some(first.map_or_else(|| "无法读回".into(), |p| p.message.clone()));
@@ -81,7 +81,8 @@ pub fn rubric_import(file: &Path, out: &Path) -> Result<u8> {
         .map_err(|p| vec![p])
         .and_then(|bytes| kaohe_tables::rubric_sheet::import(&name, bytes));
     match result {
-        Ok((r, text)) => {
+        Ok((r, text, warnings)) => {
+            print_problems(&warnings);
             std::fs::write(out, &text).with_context(|| format!("无法写入 {}", out.display()))?;
             println!(
                 "已导入：{}（{}）— {} 个条款，满分 {}，写入 {}；规范写法 sha256 {}",

@@ -66,6 +66,11 @@ pub const CLAUSE_COLUMNS: &[&str] = &[
     "规则类型",
 ];
 
+/// Columns added to the layout after its first release (issue 11's shapes): a workbook exported
+/// before them reads as if they were empty, with a warning naming each; any other fixed column
+/// missing is an error. A parameter column missing is a warning too.
+pub const NEWER_COLUMNS: &[&str] = &["适用单位类型", "共享扣分额度", "保底分"];
+
 /// The 指标与类目 sheet's columns, and the TOML key of each (层级 has none).
 pub const PART_COLUMNS: &[&str] = &["层级", "编号", "名称", "分值", "共享扣分额度", "保底分"];
 pub const PART_KEYS: &[&str] = &["", "id", "name", "max", "budget", "floor"];
