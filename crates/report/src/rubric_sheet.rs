@@ -1,6 +1,8 @@
 //! 细则表 — the rubric as a workbook a clerk reads and edits (`kaohe rubric export --format xlsx`):
-//! 细则 (one row per clause, its rule's parameters in plain columns, lists to pick the rule kind
-//! and the 考核方式 from), 指标与类目 and 说明. The layout is `kaohe_core::rubric::sheet`'s, which
+//! 细则 (one row per clause, its rule's parameters in plain columns, lists to pick the rule kind,
+//! the 考核方式 — the rubric's own list — and 须有检查记录 from), 指标与类目 (with 共享扣分额度 and
+//! 保底分) and 说明 (the rubric's own fields with what each may be, metrics, grades, and a note per
+//! list cell). The layout and every cell's format are `kaohe_core::rubric::sheet`'s, which
 //! kaohe-tables reads back (`kaohe rubric import`).
 //!
 //! Every cell is text, formatted as text (`@`), so that `0.050` stays `0.050` and an id `1.10` is
@@ -8,10 +10,12 @@
 //! [`crate::xlsx`]). Header rows are frozen and bold, columns sized to what they hold.
 
 use kaohe_core::Rubric;
-use kaohe_core::rubric::sheet::{self, ABOUT_FIELDS, CLAUSE_COLUMNS, PART_COLUMNS};
+use kaohe_core::budget::Budget;
+use kaohe_core::rubric::sheet::{self, ABOUT_FIELDS, CLAUSE_COLUMNS, NOTES, PART_COLUMNS};
 use kaohe_core::rubric::write::Defaults;
 use kaohe_core::rubric::{Clause, Method};
 use kaohe_core::text::formula_like;
+use rust_decimal::Decimal;
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Workbook,
     Worksheet, XlsxError,
@@ -123,6 +127,10 @@ fn clause_row(r: &Rubric, c: &Clause, params: &[&str]) -> Vec<String> {
         opt(&c.method_text),
         c.text.clone(),
         methods_text(&c.methods),
+        c.applies_to
+            .as_deref()
+            .map(sheet::kinds_text)
+            .unwrap_or_default(),
         c.checkpoints.join("\n"),
         c.rule.label().to_string(),
     ];
@@ -135,7 +143,7 @@ fn clause_row(r: &Rubric, c: &Clause, params: &[&str]) -> Vec<String> {
         let cell = given
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| sheet::param_text(v))
+            .map(|(k, v)| sheet::param_cell(k, v))
             .unwrap_or_default();
         row.push(cell);
     }
@@ -170,21 +178,38 @@ pub fn rubric_workbook(r: &Rubric) -> Result<Vec<u8>, XlsxError> {
         .set_error_title("规则类型")?
         .set_error_message("请从列表中选择规则类型")?;
     ws.add_data_validation(1, col("规则类型"), last, col("规则类型"), &kinds)?;
-    let methods = DataValidation::new()
-        .allow_list_strings(&["看现场", "查资料", "平台数据"])?
-        .set_error_style(DataValidationErrorStyle::Warning)
-        .set_error_title("考核方式")?
-        .set_error_message("考核方式为 看现场 / 查资料 / 平台数据，多个以“、”分隔")?;
-    ws.add_data_validation(1, col("考核方式"), last, col("考核方式"), &methods)?;
+    // The rubric's own 考核方式; a warning only, since a cell may hold several joined by 、. Excel
+    // keeps a list of at most 255 characters without commas: a longer list is not offered.
+    let methods = &r.shapes.methods;
+    let joined = methods.iter().map(|m| m.chars().count() + 1).sum::<usize>();
+    if joined <= 255 && !methods.iter().any(|m| m.contains([',', '"'])) {
+        let list = DataValidation::new()
+            .allow_list_strings(methods)?
+            .set_error_style(DataValidationErrorStyle::Warning)
+            .set_error_title("考核方式")?
+            .set_error_message(format!(
+                "考核方式为 {}（见“说明”的考核方式），多个以“、”分隔",
+                methods.join(" / ")
+            ))?;
+        ws.add_data_validation(1, col("考核方式"), last, col("考核方式"), &list)?;
+    }
+    if let Some(i) = params.iter().position(|k| *k == "inspection") {
+        let c = (CLAUSE_COLUMNS.len() + i) as u16;
+        let yes = DataValidation::new()
+            .allow_list_strings(&["是"])?
+            .set_error_title("须有检查记录")?
+            .set_error_message("填“是”：须有检查记录；不须检查记录则留空")?;
+        ws.add_data_validation(1, c, last, c, &yes)?;
+    }
 
     // 指标与类目
     let mut parts = Vec::new();
     for ind in &r.indicators {
-        parts.push(part("指标", &ind.id, &ind.name, ind.max));
+        parts.push(part("指标", &ind.id, &ind.name, ind.max, ind.budget));
         for item in ind.items.iter().filter(|i| !i.implicit) {
-            parts.push(part("类目", &item.id, &item.name, item.max));
+            parts.push(part("类目", &item.id, &item.name, item.max, item.budget));
             for s in &item.subitems {
-                parts.push(part("子类目", &s.id, &s.name, s.max));
+                parts.push(part("子类目", &s.id, &s.name, s.max, None));
             }
         }
     }
@@ -198,7 +223,7 @@ pub fn rubric_workbook(r: &Rubric) -> Result<Vec<u8>, XlsxError> {
 
     // 说明
     let about = about_rows(r);
-    let heads: Vec<String> = ["项目", "值", "", "", "", ""]
+    let heads: Vec<String> = ["项目", "值", "说明", "", "", ""]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -209,31 +234,26 @@ pub fn rubric_workbook(r: &Rubric) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-fn part(level: &str, id: &str, name: &str, max: rust_decimal::Decimal) -> Vec<String> {
-    vec![level.into(), id.into(), name.into(), max.to_string()]
+/// A row of 指标与类目: 层级, 编号, 名称, 分值, 共享扣分额度, 保底分 (empty when 0, its default).
+fn part(level: &str, id: &str, name: &str, max: Decimal, budget: Option<Budget>) -> Vec<String> {
+    let mut row = vec![level.into(), id.into(), name.into(), max.to_string()];
+    if let Some(b) = budget {
+        row.push(b.cap.to_string());
+        let floor = b.floor.to_string();
+        row.push(if floor == "0" { String::new() } else { floor });
+    }
+    row
 }
 
 fn about_rows(r: &Rubric) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    for (label, key) in ABOUT_FIELDS {
-        let v = match *key {
-            "id" => r.id.clone(),
-            "title" => r.title.clone(),
-            "year" => r.year.to_string(),
-            "version" => r.version.clone(),
-            "source" => r.source.clone(),
-            "category" => r.category.clone(),
-            "max_total" => r.max_total.to_string(),
-            "precision" => r.precision.to_string(),
-            "ties" => r.ties.key().to_string(),
-            _ => String::new(),
-        };
-        out.push(vec![label.to_string(), v]);
+    for (label, key, note) in ABOUT_FIELDS {
+        out.push(vec![
+            label.to_string(),
+            sheet::about_cell(r, key),
+            note.to_string(),
+        ]);
     }
-    out.push(vec![
-        "注：并列规则".into(),
-        "competition：1,2,2,4（并列后名次顺延）；dense：1,2,2,3".into(),
-    ]);
     out.push(vec![
         "注：指标数据".into(),
         "编号".into(),
@@ -265,6 +285,9 @@ fn about_rows(r: &Rubric) -> Vec<Vec<String>> {
             g.name.clone(),
             g.min_ratio.to_string(),
         ]);
+    }
+    for (label, note) in NOTES {
+        out.push(vec![label.to_string(), note.to_string()]);
     }
     out
 }

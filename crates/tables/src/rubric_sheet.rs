@@ -4,9 +4,15 @@
 //!
 //! The cells are turned into the rubric's TOML and that is loaded by the rubric loader, so every
 //! check of `kaohe rubric check` applies; each of the loader's problems is mapped back to the sheet,
-//! row and column it came from (`细则 第5行 [分值（F列）]`). Problems that only a sheet can have (an
-//! unknown 规则类型, a list cell that does not read, a clause whose 类目 is not in 指标与类目, an
-//! unknown column) are found while reading. All or nothing: any error and no rubric.
+//! row and column it came from (`细则 第5行 [分值（F列）]`, `说明 第12行 [值（B列）]` for a rubric-level
+//! field such as 单位类型, `指标与类目 第3行 [共享扣分额度（E列）]`). Problems that only a sheet can
+//! have (an unknown 规则类型, a list cell that does not read — 问题类型, 酌情扣分范围, 阶梯, 排名组 —,
+//! a clause whose 类目 is not in 指标与类目, an unknown column or 项目) are found while reading. All
+//! or nothing: any error and no rubric. Columns are found by their headers, so a clerk may move
+//! them. A missing column is an error, or — for a parameter column and the columns added for
+//! issue 11 (`layout::NEWER_COLUMNS`), so that a workbook exported before them still reads — a
+//! warning naming it (`缺少列“适用单位类型”，按空读取`), never silently empty; warnings come back
+//! with the rubric.
 
 use crate::sheet::{Sheet, Workbook, column_letters};
 use kaohe_core::problem::{Origin, Problem};
@@ -28,9 +34,12 @@ impl At {
     }
 }
 
-/// Reads the workbook's bytes (`name` names it in problems): the rubric and its canonical TOML,
-/// or every problem.
-pub fn import(name: &str, bytes: Vec<u8>) -> Result<(Rubric, String), Vec<Problem>> {
+/// A rubric read from a workbook: the rubric, its canonical TOML and the warnings of reading it.
+pub type Imported = (Rubric, String, Vec<Problem>);
+
+/// Reads the workbook's bytes (`name` names it in problems): the rubric, its canonical TOML and
+/// the warnings, or every problem.
+pub fn import(name: &str, bytes: Vec<u8>) -> Result<Imported, Vec<Problem>> {
     let mut wb = Workbook::from_bytes(name, bytes).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
     let mut read = |s: &str| match wb.sheet(s) {
@@ -72,7 +81,7 @@ pub fn import(name: &str, bytes: Vec<u8>) -> Result<(Rubric, String), Vec<Proble
     match r {
         Some(r) if !problems.iter().any(Problem::is_error) => {
             let text = rubric::write(&r);
-            Ok((r, text))
+            Ok((r, text, problems))
         }
         _ => Err(problems),
     }
@@ -85,8 +94,9 @@ struct Cx {
     top_rows: BTreeMap<String, At>,
     metric_rows: Vec<At>,
     grade_rows: Vec<At>,
-    /// 指标与类目: an id's row.
+    /// 指标与类目: an id's row, and the sheet's columns by TOML key (层级 under "").
     part_rows: BTreeMap<String, At>,
+    part_columns: BTreeMap<String, String>,
     /// 细则: a clause id's row, and the sheet's columns by key.
     clause_rows: BTreeMap<String, At>,
     clause_columns: BTreeMap<String, String>,
@@ -151,27 +161,20 @@ impl Cx {
             } else if label == layout::GRADE_ROW {
                 grades.push(fields(layout::GRADE_FIELDS));
                 self.grade_rows.push(at(row.number, 1));
-            } else if let Some((_, key)) = layout::ABOUT_FIELDS.iter().find(|(l, _)| *l == label) {
+            } else if let Some((_, key, _)) =
+                layout::ABOUT_FIELDS.iter().find(|(l, ..)| *l == label)
+            {
                 let here = at(row.number, 1);
-                let v = cell(&row.cells, 1);
                 self.top_rows.insert(key.to_string(), here.clone());
-                if v.is_empty() {
-                    continue;
-                }
-                let value = if matches!(*key, "year" | "precision") {
-                    match v.trim().parse::<i64>() {
-                        Ok(n) => Value::Integer(n),
-                        Err(_) => {
-                            self.err(&here, format!("{label}应为整数，实为“{v}”"));
-                            continue;
-                        }
+                match layout::about_value(label, key, cell(&row.cells, 1)) {
+                    Ok(Some(value)) => {
+                        t.insert(key.to_string(), value);
                     }
-                } else {
-                    Value::String(v.into())
-                };
-                t.insert(key.to_string(), value);
+                    Ok(None) => {}
+                    Err(why) => self.err(&here, why),
+                }
             } else if !label.is_empty() {
-                let known: Vec<&str> = layout::ABOUT_FIELDS.iter().map(|(l, _)| *l).collect();
+                let known: Vec<&str> = layout::ABOUT_FIELDS.iter().map(|(l, ..)| *l).collect();
                 self.err(
                     &at(row.number, 0),
                     format!(
@@ -193,24 +196,33 @@ impl Cx {
     }
 
     fn parts(&mut self, s: &Sheet) -> Vec<Ind> {
+        let cols = self.columns(s, layout::PART_COLUMNS, &[]).0;
+        for (name, key) in layout::PART_COLUMNS.iter().zip(layout::PART_KEYS) {
+            let at = cols
+                .get(name)
+                .map_or(name.to_string(), |&i| col_name(name, i));
+            self.part_columns.insert(key.to_string(), at);
+        }
         let mut out: Vec<Ind> = Vec::new();
         for row in &s.rows {
-            let c = |i| cell(&row.cells, i);
+            let c = |name: &str| cols.get(name).map_or("", |&i| cell(&row.cells, i));
+            let level = layout::PART_COLUMNS[0];
             let here = At {
                 sheet: s.name.clone(),
                 row: row.number,
-                column: col_name(layout::PART_COLUMNS[0], 0),
+                column: self.part_columns[""].clone(),
             };
             let mut t = Table::new();
-            for (k, i) in [("id", 1), ("name", 2), ("max", 3)] {
-                if !c(i).is_empty() {
-                    t.insert(k.into(), Value::String(c(i).into()));
+            for (name, key) in layout::PART_COLUMNS.iter().zip(layout::PART_KEYS).skip(1) {
+                if !c(name).trim().is_empty() {
+                    t.insert((*key).into(), Value::String(c(name).into()));
                 }
             }
-            if !c(1).is_empty() {
-                self.part_rows.insert(c(1).to_string(), here.clone());
+            let id = c(layout::PART_COLUMNS[1]);
+            if !id.is_empty() {
+                self.part_rows.insert(id.to_string(), here.clone());
             }
-            match c(0).trim() {
+            match c(level).trim() {
                 "指标" => out.push(Ind {
                     table: t,
                     ..Ind::default()
@@ -235,19 +247,22 @@ impl Cx {
         out
     }
 
-    fn clauses(&mut self, s: &Sheet, mut inds: Vec<Ind>) -> Vec<Value> {
-        let params = kaohe_core::rules::param_keys();
-        let mut cols: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut param_cols: Vec<(&str, usize)> = Vec::new();
+    /// The columns of sheet `s` by header: the fixed ones (each missing one a problem), then the
+    /// parameter columns (`key 说明`); any other header is a problem.
+    fn columns(
+        &mut self,
+        s: &Sheet,
+        fixed: &[&'static str],
+        params: &[&'static str],
+    ) -> (BTreeMap<&'static str, usize>, Vec<(&'static str, usize)>) {
+        let mut cols: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut param_cols: Vec<(&'static str, usize)> = Vec::new();
         for (i, h) in s.headers.iter().enumerate() {
             let h = h.trim();
-            if let Some(name) = layout::CLAUSE_COLUMNS.iter().find(|c| **c == h) {
+            if let Some(name) = fixed.iter().find(|c| **c == h) {
                 cols.insert(name, i);
-                self.clause_columns.insert(name.to_string(), col_name(h, i));
             } else if let Some(k) = params.iter().find(|k| **k == layout::header_key(h)) {
                 param_cols.push((k, i));
-                self.clause_columns
-                    .insert(format!("rule.{k}"), col_name(h, i));
             } else if !h.is_empty() {
                 let here = At {
                     sheet: s.name.clone(),
@@ -257,15 +272,47 @@ impl Cx {
                 self.err(&here, format!("未知的列“{h}”"));
             }
         }
-        for name in layout::CLAUSE_COLUMNS {
-            if !cols.contains_key(name) {
-                let here = At {
+        let here = |column: String| {
+            Some(
+                At {
                     sheet: s.name.clone(),
                     row: 1,
-                    column: (*name).into(),
-                };
-                self.err(&here, format!("缺少列“{name}”"));
-            }
+                    column,
+                }
+                .origin(),
+            )
+        };
+        for name in fixed.iter().filter(|n| !cols.contains_key(*n)) {
+            let p = if layout::NEWER_COLUMNS.contains(name) {
+                Problem::warning(format!("缺少列“{name}”，按空读取")).expected(format!(
+                    "列“{name}”（此前导出的细则表没有这一列；重新导出可得）"
+                ))
+            } else {
+                Problem::error(format!("缺少列“{name}”"))
+            };
+            self.problems.push(p.at(here((*name).into())));
+        }
+        for k in params
+            .iter()
+            .filter(|k| !param_cols.iter().any(|(p, _)| p == *k))
+        {
+            let head = layout::param_header(k);
+            self.problems
+                .push(Problem::warning(format!("缺少参数列“{head}”，按空读取")).at(here(head)));
+        }
+        (cols, param_cols)
+    }
+
+    fn clauses(&mut self, s: &Sheet, mut inds: Vec<Ind>) -> Vec<Value> {
+        let params = kaohe_core::rules::param_keys();
+        let (cols, param_cols) = self.columns(s, layout::CLAUSE_COLUMNS, &params);
+        for (name, &i) in &cols {
+            self.clause_columns
+                .insert(name.to_string(), col_name(name, i));
+        }
+        for (k, i) in &param_cols {
+            self.clause_columns
+                .insert(format!("rule.{k}"), col_name(&s.headers[*i], *i));
         }
         let kinds = kaohe_core::rules::kinds();
         for row in &s.rows {
@@ -293,14 +340,16 @@ impl Cx {
             text("id", "序号", &mut t);
             text("title", "标题", &mut t);
             text("max", "分值", &mut t);
-            let methods: Vec<Value> = get("考核方式")
-                .split(['、', ',', '，', '/'])
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .map(|m| Value::String(m.into()))
-                .collect();
+            let methods = layout::kinds_value(&get("考核方式").replace('/', "、"));
             if !methods.is_empty() {
                 t.insert("method".into(), Value::Array(methods));
+            }
+            let kinds_cell = get("适用单位类型");
+            if !kinds_cell.trim().is_empty() {
+                t.insert(
+                    "applies_to".into(),
+                    Value::Array(layout::kinds_value(kinds_cell)),
+                );
             }
             text("text", "原文", &mut t);
             text("content", "考核内容", &mut t);
@@ -332,14 +381,11 @@ impl Cx {
                 }
             }
             for (k, i) in &param_cols {
-                let v = cell(&row.cells, *i);
-                if v.trim().is_empty() {
-                    continue;
-                }
-                match layout::param_value(k, v) {
-                    Ok(value) => {
+                match layout::param_value(k, cell(&row.cells, *i)) {
+                    Ok(Some(value)) => {
                         rule.insert((*k).into(), value);
                     }
+                    Ok(None) => {}
                     Err(why) => {
                         let here = At {
                             sheet: s.name.clone(),
@@ -472,21 +518,21 @@ impl Cx {
             .iter()
             .find_map(|w| head.strip_prefix(w))
         {
+            let key = if layout::PART_KEYS.contains(&field) {
+                field
+            } else {
+                ""
+            };
             self.part_rows.get(id).map(|a| At {
-                column: match field {
-                    "id" => "编号（B列）",
-                    "name" => "名称（C列）",
-                    "max" => "分值（D列）",
-                    _ => "层级（A列）",
-                }
-                .into(),
+                column: self.part_columns.get(key).cloned().unwrap_or_default(),
                 ..a.clone()
             })
-        } else if let Some((list, rest)) = head.split_once('[') {
+        } else if let Some(("metrics" | "grades", rest)) = head.split_once('[') {
             let n: usize = rest.trim_end_matches(']').parse().unwrap_or(0);
-            let (rows, fields) = match list {
-                "metrics" => (&self.metric_rows, layout::METRIC_FIELDS),
-                _ => (&self.grade_rows, layout::GRADE_FIELDS),
+            let (rows, fields) = if head.starts_with("metrics") {
+                (&self.metric_rows, layout::METRIC_FIELDS)
+            } else {
+                (&self.grade_rows, layout::GRADE_FIELDS)
             };
             rows.get(n.wrapping_sub(1)).map(|a| {
                 let i = fields.iter().position(|f| *f == field).map_or(1, |i| i + 1);
@@ -495,8 +541,13 @@ impl Cx {
                     ..a.clone()
                 }
             })
+        } else if head == "grades" {
+            // Of the bands as a whole (a gap below the lowest): the first band's row.
+            self.grade_rows.first().cloned()
         } else {
-            self.top_rows.get(head).cloned()
+            // A rubric-level field, or one entry of its list (`ranking_groups[2]`): its row.
+            let key = head.split('[').next().unwrap_or(head);
+            self.top_rows.get(key).cloned()
         };
         p.origin = Some(match at {
             Some(a) => a.origin(),
@@ -518,6 +569,7 @@ fn clause_column(key: &str) -> &str {
         "standard" => "考核标准",
         "method_text" => "考核办法",
         "checkpoints" => "检查要点",
+        "applies_to" => "适用单位类型",
         _ => "序号",
     }
 }

@@ -4,22 +4,16 @@
 use super::*;
 use crate::RubricFormat;
 
-/// `kaohe rubric export FILE --format xlsx|toml [--out F]`.
+/// `kaohe rubric export FILE --format xlsx|toml [--out F]`. Every rubric the loader accepts is
+/// exported; a workbook is first read back as `kaohe rubric import` would, and written only if it
+/// gives the same canonical TOML (what a cell cannot hold exactly — a name with spaces at its ends,
+/// a kind that holds `、` — is refused, naming the first line that differs, never written lossy).
 pub fn rubric_export(file: &Path, format: RubricFormat, out: Option<&Path>) -> Result<u8> {
     let (r, problems) = load_rubric(Some(file))?;
     print_problems(&problems);
     let Some(r) = r else {
         return Ok(EXIT_INVALID);
     };
-    let missing = rubric::write::unsupported(&r);
-    if !missing.is_empty() {
-        eprintln!(
-            "{}：此细则用到了导出尚不支持的字段（{}），未导出：导出的文件会丢掉它们",
-            file.display(),
-            missing.join("、")
-        );
-        return Ok(EXIT_INVALID);
-    }
     match (format, out) {
         (RubricFormat::Toml, None) => print!("{}", rubric::write(&r)),
         (RubricFormat::Toml, Some(p)) => {
@@ -31,6 +25,14 @@ pub fn rubric_export(file: &Path, format: RubricFormat, out: Option<&Path>) -> R
         (RubricFormat::Xlsx, Some(p)) => {
             let bytes =
                 kaohe_report::rubric_sheet::rubric_workbook(&r).context("生成 XLSX 失败")?;
+            if let Some(why) = reads_back_differently(&r, &bytes) {
+                eprintln!(
+                    "{}：导出的细则表读回后与原细则不一致，未导出 {}：{why}",
+                    file.display(),
+                    p.display()
+                );
+                return Ok(EXIT_INVALID);
+            }
             std::fs::write(p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;
             eprintln!(
                 "已写入 {}（{} 个条款；规范写法 sha256 {}）",
@@ -41,6 +43,30 @@ pub fn rubric_export(file: &Path, format: RubricFormat, out: Option<&Path>) -> R
         }
     }
     Ok(EXIT_OK)
+}
+
+/// What differs when the workbook `bytes` of rubric `r` is read back, or `None` when it reads back
+/// as the same canonical TOML.
+fn reads_back_differently(r: &Rubric, bytes: &[u8]) -> Option<String> {
+    let want = rubric::write(r);
+    let got = match kaohe_tables::rubric_sheet::import("细则表", bytes.to_vec()) {
+        Ok((_, text, _)) => text,
+        Err(problems) => {
+            let first = problems.iter().find(|p| p.is_error()).or(problems.first());
+            return Some(first.map_or_else(|| "无法读回".into(), |p| p.message.clone()));
+        }
+    };
+    if got == want {
+        return None;
+    }
+    let (a, b): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let n = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    Some(format!(
+        "规范写法第 {} 行原为“{}”，读回为“{}”（表格单元格无法原样保存此值）",
+        n + 1,
+        a.get(n).unwrap_or(&""),
+        b.get(n).unwrap_or(&"")
+    ))
 }
 
 /// `kaohe rubric import F.xlsx --out FILE.toml`: all or nothing.
@@ -55,7 +81,8 @@ pub fn rubric_import(file: &Path, out: &Path) -> Result<u8> {
         .map_err(|p| vec![p])
         .and_then(|bytes| kaohe_tables::rubric_sheet::import(&name, bytes));
     match result {
-        Ok((r, text)) => {
+        Ok((r, text, warnings)) => {
+            print_problems(&warnings);
             std::fs::write(out, &text).with_context(|| format!("无法写入 {}", out.display()))?;
             println!(
                 "已导入：{}（{}）— {} 个条款，满分 {}，写入 {}；规范写法 sha256 {}",

@@ -36,6 +36,7 @@ use crate::problem::Problem;
 use crate::result::Missing;
 use crate::rubric::Clause;
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Param, Params};
 use rust_decimal::Decimal;
 use toml::Value;
 
@@ -88,6 +89,42 @@ impl Counting {
     /// Whether the rule writes any key of this module (else the kind's own, older path explains).
     pub fn is_plain(&self) -> bool {
         *self == Counting::default()
+    }
+
+    /// `per` as a rubric writes it: not when the clause deducts by `types` or a `range`
+    /// ([`crate::rubric::write`]).
+    pub(crate) fn per_param(&self, per: Decimal) -> Params {
+        if self.types.is_empty() && self.range.is_none() {
+            vec![("per", Param::Text(per.to_string()))]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The keys of this module as a rubric writes them, in the kinds' order (`types`, `range`,
+    /// `word`, `inspection`), those not given left out.
+    pub(crate) fn params(&self, out: &mut Params) {
+        let each = |e: &Each| match e {
+            Each::Per(p) => Param::Text(p.to_string()),
+            Each::Range(r) => Param::Range(r.lo.to_string(), r.hi.to_string()),
+        };
+        if !self.types.is_empty() {
+            let types = self
+                .types
+                .iter()
+                .map(|t| (t.name.clone(), each(&t.each)))
+                .collect();
+            out.push(("types", Param::Types(types)));
+        }
+        if let Some(r) = &self.range {
+            out.push(("range", each(&Each::Range(*r))));
+        }
+        if let Some(w) = &self.word {
+            out.push(("word", Param::Text(w.clone())));
+        }
+        if self.inspection {
+            out.push(("inspection", Param::Text("required".into())));
+        }
     }
 
     /// Reads `per` (or `types` / `range` instead) and the keys of this module. `per` is `None` when

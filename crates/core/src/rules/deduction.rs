@@ -31,7 +31,7 @@ use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::Rubric;
 use crate::rubric::fields::RuleFields;
-use crate::rubric::write::{Defaults, Param, Params};
+use crate::rubric::write::{Param, Params};
 use rust_decimal::Decimal;
 
 pub(crate) const KIND: &str = "deduction";
@@ -170,12 +170,17 @@ impl Deduction {
     }
 
     /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
-    pub(crate) fn params(&self, d: &Defaults) -> Params {
-        let mut out = vec![("per", Param::Text(self.per.to_string()))];
-        d.unless_max("cap", self.cap, &mut out);
+    /// `cap` is written whenever the rule states it, even equal to the clause's max: a stated cap
+    /// is told as 超过扣分上限 and bounds what a shared budget pools, an unstated one is 扣完为止.
+    pub(crate) fn params(&self) -> Params {
+        let mut out = self.counting.per_param(self.per);
+        if self.cap_stated {
+            out.push(("cap", Param::Text(self.cap.to_string())));
+        }
         if let Some(m) = &self.metric {
             out.push(("metric", Param::Text(m.clone())));
         }
+        self.counting.params(&mut out);
         out
     }
 }

@@ -223,15 +223,14 @@ impl Rule {
         match self {
             Rule::Judgement | Rule::Veto => Vec::new(),
             Rule::PerInstance(k) => k.params(),
-            Rule::Deduction(k) => k.params(d),
+            Rule::Deduction(k) => k.params(),
             Rule::RankStep(k) => k.params(d),
             Rule::CompositeRank(k) => k.params(d),
             Rule::RankRatio(k) => k.params(d),
             Rule::Proportional(k) => k.params(),
             Rule::Tiers(k) => k.params(),
             Rule::Bonus(k) => k.params(),
-            // Not writable yet: `rubric::write::unsupported` names it, and the export refuses.
-            Rule::Penalty(_) => Vec::new(),
+            Rule::Penalty(k) => k.params(),
         }
     }
 
@@ -271,18 +270,11 @@ pub fn kinds() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// Parameters the canonical writer cannot write yet (issue 11's counting shapes; see
-/// `rubric::write::unsupported`): the sheet has no column for them.
-const NOT_WRITTEN: &[&str] = &["types", "range", "word", "inspection"];
-
 /// Every parameter name that some kind uses (`kind` left out), once, in the list's order.
 pub fn param_keys() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for (_, keys, _) in KINDS {
-        for k in keys
-            .iter()
-            .filter(|k| **k != "kind" && !NOT_WRITTEN.contains(k))
-        {
+        for k in keys.iter().filter(|k| **k != "kind") {
             if !out.contains(k) {
                 out.push(k);
             }

@@ -22,6 +22,7 @@ use crate::column::{Column, Cx};
 use crate::num::pts;
 use crate::result::{ClauseResult, Detail};
 use crate::rubric::fields::RuleFields;
+use crate::rubric::write::{Param, Params};
 use rust_decimal::Decimal;
 
 pub(crate) const KIND: &str = "penalty";
@@ -51,6 +52,16 @@ impl Penalty {
             cap,
             counting,
         })
+    }
+
+    /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
+    pub(crate) fn params(&self) -> Params {
+        let mut out = self.counting.per_param(self.per);
+        if let Some(c) = self.cap {
+            out.push(("cap", Param::Text(c.to_string())));
+        }
+        self.counting.params(&mut out);
+        out
     }
 
     pub(crate) fn describe(&self) -> String {

@@ -144,10 +144,11 @@ impl PerInstance {
 
     /// Its parameters as a rubric writes them ([`crate::rubric::write`]).
     pub(crate) fn params(&self) -> Params {
-        let mut out = vec![("per", Param::Text(self.per.to_string()))];
+        let mut out = self.counting.per_param(self.per);
         if let Some(m) = &self.metric {
             out.push(("metric", Param::Text(m.clone())));
         }
+        self.counting.params(&mut out);
         out
     }
 }
