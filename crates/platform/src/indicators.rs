@@ -343,10 +343,6 @@ pub fn merge_into(inputs: &mut Inputs, ind: &Indicators, rubric: &Rubric) -> Vec
 }
 
 /// A CSV text cell that no spreadsheet runs as a formula ([`kaohe_core::text::csv_safe`]).
-fn safe(s: &str) -> String {
-    kaohe_core::text::csv_safe(s).into_owned()
-}
-
 /// `metrics.csv`: `unit,metric,value` — the metrics table of `kaohe score`.
 pub fn write_metrics(path: &Path, ind: &Indicators) -> std::io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
@@ -384,68 +380,163 @@ const OVERDUE_HEADER: [&str; 12] = [
 ];
 
 /// Rows of `overdue.csv` formatted in full except for each row's source line number, which is
-/// left as one `\x01` byte and filled in by [`OverdueWriter::write_rows`] with the rows before.
+/// filled in by [`OverdueWriter::write_rows`] with the rows before. Written byte by byte (no
+/// intermediate strings): text quoted as the csv crate quotes it (when it holds `,` `"` or a line
+/// break, quotes doubled) after the formula guard of `csv_safe`, numbers and dates as digits.
+#[derive(Default)]
 pub struct Receipts {
-    w: csv::Writer<Vec<u8>>,
-    /// (byte offset of the `\x01`, row number counted from the chunk's start).
+    bytes: Vec<u8>,
+    /// (byte offset where the row number goes, row number counted from the chunk's start).
     marks: Vec<(usize, u32)>,
-}
-
-impl Default for Receipts {
-    fn default() -> Self {
-        Receipts {
-            w: csv::Writer::from_writer(Vec::new()),
-            marks: Vec::new(),
-        }
-    }
 }
 
 impl Receipts {
     /// Formats one overdue case as a row of `overdue.csv`.
     pub fn push(&mut self, o: &OverdueCase) {
-        let start = self.w.get_ref().len();
-        let source = match o.source.row {
-            Some(_) => {
-                let mut s = o.source.file.to_string();
-                s.push_str(" 第\u{1}行");
-                if let Some(c) = &o.source.column {
-                    s.push_str(&format!(" [{c}]"));
-                }
-                s
-            }
-            None => o.source.to_string(),
-        };
-        let limit = format!("{}{}", o.limit.days, o.limit.unit.label());
-        // Writing into memory cannot fail.
-        let _ = self.w.write_record([
-            safe(&o.case_id),
-            o.unit.to_string(),
-            safe(&o.item_code),
-            safe(&o.item_name),
-            o.accepted.to_string(),
-            limit,
-            o.due.to_string(),
-            o.extension.to_string(),
-            o.completed
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "未办结".into()),
-            o.late.days.to_string(),
-            o.late.working_days.to_string(),
-            source,
-        ]);
-        let _ = self.w.flush();
-        if let Some(row) = o.source.row {
-            let buf = self.w.get_ref();
-            // the source is the last field: its \x01 is the last in the row
-            if let Some(p) = buf[start..].iter().rposition(|&b| b == 1) {
-                self.marks.push((start + p, row));
-            }
+        let b = &mut self.bytes;
+        put_text(b, &o.case_id);
+        b.push(b',');
+        put_text(b, &o.unit);
+        b.push(b',');
+        put_text(b, &o.item_code);
+        b.push(b',');
+        put_text(b, &o.item_name);
+        b.push(b',');
+        put_datetime(b, o.accepted);
+        b.push(b',');
+        put_u64(b, u64::from(o.limit.days));
+        b.extend_from_slice(o.limit.unit.label().as_bytes());
+        b.push(b',');
+        put_date(b, o.due);
+        b.push(b',');
+        put_u64(b, u64::from(o.extension));
+        b.push(b',');
+        match o.completed {
+            Some(c) => put_datetime(b, c),
+            None => b.extend_from_slice("未办结".as_bytes()),
         }
+        b.push(b',');
+        put_i64(b, i64::from(o.late.days));
+        b.push(b',');
+        put_i64(b, o.late.working_days);
+        b.push(b',');
+        // the source: `file 第{row}行[ [column]]`, the row filled in later
+        let quoted = needs_quotes(o.source.file.as_bytes())
+            || o.source
+                .column
+                .as_deref()
+                .is_some_and(|c| needs_quotes(c.as_bytes()));
+        match o.source.row {
+            Some(row) => {
+                if quoted {
+                    b.push(b'"');
+                }
+                put_escaped(b, o.source.file.as_bytes(), quoted);
+                b.extend_from_slice(" 第".as_bytes());
+                self.marks.push((b.len(), row));
+                b.extend_from_slice("行".as_bytes());
+                if let Some(c) = &o.source.column {
+                    b.extend_from_slice(b" [");
+                    put_escaped(b, c.as_bytes(), quoted);
+                    b.push(b']');
+                }
+                if quoted {
+                    b.push(b'"');
+                }
+            }
+            None => put_text(b, &o.source.to_string()),
+        }
+        b.push(b'\n');
     }
 
     pub fn is_empty(&self) -> bool {
-        self.w.get_ref().is_empty()
+        self.bytes.is_empty()
     }
+}
+
+fn needs_quotes(b: &[u8]) -> bool {
+    b.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'))
+}
+
+fn put_escaped(buf: &mut Vec<u8>, b: &[u8], quoted: bool) {
+    if !quoted {
+        buf.extend_from_slice(b);
+        return;
+    }
+    for &c in b {
+        if c == b'"' {
+            buf.push(b'"');
+        }
+        buf.push(c);
+    }
+}
+
+fn put_text(buf: &mut Vec<u8>, s: &str) {
+    let s = kaohe_core::text::csv_safe(s);
+    let b = s.as_bytes();
+    let quoted = needs_quotes(b);
+    if quoted {
+        buf.push(b'"');
+    }
+    put_escaped(buf, b, quoted);
+    if quoted {
+        buf.push(b'"');
+    }
+}
+
+fn put_u64(buf: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+fn put_i64(buf: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        buf.push(b'-');
+    }
+    put_u64(buf, n.unsigned_abs());
+}
+
+/// `n` as `width` digits with leading zeros (n < 10^width).
+fn put_fixed(buf: &mut Vec<u8>, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut n = n;
+    for i in (0..width).rev() {
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    buf.extend_from_slice(&digits[..width]);
+}
+
+fn put_date(buf: &mut Vec<u8>, d: Date) {
+    let (y, m, day) = d.ymd();
+    if (0..10_000).contains(&y) {
+        put_fixed(buf, y as u32, 4);
+        buf.push(b'-');
+        put_fixed(buf, m, 2);
+        buf.push(b'-');
+        put_fixed(buf, day, 2);
+    } else {
+        buf.extend_from_slice(d.to_string().as_bytes());
+    }
+}
+
+fn put_datetime(buf: &mut Vec<u8>, t: DateTime) {
+    put_date(buf, t.date);
+    buf.push(b' ');
+    put_fixed(buf, t.secs / 3600, 2);
+    buf.push(b':');
+    put_fixed(buf, t.secs / 60 % 60, 2);
+    buf.push(b':');
+    put_fixed(buf, t.secs % 60, 2);
 }
 
 impl OverdueWriter {
@@ -471,14 +562,17 @@ impl OverdueWriter {
         if self.error.is_some() {
             return;
         }
-        let buf = rows.w.get_ref();
+        let buf = &rows.bytes;
         let mut prev = 0;
         let mut r = Ok(());
+        let mut digits = Vec::with_capacity(12);
         for &(at, row) in &rows.marks {
+            digits.clear();
+            put_u64(&mut digits, u64::from(row) + u64::from(before));
             r = r
                 .and_then(|()| self.out.write_all(&buf[prev..at]))
-                .and_then(|()| write!(self.out, "{}", u64::from(row) + u64::from(before)));
-            prev = at + 1;
+                .and_then(|()| self.out.write_all(&digits));
+            prev = at;
         }
         if let Err(e) = r.and_then(|()| self.out.write_all(&buf[prev..])) {
             self.error = Some(e);

@@ -268,7 +268,7 @@ fn receipts_formatted_by_the_workers_are_the_rows_written_one_by_one() {
         "办件编号,事项编码,事项名称,行政区划,申报来源,办件类型,受理时间,承诺时限,时限单位,办结时间,特别程序开始时间,特别程序结束时间\n",
     );
     for i in 0..300 {
-        let name = ["户籍证明", "\"户籍,补办\"", "\"低保\"\"申请\"\"\n第二行\""][i % 3];
+        let name = ["户籍证明", "\"户籍,补办\"", "\"低保\"\"申请\"\"\n第二行\"", "=1+1"][i % 4];
         let done = if i % 3 == 0 {
             "2021-10-12 09:00:00"
         } else {
@@ -291,19 +291,58 @@ fn receipts_formatted_by_the_workers_are_the_rows_written_one_by_one() {
         chunk_bytes,
         threads,
     };
-    // one by one, from the cases kept in memory
-    let expected = dir.path().join("expected.csv");
-    let mut w = OverdueWriter::create(&expected).unwrap();
+    // The oracle: the kept cases written through the csv crate, field by field.
     let (st, problems) = cases::read(&files, &mut UnitMap::new(&units), &mut opts(CHUNK_BYTES, 1));
     let st = st.unwrap_or_else(|| panic!("{problems:?}"));
     assert!(st.overdue.len() >= 100, "{}", st.overdue.len());
+    let mut oracle = csv::Writer::from_writer(Vec::new());
+    oracle
+        .write_record([
+            "case_id",
+            "unit",
+            "item_code",
+            "item_name",
+            "accepted_at",
+            "limit",
+            "deadline",
+            "extension_working_days",
+            "completed_at",
+            "days_late",
+            "working_days_late",
+            "source",
+        ])
+        .unwrap();
+    let safe = |s: &str| kaohe_core::text::csv_safe(s).into_owned();
+    for o in &st.overdue {
+        oracle
+            .write_record([
+                safe(&o.case_id),
+                o.unit.to_string(),
+                safe(&o.item_code),
+                safe(&o.item_name),
+                o.accepted.to_string(),
+                format!("{}{}", o.limit.days, o.limit.unit.label()),
+                o.due.to_string(),
+                o.extension.to_string(),
+                o.completed.map_or("未办结".to_string(), |c| c.to_string()),
+                o.late.days.to_string(),
+                o.late.working_days.to_string(),
+                o.source.to_string(),
+            ])
+            .unwrap();
+    }
+    let expected = oracle.into_inner().unwrap();
+    // one by one, from the cases kept in memory
+    let one = dir.path().join("one-by-one.csv");
+    let mut w = OverdueWriter::create(&one).unwrap();
     for o in &st.overdue {
         w.write(o);
     }
     w.finish().unwrap();
-    let expected = std::fs::read(&expected).unwrap();
-    let rows = csv::Reader::from_reader(&expected[..]).records().count();
-    assert_eq!(rows, st.overdue.len());
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(&one).unwrap()),
+        String::from_utf8_lossy(&expected)
+    );
     for size in [1, 7, 100, CHUNK_BYTES] {
         for threads in [1, 2, 3] {
             let got = dir.path().join(format!("got-{size}-{threads}.csv"));
