@@ -42,6 +42,7 @@ const INTEGERS: &[&str] = &[
     "sealed_by",
     "filed_by",
     "decided_by",
+    "publication_days",
 ];
 
 /// Tables whose `id` a PostgreSQL sequence hands out.
