@@ -116,31 +116,16 @@ pub async fn create(
             0
         }
     };
-    let mut date = |what: &str, text: &str| -> Option<Date> {
-        let t = text.trim();
-        if t.is_empty() {
-            problems.push(format!("请填写{what}"));
-            return None;
-        }
-        let got = Date::parse(t);
-        if got.is_none() {
-            problems.push(format!(
-                "{what}“{t}”不是日期（应为 2022-01-15 这样的年-月-日）"
-            ));
-        }
-        got
-    };
-    let start = date("考核期开始日", &c.period_start);
-    let end = date("考核期结束日", &c.period_end);
-    let deadline = date("自评截止日", &c.self_deadline);
-    let days = match c.publication_days.trim().parse::<u32>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            problems.push(format!(
-                "公示期“{}”不是工作日天数（应为 5 这样的整数）",
-                c.publication_days.trim()
-            ));
-            None
+    let dates = match parse_dates(
+        &c.period_start,
+        &c.period_end,
+        &c.self_deadline,
+        &c.publication_days,
+    ) {
+        Ok(d) => d,
+        Err(p) => {
+            problems.extend(p);
+            Dates::default()
         }
     };
     let toml = match (&c.upload, c.copy_rubric && c.from.is_some()) {
@@ -172,14 +157,87 @@ pub async fn create(
             units: c.copy_units,
             assignments: c.copy_assignments,
         }),
-        dates: Dates {
-            period: start.zip(end),
-            self_deadline: deadline,
-            publication_days: days,
-            ..Dates::default()
-        },
+        dates,
     };
     Ok(store.new_assessment(by, &new, now).await?)
+}
+
+/// The 考核期, 自评截止 and 公示期 as typed, or every problem (each is required).
+pub fn parse_dates(
+    period_start: &str,
+    period_end: &str,
+    self_deadline: &str,
+    publication_days: &str,
+) -> std::result::Result<Dates, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut date = |what: &str, text: &str| -> Option<Date> {
+        let t = text.trim();
+        if t.is_empty() {
+            problems.push(format!("请填写{what}"));
+            return None;
+        }
+        let got = Date::parse(t);
+        if got.is_none() {
+            problems.push(format!(
+                "{what}“{t}”不是日期（应为 2022-01-15 这样的年-月-日）"
+            ));
+        }
+        got
+    };
+    let start = date("考核期开始日", period_start);
+    let end = date("考核期结束日", period_end);
+    let deadline = date("自评截止日", self_deadline);
+    let days = match publication_days.trim().parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.push(format!(
+                "公示期“{}”不是工作日天数（应为 5 这样的整数）",
+                publication_days.trim()
+            ));
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Dates {
+        period: start.zip(end),
+        self_deadline: deadline,
+        publication_days: days,
+        ..Dates::default()
+    })
+}
+
+/// Standard base64 (as a page's file reader gives an Excel file), or `None` when it is not.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let text = text.split_once("base64,").map_or(text, |(_, b)| b);
+    let val = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let bytes: Vec<u8> = text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let body = bytes.strip_suffix(b"==").or_else(|| bytes.strip_suffix(b"=")).unwrap_or(&bytes);
+    if body.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    for chunk in body.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= val(*c)? << (18 - 6 * i);
+        }
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    Some(out)
 }
 
 /// A rubric file's TOML text once it loads, or every problem in Chinese: a TOML syntax error with
@@ -300,6 +358,18 @@ mod tests {
     fn problem(text: &str) -> String {
         let e = text.parse::<toml::Table>().unwrap_err();
         toml_problem("细则.toml", text, &e)
+    }
+
+    #[test]
+    fn base64_as_a_file_reader_gives_it() {
+        assert_eq!(decode_base64("a2FvaGU=").unwrap(), b"kaohe");
+        assert_eq!(
+            decode_base64("data:application/vnd.ms-excel;base64,6ICD5qC4").unwrap(),
+            "考核".as_bytes()
+        );
+        assert_eq!(decode_base64("a2Fv aGU").unwrap(), b"kaohe");
+        assert!(decode_base64("a2F*").is_none());
+        assert!(decode_base64("a").is_none());
     }
 
     #[test]
