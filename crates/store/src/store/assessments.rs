@@ -179,12 +179,6 @@ impl Store {
         if title.chars().count() > 200 {
             return Err(StoreError::Invalid("考核名称不超过 200 字".into()));
         }
-        if !(2000..=2100).contains(&new.year) {
-            return Err(StoreError::Invalid(format!(
-                "年度 {} 应在 2000 到 2100 之间",
-                new.year
-            )));
-        }
         checked_dates(&new.dates)?;
         let source_toml = match new.copy {
             Some(c) => {
@@ -214,6 +208,12 @@ impl Store {
                 msgs.join("；")
             )));
         };
+        if !(2000..=2100).contains(&new.year) {
+            return Err(StoreError::Invalid(format!(
+                "年度 {} 应在 2000 到 2100 之间",
+                new.year
+            )));
+        }
         let d = &new.dates;
         let id: i64 = sqlx::query_scalar("INSERT INTO assessments (year, title, rubric_id, rubric_version, rubric_sha256, rubric_toml, stage, created_at, period_start, period_end, self_deadline, publication_days) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11) RETURNING id")
             .bind(new.year)
