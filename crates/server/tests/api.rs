@@ -493,10 +493,9 @@ pub(crate) fn valid_request(
             })),
             json_h,
         ),
-        (_, p) if p.ends_with("/dates/extend") => (
-            body(json!({ "until": "2022-02-18", "why": "x" })),
-            json_h,
-        ),
+        (_, p) if p.ends_with("/dates/extend") => {
+            (body(json!({ "until": "2022-02-18", "why": "x" })), json_h)
+        }
         ("post", "/api/assessments") => {
             (body(json!({ "title": "x", "rubric_toml": RUBRIC })), json_h)
         }

@@ -13,6 +13,7 @@ kaohe_store::on_both!(
     the_wizard_copies_2021_into_2022_with_its_period_and_history,
     a_broken_rubric_upload_lists_its_problems_in_chinese,
     an_objection_after_the_window_is_refused_with_the_date,
+    self_assessment_after_the_deadline_is_refused_with_the_date,
 );
 
 /// Unix seconds of an ISO 8601 UTC time.
@@ -81,16 +82,25 @@ async fn the_wizard_copies_2021_into_2022_with_its_period_and_history(db: Db) {
     let id = copied(&a, &admin).await;
     let (s, html) = page(&a, &admin, &format!("/a/{id}?msg=x")).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("2022年度考核") && html.contains("草稿"), "{html}");
+    assert!(
+        html.contains("2022年度考核") && html.contains("草稿"),
+        "{html}"
+    );
     // The same units, assignments and rubric, in its own year.
     let x = a.store.assessment(id).await.unwrap();
     assert_eq!((x.year, x.stage), (2022, Stage::Draft));
-    assert_eq!(a.store.units(id).await.unwrap(), a.store.units(a.id).await.unwrap());
+    assert_eq!(
+        a.store.units(id).await.unwrap(),
+        a.store.units(a.id).await.unwrap()
+    );
     assert_eq!(
         a.store.assignments(id).await.unwrap(),
         a.store.assignments(a.id).await.unwrap()
     );
-    assert_eq!(x.rubric.sha256, a.store.assessment(a.id).await.unwrap().rubric.sha256);
+    assert_eq!(
+        x.rubric.sha256,
+        a.store.assessment(a.id).await.unwrap().rubric.sha256
+    );
     // The import page's period is the assessment's 考核期, not 2021's.
     let (_, html) = page(&a, &admin, &format!("/a/{id}/import")).await;
     assert!(html.contains("value=\"2022-01-01..2022-12-31\""), "{html}");
@@ -101,7 +111,10 @@ async fn the_wizard_copies_2021_into_2022_with_its_period_and_history(db: Db) {
     let (_, html) = page(&a, &admin, "/").await;
     assert!(html.contains("考核期 2022-01-01 至 2022-12-31"), "{html}");
     assert!(html.contains("自评截止 2023-01-15，还有 3 天"), "{html}");
-    assert!(html.contains("公示期 5 个工作日（自进入公示阶段的次日起算）"), "{html}");
+    assert!(
+        html.contains("公示期 5 个工作日（自进入公示阶段的次日起算）"),
+        "{html}"
+    );
     // 历年总分 on the unit page: 2021 and 2022, each once.
     let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
     let now = "2023-01-12T02:00:00Z";
@@ -151,7 +164,13 @@ async fn the_wizard_copies_2021_into_2022_with_its_period_and_history(db: Db) {
     assert_eq!(a.store.units(id3).await.unwrap().len(), 2);
     assert!(a.store.assignments(id3).await.unwrap().is_empty());
     let (s, v, _) = a
-        .call(&api_admin, "GET", &format!("/api/assessments/{id3}/dates"), None, false)
+        .call(
+            &api_admin,
+            "GET",
+            &format!("/api/assessments/{id3}/dates"),
+            None,
+            false,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["period_start"], "2023-01-01");
@@ -181,30 +200,45 @@ async fn a_broken_rubric_upload_lists_its_problems_in_chinese(db: Db) {
     };
     // A typo in the TOML: where it is, in Chinese — never the parser's English.
     let broken = RUBRIC.replacen("title = ", "标题 = ", 1);
-    let (s, html, _) = a.form(&admin, "/new", form(&broken, "二〇二二", "2023-13-01")).await;
+    let (s, html, _) = a
+        .form(&admin, "/new", form(&broken, "二〇二二", "2023-13-01"))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("未新建考核：共 3 个问题"), "{html}");
     assert!(html.contains("年度“二〇二二”不是年份"), "{html}");
     assert!(html.contains("自评截止日“2023-13-01”不是日期"), "{html}");
-    let line = RUBRIC[..RUBRIC.find("title = ").unwrap()].matches('\n').count() + 1;
+    let line = RUBRIC[..RUBRIC.find("title = ").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
     assert!(
         html.contains(&format!("错误 细则2022.toml 第 {line} 行第 1 列：键名无效")),
         "{html}"
     );
-    for english in ["TOML parse error", "invalid unquoted key", "expected", "解析器说明"] {
+    for english in [
+        "TOML parse error",
+        "invalid unquoted key",
+        "expected",
+        "解析器说明",
+    ] {
         assert!(!html.contains(english), "{english} in {html}");
     }
     // What was typed is kept.
     assert!(html.contains("标题 = "), "{html}");
     // A rubric that parses but does not load: every problem, in Chinese.
     let wrong = RUBRIC.replacen("precision = 4", "precision = \"四\"", 1);
-    let (s, html, _) = a.form(&admin, "/new", form(&wrong, "2022", "2023-01-15")).await;
+    let (s, html, _) = a
+        .form(&admin, "/new", form(&wrong, "2022", "2023-01-15"))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("<li>错误 细则2022.toml"), "{html}");
     // No file and nothing to copy.
     let (s, html, _) = a.form(&admin, "/new", form("", "2022", "2023-01-15")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("请选择要复制细则的考核，或上传细则文件"), "{html}");
+    assert!(
+        html.contains("请选择要复制细则的考核，或上传细则文件"),
+        "{html}"
+    );
     assert_eq!(a.store.assessments().await.unwrap().len(), before);
     // The API says the same in its error.
     let api_admin = a.login("admin").await;
@@ -222,7 +256,10 @@ async fn a_broken_rubric_upload_lists_its_problems_in_chinese(db: Db) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let e = v["error"].as_str().unwrap();
-    assert!(e.contains("第 ") && e.contains("键名无效") && !e.contains("invalid"), "{e}");
+    assert!(
+        e.contains("第 ") && e.contains("键名无效") && !e.contains("invalid"),
+        "{e}"
+    );
 }
 
 async fn an_objection_after_the_window_is_refused_with_the_date(db: Db) {
@@ -235,27 +272,34 @@ async fn an_objection_after_the_window_is_refused_with_the_date(db: Db) {
     let published = "2023-02-06T02:00:00Z";
     for to in [Stage::SelfAssessment, Stage::Review, Stage::Publication] {
         a.store
-            .advance(&admin_user, id, to, "", published, kaohe_store::Gate::none())
+            .advance(
+                &admin_user,
+                id,
+                to,
+                "",
+                published,
+                kaohe_store::Gate::none(),
+            )
             .await
             .unwrap();
     }
     assert_eq!(
-        a.store.assessment(id).await.unwrap().dates.publication_closes,
+        a.store
+            .assessment(id)
+            .await
+            .unwrap()
+            .dates
+            .publication_closes,
         kaohe_core::Date::parse("2023-02-13")
     );
     // (Sessions expire: signed in again after the clock moves on.)
     a.clock.store(at("2023-02-10T02:00:00Z"), Ordering::SeqCst);
     let reporter = web_login(&a, "juegang").await;
     let (_, html) = page(&a, &reporter, "/").await;
-    assert!(html.contains("公示期至 2023-02-13（还有 1 个工作日）"), "{html}");
-    let object = |reason: &str| {
-        serde_urlencoded::to_string([
-            ("csrf", reporter.csrf.as_str()),
-            ("clause", "1.1.1"),
-            ("reason", reason),
-        ])
-        .unwrap()
-    };
+    assert!(
+        html.contains("公示期至 2023-02-13（还有 1 个工作日）"),
+        "{html}"
+    );
     let path = format!("/a/{id}/u/320623001/object");
     // 23:00 Beijing on the last day: accepted.
     a.clock.store(at("2023-02-13T15:00:00Z"), Ordering::SeqCst);
@@ -281,7 +325,10 @@ async fn an_objection_after_the_window_is_refused_with_the_date(db: Db) {
     );
     assert!(html.contains("差评已回访"), "{html}");
     let (_, html) = page(&a, &reporter, "/").await;
-    assert!(html.contains("公示期至 2023-02-13，已结束，不再受理异议"), "{html}");
+    assert!(
+        html.contains("公示期至 2023-02-13，已结束，不再受理异议"),
+        "{html}"
+    );
     // The API refuses it too (403), with the date.
     let api_rep = a.login("juegang").await;
     let (s, v, _) = a
@@ -299,7 +346,10 @@ async fn an_objection_after_the_window_is_refused_with_the_date(db: Db) {
     // The admin extends the window with a reason on the dates page; the objection goes through.
     let (s, html) = page(&a, &admin, &format!("/a/{id}/dates")).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("延长公示期") && html.contains("现至 2023-02-13"), "{html}");
+    assert!(
+        html.contains("延长公示期") && html.contains("现至 2023-02-13"),
+        "{html}"
+    );
     let extend = |until: &str, why: &str| {
         serde_urlencoded::to_string([
             ("csrf", admin.csrf.as_str()),
@@ -328,7 +378,11 @@ async fn an_objection_after_the_window_is_refused_with_the_date(db: Db) {
     let e = log.iter().max_by_key(|e| e.seq).unwrap();
     assert_eq!(
         (e.action.as_str(), e.new.as_deref(), e.why.as_deref()),
-        ("publication.extend", Some("2023-02-15"), Some("部分单位春节后未及时查看"))
+        (
+            "publication.extend",
+            Some("2023-02-15"),
+            Some("部分单位春节后未及时查看")
+        )
     );
     let (s, _, _) = a.form(&reporter, &path, object("差评已回访")).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -343,4 +397,70 @@ async fn an_objection_after_the_window_is_refused_with_the_date(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn self_assessment_after_the_deadline_is_refused_with_the_date(db: Db) {
+    let a = app(db).await;
+    let admin = web_login(&a, "admin").await;
+    let id = copied(&a, &admin).await;
+    let admin_user = a.store.user_by_login("admin").await.unwrap().unwrap();
+    a.store
+        .advance(
+            &admin_user,
+            id,
+            Stage::SelfAssessment,
+            "",
+            "2023-01-03T02:00:00Z",
+            kaohe_store::Gate::none(),
+        )
+        .await
+        .unwrap();
+    let path = format!("/api/assessments/{id}/units/320623001/scores/1.1.1/self");
+    // 23:59 Beijing on 2023-01-15: accepted; the next minute: refused with the date.
+    a.clock.store(at("2023-01-15T15:59:00Z"), Ordering::SeqCst);
+    let rep = a.login("juegang").await;
+    let (s, v, _) = a
+        .call(&rep, "PUT", &path, Some(json!({ "score": "0.05" })), true)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    a.clock.store(at("2023-01-15T16:00:00Z"), Ordering::SeqCst);
+    let (s, v, _) = a
+        .call(
+            &rep,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.04", "reason": "x", "version": 1 })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(
+        v["error"],
+        "自评已于 2023-01-15（北京时间当日 24 时）截止，不能再填报或修改自评分；如需延期，请联系管理员"
+    );
+    // The admin moves the deadline with a reason (the API); the save goes through.
+    let api_admin = a.login("admin").await;
+    let (s, v, _) = a
+        .call(
+            &api_admin,
+            "PUT",
+            &format!("/api/assessments/{id}/dates"),
+            Some(json!({
+                "period_start": "2022-01-01", "period_end": "2022-12-31",
+                "self_deadline": "2023-01-20", "publication_days": 5, "why": "系统维护顺延"
+            })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v, _) = a
+        .call(
+            &rep,
+            "PUT",
+            &path,
+            Some(json!({ "score": "0.04", "reason": "x", "version": 1 })),
+            true,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
 }

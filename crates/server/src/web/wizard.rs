@@ -77,9 +77,10 @@ pub(super) async fn new_page(
     let sources = sources(&st, &a).await?;
     let from = match q.from.as_deref() {
         Some("") => None,
-        Some(x) => Some(x.parse::<i64>().map_err(|_| {
-            PageError::new(StatusCode::NOT_FOUND, Some(&a), "没有这个考核")
-        })?),
+        Some(x) => Some(
+            x.parse::<i64>()
+                .map_err(|_| PageError::new(StatusCode::NOT_FOUND, Some(&a), "没有这个考核"))?,
+        ),
         None => sources.first().map(|s| s.id),
     };
     let d = kaohe_app::wizard::defaults(&st.store, from, &st.now())
@@ -107,7 +108,11 @@ pub(super) async fn new_page(
 }
 
 /// The wizard's form posted: the new assessment's page (草稿), or the form again with every problem.
-pub(super) async fn new_form(State(st): State<AppState>, SignedIn(a): SignedIn, body: String) -> Page {
+pub(super) async fn new_form(
+    State(st): State<AppState>,
+    SignedIn(a): SignedIn,
+    body: String,
+) -> Page {
     admin_only(&a)?;
     let f = posted(&a, &body)?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -125,7 +130,10 @@ pub(super) async fn new_form(State(st): State<AppState>, SignedIn(a): SignedIn, 
     let xlsx = get("rubric_xlsx");
     let upload = if !xlsx.trim().is_empty() {
         Some(match kaohe_app::wizard::decode_base64(xlsx.trim()) {
-            Some(bytes) => Upload::Xlsx { name: name.clone(), bytes },
+            Some(bytes) => Upload::Xlsx {
+                name: name.clone(),
+                bytes,
+            },
             None => Upload::Toml {
                 name: name.clone(),
                 text: String::new(),
@@ -250,7 +258,10 @@ async fn dates_render(
         period_start: text(d.period.map(|p| p.0)),
         period_end: text(d.period.map(|p| p.1)),
         self_deadline: text(d.self_deadline),
-        publication_days: d.publication_days.map(|n| n.to_string()).unwrap_or_default(),
+        publication_days: d
+            .publication_days
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         closes: text(d.publication_closes),
     };
     let mut r = render("dates.html", page);
