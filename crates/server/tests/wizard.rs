@@ -14,6 +14,7 @@ kaohe_store::on_both!(
     a_broken_rubric_upload_lists_its_problems_in_chinese,
     an_objection_after_the_window_is_refused_with_the_date,
     self_assessment_after_the_deadline_is_refused_with_the_date,
+    the_wizard_starts_from_the_rubrics_excel_sheet,
 );
 
 /// Unix seconds of an ISO 8601 UTC time.
@@ -463,4 +464,59 @@ async fn self_assessment_after_the_deadline_is_refused_with_the_date(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+/// Standard base64, as the page's file reader sends an Excel file.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = c
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= c.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+async fn the_wizard_starts_from_the_rubrics_excel_sheet(db: Db) {
+    let a = app(db).await;
+    let admin = web_login(&a, "admin").await;
+    let rubric = kaohe_core::rubric::load("r.toml", RUBRIC).0.unwrap();
+    let xlsx = kaohe_report::rubric_sheet::rubric_workbook(&rubric).unwrap();
+    let form = |b64: &str| {
+        serde_urlencoded::to_string([
+            ("csrf", admin.csrf.as_str()),
+            ("from", ""),
+            ("source", "file"),
+            ("rubric_name", "细则.xlsx"),
+            ("rubric_xlsx", b64),
+            ("rubric_toml", ""),
+            ("year", "2022"),
+            ("title", "2022年度考核"),
+            ("period_start", "2022-01-01"),
+            ("period_end", "2022-12-31"),
+            ("self_deadline", "2023-01-15"),
+            ("publication_days", "5"),
+        ])
+        .unwrap()
+    };
+    let (s, html, loc) = a.form(&admin, "/new", form(&base64(&xlsx))).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let id: i64 = loc[3..].split('?').next().unwrap().parse().unwrap();
+    let x = a.store.assessment(id).await.unwrap();
+    assert_eq!((x.year, &x.rubric.id), (2022, &rubric.id));
+    assert_eq!(x.rubric.clauses.len(), rubric.clauses.len());
+    assert!(a.store.units(id).await.unwrap().is_empty());
+    // Not a workbook: said in Chinese, naming the file.
+    let (s, html, _) = a.form(&admin, "/new", form(&base64(b"PK not a zip"))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("细则.xlsx"), "{html}");
 }
