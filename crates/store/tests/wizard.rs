@@ -14,6 +14,7 @@ kaohe_store::on_both!(
     self_assessment_after_the_deadline_is_refused_with_the_date_until_extended,
     an_objection_after_the_window_is_refused_with_the_date_until_extended,
     the_window_counts_working_days_across_a_holiday,
+    the_dates_move_with_the_store_into_another_database,
 );
 
 fn d(s: &str) -> Date {
@@ -365,4 +366,30 @@ async fn the_window_counts_working_days_across_a_holiday(db: Db) {
         w.store.assessment(w.id).await.unwrap().dates,
         Dates::default()
     );
+}
+
+async fn the_dates_move_with_the_store_into_another_database(db: Db) {
+    let w = world(db).await;
+    let id = with_dates(
+        &w,
+        "2022-01-14",
+        5,
+        Stage::Publication,
+        "2022-02-09T02:00:00Z",
+    )
+    .await;
+    let want = w.store.assessment(id).await.unwrap().dates;
+    // Into the other kind of database, and back into this kind (both on SQLite without a server).
+    let other = match (db, kaohe_store::testdb::server()) {
+        (Db::Sqlite, Some(_)) => Db::Postgres,
+        _ => Db::Sqlite,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&w.store.audit_key().path, dir.path().join("audit.key")).unwrap();
+    let (t, _) = kaohe_store::testdb::open(dir.path(), other).await;
+    w.store.copy_into(&t).await.unwrap();
+    let got = t.assessment(id).await.unwrap();
+    assert_eq!(got.dates, want);
+    assert_eq!(got.year, 2022);
+    assert_eq!(want.publication_days, Some(5));
 }
