@@ -70,6 +70,7 @@ async fn the_wizard_copies_2021_into_2022_with_its_period_and_history(db: Db) {
     // The form defaults to the latest assessment + 1 year, its whole year as the 考核期.
     let (s, html) = page(&a, &admin, "/new").await;
     assert_eq!(s, StatusCode::OK);
+    insta::assert_snapshot!("page-wizard", super::snapshots::page_text(&html));
     for want in [
         "value=\"2022\"",
         "value=\"2022年度考核\"",
@@ -375,6 +376,7 @@ async fn an_objection_after_the_window_is_refused_with_the_date(db: Db) {
     assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
     let (_, html) = page(&a, &admin, &loc).await;
     assert!(html.contains("公示期已延长至 2023-02-15"), "{html}");
+    insta::assert_snapshot!("page-dates", super::snapshots::page_text(&html));
     let log = a.store.audit_log().await.unwrap();
     let e = log.iter().max_by_key(|e| e.seq).unwrap();
     assert_eq!(
