@@ -12,6 +12,8 @@
 pub mod batch;
 /// 工作日历: the built-in years plus the calendar files a directory holds, within limits.
 pub mod calendar;
+/// 考核日期: the 考核期, the 自评 deadline and the 公示 window as every role's dashboard shows them.
+pub mod dates;
 /// 问题记录与检查记录: a finding with its type and chosen points, an inspection record.
 pub mod findings;
 /// 数据导入: platform exports → the import the store keeps.
@@ -22,3 +24,5 @@ pub mod results;
 pub mod sealing;
 /// 方案对比: the data under another rubric, compared.
 pub mod whatif;
+/// 新建考核: a new assessment copied from an earlier one or from a rubric file, every problem in Chinese.
+pub mod wizard;

@@ -64,6 +64,12 @@ impl Demo {
         demo
     }
 
+    /// The demo's data directory (its SQLite database and audit key), for a test that sets up what
+    /// the browser cannot — e.g. a stage moved on at a past moment.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("d")
+    }
+
     /// The address of `path` (`/a/1`) on the demo.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

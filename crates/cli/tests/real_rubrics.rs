@@ -8,9 +8,7 @@ use crate::support::*;
 use serde_json::Value;
 
 /// (rubric id, exit status of `score` on its demo inputs: 3 when a unit is left 未检查 on purpose).
-const REAL: &[(&str, i32)] = &[
-    ("shicheng-2018-hezhang", 0),
-];
+const REAL: &[(&str, i32)] = &[("shicheng-2018-hezhang", 0)];
 
 fn rubric(id: &str) -> String {
     format!("rubrics/{id}.toml")

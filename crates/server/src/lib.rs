@@ -24,6 +24,8 @@ pub mod limits;
 pub mod openapi;
 /// 网页: the server-rendered pages.
 pub mod web;
+/// 新建考核与考核日期 (JSON): the wizard's copy or rubric, the dates, the 公示 window's extension.
+pub mod wizard_api;
 
 use kaohe_store::Store;
 use std::sync::Arc;
@@ -54,6 +56,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, clock: Clock) -> AppState {
+        // The 公示 window is counted with the data directory's working-day calendar.
+        for p in kaohe_app::dates::use_data_calendar(&store) {
+            eprintln!("kaohe-server: 工作日历：{p}");
+        }
         AppState {
             store,
             clock,
@@ -97,6 +103,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(api::router())
         .merge(admin::router())
         .merge(imports::router())
+        .merge(wizard_api::router())
         .merge(openapi::router())
         .merge(web::router())
         .route("/static/kaohe.js", axum::routing::get(script))

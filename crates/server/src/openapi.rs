@@ -22,6 +22,26 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ),
     ("post", "/api/assessments/{id}/stage", "推进阶段（管理员）"),
     (
+        "post",
+        "/api/assessments/new",
+        "新建考核（管理员）：复制已有考核（from；copy_units、copy_assignments、copy_rubric）或用细则 TOML（rubric_toml），年度、考核期、自评截止、公示期（工作日）；进入草稿",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/dates",
+        "考核日期：考核期、自评截止、公示期与公示截止日，及剩余天数的说明",
+    ),
+    (
+        "put",
+        "/api/assessments/{id}/dates",
+        "修改考核日期（管理员，须写明理由 why；推迟自评截止即延期）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/dates/extend",
+        "延长公示期至 until（管理员，公示阶段，须写明理由 why）",
+    ),
+    (
         "get",
         "/api/assessments/{id}/units/{unit}/scores",
         "一个单位的三本账（自评分、考核分、最终分）",

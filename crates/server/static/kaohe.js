@@ -165,3 +165,21 @@ document.querySelectorAll('input.evidence').forEach(function (input) {
   var b = document.getElementById('print'); if (!b) return;
   b.addEventListener('click', function () { window.print(); });
 })();
+
+// 新建考核 (wizard.html): a chosen TOML file is read into the text box; an Excel sheet is sent as
+// base64 (the form posts text).
+(function () {
+  var f = document.getElementById('rubric-file'); if (!f) return;
+  f.addEventListener('change', function () {
+    var file = f.files[0]; if (!file) return;
+    document.getElementById('rubric-name').value = file.name;
+    var r = new FileReader();
+    if (/\.xlsx$/i.test(file.name)) {
+      r.onload = function () { document.getElementById('rubric-xlsx').value = String(r.result).split('base64,')[1] || ''; document.getElementById('rubric-text').value = ''; };
+      r.readAsDataURL(file);
+    } else {
+      r.onload = function () { document.getElementById('rubric-text').value = r.result; document.getElementById('rubric-xlsx').value = ''; };
+      r.readAsText(file, 'utf-8');
+    }
+  });
+})();

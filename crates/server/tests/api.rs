@@ -478,6 +478,24 @@ pub(crate) fn valid_request(
             ),
             json_h,
         ),
+        ("post", "/api/assessments/new") => (
+            body(json!({
+                "title": "2022年度考核", "year": 2022, "from": 1, "copy_units": true,
+                "copy_assignments": true, "copy_rubric": true, "period_start": "2022-01-01",
+                "period_end": "2022-12-31", "self_deadline": "2023-01-15", "publication_days": 5
+            })),
+            json_h,
+        ),
+        ("put", p) if p.ends_with("/dates") => (
+            body(json!({
+                "period_start": "2021-01-01", "period_end": "2021-12-31",
+                "self_deadline": "2022-01-15", "publication_days": 5, "why": "x"
+            })),
+            json_h,
+        ),
+        (_, p) if p.ends_with("/dates/extend") => {
+            (body(json!({ "until": "2022-02-18", "why": "x" })), json_h)
+        }
         ("post", "/api/assessments") => {
             (body(json!({ "title": "x", "rubric_toml": RUBRIC })), json_h)
         }

@@ -97,6 +97,8 @@ mod shapes;
 mod whatif;
 use shapes::*;
 use whatif::*;
+/// 新建考核 and the dates: the wizard, its Chinese problems, the 公示 window (issue 12).
+mod wizard;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const T0: u64 = 1_638_349_200; // 2021-12-01T09:00:00Z

@@ -6,7 +6,7 @@ use super::*;
 
 /// The visible text of a page: scripts and styles dropped, tags removed, entities of the templates
 /// decoded, blank runs folded — one line per block of text.
-fn page_text(html: &str) -> String {
+pub(crate) fn page_text(html: &str) -> String {
     let mut s = html.to_string();
     for tag in ["script", "style"] {
         while let Some(a) = s.find(&format!("<{tag}")) {

@@ -6,6 +6,7 @@
 //! | manage accounts | admin | any stage |
 //! | set up units, assignments | admin | 草稿 |
 //! | move to the next stage | admin | any stage but 定档 |
+//! | set the dates, extend the 自评 deadline or the 公示 window (with a reason) | admin | any stage but 定档 |
 //! | self-assess (自评分), upload evidence | the unit's reporter | 自评 |
 //! | score (考核分), findings (with 问题类型 and 酌情扣分), inspection records (检查记录), bonus | an assessor assigned to the unit, or admin | 考核 |
 //! | import platform data | admin | 考核 |
@@ -36,6 +37,7 @@ pub enum Action {
     ManageAccounts,
     SetUp,
     AdvanceStage,
+    SetDates,
     SelfAssess,
     Score,
     Import,
@@ -50,6 +52,7 @@ impl Action {
             Action::ManageAccounts => "管理账户",
             Action::SetUp => "设置单位与分工",
             Action::AdvanceStage => "推进阶段",
+            Action::SetDates => "设置考核日期",
             Action::SelfAssess => "填报自评",
             Action::Score => "考核评分",
             Action::Import => "导入平台数据",
@@ -82,7 +85,7 @@ pub fn check(
     let stage_ok = match action {
         Action::ManageAccounts => true,
         Action::SetUp => stage == Stage::Draft,
-        Action::AdvanceStage => stage != Stage::Final,
+        Action::AdvanceStage | Action::SetDates => stage != Stage::Final,
         Action::SelfAssess => stage == Stage::SelfAssessment,
         Action::Score | Action::Import => stage == Stage::Review,
         Action::Object | Action::Decide => stage == Stage::Publication,
@@ -92,6 +95,7 @@ pub fn check(
         Action::ManageAccounts
         | Action::SetUp
         | Action::AdvanceStage
+        | Action::SetDates
         | Action::Import
         | Action::Correct => user.role == Role::Admin,
         Action::SelfAssess | Action::Object => {

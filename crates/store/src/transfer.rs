@@ -44,6 +44,7 @@ const INTEGERS: &[&str] = &[
     "filed_by",
     "decided_by",
     "inspected_by",
+    "publication_days",
 ];
 
 /// Tables whose `id` a PostgreSQL sequence hands out.

@@ -54,6 +54,8 @@ mod locks;
 use history::*;
 use inspections::*;
 use locks::*;
+/// 新建考核 by copying, the 自评 deadline and the 公示 window (issue 12).
+mod wizard;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const NOW: &str = "2021-12-01T09:00:00Z";

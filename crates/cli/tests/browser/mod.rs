@@ -14,6 +14,8 @@ mod scoring;
 mod self_assessment;
 /// 方案对比 with a draft rubric.
 mod whatif;
+/// 新建考核: 2021 copied into 2022, its dates and history; an objection after the window refused.
+mod wizard;
 
 use kaohe_browser::Demo;
 

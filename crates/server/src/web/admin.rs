@@ -20,7 +20,11 @@ pub(super) async fn import_page(
         frame: Frame::of(Some(&a)),
         a_id: id,
         title: &x.title,
-        period: format!("{0}-01-01..{0}-12-31", x.year),
+        // The assessment's own 考核期; the whole of its year for one made before it had one.
+        period: match x.dates.period {
+            Some((start, end)) => format!("{start}..{end}"),
+            None => format!("{0}-01-01..{0}-12-31", x.year),
+        },
     };
     Ok(render("import.html", page))
 }

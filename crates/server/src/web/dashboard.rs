@@ -1,4 +1,5 @@
-//! 工作台: the assessments a person may open, with their progress.
+//! 工作台: the assessments a person may open, with their progress and dates (what is left of the
+//! 自评 deadline and the 公示 window); for the admin, 新建考核.
 
 use super::*;
 
@@ -9,6 +10,7 @@ struct DashboardPage<'a> {
     frame: Frame<'a>,
     assessments: Vec<AssessmentCard>,
     own_unit: Option<&'a str>,
+    admin: bool,
 }
 
 /// One assessment on the dashboard, with its progress counts.
@@ -22,11 +24,15 @@ struct AssessmentCard {
     self_units: i64,
     scored: i64,
     open_objections: i64,
+    /// 考核期, 自评截止, 公示期 in words, with what is left.
+    dates: Vec<String>,
 }
 
 pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn) -> Page {
     let mut assessments = Vec::new();
+    let (calendar, now) = (st.store.calendar(), st.now());
     for x in st.store.assessments().await.or_page(&a)? {
+        let full = st.store.assessment(x.id).await.or_page(&a)?;
         let units = st.store.units(x.id).await.or_page(&a)?.len();
         let (self_units, scored, open_objections) = st.store.progress(x.id).await.or_page(&a)?;
         assessments.push(AssessmentCard {
@@ -38,6 +44,7 @@ pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn)
             self_units,
             scored,
             open_objections,
+            dates: kaohe_app::dates::lines(&full, &calendar, &now),
         });
     }
     Ok(render(
@@ -46,6 +53,7 @@ pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn)
             frame: Frame::of(Some(&a)),
             assessments,
             own_unit: a.user.unit_code.as_deref(),
+            admin: a.user.role == Role::Admin,
         },
     ))
 }

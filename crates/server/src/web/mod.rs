@@ -50,6 +50,9 @@ use grid::*;
 /// 方案对比: the data under another rubric, as a page and a workbook.
 mod whatif;
 use whatif::*;
+/// 新建考核 (the wizard) and 考核日期 (the dates, edited and extended by the admin).
+mod wizard;
+use wizard::*;
 
 pub(super) fn env() -> &'static minijinja::Environment<'static> {
     static ENV: OnceLock<minijinja::Environment<'static>> = OnceLock::new();
@@ -81,6 +84,8 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
             ("setup.html", include_str!("../../templates/setup.html")),
             ("grid.html", include_str!("../../templates/grid.html")),
             ("whatif.html", include_str!("../../templates/whatif.html")),
+            ("wizard.html", include_str!("../../templates/wizard.html")),
+            ("dates.html", include_str!("../../templates/dates.html")),
         ] {
             e.add_template(name, src).expect("templates compile");
         }
@@ -279,6 +284,8 @@ impl<'a> Frame<'a> {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard))
+        .route("/new", get(new_page).post(new_form))
+        .route("/a/{id}/dates", get(dates_page).post(dates_form))
         .route("/login", get(login_page).post(login_form))
         .route("/logout", post(logout_form))
         .route("/a/{id}", get(assessment))

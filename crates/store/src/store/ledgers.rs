@@ -39,6 +39,9 @@ impl Store {
                     .into(),
             ));
         }
+        if action == Action::SelfAssess {
+            Self::check_self_deadline(&mut tx, assessment, now).await?;
+        }
         let text = Self::checked_score(&a.rubric, clause, score, reason)?;
         Self::unit_in(&mut tx, assessment, unit).await?;
         let saved = self

@@ -43,7 +43,9 @@ mod objections;
 mod sealing;
 
 pub use accounts::Session;
-pub use assessments::{AssessmentRow, UnitRow};
+pub use assessments::{
+    AssessmentRow, CopyFrom, Dates, NewAssessment, Source, UnitRow, beijing_date,
+};
 pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
 pub(crate) use findings::TypedAudit;
@@ -110,6 +112,8 @@ pub struct Assessment {
     /// 部分单位未完成考核：… — what was unfinished when the admin moved on to 公示 or 定档 anyway
     /// (an explicit override with its reason); printed on the published result.
     pub incomplete_note: Option<String>,
+    /// 考核期, 自评 deadline, 公示 period and window (issue 12; empty for an assessment made before).
+    pub dates: Dates,
 }
 
 /// Which database holds the store.
@@ -134,6 +138,9 @@ pub struct Store {
     key: Arc<AuditKey>,
     /// The highest audit entry this process has written to the head file.
     head: Arc<tokio::sync::Mutex<i64>>,
+    /// The working-day calendar the 公示 window is counted with (the built-in years until the
+    /// service gives it the data directory's, [`Store::use_calendar`]).
+    calendar: Arc<Mutex<Arc<kaohe_core::calendar::Calendar>>>,
 }
 
 /// One change in progress ([`Store::change`]): its write transaction, and the stage and action that
@@ -251,6 +258,9 @@ impl Store {
             cache: Arc::default(),
             key: Arc::new(key),
             head: Arc::default(),
+            calendar: Arc::new(Mutex::new(Arc::new(
+                kaohe_core::calendar::Calendar::builtin(),
+            ))),
         })
     }
 

@@ -41,6 +41,7 @@ impl Store {
         let Change { mut tx, .. } = self
             .change(by, assessment, Some(unit), |_| Action::Object)
             .await?;
+        Self::check_publication_window(&mut tx, assessment, now).await?;
         if a.rubric.clause(clause).is_none() {
             return Err(StoreError::Invalid(format!("细则中没有条款“{clause}”")));
         }
