@@ -25,4 +25,6 @@ pub mod transfer;
 pub mod url;
 
 pub use model::*;
-pub use store::{Backend, Decision, Finding, Gate, Import, Objection, Sealed, Store, StoreError};
+pub use store::{
+    Backend, Decision, Finding, Gate, Import, Objection, RubricDraft, Sealed, Store, StoreError,
+};

@@ -21,6 +21,7 @@ const TABLES: &[&str] = &[
     "evidence_links",
     "results",
     "objections",
+    "rubric_drafts",
     "audit_log",
 ];
 
@@ -53,6 +54,7 @@ const SERIAL: &[&str] = &[
     "bonuses",
     "evidence_links",
     "objections",
+    "rubric_drafts",
 ];
 
 /// Rows copied, per table, in `TABLES` order.
