@@ -316,6 +316,14 @@ fn methods_of(t: &Table) -> Vec<String> {
     }
 }
 
+/// The editor's tree of a draft's text (empty when it is not TOML: the TOML box shows it then).
+pub fn tree_of(text: &str, problems: &[Problem]) -> Tree {
+    match text.parse::<Table>() {
+        Ok(t) => tree(&t, problems),
+        Err(_) => Tree::default(),
+    }
+}
+
 /// The editor's tree of the draft's table, with each clause's problems beside it.
 pub fn tree(t: &Table, problems: &[Problem]) -> Tree {
     let head = Head {
@@ -810,9 +818,11 @@ fn structural(t: &mut Table, op: &Op) -> Result<String, String> {
 
 /// Sets the form's fields on the table: `r||title` (the rubric's own fields), `<level>|<id>|<field>`
 /// for a node's, `c|<id>|p.<key>` for a rule parameter. Only fields whose value differs from the
-/// table's are written. Returns what is wrong with a field that could not be read at all.
-fn set_fields(t: &mut Table, fields: &[(String, String)]) -> Vec<String> {
+/// table's are written. Returns what is wrong with a field that could not be read at all, and the
+/// clauses whose rule kind changed.
+fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<String>, Vec<String>) {
     let mut wrong = Vec::new();
+    let mut changed = Vec::new();
     // The kind first, so that the parameters are read for the kind chosen.
     let mut kinds: Vec<(String, String)> = Vec::new();
     for (name, value) in fields {
@@ -841,6 +851,7 @@ fn set_fields(t: &mut Table, fields: &[(String, String)]) -> Vec<String> {
             let mut rule = Table::new();
             rule.insert("kind".into(), s(kind));
             c.insert("rule".into(), Value::Table(rule));
+            changed.push(id.clone());
         }
     }
     for (name, value) in fields {
@@ -928,7 +939,7 @@ fn set_fields(t: &mut Table, fields: &[(String, String)]) -> Vec<String> {
             _ => {}
         }
     }
-    wrong
+    (wrong, changed)
 }
 
 /// Whether a problem is a sum that no longer adds up (shown, never a reason to refuse an edit).
@@ -948,7 +959,8 @@ pub fn text_of_table(t: &Table) -> String {
 
 /// Applies the form's `fields` and then `op` to the draft `text`. Refused (the text unchanged)
 /// when the text is not TOML, a field cannot be read, or the change brings an error the draft did
-/// not have (a sum that no longer adds up excepted).
+/// not have — a sum that no longer adds up excepted, and the parameters still to fill in of a
+/// clause whose rule kind was just changed (its form shows the new kind's parameters next).
 pub fn apply(text: &str, fields: &[(String, String)], op: &Op) -> Edited {
     let refuse = |refused: Vec<String>| Edited {
         text: text.to_string(),
@@ -963,7 +975,7 @@ pub fn apply(text: &str, fields: &[(String, String)], op: &Op) -> Edited {
         .errors()
         .map(|p| p.to_string())
         .collect();
-    let wrong = set_fields(&mut t, fields);
+    let (wrong, changed) = set_fields(&mut t, fields);
     if !wrong.is_empty() {
         return refuse(wrong);
     }
@@ -971,6 +983,7 @@ pub fn apply(text: &str, fields: &[(String, String)], op: &Op) -> Edited {
     let new: Vec<String> = after
         .errors()
         .filter(|p| !is_sum(p))
+        .filter(|p| !p.clause.as_ref().is_some_and(|c| changed.contains(c)))
         .map(|p| p.to_string())
         .filter(|p| !before.contains(p))
         .collect();

@@ -56,6 +56,8 @@ kaohe_store::on_both!(
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
     the_gate_lists_unfinished_work_and_the_stage_route_seals,
+    the_rubric_editor_adds_refuses_saves_diffs_and_makes_effective,
+    a_pasted_rubric_is_proposed_with_its_rules_and_added_only_when_ticked,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -86,6 +88,9 @@ use pages::*;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
 use whatif::*;
+/// 细则编辑: add, refuse, save, diff, 生效, paste, downloads (issue 12).
+mod rubric_editor;
+use rubric_editor::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const T0: u64 = 1_638_349_200; // 2021-12-01T09:00:00Z
