@@ -45,6 +45,8 @@ use data::*;
 mod history;
 /// Checks under the write lock, two callers at once (issue 10).
 mod locks;
+/// 细则草案 and 生效 (issue 12), with their own world and their own runs on both databases.
+mod rubric_drafts;
 use history::*;
 use locks::*;
 
