@@ -48,13 +48,22 @@ fn moved() -> String {
     let text = RUBRIC.replacen("max = \"0.05\"", "max = \"0.04\"", 1);
     let at = text.find("id = \"1.1.2\"").unwrap();
     let (head, tail) = text.split_at(at);
-    format!("{head}{}", tail.replacen("max = \"0.05\"", "max = \"0.06\"", 1))
+    format!(
+        "{head}{}",
+        tail.replacen("max = \"0.05\"", "max = \"0.06\"", 1)
+    )
 }
 
 async fn a_draft_is_saved_with_its_author_and_time_and_audited(db: Db) {
     let (_dir, store, admin, _, id) = world(db).await;
-    let d1 = store.save_rubric_draft(&admin, id, &moved(), NOW).await.unwrap();
-    let d2 = store.save_rubric_draft(&admin, id, "id = ", LATER).await.unwrap();
+    let d1 = store
+        .save_rubric_draft(&admin, id, &moved(), NOW)
+        .await
+        .unwrap();
+    let d2 = store
+        .save_rubric_draft(&admin, id, "id = ", LATER)
+        .await
+        .unwrap();
     assert_eq!((d1.number, d2.number), (1, 2));
     let all = store.rubric_drafts(id).await.unwrap();
     assert_eq!(all.len(), 2);
@@ -94,7 +103,10 @@ async fn a_draft_is_saved_with_its_author_and_time_and_audited(db: Db) {
 
 async fn a_draft_takes_effect_in_draft_stage_only_and_is_audited(db: Db) {
     let (_dir, store, admin, _, id) = world(db).await;
-    let d = store.save_rubric_draft(&admin, id, &moved(), NOW).await.unwrap();
+    let d = store
+        .save_rubric_draft(&admin, id, &moved(), NOW)
+        .await
+        .unwrap();
     let before = store.assessment(id).await.unwrap().rubric.sha256;
     store
         .make_rubric_effective(&admin, id, d.id, LATER)
@@ -119,7 +131,10 @@ async fn a_draft_takes_effect_in_draft_stage_only_and_is_audited(db: Db) {
     ));
 
     // Past 草稿: saving and 生效 both refused, and nothing changes.
-    let d2 = store.save_rubric_draft(&admin, id, RUBRIC, NOW).await.unwrap();
+    let d2 = store
+        .save_rubric_draft(&admin, id, RUBRIC, NOW)
+        .await
+        .unwrap();
     store
         .advance(
             &admin,
@@ -147,7 +162,10 @@ async fn a_draft_takes_effect_in_draft_stage_only_and_is_audited(db: Db) {
 async fn an_invalid_draft_or_another_role_never_takes_effect(db: Db) {
     let (_dir, store, admin, assessor, id) = world(db).await;
     let bad = RUBRIC.replacen("step = \"0.002\"", "step = \"-1\"", 1);
-    let d = store.save_rubric_draft(&admin, id, &bad, NOW).await.unwrap();
+    let d = store
+        .save_rubric_draft(&admin, id, &bad, NOW)
+        .await
+        .unwrap();
     match store.make_rubric_effective(&admin, id, d.id, NOW).await {
         Err(StoreError::Invalid(m)) => {
             assert!(m.starts_with("草案有错误，不能生效："), "{m}");
@@ -161,13 +179,22 @@ async fn an_invalid_draft_or_another_role_never_takes_effect(db: Db) {
         "ties = \"competition\"\nunit_kinds = [\"街道\"]",
         1,
     );
-    let d = store.save_rubric_draft(&admin, id, &kinds, NOW).await.unwrap();
+    let d = store
+        .save_rubric_draft(&admin, id, &kinds, NOW)
+        .await
+        .unwrap();
     match store.make_rubric_effective(&admin, id, d.id, NOW).await {
         Err(StoreError::Invalid(m)) => assert!(m.contains("单位“马塘镇”是“镇”"), "{m}"),
         other => panic!("{other:?}"),
     }
-    let good = store.save_rubric_draft(&admin, id, &moved(), NOW).await.unwrap();
-    match store.make_rubric_effective(&assessor, id, good.id, NOW).await {
+    let good = store
+        .save_rubric_draft(&admin, id, &moved(), NOW)
+        .await
+        .unwrap();
+    match store
+        .make_rubric_effective(&assessor, id, good.id, NOW)
+        .await
+    {
         Err(StoreError::Forbidden(m)) => {
             assert_eq!(m, "王芳（考核员）无权修改细则：只有管理员可以")
         }
