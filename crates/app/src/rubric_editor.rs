@@ -885,25 +885,23 @@ fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<String>, Vec<S
             {
                 node.insert(field.into(), s(value.trim()));
             }
-            (Level::Clause, "content" | "standard" | "method_text") => {
-                if text_of(node, field) != value.trim() {
-                    if value.trim().is_empty() {
-                        node.remove(field);
-                    } else {
-                        node.insert(field.into(), s(value.trim()));
-                    }
+            (Level::Clause, "content" | "standard" | "method_text")
+                if text_of(node, field) != value.trim() =>
+            {
+                if value.trim().is_empty() {
+                    node.remove(field);
+                } else {
+                    node.insert(field.into(), s(value.trim()));
                 }
             }
-            (Level::Clause, "method") => {
-                if text_of(node, field) != value.trim() {
-                    let list: Vec<Value> = value
-                        .split(['、', ',', '，', ';', '；'])
-                        .map(str::trim)
-                        .filter(|m| !m.is_empty())
-                        .map(s)
-                        .collect();
-                    node.insert(field.into(), Value::Array(list));
-                }
+            (Level::Clause, "method") if text_of(node, field) != value.trim() => {
+                let list: Vec<Value> = value
+                    .split(['、', ',', '，', ';', '；'])
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(s)
+                    .collect();
+                node.insert(field.into(), Value::Array(list));
             }
             (Level::Clause, f) if f.starts_with("p.") => {
                 let key = &f[2..];
