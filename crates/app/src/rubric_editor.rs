@@ -862,7 +862,7 @@ fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<String>, Vec<S
         let value = value.replace("\r\n", "\n");
         if l == "r" {
             if matches!(field, "title" | "version" | "source" | "max_total")
-                && text_of(t, field) != value.trim()
+                && differs(&text_of(t, field), &value)
             {
                 t.insert(field.into(), s(value.trim()));
             }
@@ -876,17 +876,17 @@ fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<String>, Vec<S
         };
         match (level, field) {
             (_, "max") | (Level::Clause, "title") | (Level::Clause, "text")
-                if text_of(node, field) != value.trim() =>
+                if differs(&text_of(node, field), &value) =>
             {
                 node.insert(field.into(), s(value.trim()));
             }
             (Level::Indicator | Level::Item | Level::Subitem, "name")
-                if text_of(node, field) != value.trim() =>
+                if differs(&text_of(node, field), &value) =>
             {
                 node.insert(field.into(), s(value.trim()));
             }
             (Level::Clause, "content" | "standard" | "method_text")
-                if text_of(node, field) != value.trim() =>
+                if differs(&text_of(node, field), &value) =>
             {
                 if value.trim().is_empty() {
                     node.remove(field);
@@ -894,7 +894,7 @@ fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<String>, Vec<S
                     node.insert(field.into(), s(value.trim()));
                 }
             }
-            (Level::Clause, "method") if text_of(node, field) != value.trim() => {
+            (Level::Clause, "method") if differs(&text_of(node, field), &value) => {
                 let list: Vec<Value> = value
                     .split(['、', ',', '，', ';', '；'])
                     .map(str::trim)
@@ -938,6 +938,12 @@ fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<String>, Vec<S
         }
     }
     (wrong, changed)
+}
+
+/// Whether a field typed as `new` changes the value `old` (a value sent back as it was shown,
+/// spaces around it included, is no change).
+fn differs(old: &str, new: &str) -> bool {
+    old != new && old != new.trim()
 }
 
 /// Whether a problem is a sum that no longer adds up (shown, never a reason to refuse an edit).
@@ -1255,6 +1261,8 @@ pub fn accept_paste(
         let two_levels = ind.items.iter().all(|it| it.name.is_empty());
         for (k, it) in ind.items.iter().enumerate() {
             let mut clauses: Vec<Value> = Vec::new();
+            // Pasted clauses taken into this item (a split clause's parts share one number).
+            let mut taken = 0usize;
             let item_id = if two_levels {
                 ind_id.clone()
             } else {
@@ -1270,7 +1278,8 @@ pub fn accept_paste(
                 } else {
                     vec![c]
                 };
-                let base = clauses.len() + 1;
+                taken += 1;
+                let base = taken;
                 for (j, leaf) in leaves.iter().enumerate() {
                     let id = if leaves.len() > 1 {
                         format!("{item_id}.{base}{}", (b'a' + j as u8) as char)
@@ -1312,7 +1321,17 @@ pub fn accept_paste(
                 push_table(x, "items", item);
             }
         }
-        if let Some(x) = ind_t {
+        if let Some(mut x) = ind_t {
+            if ind.max.is_none() {
+                // No points stated on the heading: those of what was taken under it.
+                let parts = if two_levels { "clauses" } else { "items" };
+                let sum: rust_decimal::Decimal = tables(&x, parts)
+                    .iter()
+                    .filter_map(|c| c.get("max").and_then(Value::as_str))
+                    .filter_map(|m| m.parse::<rust_decimal::Decimal>().ok())
+                    .sum();
+                x.insert("max".into(), s(&sum.normalize().to_string()));
+            }
             push_table(&mut t, "indicators", x);
         }
     }
@@ -1667,6 +1686,44 @@ mod tests {
         // Nothing ticked: nothing added.
         let none = accept_paste(&canonical(), seed, &[], &[], PasteMode::Append);
         assert_eq!(none.refused, vec!["没有勾选任何条款".to_string()]);
+    }
+
+    #[test]
+    fn a_split_clause_takes_one_number_with_letters_and_the_next_goes_on() {
+        let pasted = "网上服务\t0.1\n1. 及时处理网上申报件，无超期，得0.05分，发现一例扣0.002分；按办件时效综合排名，第一名得0.05分，其余按名次依次扣减0.002分。\n2. 材料齐全（0.05分）。\n";
+        let v = paste_view(pasted);
+        assert_eq!(v.clauses, 2, "{v:?}");
+        assert_eq!(v.indicators[0].items[0].clauses[0].parts.len(), 2, "{v:?}");
+        let e = accept_paste("", pasted, &[1, 2], &[1], PasteMode::Append);
+        assert!(e.refused.is_empty(), "{:?}", e.refused);
+        let t: Table = e.text.parse().unwrap();
+        let ids: Vec<String> = tree(&t, &[]).indicators[0].children[0]
+            .children
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        assert_eq!(ids, ["1.1.1a", "1.1.1b", "1.1.2"]);
+        // The indicator's points, none stated, are its item's: 0.1.
+        assert_eq!(tree(&t, &[]).indicators[0].max, "0.1");
+    }
+
+    #[test]
+    fn a_field_sent_back_as_shown_is_no_change() {
+        let text = canonical();
+        let r = check(DRAFT_FILE, &text).rubric.unwrap();
+        let c = &r.clauses[0];
+        let e = apply(
+            &text,
+            &[
+                field(
+                    &format!("c|{}|text", c.id),
+                    &format!("{}\r\n", c.text.replace('\n', "\r\n")),
+                ),
+                field(&format!("c|{}|title", c.id), &c.title),
+            ],
+            &Op::Apply,
+        );
+        assert_eq!(e.text, text);
     }
 
     #[test]

@@ -131,7 +131,14 @@ fn an_admin_pastes_the_seed_edits_a_clause_saves_and_sees_the_diff() {
     let t = b.wait_for("编辑细则与版本");
     assert!(t.contains("规则：每发现一例扣 0.01，扣完为止"), "{t}");
 
-    // The editor on a phone: nothing wider than the screen.
+    // The editor at 1366 × 768 and on a phone: nothing wider than the screen.
+    b.goto(&d.url(&format!("/a/{id}/rubric/edit")));
+    b.wait_for("粘贴细则");
+    let wide = b.execute("return document.documentElement.scrollWidth - window.innerWidth");
+    assert!(
+        wide.as_i64().unwrap() <= 0,
+        "wider than the desktop by {wide}px"
+    );
     b.set_window(Window::PHONE);
     b.goto(&d.url(&format!("/a/{id}/rubric/edit")));
     b.wait_for("粘贴细则");
