@@ -217,9 +217,13 @@ pub struct Node {
 #[derive(Debug, Clone, Serialize)]
 pub struct ParamField {
     pub key: &'static str,
+    /// Its name in Chinese.
+    pub name: &'static str,
     pub value: String,
     pub help: &'static str,
     pub example: &'static str,
+    /// The values it may take with their Chinese names (a list to choose from), or empty (typed).
+    pub choices: Vec<(String, String)>,
 }
 
 /// The rubric's own fields the editor shows.
@@ -333,9 +337,13 @@ pub fn tree(t: &Table, problems: &[Problem]) -> Tree {
         max_total: text_of(t, "max_total"),
         methods: methods_of(t),
     };
+    let metrics: Vec<(String, String)> = tables(t, "metrics")
+        .iter()
+        .map(|m| (text_of(m, "key"), text_of(m, "name")))
+        .collect();
     let indicators = tables(t, "indicators")
         .iter()
-        .map(|ind| node(Level::Indicator, ind, problems))
+        .map(|ind| node(Level::Indicator, ind, problems, &metrics))
         .collect();
     Tree { head, indicators }
 }
@@ -347,7 +355,7 @@ fn tables<'a>(t: &'a Table, key: &str) -> Vec<&'a Table> {
     }
 }
 
-fn node(level: Level, t: &Table, problems: &[Problem]) -> Node {
+fn node(level: Level, t: &Table, problems: &[Problem], metrics: &[(String, String)]) -> Node {
     let id = text_of(t, "id");
     let mut n = Node {
         level,
@@ -385,12 +393,15 @@ fn node(level: Level, t: &Table, problems: &[Problem]) -> Node {
                     .into_iter()
                     .map(|key| {
                         let (help, example) = param_help(&n.kind, key);
+                        let value = rule
+                            .and_then(|r| r.get(key))
+                            .map(|v| param_text(key, v))
+                            .unwrap_or_default();
                         ParamField {
                             key,
-                            value: rule
-                                .and_then(|r| r.get(key))
-                                .map(|v| param_text(key, v))
-                                .unwrap_or_default(),
+                            name: param_name(key),
+                            choices: choices(key, &value, metrics),
+                            value,
                             help,
                             example,
                         }
@@ -418,8 +429,12 @@ fn node(level: Level, t: &Table, problems: &[Problem]) -> Node {
             n.takes_items = level == Level::Indicator && clauses.is_empty();
             n.children = below
                 .iter()
-                .map(|c| node(sub, c, problems))
-                .chain(clauses.iter().map(|c| node(Level::Clause, c, problems)))
+                .map(|c| node(sub, c, problems, metrics))
+                .chain(
+                    clauses
+                        .iter()
+                        .map(|c| node(Level::Clause, c, problems, metrics)),
+                )
                 .collect();
         }
     }
@@ -432,6 +447,73 @@ pub fn kind_label(kind: &str) -> &str {
         .into_iter()
         .find(|(k, _)| *k == kind)
         .map_or(kind, |(_, l)| l)
+}
+
+/// A parameter's name in Chinese.
+pub fn param_name(key: &str) -> &'static str {
+    match key {
+        "per" => "每例扣分",
+        "cap" => "上限",
+        "metric" => "指标数据",
+        "better" => "名次方向",
+        "first" => "第一名得分",
+        "step" => "名次扣减分",
+        "ties" => "并列规则",
+        "parts" => "综合排名指标",
+        "points" => "第1名得分",
+        "top" => "前几名按比例",
+        "beyond" => "名次以外得分",
+        "target" => "目标值",
+        "mode" => "算法",
+        "per_point" => "每百分点扣分",
+        "tiers" => "阶梯",
+        "types" => "问题类型",
+        "range" => "酌情扣分范围",
+        "word" => "件数说法",
+        "inspection" => "检查记录",
+        _ => "参数",
+    }
+}
+
+/// The values a parameter may take, with their Chinese names, when it takes one of a few (the
+/// first, empty, leaves it at its default); the rubric's metrics for `metric`. A value the list
+/// does not have is kept as a choice of its own, never dropped.
+fn choices(key: &str, value: &str, metrics: &[(String, String)]) -> Vec<(String, String)> {
+    let fixed: &[(&str, &str)] = match key {
+        "better" => &[
+            ("", "默认：数值高者在前"),
+            ("higher", "数值高者在前"),
+            ("lower", "数值低者在前"),
+        ],
+        "ties" => &[
+            ("", "用细则的并列规则"),
+            ("competition", "并列同名次，其后顺延（1、1、3）"),
+            ("dense", "并列同名次，其后连续（1、1、2）"),
+        ],
+        "mode" => &[
+            ("", "默认：按比例得分"),
+            ("ratio", "按 实际 ÷ 目标 的比例得分"),
+            ("per_point", "每低 1 个百分点扣分"),
+        ],
+        "inspection" => &[("", "不要求检查记录"), ("required", "须有检查记录才计分")],
+        _ => &[],
+    };
+    let mut out: Vec<(String, String)> = fixed
+        .iter()
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .collect();
+    if key == "metric" {
+        out.push((String::new(), "（不用指标数据）".into()));
+        out.extend(
+            metrics
+                .iter()
+                .map(|(k, name)| (k.clone(), format!("{name}（{k}）"))),
+        );
+    }
+    if !out.is_empty() && !out.iter().any(|(v, _)| v == value) {
+        out.push((value.to_string(), value.to_string()));
+    }
+    out
 }
 
 /// What a parameter of a rule kind means, and a worked example — the one table the editor's form
@@ -1734,6 +1816,31 @@ mod tests {
                 assert!(!help.is_empty() && !example.is_empty(), "{kind}.{key}");
             }
         }
+    }
+
+    #[test]
+    fn a_metric_is_chosen_from_the_rubrics_metrics_and_a_direction_in_chinese() {
+        let text = canonical();
+        let t: Table = text.parse().unwrap();
+        let tr = tree(&t, &[]);
+        let c = tr.indicators[0].children[3].children[0].clone();
+        assert_eq!(c.id, "1.4.1");
+        let metric = c.params.iter().find(|p| p.key == "metric").unwrap();
+        assert_eq!(metric.name, "指标数据");
+        assert_eq!(metric.value, "claim_rate");
+        assert!(
+            metric
+                .choices
+                .contains(&("claim_rate".to_string(), "认领率（claim_rate）".to_string())),
+            "{:?}",
+            metric.choices
+        );
+        let better = c.params.iter().find(|p| p.key == "better").unwrap();
+        assert_eq!(better.value, "");
+        assert_eq!(better.choices[0].1, "默认：数值高者在前");
+        // A value not in the list stays a choice of its own.
+        assert!(choices("metric", "gone", &[]).contains(&("gone".into(), "gone".into())));
+        assert!(choices("step", "0.002", &[]).is_empty());
     }
 
     #[test]
