@@ -56,6 +56,12 @@ pub(crate) async fn the_rubric_editor_adds_refuses_saves_diffs_and_makes_effecti
         html.contains("名次每后一名扣减的分数。例：0.002"),
         "the parameter explained"
     );
+    // Its metric chosen from the rubric's own, named in Chinese.
+    assert!(
+        html.contains("<option value=\"claim_rate\" selected>认领率（claim_rate）</option>"),
+        "{html}"
+    );
+    assert!(html.contains(">名次扣减分</label>"), "{html}");
     assert!(html.contains("未发现问题"));
     let text = textarea(&html, "toml");
     assert!(text.starts_with("id = \"rudong-2022\""), "{text}");
