@@ -97,6 +97,45 @@ async fn a_draft_is_saved_with_its_author_and_time_and_audited(db: Db) {
         store.save_rubric_draft(&admin, id, "  ", NOW).await,
         Err(StoreError::Invalid(m)) if m == "细则草案是空的"
     ));
+    // A draft of exactly the rubric size limit is kept; one byte more is refused, saying why.
+    let max = kaohe_core::rubric::MAX_RUBRIC_BYTES;
+    let mut at = String::from("id = \"x\"\n");
+    at.push_str(&"#".repeat(max - at.len()));
+    assert_eq!(at.len(), max);
+    store.save_rubric_draft(&admin, id, &at, NOW).await.unwrap();
+    match store
+        .save_rubric_draft(&admin, id, &format!("{at}#"), NOW)
+        .await
+    {
+        Err(StoreError::Invalid(m)) => assert_eq!(
+            m,
+            format!("细则草案有 {} 字节，超过上限 {max} 字节（1 MiB）", max + 1)
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.rubric_drafts(id).await.unwrap().len(), 3);
+    // The number of drafts kept: up to the limit (the rows before the last put in directly).
+    let mut tx = store.pool().begin().await.unwrap();
+    for _ in 3..kaohe_store::store::MAX_DRAFTS - 1 {
+        sqlx::query("INSERT INTO rubric_drafts (assessment_id, rubric_toml, sha256, author, created_at) VALUES ($1, 'id = 1', 'x', '县政务办', $2)")
+            .bind(id)
+            .bind(NOW)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let last = store
+        .save_rubric_draft(&admin, id, RUBRIC, NOW)
+        .await
+        .unwrap();
+    assert_eq!(last.number, kaohe_store::store::MAX_DRAFTS);
+    match store.save_rubric_draft(&admin, id, RUBRIC, NOW).await {
+        Err(StoreError::Invalid(m)) => {
+            assert_eq!(m, "本次考核已保存 1000 份细则草案，达到上限 1000 份")
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(store.audit_verify().await.unwrap().is_ok());
     assert!(store.audit_replay().await.unwrap().is_empty());
 }
