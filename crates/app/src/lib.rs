@@ -20,6 +20,8 @@ pub mod findings;
 pub mod import;
 /// 考核结果: the scored result and who may see which part of it.
 pub mod results;
+/// 细则编辑: checks in Chinese, edits, paste suggestions, drafts, 生效, diff and downloads.
+pub mod rubric_editor;
 /// 阶段与定档: stage moves, sealing, 更正, the sealed versions.
 pub mod sealing;
 /// 方案对比: the data under another rubric, compared.

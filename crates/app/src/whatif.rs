@@ -89,7 +89,11 @@ pub async fn run(
             (r.rubric, l)
         }
         Other::Draft { name, text } => {
-            let (r, problems) = kaohe_core::rubric::load(name, text);
+            // A syntax error in Chinese with its line and column, as the rubric editor says it.
+            let crate::rubric_editor::Checked {
+                rubric: r,
+                problems,
+            } = crate::rubric_editor::check(name, text);
             let Some(r) = r else {
                 return Err(Refused::Draft(problems));
             };

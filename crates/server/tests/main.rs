@@ -61,6 +61,8 @@ kaohe_store::on_both!(
     the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked,
     the_league_page_shows_unranked_groups_not_applicable_and_the_veto,
     the_league_page_shows_penalties_apart_from_bonus,
+    the_rubric_editor_adds_refuses_saves_diffs_and_makes_effective,
+    a_pasted_rubric_is_proposed_with_its_rules_and_added_only_when_ticked,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -97,8 +99,11 @@ mod shapes;
 mod whatif;
 use shapes::*;
 use whatif::*;
+/// 细则编辑: add, refuse, save, diff, 生效, paste, downloads (issue 12).
+mod rubric_editor;
 /// 新建考核 and the dates: the wizard, its Chinese problems, the 公示 window (issue 12).
 mod wizard;
+use rubric_editor::*;
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
 const T0: u64 = 1_638_349_200; // 2021-12-01T09:00:00Z

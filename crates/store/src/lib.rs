@@ -26,6 +26,6 @@ pub mod url;
 
 pub use model::*;
 pub use store::{
-    Backend, Decision, Finding, Gate, Import, Inspection, NewFinding, Objection, Sealed, Store,
-    StoreError,
+    Backend, Decision, Finding, Gate, Import, Inspection, NewFinding, Objection, RubricDraft,
+    Sealed, Store, StoreError,
 };

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | manage accounts | admin | any stage |
 //! | set up units, assignments | admin | 草稿 |
+//! | edit the rubric: save a 草案, make one 生效 | admin | 草稿 |
 //! | move to the next stage | admin | any stage but 定档 |
 //! | set the dates, extend the 自评 deadline or the 公示 window (with a reason) | admin | any stage but 定档 |
 //! | self-assess (自评分), upload evidence | the unit's reporter | 自评 |
@@ -36,6 +37,7 @@ use crate::model::{Ledger, Role, Stage, User};
 pub enum Action {
     ManageAccounts,
     SetUp,
+    EditRubric,
     AdvanceStage,
     SetDates,
     SelfAssess,
@@ -51,6 +53,7 @@ impl Action {
         match self {
             Action::ManageAccounts => "管理账户",
             Action::SetUp => "设置单位与分工",
+            Action::EditRubric => "修改细则",
             Action::AdvanceStage => "推进阶段",
             Action::SetDates => "设置考核日期",
             Action::SelfAssess => "填报自评",
@@ -84,7 +87,7 @@ pub fn check(
 ) -> Result<(), String> {
     let stage_ok = match action {
         Action::ManageAccounts => true,
-        Action::SetUp => stage == Stage::Draft,
+        Action::SetUp | Action::EditRubric => stage == Stage::Draft,
         Action::AdvanceStage | Action::SetDates => stage != Stage::Final,
         Action::SelfAssess => stage == Stage::SelfAssessment,
         Action::Score | Action::Import => stage == Stage::Review,
@@ -94,6 +97,7 @@ pub fn check(
     let role_ok = match action {
         Action::ManageAccounts
         | Action::SetUp
+        | Action::EditRubric
         | Action::AdvanceStage
         | Action::SetDates
         | Action::Import
@@ -237,6 +241,11 @@ mod tests {
             (Admin, None, SetUp, Draft, None, false, true),
             (Admin, None, SetUp, SelfAssessment, None, false, false),
             (Assessor, None, SetUp, Draft, None, false, false),
+            (Admin, None, EditRubric, Draft, None, false, true),
+            (Admin, None, EditRubric, SelfAssessment, None, false, false),
+            (Admin, None, EditRubric, Final, None, false, false),
+            (Assessor, None, EditRubric, Draft, None, false, false),
+            (Viewer, None, EditRubric, Draft, None, false, false),
             (Admin, None, AdvanceStage, Publication, None, false, true),
             (Admin, None, AdvanceStage, Final, None, false, false),
             (Viewer, None, AdvanceStage, Draft, None, false, false),

@@ -304,6 +304,18 @@ impl State {
                     _ => bad(self),
                 }
             }
+            // 草案生效: the assessment's rubric is the draft's from here on.
+            "rubric.effective" => {
+                let v: serde_json::Value = serde_json::from_str(new).unwrap_or_default();
+                match (assessment_of(&e.entity), v["sha256"].as_str()) {
+                    (Some(a), Some(sha)) => {
+                        if let Some(x) = self.assessments.get_mut(&a) {
+                            x.1 = sha.to_string();
+                        }
+                    }
+                    _ => bad(self),
+                }
+            }
             "user.add" => {
                 let v: serde_json::Value = serde_json::from_str(new).unwrap_or_default();
                 match (v["login"].as_str(), v["name"].as_str(), v["role"].as_str()) {

@@ -22,6 +22,7 @@ const TABLES: &[&str] = &[
     "evidence_links",
     "results",
     "objections",
+    "rubric_drafts",
     "audit_log",
 ];
 
@@ -57,6 +58,7 @@ const SERIAL: &[&str] = &[
     "bonuses",
     "evidence_links",
     "objections",
+    "rubric_drafts",
 ];
 
 /// Rows copied, per table, in `TABLES` order.

@@ -51,6 +51,8 @@ mod history;
 mod inspections;
 /// Checks under the write lock, two callers at once (issue 10).
 mod locks;
+/// 细则草案 and 生效 (issue 12), with their own world and their own runs on both databases.
+mod rubric_drafts;
 use history::*;
 use inspections::*;
 use locks::*;

@@ -8,6 +8,8 @@ mod access;
 mod import;
 /// 公示, an objection and its decision, 定档, and the league table.
 mod publication;
+/// 细则编辑: paste the seed, the suggested rules, edit, save, diff, 生效 (issue 12).
+mod rubric_editor;
 /// An assessor scores on a unit's page and in the grid.
 mod scoring;
 /// A reporter self-assesses and uploads evidence.

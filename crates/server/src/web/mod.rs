@@ -53,6 +53,9 @@ use whatif::*;
 /// 新建考核 (the wizard) and 考核日期 (the dates, edited and extended by the admin).
 mod wizard;
 use wizard::*;
+/// 细则编辑: the editor, 粘贴细则, drafts with their diff and 生效, downloads as TOML and Excel.
+mod rubric_editor;
+use rubric_editor::*;
 
 pub(super) fn env() -> &'static minijinja::Environment<'static> {
     static ENV: OnceLock<minijinja::Environment<'static>> = OnceLock::new();
@@ -86,6 +89,14 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
             ("whatif.html", include_str!("../../templates/whatif.html")),
             ("wizard.html", include_str!("../../templates/wizard.html")),
             ("dates.html", include_str!("../../templates/dates.html")),
+            (
+                "rubric_editor.html",
+                include_str!("../../templates/rubric_editor.html"),
+            ),
+            (
+                "rubric_draft.html",
+                include_str!("../../templates/rubric_draft.html"),
+            ),
         ] {
             e.add_template(name, src).expect("templates compile");
         }
@@ -290,6 +301,21 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout_form))
         .route("/a/{id}", get(assessment))
         .route("/a/{id}/rubric", get(rubric))
+        .route("/a/{id}/rubric.toml", get(rubric_toml))
+        .route("/a/{id}/rubric.xlsx", get(rubric_xlsx))
+        .route(
+            "/a/{id}/rubric/edit",
+            get(rubric_editor).post(rubric_editor_form),
+        )
+        .route("/a/{id}/rubric/paste", post(rubric_paste_form))
+        .route("/a/{id}/rubric/paste/accept", post(rubric_paste_accept))
+        .route("/a/{id}/rubric/drafts/{d}", get(rubric_draft_page))
+        .route(
+            "/a/{id}/rubric/drafts/{d}/effective",
+            post(rubric_effective_form),
+        )
+        .route("/a/{id}/rubric/drafts/{d}/toml", get(rubric_draft_toml))
+        .route("/a/{id}/rubric/drafts/{d}/xlsx", get(rubric_draft_xlsx))
         .route("/a/{id}/u/{unit}", get(scorecard))
         .route("/a/{id}/u/{unit}/score", post(score_form))
         .route("/a/{id}/u/{unit}/self", post(self_form))

@@ -39,6 +39,8 @@ mod inspections;
 mod ledgers;
 /// 异议 — objections filed in 公示 and decided (an upheld one sets 最终分 in the same transaction).
 mod objections;
+/// 细则草案 — versions of a rubric saved from the editor, and the one made 生效.
+mod rubric_drafts;
 /// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
 mod sealing;
 
@@ -55,6 +57,7 @@ pub use imports::Import;
 pub(crate) use inspections::InspectionAudit;
 pub use inspections::{Inspection, beijing_date};
 pub use objections::{Decision, Objection};
+pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
 
