@@ -3,7 +3,7 @@
 //! clause gets the rule kind rudong-2021 gives it, with the parameters its wording states.
 
 use crate::support::{repo, rudong};
-use kaohe_core::paste::{Pasted, paste};
+use kaohe_core::paste::{MAX_PASTE_BYTES, MAX_PASTE_CLAUSES, Pasted, paste, suggest};
 use kaohe_core::rubric::Rubric;
 
 fn seed() -> Pasted {
@@ -133,4 +133,71 @@ fn points_that_do_not_add_up_and_stray_numbers_are_named() {
             "类目“窗口标识”分值 1，其下条款分值合计 0.5，请核对".to_string(),
         ]
     );
+}
+
+#[test]
+fn the_words_of_each_rule_kind() {
+    let k = |t: &str| suggest(t).0;
+    let r = k("按认领率高低进行排名，第一名得0.05分，其余按名次依次扣减0.002分；");
+    assert_eq!(r.kind, "rank_step");
+    assert_eq!(
+        r.params,
+        vec![("first", "0.05".into()), ("step", "0.002".into())]
+    );
+    assert_eq!(
+        k("对办件量及覆盖率进行综合排名，第一名得0.05分，其余按名次依次扣减0.002分。").kind,
+        "composite_rank"
+    );
+    let p = k("不达要求，每发现一例扣0.002分。");
+    assert_eq!(
+        (p.kind, p.because.as_str()),
+        ("per_instance", "每发现一例扣0.002分")
+    );
+    let w = k("资料不全的，每缺一项扣0.2分");
+    assert_eq!(
+        w.params,
+        vec![("per", "0.2".into()), ("word", "缺 {n} 项".into())]
+    );
+    let r = k("服务态度生硬的，每件次酌情扣2–5分");
+    assert_eq!(r.params, vec![("range", "[\"2\", \"5\"]".into())]);
+    let pr = k("对满意度不足95%的按比例进行扣分（0.05分）");
+    assert_eq!((pr.kind, pr.params[0].1.as_str()), ("proportional", "0.95"));
+    assert_eq!(k("3.特色亮点工作额外加分。").kind, "bonus");
+    assert_eq!(k("发生重大安全责任事故的，实行一票否决").kind, "veto");
+    assert_eq!(k("大厅内部环境干净整洁（0.05分）").kind, "judgement");
+    assert_eq!(k("每发现一例扣０．００２分").params[0].1, "0.002");
+}
+
+#[test]
+fn limits_are_problems_not_failures() {
+    let big = "一".repeat(MAX_PASTE_BYTES); // 3 bytes a char: three times the limit
+    let p = paste(&big);
+    assert!(
+        p.problems.iter().any(|m| m.contains("超过上限")),
+        "{:?}",
+        p.problems
+    );
+    let many: String = (0..MAX_PASTE_CLAUSES + 5)
+        .map(|i| format!("{}. 条款{i}（1分）\n", i % 90 + 1))
+        .collect();
+    let p = paste(&many);
+    assert_eq!(p.leaf_clauses().len(), MAX_PASTE_CLAUSES);
+    assert!(p.problems.iter().any(|m| m.contains("条款超过上限")));
+}
+
+proptest::proptest! {
+    /// Any text — here built from the words and marks the reader looks for — gives a tree
+    /// and problems, never a panic.
+    #[test]
+    fn never_panics(parts in proptest::collection::vec(proptest::sample::select(vec![
+        "第一名得", "依次扣减", "综合排名", "每发现一例", "缺一项", "扣", "酌情扣", "–", "至", "分", "分）",
+        "（", "(", "）", "按比例", "不足", "%", "加分", "一票否决", "0.05", "０．５", "1", "12", ".",
+        "、", "；", "。", "，", "\t", "\n", "\"", "细则", "类目", "得", " ", "一", "例", "x",
+    ]), 0..60)) {
+        let text: String = parts.concat();
+        let p = paste(&text);
+        for c in p.leaf_clauses() {
+            assert!(!c.suggestion.kind.is_empty());
+        }
+    }
 }
