@@ -12,6 +12,8 @@ pub mod evidence;
 pub mod model;
 /// 权限: what each role may do in each stage.
 pub mod policy;
+/// 单位与账号的规则: unit codes, logins, names, phones, passwords, each checked once.
+pub mod roster;
 /// 审计回放: the log replayed and compared with the tables.
 pub mod replay;
 /// 存储: the operations.
@@ -25,4 +27,7 @@ pub mod transfer;
 pub mod url;
 
 pub use model::*;
-pub use store::{Backend, Decision, Finding, Gate, Import, Objection, Sealed, Store, StoreError};
+pub use store::{
+    Account, AccountEdit, Backend, Decision, Finding, Gate, Import, NewAccount, NewUnit, Objection,
+    Roster, Sealed, Store, StoreError,
+};

@@ -3,8 +3,10 @@
 //!
 //! | action | who | when |
 //! |---|---|---|
-//! | manage accounts | admin | any stage |
-//! | set up units, assignments | admin | 草稿 |
+//! | manage accounts (add, edit, disable, reset a password, import) | admin | any stage |
+//! | set up units, assignments (add, edit a unit, import units) | admin | 草稿 |
+//! | reassign a unit's assessor (改派, with a reason) | admin | any stage before 定档 |
+//! | change one's own password (the old one required) | everyone | any stage |
 //! | move to the next stage | admin | any stage but 定档 |
 //! | self-assess (自评分), upload evidence | the unit's reporter | 自评 |
 //! | score (考核分), findings, bonus | an assessor assigned to the unit, or admin | 考核 |
@@ -35,6 +37,7 @@ use crate::model::{Ledger, Role, Stage, User};
 pub enum Action {
     ManageAccounts,
     SetUp,
+    Reassign,
     AdvanceStage,
     SelfAssess,
     Score,
@@ -49,6 +52,7 @@ impl Action {
         match self {
             Action::ManageAccounts => "管理账户",
             Action::SetUp => "设置单位与分工",
+            Action::Reassign => "改派考核员",
             Action::AdvanceStage => "推进阶段",
             Action::SelfAssess => "填报自评",
             Action::Score => "考核评分",
@@ -82,6 +86,7 @@ pub fn check(
     let stage_ok = match action {
         Action::ManageAccounts => true,
         Action::SetUp => stage == Stage::Draft,
+        Action::Reassign => stage != Stage::Final,
         Action::AdvanceStage => stage != Stage::Final,
         Action::SelfAssess => stage == Stage::SelfAssessment,
         Action::Score | Action::Import => stage == Stage::Review,
@@ -91,6 +96,7 @@ pub fn check(
     let role_ok = match action {
         Action::ManageAccounts
         | Action::SetUp
+        | Action::Reassign
         | Action::AdvanceStage
         | Action::Import
         | Action::Correct => user.role == Role::Admin,
@@ -233,6 +239,14 @@ mod tests {
             (Admin, None, SetUp, Draft, None, false, true),
             (Admin, None, SetUp, SelfAssessment, None, false, false),
             (Assessor, None, SetUp, Draft, None, false, false),
+            (Admin, None, Reassign, Draft, None, false, true),
+            (Admin, None, Reassign, Review, None, false, true),
+            (Admin, None, Reassign, Publication, None, false, true),
+            (Admin, None, Reassign, Final, None, false, false),
+            (Assessor, None, Reassign, Review, None, true, false),
+            (Reporter, Some("A"), Reassign, Review, Some("A"), false, false),
+            (Admin, None, ManageAccounts, Final, None, false, true),
+            (Viewer, None, ManageAccounts, Draft, None, false, false),
             (Admin, None, AdvanceStage, Publication, None, false, true),
             (Admin, None, AdvanceStage, Final, None, false, false),
             (Viewer, None, AdvanceStage, Draft, None, false, false),
