@@ -26,7 +26,16 @@ kaohe_store::on_both!(
     a_hand_finding_and_an_import_at_once_never_count_one_clause_twice,
     an_objection_and_the_finalisation_at_once_never_seal_over_an_open_objection,
     a_corrupt_stage_role_or_rubric_is_an_error_never_a_default,
+    accounts_are_added_edited_and_disabled_by_the_admin_with_their_audit,
+    a_reset_password_must_be_changed_and_a_change_needs_the_old_one,
+    units_are_edited_in_draft_with_checked_codes,
+    an_assessor_is_replaced_with_a_reason_at_any_stage_before_final,
+    a_roster_is_written_whole_or_not_at_all,
 );
+
+/// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
+mod roster;
+use roster::*;
 
 /// Stored values the store would never have written are errors (issue 10).
 mod failures;
