@@ -56,7 +56,13 @@ kaohe_store::on_both!(
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
     the_gate_lists_unfinished_work_and_the_stage_route_seals,
+    a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_rows_then_taken_whole,
+    accounts_are_edited_disabled_reset_and_assessors_reassigned_through_api_and_pages,
 );
+
+/// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
+mod accounts;
+use accounts::*;
 
 /// What people read, as snapshots: API answers and the text of key pages.
 mod snapshots;

@@ -162,3 +162,91 @@ fn shape(s: Sheet, columns: &[&'static str], problems: &mut Vec<Problem>) -> Opt
         lines,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workbook with the given sheets (name, header, rows).
+    fn book(sheets: &[(&str, &[&str], Vec<Vec<String>>)]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for (name, heads, rows) in sheets {
+            let ws = wb.add_worksheet().set_name(*name).unwrap();
+            for (c, h) in heads.iter().enumerate() {
+                ws.write_string(0, c as u16, *h).unwrap();
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    ws.write_string(r as u32 + 1, c as u16, v).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    fn units(n: usize) -> Vec<Vec<String>> {
+        (0..n)
+            .map(|i| vec![format!("{:09}", 320_623_000 + i), format!("单位{i}"), "镇".into()])
+            .collect()
+    }
+
+    #[test]
+    fn rows_keep_their_numbers_and_columns_map_by_header() {
+        let bytes = book(&[
+            (UNITS, &UNIT_COLUMNS, units(2)),
+            // Columns in another order, 电话 left out.
+            (
+                ACCOUNTS,
+                &["姓名", "登录名", "角色", "所属单位编码"],
+                vec![vec!["张三".into(), " zhangsan ".into(), "考核员".into()]],
+            ),
+        ]);
+        let f = read("名册.xlsx", bytes).unwrap();
+        assert_eq!(f.units.lines.len(), 2);
+        assert_eq!(f.units.lines[1].number, 3);
+        assert_eq!(f.accounts.lines[0].cells, ["zhangsan", "张三", "考核员", "", ""]);
+        assert_eq!(
+            f.accounts.origin(2, 0).to_string(),
+            "名册.xlsx › 账号 第2行 [登录名（B列）]"
+        );
+        assert_eq!(
+            f.accounts.origin(2, 4).to_string(),
+            "名册.xlsx › 账号 第2行 [电话（缺列）]"
+        );
+    }
+
+    #[test]
+    fn the_row_limit_holds_at_its_value_and_refuses_one_more() {
+        let at = book(&[
+            (UNITS, &UNIT_COLUMNS, units(MAX_ROSTER_ROWS)),
+            (ACCOUNTS, &ACCOUNT_COLUMNS, vec![]),
+        ]);
+        assert_eq!(read("名册.xlsx", at).unwrap().units.lines.len(), MAX_ROSTER_ROWS);
+        let over = book(&[
+            (UNITS, &UNIT_COLUMNS, units(MAX_ROSTER_ROWS + 1)),
+            (ACCOUNTS, &ACCOUNT_COLUMNS, vec![]),
+        ]);
+        let e = read("名册.xlsx", over).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(
+            e[0].to_string(),
+            "错误 名册.xlsx › 单位 第2002行：工作表有 2001 行数据，超过上限 2000 行（第2002行起超出）；应为：每张工作表不超过 2000 行数据；更多请分批导入"
+        );
+    }
+
+    #[test]
+    fn a_missing_sheet_or_column_and_an_unknown_header_are_each_named() {
+        let e = read(
+            "名册.xlsx",
+            book(&[(UNITS, &["单位编码", "单位名称", "备注"], vec![])]),
+        )
+        .unwrap_err();
+        let texts: Vec<String> = e.iter().map(|p| p.to_string()).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(texts[0].contains("第1行 [C]：不认识的表头“备注”"), "{texts:?}");
+        assert!(texts[1].contains("缺少列“单位类型”"), "{texts:?}");
+        assert!(texts[2].contains("缺少工作表“账号”"), "{texts:?}");
+        let e = read("名册.xlsx", b"not a zip".to_vec()).unwrap_err();
+        assert!(e[0].message.contains("不是有效的 XLSX 工作簿"), "{:?}", e[0]);
+    }
+}
