@@ -130,7 +130,8 @@ pub async fn template(store: &Store, by: &User, assessment: i64) -> Result<Vec<u
 }
 
 /// The export's accounts columns: the template's and 状态 (启用 / 已停用).
-const EXPORT_ACCOUNT_COLUMNS: [&str; 6] = ["登录名", "姓名", "角色", "所属单位编码", "电话", "状态"];
+const EXPORT_ACCOUNT_COLUMNS: [&str; 6] =
+    ["登录名", "姓名", "角色", "所属单位编码", "电话", "状态"];
 
 /// The export (admin): the assessment's units and every account (active or not, with 状态), in the
 /// template's layout. Never a password or its hash.
@@ -211,9 +212,21 @@ async fn check(
         if let Some(m) = roster::unit_code_problem(code, CodeScheme::default()) {
             problems.push(at(s, l.number, 0, code, m));
         } else if let Some(first) = seen.insert(code, l.number) {
-            problems.push(at(s, l.number, 0, code, format!("单位编码“{code}”与第{first}行重复")));
+            problems.push(at(
+                s,
+                l.number,
+                0,
+                code,
+                format!("单位编码“{code}”与第{first}行重复"),
+            ));
         } else if existing.contains(code) {
-            problems.push(at(s, l.number, 0, code, format!("单位编码“{code}”已在本次考核中")));
+            problems.push(at(
+                s,
+                l.number,
+                0,
+                code,
+                format!("单位编码“{code}”已在本次考核中"),
+            ));
         }
         if let Some(m) = roster::unit_name_problem(name) {
             problems.push(at(s, l.number, 1, name, m));
@@ -248,9 +261,21 @@ async fn check(
         if let Some(m) = roster::login_problem(login) {
             problems.push(at(s, l.number, 0, login, m));
         } else if let Some(first) = seen.insert(login, l.number) {
-            problems.push(at(s, l.number, 0, login, format!("登录名“{login}”与第{first}行重复")));
+            problems.push(at(
+                s,
+                l.number,
+                0,
+                login,
+                format!("登录名“{login}”与第{first}行重复"),
+            ));
         } else if logins.contains(login) {
-            problems.push(at(s, l.number, 0, login, format!("登录名“{login}”已被现有账号使用")));
+            problems.push(at(
+                s,
+                l.number,
+                0,
+                login,
+                format!("登录名“{login}”已被现有账号使用"),
+            ));
         }
         if let Some(m) = roster::person_name_problem(name) {
             problems.push(at(s, l.number, 1, name, m));

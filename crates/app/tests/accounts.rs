@@ -3,7 +3,9 @@
 //! the template's lists.
 
 use kaohe_app::accounts::{self, ImportError};
-use kaohe_store::roster::{MAX_LOGIN_CHARS, MAX_PERSON_NAME_CHARS, MAX_PHONE_CHARS, MAX_UNIT_NAME_CHARS};
+use kaohe_store::roster::{
+    MAX_LOGIN_CHARS, MAX_PERSON_NAME_CHARS, MAX_PHONE_CHARS, MAX_UNIT_NAME_CHARS,
+};
 use kaohe_store::testdb::{Db, open};
 use kaohe_store::{NewUser, Role, Store, User};
 
@@ -42,7 +44,11 @@ fn book(units: &[&[&str]], accounts: &[&[&str]]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     for (name, heads, rows) in [
         ("单位", &["单位编码", "单位名称", "单位类型"][..], units),
-        ("账号", &["登录名", "姓名", "角色", "所属单位编码", "电话"][..], accounts),
+        (
+            "账号",
+            &["登录名", "姓名", "角色", "所属单位编码", "电话"][..],
+            accounts,
+        ),
     ] {
         let ws = wb.add_worksheet().set_name(name).unwrap();
         for (c, h) in heads.iter().enumerate() {
@@ -98,18 +104,38 @@ async fn every_problem_is_named_by_sheet_row_and_column_and_each_limit_holds() {
     let s = "名册.xlsx › 单位";
     let a = "名册.xlsx › 账号";
     let want = [
-        format!("错误 {s} 第3行 [单位名称（B列）]：单位名称过长：101 个字符，上限 100 个；原值“{too_long_unit}”"),
-        format!("错误 {s} 第4行 [单位编码（A列）]：单位编码“32062310”是 8 位数字：区划代码应为 9 位数字（如 320623001）；原值“32062310”"),
+        format!(
+            "错误 {s} 第3行 [单位名称（B列）]：单位名称过长：101 个字符，上限 100 个；原值“{too_long_unit}”"
+        ),
+        format!(
+            "错误 {s} 第4行 [单位编码（A列）]：单位编码“32062310”是 8 位数字：区划代码应为 9 位数字（如 320623001）；原值“32062310”"
+        ),
         format!("错误 {s} 第4行 [单位类型（C列）]：单位类型“市”应为 镇 / 街道 / 区；原值“市”"),
-        format!("错误 {s} 第5行 [单位编码（A列）]：单位编码“320623001”已在本次考核中；原值“320623001”"),
-        format!("错误 {s} 第6行 [单位编码（A列）]：单位编码“320623100”与第2行重复；原值“320623100”"),
-        format!("错误 {a} 第3行 [登录名（A列）]：登录名过长：65 个字符，上限 64 个；原值“{too_long_login}”"),
-        format!("错误 {a} 第3行 [姓名（B列）]：姓名过长：51 个字符，上限 50 个；原值“{too_long_name}”"),
-        format!("错误 {a} 第3行 [角色（C列）]：未知角色“组长”：应为 管理员 / 考核员 / 单位填报员 / 查看；原值“组长”"),
-        format!("错误 {a} 第3行 [电话（E列）]：电话过长：21 个字符，上限 20 个；原值“{too_long_phone}”"),
+        format!(
+            "错误 {s} 第5行 [单位编码（A列）]：单位编码“320623001”已在本次考核中；原值“320623001”"
+        ),
+        format!(
+            "错误 {s} 第6行 [单位编码（A列）]：单位编码“320623100”与第2行重复；原值“320623100”"
+        ),
+        format!(
+            "错误 {a} 第3行 [登录名（A列）]：登录名过长：65 个字符，上限 64 个；原值“{too_long_login}”"
+        ),
+        format!(
+            "错误 {a} 第3行 [姓名（B列）]：姓名过长：51 个字符，上限 50 个；原值“{too_long_name}”"
+        ),
+        format!(
+            "错误 {a} 第3行 [角色（C列）]：未知角色“组长”：应为 管理员 / 考核员 / 单位填报员 / 查看；原值“组长”"
+        ),
+        format!(
+            "错误 {a} 第3行 [电话（E列）]：电话过长：21 个字符，上限 20 个；原值“{too_long_phone}”"
+        ),
         format!("错误 {a} 第4行 [所属单位编码（D列）]：单位填报员须选择所属单位"),
-        format!("错误 {a} 第5行 [所属单位编码（D列）]：所属单位编码“曹埠镇”不是本次考核的单位：应为“单位”表中或本次考核已有的单位编码；原值“曹埠镇”"),
-        format!("错误 {a} 第6行 [所属单位编码（D列）]：查看不绑定单位：所属单位应留空；原值“320623001”"),
+        format!(
+            "错误 {a} 第5行 [所属单位编码（D列）]：所属单位编码“曹埠镇”不是本次考核的单位：应为“单位”表中或本次考核已有的单位编码；原值“曹埠镇”"
+        ),
+        format!(
+            "错误 {a} 第6行 [所属单位编码（D列）]：查看不绑定单位：所属单位应留空；原值“320623001”"
+        ),
         format!("错误 {a} 第7行 [登录名（A列）]：登录名“admin”已被现有账号使用；原值“admin”"),
     ];
     assert_eq!(got, want);
@@ -128,7 +154,9 @@ async fn an_empty_roster_and_someone_else_are_refused() {
     );
     assert_eq!(
         got,
-        ["错误 名册.xlsx：名册中没有任何单位或账号；应为：在“单位”或“账号”工作表的表头下填写数据行"]
+        [
+            "错误 名册.xlsx：名册中没有任何单位或账号；应为：在“单位”或“账号”工作表的表头下填写数据行"
+        ]
     );
     let viewer = store
         .add_user(
@@ -147,7 +175,10 @@ async fn an_empty_roster_and_someone_else_are_refused() {
     let e = accounts::import(&store, &viewer, id, "名册.xlsx", book(&[], &[]), NOW)
         .await
         .unwrap_err();
-    assert!(matches!(e, ImportError::Store(kaohe_store::StoreError::Forbidden(_))));
+    assert!(matches!(
+        e,
+        ImportError::Store(kaohe_store::StoreError::Forbidden(_))
+    ));
     assert!(accounts::template(&store, &viewer, id).await.is_err());
     assert!(accounts::export(&store, &viewer, id).await.is_err());
 }

@@ -23,8 +23,14 @@ pub struct SheetSpec<'a> {
 }
 
 /// The workbook: `sheets` in order, then 说明 with `notes` (one paragraph a row).
-pub fn roster_workbook(sheets: &[SheetSpec<'_>], about: &str, notes: &[String]) -> Result<Vec<u8>, XlsxError> {
-    let text = Format::new().set_num_format("@").set_border(FormatBorder::Thin);
+pub fn roster_workbook(
+    sheets: &[SheetSpec<'_>],
+    about: &str,
+    notes: &[String],
+) -> Result<Vec<u8>, XlsxError> {
+    let text = Format::new()
+        .set_num_format("@")
+        .set_border(FormatBorder::Thin);
     let quoted = text.clone().set_quote_prefix();
     let head = text.clone().set_bold().set_background_color("#DDEBF7");
     let mut wb = Workbook::new();
@@ -37,7 +43,11 @@ pub fn roster_workbook(sheets: &[SheetSpec<'_>], about: &str, notes: &[String]) 
                 .iter()
                 .filter_map(|r| r.get(i))
                 .chain([&h.to_string()])
-                .map(|c| c.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum::<usize>())
+                .map(|c| {
+                    c.chars()
+                        .map(|ch| if ch.is_ascii() { 1 } else { 2 })
+                        .sum::<usize>()
+                })
                 .max()
                 .unwrap_or(8);
             ws.set_column_width(i as u16, (widest.clamp(8, 40) + 2) as f64)?;
@@ -68,7 +78,11 @@ pub fn roster_workbook(sheets: &[SheetSpec<'_>], about: &str, notes: &[String]) 
     ws.set_column_width(0, 110)?;
     let wrap = Format::new().set_text_wrap();
     for (i, n) in notes.iter().enumerate() {
-        let f = if formula_like(n) { wrap.clone().set_quote_prefix() } else { wrap.clone() };
+        let f = if formula_like(n) {
+            wrap.clone().set_quote_prefix()
+        } else {
+            wrap.clone()
+        };
         ws.write_string_with_format(i as u32, 0, n, &f)?;
     }
     wb.save_to_buffer()

@@ -21,10 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/assessments/{id}/units", post(add_unit))
         .route("/api/assessments/{id}/units/{unit}", put(edit_unit))
         .route("/api/assessments/{id}/assignments", post(assign))
-        .route(
-            "/api/assessments/{id}/assignments/replace",
-            post(reassign),
-        )
+        .route("/api/assessments/{id}/assignments/replace", post(reassign))
         .route(
             "/api/assessments/{id}/roster/template.xlsx",
             get(roster_template),

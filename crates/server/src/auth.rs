@@ -443,8 +443,7 @@ async fn login(
     addr: ClientAddr,
     Json(body): Json<Login>,
 ) -> ApiResult<Response> {
-    let (cookie, user, csrf, must_change) =
-        sign_in(&st, &body.login, &body.password, addr).await?;
+    let (cookie, user, csrf, must_change) = sign_in(&st, &body.login, &body.password, addr).await?;
     let mut resp = Json(me_json(&user, &csrf, must_change)).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)

@@ -87,11 +87,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "/api/users/{login}/password-reset",
         "重置密码（管理员）：返回一次新的初始密码，下次登录须修改",
     ),
-    (
-        "post",
-        "/api/me/password",
-        "修改自己的密码（须原密码）",
-    ),
+    ("post", "/api/me/password", "修改自己的密码（须原密码）"),
     (
         "put",
         "/api/assessments/{id}/units/{unit}",

@@ -100,7 +100,9 @@ pub(crate) async fn a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_
     assert_eq!(cells(&bytes, "账号").0, ACCOUNT_COLUMNS);
     let (_, notes) = cells(&bytes, "说明");
     assert!(
-        notes.iter().any(|r| r[0].contains("单位编码为 9 位数字的区划代码")),
+        notes
+            .iter()
+            .any(|r| r[0].contains("单位编码为 9 位数字的区划代码")),
         "{notes:?}"
     );
     let viewer = a.login("leader").await;
@@ -123,7 +125,12 @@ pub(crate) async fn a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_
     accounts[9][3] = "320799999".into();
     accounts[19][0] = "rep001".into();
     let users_before = a.store.accounts(&admin_user).await.unwrap().len();
-    let log_before = a.store.audit_search(&admin_user, "", "", "", 100_000).await.unwrap().len();
+    let log_before = a
+        .store
+        .audit_search(&admin_user, "", "", "", 100_000)
+        .await
+        .unwrap()
+        .len();
     let (s, body, _) = a
         .raw(
             &admin,
@@ -156,13 +163,24 @@ pub(crate) async fn a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_
     let p = &v["problems"][1];
     assert_eq!(
         (&p["sheet"], &p["row"], &p["column"]),
-        (&json!("名册.xlsx › 账号"), &json!(11), &json!("所属单位编码（D列）"))
+        (
+            &json!("名册.xlsx › 账号"),
+            &json!(11),
+            &json!("所属单位编码（D列）")
+        )
     );
     // Nothing was stored: no unit, no account, no audit entry.
     assert!(a.store.units(id).await.unwrap().is_empty());
-    assert_eq!(a.store.accounts(&admin_user).await.unwrap().len(), users_before);
     assert_eq!(
-        a.store.audit_search(&admin_user, "", "", "", 100_000).await.unwrap().len(),
+        a.store.accounts(&admin_user).await.unwrap().len(),
+        users_before
+    );
+    assert_eq!(
+        a.store
+            .audit_search(&admin_user, "", "", "", 100_000)
+            .await
+            .unwrap()
+            .len(),
         log_before
     );
 
@@ -213,15 +231,16 @@ pub(crate) async fn a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_
     // First sign-in with the initial password: everything else waits for the change.
     let rep = a.login_with("rep007", &password).await;
     let (s, v, _) = a.call(&rep, "GET", "/api/me", None, false).await;
-    assert_eq!((s, &v["must_change_password"]), (StatusCode::OK, &json!(true)));
+    assert_eq!(
+        (s, &v["must_change_password"]),
+        (StatusCode::OK, &json!(true))
+    );
     let (s, v, _) = a.call(&rep, "GET", "/api/assessments", None, false).await;
     assert_eq!(
         (s, v["error"].as_str().unwrap()),
         (StatusCode::FORBIDDEN, kaohe_server::auth::MUST_CHANGE)
     );
-    let (s, _, h) = a
-        .raw(&rep, "GET", &format!("/a/{id}"), &[], vec![])
-        .await;
+    let (s, _, h) = a.raw(&rep, "GET", &format!("/a/{id}"), &[], vec![]).await;
     assert_eq!(
         (s, h[header::LOCATION].to_str().unwrap()),
         (StatusCode::SEE_OTHER, "/password")
@@ -270,15 +289,33 @@ pub(crate) async fn a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_
     assert_eq!(unit_rows.len(), 200);
     assert_eq!(unit_rows[0], ["320700001", "第1镇", "镇"]);
     let (heads, account_rows) = cells(&bytes, "账号");
-    assert_eq!(heads, ["登录名", "姓名", "角色", "所属单位编码", "电话", "状态"]);
+    assert_eq!(
+        heads,
+        ["登录名", "姓名", "角色", "所属单位编码", "电话", "状态"]
+    );
     assert_eq!(account_rows.len(), users_before + 200);
-    let all: String = account_rows.iter().flatten().cloned().collect::<Vec<_>>().join("|");
+    let all: String = account_rows
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("|");
     for secret in issued.iter().map(|x| x["password"].as_str().unwrap()) {
         assert!(!all.contains(secret));
     }
     assert!(!all.contains("argon2") && !all.contains("rep007-own-pass"));
     let r7 = account_rows.iter().find(|r| r[0] == "rep007").unwrap();
-    assert_eq!(r7, &["rep007", "填报员7", "单位填报员", "320700007", "13800000000", "启用"]);
+    assert_eq!(
+        r7,
+        &[
+            "rep007",
+            "填报员7",
+            "单位填报员",
+            "320700007",
+            "13800000000",
+            "启用"
+        ]
+    );
 }
 
 pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_through_api_and_pages(
@@ -334,15 +371,31 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
         .unwrap()
         .clone();
     assert_eq!(
-        (&m["name"], &m["unit_code"], &m["phone"], &m["must_change_password"]),
-        (&json!("马塘填报员乙"), &json!("320623001"), &json!("13900000000"), &json!(true))
+        (
+            &m["name"],
+            &m["unit_code"],
+            &m["phone"],
+            &m["must_change_password"]
+        ),
+        (
+            &json!("马塘填报员乙"),
+            &json!("320623001"),
+            &json!("13900000000"),
+            &json!(true)
+        )
     );
     assert!(!v.to_string().contains("argon2"));
 
     // Disable: the signed-in session ends at once and signing in is refused; enable again.
     let rep = a.login("matang").await;
     let (s, _, _) = a
-        .call(&admin, "POST", "/api/users/matang/disable", Some(json!({ "reason": "调离" })), true)
+        .call(
+            &admin,
+            "POST",
+            "/api/users/matang/disable",
+            Some(json!({ "reason": "调离" })),
+            true,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, _, _) = a.call(&rep, "GET", "/api/me", None, false).await;
@@ -361,14 +414,26 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
         (StatusCode::UNAUTHORIZED, "登录名或密码错误")
     );
     let (s, _, _) = a
-        .call(&admin, "POST", "/api/users/matang/enable", Some(json!({ "reason": "返岗" })), true)
+        .call(
+            &admin,
+            "POST",
+            "/api/users/matang/enable",
+            Some(json!({ "reason": "返岗" })),
+            true,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     a.login("matang").await;
 
     // Reset: a generated password, once; the old one no longer signs in; the new one must be changed.
     let (s, v, _) = a
-        .call(&admin, "POST", "/api/users/leader/password-reset", None, true)
+        .call(
+            &admin,
+            "POST",
+            "/api/users/leader/password-reset",
+            None,
+            true,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let fresh = v["password"].as_str().unwrap().to_string();
@@ -416,7 +481,13 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
             format!("csrf={c}&old={fresh}&new=leader-own-1&again=leader-own-1"),
         )
         .await;
-    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/?msg=%E5%AF%86%E7%A0%81%E5%B7%B2%E4%BF%AE%E6%94%B9"));
+    assert_eq!(
+        (s, loc.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            "/?msg=%E5%AF%86%E7%A0%81%E5%B7%B2%E4%BF%AE%E6%94%B9"
+        )
+    );
     let (s, _) = page(&a, &leader, "/").await;
     assert_eq!(s, StatusCode::OK);
     a.login_with("leader", "leader-own-1").await;
@@ -451,7 +522,13 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
     );
     assert!(!html.contains("王芳（wangfang）</td><td class=\"noprint\">"));
     let (_, v, _) = a
-        .call(&admin, "GET", "/api/audit?action=assignment.replace", None, false)
+        .call(
+            &admin,
+            "GET",
+            "/api/audit?action=assignment.replace",
+            None,
+            false,
+        )
         .await;
     let e = &v["entries"][0];
     assert_eq!(
@@ -459,14 +536,27 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
         (&json!("wangfang"), &json!("lina"), &json!("病假"))
     );
     // Through the API too, and refused for anyone but the admin.
-    let body = json!({ "unit": "320623001", "from": "lina", "to": "wangfang", "reason": "李娜出差" });
+    let body =
+        json!({ "unit": "320623001", "from": "lina", "to": "wangfang", "reason": "李娜出差" });
     let assessor = a.login("lina").await;
     let (s, _, _) = a
-        .call(&assessor, "POST", &format!("/api/assessments/{id}/assignments/replace"), Some(body.clone()), true)
+        .call(
+            &assessor,
+            "POST",
+            &format!("/api/assessments/{id}/assignments/replace"),
+            Some(body.clone()),
+            true,
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, v, _) = a
-        .call(&admin, "POST", &format!("/api/assessments/{id}/assignments/replace"), Some(body), true)
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{id}/assignments/replace"),
+            Some(body),
+            true,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 
@@ -479,7 +569,10 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
         )
         .await;
     assert_eq!((s, loc.as_str()), (StatusCode::OK, ""));
-    assert!(html.contains("已重置 juegang 的密码。新的初始密码："), "{html}");
+    assert!(
+        html.contains("已重置 juegang 的密码。新的初始密码："),
+        "{html}"
+    );
     // Disabling on the page, with its reason; the list shows 已停用 and nothing is deleted.
     let (s, _, _) = a
         .form(

@@ -481,10 +481,7 @@ pub(crate) fn valid_request(
             body(json!({ "unit": "320623001", "from": "wangfang", "to": "lina", "reason": "x" })),
             json_h,
         ),
-        ("put", "/api/users/{login}") => (
-            body(json!({ "name": "x", "role": "viewer" })),
-            json_h,
-        ),
+        ("put", "/api/users/{login}") => (body(json!({ "name": "x", "role": "viewer" })), json_h),
         ("put", "/api/assessments/{id}/units/{unit}") => (
             body(json!({ "code": "320623001", "name": "x", "kind": "街道" })),
             json_h,

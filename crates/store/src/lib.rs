@@ -12,10 +12,10 @@ pub mod evidence;
 pub mod model;
 /// 权限: what each role may do in each stage.
 pub mod policy;
-/// 单位与账号的规则: unit codes, logins, names, phones, passwords, each checked once.
-pub mod roster;
 /// 审计回放: the log replayed and compared with the tables.
 pub mod replay;
+/// 单位与账号的规则: unit codes, logins, names, phones, passwords, each checked once.
+pub mod roster;
 /// 存储: the operations.
 pub mod store;
 /// A fresh PostgreSQL database per test (for tests only).

@@ -287,7 +287,11 @@ impl State {
                 }
             }
             "user.disable" | "user.enable" => {
-                match e.entity.strip_prefix("user/").and_then(|l| self.users.get_mut(l)) {
+                match e
+                    .entity
+                    .strip_prefix("user/")
+                    .and_then(|l| self.users.get_mut(l))
+                {
                     Some(u) => u.3 = e.action == "user.enable",
                     None => bad(self),
                 }

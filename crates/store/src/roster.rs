@@ -70,9 +70,7 @@ pub fn login_problem(login: &str) -> Option<String> {
     if login.trim().is_empty() {
         Some("登录名不能为空".into())
     } else if n > MAX_LOGIN_CHARS {
-        Some(format!(
-            "登录名过长：{n} 个字符，上限 {MAX_LOGIN_CHARS} 个"
-        ))
+        Some(format!("登录名过长：{n} 个字符，上限 {MAX_LOGIN_CHARS} 个"))
     } else if !login
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
@@ -116,9 +114,7 @@ pub fn phone_problem(phone: &str) -> Option<String> {
     if phone.is_empty() {
         None
     } else if n > MAX_PHONE_CHARS {
-        Some(format!(
-            "电话过长：{n} 个字符，上限 {MAX_PHONE_CHARS} 个"
-        ))
+        Some(format!("电话过长：{n} 个字符，上限 {MAX_PHONE_CHARS} 个"))
     } else if !phone
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '))
@@ -205,10 +201,7 @@ mod tests {
 
     #[test]
     fn unit_codes_are_nine_digits_and_eight_is_refused_in_chinese() {
-        assert_eq!(
-            unit_code_problem("320623001", CodeScheme::Division9),
-            None
-        );
+        assert_eq!(unit_code_problem("320623001", CodeScheme::Division9), None);
         assert_eq!(
             unit_code_problem("32062300", CodeScheme::Division9).unwrap(),
             "单位编码“32062300”是 8 位数字：区划代码应为 9 位数字（如 320623001）"
@@ -230,7 +223,11 @@ mod tests {
     fn each_limit_holds_at_its_value_and_refuses_one_more() {
         let at = |n: usize| "a".repeat(n);
         assert_eq!(login_problem(&at(MAX_LOGIN_CHARS)), None);
-        assert!(login_problem(&at(MAX_LOGIN_CHARS + 1)).unwrap().contains("上限 64"));
+        assert!(
+            login_problem(&at(MAX_LOGIN_CHARS + 1))
+                .unwrap()
+                .contains("上限 64")
+        );
         assert!(login_problem("张三").is_some());
         assert!(login_problem("").is_some());
         let han = |n: usize| "名".repeat(n);
@@ -268,7 +265,10 @@ mod tests {
     #[test]
     fn only_reporters_are_bound_to_a_unit() {
         assert!(unit_binding_problem(Role::Reporter, None).is_some());
-        assert_eq!(unit_binding_problem(Role::Reporter, Some("320623001")), None);
+        assert_eq!(
+            unit_binding_problem(Role::Reporter, Some("320623001")),
+            None
+        );
         assert_eq!(unit_binding_problem(Role::Assessor, None), None);
         assert_eq!(
             unit_binding_problem(Role::Viewer, Some("320623001")).unwrap(),

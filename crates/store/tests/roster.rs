@@ -46,16 +46,26 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     let s = &w.store;
     // Only an admin; a reporter is refused before anything is read.
     let e = s
-        .add_account(&w.reporter, Some(w.id), &account("x1", Role::Viewer, None), NOW)
+        .add_account(
+            &w.reporter,
+            Some(w.id),
+            &account("x1", Role::Viewer, None),
+            NOW,
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
     // A reporter's unit is one of the assessment's units: free text and other codes are refused.
     for unit in ["曹埠镇", "999999999"] {
         let m = invalid(
-            s.add_account(&w.admin, Some(w.id), &account("x2", Role::Reporter, Some(unit)), NOW)
-                .await
-                .unwrap_err(),
+            s.add_account(
+                &w.admin,
+                Some(w.id),
+                &account("x2", Role::Reporter, Some(unit)),
+                NOW,
+            )
+            .await
+            .unwrap_err(),
         );
         assert_eq!(
             m,
@@ -63,9 +73,14 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
         );
     }
     let m = invalid(
-        s.add_account(&w.admin, None, &account("x2", Role::Reporter, Some("320623100")), NOW)
-            .await
-            .unwrap_err(),
+        s.add_account(
+            &w.admin,
+            None,
+            &account("x2", Role::Reporter, Some("320623100")),
+            NOW,
+        )
+        .await
+        .unwrap_err(),
     );
     assert!(m.contains("须从一次考核的单位中选择"), "{m}");
     // Every field problem at once.
@@ -77,7 +92,11 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
         phone: Some("一三八".into()),
         password: "short".into(),
     };
-    let m = invalid(s.add_account(&w.admin, Some(w.id), &bad, NOW).await.unwrap_err());
+    let m = invalid(
+        s.add_account(&w.admin, Some(w.id), &bad, NOW)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(
         m,
         "登录名“张 三”只能由英文字母、数字和 . _ - @ 组成；姓名不能为空；查看不绑定单位：所属单位应留空；电话“一三八”应为数字（可含 - 和 +），如 13800000000 或 0513-84512345；密码至少 8 位"
@@ -95,9 +114,14 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     assert!(s.must_change_password(&matang).await.unwrap());
     assert!(!s.must_change_password(&w.reporter).await.unwrap());
     let m = invalid(
-        s.add_account(&w.admin, Some(w.id), &account("matang", Role::Viewer, None), NOW)
-            .await
-            .unwrap_err(),
+        s.add_account(
+            &w.admin,
+            Some(w.id),
+            &account("matang", Role::Viewer, None),
+            NOW,
+        )
+        .await
+        .unwrap_err(),
     );
     assert_eq!(m, "登录名“matang”已存在");
 
@@ -115,11 +139,15 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     assert_eq!(e.entity, "user/juegang");
     assert_eq!(
         e.old.as_deref(),
-        Some(r#"{"login":"juegang","name":"掘港填报员","phone":null,"role":"reporter","unit":"320623001"}"#)
+        Some(
+            r#"{"login":"juegang","name":"掘港填报员","phone":null,"role":"reporter","unit":"320623001"}"#
+        )
     );
     assert_eq!(
         e.new.as_deref(),
-        Some(r#"{"login":"juegang","name":"掘港街道填报员","phone":"0513-84512345","role":"reporter","unit":"320623100"}"#)
+        Some(
+            r#"{"login":"juegang","name":"掘港街道填报员","phone":"0513-84512345","role":"reporter","unit":"320623100"}"#
+        )
     );
     let m = invalid(
         s.edit_account(
@@ -180,9 +208,15 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     assert_eq!(m, "不能停用自己的账号");
 
     // Disable: sign-in refused, the session ends; never deleted; re-enabled it signs in again.
-    s.create_session(&w.reporter, "tok-juegang", "csrf", NOW, "2099-01-01T00:00:00Z")
-        .await
-        .unwrap();
+    s.create_session(
+        &w.reporter,
+        "tok-juegang",
+        "csrf",
+        NOW,
+        "2099-01-01T00:00:00Z",
+    )
+    .await
+    .unwrap();
     assert!(s.session("tok-juegang", NOW).await.unwrap().is_some());
     let m = invalid(
         s.set_account_active(&w.admin, "juegang", false, " ", NOW)
@@ -216,7 +250,10 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     assert_eq!(j.phone.as_deref(), Some("0513-84512345"));
     assert_eq!(listed.len(), 5, "nothing deleted");
     assert!(
-        serde_json::to_string(&listed).unwrap().find("argon2").is_none(),
+        serde_json::to_string(&listed)
+            .unwrap()
+            .find("argon2")
+            .is_none(),
         "no hash in the list"
     );
     let m = invalid(
@@ -242,7 +279,9 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
         .unwrap();
     assert_eq!(
         s.audit_replay().await.unwrap(),
-        ["账户“lina”在表中为 李娜（assessor，单位 无，已停用），审计日志记载为 李娜（assessor，单位 无，启用）：在审计日志之外被改动"]
+        [
+            "账户“lina”在表中为 李娜（assessor，单位 无，已停用），审计日志记载为 李娜（assessor，单位 无，启用）：在审计日志之外被改动"
+        ]
     );
 }
 
@@ -332,7 +371,10 @@ pub(crate) async fn a_reset_password_must_be_changed_and_a_change_needs_the_old_
         ("user.password_change", "juegang"),
     ] {
         let e = last_entry(&w, action).await;
-        assert_eq!((e.actor.as_str(), e.entity.as_str()), (actor, "user/juegang"));
+        assert_eq!(
+            (e.actor.as_str(), e.entity.as_str()),
+            (actor, "user/juegang")
+        );
         assert_eq!((e.old, e.new), (None, None));
     }
     replay_is_clean(&w).await;
@@ -362,28 +404,52 @@ pub(crate) async fn units_are_edited_in_draft_with_checked_codes(db: Db) {
         name: name.into(),
         kind: kind.into(),
     };
-    s.edit_unit(&w.admin, w.id, "320623100", &edit("320623100", "马塘镇人民政府", "镇"), NOW)
-        .await
-        .unwrap();
+    s.edit_unit(
+        &w.admin,
+        w.id,
+        "320623100",
+        &edit("320623100", "马塘镇人民政府", "镇"),
+        NOW,
+    )
+    .await
+    .unwrap();
     let m = invalid(
-        s.edit_unit(&w.admin, w.id, "320623100", &edit("32062310", "马塘镇", "市"), NOW)
-            .await
-            .unwrap_err(),
+        s.edit_unit(
+            &w.admin,
+            w.id,
+            "320623100",
+            &edit("32062310", "马塘镇", "市"),
+            NOW,
+        )
+        .await
+        .unwrap_err(),
     );
     assert_eq!(
         m,
         "单位编码“32062310”是 8 位数字：区划代码应为 9 位数字（如 320623001）；单位类型“市”应为 镇 / 街道 / 区"
     );
     let m = invalid(
-        s.edit_unit(&w.admin, w.id, "320623100", &edit("320623001", "马塘镇", "镇"), NOW)
-            .await
-            .unwrap_err(),
+        s.edit_unit(
+            &w.admin,
+            w.id,
+            "320623100",
+            &edit("320623001", "马塘镇", "镇"),
+            NOW,
+        )
+        .await
+        .unwrap_err(),
     );
     assert_eq!(m, "单位编码“320623001”已是本次考核中另一个单位的编码");
     // A new code: the assignment and the reporter follow, the reporter's move audited.
-    s.edit_unit(&w.admin, w.id, "320623001", &edit("320623002", "掘港街道", "街道"), NOW)
-        .await
-        .unwrap();
+    s.edit_unit(
+        &w.admin,
+        w.id,
+        "320623001",
+        &edit("320623002", "掘港街道", "街道"),
+        NOW,
+    )
+    .await
+    .unwrap();
     let codes: Vec<String> = s
         .units(w.id)
         .await
@@ -394,7 +460,11 @@ pub(crate) async fn units_are_edited_in_draft_with_checked_codes(db: Db) {
     assert_eq!(codes, ["320623002", "320623100"]);
     assert_eq!(
         s.assignments(w.id).await.unwrap(),
-        [("wangfang".to_string(), "王芳".to_string(), "320623002".to_string())]
+        [(
+            "wangfang".to_string(),
+            "王芳".to_string(),
+            "320623002".to_string()
+        )]
     );
     let j = s.user_by_login("juegang").await.unwrap().unwrap();
     assert_eq!(j.unit_code.as_deref(), Some("320623002"));
@@ -408,7 +478,13 @@ pub(crate) async fn units_are_edited_in_draft_with_checked_codes(db: Db) {
     // After 草稿, units are fixed.
     move_to(s, &w.admin, w.id, Stage::SelfAssessment).await;
     let e = s
-        .edit_unit(&w.admin, w.id, "320623100", &edit("320623100", "马塘镇", "镇"), NOW)
+        .edit_unit(
+            &w.admin,
+            w.id,
+            "320623100",
+            &edit("320623100", "马塘镇", "镇"),
+            NOW,
+        )
         .await
         .unwrap_err();
     assert!(
@@ -439,9 +515,17 @@ pub(crate) async fn an_assessor_is_replaced_with_a_reason_at_any_stage_before_fi
     );
     assert_eq!(m, "改派请填写理由");
     let m = invalid(
-        s.reassign(&w.admin, w.id, "320623001", "wangfang", "juegang", "病假", NOW)
-            .await
-            .unwrap_err(),
+        s.reassign(
+            &w.admin,
+            w.id,
+            "320623001",
+            "wangfang",
+            "juegang",
+            "病假",
+            NOW,
+        )
+        .await
+        .unwrap_err(),
     );
     assert_eq!(m, "掘港填报员 不是考核员");
     let m = invalid(
@@ -451,25 +535,47 @@ pub(crate) async fn an_assessor_is_replaced_with_a_reason_at_any_stage_before_fi
     );
     assert_eq!(m, "“wangfang”不是单位 320623100 的考核员，无从改派");
     let e = s
-        .reassign(&w.assessor, w.id, "320623001", "wangfang", "lina", "病假", NOW)
+        .reassign(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "wangfang",
+            "lina",
+            "病假",
+            NOW,
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden(_)));
     // In 考核: replaced, not added; the audit entry names both and the reason.
-    s.reassign(&w.admin, w.id, "320623001", "wangfang", "lina", "王芳病假，改由李娜考核", NOW)
-        .await
-        .unwrap();
+    s.reassign(
+        &w.admin,
+        w.id,
+        "320623001",
+        "wangfang",
+        "lina",
+        "王芳病假，改由李娜考核",
+        NOW,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.assignments(w.id).await.unwrap(),
-        [("lina".to_string(), "李娜".to_string(), "320623001".to_string())]
+        [(
+            "lina".to_string(),
+            "李娜".to_string(),
+            "320623001".to_string()
+        )]
     );
-    assert!(
-        !s.assigned(w.id, &w.assessor, "320623001").await.unwrap()
-    );
+    assert!(!s.assigned(w.id, &w.assessor, "320623001").await.unwrap());
     let e = last_entry(&w, "assignment.replace").await;
     assert_eq!(
         (e.old.as_deref(), e.new.as_deref(), e.why.as_deref()),
-        (Some("wangfang"), Some("lina"), Some("王芳病假，改由李娜考核"))
+        (
+            Some("wangfang"),
+            Some("lina"),
+            Some("王芳病假，改由李娜考核")
+        )
     );
     let m = invalid(
         s.reassign(&w.admin, w.id, "320623001", "lina", "lina", "x", NOW)
@@ -478,22 +584,57 @@ pub(crate) async fn an_assessor_is_replaced_with_a_reason_at_any_stage_before_fi
     );
     assert_eq!(m, "李娜 已是单位 320623001 的考核员");
     // The new assessor scores; the old one no longer may.
-    s.set_score(&w.other_assessor, w.id, "320623001", "1.1.1", Ledger::Assessor, "0.05", "", None, NOW)
-        .await
-        .unwrap();
+    s.set_score(
+        &w.other_assessor,
+        w.id,
+        "320623001",
+        "1.1.1",
+        Ledger::Assessor,
+        "0.05",
+        "",
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
     let e = s
-        .set_score(&w.assessor, w.id, "320623001", "1.1.2", Ledger::Assessor, "0.05", "", None, NOW)
+        .set_score(
+            &w.assessor,
+            w.id,
+            "320623001",
+            "1.1.2",
+            Ledger::Assessor,
+            "0.05",
+            "",
+            None,
+            NOW,
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden(_)));
     // In 公示 still; after 定档 no more.
     move_to(s, &w.admin, w.id, Stage::Publication).await;
-    s.reassign(&w.admin, w.id, "320623001", "lina", "wangfang", "李娜出差", NOW)
-        .await
-        .unwrap();
-    s.finalize(&w.admin, w.id, "定档", NOW, kaohe_store::Gate::none(), |_, _| "{}".into())
-        .await
-        .unwrap();
+    s.reassign(
+        &w.admin,
+        w.id,
+        "320623001",
+        "lina",
+        "wangfang",
+        "李娜出差",
+        NOW,
+    )
+    .await
+    .unwrap();
+    s.finalize(
+        &w.admin,
+        w.id,
+        "定档",
+        NOW,
+        kaohe_store::Gate::none(),
+        |_, _| "{}".into(),
+    )
+    .await
+    .unwrap();
     let e = s
         .reassign(&w.admin, w.id, "320623001", "wangfang", "lina", "x", NOW)
         .await
@@ -530,14 +671,26 @@ pub(crate) async fn a_roster_is_written_whole_or_not_at_all(db: Db) {
     let mut bad = good.clone();
     bad.accounts[2] = account("zhaolei", Role::Reporter, Some("320623999"));
     bad.accounts.push(account("changsha", Role::Viewer, None));
-    let (units, users, log) = (count("units").await, count("users").await, count("audit_log").await);
-    let m = invalid(s.import_roster(&w.admin, w.id, &bad, "名册.xlsx", NOW).await.unwrap_err());
+    let (units, users, log) = (
+        count("units").await,
+        count("users").await,
+        count("audit_log").await,
+    );
+    let m = invalid(
+        s.import_roster(&w.admin, w.id, &bad, "名册.xlsx", NOW)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(
         m,
         "导入未进行（全部不导入）：账号 zhaolei：所属单位“320623999”不是本次考核的被考核单位；账号 changsha：登录名“changsha”重复或已存在"
     );
     assert_eq!(
-        (count("units").await, count("users").await, count("audit_log").await),
+        (
+            count("units").await,
+            count("users").await,
+            count("audit_log").await
+        ),
         (units, users, log)
     );
     // Not an admin: refused.

@@ -57,7 +57,9 @@ pub struct RosterSheet {
 impl RosterSheet {
     /// The place of layout column `col` on row `row`: `名册.xlsx › 账号 第5行 [所属单位编码（D列）]`.
     pub fn origin(&self, row: u32, col: usize) -> Origin {
-        let letter = self.at[col].map(column_letters).unwrap_or_else(|| "缺".into());
+        let letter = self.at[col]
+            .map(column_letters)
+            .unwrap_or_else(|| "缺".into());
         Origin::row(&self.name, row).with_column(format!("{}（{letter}列）", self.columns[col]))
     }
 }
@@ -134,7 +136,9 @@ fn shape(s: Sheet, columns: &[&'static str], problems: &mut Vec<Problem>) -> Opt
                 over.number
             ))
             .at(Some(Origin::row(&s.name, over.number)))
-            .expected(format!("每张工作表不超过 {MAX_ROSTER_ROWS} 行数据；更多请分批导入")),
+            .expected(format!(
+                "每张工作表不超过 {MAX_ROSTER_ROWS} 行数据；更多请分批导入"
+            )),
         );
     }
     if problems.len() > before {
@@ -167,8 +171,11 @@ fn shape(s: Sheet, columns: &[&'static str], problems: &mut Vec<Problem>) -> Opt
 mod tests {
     use super::*;
 
-    /// A workbook with the given sheets (name, header, rows).
-    fn book(sheets: &[(&str, &[&str], Vec<Vec<String>>)]) -> Vec<u8> {
+    /// A sheet to write: name, header, rows.
+    type Spec<'a> = (&'a str, &'a [&'a str], Vec<Vec<String>>);
+
+    /// A workbook with the given sheets.
+    fn book(sheets: &[Spec<'_>]) -> Vec<u8> {
         let mut wb = rust_xlsxwriter::Workbook::new();
         for (name, heads, rows) in sheets {
             let ws = wb.add_worksheet().set_name(*name).unwrap();
@@ -186,7 +193,13 @@ mod tests {
 
     fn units(n: usize) -> Vec<Vec<String>> {
         (0..n)
-            .map(|i| vec![format!("{:09}", 320_623_000 + i), format!("单位{i}"), "镇".into()])
+            .map(|i| {
+                vec![
+                    format!("{:09}", 320_623_000 + i),
+                    format!("单位{i}"),
+                    "镇".into(),
+                ]
+            })
             .collect()
     }
 
@@ -204,7 +217,10 @@ mod tests {
         let f = read("名册.xlsx", bytes).unwrap();
         assert_eq!(f.units.lines.len(), 2);
         assert_eq!(f.units.lines[1].number, 3);
-        assert_eq!(f.accounts.lines[0].cells, ["zhangsan", "张三", "考核员", "", ""]);
+        assert_eq!(
+            f.accounts.lines[0].cells,
+            ["zhangsan", "张三", "考核员", "", ""]
+        );
         assert_eq!(
             f.accounts.origin(2, 0).to_string(),
             "名册.xlsx › 账号 第2行 [登录名（B列）]"
@@ -221,7 +237,10 @@ mod tests {
             (UNITS, &UNIT_COLUMNS, units(MAX_ROSTER_ROWS)),
             (ACCOUNTS, &ACCOUNT_COLUMNS, vec![]),
         ]);
-        assert_eq!(read("名册.xlsx", at).unwrap().units.lines.len(), MAX_ROSTER_ROWS);
+        assert_eq!(
+            read("名册.xlsx", at).unwrap().units.lines.len(),
+            MAX_ROSTER_ROWS
+        );
         let over = book(&[
             (UNITS, &UNIT_COLUMNS, units(MAX_ROSTER_ROWS + 1)),
             (ACCOUNTS, &ACCOUNT_COLUMNS, vec![]),
@@ -243,10 +262,17 @@ mod tests {
         .unwrap_err();
         let texts: Vec<String> = e.iter().map(|p| p.to_string()).collect();
         assert_eq!(texts.len(), 3, "{texts:?}");
-        assert!(texts[0].contains("第1行 [C]：不认识的表头“备注”"), "{texts:?}");
+        assert!(
+            texts[0].contains("第1行 [C]：不认识的表头“备注”"),
+            "{texts:?}"
+        );
         assert!(texts[1].contains("缺少列“单位类型”"), "{texts:?}");
         assert!(texts[2].contains("缺少工作表“账号”"), "{texts:?}");
         let e = read("名册.xlsx", b"not a zip".to_vec()).unwrap_err();
-        assert!(e[0].message.contains("不是有效的 XLSX 工作簿"), "{:?}", e[0]);
+        assert!(
+            e[0].message.contains("不是有效的 XLSX 工作簿"),
+            "{:?}",
+            e[0]
+        );
     }
 }

@@ -138,13 +138,10 @@ pub(super) async fn setup_render(
                 name: &u.name,
                 role: u.role.label(),
                 role_key: u.role.key(),
-                unit: u
-                    .unit_code
-                    .as_deref()
-                    .map(|c| match unit_name(c) {
-                        n if n.is_empty() => c.to_string(),
-                        n => format!("{c}（{n}）"),
-                    }),
+                unit: u.unit_code.as_deref().map(|c| match unit_name(c) {
+                    n if n.is_empty() => c.to_string(),
+                    n => format!("{c}（{n}）"),
+                }),
                 unit_code: u.unit_code.as_deref(),
                 phone: u.phone.as_deref(),
                 active: u.active,
@@ -249,7 +246,10 @@ pub(super) async fn roster_template(
     let bytes = kaohe_app::accounts::template(&st.store, &a.user, id)
         .await
         .or_page(&a)?;
-    Ok(xlsx_download(Ok::<_, String>(bytes), "单位与账号名册模板.xlsx"))
+    Ok(xlsx_download(
+        Ok::<_, String>(bytes),
+        "单位与账号名册模板.xlsx",
+    ))
 }
 
 /// 导出现有单位与账号 (admin): never a password.
@@ -371,8 +371,7 @@ pub(super) async fn setup_form(
         "user_reset" => {
             let login = get("login");
             // The new password is shown once, on this page (never put in a URL to redirect to).
-            return match kaohe_app::accounts::reset_password(&st.store, &a.user, &login, &now)
-                .await
+            return match kaohe_app::accounts::reset_password(&st.store, &a.user, &login, &now).await
             {
                 Ok(p) => {
                     let m = format!(

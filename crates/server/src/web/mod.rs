@@ -79,7 +79,10 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
             ("import.html", include_str!("../../templates/import.html")),
             ("audit.html", include_str!("../../templates/audit.html")),
             ("setup.html", include_str!("../../templates/setup.html")),
-            ("password.html", include_str!("../../templates/password.html")),
+            (
+                "password.html",
+                include_str!("../../templates/password.html"),
+            ),
             ("grid.html", include_str!("../../templates/grid.html")),
             ("whatif.html", include_str!("../../templates/whatif.html")),
         ] {
@@ -217,9 +220,9 @@ impl axum::extract::FromRequestParts<AppState> for SignedIn {
                 Err(PageError(Box::new(Redirect::to("/login").into_response())))
             }
             // An initial or reset password: changed before anything else.
-            Err(e) if e.message == auth::MUST_CHANGE => {
-                Err(PageError(Box::new(Redirect::to("/password").into_response())))
-            }
+            Err(e) if e.message == auth::MUST_CHANGE => Err(PageError(Box::new(
+                Redirect::to("/password").into_response(),
+            ))),
             Err(e) => Err(PageError::new(e.status, None, &e.message)),
         }
     }

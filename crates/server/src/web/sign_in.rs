@@ -87,11 +87,7 @@ async fn password_render(
     error: Option<String>,
     notice: Option<String>,
 ) -> Page {
-    let required = st
-        .store
-        .must_change_password(&a.user)
-        .await
-        .or_page(a)?;
+    let required = st.store.must_change_password(&a.user).await.or_page(a)?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -434,10 +434,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if exists.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "登录名“{}”已存在",
-                new.login
-            )));
+            return Err(StoreError::Invalid(format!("登录名“{}”已存在", new.login)));
         }
         let phone = new.phone.as_deref().filter(|p| !p.is_empty());
         let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at, phone, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) RETURNING id")
@@ -450,13 +447,7 @@ impl Store {
             .bind(phone)
             .fetch_one(&mut *tx)
             .await?;
-        let json = account_json(
-            &new.login,
-            &new.name,
-            new.role,
-            new.unit.as_deref(),
-            phone,
-        );
+        let json = account_json(&new.login, &new.name, new.role, new.unit.as_deref(), phone);
         self.audit(
             tx,
             now,
@@ -539,14 +530,16 @@ impl Store {
         if edit.unit != old.unit || edit.role != old.role {
             Self::reporter_unit_in(&mut tx, assessment, edit.role, edit.unit.as_deref()).await?;
         }
-        sqlx::query("UPDATE users SET name = $1, role = $2, unit_code = $3, phone = $4 WHERE id = $5")
-            .bind(&edit.name)
-            .bind(edit.role.key())
-            .bind(edit.unit.as_deref())
-            .bind(phone)
-            .bind(old.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET name = $1, role = $2, unit_code = $3, phone = $4 WHERE id = $5",
+        )
+        .bind(&edit.name)
+        .bind(edit.role.key())
+        .bind(edit.unit.as_deref())
+        .bind(phone)
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
         let before = account_json(
             login,
             &old.name,
@@ -615,7 +608,11 @@ impl Store {
             &mut tx,
             now,
             &by.login,
-            if active { "user.enable" } else { "user.disable" },
+            if active {
+                "user.enable"
+            } else {
+                "user.disable"
+            },
             &format!("user/{login}"),
             Some(if active { "0" } else { "1" }),
             Some(if active { "1" } else { "0" }),
@@ -685,12 +682,11 @@ impl Store {
         }
         let hash = hash_password(new);
         let mut tx = self.write().await?;
-        let stored: Option<String> = sqlx::query_scalar(
-            "SELECT password_hash FROM users WHERE id = $1 AND active = 1",
-        )
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
+                .bind(user.id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let stored = stored.ok_or_else(|| StoreError::Forbidden("账号已停用".into()))?;
         let old = old.to_owned();
         let ok = tokio::task::spawn_blocking(move || verify_password(old.as_bytes(), &stored))

@@ -37,14 +37,13 @@ mod imports;
 mod ledgers;
 /// 异议 — objections filed in 公示 and decided (an upheld one sets 最终分 in the same transaction).
 mod objections;
+/// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
+mod sealing;
 /// 单位、分工与名册导入: a unit edited, an assessor replaced with a reason, a workbook's units and
 /// accounts written all or nothing.
 mod setup;
-/// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
-mod sealing;
 
 pub use accounts::{Account, AccountEdit, NewAccount, Session};
-pub use setup::{NewUnit, Roster};
 pub use assessments::{AssessmentRow, UnitRow};
 pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
@@ -54,6 +53,7 @@ pub use imports::Import;
 pub use objections::{Decision, Objection};
 pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
+pub use setup::{NewUnit, Roster};
 
 /// What can go wrong, each with a message a clerk understands.
 #[derive(Debug, thiserror::Error)]

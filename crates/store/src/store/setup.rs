@@ -81,12 +81,13 @@ impl Store {
         now: &str,
     ) -> Result<()> {
         let Change { mut tx, .. } = self.change(by, assessment, None, |_| Action::SetUp).await?;
-        let old = sqlx::query("SELECT name, kind FROM units WHERE assessment_id = $1 AND code = $2")
-            .bind(assessment)
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("本次考核中没有单位“{code}”")))?;
+        let old =
+            sqlx::query("SELECT name, kind FROM units WHERE assessment_id = $1 AND code = $2")
+                .bind(assessment)
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("本次考核中没有单位“{code}”")))?;
         let (old_name, old_kind): (String, String) = (old.get("name"), old.get("kind"));
         let shapes = Self::shapes_in(&mut tx, assessment).await?;
         let problems = Self::unit_problems(&shapes, &edit.code, &edit.name, &edit.kind);
@@ -145,9 +146,8 @@ impl Store {
             )));
         }
         for (table, label) in UNIT_WORK {
-            let sql = format!(
-                "SELECT COUNT(*) FROM {table} WHERE assessment_id = $1 AND unit_code = $2"
-            );
+            let sql =
+                format!("SELECT COUNT(*) FROM {table} WHERE assessment_id = $1 AND unit_code = $2");
             let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                 .bind(assessment)
                 .bind(from)
@@ -240,11 +240,13 @@ impl Store {
         let from_id = from_id.ok_or_else(|| {
             StoreError::Invalid(format!("“{from}”不是单位 {unit} 的考核员，无从改派"))
         })?;
-        let new = sqlx::query("SELECT id, login, name, role, unit_code FROM users WHERE login = $1 AND active = 1")
-            .bind(to)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::Invalid(format!("没有启用的账号“{to}”")))?;
+        let new = sqlx::query(
+            "SELECT id, login, name, role, unit_code FROM users WHERE login = $1 AND active = 1",
+        )
+        .bind(to)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(format!("没有启用的账号“{to}”")))?;
         let new = Self::user_from(&new)?;
         if new.role != Role::Assessor {
             return Err(StoreError::Invalid(format!("{} 不是考核员", new.name)));
