@@ -384,34 +384,3 @@ pub async fn reset_password(
     store.reset_password(by, login, &password, now).await?;
     Ok(password)
 }
-
-/// The initial passwords of an import (or a reset) as a workbook to download once: 登录名, 姓名,
-/// 角色, 所属单位编码, 初始密码.
-pub fn issued_workbook(issued: &[Issued]) -> Result<Vec<u8>, StoreError> {
-    use kaohe_report::roster::SheetSpec;
-    const HEADS: [&str; 5] = ["登录名", "姓名", "角色", "所属单位编码", "初始密码"];
-    let rows = issued
-        .iter()
-        .map(|i| {
-            vec![
-                i.login.clone(),
-                i.name.clone(),
-                i.role.to_string(),
-                i.unit.clone().unwrap_or_default(),
-                i.password.clone(),
-            ]
-        })
-        .collect();
-    kaohe_report::roster::roster_workbook(
-        &[SheetSpec {
-            name: "初始密码",
-            headers: &HEADS,
-            rows,
-            lists: Vec::new(),
-            blank_rows: 0,
-        }],
-        ABOUT,
-        &["初始密码只在此表中出现一次，请分别告知本人；首次登录须先修改密码。请妥善保管或用后删除本文件。".into()],
-    )
-    .map_err(xlsx_failed)
-}

@@ -187,6 +187,11 @@ document.querySelectorAll('input.evidence').forEach(function (input) {
         html += '<table id="issued"><thead><tr><th>登录名</th><th>姓名</th><th>角色</th><th>所属单位编码</th><th>初始密码</th></tr></thead><tbody>';
         r.accounts.forEach(function (a) { html += '<tr><td>' + esc(a.login) + '</td><td>' + esc(a.name) + '</td><td>' + esc(a.role) + '</td><td>' + esc(a.unit) + '</td><td><code>' + esc(a.password) + '</code></td></tr>'; });
         html += '</tbody></table>';
+        // The same list to download once (CSV with a BOM, so that Excel reads the Chinese).
+        var q = function (s) { s = s === null || s === undefined ? '' : String(s); return '"' + s.replace(/"/g, '""') + '"'; };
+        var csv = '\ufeff登录名,姓名,角色,所属单位编码,初始密码\r\n';
+        r.accounts.forEach(function (a) { csv += [a.login, a.name, a.role, a.unit, a.password].map(q).join(',') + '\r\n'; });
+        html += '<p><a id="issued-download" download="初始密码名单.csv" href="' + URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' })) + '">下载初始密码名单（CSV，只此一次）</a></p>';
       } else {
         html = '<div class="msg error">' + esc(r.error || ('导入失败（' + xhr.status + '）')) + '</div>';
         var ps = r.problems || [];

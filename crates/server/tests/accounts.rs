@@ -485,8 +485,14 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
         (s, loc.as_str()),
         (
             StatusCode::SEE_OTHER,
-            "/?msg=%E5%AF%86%E7%A0%81%E5%B7%B2%E4%BF%AE%E6%94%B9"
+            "/password?msg=%E5%AF%86%E7%A0%81%E5%B7%B2%E4%BF%AE%E6%94%B9%EF%BC%8C%E4%B8%8B%E6%AC%A1%E7%99%BB%E5%BD%95%E8%AF%B7%E7%94%A8%E6%96%B0%E5%AF%86%E7%A0%81"
         )
+    );
+    let (s, html) = page(&a, &leader, &loc).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("密码已修改，下次登录请用新密码") && !html.contains("id=\"must-change\""),
+        "{html}"
     );
     let (s, _) = page(&a, &leader, "/").await;
     assert_eq!(s, StatusCode::OK);

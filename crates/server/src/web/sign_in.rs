@@ -131,8 +131,9 @@ pub(super) async fn password_form(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!(
-            "/?{}",
-            serde_urlencoded::to_string([("msg", "密码已修改")]).unwrap_or_default()
+            "/password?{}",
+            serde_urlencoded::to_string([("msg", "密码已修改，下次登录请用新密码")])
+                .unwrap_or_default()
         ))
         .into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Forbidden(_))) => {
