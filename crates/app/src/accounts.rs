@@ -68,7 +68,7 @@ fn notes(kinds: &[String]) -> Vec<String> {
             ROLE_LABELS.join(" / "),
             roster::MAX_PHONE_CHARS
         ),
-        format!("每张工作表最多 {MAX_ROSTER_ROWS} 行数据；更多请分批导入。"),
+        format!("每张工作表最多 {MAX_ROSTER_ROWS} 行数据，文件不超过 1 MB；更多请分批导入。"),
         "每个新账号由系统生成初始密码，导入后只显示一次（可下载名单）；首次登录须先修改密码。名册中不填写、也不导出任何密码。".into(),
     ]
 }

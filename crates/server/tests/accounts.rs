@@ -68,6 +68,52 @@ fn cells(bytes: &[u8], sheet: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (s.headers, s.rows.into_iter().map(|r| r.cells).collect())
 }
 
+/// The fullest roster the reader takes (2,000 units and 2,000 accounts, long names) fits in the
+/// request body limit of the import route, and one byte over that limit is refused in Chinese.
+#[tokio::test]
+async fn the_largest_roster_fits_the_body_limit_and_a_larger_body_is_refused() {
+    let max = kaohe_tables::roster::MAX_ROSTER_ROWS;
+    let units: Vec<Vec<String>> = (0..max)
+        .map(|i| row(&[&format!("{:09}", 320_600_000 + i), &"镇".repeat(20), "镇"]))
+        .collect();
+    let accounts: Vec<Vec<String>> = (0..max)
+        .map(|i| {
+            row(&[
+                &format!("reporter.{i:05}@county"),
+                &"名".repeat(10),
+                "单位填报员",
+                &format!("{:09}", 320_600_000 + i),
+                "0513-84512345",
+            ])
+        })
+        .collect();
+    let bytes = roster(units, accounts);
+    assert!(
+        bytes.len() < kaohe_server::limits::JSON_BODY,
+        "{} bytes",
+        bytes.len()
+    );
+    let a = app(kaohe_store::testdb::Db::Sqlite).await;
+    let admin = a.login("admin").await;
+    let (s, body, _) = a
+        .raw(
+            &admin,
+            "POST",
+            &format!("/api/assessments/{}/roster", a.id),
+            &[],
+            vec![b'x'; kaohe_server::limits::JSON_BODY + 1],
+        )
+        .await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (s, v["error"].as_str().unwrap()),
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "请求内容过大：上限 1 MB（1048576 字节）"
+        )
+    );
+}
+
 pub(crate) async fn a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_rows_then_taken_whole(
     db: Db,
 ) {
@@ -566,6 +612,45 @@ pub(crate) async fn accounts_are_edited_disabled_reset_and_assessors_reassigned_
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 
+    // Units are fixed after 草稿: the page's edit is refused and says why.
+    let (s, html, _) = a
+        .form(
+            &web_admin,
+            &format!("/a/{id}/setup"),
+            format!("csrf={c}&what=unit_edit&old=320623100&code=320623100&name=%E9%A9%AC%E5%A1%98&kind=%E9%95%87"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("当前为“考核”阶段，不能设置单位与分工"),
+        "{html}"
+    );
+    // An account edited on the page: its unit chosen from the assessment's.
+    let (s, html, _) = a
+        .form(
+            &web_admin,
+            &format!("/a/{id}/setup"),
+            format!("csrf={c}&what=user_edit&login=juegang&name=%E6%8E%98%E6%B8%AF&role=reporter&unit=320623999&phone="),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("所属单位“320623999”不是本次考核的被考核单位"),
+        "{html}"
+    );
+    let (s, _, _) = a
+        .form(
+            &web_admin,
+            &format!("/a/{id}/setup"),
+            format!("csrf={c}&what=user_edit&login=juegang&name=%E6%8E%98%E6%B8%AF&role=reporter&unit=320623100&phone=13800000000"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = page(&a, &web_admin, &format!("/a/{id}/setup")).await;
+    assert!(
+        html.contains("<td>juegang</td><td>掘港</td><td>单位填报员</td><td>320623100（马塘镇）</td><td>13800000000</td>"),
+        "{html}"
+    );
     // The page's reset shows the new password once, on the page (never in a URL).
     let (s, html, loc) = a
         .form(
