@@ -680,20 +680,33 @@ impl Store {
         if old == new {
             return Err(StoreError::Invalid("新密码不能与原密码相同".into()));
         }
-        let hash = hash_password(new);
-        let mut tx = self.write().await?;
+        // The old password is checked before the write lock (argon2 takes a while); under the lock
+        // the hash must still be the one checked, or someone changed it meanwhile.
         let stored: Option<String> =
             sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
                 .bind(user.id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&self.pool)
                 .await?;
         let stored = stored.ok_or_else(|| StoreError::Forbidden("账号已停用".into()))?;
-        let old = old.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_password(old.as_bytes(), &stored))
+        let (old, phc) = (old.to_owned(), stored.clone());
+        let ok = tokio::task::spawn_blocking(move || verify_password(old.as_bytes(), &phc))
             .await
             .map_err(|e| StoreError::Corrupt(format!("密码校验中断：{e}")))?;
         if !ok {
             return Err(StoreError::Invalid("原密码不正确".into()));
+        }
+        let hash = hash_password(new);
+        let mut tx = self.write().await?;
+        let now_stored: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
+                .bind(user.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if now_stored.as_deref() != Some(stored.as_str()) {
+            return Err(StoreError::Stale(
+                "密码或账号状态刚被改动（例如管理员重置了密码或停用了账号），请重新登录后再改"
+                    .into(),
+            ));
         }
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
             .bind(&hash)
