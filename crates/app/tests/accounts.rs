@@ -214,3 +214,42 @@ async fn an_import_gives_each_account_its_own_initial_password_once() {
         assert!(store.must_change_password(&u).await.unwrap());
     }
 }
+
+/// The XML of one part of a workbook.
+fn part(xlsx: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[tokio::test]
+async fn the_template_offers_the_rubrics_kinds_and_the_roles_as_lists() {
+    let (_dir, store, admin, id) = setup().await;
+    let t = accounts::template(&store, &admin, id).await.unwrap();
+    let units = part(&t, "xl/worksheets/sheet1.xml");
+    assert!(
+        units.contains(r#"type="list""#) && units.contains(r#"sqref="C2:C2001""#),
+        "{units}"
+    );
+    assert!(
+        units.contains("<formula1>\"镇,街道,区\"</formula1>"),
+        "{units}"
+    );
+    let people = part(&t, "xl/worksheets/sheet2.xml");
+    assert!(
+        people.contains("<formula1>\"管理员,考核员,单位填报员,查看\"</formula1>"),
+        "{people}"
+    );
+    // Every column is text, so that a code or a phone number stays as typed.
+    let styles = part(&t, "xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="@""#), "{styles}");
+    assert!(
+        units.contains("<cols>") && units.contains(r#"style="2""#),
+        "{units}"
+    );
+    // The template reads back as an empty roster.
+    let f = kaohe_tables::roster::read("模板.xlsx", t).unwrap();
+    assert!(f.units.lines.is_empty() && f.accounts.lines.is_empty());
+}
