@@ -8,6 +8,8 @@
 //! lookup, the same receipts), 方案对比, and a batch of files scored. Errors are the store's
 //! ([`kaohe_store::StoreError`]): refused, not found, invalid, failed — each face words them.
 
+/// 单位与账号: the roster template, export and import, password resets.
+pub mod accounts;
 /// 批量计分: a batch of files scored, or every problem that stops it.
 pub mod batch;
 /// 工作日历: the built-in years plus the calendar files a directory holds, within limits.

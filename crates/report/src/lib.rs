@@ -8,6 +8,8 @@ pub mod feedback;
 pub mod json;
 /// 考核反馈单 as PDF (A4, embedded font), without a browser.
 pub mod pdf;
+/// 单位与账号名册: the template and the export of an assessment's units and accounts.
+pub mod roster;
 /// 细则表: the rubric as a workbook a clerk edits (`kaohe rubric export`).
 pub mod rubric_sheet;
 /// Aligned Chinese text table.

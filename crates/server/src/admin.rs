@@ -7,14 +7,27 @@ use crate::error::{ApiResult, AppError};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use kaohe_store::{NewUser, Role};
+use kaohe_store::Role;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/users", get(users).post(add_user))
+        .route("/api/accounts", get(accounts))
+        .route("/api/users/{login}", put(edit_user))
+        .route("/api/users/{login}/disable", post(disable_user))
+        .route("/api/users/{login}/enable", post(enable_user))
+        .route("/api/users/{login}/password-reset", post(reset_password))
         .route("/api/assessments/{id}/units", post(add_unit))
+        .route("/api/assessments/{id}/units/{unit}", put(edit_unit))
         .route("/api/assessments/{id}/assignments", post(assign))
+        .route("/api/assessments/{id}/assignments/replace", post(reassign))
+        .route(
+            "/api/assessments/{id}/roster/template.xlsx",
+            get(roster_template),
+        )
+        .route("/api/assessments/{id}/roster.xlsx", get(roster_export))
+        .route("/api/assessments/{id}/roster", post(roster_import))
         .route(
             "/api/assessments/{id}/units/{unit}/metrics/{metric}",
             put(set_metric),
@@ -35,7 +48,249 @@ struct NewUserBody {
     name: String,
     role: String,
     unit: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
     password: String,
+    /// The assessment whose units a reporter's unit is chosen from (required for a reporter).
+    #[serde(default)]
+    assessment: Option<i64>,
+}
+
+fn role_of(s: &str) -> Result<Role, AppError> {
+    Role::parse(s).ok_or_else(|| {
+        AppError::invalid(format!(
+            "未知角色“{s}”（admin/assessor/reporter/viewer，或 管理员/考核员/单位填报员/查看）"
+        ))
+    })
+}
+
+/// Every account, active or not (admin): never a password or its hash.
+async fn accounts(State(st): State<AppState>, a: Authed) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(
+        serde_json::json!({ "accounts": st.store.accounts(&a.user).await? }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct EditUserBody {
+    name: String,
+    role: String,
+    unit: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    assessment: Option<i64>,
+}
+
+/// 修改账号 (admin): name, role, unit (one of the assessment's) and phone.
+async fn edit_user(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(login): Path<String>,
+    Json(b): Json<EditUserBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let role = role_of(&b.role)?;
+    st.store
+        .edit_account(
+            &a.user,
+            b.assessment,
+            &login,
+            &kaohe_store::AccountEdit {
+                name: b.name.trim().to_string(),
+                role,
+                unit: b.unit.filter(|u| !u.trim().is_empty()),
+                phone: b.phone.filter(|p| !p.trim().is_empty()),
+            },
+            &st.now(),
+        )
+        .await?;
+    Ok(Json(serde_json::json!({ "login": login })))
+}
+
+#[derive(Deserialize)]
+struct Why {
+    reason: String,
+}
+
+/// 停用 (admin, with a reason): the account cannot sign in, its sessions end.
+async fn disable_user(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(login): Path<String>,
+    Json(b): Json<Why>,
+) -> ApiResult<Json<serde_json::Value>> {
+    st.store
+        .set_account_active(&a.user, &login, false, &b.reason, &st.now())
+        .await?;
+    Ok(Json(serde_json::json!({ "login": login, "active": false })))
+}
+
+/// 启用 (admin, with a reason).
+async fn enable_user(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(login): Path<String>,
+    Json(b): Json<Why>,
+) -> ApiResult<Json<serde_json::Value>> {
+    st.store
+        .set_account_active(&a.user, &login, true, &b.reason, &st.now())
+        .await?;
+    Ok(Json(serde_json::json!({ "login": login, "active": true })))
+}
+
+/// 重置密码 (admin): a generated password, in this answer only; it must be changed at the next
+/// sign-in.
+async fn reset_password(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(login): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let password =
+        kaohe_app::accounts::reset_password(&st.store, &a.user, &login, &st.now()).await?;
+    Ok(Json(
+        serde_json::json!({ "login": login, "password": password, "must_change_password": true }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct EditUnitBody {
+    code: String,
+    name: String,
+    kind: String,
+}
+
+/// 修改单位 (admin, 草稿): name, kind, code.
+async fn edit_unit(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, unit)): Path<(i64, String)>,
+    Json(b): Json<EditUnitBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let edit = kaohe_store::NewUnit {
+        code: b.code.trim().to_string(),
+        name: b.name.trim().to_string(),
+        kind: b.kind.trim().to_string(),
+    };
+    st.store
+        .edit_unit(&a.user, id, &unit, &edit, &st.now())
+        .await?;
+    Ok(Json(serde_json::json!({ "code": edit.code })))
+}
+
+#[derive(Deserialize)]
+struct Reassignment {
+    unit: String,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+/// 改派 (admin, any stage before 定档, with a reason): `to` replaces `from` on `unit`.
+async fn reassign(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    Json(b): Json<Reassignment>,
+) -> ApiResult<Json<serde_json::Value>> {
+    st.store
+        .reassign(&a.user, id, &b.unit, &b.from, &b.to, &b.reason, &st.now())
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "unit": b.unit, "assessor": b.to }),
+    ))
+}
+
+fn xlsx(bytes: Vec<u8>, name: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let encoded = kaohe_store::url::percent_encode(name, b"-._~");
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// 名册模板 (admin).
+async fn roster_template(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    let bytes = kaohe_app::accounts::template(&st.store, &a.user, id).await?;
+    Ok(xlsx(bytes, "单位与账号名册模板.xlsx"))
+}
+
+/// 导出现有单位与账号 (admin): never a password or its hash.
+async fn roster_export(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    let bytes = kaohe_app::accounts::export(&st.store, &a.user, id).await?;
+    Ok(xlsx(bytes, "单位与账号.xlsx"))
+}
+
+/// 导入名册 (admin): the workbook's bytes as the body (its name in `X-File-Name`). All or nothing:
+/// 422 with every problem by sheet, row and column; or what was written, with each new account's
+/// initial password (in this answer only).
+async fn roster_import(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use kaohe_app::accounts::ImportError;
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::api::percent_decode)
+        .unwrap_or_else(|| "名册.xlsx".into());
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    match kaohe_app::accounts::import(&st.store, &a.user, id, &name, body.to_vec(), &st.now()).await
+    {
+        Ok(done) => Ok(Json(serde_json::json!({
+            "units": done.units,
+            "accounts": done.accounts,
+        }))
+        .into_response()),
+        Err(ImportError::Store(e)) => Err(e.into()),
+        Err(ImportError::Problems(ps)) => {
+            let n = ps.len();
+            let problems: Vec<serde_json::Value> = ps
+                .iter()
+                .map(|p| {
+                    let o = p.origin.clone().unwrap_or_default();
+                    serde_json::json!({
+                        "sheet": o.file,
+                        "row": o.row,
+                        "column": o.column,
+                        "value": p.value,
+                        "message": p.message,
+                        "text": p.to_string(),
+                    })
+                })
+                .collect();
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({
+                    "error": format!("名册有 {n} 个问题，未导入任何数据：请改正后重新导入整个文件"),
+                    "problems": problems,
+                })),
+            )
+                .into_response())
+        }
+    }
 }
 
 async fn add_user(
@@ -43,22 +298,19 @@ async fn add_user(
     Mutating(a): Mutating,
     Json(b): Json<NewUserBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let role = Role::parse(&b.role).ok_or_else(|| {
-        AppError::invalid(format!(
-            "未知角色“{}”（admin/assessor/reporter/viewer）",
-            b.role
-        ))
-    })?;
+    let role = role_of(&b.role)?;
     let u = st
         .store
-        .add_user(
-            Some(&a.user),
-            &NewUser {
-                login: &b.login,
-                name: &b.name,
+        .add_account(
+            &a.user,
+            b.assessment,
+            &kaohe_store::NewAccount {
+                login: b.login.trim().to_string(),
+                name: b.name.trim().to_string(),
                 role,
-                unit: b.unit.as_deref(),
-                password: &b.password,
+                unit: b.unit.filter(|u| !u.trim().is_empty()),
+                phone: b.phone.filter(|p| !p.trim().is_empty()),
+                password: b.password,
             },
             &st.now(),
         )

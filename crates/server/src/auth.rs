@@ -263,6 +263,19 @@ pub struct Authed {
     pub token: String,
 }
 
+/// What a person who must change their password (an initial or reset one) hears from every other
+/// route until they do.
+pub const MUST_CHANGE: &str = "请先修改密码：首次登录或密码被重置后，须先设置自己的新密码";
+
+/// The routes open to a person who must change their password: the change itself, who they are,
+/// and signing out.
+fn open_before_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/password" | "/logout" | "/api/logout" | "/api/me" | "/api/me/password"
+    )
+}
+
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -287,6 +300,9 @@ impl FromRequestParts<AppState> for Authed {
             .session(&token, &state.now())
             .await?
             .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, "登录已过期，请重新登录"))?;
+        if s.must_change_password && !open_before_change(parts.uri.path()) {
+            return Err(AppError::forbidden(MUST_CHANGE));
+        }
         Ok(Authed {
             user: s.user,
             csrf: s.csrf,
@@ -347,17 +363,18 @@ pub struct Login {
     pub password: String,
 }
 
-fn me_json(user: &User, csrf: &str) -> serde_json::Value {
-    serde_json::json!({ "user": user, "csrf": csrf })
+fn me_json(user: &User, csrf: &str, must_change_password: bool) -> serde_json::Value {
+    serde_json::json!({ "user": user, "csrf": csrf, "must_change_password": must_change_password })
 }
 
-/// Signs in: the Set-Cookie value, the user and the CSRF token; or why not (401, 422, 429, 503).
+/// Signs in: the Set-Cookie value, the user, the CSRF token and whether the password must be
+/// changed before anything else; or why not (401, 422, 429, 503).
 pub(crate) async fn sign_in(
     st: &AppState,
     login: &str,
     password: &str,
     addr: ClientAddr,
-) -> ApiResult<(HeaderValue, User, String)> {
+) -> ApiResult<(HeaderValue, User, String, bool)> {
     let chars = login.chars().count();
     if chars > MAX_LOGIN_CHARS {
         return Err(AppError::invalid(format!(
@@ -401,10 +418,12 @@ pub(crate) async fn sign_in(
     let cookie = format!(
         "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}{secure}"
     );
+    let must_change = st.store.must_change_password(&user).await?;
     Ok((
         HeaderValue::from_str(&cookie).expect("ascii cookie"),
         user,
         csrf,
+        must_change,
     ))
 }
 
@@ -424,8 +443,8 @@ async fn login(
     addr: ClientAddr,
     Json(body): Json<Login>,
 ) -> ApiResult<Response> {
-    let (cookie, user, csrf) = sign_in(&st, &body.login, &body.password, addr).await?;
-    let mut resp = Json(me_json(&user, &csrf)).into_response();
+    let (cookie, user, csrf, must_change) = sign_in(&st, &body.login, &body.password, addr).await?;
+    let mut resp = Json(me_json(&user, &csrf, must_change)).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)
 }
@@ -438,8 +457,27 @@ async fn logout(State(st): State<AppState>, Mutating(a): Mutating) -> ApiResult<
     Ok(resp)
 }
 
-async fn me(a: Authed) -> Json<serde_json::Value> {
-    Json(me_json(&a.user, &a.csrf))
+async fn me(State(st): State<AppState>, a: Authed) -> ApiResult<Json<serde_json::Value>> {
+    let must_change = st.store.must_change_password(&a.user).await?;
+    Ok(Json(me_json(&a.user, &a.csrf, must_change)))
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    old: String,
+    new: String,
+}
+
+/// 修改密码: one's own, with the old one (also the way out of 须修改密码).
+async fn change_password(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Json(b): Json<PasswordChange>,
+) -> ApiResult<Json<serde_json::Value>> {
+    st.store
+        .change_own_password(&a.user, &b.old, &b.new, &st.now())
+        .await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
 }
 
 pub fn router() -> Router<AppState> {
@@ -447,4 +485,5 @@ pub fn router() -> Router<AppState> {
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
         .route("/api/me", get(me))
+        .route("/api/me/password", post(change_password))
 }

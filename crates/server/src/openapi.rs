@@ -92,7 +92,62 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "方案对比（试算）：本次考核的数据按另一次考核的细则（rubric_assessment）或细则草案（rubric_toml）重算，逐单位、逐条列出变化；不保存",
     ),
     ("get", "/api/users", "账户列表（管理员）"),
-    ("post", "/api/users", "新增账户（管理员）"),
+    (
+        "post",
+        "/api/users",
+        "新增账户（管理员；填报员须带 assessment，所属单位从该考核的单位中选择；首次登录须改密码）",
+    ),
+    (
+        "get",
+        "/api/accounts",
+        "全部账号，含已停用的（管理员；不含密码）",
+    ),
+    (
+        "put",
+        "/api/users/{login}",
+        "修改账号：姓名、角色、所属单位、电话（管理员）",
+    ),
+    (
+        "post",
+        "/api/users/{login}/disable",
+        "停用账号（管理员，须填写理由；不能再登录，会话结束）",
+    ),
+    (
+        "post",
+        "/api/users/{login}/enable",
+        "启用账号（管理员，须填写理由）",
+    ),
+    (
+        "post",
+        "/api/users/{login}/password-reset",
+        "重置密码（管理员）：返回一次新的初始密码，下次登录须修改",
+    ),
+    ("post", "/api/me/password", "修改自己的密码（须原密码）"),
+    (
+        "put",
+        "/api/assessments/{id}/units/{unit}",
+        "修改单位：编码、名称、类型（管理员，草稿）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/assignments/replace",
+        "改派考核员（管理员，定档前任何阶段，须填写理由）",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/roster/template.xlsx",
+        "下载单位与账号名册模板（管理员）",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/roster.xlsx",
+        "导出现有单位与账号（管理员；不含密码）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/roster",
+        "导入单位与账号名册（XLSX 为请求体；全部成功或全部不导入，问题逐条列出工作表、行、列；返回新账号的初始密码）",
+    ),
     (
         "post",
         "/api/assessments",

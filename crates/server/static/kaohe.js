@@ -181,5 +181,43 @@ document.querySelectorAll('input.evidence').forEach(function (input) {
       r.onload = function () { document.getElementById('rubric-text').value = r.result; document.getElementById('rubric-xlsx').value = ''; };
       r.readAsText(file, 'utf-8');
     }
+// 名册导入 (设置页): the workbook posted to the roster API; every problem listed by sheet, row and
+// column, or the new accounts with their initial passwords (shown once, never stored in the page's URL).
+(function () {
+  var box = document.getElementById('roster'); if (!box) return;
+  var esc = function (s) { var d = document.createElement('div'); d.textContent = s === null || s === undefined ? '' : String(s); return d.innerHTML; };
+  var file = document.getElementById('roster-file'), out = document.getElementById('roster-result');
+  document.getElementById('roster-import').addEventListener('click', function () {
+    var f = file.files[0]; if (!f) { out.innerHTML = '<div class="msg error">请先选择名册文件（.xlsx）</div>'; return; }
+    out.innerHTML = '<p class="muted">正在导入…</p>';
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/assessments/' + box.dataset.assessment + '/roster');
+    xhr.setRequestHeader('X-CSRF-Token', kaoheCsrf());
+    xhr.setRequestHeader('X-File-Name', encodeURIComponent(f.name));
+    xhr.onload = function () {
+      var r = {}; try { r = JSON.parse(xhr.responseText); } catch (e) {}
+      var html = '';
+      if (xhr.status === 200) {
+        html = '<div class="msg ok">已导入 ' + esc(r.units) + ' 个单位、' + esc(r.accounts.length) + ' 个账号。以下初始密码只显示这一次，请告知本人；首次登录须先修改密码。刷新页面可看到新单位与账号。</div>';
+        html += '<table id="issued"><thead><tr><th>登录名</th><th>姓名</th><th>角色</th><th>所属单位编码</th><th>初始密码</th></tr></thead><tbody>';
+        r.accounts.forEach(function (a) { html += '<tr><td>' + esc(a.login) + '</td><td>' + esc(a.name) + '</td><td>' + esc(a.role) + '</td><td>' + esc(a.unit) + '</td><td><code>' + esc(a.password) + '</code></td></tr>'; });
+        html += '</tbody></table>';
+        // The same list to download once (CSV with a BOM, so that Excel reads the Chinese).
+        var q = function (s) { s = s === null || s === undefined ? '' : String(s); return '"' + s.replace(/"/g, '""') + '"'; };
+        var csv = '\ufeff登录名,姓名,角色,所属单位编码,初始密码\r\n';
+        r.accounts.forEach(function (a) { csv += [a.login, a.name, a.role, a.unit, a.password].map(q).join(',') + '\r\n'; });
+        html += '<p><a id="issued-download" download="初始密码名单.csv" href="' + URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' })) + '">下载初始密码名单（CSV，只此一次）</a></p>';
+      } else {
+        html = '<div class="msg error">' + esc(r.error || ('导入失败（' + xhr.status + '）')) + '</div>';
+        var ps = r.problems || [];
+        if (ps.length) {
+          html += '<table id="roster-problems"><thead><tr><th>工作表</th><th>行</th><th>列</th><th>原值</th><th>问题</th></tr></thead><tbody>';
+          ps.forEach(function (p) { html += '<tr><td>' + esc(p.sheet) + '</td><td>' + esc(p.row) + '</td><td>' + esc(p.column) + '</td><td>' + esc(p.value) + '</td><td>' + esc(p.message) + '</td></tr>'; });
+          html += '</tbody></table>';
+        }
+      }
+      out.innerHTML = html; file.value = '';
+    };
+    xhr.send(f);
   });
 })();

@@ -63,7 +63,13 @@ kaohe_store::on_both!(
     the_league_page_shows_penalties_apart_from_bonus,
     the_rubric_editor_adds_refuses_saves_diffs_and_makes_effective,
     a_pasted_rubric_is_proposed_with_its_rules_and_added_only_when_ticked,
+    a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_rows_then_taken_whole,
+    accounts_are_edited_disabled_reset_and_assessors_reassigned_through_api_and_pages,
 );
+
+/// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
+mod accounts;
+use accounts::*;
 
 /// What people read, as snapshots: API answers and the text of key pages.
 mod snapshots;

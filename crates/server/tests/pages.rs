@@ -555,11 +555,14 @@ pub(crate) async fn the_setup_page_adds_units_accounts_and_assignments_and_keeps
         "{html}"
     );
     assert!(
-        html.contains("<td>320623107</td><td>王芳（wangfang）</td>"),
+        html.contains("<td>丰利镇（320623107）</td><td>王芳（wangfang）</td>"),
         "{html}"
     );
     assert!(
-        html.contains("<td>fengli</td><td>丰利填报员</td><td>单位填报员</td><td>320623107</td>")
+        html.contains(
+            "<td>fengli</td><td>丰利填报员</td><td>单位填报员</td><td>320623107（丰利镇）</td>"
+        ),
+        "{html}"
     );
     // The new reporter can sign in.
     let r = a.login_with("fengli", "fengli-2022-pass").await;

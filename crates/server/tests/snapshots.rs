@@ -100,6 +100,8 @@ pub(crate) async fn what_the_key_pages_say_reads_as_recorded(db: Db) {
             format!("/a/{id}/u/320623001"),
             "page-unit-juegang-reporter",
         ),
+        ("admin", format!("/a/{id}/setup"), "page-setup-admin"),
+        ("juegang", "/password".to_string(), "page-password-reporter"),
     ] {
         let who = web_login(&a, login).await;
         let (s, html) = page(&a, &who, &path).await;

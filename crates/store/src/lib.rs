@@ -14,6 +14,8 @@ pub mod model;
 pub mod policy;
 /// 审计回放: the log replayed and compared with the tables.
 pub mod replay;
+/// 单位与账号的规则: unit codes, logins, names, phones, passwords, each checked once.
+pub mod roster;
 /// 存储: the operations.
 pub mod store;
 /// A fresh PostgreSQL database per test (for tests only).
@@ -26,6 +28,6 @@ pub mod url;
 
 pub use model::*;
 pub use store::{
-    Backend, Decision, Finding, Gate, Import, Inspection, NewFinding, Objection, RubricDraft,
-    Sealed, Store, StoreError,
+    Account, AccountEdit, Backend, Decision, Finding, Gate, Import, Inspection, NewAccount,
+    NewFinding, NewUnit, Objection, Roster, RubricDraft, Sealed, Store, StoreError,
 };

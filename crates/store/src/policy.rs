@@ -6,6 +6,10 @@
 //! | manage accounts | admin | any stage |
 //! | set up units, assignments | admin | 草稿 |
 //! | edit the rubric: save a 草案, make one 生效 | admin | 草稿 |
+//! | manage accounts (add, edit, disable, reset a password, import) | admin | any stage |
+//! | set up units, assignments (add, edit a unit, import units) | admin | 草稿 |
+//! | reassign a unit's assessor (改派, with a reason) | admin | any stage before 定档 |
+//! | change one's own password (the old one required) | everyone | any stage |
 //! | move to the next stage | admin | any stage but 定档 |
 //! | set the dates, extend the 自评 deadline or the 公示 window (with a reason) | admin | any stage but 定档 |
 //! | self-assess (自评分), upload evidence | the unit's reporter | 自评 |
@@ -38,6 +42,7 @@ pub enum Action {
     ManageAccounts,
     SetUp,
     EditRubric,
+    Reassign,
     AdvanceStage,
     SetDates,
     SelfAssess,
@@ -54,6 +59,7 @@ impl Action {
             Action::ManageAccounts => "管理账户",
             Action::SetUp => "设置单位与分工",
             Action::EditRubric => "修改细则",
+            Action::Reassign => "改派考核员",
             Action::AdvanceStage => "推进阶段",
             Action::SetDates => "设置考核日期",
             Action::SelfAssess => "填报自评",
@@ -88,6 +94,7 @@ pub fn check(
     let stage_ok = match action {
         Action::ManageAccounts => true,
         Action::SetUp | Action::EditRubric => stage == Stage::Draft,
+        Action::Reassign => stage != Stage::Final,
         Action::AdvanceStage | Action::SetDates => stage != Stage::Final,
         Action::SelfAssess => stage == Stage::SelfAssessment,
         Action::Score | Action::Import => stage == Stage::Review,
@@ -98,6 +105,7 @@ pub fn check(
         Action::ManageAccounts
         | Action::SetUp
         | Action::EditRubric
+        | Action::Reassign
         | Action::AdvanceStage
         | Action::SetDates
         | Action::Import
@@ -246,6 +254,22 @@ mod tests {
             (Admin, None, EditRubric, Final, None, false, false),
             (Assessor, None, EditRubric, Draft, None, false, false),
             (Viewer, None, EditRubric, Draft, None, false, false),
+            (Admin, None, Reassign, Draft, None, false, true),
+            (Admin, None, Reassign, Review, None, false, true),
+            (Admin, None, Reassign, Publication, None, false, true),
+            (Admin, None, Reassign, Final, None, false, false),
+            (Assessor, None, Reassign, Review, None, true, false),
+            (
+                Reporter,
+                Some("A"),
+                Reassign,
+                Review,
+                Some("A"),
+                false,
+                false,
+            ),
+            (Admin, None, ManageAccounts, Final, None, false, true),
+            (Viewer, None, ManageAccounts, Draft, None, false, false),
             (Admin, None, AdvanceStage, Publication, None, false, true),
             (Admin, None, AdvanceStage, Final, None, false, false),
             (Viewer, None, AdvanceStage, Draft, None, false, false),

@@ -72,8 +72,8 @@ struct State {
     assessments: BTreeMap<i64, (String, String)>,
     /// assessment → its 部分单位未完成考核 note (from `stage.override`)
     notes: BTreeMap<i64, String>,
-    /// login → (name, role, unit)
-    users: BTreeMap<String, (String, String, Option<String>)>,
+    /// login → (name, role, unit, active)
+    users: BTreeMap<String, (String, String, Option<String>, bool)>,
     /// Entries the replay could not read (a format it does not know).
     unreadable: Vec<String>,
 }
@@ -326,10 +326,40 @@ impl State {
                                 n.to_string(),
                                 r.to_string(),
                                 v["unit"].as_str().map(str::to_string),
+                                true,
                             ),
                         );
                     }
                     _ => bad(self),
+                }
+            }
+            "user.edit" => {
+                let v: serde_json::Value = serde_json::from_str(new).unwrap_or_default();
+                let login = e.entity.strip_prefix("user/");
+                match (login, v["name"].as_str(), v["role"].as_str()) {
+                    (Some(l), Some(n), Some(r)) => {
+                        let active = self.users.get(l).is_none_or(|u| u.3);
+                        self.users.insert(
+                            l.to_string(),
+                            (
+                                n.to_string(),
+                                r.to_string(),
+                                v["unit"].as_str().map(str::to_string),
+                                active,
+                            ),
+                        );
+                    }
+                    _ => bad(self),
+                }
+            }
+            "user.disable" | "user.enable" => {
+                match e
+                    .entity
+                    .strip_prefix("user/")
+                    .and_then(|l| self.users.get_mut(l))
+                {
+                    Some(u) => u.3 = e.action == "user.enable",
+                    None => bad(self),
                 }
             }
             _ => {}
@@ -352,6 +382,11 @@ impl Differences {
             self.more += 1;
         }
     }
+}
+
+/// 启用 / 已停用
+fn state_label(active: bool) -> &'static str {
+    if active { "启用" } else { "已停用" }
 }
 
 fn ledger_label(key: &str) -> String {
@@ -709,7 +744,7 @@ impl Store {
             ));
         }
         // 账户
-        for r in sqlx::query("SELECT login, name, role, unit_code FROM users ORDER BY id")
+        for r in sqlx::query("SELECT login, name, role, unit_code, active FROM users ORDER BY id")
             .fetch_all(self.pool())
             .await?
         {
@@ -718,6 +753,7 @@ impl Store {
                 r.get::<String, _>("name"),
                 r.get::<String, _>("role"),
                 r.get::<Option<String>, _>("unit_code"),
+                r.get::<i64, _>("active") != 0,
             );
             match st.users.remove(&login) {
                 None => d.push(format!(
@@ -725,9 +761,9 @@ impl Store {
                     got.1
                 )),
                 Some(want) if want != got => d.push(format!(
-                    "账户“{login}”在表中为 {}（{}，单位 {}），审计日志记载为 {}（{}，单位 {}）：在审计日志之外被改动",
-                    got.0, got.1, got.2.as_deref().unwrap_or("无"),
-                    want.0, want.1, want.2.as_deref().unwrap_or("无")
+                    "账户“{login}”在表中为 {}（{}，单位 {}，{}），审计日志记载为 {}（{}，单位 {}，{}）：在审计日志之外被改动",
+                    got.0, got.1, got.2.as_deref().unwrap_or("无"), state_label(got.3),
+                    want.0, want.1, want.2.as_deref().unwrap_or("无"), state_label(want.3)
                 )),
                 Some(_) => {}
             }

@@ -35,6 +35,7 @@ const INTEGERS: &[&str] = &[
     "rows",
     "size",
     "active",
+    "must_change_password",
     "assessment_id",
     "user_id",
     "import_id",

@@ -30,7 +30,16 @@ kaohe_store::on_both!(
     typed_findings_are_checked_recorded_and_scored,
     inspections_move_with_the_store,
     unit_kinds_are_the_rubrics_own,
+    accounts_are_added_edited_and_disabled_by_the_admin_with_their_audit,
+    a_reset_password_must_be_changed_and_a_change_needs_the_old_one,
+    units_are_edited_in_draft_with_checked_codes,
+    an_assessor_is_replaced_with_a_reason_at_any_stage_before_final,
+    a_roster_is_written_whole_or_not_at_all,
 );
+
+/// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
+mod roster;
+use roster::*;
 
 /// Stored values the store would never have written are errors (issue 10).
 mod failures;

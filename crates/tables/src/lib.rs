@@ -18,6 +18,8 @@ pub mod header;
 pub mod inspections;
 /// 读取上限: every bound on what is read, as named constants.
 pub mod limits;
+/// 单位与账号名册: the workbook of an assessment's units and accounts, read within limits.
+pub mod roster;
 /// 细则表导入: the workbook of `kaohe rubric export` read back into a rubric.
 pub mod rubric_sheet;
 /// 工作表: a CSV file or an XLSX sheet as header + rows of text cells.

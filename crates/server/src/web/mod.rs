@@ -85,6 +85,10 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
             ("import.html", include_str!("../../templates/import.html")),
             ("audit.html", include_str!("../../templates/audit.html")),
             ("setup.html", include_str!("../../templates/setup.html")),
+            (
+                "password.html",
+                include_str!("../../templates/password.html"),
+            ),
             ("grid.html", include_str!("../../templates/grid.html")),
             ("whatif.html", include_str!("../../templates/whatif.html")),
             ("wizard.html", include_str!("../../templates/wizard.html")),
@@ -231,6 +235,10 @@ impl axum::extract::FromRequestParts<AppState> for SignedIn {
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
                 Err(PageError(Box::new(Redirect::to("/login").into_response())))
             }
+            // An initial or reset password: changed before anything else.
+            Err(e) if e.message == auth::MUST_CHANGE => Err(PageError(Box::new(
+                Redirect::to("/password").into_response(),
+            ))),
             Err(e) => Err(PageError::new(e.status, None, &e.message)),
         }
     }
@@ -299,6 +307,7 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/dates", get(dates_page).post(dates_form))
         .route("/login", get(login_page).post(login_form))
         .route("/logout", post(logout_form))
+        .route("/password", get(password_page).post(password_form))
         .route("/a/{id}", get(assessment))
         .route("/a/{id}/rubric", get(rubric))
         .route("/a/{id}/rubric.toml", get(rubric_toml))
@@ -333,6 +342,8 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))
         .route("/a/{id}/setup", get(setup_page).post(setup_form))
+        .route("/a/{id}/setup/roster-template.xlsx", get(roster_template))
+        .route("/a/{id}/setup/roster.xlsx", get(roster_export))
         .route("/a/{id}/grid", get(grid_page))
         .route("/a/{id}/whatif", get(whatif_page).post(whatif_form))
         .route("/a/{id}/whatif.xlsx", get(whatif_xlsx))

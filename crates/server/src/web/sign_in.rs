@@ -39,8 +39,8 @@ pub(super) async fn login_form(
         return login("", Some("请填写登录名和密码".into()));
     };
     match auth::sign_in(&st, &f.login, &f.password, addr).await {
-        Ok((cookie, _user, _csrf)) => {
-            let mut r = Redirect::to("/").into_response();
+        Ok((cookie, _user, _csrf, must_change)) => {
+            let mut r = Redirect::to(if must_change { "/password" } else { "/" }).into_response();
             r.headers_mut().insert(header::SET_COOKIE, cookie);
             r
         }
@@ -71,4 +71,74 @@ pub(super) async fn logout_form(
     r.headers_mut()
         .insert(header::SET_COOKIE, auth::clear_cookie(&st));
     r
+}
+
+/// 修改密码's context: whether the change is required before anything else.
+#[derive(serde::Serialize)]
+struct PasswordPage<'a> {
+    #[serde(flatten)]
+    frame: Frame<'a>,
+    required: bool,
+}
+
+async fn password_render(
+    st: &AppState,
+    a: &Authed,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Page {
+    let required = st.store.must_change_password(&a.user).await.or_page(a)?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut r = render(
+        "password.html",
+        PasswordPage {
+            frame: Frame::of(Some(a)).error(error).notice(notice),
+            required,
+        },
+    );
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// 修改密码 (everyone): the old password, the new one twice. A person whose password is an initial
+/// or reset one is sent here before anything else.
+pub(super) async fn password_page(
+    State(st): State<AppState>,
+    SignedIn(a): SignedIn,
+    Query(msg): Query<Msg>,
+) -> Page {
+    password_render(&st, &a, None, msg.msg).await
+}
+
+pub(super) async fn password_form(
+    State(st): State<AppState>,
+    SignedIn(a): SignedIn,
+    body: String,
+) -> Page {
+    let f = posted(&a, &body)?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (old, new, again) = (get("old"), get("new"), get("again"));
+    if new != again {
+        return password_render(&st, &a, Some("两次输入的新密码不一致".into()), None).await;
+    }
+    match st
+        .store
+        .change_own_password(&a.user, &old, &new, &st.now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/password?{}",
+            serde_urlencoded::to_string([("msg", "密码已修改，下次登录请用新密码")])
+                .unwrap_or_default()
+        ))
+        .into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Forbidden(_))) => {
+            password_render(&st, &a, Some(e.to_string()), None).await
+        }
+        Err(e) => Err(PageError::store(&a, e)),
+    }
 }

@@ -1,12 +1,90 @@
 //! 账户与会话 — accounts (argon2id passwords), sign-in, and the sessions behind the cookies.
 
 use super::*;
+use crate::roster;
 
 /// A signed-in session.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: User,
     pub csrf: String,
+    /// 须修改密码: an initial or reset password, to be changed before anything else.
+    pub must_change_password: bool,
+}
+
+/// 账号 as the admin's list shows it (never its password or hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Account {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// 所属单位 (reporters).
+    pub unit_code: Option<String>,
+    pub phone: Option<String>,
+    /// 启用 (false: 已停用 — cannot sign in; never deleted, the audit log names it).
+    pub active: bool,
+    /// 须修改密码 at the next sign-in.
+    pub must_change_password: bool,
+}
+
+/// A new account made by an admin within an assessment (its reporter's unit is one of the
+/// assessment's). Its password is an initial one: it must be changed at the first sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub unit: Option<String>,
+    pub phone: Option<String>,
+    pub password: String,
+}
+
+/// 修改账号: what an admin may change of an account (its login stays).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountEdit {
+    pub name: String,
+    pub role: Role,
+    pub unit: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Every problem of an account's fields, in Chinese, or none.
+pub(super) fn account_problems(
+    login: &str,
+    name: &str,
+    role: Role,
+    unit: Option<&str>,
+    phone: Option<&str>,
+) -> Vec<String> {
+    [
+        roster::login_problem(login),
+        roster::person_name_problem(name),
+        roster::unit_binding_problem(role, unit),
+        phone.and_then(roster::phone_problem),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn invalid_if_any(problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(problems.join("；")))
+    }
+}
+
+/// The audit entry's JSON of an account.
+fn account_json(
+    login: &str,
+    name: &str,
+    role: Role,
+    unit: Option<&str>,
+    phone: Option<&str>,
+) -> String {
+    serde_json::json!({ "login": login, "name": name, "role": role.key(), "unit": unit, "phone": phone })
+        .to_string()
 }
 
 impl Store {
@@ -27,8 +105,8 @@ impl Store {
         if login.trim().is_empty() || name.trim().is_empty() {
             return Err(StoreError::Invalid("登录名和姓名不能为空".into()));
         }
-        if password.chars().count() < 8 {
-            return Err(StoreError::Invalid("密码至少 8 位".into()));
+        if let Some(p) = roster::password_problem(password, login) {
+            return Err(StoreError::Invalid(p));
         }
         if (role == Role::Reporter) != unit.is_some() {
             return Err(StoreError::Invalid(
@@ -158,7 +236,7 @@ impl Store {
 
     /// The session of a token, if it exists and has not expired at `now`.
     pub async fn session(&self, token: &str, now: &str) -> Result<Option<Session>> {
-        let r = sqlx::query("SELECT s.csrf, u.id, u.login, u.name, u.role, u.unit_code FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1")
+        let r = sqlx::query("SELECT s.csrf, u.id, u.login, u.name, u.role, u.unit_code, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1")
             .bind(sha256_hex(token))
             .bind(now)
             .fetch_optional(&self.pool)
@@ -167,6 +245,7 @@ impl Store {
             Ok(Session {
                 csrf: r.get("csrf"),
                 user: Self::user_from(&r)?,
+                must_change_password: r.get::<i64, _>("must_change_password") != 0,
             })
         })
         .transpose()
@@ -178,6 +257,16 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Whether `user` must change their password (an initial or reset one) before anything else.
+    pub async fn must_change_password(&self, user: &User) -> Result<bool> {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT must_change_password FROM users WHERE id = $1")
+                .bind(user.id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(n.unwrap_or(0) != 0)
     }
 
     /// The user with this login (for trusted local commands that act as a named account).
@@ -201,5 +290,441 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(Self::user_from).collect()
+    }
+}
+
+/// An account's row read under the write lock: id, name, role, unit, phone, active.
+struct Held {
+    id: i64,
+    name: String,
+    role: Role,
+    unit: Option<String>,
+    phone: Option<String>,
+    active: bool,
+}
+
+impl Store {
+    /// The account `login` read inside `tx`, or `NotFound`.
+    async fn held(tx: &mut sqlx::AnyConnection, login: &str) -> Result<Held> {
+        let r = sqlx::query(
+            "SELECT id, login, name, role, unit_code, phone, active FROM users WHERE login = $1",
+        )
+        .bind(login)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("没有账号“{login}”")))?;
+        let u = Self::user_from(&r)?;
+        Ok(Held {
+            id: u.id,
+            name: u.name,
+            role: u.role,
+            unit: u.unit_code,
+            phone: r.get("phone"),
+            active: r.get::<i64, _>("active") != 0,
+        })
+    }
+
+    /// Refuses a reporter's unit that is not one of `assessment`'s units (read inside `tx`).
+    async fn reporter_unit_in(
+        tx: &mut sqlx::AnyConnection,
+        assessment: Option<i64>,
+        role: Role,
+        unit: Option<&str>,
+    ) -> Result<()> {
+        if let (Role::Reporter, Some(u)) = (role, unit) {
+            let Some(assessment) = assessment else {
+                return Err(StoreError::Invalid(
+                    "单位填报员的所属单位须从一次考核的单位中选择：请在该考核的“设置”页面（或带上 assessment）添加或修改".into(),
+                ));
+            };
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM units WHERE assessment_id = $1 AND code = $2",
+            )
+            .bind(assessment)
+            .bind(u)
+            .fetch_one(&mut *tx)
+            .await?;
+            if n == 0 {
+                return Err(StoreError::Invalid(format!(
+                    "所属单位“{u}”不是本次考核的被考核单位：请从本次考核的单位中选择"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens an account change by `by` (admin, any stage): the write lock, the policy checked under
+    /// it, and the assessment (when given) known to exist.
+    async fn accounts_change(
+        &self,
+        by: &User,
+        assessment: Option<i64>,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match assessment {
+            Some(a) => Ok(self
+                .change(by, a, None, |_| Action::ManageAccounts)
+                .await?
+                .tx),
+            None => {
+                let tx = self.write().await?;
+                policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
+                    .map_err(StoreError::Forbidden)?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Refuses a change that would leave no active admin (`login` stops being one).
+    async fn keeps_an_admin(tx: &mut sqlx::AnyConnection, login: &str) -> Result<()> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND login <> $1",
+        )
+        .bind(login)
+        .fetch_one(&mut *tx)
+        .await?;
+        if n == 0 {
+            return Err(StoreError::Invalid(
+                "这是唯一启用的管理员账号：不能停用或改为其他角色".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds an account in `assessment` (admin, any stage): its fields checked, a reporter's unit one
+    /// of the assessment's units, the login not taken — under the write lock, with its audit entry.
+    /// The password is an initial one: the account must change it at its first sign-in.
+    pub async fn add_account(
+        &self,
+        by: &User,
+        assessment: Option<i64>,
+        new: &NewAccount,
+        now: &str,
+    ) -> Result<User> {
+        let mut problems = account_problems(
+            &new.login,
+            &new.name,
+            new.role,
+            new.unit.as_deref(),
+            new.phone.as_deref(),
+        );
+        problems.extend(roster::password_problem(&new.password, &new.login));
+        invalid_if_any(problems)?;
+        let hash = hash_password(&new.password);
+        let mut tx = self.accounts_change(by, assessment).await?;
+        let user = self
+            .insert_account(&mut tx, by, assessment, new, &hash, now)
+            .await?;
+        self.commit(tx).await?;
+        Ok(user)
+    }
+
+    /// Writes one new account inside `tx` (its unit and login checked there), with its audit entry.
+    pub(super) async fn insert_account(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &User,
+        assessment: Option<i64>,
+        new: &NewAccount,
+        hash: &str,
+        now: &str,
+    ) -> Result<User> {
+        Self::reporter_unit_in(tx, assessment, new.role, new.unit.as_deref()).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+            .bind(&new.login)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Invalid(format!("登录名“{}”已存在", new.login)));
+        }
+        let phone = new.phone.as_deref().filter(|p| !p.is_empty());
+        let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at, phone, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) RETURNING id")
+            .bind(&new.login)
+            .bind(&new.name)
+            .bind(new.role.key())
+            .bind(new.unit.as_deref())
+            .bind(hash)
+            .bind(now)
+            .bind(phone)
+            .fetch_one(&mut *tx)
+            .await?;
+        let json = account_json(&new.login, &new.name, new.role, new.unit.as_deref(), phone);
+        self.audit(
+            tx,
+            now,
+            &by.login,
+            "user.add",
+            &format!("user/{}", new.login),
+            None,
+            Some(&json),
+            None,
+        )
+        .await?;
+        Ok(User {
+            id,
+            login: new.login.clone(),
+            name: new.name.clone(),
+            role: new.role,
+            unit_code: new.unit.clone(),
+        })
+    }
+
+    /// Every account, active or not, by login (admin). Never a password or its hash.
+    pub async fn accounts(&self, by: &User) -> Result<Vec<Account>> {
+        policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
+            .map_err(StoreError::Forbidden)?;
+        let rows = sqlx::query("SELECT id, login, name, role, unit_code, phone, active, must_change_password FROM users ORDER BY login")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let u = Self::user_from(r)?;
+                Ok(Account {
+                    login: u.login,
+                    name: u.name,
+                    role: u.role,
+                    unit_code: u.unit_code,
+                    phone: r.get("phone"),
+                    active: r.get::<i64, _>("active") != 0,
+                    must_change_password: r.get::<i64, _>("must_change_password") != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Changes an account's name, role, unit and phone (admin, any stage; the login stays). A
+    /// reporter's unit must be one of `assessment`'s units; an assessor who still scores units cannot
+    /// change role (改派 them first); the last active admin stays an admin.
+    pub async fn edit_account(
+        &self,
+        by: &User,
+        assessment: Option<i64>,
+        login: &str,
+        edit: &AccountEdit,
+        now: &str,
+    ) -> Result<()> {
+        let phone = edit.phone.as_deref().filter(|p| !p.is_empty());
+        invalid_if_any(account_problems(
+            login,
+            &edit.name,
+            edit.role,
+            edit.unit.as_deref(),
+            phone,
+        ))?;
+        let mut tx = self.accounts_change(by, assessment).await?;
+        let old = Self::held(&mut tx, login).await?;
+        if old.role == Role::Admin && edit.role != Role::Admin {
+            Self::keeps_an_admin(&mut tx, login).await?;
+        }
+        if old.role == Role::Assessor && edit.role != Role::Assessor {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE user_id = $1")
+                .bind(old.id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if n > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "{} 仍负责 {n} 个单位的考核：请先改派这些单位，再改角色",
+                    old.name
+                )));
+            }
+        }
+        if edit.unit != old.unit || edit.role != old.role {
+            Self::reporter_unit_in(&mut tx, assessment, edit.role, edit.unit.as_deref()).await?;
+        }
+        sqlx::query(
+            "UPDATE users SET name = $1, role = $2, unit_code = $3, phone = $4 WHERE id = $5",
+        )
+        .bind(&edit.name)
+        .bind(edit.role.key())
+        .bind(edit.unit.as_deref())
+        .bind(phone)
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
+        let before = account_json(
+            login,
+            &old.name,
+            old.role,
+            old.unit.as_deref(),
+            old.phone.as_deref(),
+        );
+        let after = account_json(login, &edit.name, edit.role, edit.unit.as_deref(), phone);
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "user.edit",
+            &format!("user/{login}"),
+            Some(&before),
+            Some(&after),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Disables (停用) or re-enables (启用) an account (admin), with a reason, audited. A disabled
+    /// account cannot sign in and its sessions end at once; it is never deleted (the audit log
+    /// names it). An admin cannot disable their own account nor the last active admin.
+    pub async fn set_account_active(
+        &self,
+        by: &User,
+        login: &str,
+        active: bool,
+        why: &str,
+        now: &str,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
+            .map_err(StoreError::Forbidden)?;
+        if let Some(p) = roster::reason_problem(why) {
+            return Err(StoreError::Invalid(p));
+        }
+        let old = Self::held(&mut tx, login).await?;
+        if old.active == active {
+            return Err(StoreError::Invalid(format!(
+                "账号“{login}”已是{}状态",
+                if active { "启用" } else { "停用" }
+            )));
+        }
+        if !active {
+            if login == by.login {
+                return Err(StoreError::Invalid("不能停用自己的账号".into()));
+            }
+            if old.role == Role::Admin {
+                Self::keeps_an_admin(&mut tx, login).await?;
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(old.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(i64::from(active))
+            .bind(old.id)
+            .execute(&mut *tx)
+            .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            if active {
+                "user.enable"
+            } else {
+                "user.disable"
+            },
+            &format!("user/{login}"),
+            Some(if active { "0" } else { "1" }),
+            Some(if active { "1" } else { "0" }),
+            Some(why),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Resets an account's password to `password` (admin): it must be changed at the next sign-in,
+    /// and the account's sessions end. Audited without the password or its hash.
+    pub async fn reset_password(
+        &self,
+        by: &User,
+        login: &str,
+        password: &str,
+        now: &str,
+    ) -> Result<()> {
+        if let Some(p) = roster::password_problem(password, login) {
+            return Err(StoreError::Invalid(p));
+        }
+        let hash = hash_password(password);
+        let mut tx = self.write().await?;
+        policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
+            .map_err(StoreError::Forbidden)?;
+        let old = Self::held(&mut tx, login).await?;
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 1 WHERE id = $2")
+            .bind(&hash)
+            .bind(old.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(old.id)
+            .execute(&mut *tx)
+            .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &by.login,
+            "user.password_reset",
+            &format!("user/{login}"),
+            None,
+            None,
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// A person changes their own password: the old one must match, the new one pass
+    /// [`roster::password_problem`] and differ from the old. Clears 须修改密码. Audited without
+    /// either password.
+    pub async fn change_own_password(
+        &self,
+        user: &User,
+        old: &str,
+        new: &str,
+        now: &str,
+    ) -> Result<()> {
+        if let Some(p) = roster::password_problem(new, &user.login) {
+            return Err(StoreError::Invalid(format!("新{p}")));
+        }
+        if old == new {
+            return Err(StoreError::Invalid("新密码不能与原密码相同".into()));
+        }
+        // The old password is checked before the write lock (argon2 takes a while); under the lock
+        // the hash must still be the one checked, or someone changed it meanwhile.
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
+                .bind(user.id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let stored = stored.ok_or_else(|| StoreError::Forbidden("账号已停用".into()))?;
+        let (old, phc) = (old.to_owned(), stored.clone());
+        let ok = tokio::task::spawn_blocking(move || verify_password(old.as_bytes(), &phc))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("密码校验中断：{e}")))?;
+        if !ok {
+            return Err(StoreError::Invalid("原密码不正确".into()));
+        }
+        let hash = hash_password(new);
+        let mut tx = self.write().await?;
+        let now_stored: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
+                .bind(user.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if now_stored.as_deref() != Some(stored.as_str()) {
+            return Err(StoreError::Stale(
+                "密码或账号状态刚被改动（例如管理员重置了密码或停用了账号），请重新登录后再改"
+                    .into(),
+            ));
+        }
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
+            .bind(&hash)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        self.audit(
+            &mut tx,
+            now,
+            &user.login,
+            "user.password_change",
+            &format!("user/{}", user.login),
+            None,
+            None,
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
     }
 }

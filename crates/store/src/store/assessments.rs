@@ -539,6 +539,10 @@ impl Store {
             let list = kinds.kinds().unwrap_or_default().join(" / ");
             return Err(StoreError::Invalid(format!("单位类型“{kind}”应为 {list}")));
         }
+        let problems = Self::unit_problems(&kinds, code, name, kind);
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems.join("；")));
+        }
         let r = sqlx::query(
             "INSERT INTO units (assessment_id, code, name, kind) VALUES ($1, $2, $3, $4)",
         )
@@ -582,6 +586,19 @@ impl Store {
         let Change { mut tx, .. } = self.change(by, assessment, None, |_| Action::SetUp).await?;
         if assessor.role != Role::Assessor {
             return Err(StoreError::Invalid(format!("{} 不是考核员", assessor.name)));
+        }
+        Self::unit_in(&mut tx, assessment, unit).await?;
+        // One assessor a unit: another is put in by 改派 (with its reason), never added beside.
+        let other: Option<String> = sqlx::query_scalar("SELECT u.name FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.assessment_id = $1 AND a.unit_code = $2 AND a.user_id <> $3 LIMIT 1")
+            .bind(assessment)
+            .bind(unit)
+            .bind(assessor.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(name) = other {
+            return Err(StoreError::Invalid(format!(
+                "单位 {unit} 已由考核员 {name} 负责：更换考核员请用“改派”（须填写理由）"
+            )));
         }
         sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(assessment).bind(assessor.id).bind(unit).execute(&mut *tx).await?;
         self.audit(

@@ -43,8 +43,11 @@ mod objections;
 mod rubric_drafts;
 /// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
 mod sealing;
+/// 单位、分工与名册导入: a unit edited, an assessor replaced with a reason, a workbook's units and
+/// accounts written all or nothing.
+mod setup;
 
-pub use accounts::Session;
+pub use accounts::{Account, AccountEdit, NewAccount, Session};
 pub use assessments::{
     AssessmentRow, CopyFrom, Dates, NewAssessment, Source, UnitRow, beijing_date,
 };
@@ -60,6 +63,7 @@ pub use objections::{Decision, Objection};
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
+pub use setup::{NewUnit, Roster};
 
 /// What can go wrong, each with a message a clerk understands.
 #[derive(Debug, thiserror::Error)]
