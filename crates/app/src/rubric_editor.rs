@@ -295,13 +295,16 @@ fn param_value(key: &str, cell: &str) -> Result<Value, String> {
     let cell = cell.trim();
     match key {
         // Lists and tables of their own: written as TOML (the help gives the example).
-        "types" | "range" => {
+        // also as TOML, the way the rubric file writes them
+        "types" | "range" if cell.starts_with('[') => {
             let t: Table = format!("v = {cell}")
                 .parse()
                 .map_err(|_| format!("“{cell}”的写法有误，例：{}", param_help("", key).1))?;
             Ok(t.get("v").cloned().unwrap_or(Value::String(String::new())))
         }
-        _ => rubric::sheet::param_value(key, cell),
+        // as the Excel sheet writes them: 标识不醒目:1；情节较重:2-5, 2-5, 是
+        _ => rubric::sheet::param_value(key, cell)
+            .map(|v| v.unwrap_or_else(|| Value::String(String::new()))),
     }
 }
 
@@ -1033,13 +1036,12 @@ fn is_sum(p: &Problem) -> bool {
     p.message.contains("合计") && p.message.contains("不符")
 }
 
-/// The table as text: the canonical writing when it is a valid rubric the writer can write whole,
-/// else TOML as it is (nothing the writer cannot write is ever dropped).
+/// The table as text: the canonical writing when it is a valid rubric, else TOML as it is.
 pub fn text_of_table(t: &Table) -> String {
     let raw = toml::to_string(t).unwrap_or_default();
     match check(DRAFT_FILE, &raw).rubric {
-        Some(r) if rubric::write::unsupported(&r).is_empty() => rubric::write(&r),
-        _ => raw,
+        Some(r) => rubric::write(&r),
+        None => raw,
     }
 }
 
@@ -1447,13 +1449,9 @@ pub async fn start(
     Ok((in_force_text(&a), None))
 }
 
-/// The rubric in force as text (canonical when the writer can write it whole).
+/// The rubric in force as text, written canonically.
 pub fn in_force_text(a: &kaohe_store::store::Assessment) -> String {
-    if rubric::write::unsupported(&a.rubric).is_empty() {
-        rubric::write(&a.rubric)
-    } else {
-        a.rubric_toml.clone()
-    }
+    rubric::write(&a.rubric)
 }
 
 /// Saves the draft text as a new 草案 (the admin, in 草稿): refused when it is not TOML.
@@ -1543,13 +1541,6 @@ pub fn download_xlsx(text: &str) -> Result<Vec<u8>, String> {
                 .join("；")
         ));
     };
-    let missing = rubric::write::unsupported(&r);
-    if !missing.is_empty() {
-        return Err(format!(
-            "细则用到了 Excel 表还不能写出的字段（{}），请下载 TOML",
-            missing.join("、")
-        ));
-    }
     kaohe_report::rubric_sheet::rubric_workbook(&r).map_err(|e| format!("导出失败：{e}"))
 }
 

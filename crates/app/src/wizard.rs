@@ -245,7 +245,7 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 pub fn rubric_text(u: &Upload) -> std::result::Result<String, Vec<String>> {
     match u {
         Upload::Xlsx { name, bytes } => kaohe_tables::rubric_sheet::import(name, bytes.clone())
-            .map(|(_, toml)| toml)
+            .map(|(_, toml, _warnings)| toml)
             .map_err(|ps| ps.iter().map(ToString::to_string).collect()),
         Upload::Toml { name, text } => {
             if let Err(e) = text.parse::<toml::Table>()

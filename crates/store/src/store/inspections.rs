@@ -21,13 +21,7 @@ pub struct Inspection {
     pub recorded_at: String,
 }
 
-/// The Beijing (UTC+8) date of an ISO 8601 UTC time such as `2024-05-08T17:00:00Z`, or `None` when
-/// the text is not one.
-pub fn beijing_date(utc: &str) -> Option<Date> {
-    let day = Date::parse(utc.get(..10)?)?;
-    let hour: u32 = utc.get(11..13)?.parse().ok()?;
-    Some(if hour >= 16 { Date(day.0 + 1) } else { day })
-}
+pub use super::assessments::beijing_date;
 
 /// What the audit entry of a record holds (and the replay reads back).
 #[derive(serde::Serialize, serde::Deserialize)]
