@@ -9,7 +9,7 @@ const WINDOW: &str = include_str!("../../../rubrics/example-window-service.toml"
 /// 2024-06-01T09:00:00Z (17:00 in Beijing).
 const JUNE: u64 = 1_717_232_400;
 
-/// The window-service example in 考核 at JUNE: units W01 (assigned to 王芳) and W02.
+/// The window-service example in 考核 at JUNE: units 320623501 (assigned to 王芳) and 320623502.
 async fn window(db: Db) -> (App, i64) {
     let a = app(db).await;
     a.clock.store(JUNE, Ordering::SeqCst);
@@ -21,13 +21,13 @@ async fn window(db: Db) -> (App, i64) {
         .create_assessment(&admin, "2024年度窗口服务考核", WINDOW, &now)
         .await
         .unwrap();
-    s.add_unit(&admin, id, "W01", "政务服务中心窗口", "镇", &now)
+    s.add_unit(&admin, id, "320623501", "政务服务中心窗口", "镇", &now)
         .await
         .unwrap();
-    s.add_unit(&admin, id, "W02", "不动产登记窗口", "镇", &now)
+    s.add_unit(&admin, id, "320623502", "不动产登记窗口", "镇", &now)
         .await
         .unwrap();
-    s.assign(&admin, id, &wang, "W01", &now).await.unwrap();
+    s.assign(&admin, id, &wang, "320623501", &now).await.unwrap();
     for to in [Stage::SelfAssessment, Stage::Review] {
         s.advance(&admin, id, to, "", &now, kaohe_store::Gate::none())
             .await
@@ -59,10 +59,10 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
     let (a, id) = window(db).await;
     let wang = web_login(&a, "wangfang").await;
     let c = wang.csrf.clone();
-    let unit_page = format!("/a/{id}/u/W01");
+    let unit_page = format!("/a/{id}/u/320623501");
     let post = |path: &'static str, body: String| {
         let (a, wang) = (&a, wang.clone());
-        async move { a.form(&wang, &format!("/a/{id}/u/W01/{path}"), body).await }
+        async move { a.form(&wang, &format!("/a/{id}/u/320623501/{path}"), body).await }
     };
     // Not inspected: 未检查, and the unit is not ranked.
     let (s, html) = page(&a, &wang, &unit_page).await;
@@ -210,12 +210,12 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
         .inspections_of(
             &a.store.user_by_login("admin").await.unwrap().unwrap(),
             id,
-            "W01",
+            "320623501",
         )
         .await
         .unwrap()[0]
         .id;
-    let path = format!("/a/{id}/u/W01/inspection/{iid}/remove");
+    let path = format!("/a/{id}/u/320623501/inspection/{iid}/remove");
     let (s, html, _) = a
         .form(&wang, &path, format!("csrf={c}&clause=1.1.1&reason="))
         .await;
@@ -239,7 +239,7 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
     let (s, html, _) = a
         .form(
             &lina,
-            &format!("/a/{id}/u/W01/inspection"),
+            &format!("/a/{id}/u/320623501/inspection"),
             format!("csrf={}&clause=1.1.1&date=2024-05-08", lina.csrf),
         )
         .await;
@@ -250,7 +250,7 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
 pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     let (a, id) = window(db).await;
     let wang = a.login("wangfang").await;
-    let base = format!("/api/assessments/{id}/units/W01");
+    let base = format!("/api/assessments/{id}/units/320623501");
     let post = |path: String, body: Value| {
         let (a, wang) = (&a, wang.clone());
         async move { a.call(&wang, "POST", &path, Some(body), true).await }
@@ -283,7 +283,7 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let r = result(&v, "W01", "1.1.1");
+    let r = result(&v, "320623501", "1.1.1");
     assert_eq!(r["clause"]["status"], "missing");
     assert!(
         r["clause"]["explanation"]
@@ -339,7 +339,7 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
     assert_eq!(v[0]["inspector"], "王芳");
     assert_eq!(v[0]["date"], "2024-05-08");
     assert_eq!(v[0]["note"], "入口、窗口");
-    // The unit's reporter does not read them before 公示 (there is none for W01: 掘港's reads W01's).
+    // The unit's reporter does not read them before 公示 (there is none for 320623501: 掘港's reads 320623501's).
     let rep = a.login("juegang").await;
     let (s, _, _) = a
         .call(&rep, "GET", &format!("{base}/inspections"), None, false)
@@ -390,7 +390,7 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
             false,
         )
         .await;
-    let r = result(&v, "W01", "1.2.1");
+    let r = result(&v, "320623501", "1.2.1");
     assert_eq!(r["clause"]["score"], "15.50", "{r}");
     assert!(
         r["clause"]["explanation"]
@@ -399,7 +399,7 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
             .contains("1 件次：酌情扣 4.5（群众投诉）"),
         "{r}"
     );
-    let r = result(&v, "W01", "1.1.1");
+    let r = result(&v, "320623501", "1.1.1");
     assert_eq!(r["clause"]["score"], "4.50", "{r}");
     assert!(
         r["clause"]["explanation"]
@@ -431,7 +431,7 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
             false,
         )
         .await;
-    assert_eq!(result(&v, "W01", "1.1.1")["clause"]["status"], "missing");
+    assert_eq!(result(&v, "320623501", "1.1.1")["clause"]["status"], "missing");
     assert!(a.store.audit_replay().await.unwrap().is_empty());
 }
 
@@ -448,10 +448,10 @@ pub(crate) async fn the_unit_page_shows_not_applicable_prorating_group_veto_and_
         .create_assessment(&admin_user, "2023年度星级评定", GROUPS, &now)
         .await
         .unwrap();
-    s.add_unit(&admin_user, id, "Z01", "某镇", "镇", &now)
+    s.add_unit(&admin_user, id, "320623521", "某镇", "镇", &now)
         .await
         .unwrap();
-    s.add_unit(&admin_user, id, "Q01", "开发区", "区", &now)
+    s.add_unit(&admin_user, id, "320623522", "开发区", "区", &now)
         .await
         .unwrap();
     for to in [Stage::SelfAssessment, Stage::Review] {
@@ -459,7 +459,7 @@ pub(crate) async fn the_unit_page_shows_not_applicable_prorating_group_veto_and_
             .await
             .unwrap();
     }
-    for u in ["Z01", "Q01"] {
+    for u in ["320623521", "320623522"] {
         s.set_score(
             &admin_user,
             id,
@@ -482,7 +482,7 @@ pub(crate) async fn the_unit_page_shows_not_applicable_prorating_group_veto_and_
     s.add_finding(
         &admin_user,
         id,
-        "Q01",
+        "320623522",
         "2.2.2",
         "发生安全生产责任事故",
         &now,
@@ -491,7 +491,7 @@ pub(crate) async fn the_unit_page_shows_not_applicable_prorating_group_veto_and_
     .unwrap();
     let admin = web_login(&a, "admin").await;
     // 开发区 (区): 1.2.1 不适用, the base 折算, its group, vetoed with the grade and the reason.
-    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/Q01")).await;
+    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/320623522")).await;
     assert_eq!(final_cell(row(&html, "1.2.1")), "不适用");
     assert!(html.contains("排名组：区、园区"), "{html}");
     assert!(html.contains("档次：不合格"), "{html}");
@@ -501,7 +501,7 @@ pub(crate) async fn the_unit_page_shows_not_applicable_prorating_group_veto_and_
     );
     assert!(html.contains("基础分按适用条款折算：8 × 10 ÷ 8"), "{html}");
     // 某镇: 1.2.1 not scored yet — incomplete, so not ranked: 未完成, never rank 0.
-    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/Z01")).await;
+    let (_, html) = page(&a, &admin, &format!("/a/{id}/u/320623521")).await;
     assert_eq!(final_cell(row(&html, "1.2.1")), "");
     assert!(html.contains("排名：未完成"), "{html}");
     assert!(html.contains("数据不全（缺 1.2.1），不参与排名"), "{html}");

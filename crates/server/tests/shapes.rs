@@ -105,53 +105,53 @@ pub(crate) async fn the_league_page_shows_unranked_groups_not_applicable_and_the
         db,
         include_str!("../../../rubrics/example-groups-and-kinds.toml"),
         &[
-            ("A", "甲镇", "镇"),
-            ("B", "乙街道", "街道"),
-            ("C", "丙镇", "镇"),
-            ("P", "高新区", "区"), // the store keeps 镇, 街道, 区 only (its CHECK)
-            ("Q", "经济开发区", "区"),
+            ("320623101", "甲镇", "镇"),
+            ("320623102", "乙街道", "街道"),
+            ("320623103", "丙镇", "镇"),
+            ("320623401", "高新区", "区"), // the store keeps 镇, 街道, 区 only (its CHECK)
+            ("320623402", "经济开发区", "区"),
         ],
     )
     .await;
     for (u, c, s, why) in [
-        ("A", "1.1.1", "2", ""),
-        ("A", "1.2.1", "2", ""),
-        ("B", "1.1.1", "1", "标识缺失"),
-        ("B", "1.2.1", "0.5", "代办点未运行"),
-        ("P", "1.1.1", "1.2", "功能分区不全"),
-        ("Q", "1.1.1", "2", ""),
+        ("320623101", "1.1.1", "2", ""),
+        ("320623101", "1.2.1", "2", ""),
+        ("320623102", "1.1.1", "1", "标识缺失"),
+        ("320623102", "1.2.1", "0.5", "代办点未运行"),
+        ("320623401", "1.1.1", "1.2", "功能分区不全"),
+        ("320623402", "1.1.1", "2", ""),
     ] {
         score(&a, u, c, s, why).await;
     }
     for (u, m, v) in [
-        ("A", "online_rate", "0.9"),
-        ("A", "satisfaction", "0.95"),
-        ("B", "online_rate", "0.5"),
-        ("B", "satisfaction", "0.475"),
-        ("C", "online_rate", "0.6"),
-        ("P", "online_rate", "0.95"),
-        ("P", "satisfaction", "0.95"),
-        ("Q", "online_rate", "0.7"),
-        ("Q", "satisfaction", "0.95"),
+        ("320623101", "online_rate", "0.9"),
+        ("320623101", "satisfaction", "0.95"),
+        ("320623102", "online_rate", "0.5"),
+        ("320623102", "satisfaction", "0.475"),
+        ("320623103", "online_rate", "0.6"),
+        ("320623401", "online_rate", "0.95"),
+        ("320623401", "satisfaction", "0.95"),
+        ("320623402", "online_rate", "0.7"),
+        ("320623402", "satisfaction", "0.95"),
     ] {
         metric(&a, u, m, v).await;
     }
-    finding(&a, "Q", "2.2.2", "发生安全生产责任事故").await;
+    finding(&a, "320623402", "2.2.2", "发生安全生产责任事故").await;
 
     let admin = web_login(&a, "admin").await;
     let (s, html) = page(&a, &admin, &format!("/a/{}", a.id)).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("<th>档次</th>"), "{html}");
     // The group beside the rank; 未完成 and not a 0 for the unit not ranked.
-    let r = row(&html, "A");
+    let r = row(&html, "320623101");
     assert!(r.contains("<td class=\"num\">镇、街道组 第1名</td>"), "{r}");
     assert!(r.contains("<td>五星</td>"), "{r}");
-    let r = row(&html, "B");
+    let r = row(&html, "320623102");
     assert!(
         r.contains("镇、街道组 第2名") && r.contains("<td>未达等级</td>"),
         "{r}"
     );
-    let r = row(&html, "C");
+    let r = row(&html, "320623103");
     assert!(r.contains("<td class=\"num\">未完成</td>"), "{r}");
     assert!(!r.contains("<td class=\"num\">0</td>"), "{r}");
     assert!(
@@ -159,14 +159,14 @@ pub(crate) async fn the_league_page_shows_unranked_groups_not_applicable_and_the
         "{r}"
     );
     // 不适用 and the 折算 of the base.
-    let r = row(&html, "P");
+    let r = row(&html, "320623401");
     assert!(r.contains("区、园区组 第1名"), "{r}");
     assert!(
         r.contains("不适用：1.2.1；基础分按适用条款折算：7.2 × 10 ÷ 8 = 9"),
         "{r}"
     );
     // The veto's grade and its reason.
-    let r = row(&html, "Q");
+    let r = row(&html, "320623402");
     assert!(r.contains("<td>不合格</td>"), "{r}");
     assert!(
         r.contains("单项否决：2.2.2（安全责任事故一票否决）：发生安全生产责任事故"),
@@ -188,17 +188,17 @@ pub(crate) async fn the_league_page_shows_unranked_groups_not_applicable_and_the
         .await;
     assert_eq!(s, StatusCode::OK);
     let csv = String::from_utf8(body).unwrap();
-    assert!(csv.contains("\n未完成,C,丙镇,镇,"), "{csv}");
-    assert!(csv.contains("\n区、园区组 第2名,Q,经济开发区,区,"), "{csv}");
+    assert!(csv.contains("\n未完成,320623103,丙镇,镇,"), "{csv}");
+    assert!(csv.contains("\n区、园区组 第2名,320623402,经济开发区,区,"), "{csv}");
     assert!(csv.contains(",否,暂不定档（数据不全）\n"), "{csv}");
 
     // The 考核反馈单 of the unit not ranked: 未完成, never 第 0 名.
-    let (s, html) = page(&a, &admin, &format!("/a/{}/u/C/feedback", a.id)).await;
+    let (s, html) = page(&a, &admin, &format!("/a/{}/u/320623103/feedback", a.id)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("<strong>未完成</strong>"), "{html}");
     assert!(!html.contains("第 <strong>0</strong> 名"), "{html}");
     assert!(html.contains("档次：暂不定档（数据不全）。"), "{html}");
-    let (_, html) = page(&a, &admin, &format!("/a/{}/u/P/feedback", a.id)).await;
+    let (_, html) = page(&a, &admin, &format!("/a/{}/u/320623401/feedback", a.id)).await;
     assert!(
         html.contains("在区、园区组 2 个单位中第 <strong>1</strong> 名"),
         "{html}"
@@ -218,12 +218,12 @@ pub(crate) async fn the_league_page_shows_unranked_groups_not_applicable_and_the
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let units = v["units"].as_array().unwrap();
-    let c = units.iter().find(|u| u["code"] == "C").unwrap();
+    let c = units.iter().find(|u| u["code"] == "320623103").unwrap();
     assert_eq!(
         (c["rank_note"].as_str(), c["grade_note"].as_str()),
         (Some("未完成"), Some("暂不定档（数据不全）"))
     );
-    let p = units.iter().find(|u| u["code"] == "P").unwrap();
+    let p = units.iter().find(|u| u["code"] == "320623401").unwrap();
     assert_eq!(p["place"], "区、园区组 第1名");
     assert_eq!(p["not_applicable"], json!(["1.2.1"]));
 }
@@ -232,15 +232,15 @@ pub(crate) async fn the_league_page_shows_penalties_apart_from_bonus(db: Db) {
     let a = shaped(
         db,
         include_str!("../../../rubrics/example-window-service.toml"),
-        &[("W1", "一号窗口", "镇"), ("W2", "二号窗口", "镇")],
+        &[("320623511", "一号窗口", "镇"), ("320623512", "二号窗口", "镇")],
     )
     .await;
-    for u in ["W1", "W2"] {
+    for u in ["320623511", "320623512"] {
         score(&a, u, "1.3.2", "8", "").await;
         score(&a, u, "2.1.1", "60", "").await;
     }
-    finding(&a, "W2", "3.2.2", "群众有效投诉：排队过长").await;
-    finding(&a, "W2", "3.2.2", "群众有效投诉：态度生硬").await;
+    finding(&a, "320623512", "3.2.2", "群众有效投诉：排队过长").await;
+    finding(&a, "320623512", "3.2.2", "群众有效投诉：态度生硬").await;
 
     let admin = web_login(&a, "admin").await;
     let (s, html) = page(&a, &admin, &format!("/a/{}", a.id)).await;
@@ -251,18 +251,18 @@ pub(crate) async fn the_league_page_shows_penalties_apart_from_bonus(db: Db) {
         ),
         "{html}"
     );
-    let r = row(&html, "W2");
+    let r = row(&html, "320623512");
     assert!(
         r.contains("<td class=\"num\">0.00</td><td class=\"num\">−2.00</td>"),
         "{r}"
     );
-    let r = row(&html, "W1");
+    let r = row(&html, "320623511");
     assert!(
         r.contains("<td class=\"num\">0.00</td><td class=\"num\">0.00</td>"),
         "{r}"
     );
 
-    let (_, html) = page(&a, &admin, &format!("/a/{}/u/W2/feedback", a.id)).await;
+    let (_, html) = page(&a, &admin, &format!("/a/{}/u/320623512/feedback", a.id)).await;
     assert!(html.contains("扣分项 −2.00）"), "{html}");
     assert!(html.contains("总分计算：基础分 "), "{html}");
     assert!(

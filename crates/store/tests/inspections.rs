@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 const WINDOW: &str = include_str!("../../../rubrics/example-window-service.toml");
 /// 2024-06-01 17:00 Beijing time.
 const JUNE: &str = "2024-06-01T09:00:00Z";
-const UNIT: &str = "W01";
+const UNIT: &str = "320623501";
 
 fn day(s: &str) -> Date {
     Date::parse(s).unwrap()

@@ -430,11 +430,11 @@ pub(crate) async fn unit_kinds_are_the_rubrics_own(db: Db) {
         // the example may need its list for other fields; then the point above stands alone
         return;
     };
-    s.add_unit(&w.admin, free, "W01", "不动产登记窗口", "窗口", NOW)
+    s.add_unit(&w.admin, free, "320623601", "不动产登记窗口", "窗口", NOW)
         .await
         .unwrap();
     let e = s
-        .add_unit(&w.admin, free, "W02", "窗口", &"长".repeat(21), NOW)
+        .add_unit(&w.admin, free, "320623602", "窗口", &"长".repeat(21), NOW)
         .await
         .unwrap_err();
     assert!(
