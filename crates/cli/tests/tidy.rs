@@ -76,3 +76,22 @@ fn the_house_rules_hold() {
     println!("超过 {MAX_LINES} 行的文件：\n{}", report.join("\n"));
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
+
+/// The one embedded script parses (a merge once cut a block short and every page's script stopped).
+/// Checked with `node --check`; without node the test says it was skipped (CI installs nodejs).
+#[test]
+fn the_embedded_script_parses() {
+    let script = workspace().join("crates/server/static/kaohe.js");
+    match std::process::Command::new("node")
+        .arg("--check")
+        .arg(&script)
+        .output()
+    {
+        Err(_) => eprintln!("skipped: node is not installed (CI installs nodejs)"),
+        Ok(o) => assert!(
+            o.status.success(),
+            "kaohe.js does not parse:\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    }
+}

@@ -181,6 +181,9 @@ document.querySelectorAll('input.evidence').forEach(function (input) {
       r.onload = function () { document.getElementById('rubric-text').value = r.result; document.getElementById('rubric-xlsx').value = ''; };
       r.readAsText(file, 'utf-8');
     }
+  });
+})();
+
 // 名册导入 (设置页): the workbook posted to the roster API; every problem listed by sheet, row and
 // column, or the new accounts with their initial passwords (shown once, never stored in the page's URL).
 (function () {

@@ -27,7 +27,9 @@ async fn window(db: Db) -> (App, i64) {
     s.add_unit(&admin, id, "320623502", "不动产登记窗口", "镇", &now)
         .await
         .unwrap();
-    s.assign(&admin, id, &wang, "320623501", &now).await.unwrap();
+    s.assign(&admin, id, &wang, "320623501", &now)
+        .await
+        .unwrap();
     for to in [Stage::SelfAssessment, Stage::Review] {
         s.advance(&admin, id, to, "", &now, kaohe_store::Gate::none())
             .await
@@ -62,7 +64,10 @@ pub(crate) async fn an_inspection_and_a_typed_finding_are_recorded_on_the_unit_p
     let unit_page = format!("/a/{id}/u/320623501");
     let post = |path: &'static str, body: String| {
         let (a, wang) = (&a, wang.clone());
-        async move { a.form(&wang, &format!("/a/{id}/u/320623501/{path}"), body).await }
+        async move {
+            a.form(&wang, &format!("/a/{id}/u/320623501/{path}"), body)
+                .await
+        }
     };
     // Not inspected: 未检查, and the unit is not ranked.
     let (s, html) = page(&a, &wang, &unit_page).await;
@@ -431,7 +436,10 @@ pub(crate) async fn inspections_and_typed_findings_through_the_api(db: Db) {
             false,
         )
         .await;
-    assert_eq!(result(&v, "320623501", "1.1.1")["clause"]["status"], "missing");
+    assert_eq!(
+        result(&v, "320623501", "1.1.1")["clause"]["status"],
+        "missing"
+    );
     assert!(a.store.audit_replay().await.unwrap().is_empty());
 }
 

@@ -189,7 +189,10 @@ pub(crate) async fn the_league_page_shows_unranked_groups_not_applicable_and_the
     assert_eq!(s, StatusCode::OK);
     let csv = String::from_utf8(body).unwrap();
     assert!(csv.contains("\n未完成,320623103,丙镇,镇,"), "{csv}");
-    assert!(csv.contains("\n区、园区组 第2名,320623402,经济开发区,区,"), "{csv}");
+    assert!(
+        csv.contains("\n区、园区组 第2名,320623402,经济开发区,区,"),
+        "{csv}"
+    );
     assert!(csv.contains(",否,暂不定档（数据不全）\n"), "{csv}");
 
     // The 考核反馈单 of the unit not ranked: 未完成, never 第 0 名.
@@ -232,7 +235,10 @@ pub(crate) async fn the_league_page_shows_penalties_apart_from_bonus(db: Db) {
     let a = shaped(
         db,
         include_str!("../../../rubrics/example-window-service.toml"),
-        &[("320623511", "一号窗口", "镇"), ("320623512", "二号窗口", "镇")],
+        &[
+            ("320623511", "一号窗口", "镇"),
+            ("320623512", "二号窗口", "镇"),
+        ],
     )
     .await;
     for u in ["320623511", "320623512"] {
