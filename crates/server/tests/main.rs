@@ -61,6 +61,9 @@ kaohe_store::on_both!(
     the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked,
     the_league_page_shows_unranked_groups_not_applicable_and_the_veto,
     the_league_page_shows_penalties_apart_from_bonus,
+    the_grid_names_its_clauses_and_leaves_unscored_cells_empty,
+    a_full_width_number_is_a_number_and_a_conflict_names_the_other_value,
+    the_grid_pages_and_filters_the_units_one_works_on,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -91,8 +94,11 @@ use pages::*;
 /// 检查记录 and typed findings on the unit page and through the API (issue 11).
 mod inspections;
 use inspections::*;
+/// 评分表: clause names, empty cells, full-width numbers, conflicts, paging and filters (issues 13, 15).
+mod grid;
 /// The league page, CSV, 考核反馈单 and API results of rubrics with the rubric-level shapes.
 mod shapes;
+use grid::*;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
 use shapes::*;

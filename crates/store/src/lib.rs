@@ -29,3 +29,6 @@ pub use store::{
     Backend, Decision, Finding, Gate, Import, Inspection, NewFinding, Objection, Sealed, Store,
     StoreError,
 };
+pub use store::{
+    GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,
+};

@@ -30,6 +30,7 @@ kaohe_store::on_both!(
     typed_findings_are_checked_recorded_and_scored,
     inspections_move_with_the_store,
     unit_kinds_are_the_rubrics_own,
+    a_grid_page_is_read_whole_filtered_and_paged,
 );
 
 /// Stored values the store would never have written are errors (issue 10).
@@ -45,8 +46,11 @@ use rules::*;
 /// The audit log recorded and checked, reads kept until the next change, a store moved whole into
 mod data;
 use data::*;
+/// 评分表的一页: units with their 考核分 and assessors, filtered and paged (issue 15).
+mod grid;
 /// The keyed audit chain, its head and the replay (issue 9).
 mod history;
+use grid::*;
 /// 检查记录 and typed findings (issue 11).
 mod inspections;
 /// Checks under the write lock, two callers at once (issue 10).
