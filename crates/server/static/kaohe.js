@@ -70,7 +70,9 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
     var e = td.querySelector('.e');
     if (!text) { if (e) e.remove(); return null; }
     if (!e) { e = document.createElement('div'); e.className = 'e'; e.setAttribute('role', cls === 'saved' ? 'status' : 'alert'); td.appendChild(e); }
-    e.textContent = text; return e;
+    e.textContent = text;
+    if (cls !== 'saved' && e.scrollIntoView) e.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    return e;
   }
   // What is wrong with a cell before it is sent, or ''. `need` asks for the reason too.
   function check(td) {

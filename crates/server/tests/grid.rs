@@ -291,3 +291,78 @@ pub(crate) async fn the_grid_pages_and_filters_the_units_one_works_on(db: Db) {
     let (_, hers) = page(&a, &li, &format!("/a/{id}/grid")).await;
     assert!(hers.contains("没有分给您的单位") && rows(&hers) == 0);
 }
+
+/// The grid's page size and time at 17 and at 1,500 units (the county and a province), printed:
+/// `cargo test -p kaohe-server --test main grid_size_and_time -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check: run by hand"]
+async fn grid_size_and_time() {
+    for n in [17u32, 1500] {
+        let a = app(Db::Sqlite).await;
+        let s = &a.store;
+        let now = kaohe_server::iso(T0);
+        let admin = s.user_by_login("admin").await.unwrap().unwrap();
+        let wang = s.user_by_login("wangfang").await.unwrap().unwrap();
+        let id = s
+            .create_assessment(&admin, "规模测试", RUBRIC, &now)
+            .await
+            .unwrap();
+        for i in 0..n {
+            let code = format!("3207{i:05}");
+            let kind = ["镇", "街道", "区"][(i % 3) as usize];
+            s.add_unit(&admin, id, &code, &format!("第{i}号{kind}"), kind, &now)
+                .await
+                .unwrap();
+            if i % 10 == 0 {
+                s.assign(&admin, id, &wang, &code, &now).await.unwrap();
+            }
+        }
+        for to in [Stage::SelfAssessment, Stage::Review] {
+            s.advance(&admin, id, to, "", &now, kaohe_store::Gate::none())
+                .await
+                .unwrap();
+        }
+        // The first 100 units scored on three clauses.
+        for i in 0..n.min(100) {
+            for c in ["1.1.1", "1.1.2", "1.2.1"] {
+                s.set_score(
+                    &admin,
+                    id,
+                    &format!("3207{i:05}"),
+                    c,
+                    Ledger::Assessor,
+                    "0.04",
+                    "有欠缺",
+                    None,
+                    &now,
+                )
+                .await
+                .unwrap();
+            }
+        }
+        let adm = web_login(&a, "admin").await;
+        let wf = web_login(&a, "wangfang").await;
+        for (who, name, q) in [
+            (&adm, "管理员 第1页", ""),
+            (&adm, "管理员 末页", "?page=99"),
+            (&adm, "管理员 按类型", "?kind=%E9%95%87"),
+            (&adm, "管理员 搜索", "?q=12"),
+            (&wf, "考核员 第1页", ""),
+        ] {
+            let path = format!("/a/{id}/grid{q}");
+            let _ = page(&a, who, &path).await;
+            let t = std::time::Instant::now();
+            let runs = 20;
+            let mut bytes = 0;
+            for _ in 0..runs {
+                let (st, html) = page(&a, who, &path).await;
+                assert_eq!(st, StatusCode::OK);
+                bytes = html.len();
+            }
+            println!(
+                "{n} 个单位 · {name}: {bytes} 字节, {:.1} ms",
+                t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
+            );
+        }
+    }
+}
