@@ -58,6 +58,8 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
   var cells = grid.querySelectorAll('td[data-clause]');
   Array.prototype.forEach.call(cells, function (td) {
     var s = td.querySelector('.s'), r = td.querySelector('.r'), h = head(td), name = unitName(td), l = label(td);
+    // Set here rather than in each of the page's cells, to keep the page small.
+    s.inputMode = 'decimal'; s.autocomplete = 'off'; r.autocomplete = 'off';
     s.setAttribute('aria-label', name + ' ' + l + ' 得分（满分 ' + h.dataset.max + '）');
     r.setAttribute('aria-label', name + ' ' + l + ' 理由'); r.placeholder = '理由';
     var lab = document.createElement('span'); lab.className = 'lab'; lab.textContent = l + '（满分 ' + h.dataset.max + '）';

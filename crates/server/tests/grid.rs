@@ -31,13 +31,13 @@ pub(crate) async fn the_grid_names_its_clauses_and_leaves_unscored_cells_empty(d
     // 掘港街道 is not scored: every cell is empty (no full marks typed in for the clerk), with no
     // version; 马塘镇's 1.1.1 carries its score, reason and version.
     let juegang = row(&html, "320623001");
-    let empty = "<input class=\"s\" inputmode=\"decimal\" autocomplete=\"off\" value=\"\"><input class=\"r\" autocomplete=\"off\" value=\"\"></td>";
+    let empty = "<input class=\"s\" value=\"\"><input class=\"r\" value=\"\"></td>";
     let cells = juegang.matches("<td data-clause=").count();
     assert!(cells > 10, "{juegang}");
     assert_eq!(juegang.matches(empty).count(), cells, "{juegang}");
     assert!(!juegang.contains("data-v="));
     let matang = row(&html, "320623100");
-    assert!(matang.contains("<td data-clause=\"1.1.1\" data-v=\"1\"><input class=\"s\" inputmode=\"decimal\" autocomplete=\"off\" value=\"0.04\"><input class=\"r\" autocomplete=\"off\" value=\"标识牌不显著\"></td>"), "{matang}");
+    assert!(matang.contains("<td data-clause=\"1.1.1\" data-v=\"1\"><input class=\"s\" value=\"0.04\"><input class=\"r\" value=\"标识牌不显著\"></td>"), "{matang}");
     assert_eq!(matang.matches(empty).count(), cells - 1);
     // The admin sees who is assigned; the page says how many units there are.
     assert!(row(&html, "320623001").contains("<small>王芳</small>"));
@@ -113,10 +113,12 @@ pub(crate) async fn a_full_width_number_is_a_number_and_a_conflict_names_the_oth
     let admin = web_login(&a, "admin").await;
     let (_, html) = page(&a, &admin, &format!("/a/{id}/grid")).await;
     let juegang = row(&html, "320623001");
-    assert!(juegang.contains("<td data-clause=\"1.1.1\" data-v=\"1\"><input class=\"s\" inputmode=\"decimal\" autocomplete=\"off\" value=\"0.05\">"), "{juegang}");
-    assert!(juegang.contains(
-        "value=\"0.03\"><input class=\"r\" autocomplete=\"off\" value=\"功能分区不清\">"
-    ));
+    assert!(
+        juegang
+            .contains("<td data-clause=\"1.1.1\" data-v=\"1\"><input class=\"s\" value=\"0.05\">"),
+        "{juegang}"
+    );
+    assert!(juegang.contains("value=\"0.03\"><input class=\"r\" value=\"功能分区不清\">"));
 
     // A conflict: 王芳 saves on the version she saw after 县政务办 changed it. Nothing is overwritten,
     // and the answer carries the other value, its reason, who and the version (the grid shows them
