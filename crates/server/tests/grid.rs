@@ -294,12 +294,17 @@ pub(crate) async fn the_grid_pages_and_filters_the_units_one_works_on(db: Db) {
     assert!(hers.contains("没有分给您的单位") && rows(&hers) == 0);
 }
 
-/// The grid's page size and time at 17 and at 1,500 units (the county and a province), printed:
+/// The grid's page size and time at 17 and at 1,500 units (the county and a province), and at
+/// 10,000 with `KAOHE_GRID_10000=1`, printed:
 /// `cargo test -p kaohe-server --test main grid_size_and_time -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, not a check: run by hand"]
 async fn grid_size_and_time() {
-    for n in [17u32, 1500] {
+    let mut sizes = vec![17u32, 1500];
+    if std::env::var_os("KAOHE_GRID_10000").is_some() {
+        sizes.push(10_000);
+    }
+    for n in sizes {
         let a = app(Db::Sqlite).await;
         let s = &a.store;
         let now = kaohe_server::iso(T0);
