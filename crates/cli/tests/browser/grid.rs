@@ -244,6 +244,9 @@ fn on_a_phone_the_grid_does_not_scroll_sideways() {
         v["input"][0].as_f64().unwrap() >= 0.0 && v["input"][1].as_f64().unwrap() <= inner,
         "{v}"
     );
+    // The unit's name spans the card (it stays at the top while its clauses scroll by).
+    let unit = b.execute("var r = document.querySelector('#grid tbody th.unit').getBoundingClientRect(), c = document.querySelector('#grid tbody tr').getBoundingClientRect(); return c.width - r.width;");
+    assert!(unit.as_f64().unwrap() <= 4.0, "{unit}");
     // Each cell says which clause it is.
     assert!(
         v["label"].as_str().unwrap().starts_with("1.1.1 开放式大厅"),
