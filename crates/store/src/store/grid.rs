@@ -168,9 +168,10 @@ impl Store {
         let a = scope.arg(Arg::Int(assessment));
         let mut seen = format!("FROM units u WHERE u.assessment_id = {a}");
         if by.role == Role::Assessor {
+            let a = scope.arg(Arg::Int(assessment));
             let me = scope.arg(Arg::Int(by.id));
             seen += &format!(
-                " AND EXISTS (SELECT 1 FROM assignments g WHERE g.assessment_id = u.assessment_id AND g.unit_code = u.code AND g.user_id = {me})"
+                " AND u.code IN (SELECT g.unit_code FROM assignments g WHERE g.assessment_id = {a} AND g.user_id = {me})"
             );
         }
         let mut kinds_sql = Sql {
