@@ -6,7 +6,6 @@
 use kaohe_core::Date;
 use kaohe_store::{NewFinding, Store, StoreError, User};
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 /// A finding as a form or a JSON body gives it: text, `points` empty when none was chosen.
 #[derive(Debug, Clone, Default)]
@@ -27,9 +26,9 @@ pub fn points_of(text: &str) -> Result<Option<Decimal>, StoreError> {
     if t.is_empty() {
         return Ok(None);
     }
-    Decimal::from_str(t)
+    kaohe_core::num::typed_decimal(t)
         .map(Some)
-        .map_err(|_| StoreError::Invalid(format!("扣分“{t}”不是数字：应填写分值，如 3 或 2.5")))
+        .ok_or_else(|| StoreError::Invalid(format!("扣分“{t}”不是数字：应填写分值，如 3 或 2.5")))
 }
 
 /// The date typed into a 检查日期 field (`2024-05-08`, `2024/5/8`, `20240508`), or why not.

@@ -15,6 +15,29 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     Decimal::from_str(t).ok()
 }
 
+/// A number as a person types it into a form or a grid cell: canonical decimal text after full-width
+/// digits (`０．０５`), the full-width point `．` and the ideographic `。` typed by a Chinese input
+/// method, the minus signs `－` and `−`, the full-width plus `＋` and surrounding blanks (`　` too) are
+/// read as their ASCII forms. No exponent, no thousands separator, no percent sign: `None` for
+/// anything else. Every place that reads a typed number (scores, 扣分, 加分, metric values) uses it.
+pub fn typed_decimal(text: &str) -> Option<Decimal> {
+    let t: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' | '。' => '.',
+            '－' | '−' => '-',
+            '＋' => '+',
+            c => c,
+        })
+        .collect();
+    if t.starts_with(['+', '-']) && t[1..].starts_with(['+', '-']) {
+        return None;
+    }
+    parse_decimal(t.strip_prefix('+').unwrap_or(&t))
+}
+
 /// Rounds once, half away from zero (四舍五入), to `dp` decimal places, and fixes the scale to `dp`
 /// so that `0.046` prints as `0.0460` at precision 4.
 pub fn round_points(value: Decimal, dp: u32) -> Decimal {
@@ -116,6 +139,36 @@ mod tests {
         assert_eq!(count(1234567), "1,234,567");
         assert_eq!(count(12), "12");
         assert_eq!(quotient(d("0.05") * d("0.9") / d("0.95")), "0.04736842…");
+    }
+
+    #[test]
+    fn typed_numbers_accept_full_width_digits_points_and_minus() {
+        for (typed, value) in [
+            ("０．０５", "0.05"),
+            ("　０．０５　", "0.05"),
+            ("0。05", "0.05"),
+            ("－１．５", "-1.5"),
+            ("−0.2", "-0.2"),
+            ("＋3", "3"),
+            ("3", "3"),
+            (" 2.50 ", "2.50"),
+        ] {
+            assert_eq!(typed_decimal(typed), Some(d(value)), "{typed}");
+        }
+        for bad in [
+            "",
+            "　",
+            "三",
+            "0.0５分",
+            "1e2",
+            "１,０００",
+            "5%",
+            "--1",
+            "+-1",
+            "0..5",
+        ] {
+            assert_eq!(typed_decimal(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -395,11 +395,8 @@ async fn set_metric(
     Path((id, unit, metric)): Path<(i64, String, String)>,
     Json(b): Json<MetricValue>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let v: rust_decimal::Decimal = b
-        .value
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid(format!("数值“{}”不是数字", b.value)))?;
+    let v: rust_decimal::Decimal = kaohe_core::num::typed_decimal(&b.value)
+        .ok_or_else(|| AppError::invalid(format!("数值“{}”不是数字", b.value)))?;
     st.store
         .set_metric_checked(
             &a.user,

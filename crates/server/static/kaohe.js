@@ -31,40 +31,125 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
   });
 });
 
-// 评分表 (grid.html): each changed cell saved through the API; 409 shows the current value.
+// 评分表 (grid.html): a cell saves through the score API when it is left or on Enter. Enter in a
+// score box goes to the next unit's same clause (after the page's last unit, the next clause; on a
+// phone, the unit's next clause); below full marks without a reason it goes to the cell's reason
+// box first. Enter in a reason box goes to the next score box, never to another reason. Errors are
+// shown in the cell; a conflict keeps what was typed and shows the other person's value beside it.
 (function () {
   var grid = document.getElementById('grid'); if (!grid) return;
   var csrf = kaoheCsrf(), base = '/api/assessments/' + grid.dataset.assessment + '/units/';
-  var status = document.getElementById('grid-status');
-  function say(text, ok) { status.hidden = false; status.className = 'msg ' + (ok ? 'ok' : 'error'); status.textContent = text; }
-  function save(td) {
-    var tr = td.parentNode, s = td.querySelector('.s'), r = td.querySelector('.r');
-    var unit = tr.dataset.unit, clause = td.dataset.clause, name = tr.cells[0].textContent.trim();
-    if (s.value.trim() === '') return;
-    var body = { score: s.value.trim(), reason: r.value.trim(), version: td.dataset.version ? Number(td.dataset.version) : null };
-    if (Number(body.score) < Number(td.dataset.max) && !body.reason) {
-      td.className = 'cell bad'; say(name + ' ' + clause + '：得分 ' + body.score + ' 低于满分 ' + td.dataset.max + '，须填写理由', false); r.focus(); return;
-    }
-    fetch(base + unit + '/scores/' + encodeURIComponent(clause) + '/assessor', { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) })
-      .then(function (res) { return res.json().then(function (j) { return { status: res.status, body: j }; }); })
-      .then(function (x) {
-        if (x.status === 200) { td.dataset.version = x.body.version; td.className = 'cell saved'; say('已保存 ' + name + ' ' + clause + '：' + x.body.score, true); }
-        else if (x.status === 409 && x.body.current) {
-          var c = x.body.current; td.className = 'cell conflict';
-          say(name + ' ' + clause + '：' + x.body.error + '。本格已显示当前值，请核对后再改。', false);
-          s.value = c.score; r.value = c.reason || ''; td.dataset.version = c.version;
-        } else { td.className = 'cell bad'; say(name + ' ' + clause + '：' + (x.body.error || x.status), false); }
-      });
+  var heads = grid.tHead.rows[0].cells, phone = window.matchMedia('(max-width: 700px)');
+  // The number as typed, with full-width digits, point and minus read as ASCII (as the server does).
+  function typed(t) {
+    return t.trim().replace(/[\uFF10-\uFF19]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFF10 + 48); })
+      .replace(/[\uFF0E\u3002]/g, '.').replace(/[\uFF0D\u2212]/g, '-').replace(/^\uFF0B/, '+');
   }
-  grid.addEventListener('change', function (e) { var td = e.target.closest('td.cell'); if (td) save(td); });
+  function isNum(t) { return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(t); }
+  function head(td) { return heads[td.cellIndex]; }
+  function unitName(td) { return td.parentNode.cells[0].querySelector('a').textContent; }
+  function label(td) { var h = head(td); return h.querySelector('b').textContent + ' ' + h.querySelector('span').textContent; }
+  function key(s, r) { return s.trim() + '\u0000' + r.trim(); }
+  function beijing(iso) {
+    var d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000); if (isNaN(d)) return '';
+    var p = function (n) { return (n < 10 ? '0' : '') + n; };
+    return d.getUTCFullYear() + '年' + (d.getUTCMonth() + 1) + '月' + d.getUTCDate() + '日 ' + p(d.getUTCHours()) + ':' + p(d.getUTCMinutes());
+  }
+  var cells = grid.querySelectorAll('td[data-clause]');
+  Array.prototype.forEach.call(cells, function (td) {
+    var s = td.querySelector('.s'), r = td.querySelector('.r'), h = head(td), name = unitName(td), l = label(td);
+    // Set here rather than in each of the page's cells, to keep the page small.
+    s.inputMode = 'decimal'; s.autocomplete = 'off'; r.autocomplete = 'off';
+    s.setAttribute('aria-label', name + ' ' + l + ' 得分（满分 ' + h.dataset.max + '）');
+    r.setAttribute('aria-label', name + ' ' + l + ' 理由'); r.placeholder = '理由';
+    var lab = document.createElement('span'); lab.className = 'lab'; lab.textContent = l + '（满分 ' + h.dataset.max + '）';
+    td.insertBefore(lab, s);
+    td.dataset.sent = key(s.value, r.value);
+  });
+  // The message of a cell, in the cell: cls is saved, bad, hint or conflict ('' clears it).
+  function note(td, cls, text) {
+    td.classList.remove('saved', 'bad', 'hint', 'conflict'); if (cls) td.classList.add(cls);
+    var e = td.querySelector('.e');
+    if (!text) { if (e) e.remove(); return null; }
+    if (!e) { e = document.createElement('div'); e.className = 'e'; e.setAttribute('role', cls === 'saved' ? 'status' : 'alert'); td.appendChild(e); }
+    e.textContent = text;
+    if (cls !== 'saved' && e.scrollIntoView) e.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    return e;
+  }
+  // What is wrong with a cell before it is sent, or ''. `need` asks for the reason too.
+  function check(td) {
+    var s = td.querySelector('.s'), r = td.querySelector('.r'), max = Number(head(td).dataset.max), t = typed(s.value);
+    if (t === '') return td.dataset.v ? '得分不能清空：已保存的分数只能改，不能删' : '';
+    if (!isNum(t)) return '得分“' + s.value.trim() + '”不是数字';
+    var v = Number(t);
+    if (v < 0 || v > max) return '得分 ' + t + ' 超出分值范围（0 到 ' + head(td).dataset.max + '）';
+    if (v < max && !r.value.trim()) return 'reason';
+    return '';
+  }
+  function save(td) {
+    var s = td.querySelector('.s'), r = td.querySelector('.r'), k = key(s.value, r.value);
+    if (s.value.trim() === '' && !td.dataset.v) return true;
+    if (td.dataset.sent === k) return true;
+    var why = check(td);
+    if (why === 'reason') { note(td, 'bad', '得分 ' + typed(s.value) + ' 低于满分 ' + head(td).dataset.max + '，须填写理由'); return false; }
+    if (why) { note(td, 'bad', why); return false; }
+    td.dataset.sent = k;
+    var body = { score: s.value.trim(), reason: r.value.trim(), version: td.dataset.v ? Number(td.dataset.v) : null };
+    fetch(base + encodeURIComponent(td.parentNode.dataset.unit) + '/scores/' + encodeURIComponent(td.dataset.clause) + '/assessor', { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) })
+      .then(function (res) { return res.json().then(function (j) { return { status: res.status, body: j }; }, function () { return { status: res.status, body: {} }; }); })
+      .then(function (x) {
+        if (x.status === 200) {
+          td.dataset.v = x.body.version;
+          if (key(s.value, r.value) === k) { s.value = x.body.score; r.value = x.body.reason; td.dataset.sent = key(s.value, r.value); }
+          note(td, 'saved', '已保存 ' + x.body.score);
+        } else if (x.status === 409 && x.body.current) {
+          // Someone else changed it: what was typed stays; their value is shown; the next save is
+          // made against their version, so Enter again keeps the typed value on purpose.
+          var c = x.body.current; td.dataset.v = c.version; delete td.dataset.sent;
+          var e = note(td, 'conflict', c.updated_by + ' 已于 ' + beijing(c.updated_at) + ' 改为 ' + c.score + (c.reason ? '（理由：' + c.reason + '）' : '') + '。您填的仍在框中：再按回车以您的为准，或');
+          var b = document.createElement('button'); b.type = 'button'; b.textContent = '改用 ' + c.score;
+          b.addEventListener('click', function () { s.value = c.score; r.value = c.reason || ''; td.dataset.sent = key(s.value, r.value); note(td, 'saved', '已改用 ' + c.score); s.focus(); });
+          e.appendChild(document.createTextNode(' ')); e.appendChild(b);
+        } else { delete td.dataset.sent; note(td, 'bad', x.body.error || ('保存失败（' + x.status + '）')); }
+      }, function () { delete td.dataset.sent; note(td, 'bad', '保存失败：网络错误，请重试'); });
+    return true;
+  }
+  // The next score cell after td: the next unit's same clause (then the next clause from the top);
+  // on a phone the unit's next clause (then the next unit).
+  function next(td) {
+    var rows = td.parentNode.parentNode.rows, i = td.parentNode.sectionRowIndex, j = td.cellIndex, n = heads.length;
+    for (var step = 1; step < rows.length * n; step++) {
+      var ri, cj;
+      if (phone.matches) { var at = i * n + j + step; ri = Math.floor(at / n) % rows.length; cj = at % n; }
+      else { var at2 = j * rows.length + i + step; cj = Math.floor(at2 / rows.length) % n; ri = at2 % rows.length; }
+      var c = rows[ri].cells[cj];
+      if (c && c.dataset.clause) return c;
+    }
+    return null;
+  }
+  function go(td) { if (!td) return; var s = td.querySelector('.s'); s.focus(); s.select(); }
+  grid.addEventListener('focusout', function (e) {
+    var td = e.target.closest('td[data-clause]'); if (!td) return;
+    if (e.relatedTarget && td.contains(e.relatedTarget)) return;
+    // After a conflict only Enter saves: leaving the cell never overwrites the other value.
+    if (td.classList.contains('conflict')) return;
+    save(td);
+  });
   grid.addEventListener('keydown', function (e) {
-    var td = e.target.closest('td.cell'); if (!td) return;
-    var tr = td.parentNode, i = Array.prototype.indexOf.call(tr.cells, td), cls = e.target.className;
-    var to = null;
-    if (e.key === 'ArrowDown' || e.key === 'Enter') to = tr.nextElementSibling;
-    else if (e.key === 'ArrowUp') to = tr.previousElementSibling;
-    if (e.key === 'Enter') { e.preventDefault(); e.target.blur(); }
-    if (to && to.cells[i]) { e.preventDefault(); to.cells[i].querySelector('.' + cls).focus(); }
+    var td = e.target.closest('td[data-clause]'); if (!td) return;
+    var inScore = e.target.classList.contains('s');
+    if (e.key === 'Enter') {
+      if (e.isComposing) return;
+      e.preventDefault();
+      var why = check(td);
+      if (inScore && why === 'reason') { note(td, 'hint', '低于满分，请写理由后按回车'); td.querySelector('.r').focus(); return; }
+      if (!save(td)) { (why === 'reason' ? td.querySelector('.r') : td.querySelector('.s')).focus(); return; }
+      go(next(td));
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      var tr = e.key === 'ArrowDown' ? td.parentNode.nextElementSibling : td.parentNode.previousElementSibling;
+      var to = tr && tr.cells[td.cellIndex];
+      if (to && to.dataset.clause) { e.preventDefault(); to.querySelector(inScore ? '.s' : '.r').focus(); }
+    }
   });
 })();
 

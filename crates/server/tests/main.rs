@@ -65,6 +65,9 @@ kaohe_store::on_both!(
     a_pasted_rubric_is_proposed_with_its_rules_and_added_only_when_ticked,
     a_roster_of_200_units_and_accounts_is_refused_for_its_3_bad_rows_then_taken_whole,
     accounts_are_edited_disabled_reset_and_assessors_reassigned_through_api_and_pages,
+    the_grid_names_its_clauses_and_leaves_unscored_cells_empty,
+    a_full_width_number_is_a_number_and_a_conflict_names_the_other_value,
+    the_grid_pages_and_filters_the_units_one_works_on,
 );
 
 /// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
@@ -99,8 +102,11 @@ use pages::*;
 /// 检查记录 and typed findings on the unit page and through the API (issue 11).
 mod inspections;
 use inspections::*;
+/// 评分表: clause names, empty cells, full-width numbers, conflicts, paging and filters (issues 13, 15).
+mod grid;
 /// The league page, CSV, 考核反馈单 and API results of rubrics with the rubric-level shapes.
 mod shapes;
+use grid::*;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
 use shapes::*;

@@ -31,3 +31,6 @@ pub use store::{
     Account, AccountEdit, Backend, Decision, Finding, Gate, Import, Inspection, NewAccount,
     NewFinding, NewUnit, Objection, Roster, RubricDraft, Sealed, Store, StoreError,
 };
+pub use store::{
+    GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,
+};

@@ -35,6 +35,7 @@ kaohe_store::on_both!(
     units_are_edited_in_draft_with_checked_codes,
     an_assessor_is_replaced_with_a_reason_at_any_stage_before_final,
     a_roster_is_written_whole_or_not_at_all,
+    a_grid_page_is_read_whole_filtered_and_paged,
 );
 
 /// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
@@ -54,8 +55,11 @@ use rules::*;
 /// The audit log recorded and checked, reads kept until the next change, a store moved whole into
 mod data;
 use data::*;
+/// 评分表的一页: units with their 考核分 and assessors, filtered and paged (issue 15).
+mod grid;
 /// The keyed audit chain, its head and the replay (issue 9).
 mod history;
+use grid::*;
 /// 检查记录 and typed findings (issue 11).
 mod inspections;
 /// Checks under the write lock, two callers at once (issue 10).

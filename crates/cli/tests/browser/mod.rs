@@ -4,13 +4,16 @@
 
 /// A reporter refused another unit's page; a leader before 公示.
 mod access;
+/// 评分表: sticky header and unit column, Enter down the column, errors and conflicts in the cell,
+/// the phone (issue 13).
+mod grid;
 /// An admin imports case records and reads the audit log.
 mod import;
 /// 公示, an objection and its decision, 定档, and the league table.
 mod publication;
 /// 细则编辑: paste the seed, the suggested rules, edit, save, diff, 生效 (issue 12).
 mod rubric_editor;
-/// An assessor scores on a unit's page and in the grid.
+/// An assessor scores on a unit's page.
 mod scoring;
 /// A reporter self-assesses and uploads evidence.
 mod self_assessment;

@@ -1,10 +1,8 @@
 //! 评分 in a real browser: an assessor scores on a unit's page (a reason below max, a finding that
-//! would be a second source, a finding recorded and withdrawn) and in the grid (a conflict with
-//! someone else's change shown, never overwritten).
+//! would be a second source, a finding recorded and withdrawn). The grid is in `grid.rs`.
 
 use super::{demo, enabled};
 use kaohe_browser::{Browser, Window};
-use serde_json::{Value, json};
 
 #[test]
 fn an_assessor_scores_in_the_browser_and_the_page_explains_it() {
@@ -65,73 +63,5 @@ fn an_assessor_scores_in_the_browser_and_the_page_explains_it() {
     assert!(
         t.contains("指南问题 2例（逐条见明细），0.05 − 2 × 0.002 = 0.046"),
         "{t}"
-    );
-}
-
-#[test]
-fn an_assessor_scores_in_the_grid_with_reasons_and_sees_a_conflict() {
-    if !enabled() {
-        return;
-    }
-    let d = demo();
-    let b = Browser::start(Window::DESKTOP);
-    b.login(&d.base, "zhangwei", "kaohe-assessor-2021");
-    b.goto(&format!("{}/a/1/grid", d.base));
-    b.wait_for("评分表");
-    let cell = "tr[data-unit=\"320623003\"] td[data-clause=\"1.1.1\"]";
-    // Below max without a reason: the grid says what to fix and nothing is saved.
-    b.type_text(&format!("{cell} input.s"), "0.03");
-    b.click(&format!("{cell} input.r"));
-    b.wait_for("苴镇街道 1.1.1：得分 0.03 低于满分 0.05，须填写理由");
-    // With a reason, Enter saves.
-    b.type_text(&format!("{cell} input.r"), "大厅面积约180平方米\u{E007}");
-    b.wait_for("已保存 苴镇街道 1.1.1：0.03");
-    // Someone else changes the same score meanwhile (the admin, through the API).
-    let login = d.api(
-        "POST",
-        "/api/login",
-        "",
-        "",
-        &json!({ "login": "admin", "password": "kaohe-admin-2021" }),
-    );
-    let cookie = login.cookie;
-    let csrf = login.body["csrf"].as_str().unwrap().to_string();
-    // 苴镇街道's 考核分 of 1.1.1 as the API has it now.
-    let stored = || {
-        let scores = d
-            .api(
-                "GET",
-                "/api/assessments/1/units/320623003/scores",
-                &cookie,
-                &csrf,
-                &Value::Null,
-            )
-            .body;
-        scores["scores"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["clause_id"] == "1.1.1" && s["ledger"] == "assessor")
-            .cloned()
-            .unwrap()
-    };
-    let version = stored()["version"].clone();
-    let saved = d.api(
-        "PUT",
-        "/api/assessments/1/units/320623003/scores/1.1.1/assessor",
-        &cookie,
-        &csrf,
-        &json!({ "score": "0.04", "reason": "标识牌不显著", "version": version }),
-    );
-    assert_eq!(saved.status, 200);
-    // The assessor's next save is a conflict: the cell shows the current value, nothing is overwritten.
-    b.type_text(&format!("{cell} input.s"), "0.02\u{E007}");
-    let t = b.wait_for("该分数已被");
-    assert!(t.contains("改为 0.04") && t.contains("请核对后再改"), "{t}");
-    let now = stored();
-    assert_eq!(
-        (now["score"].as_str(), now["reason"].as_str()),
-        (Some("0.04"), Some("标识牌不显著")),
-        "{now}"
     );
 }

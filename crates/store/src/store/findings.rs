@@ -467,8 +467,8 @@ impl Store {
         if !c.is_bonus() {
             return Err(StoreError::Invalid(format!("条款 {clause} 不是加分条款")));
         }
-        let p = Decimal::from_str(points.trim())
-            .map_err(|_| StoreError::Invalid(format!("加分“{points}”不是数字")))?;
+        let p = kaohe_core::num::typed_decimal(points)
+            .ok_or_else(|| StoreError::Invalid(format!("加分“{points}”不是数字")))?;
         if p <= Decimal::ZERO {
             return Err(StoreError::Invalid("加分应大于 0".into()));
         }

@@ -69,8 +69,8 @@ impl Store {
                 c.rule.label()
             )));
         }
-        let value = Decimal::from_str(score.trim())
-            .map_err(|_| StoreError::Invalid(format!("得分“{score}”不是数字")))?;
+        let value = kaohe_core::num::typed_decimal(score)
+            .ok_or_else(|| StoreError::Invalid(format!("得分“{}”不是数字", score.trim())))?;
         if value < Decimal::ZERO || value > c.max {
             return Err(StoreError::Invalid(format!(
                 "得分 {value} 超出条款 {clause} 的分值范围（0 到 {}）",

@@ -31,6 +31,8 @@ mod evidence_files;
 mod findings;
 /// 推进前检查: the gate before 公示 and 定档, and its override.
 mod gate;
+/// 评分表的一页 — a page of units with their 考核分 and assessors, in a fixed number of queries.
+mod grid;
 /// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
 mod imports;
 /// 检查记录 — who inspected a unit on a clause that requires it, and when.
@@ -56,6 +58,9 @@ pub use evidence_files::EvidenceRef;
 pub(crate) use findings::TypedAudit;
 pub use findings::{Finding, NewFinding};
 pub use gate::{Gate, incomplete_note};
+pub use grid::{
+    GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,
+};
 pub use imports::Import;
 pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
