@@ -87,7 +87,7 @@ pub fn read(
     };
     let mut problems = Vec::new();
     for path in paths {
-        let mut src = match Source::open(path) {
+        let mut src = match Source::open_for(path, FIELDS, &mut problems) {
             Ok(s) => s,
             Err(p) => {
                 problems.push(*p);
