@@ -50,6 +50,10 @@ impl Scale {
     }
 }
 
+/// The problem of a numeric rating code read without its direction declared (one per row; the
+/// web's import page names its own 评价代码方向 choice in its place — see `kaohe_app::import`).
+pub const UNDECLARED: &str = "评价为数字代码，但未声明代码方向";
+
 /// Satisfied or not, from a word or (with a declared scale) a code 1–5.
 pub fn rating(s: &str, scale: Option<Scale>) -> Result<bool, &'static str> {
     match s.trim() {
@@ -60,7 +64,7 @@ pub fn rating(s: &str, scale: Option<Scale>) -> Result<bool, &'static str> {
             match scale {
                 Some(Scale::Gbt39046) => Ok(c <= 3),
                 Some(Scale::Haocha) => Ok(c >= 3),
-                None => Err("评价为数字代码，但未声明代码方向"),
+                None => Err(UNDECLARED),
             }
         }
         _ => Err("评价无法识别"),
