@@ -215,8 +215,8 @@ pub fn prepare(plan: &Plan<'_>) -> (Option<Import>, Vec<Problem>) {
     let (imp, mut problems) = prepare_tables(plan);
     if plan.asker == Asker::Page {
         for p in &mut problems {
-            if p.message == kaohe_platform::survey::UNDECLARED {
-                p.message = "评价为数字代码，但页面上的“评价代码方向”未选择".into();
+            if let Some(rest) = p.message.strip_prefix(kaohe_platform::survey::UNDECLARED) {
+                p.message = format!("评价为数字代码，但页面上的“评价代码方向”未选择{rest}");
                 p.expected = Some(
                     "在“评价代码方向”中选择 GB/T 39046（1=非常满意）或 好差评（1=非常不满意）后重新预览；或评价写为非常满意/满意/基本满意/不满意/非常不满意".into(),
                 );

@@ -61,6 +61,10 @@ kaohe_store::on_both!(
     the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked,
     the_league_page_shows_unranked_groups_not_applicable_and_the_veto,
     the_league_page_shows_penalties_apart_from_bonus,
+    staged_files_survive_a_reload_are_replaced_by_kind_and_removable,
+    numeric_survey_codes_are_one_problem_naming_the_pages_choice,
+    a_title_row_is_passed_over_and_a_wrong_file_is_named_as_what_it_is,
+    the_period_defaults_to_the_assessments_year_and_names_the_pages_field,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
