@@ -89,6 +89,9 @@ use evidence::*;
 /// Platform imports: staged, previewed with their problems, committed whole; one source per count.
 mod imports;
 use imports::*;
+/// The import page: staged files kept, replaced by kind, removable; grouped problems; title rows.
+mod staging;
+use staging::*;
 /// The server-rendered pages: sign-in, every page for every role, forms that keep what was typed,
 mod pages;
 use pages::*;
