@@ -325,6 +325,14 @@ pub(crate) fn first_record(buf: &[u8], eof: bool) -> Option<(Vec<Vec<u8>>, usize
 }
 
 /// Line breaks before the first byte that is not one (`\r\n` is one break).
+/// `bytes` as text in `encoding` (GBK decoded; invalid sequences shown as U+FFFD).
+fn decode_as(encoding: Encoding, bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match encoding {
+        Encoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
+        _ => String::from_utf8_lossy(bytes),
+    }
+}
+
 fn leading_breaks(buf: &[u8]) -> u32 {
     let mut n = 0;
     let mut i = 0;
@@ -369,8 +377,17 @@ pub(crate) struct CsvReader {
 
 impl CsvReader {
     /// Opens `path` (shown as `name` in problems): the encoding sniffed, a UTF-8 BOM skipped, the
-    /// header (the first record, however long) read and decoded.
-    pub fn open(path: &Path, name: &str, chunk_bytes: usize) -> Result<CsvReader, Box<Problem>> {
+    /// header (the first record, however long) read and decoded — for a table of `fields`: when
+    /// the first record does not name the required fields and one of the first 10 rows does (a
+    /// title row above the header), that record is the header, the rows above it are passed over,
+    /// and a note in `problems` names it.
+    pub fn open_for(
+        path: &Path,
+        name: &str,
+        chunk_bytes: usize,
+        fields: &[kaohe_tables::header::Field],
+        problems: &mut Vec<Problem>,
+    ) -> Result<CsvReader, Box<Problem>> {
         let io = |e: std::io::Error| {
             Box::new(
                 Problem::error(format!(
@@ -417,10 +434,60 @@ impl CsvReader {
             eof = got == 0;
             debug_assert!(head.len() == n + got);
         };
+        // A title row above the header: the header is the first of the first 10 rows that names
+        // the required fields (looked for in what has been read, at most 64 KiB more).
+        let (mut header, mut start, mut used) = (header, 0usize, used);
+        let mut rows_before = 0u32;
+        if !fields.is_empty() {
+            let text = |rec: &[Vec<u8>]| -> Vec<String> {
+                rec.iter()
+                    .map(|f| {
+                        decode_as(encoding, f)
+                            .trim_start_matches('\u{feff}')
+                            .to_string()
+                    })
+                    .collect()
+            };
+            if !kaohe_tables::header::names_required(&text(&header), fields) {
+                let (mut at, mut rows) = (used, leading_breaks(&head[..used]) + 1);
+                let mut more = 64 * 1024;
+                while (rows as usize) < kaohe_tables::header::HEADER_SEARCH_ROWS {
+                    match first_record(&head[at..], eof) {
+                        Some((rec, n)) if n > 0 => {
+                            let before = leading_breaks(&head[at..at + n]);
+                            if rows + before >= kaohe_tables::header::HEADER_SEARCH_ROWS as u32 {
+                                break;
+                            }
+                            if kaohe_tables::header::names_required(&text(&rec), fields) {
+                                (header, start, used, rows_before) = (rec, at, n, rows);
+                                break;
+                            }
+                            rows += before + 1;
+                            at += n;
+                        }
+                        Some(_) => break,
+                        None if eof || more == 0 => break,
+                        None => {
+                            let got = (&mut file)
+                                .take(more as u64)
+                                .read_to_end(&mut head)
+                                .map_err(io)?;
+                            more -= got.min(more);
+                            eof = got == 0;
+                        }
+                    }
+                }
+            }
+        }
+        let used = start + used;
+        let header_row = 1 + rows_before + leading_breaks(&head[start..used]);
+        if rows_before > 0 {
+            problems.push(kaohe_tables::header::header_row_note(name, header_row));
+        }
         let mut r = CsvReader {
             encoding,
             headers: Vec::new(),
-            header_row: 1 + leading_breaks(&head[..used]),
+            header_row,
             after_cr: used > 0 && head[used - 1] == b'\r',
             carry: head.split_off(used),
             file,
@@ -446,10 +513,7 @@ impl CsvReader {
 
     /// `bytes` of this file as text (GBK decoded; invalid sequences shown as U+FFFD).
     pub fn decode<'b>(&self, bytes: &'b [u8]) -> std::borrow::Cow<'b, str> {
-        match self.encoding {
-            Encoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
-            _ => String::from_utf8_lossy(bytes),
-        }
+        decode_as(self.encoding, bytes)
     }
 
     /// The file's name as problems show it.

@@ -64,7 +64,7 @@ pub fn read(paths: &[PathBuf], units: &mut UnitMap) -> (Option<ClaimStats>, Vec<
     let mut problems = Vec::new();
     let mut pairs: FxHashMap<(u32, String, String), (String, u32)> = FxHashMap::default();
     for path in paths {
-        let mut src = match Source::open(path) {
+        let mut src = match Source::open_for(path, FIELDS, &mut problems) {
             Ok(s) => s,
             Err(p) => {
                 problems.push(*p);

@@ -332,13 +332,29 @@ pub(crate) fn sniff(file: &mut File) -> std::io::Result<(Encoding, usize)> {
 
 impl Source {
     pub fn open(path: &Path) -> Result<Source, Box<Problem>> {
+        Source::open_for(path, &[], &mut Vec::new())
+    }
+
+    /// Opens `path` as a table of `fields`: in a workbook, when the first row does not name the
+    /// required fields and one of the first 10 rows does (a title row above the header), that row
+    /// is the header, with a note in `problems` naming it.
+    pub fn open_for(
+        path: &Path,
+        fields: &[kaohe_tables::header::Field],
+        problems: &mut Vec<Problem>,
+    ) -> Result<Source, Box<Problem>> {
         let name = display_name(path);
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
         if ext == "xlsx" || ext == "xlsm" {
-            let sheet = kaohe_tables::sheet::read_any(path)?;
+            let mut sheet = kaohe_tables::sheet::read_any(path)?;
+            if !fields.is_empty()
+                && let Some(row) = kaohe_tables::header::find_header_row(&mut sheet, fields)
+            {
+                problems.push(kaohe_tables::header::header_row_note(&sheet.name, row));
+            }
             let rows: Vec<(u32, Vec<String>)> = sheet
                 .rows
                 .into_iter()
@@ -353,7 +369,8 @@ impl Source {
                 tracking: None,
             });
         }
-        let mut rdr = crate::chunks::CsvReader::open(path, &name, 256 * 1024)?;
+        let mut rdr =
+            crate::chunks::CsvReader::open_for(path, &name, 256 * 1024, fields, problems)?;
         let headers = std::mem::take(&mut rdr.headers);
         let encoding = rdr.encoding;
         Ok(Source {

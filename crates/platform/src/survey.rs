@@ -50,6 +50,15 @@ impl Scale {
     }
 }
 
+/// The problem of numeric rating codes read without their direction declared (one per file, with
+/// the count of rows and the first of them; its message starts with this, and the web's import
+/// page names its own 评价代码方向 choice in its place — see `kaohe_app::import`).
+pub const UNDECLARED: &str = "评价为数字代码，但未声明代码方向";
+/// What the command line expects instead.
+const UNDECLARED_EXPECTED: &str = "非常满意/满意/基本满意/不满意/非常不满意；数字代码须用 --rating-scale gbt39046 或 haocha 声明方向";
+/// Rows named in the one problem of undeclared numeric codes.
+const UNDECLARED_ROWS_SHOWN: usize = 5;
+
 /// Satisfied or not, from a word or (with a declared scale) a code 1–5.
 pub fn rating(s: &str, scale: Option<Scale>) -> Result<bool, &'static str> {
     match s.trim() {
@@ -60,7 +69,7 @@ pub fn rating(s: &str, scale: Option<Scale>) -> Result<bool, &'static str> {
             match scale {
                 Some(Scale::Gbt39046) => Ok(c <= 3),
                 Some(Scale::Haocha) => Ok(c >= 3),
-                None => Err("评价为数字代码，但未声明代码方向"),
+                None => Err(UNDECLARED),
             }
         }
         _ => Err("评价无法识别"),
@@ -87,7 +96,7 @@ pub fn read(
     };
     let mut problems = Vec::new();
     for path in paths {
-        let mut src = match Source::open(path) {
+        let mut src = match Source::open_for(path, FIELDS, &mut problems) {
             Ok(s) => s,
             Err(p) => {
                 problems.push(*p);
@@ -112,6 +121,9 @@ pub fn read(
                 .unwrap_or_default()
         };
         let (c_unit, c_rating, c_rate) = (col("unit"), col("rating"), col("rate"));
+        // Numeric codes without a declared direction are one problem for the file (one cause,
+        // however many rows): how many rows, the first of them, the first value.
+        let mut undeclared: (u64, Vec<u32>, String) = (0, Vec::new(), String::new());
         let mut row = Row::default();
         loop {
             match src.next(&mut row) {
@@ -144,7 +156,21 @@ pub fn read(
                         st.valid[u] += 1;
                         st.satisfied[u] += yes as u64;
                     }
-                    Err(m) => problems.push(Problem::error(m).at(at(&c_rating)).value(&r_raw).expected("非常满意/满意/基本满意/不满意/非常不满意；数字代码须用 --rating-scale gbt39046 或 haocha 声明方向")),
+                    Err(UNDECLARED) => {
+                        undeclared.0 += 1;
+                        if undeclared.1.len() < UNDECLARED_ROWS_SHOWN {
+                            undeclared.1.push(row.number);
+                        }
+                        if undeclared.2.is_empty() {
+                            undeclared.2 = r_raw;
+                        }
+                    }
+                    Err(m) => problems.push(
+                        Problem::error(m)
+                            .at(at(&c_rating))
+                            .value(&r_raw)
+                            .expected(UNDECLARED_EXPECTED),
+                    ),
                 }
             } else if !rate_raw.is_empty() {
                 let v = kaohe_tables::cell::maybe_percent(&rate_raw).map(|(v, f)| match f {
@@ -177,6 +203,20 @@ pub fn read(
                         .expected("填写评价或满意度"),
                 );
             }
+        }
+        let (n, rows, value) = undeclared;
+        if let Some(&first) = rows.first() {
+            let listed: Vec<String> = rows.iter().map(u32::to_string).collect();
+            let more = if n > rows.len() as u64 { " 等" } else { "" };
+            problems.push(
+                Problem::error(format!(
+                    "{UNDECLARED}：共 {n} 行（第 {} 行{more}）",
+                    listed.join("、")
+                ))
+                .at(Some(Origin::row(&src.name, first).with_column(&c_rating)))
+                .value(value)
+                .expected(UNDECLARED_EXPECTED),
+            );
         }
     }
     for u in 0..n {

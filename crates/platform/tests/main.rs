@@ -35,6 +35,7 @@ mod chunked;
 mod limits;
 mod properties;
 mod times;
+mod title_rows;
 
 fn fx(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -254,6 +254,21 @@ fn summary(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxError>
         ws.set_column_width(*pc, 11)?;
     }
     ws.set_freeze_panes(3, 3)?;
+    print_setup(ws, 0, 2)?;
+    Ok(())
+}
+
+/// A4 paper (Excel's paper size code).
+const PAPER_A4: u8 = 9;
+
+/// How a wide sheet prints: A4 landscape, one page wide (as many tall as it takes), rows
+/// `first..=last` (the title and header) repeated on every page, 第 N 页 共 M 页 in the footer.
+fn print_setup(ws: &mut Worksheet, first: u32, last: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(PAPER_A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_footer("&C第 &P 页 共 &N 页");
+    ws.set_repeat_rows(first, last)?;
     Ok(())
 }
 
@@ -355,6 +370,7 @@ fn deductions(ws: &mut Worksheet, s: &Scored, f: &Formats) -> Result<(), XlsxErr
     if row > 1 {
         ws.autofilter(0, 0, row - 1, heads.len() as u16 - 1)?;
     }
+    print_setup(ws, 0, 0)?;
     Ok(())
 }
 

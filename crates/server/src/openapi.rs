@@ -236,7 +236,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     (
         "post",
         "/api/assessments/{id}/imports/stage",
-        "暂存一份平台导出文件（请求体为文件本身，X-Kind 为 cases/claims/survey；管理员；上限 512 MB）",
+        "暂存一份平台导出文件（请求体为文件本身，X-Kind 为 cases/claims/survey；同类暂存文件被替换；管理员；上限 512 MB）",
     ),
     (
         "post",
@@ -252,6 +252,11 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "post",
         "/api/assessments/{id}/imports/cancel",
         "取消导入，删除暂存文件（管理员）",
+    ),
+    (
+        "get",
+        "/api/assessments/{id}/imports/staged",
+        "暂存文件列表：类型、文件名、大小、上传时间（北京时间）（管理员）",
     ),
     ("get", "/api/openapi.json", "本文档"),
 ];

@@ -153,17 +153,28 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
   });
 })();
 
-// 导入平台数据 (import.html): stage with progress, preview, commit, cancel.
+// 导入平台数据 (import.html): stage with progress (a kind's new file replaces the one staged before),
+// the staged files listed from the server (they survive a reload), each removable; preview, commit.
 (function () {
   var page = document.getElementById('import'); if (!page) return;
-  var tokens = [], csrf = kaoheCsrf(), base = '/api/assessments/' + page.dataset.assessment + '/imports/';
+  var csrf = kaoheCsrf(), base = '/api/assessments/' + page.dataset.assessment + '/imports/';
   var $ = function (id) { return document.getElementById(id); };
   function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'})[c]; }); }
   function post(path, body) {
     return fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
   }
-  function plan() { return { tokens: tokens, period: $('period').value, rating_scale: $('scale').value || null }; }
+  function tokens() { return Array.prototype.map.call($('staged').querySelectorAll('tr[data-token]'), function (tr) { return tr.dataset.token; }); }
+  function plan() { return { tokens: tokens(), start: $('period-start').value, end: $('period-end').value, rating_scale: $('scale').value || null }; }
+  function show(list) {
+    var html = '';
+    (list || []).forEach(function (f) {
+      html += '<tr data-token="' + esc(f.token) + '" data-kind="' + esc(f.kind) + '"><td>' + esc(f.kind_name) + '</td><td>' + esc(f.name) + '</td><td>' + esc(f.size) + '</td><td>' + esc(f.uploaded) + '</td><td><button type="button" class="remove-staged">移除</button></td></tr>';
+    });
+    $('staged').innerHTML = html;
+    $('staged-files').hidden = !html; $('no-staged').hidden = !!html;
+    $('commit').disabled = true;
+  }
   $('file').addEventListener('change', function () {
     var f = $('file').files[0]; if (!f) return;
     var xhr = new XMLHttpRequest();
@@ -175,25 +186,39 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
     xhr.upload.onprogress = function (e) { if (e.lengthComputable) $('bar').value = Math.round(100 * e.loaded / e.total); };
     xhr.onload = function () {
       var r = {}; try { r = JSON.parse(xhr.responseText); } catch (e) {}
+      $('bar').hidden = true;
       if (xhr.status === 200) {
-        tokens.push(r.token);
-        var li = document.createElement('li'); li.textContent = '已暂存：' + r.file_name + '（' + $('kind').selectedOptions[0].text + '，' + r.bytes + ' 字节）';
-        $('staged').appendChild(li); $('staged-status').textContent = ''; $('file').value = '';
-        $('commit').disabled = true;
+        show(r.staged);
+        var msg = '已暂存：' + r.file_name + '（' + $('kind').selectedOptions[0].text + '）';
+        if (r.replaced && r.replaced.length) msg += '，替换了之前暂存的 ' + r.replaced.join('、');
+        $('staged-status').textContent = msg; $('file').value = ''; $('result').innerHTML = '';
       } else { $('staged-status').textContent = '暂存失败：' + (r.error || xhr.status); }
     };
     xhr.send(f);
   });
+  $('staged').addEventListener('click', function (e) {
+    var b = e.target.closest('button.remove-staged'); if (!b) return;
+    var tr = b.closest('tr'), name = tr.cells[1].textContent;
+    post('cancel', { tokens: [tr.dataset.token] }).then(function (r) {
+      if (r.status === 200) { show(r.body.staged); $('staged-status').textContent = '已移除：' + name; $('result').innerHTML = ''; }
+      else { $('staged-status').textContent = '移除失败：' + (r.body.error || r.status); }
+    });
+  });
+  function rows(p) {
+    if (!p.count || p.count <= 1) return esc(p.row);
+    var more = p.count > p.rows.length ? ' 等' : '';
+    return esc(p.rows.join('、')) + more + '（共 ' + p.count + ' 行）';
+  }
   $('preview').addEventListener('click', function () {
     post('preview', plan()).then(function (r) {
       var j = r.body, html = '';
       if (r.status !== 200) { html = '<div class="msg error">' + esc(j.error) + '</div>'; }
       else if (j.ok) { html = '<div class="msg ok">预览通过：' + j.rows + ' 行，' + j.metrics + ' 条指标，' + j.instances + ' 例超期办件。可以导入。</div>'; $('commit').disabled = false; }
-      else { html = '<div class="msg error">数据有问题，未导入。请改正后重新上传：</div>'; $('commit').disabled = true; }
+      else { html = '<div class="msg error">数据有问题，未导入。请改正后重新上传（同类文件会替换暂存的那一份）：</div>'; $('commit').disabled = true; }
       var ps = (j.problems || []);
       if (ps.length) {
         html += '<table id="problems"><thead><tr><th>级别</th><th>文件</th><th>行</th><th>列</th><th>原值</th><th>问题</th><th>应为</th></tr></thead><tbody>';
-        ps.forEach(function (p) { html += '<tr><td>' + esc({error:'错误',warning:'警告',note:'提示'}[p.severity]) + '</td><td>' + esc(p.file) + '</td><td>' + esc(p.row) + '</td><td>' + esc(p.column) + '</td><td>' + esc(p.value) + '</td><td>' + esc(p.message) + '</td><td>' + esc(p.expected) + '</td></tr>'; });
+        ps.forEach(function (p) { html += '<tr><td>' + esc({error:'错误',warning:'警告',note:'提示'}[p.severity]) + '</td><td>' + esc(p.file) + '</td><td>' + rows(p) + '</td><td>' + esc(p.column) + '</td><td>' + esc(p.value) + '</td><td>' + esc(p.message) + '</td><td>' + esc(p.expected) + '</td></tr>'; });
         html += '</tbody></table>';
       }
       $('result').innerHTML = html;
@@ -203,11 +228,11 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
     post('commit', plan()).then(function (r) {
       var j = r.body;
       $('result').innerHTML = r.status === 200 ? '<div class="msg ok">已导入（第 ' + j.import + ' 次导入）：' + j.rows + ' 行，' + j.metrics + ' 条指标，' + j.instances + ' 例超期办件。</div>' : '<div class="msg error">' + esc(j.error) + '</div>';
-      if (r.status === 200) { tokens = []; $('staged').innerHTML = ''; $('commit').disabled = true; }
+      if (r.status === 200) { show([]); }
     });
   });
   $('cancel').addEventListener('click', function () {
-    post('cancel', { tokens: tokens }).then(function () { tokens = []; $('staged').innerHTML = ''; $('result').innerHTML = '<div class="msg ok">已取消，暂存文件已删除。</div>'; $('commit').disabled = true; });
+    post('cancel', { tokens: tokens() }).then(function (r) { show(r.body.staged); $('result').innerHTML = '<div class="msg ok">已全部移除，暂存文件已删除。</div>'; });
   });
 })();
 

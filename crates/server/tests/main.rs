@@ -68,6 +68,10 @@ kaohe_store::on_both!(
     the_grid_names_its_clauses_and_leaves_unscored_cells_empty,
     a_full_width_number_is_a_number_and_a_conflict_names_the_other_value,
     the_grid_pages_and_filters_the_units_one_works_on,
+    staged_files_survive_a_reload_are_replaced_by_kind_and_removable,
+    numeric_survey_codes_are_one_problem_naming_the_pages_choice,
+    a_title_row_is_passed_over_and_a_wrong_file_is_named_as_what_it_is,
+    the_period_defaults_to_the_assessments_year_and_names_the_pages_field,
 );
 
 /// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
@@ -96,6 +100,9 @@ use evidence::*;
 /// Platform imports: staged, previewed with their problems, committed whole; one source per count.
 mod imports;
 use imports::*;
+/// The import page: staged files kept, replaced by kind, removable; grouped problems; title rows.
+mod staging;
+use staging::*;
 /// The server-rendered pages: sign-in, every page for every role, forms that keep what was typed,
 mod pages;
 use pages::*;

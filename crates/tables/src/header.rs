@@ -138,6 +138,48 @@ pub fn map_columns(
     ok.then_some(Columns { idx, fields })
 }
 
+/// Rows searched for the header row: a title, a date or a note may stand above it in an export.
+pub const HEADER_SEARCH_ROWS: usize = 10;
+
+/// Whether `cells` name every required field of `fields` (the expected columns).
+pub fn names_required(cells: &[String], fields: &[Field]) -> bool {
+    let folded: Vec<String> = cells.iter().map(|c| fold(c)).collect();
+    fields.iter().filter(|f| f.required).all(|f| {
+        folded.iter().any(|k| {
+            !k.is_empty() && (fold(f.key) == *k || f.aliases.iter().any(|a| fold(a) == *k))
+        })
+    })
+}
+
+/// The header among the first [`HEADER_SEARCH_ROWS`] rows: when the first row does not name every
+/// required field and a later one among them does, that row becomes the header and the rows above
+/// it (a title, a note) are dropped. Returns the row number taken when it is not the first row —
+/// for a note saying which row was taken; `None` when the first row stays the header (then
+/// [`map_columns`] reports what it lacks).
+pub fn find_header_row(sheet: &mut Sheet, fields: &[Field]) -> Option<u32> {
+    if names_required(&sheet.headers, fields) {
+        return None;
+    }
+    let at = sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS - 1)
+        .position(|r| names_required(&r.cells, fields))?;
+    let mut rest = sheet.rows.split_off(at + 1);
+    let header = sheet.rows.pop().expect("the row found");
+    std::mem::swap(&mut sheet.rows, &mut rest);
+    sheet.headers = header.cells;
+    Some(header.number)
+}
+
+/// The note that says which row was taken as the header.
+pub fn header_row_note(name: &str, row: u32) -> Problem {
+    Problem::note(format!(
+        "第 1 行不是表头，已取第 {row} 行为表头（其上各行视为标题或说明，不读入）"
+    ))
+    .at(Some(Origin::row(name, row)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +225,32 @@ mod tests {
         assert!(map_columns(&s, FIELDS, &mut p).is_none());
         assert!(p.iter().any(|p| p.message.contains("出现了两次")));
         assert!(p.iter().any(|p| p.message.contains("缺少“得分”列")));
+    }
+
+    #[test]
+    fn a_title_row_above_the_header_is_passed_over_within_ten_rows() {
+        let mut s = from_csv_text(
+            "t.csv",
+            "2021年度考核得分表,,\n制表：县政务办,,\n单位,得分,理由\nA,1,x\n",
+        )
+        .unwrap();
+        assert_eq!(find_header_row(&mut s, FIELDS), Some(3));
+        assert_eq!(s.headers, vec!["单位", "得分", "理由"]);
+        assert_eq!(s.rows.len(), 1);
+        assert_eq!((s.rows[0].number, s.rows[0].cells[0].as_str()), (4, "A"));
+        // The header in the first row stays; nothing is dropped.
+        let mut s = from_csv_text("t.csv", "单位,得分\nA,1\n").unwrap();
+        assert_eq!(find_header_row(&mut s, FIELDS), None);
+        assert_eq!(s.rows.len(), 1);
+        // The tenth row is the last one looked at; the eleventh is not.
+        for (titles, found) in [(9, Some(10)), (10, None)] {
+            let text = format!("{}单位,得分\nA,1\n", "标题,\n".repeat(titles));
+            let mut s = from_csv_text("t.csv", &text).unwrap();
+            assert_eq!(
+                find_header_row(&mut s, FIELDS),
+                found,
+                "{titles} title rows"
+            );
+        }
     }
 }

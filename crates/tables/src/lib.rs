@@ -12,6 +12,8 @@ pub mod batch;
 pub mod cell;
 /// 编码识别: bytes → text (UTF-8/BOM, UTF-16 BOM, GB18030).
 pub mod decode;
+/// 文件类型识别: a PDF, an image or a zip given in place of a table, named as what it is.
+pub mod filekind;
 /// 表头: header aliases (Chinese or English) → fields.
 pub mod header;
 /// 检查记录: the inspections table (who inspected, when).

@@ -59,7 +59,13 @@ pub(super) fn read_csv(
     problems: &mut Vec<Problem>,
 ) -> bool {
     let name = kaohe_tables::sheet::display_name(path);
-    let mut reader = match crate::chunks::CsvReader::open(path, &name, opts.chunk_bytes) {
+    let mut reader = match crate::chunks::CsvReader::open_for(
+        path,
+        &name,
+        opts.chunk_bytes,
+        super::FIELDS,
+        problems,
+    ) {
         Ok(r) => r,
         Err(p) => {
             problems.push(*p);

@@ -21,7 +21,7 @@ pub(super) fn read_xlsx(
     tracker: &mut Option<IdTracker>,
     problems: &mut Vec<Problem>,
 ) -> bool {
-    let mut src = match Source::open(path) {
+    let mut src = match Source::open_for(path, FIELDS, problems) {
         Ok(s) => s,
         Err(p) => {
             problems.push(*p);

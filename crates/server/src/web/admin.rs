@@ -16,27 +16,28 @@ pub(super) async fn import_page(
         ));
     }
     let x = assessment_of(&st, &a, id).await?;
+    let period = kaohe_app::import::default_period(&x);
     let page = ImportPage {
         frame: Frame::of(Some(&a)),
         a_id: id,
         title: &x.title,
-        // The assessment's own 考核期; the whole of its year for one made before it had one.
-        period: match x.dates.period {
-            Some((start, end)) => format!("{start}..{end}"),
-            None => format!("{0}-01-01..{0}-12-31", x.year),
-        },
+        period_start: period.start.to_string(),
+        period_end: period.end.to_string(),
+        staged: crate::imports::staged_files(&st, id),
     };
     Ok(render("import.html", page))
 }
 
-/// 导入平台数据's context: the assessment and the period its imports default to.
+/// 导入平台数据's context: the assessment, the period its imports default to, the files staged.
 #[derive(serde::Serialize)]
 struct ImportPage<'a> {
     #[serde(flatten)]
     frame: Frame<'a>,
     a_id: i64,
     title: &'a str,
-    period: String,
+    period_start: String,
+    period_end: String,
+    staged: Vec<crate::imports::StagedFile>,
 }
 
 /// 审计日志's context: the entries found, the filter, and the chain's state.
