@@ -26,6 +26,8 @@ pub mod results;
 pub mod rubric_editor;
 /// 阶段与定档: stage moves, sealing, 更正, the sealed versions.
 pub mod sealing;
+/// 待办: what each person has left to do in an assessment, and the counts of its card.
+pub mod todo;
 /// 方案对比: the data under another rubric, compared.
 pub mod whatif;
 /// 新建考核: a new assessment copied from an earlier one or from a rubric file, every problem in Chinese.

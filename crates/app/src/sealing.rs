@@ -26,8 +26,13 @@ pub fn sealed_result(x: &Assessment, inputs: &kaohe_core::Inputs) -> String {
 }
 
 /// The work still unfinished in an assessment, one line per unit (by code): the clauses without a
-/// score or without data, as kaohe-core finds them missing. What the gate before 公示 and 定档 lists.
-pub fn unfinished(x: &Assessment, inputs: &kaohe_core::Inputs) -> Vec<String> {
+/// score or without data, as kaohe-core finds them missing, and a self-assessment not submitted
+/// (提交自评) where the unit has clauses to self-assess and a reporter to do it. What the gate before 公示 and 定档 lists.
+pub fn unfinished(
+    x: &Assessment,
+    inputs: &kaohe_core::Inputs,
+    progress: &kaohe_store::Progress,
+) -> Vec<String> {
     let scored = kaohe_core::score(&x.rubric, inputs);
     let mut rows: Vec<(&str, String)> = scored
         .units
@@ -40,18 +45,41 @@ pub fn unfinished(x: &Assessment, inputs: &kaohe_core::Inputs) -> Vec<String> {
                 .filter(|(c, _)| c.score().is_none())
                 .map(|(_, clause)| &*clause.id)
                 .collect();
-            if missing.is_empty() {
+            let u = scored.unit(r);
+            let unsubmitted =
+                x.rubric.self_assessed(&u.kind).next().is_some() && progress.owes_self(&u.code);
+            let mut what = Vec::new();
+            if !missing.is_empty() {
+                what.push(format!("条款 {} 未评分或缺数据", missing.join("、")));
+            }
+            if unsubmitted {
+                what.push("自评未提交".to_string());
+            }
+            if what.is_empty() {
                 return None;
             }
-            let u = scored.unit(r);
-            Some((
-                &*u.code,
-                format!("{}：条款 {} 未评分或缺数据", u.name, missing.join("、")),
-            ))
+            Some((&*u.code, format!("{}：{}", u.name, what.join("；"))))
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(b.0));
     rows.into_iter().map(|(_, line)| line).collect()
+}
+
+/// The gate before 公示 and 定档: [`unfinished`], and the files staged for import and not committed
+/// (`staged`, each as the import page names it), then the admin's override (`go_on`) if any.
+fn gate<'a>(staged: &'a [String], go_on: Option<&'a str>) -> Gate<'a> {
+    Gate::new(move |x, inputs, progress| {
+        let mut lines = unfinished(x, inputs, progress);
+        if !staged.is_empty() {
+            lines.push(format!(
+                "数据导入：已上传但未导入的文件 {} 个（{}），请在“数据导入”页导入或移除",
+                staged.len(),
+                staged.join("、")
+            ));
+        }
+        lines
+    })
+    .overridden(go_on)
 }
 
 /// Where a stage move left the assessment.
@@ -76,7 +104,9 @@ impl Moved {
 /// 推进阶段 (admin, with the reason): into the next stage; into 定档 the result is sealed with it.
 /// Into 公示 and 定档 unfinished work refuses the move ([`StoreError::Unfinished`], every unit
 /// named) unless `go_on` gives the admin's explicit reason to continue — a consent of its own,
-/// never the move's `why`; it is recorded and printed on the result.
+/// never the move's `why`; it is recorded and printed on the result. `staged` names the files
+/// uploaded for import and not committed (the gate lists them).
+#[allow(clippy::too_many_arguments)]
 pub async fn advance(
     store: &Store,
     user: &User,
@@ -84,14 +114,15 @@ pub async fn advance(
     to: Stage,
     why: &str,
     go_on: Option<&str>,
+    staged: &[String],
     now: &str,
 ) -> Result<Moved> {
     if to == Stage::Final {
         return Ok(Moved::Sealed(
-            finalize(store, user, id, why, go_on, now).await?,
+            finalize(store, user, id, why, go_on, staged, now).await?,
         ));
     }
-    let gate = Gate::new(unfinished).overridden(go_on);
+    let gate = gate(staged, go_on);
     store.advance(user, id, to, why, now, gate).await?;
     Ok(Moved::To(to))
 }
@@ -103,9 +134,10 @@ pub async fn finalize(
     id: i64,
     why: &str,
     go_on: Option<&str>,
+    staged: &[String],
     now: &str,
 ) -> Result<Sealed> {
-    let gate = Gate::new(unfinished).overridden(go_on);
+    let gate = gate(staged, go_on);
     store
         .finalize(user, id, why, now, gate, sealed_result)
         .await

@@ -40,6 +40,14 @@ pub fn router() -> Router<AppState> {
             "/api/assessments/{id}/units/{unit}/inspections/{iid}/remove",
             post(remove_inspection),
         )
+        .route(
+            "/api/assessments/{id}/units/{unit}/submission",
+            get(submission).post(submit_self),
+        )
+        .route(
+            "/api/assessments/{id}/units/{unit}/submission/return",
+            post(return_self),
+        )
         .route("/api/assessments/{id}/results", get(results))
         .route("/api/assessments/{id}/whatif", post(whatif))
         .route(
@@ -232,6 +240,48 @@ async fn file_objection(
     Ok(Json(serde_json::json!({ "id": oid })))
 }
 
+/// A unit's 提交自评 state (`null` when never submitted).
+async fn submission(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((id, unit)): Path<(i64, String)>,
+) -> ApiResult<Json<serde_json::Value>> {
+    kaohe_app::results::may_open_unit(&a.user, &unit)?;
+    st.store.assessment(id).await?;
+    Ok(Json(
+        serde_json::json!({ "submission": st.store.submission(id, &unit).await? }),
+    ))
+}
+
+/// 提交自评 (the unit's reporter, 自评).
+async fn submit_self(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, unit)): Path<(i64, String)>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let s = st.store.submit_self(&a.user, id, &unit, &st.now()).await?;
+    Ok(Json(serde_json::json!({ "submission": s })))
+}
+
+#[derive(Deserialize)]
+struct ReturnSelf {
+    reason: String,
+}
+
+/// 退回自评 (the unit's assessor or the admin, 自评), with the reason.
+async fn return_self(
+    State(st): State<AppState>,
+    Mutating(a): Mutating,
+    Path((id, unit)): Path<(i64, String)>,
+    Json(b): Json<ReturnSelf>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let s = st
+        .store
+        .return_self(&a.user, id, &unit, &b.reason, &st.now())
+        .await?;
+    Ok(Json(serde_json::json!({ "submission": s })))
+}
+
 async fn objections(
     State(st): State<AppState>,
     a: Authed,
@@ -286,8 +336,10 @@ async fn finalize(
     Json(b): Json<Why>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let go_on = b.override_reason.as_deref();
+    let staged = crate::imports::staged_names(&st, id);
     let sealed =
-        kaohe_app::sealing::finalize(&st.store, &a.user, id, &b.reason, go_on, &st.now()).await?;
+        kaohe_app::sealing::finalize(&st.store, &a.user, id, &b.reason, go_on, &staged, &st.now())
+            .await?;
     Ok(Json(
         serde_json::to_value(sealed).expect("a seal serialises"),
     ))
@@ -389,8 +441,18 @@ async fn advance(
         ))
     })?;
     let go_on = b.override_reason.as_deref();
-    let moved =
-        kaohe_app::sealing::advance(&st.store, &a.user, id, to, &b.why, go_on, &st.now()).await?;
+    let staged = crate::imports::staged_names(&st, id);
+    let moved = kaohe_app::sealing::advance(
+        &st.store,
+        &a.user,
+        id,
+        to,
+        &b.why,
+        go_on,
+        &staged,
+        &st.now(),
+    )
+    .await?;
     let mut v = serde_json::json!({ "stage": to, "stage_label": to.label() });
     if let kaohe_app::sealing::Moved::Sealed(sealed) = moved {
         v["sealed"] = serde_json::to_value(sealed).expect("a seal serialises");

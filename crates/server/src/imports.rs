@@ -137,6 +137,14 @@ pub fn staged_files(st: &AppState, id: i64) -> Vec<StagedFile> {
     out
 }
 
+/// The files staged for assessment `id` as the gate and the 待办 name them: `办件（cases.csv）`.
+pub fn staged_names(st: &AppState, id: i64) -> Vec<String> {
+    staged_files(st, id)
+        .into_iter()
+        .map(|f| format!("{}（{}）", f.kind_name, f.name))
+        .collect()
+}
+
 /// An ISO 8601 UTC time (`2021-12-01T09:00:00Z`) in Beijing time to the minute: `2021-12-01 17:00`.
 pub fn beijing_minute(utc: &str) -> String {
     let parsed = (|| {

@@ -77,6 +77,21 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "撤销一条检查记录（须填写理由；审计日志保留原记录）",
     ),
     (
+        "get",
+        "/api/assessments/{id}/units/{unit}/submission",
+        "单位的提交自评状态（已提交、已退回及理由；从未提交为 null）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/units/{unit}/submission",
+        "提交自评（本单位填报员，自评阶段，截止前；须填完全部自评项，提交后自评分和佐证材料锁定）",
+    ),
+    (
+        "post",
+        "/api/assessments/{id}/units/{unit}/submission/return",
+        "退回自评（分配到该单位的考核员或管理员，自评阶段；须写明理由 reason）",
+    ),
+    (
         "post",
         "/api/assessments/{id}/units/{unit}/findings/{fid}/withdraw",
         "撤回一条手工记录的问题（须填写理由；审计日志保留原文）",

@@ -59,6 +59,30 @@ pub(crate) async fn the_whole_workflow_from_draft_to_final_and_a_correction(db: 
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
+    // 提交自评 is refused until every clause it self-assesses has a 自评分, then locks them.
+    let submit = format!("/api/assessments/{id}/units/320623001/submission");
+    let (st, v, _) = a.call(&rep, "POST", &submit, None, true).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("项考核点未自评，不能提交"),
+        "{v}"
+    );
+    for (who, unit) in [(&rep, "320623001"), (&a.login("matang").await, "320623100")] {
+        self_assess_and_submit(&a, who, id, unit).await;
+    }
+    let (st, v, _) = a
+        .call(
+            &rep,
+            "PUT",
+            &format!("/api/assessments/{id}/units/320623001/scores/1.1.1/self"),
+            Some(json!({ "score": "0.04", "reason": "再改", "version": 1 })),
+            true,
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(
         a.call(
             &admin,
@@ -562,6 +586,50 @@ pub(crate) async fn refused_objection_forms_keep_what_was_typed(db: Db) {
     );
 }
 
+/// 自评 of every judgement clause not yet self-assessed at full marks, then 提交自评, by the unit's
+/// reporter `who`, through the API.
+async fn self_assess_and_submit(a: &App, who: &Who, id: i64, unit: &str) {
+    let (_, scores, _) = a
+        .call(
+            who,
+            "GET",
+            &format!("/api/assessments/{id}/units/{unit}/scores"),
+            None,
+            false,
+        )
+        .await;
+    let (_, detail, _) = a
+        .call(who, "GET", &format!("/api/assessments/{id}"), None, false)
+        .await;
+    for c in detail["rubric"]["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["rule"] == "judgement")
+    {
+        let done = scores
+            .to_string()
+            .contains(&format!("\"clause_id\":{}", c["id"]));
+        if done {
+            continue;
+        }
+        let path = format!(
+            "/api/assessments/{id}/units/{unit}/scores/{}/self",
+            c["id"].as_str().unwrap()
+        );
+        let body = json!({ "score": c["max"], "reason": "" });
+        let (st, v, _) = a.call(who, "PUT", &path, Some(body), true).await;
+        assert_eq!(st, StatusCode::OK, "{path} {v}");
+    }
+    let path = format!("/api/assessments/{id}/units/{unit}/submission");
+    let (st, v, _) = a.call(who, "POST", &path, None, true).await;
+    assert_eq!(
+        (st, v["submission"]["status"].as_str()),
+        (StatusCode::OK, Some("submitted")),
+        "{v}"
+    );
+}
+
 /// The gate before 公示 and 定档 (issue 12), and a move into 定档 through `POST …/stage` sealing the
 /// result as `…/finalize` does (one use case, kaohe_app::sealing::advance). The fixture has scored
 /// one clause of one unit: the move is refused with every unfinished unit named; `why` is no
@@ -597,12 +665,17 @@ pub(crate) async fn the_gate_lists_unfinished_work_and_the_stage_route_seals(db:
             list[1].starts_with("马塘镇：条款 1.1.2、"),
             "马塘镇's 1.1.1 is scored: {v}"
         );
-        assert!(list.iter().all(|l| l.ends_with("未评分或缺数据")), "{v}");
+        // Neither unit's reporter has submitted its self-assessment.
+        assert!(
+            list.iter()
+                .all(|l| l.ends_with("未评分或缺数据；自评未提交")),
+            "{v}"
+        );
         assert!(
             v["error"]
                 .as_str()
                 .unwrap()
-                .starts_with("还有 2 个单位未完成考核，不能进入“公示”"),
+                .starts_with("还有 2 项未完成，不能进入“公示”"),
             "{v}"
         );
         assert_eq!(a.store.assessment(id).await.unwrap().stage, Stage::Review);

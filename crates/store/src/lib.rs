@@ -29,7 +29,8 @@ pub mod url;
 pub use model::*;
 pub use store::{
     Account, AccountEdit, Backend, Decision, Finding, Gate, Import, Inspection, NewAccount,
-    NewFinding, NewUnit, Objection, Roster, RubricDraft, Sealed, Store, StoreError,
+    NewFinding, NewUnit, Objection, Progress, Roster, RubricDraft, Sealed, Store, StoreError,
+    Submission,
 };
 pub use store::{
     GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,

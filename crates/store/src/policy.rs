@@ -46,6 +46,10 @@ pub enum Action {
     AdvanceStage,
     SetDates,
     SelfAssess,
+    /// 提交自评: the unit's reporter, in 自评.
+    Submit,
+    /// 退回自评: the unit's assessor or the admin, in 自评.
+    ReturnSelf,
     Score,
     Import,
     Object,
@@ -63,6 +67,8 @@ impl Action {
             Action::AdvanceStage => "推进阶段",
             Action::SetDates => "设置考核日期",
             Action::SelfAssess => "填报自评",
+            Action::Submit => "提交自评",
+            Action::ReturnSelf => "退回自评",
             Action::Score => "考核评分",
             Action::Import => "导入平台数据",
             Action::Object => "提出异议",
@@ -96,7 +102,7 @@ pub fn check(
         Action::SetUp | Action::EditRubric => stage == Stage::Draft,
         Action::Reassign => stage != Stage::Final,
         Action::AdvanceStage | Action::SetDates => stage != Stage::Final,
-        Action::SelfAssess => stage == Stage::SelfAssessment,
+        Action::SelfAssess | Action::Submit | Action::ReturnSelf => stage == Stage::SelfAssessment,
         Action::Score | Action::Import => stage == Stage::Review,
         Action::Object | Action::Decide => stage == Stage::Publication,
         Action::Correct => stage == Stage::Final,
@@ -110,17 +116,17 @@ pub fn check(
         | Action::SetDates
         | Action::Import
         | Action::Correct => user.role == Role::Admin,
-        Action::SelfAssess | Action::Object => {
+        Action::SelfAssess | Action::Submit | Action::Object => {
             user.role == Role::Reporter && unit.is_some() && user.unit_code.as_deref() == unit
         }
-        Action::Score | Action::Decide => {
+        Action::Score | Action::Decide | Action::ReturnSelf => {
             user.role == Role::Admin || (user.role == Role::Assessor && assigned)
         }
     };
     if !role_ok {
         let who = match action {
-            Action::SelfAssess | Action::Object => "本单位的填报员",
-            Action::Score | Action::Decide => "分配到该单位的考核员或管理员",
+            Action::SelfAssess | Action::Submit | Action::Object => "本单位的填报员",
+            Action::Score | Action::Decide | Action::ReturnSelf => "分配到该单位的考核员或管理员",
             _ => "管理员",
         };
         return Err(format!(

@@ -36,6 +36,8 @@ kaohe_store::on_both!(
     an_assessor_is_replaced_with_a_reason_at_any_stage_before_final,
     a_roster_is_written_whole_or_not_at_all,
     a_grid_page_is_read_whole_filtered_and_paged,
+    a_self_assessment_is_submitted_whole_locked_and_returned_with_a_reason,
+    the_gate_is_told_which_units_submitted,
 );
 
 /// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
@@ -60,6 +62,9 @@ mod grid;
 /// The keyed audit chain, its head and the replay (issue 9).
 mod history;
 use grid::*;
+/// 提交自评 and 退回 (issue 13).
+mod submissions;
+use submissions::*;
 /// 检查记录 and typed findings (issue 11).
 mod inspections;
 /// Checks under the write lock, two callers at once (issue 10).

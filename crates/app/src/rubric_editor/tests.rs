@@ -1,3 +1,5 @@
+//! The rubric editor's use cases tried on the rudong-2021 rubric: checks, edits, paste, versions.
+
 use super::*;
 
 const RUDONG: &str = include_str!("../../../../rubrics/rudong-2021.toml");

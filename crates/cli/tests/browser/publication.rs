@@ -20,7 +20,7 @@ fn publication_objection_decision_finalisation_and_the_league_table() {
     b.click("#advance button[type=submit]");
     // The demo leaves 7 units unscored: the gate refuses and lists them, then the admin goes on
     // explicitly, with a reason of its own.
-    let t = b.wait_for("还有 7 个单位未完成考核");
+    let t = b.wait_for("项未完成");
     assert!(t.contains("曹埠镇：条款 1.1.1"), "{t}");
     b.type_text("#advance input[name=why]", "考核结束，开始公示");
     b.click("#advance input[name=confirm]");
@@ -66,7 +66,7 @@ fn publication_objection_decision_finalisation_and_the_league_table() {
     b.type_text("#advance input[name=why]", "县考核领导小组审定");
     b.click("#advance input[name=confirm]");
     b.click("#advance button[type=submit]");
-    b.wait_for("还有 7 个单位未完成考核");
+    b.wait_for("项未完成");
     b.type_text("#advance input[name=why]", "县考核领导小组审定");
     b.click("#advance input[name=confirm]");
     b.click("#advance input[name=go_on]");

@@ -53,6 +53,15 @@ pub struct Rubric {
 }
 
 impl Rubric {
+    /// The clauses a reporter of a unit of `kind` self-assesses (自评): the judgement clauses that
+    /// apply to the kind — the ones scored by a person, not computed from data. What 提交自评 and
+    /// the reporter's 待办 count.
+    pub fn self_assessed<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Clause> + 'a {
+        self.clauses
+            .iter()
+            .filter(move |c| matches!(c.rule, Rule::Judgement) && c.applies(kind))
+    }
+
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses.iter().find(|c| *c.id == *id)
     }

@@ -319,7 +319,9 @@ pub(super) async fn advance_form(
         return back("勾选“未完成仍继续”时须写明继续的理由");
     }
     let now = st.now();
-    match kaohe_app::sealing::advance(&st.store, &a.user, id, to, &why, go_on, &now).await {
+    let staged = crate::imports::staged_names(&st, id);
+    match kaohe_app::sealing::advance(&st.store, &a.user, id, to, &why, go_on, &staged, &now).await
+    {
         Ok(moved) => back(&moved.message()),
         Err(kaohe_store::StoreError::Unfinished { items, .. }) => {
             let mut r = assessment_page(&st, &a, id, None, items).await?;

@@ -1,5 +1,6 @@
 //! 工作台: the assessments a person may open, with their progress and dates (what is left of the
-//! 自评 deadline and the 公示 window); for the admin, 新建考核.
+//! 自评 deadline and the 公示 window), and each person's 待办 — what is left to do, each a link
+//! (kaohe-app `todo`); for the admin, 新建考核.
 
 use super::*;
 
@@ -13,17 +14,15 @@ struct DashboardPage<'a> {
     admin: bool,
 }
 
-/// One assessment on the dashboard, with its progress counts.
+/// One assessment on the dashboard, with its progress counts and the person's 待办.
 #[derive(serde::Serialize)]
 struct AssessmentCard {
     id: i64,
     title: String,
     stage_label: &'static str,
     rubric_id: String,
-    units: usize,
-    self_units: i64,
-    scored: i64,
-    open_objections: i64,
+    counts: kaohe_app::todo::Counts,
+    todos: Vec<kaohe_app::todo::Todo>,
     /// 考核期, 自评截止, 公示期 in words, with what is left.
     dates: Vec<String>,
 }
@@ -33,17 +32,19 @@ pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn)
     let (calendar, now) = (st.store.calendar(), st.now());
     for x in st.store.assessments().await.or_page(&a)? {
         let full = st.store.assessment(x.id).await.or_page(&a)?;
-        let units = st.store.units(x.id).await.or_page(&a)?.len();
-        let (self_units, scored, open_objections) = st.store.progress(x.id).await.or_page(&a)?;
+        let staged = match a.user.role {
+            Role::Admin => crate::imports::staged_names(&st, x.id),
+            _ => Vec::new(),
+        };
         assessments.push(AssessmentCard {
             id: x.id,
             title: x.title,
             stage_label: x.stage.label(),
             rubric_id: x.rubric_id,
-            units,
-            self_units,
-            scored,
-            open_objections,
+            counts: kaohe_app::todo::counts(&st.store, x.id).await.or_page(&a)?,
+            todos: kaohe_app::todo::of(&st.store, &a.user, x.id, &staged)
+                .await
+                .or_page(&a)?,
             dates: kaohe_app::dates::lines(&full, &calendar, &now),
         });
     }

@@ -38,6 +38,9 @@ use unit::*;
 /// 考核反馈单: one unit's printable form and its PDF.
 mod feedback;
 use feedback::*;
+
+mod submission;
+use submission::*;
 /// 导出: the whole result as XLSX, CSV and one PDF of every unit's form, for who may export.
 mod exports;
 use exports::*;
@@ -328,6 +331,8 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/u/{unit}", get(scorecard))
         .route("/a/{id}/u/{unit}/score", post(score_form))
         .route("/a/{id}/u/{unit}/self", post(self_form))
+        .route("/a/{id}/u/{unit}/submit", post(submit_form))
+        .route("/a/{id}/u/{unit}/return", post(return_form))
         .route("/a/{id}/u/{unit}/finding", post(finding_form))
         .route(
             "/a/{id}/u/{unit}/finding/{fid}/withdraw",

@@ -48,6 +48,8 @@ pub(super) struct Notice {
     pub(super) decided: Option<String>,
     pub(super) inspected: Option<String>,
     pub(super) uninspected: Option<String>,
+    pub(super) submitted: Option<String>,
+    pub(super) returned: Option<String>,
 }
 
 /// What a unit's page shows again after a form: the error that refused it, the score form as typed,
@@ -185,7 +187,9 @@ pub(super) async fn scorecard_page(
     let today = kaohe_store::store::beijing_date(&st.now())
         .map(|d| d.to_string())
         .unwrap_or_default();
-    let can_self = may(Action::SelfAssess);
+    let submission = submission::view(st, a, &x, u, assigned).await.or_page(a)?;
+    let locked = submission.as_ref().is_some_and(|s| s.submitted);
+    let can_self = may(Action::SelfAssess) && !locked;
     let evidence = st.store.evidence(&a.user, id, unit).await.or_page(a)?;
     let can_object = may(Action::Object);
     let can_decide = may(Action::Decide);
@@ -293,6 +297,7 @@ pub(super) async fn scorecard_page(
         total: None,
         kept,
         today,
+        submission,
     };
     if let (Some(scored), Some(r)) = (&scored, ur) {
         let dp = x.rubric.precision;
@@ -353,6 +358,8 @@ struct ScorecardPage<'a> {
     kept: Value,
     /// Today in Beijing time (the 检查日期 a new record starts with).
     today: String,
+    /// 提交自评: its state and what this person may do with it.
+    submission: Option<submission::SubmissionView>,
 }
 
 /// The unit's points in one indicator beside the average of all units.
@@ -395,7 +402,13 @@ pub(super) async fn scorecard(
             .or(n.inspected.map(|c| format!("已记录条款 {c} 的检查")))
             .or(n
                 .uninspected
-                .map(|c| format!("已撤销条款 {c} 的一条检查记录")));
+                .map(|c| format!("已撤销条款 {c} 的一条检查记录")))
+            .or(n
+                .submitted
+                .map(|_| "自评已提交，等待考核员审核".to_string()))
+            .or(n
+                .returned
+                .map(|_| "已退回自评，填报员可修改后重新提交".to_string()));
     let again = Again {
         notice,
         ..Again::default()

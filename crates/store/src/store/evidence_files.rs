@@ -34,11 +34,14 @@ impl Store {
     ) -> Result<EvidenceRef> {
         let a = self.assessment(assessment).await?;
         // What adding evidence counts as depends on the stage, read under the lock.
-        let Change { mut tx, .. } = self
+        let Change { mut tx, action, .. } = self
             .change(by, assessment, Some(unit), |stage| {
                 policy::evidence_action(by, stage)
             })
             .await?;
+        if action == Action::SelfAssess {
+            Self::check_not_submitted(&mut tx, assessment, unit).await?;
+        }
         if a.rubric.clause(clause).is_none() {
             return Err(StoreError::Invalid(format!("细则中没有条款“{clause}”")));
         }

@@ -10,8 +10,56 @@
 
 use super::*;
 
+/// What the store reads for the gate under the write lock besides the scoring inputs: the units
+/// whose self-assessment is submitted (提交自评), and the units that have an active reporter
+/// account (only they can submit; a unit without one is not waited for).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub submitted: std::collections::BTreeSet<String>,
+    pub with_reporter: std::collections::BTreeSet<String>,
+}
+
+impl Progress {
+    /// Whether unit `code` still owes its self-assessment.
+    pub fn owes_self(&self, code: &str) -> bool {
+        self.with_reporter.contains(code) && !self.submitted.contains(code)
+    }
+}
+
+impl Store {
+    /// The [`Progress`] of `assessment`, read on `conn` (the write transaction for the gate).
+    pub(super) async fn progress_on(
+        conn: &mut sqlx::AnyConnection,
+        assessment: i64,
+    ) -> Result<Progress> {
+        let submitted: Vec<String> = sqlx::query_scalar(
+            "SELECT unit_code FROM self_submissions WHERE assessment_id = $1 AND status = 'submitted'",
+        )
+        .bind(assessment)
+        .fetch_all(&mut *conn)
+        .await?;
+        let with_reporter: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT u.code FROM units u JOIN users r ON r.unit_code = u.code AND r.role = 'reporter' AND r.active = 1 WHERE u.assessment_id = $1",
+        )
+        .bind(assessment)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Progress {
+            submitted: submitted.into_iter().collect(),
+            with_reporter: with_reporter.into_iter().collect(),
+        })
+    }
+
+    /// The [`Progress`] of `assessment` as committed (for the 待办 and the dashboard's counts).
+    pub async fn self_progress(&self, assessment: i64) -> Result<Progress> {
+        let mut conn = self.pool.acquire().await?;
+        Self::progress_on(&mut conn, assessment).await
+    }
+}
+
 /// The unfinished work of an assessment as the caller finds it: one line per unit, in Chinese.
-type Unfinished<'a> = Box<dyn FnOnce(&Assessment, &kaohe_core::Inputs) -> Vec<String> + Send + 'a>;
+type Unfinished<'a> =
+    Box<dyn FnOnce(&Assessment, &kaohe_core::Inputs, &Progress) -> Vec<String> + Send + 'a>;
 
 /// What a move into 公示 or 定档 must pass: the caller's list of unfinished work, and — only when
 /// the admin chose it explicitly — the reason to go on regardless.
@@ -23,7 +71,7 @@ pub struct Gate<'a> {
 impl<'a> Gate<'a> {
     /// A gate that lists the unfinished work with `unfinished` (run under the write lock).
     pub fn new(
-        unfinished: impl FnOnce(&Assessment, &kaohe_core::Inputs) -> Vec<String> + Send + 'a,
+        unfinished: impl FnOnce(&Assessment, &kaohe_core::Inputs, &Progress) -> Vec<String> + Send + 'a,
     ) -> Gate<'a> {
         Gate {
             unfinished: Some(Box::new(unfinished)),
@@ -70,14 +118,15 @@ impl Store {
         };
         let a = self.assessment(assessment).await?;
         let inputs = self.inputs(assessment).await?;
-        let items = unfinished(&a, &inputs);
+        let progress = Self::progress_on(tx, assessment).await?;
+        let items = unfinished(&a, &inputs, &progress);
         if items.is_empty() {
             return Ok(None);
         }
         let Some(reason) = gate.go_on.map(str::trim).filter(|r| !r.is_empty()) else {
             return Err(StoreError::Unfinished {
                 message: format!(
-                    "还有 {} 个单位未完成考核，不能进入“{}”：{}。如确需继续，请另行勾选“未完成仍继续”并写明理由",
+                    "还有 {} 项未完成，不能进入“{}”：{}。如确需继续，请另行勾选“未完成仍继续”并写明理由",
                     items.len(),
                     to.label(),
                     items.join("；")

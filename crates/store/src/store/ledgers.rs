@@ -41,6 +41,7 @@ impl Store {
         }
         if action == Action::SelfAssess {
             Self::check_self_deadline(&mut tx, assessment, now).await?;
+            Self::check_not_submitted(&mut tx, assessment, unit).await?;
         }
         let text = Self::checked_score(&a.rubric, clause, score, reason)?;
         Self::unit_in(&mut tx, assessment, unit).await?;

@@ -48,6 +48,8 @@ mod sealing;
 /// 单位、分工与名册导入: a unit edited, an assessor replaced with a reason, a workbook's units and
 /// accounts written all or nothing.
 mod setup;
+/// 提交自评与退回 — a unit's self-assessment submitted (then locked) and returned with a reason.
+mod submissions;
 
 pub use accounts::{Account, AccountEdit, NewAccount, Session};
 pub use assessments::{
@@ -57,7 +59,7 @@ pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
 pub(crate) use findings::TypedAudit;
 pub use findings::{Finding, NewFinding};
-pub use gate::{Gate, incomplete_note};
+pub use gate::{Gate, Progress, incomplete_note};
 pub use grid::{
     GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,
 };
@@ -69,6 +71,7 @@ pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
 pub use setup::{NewUnit, Roster};
+pub use submissions::{MAX_REASON_CHARS, Submission};
 
 /// What can go wrong, each with a message a clerk understands.
 #[derive(Debug, thiserror::Error)]
