@@ -13,7 +13,7 @@ use kaohe_tables::roster::{
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The roles as the workbook names them (what the 角色 list offers).
-pub const ROLE_LABELS: [&str; 4] = ["管理员", "考核员", "单位填报员", "查看"];
+pub const ROLE_LABELS: [&str; 4] = ["管理员", "考核员", "单位填报员", "领导"];
 
 /// An account made by an import, with its initial password (shown once; only its hash is kept).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -7,7 +7,8 @@
 
 use kaohe_core::calendar::Calendar;
 use kaohe_core::problem::Problem;
-use kaohe_store::store::{Assessment, beijing_date};
+use kaohe_core::time::beijing_date;
+use kaohe_store::store::Assessment;
 use kaohe_store::{Stage, Store};
 
 /// Gives `store` the working-day calendar of its data directory (the built-in years plus

@@ -10,6 +10,8 @@
 
 /// 单位与账号: the roster template, export and import, password resets.
 pub mod accounts;
+/// 审计日志 as people read it: actions, objects, times and values in words, hashes apart.
+pub mod audit_log;
 /// 批量计分: a batch of files scored, or every problem that stops it.
 pub mod batch;
 /// 工作日历: the built-in years plus the calendar files a directory holds, within limits.

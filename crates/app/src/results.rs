@@ -95,17 +95,29 @@ pub fn hide_unreadable_details(user: &User, stage: Stage, v: &mut serde_json::Va
     }
 }
 
-/// That `user` may open unit `unit`'s pages at all (a reporter only its own unit), refused as the
-/// pages say it.
-pub fn may_open_unit(user: &User, unit: &str) -> Result<()> {
-    if Store::may_read_unit(user, unit) {
+/// That `user` may open unit `unit`'s page in `stage` ([`policy::may_open_unit`]: a reporter only
+/// its own unit, a leader once published), refused as the pages say it. Every link to a unit's
+/// page asks the same.
+pub fn may_open_unit(user: &User, stage: Stage, unit: &str) -> Result<()> {
+    if policy::may_open_unit(user, stage, unit) {
         return Ok(());
     }
+    let when = if policy::may_open_unit(user, Stage::Final, unit) {
+        format!("结果尚未公示（当前为“{}”阶段），", stage.label())
+    } else {
+        String::new()
+    };
     Err(StoreError::Forbidden(format!(
-        "{}（{}）无权查看单位 {unit} 的考核表",
+        "{when}{}（{}）无权查看单位 {unit} 的考核表",
         user.name,
         user.role.label()
     )))
+}
+
+/// Whether `user` may download the whole result ([`Read::Export`]: 汇总表, 扣分明细, every unit's
+/// 考核反馈单) in `stage`: what the export links ask, as the exports do.
+pub fn may_export(user: &User, stage: Stage) -> bool {
+    policy::may_read(user, Read::Export, stage, None).is_ok()
 }
 
 /// The one unit's result (its row of the scored result) within `scored`, or not found.
@@ -119,8 +131,8 @@ pub fn unit_result<'s>(scored: &'s Scored<'_>, unit: &str) -> Result<&'s UnitRes
 
 /// A unit's 考核反馈单, for who may open the unit once the result may be seen.
 pub async fn feedback(store: &Store, user: &User, id: i64, unit: &str) -> Result<Feedback> {
-    may_open_unit(user, unit)?;
     let x = store.assessment(id).await?;
+    may_open_unit(user, x.stage, unit)?;
     if !may_see(user, x.stage) {
         return Err(StoreError::Forbidden(format!(
             "结果尚未公示（当前为“{}”阶段）",

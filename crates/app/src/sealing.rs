@@ -5,7 +5,7 @@
 use crate::results::{Result, hide_unreadable_details};
 use kaohe_store::policy::{self, Read};
 use kaohe_store::store::{Assessment, Sealed};
-use kaohe_store::{Gate, Stage, Store, StoreError, User};
+use kaohe_store::{Gate, Ledger, Stage, Store, StoreError, User};
 use serde_json::{Value, json};
 
 /// The result as kaohe-core computes it from an assessment and its inputs, as the canonical JSON
@@ -96,7 +96,7 @@ impl Moved {
     pub fn message(&self) -> String {
         match self {
             Moved::To(s) => format!("已进入“{}”阶段", s.label()),
-            Moved::Sealed(s) => format!("已定档，结果已封存（sha256 {}）", s.sha256),
+            Moved::Sealed(s) => format!("已定档，结果已封存为第 {} 版", s.version),
         }
     }
 }
@@ -160,6 +160,72 @@ pub async fn correct(
     let after = sealed_value(store, id, sealed.version).await?;
     let changes = changes(&before, &after);
     Ok((sealed, changes))
+}
+
+/// 更正 as the assessment page makes it: when a unit and a clause are given, that clause's 最终分 set
+/// first (with the reason, as the store checks a 更正), then the result sealed again with the same
+/// reason; what changed from the last version. Without a clause, only the new seal (of changes made
+/// meanwhile through the API).
+#[allow(clippy::too_many_arguments)]
+pub async fn correct_score(
+    store: &Store,
+    user: &User,
+    id: i64,
+    target: Option<(&str, &str)>,
+    score: &str,
+    reason: &str,
+    now: &str,
+) -> Result<(Sealed, Vec<Value>)> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid("定档后的更正须写明理由".into()));
+    }
+    if let Some((unit, clause)) = target {
+        let current = store
+            .scores(user, id, unit)
+            .await?
+            .into_iter()
+            .find(|s| s.clause_id == clause && s.ledger == Ledger::Final)
+            .map(|s| s.version);
+        store
+            .set_score(
+                user,
+                id,
+                unit,
+                clause,
+                Ledger::Final,
+                score,
+                reason,
+                current,
+                now,
+            )
+            .await?;
+    }
+    correct(store, user, id, reason, now).await
+}
+
+/// A change between two sealed versions (one of [`changes`]) in words, with the unit's name:
+/// “马塘镇 · 条款 2.3.2：0.1500 → 0.1000”.
+pub fn change_words(c: &Value, unit_name: impl Fn(&str) -> Option<String>) -> String {
+    let code = c["unit"].as_str().unwrap_or_default();
+    let unit = unit_name(code).unwrap_or_else(|| code.to_string());
+    let what = match c["what"].as_str().unwrap_or_default() {
+        "total" => "总分".to_string(),
+        "rank" => "名次".to_string(),
+        other => match other.strip_prefix("clause ") {
+            Some(id) => format!("条款 {id}"),
+            None => other.to_string(),
+        },
+    };
+    let shown = |v: &Value| match v {
+        Value::Null => "无".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    format!(
+        "{unit} · {what}：{} → {}",
+        shown(&c["from"]),
+        shown(&c["to"])
+    )
 }
 
 /// A sealed version as JSON (checked by the store against its 定档 record); a text that is not

@@ -28,11 +28,11 @@ impl From<StoreError> for Refused {
     }
 }
 
-/// How a rubric is named in a comparison: 《title》（id 版本 v，whose）.
+/// How a rubric is named in a comparison: 《title》（第 v 版，whose）.
 pub fn label(r: &Rubric, whose: Option<&str>) -> String {
     match whose {
-        Some(w) => format!("《{}》（{} 版本 {}，{}）", r.title, r.id, r.version, w),
-        None => format!("《{}》（{} 版本 {}）", r.title, r.id, r.version),
+        Some(w) => format!("《{}》（第 {} 版，{}）", r.title, r.version, w),
+        None => format!("《{}》（第 {} 版）", r.title, r.version),
     }
 }
 
@@ -56,19 +56,25 @@ pub fn compare(
 /// May `user` run a what-if on assessment `data_id`'s data? Reporters never; others when they may
 /// see its results.
 pub async fn check(store: &Store, user: &User, data_id: i64) -> Result<(), StoreError> {
+    let data = store.assessment(data_id).await?;
+    if may_use(user, data.stage) {
+        return Ok(());
+    }
     if user.role == Role::Reporter {
         return Err(StoreError::Forbidden(
             "方案对比供管理员、考核员和领导使用".into(),
         ));
     }
-    let data = store.assessment(data_id).await?;
-    if !may_see(user, data.stage) {
-        return Err(StoreError::Forbidden(format!(
-            "“{}”的结果尚未公示，不能试算",
-            data.title
-        )));
-    }
-    Ok(())
+    Err(StoreError::Forbidden(format!(
+        "“{}”的结果尚未公示，不能试算",
+        data.title
+    )))
+}
+
+/// Whether `user` may run a what-if on the data of an assessment in `stage` (what [`check`] and
+/// the page's link ask): not a reporter, and only when they may see its results.
+pub fn may_use(user: &User, stage: kaohe_store::Stage) -> bool {
+    user.role != Role::Reporter && may_see(user, stage)
 }
 
 /// The data of assessment `data_id` scored under its own rubric and under `other`, compared; with

@@ -124,7 +124,7 @@ async fn every_problem_is_named_by_sheet_row_and_column_and_each_limit_holds() {
             "错误 {a} 第3行 [姓名（B列）]：姓名过长：51 个字符，上限 50 个；原值“{too_long_name}”"
         ),
         format!(
-            "错误 {a} 第3行 [角色（C列）]：未知角色“组长”：应为 管理员 / 考核员 / 单位填报员 / 查看；原值“组长”"
+            "错误 {a} 第3行 [角色（C列）]：未知角色“组长”：应为 管理员 / 考核员 / 单位填报员 / 领导；原值“组长”"
         ),
         format!(
             "错误 {a} 第3行 [电话（E列）]：电话过长：21 个字符，上限 20 个；原值“{too_long_phone}”"
@@ -134,7 +134,7 @@ async fn every_problem_is_named_by_sheet_row_and_column_and_each_limit_holds() {
             "错误 {a} 第5行 [所属单位编码（D列）]：所属单位编码“曹埠镇”不是本次考核的单位：应为“单位”表中或本次考核已有的单位编码；原值“曹埠镇”"
         ),
         format!(
-            "错误 {a} 第6行 [所属单位编码（D列）]：查看不绑定单位：所属单位应留空；原值“320623001”"
+            "错误 {a} 第6行 [所属单位编码（D列）]：领导不绑定单位：所属单位应留空；原值“320623001”"
         ),
         format!("错误 {a} 第7行 [登录名（A列）]：登录名“admin”已被现有账号使用；原值“admin”"),
     ];
@@ -239,7 +239,7 @@ async fn the_template_offers_the_rubrics_kinds_and_the_roles_as_lists() {
     );
     let people = part(&t, "xl/worksheets/sheet2.xml");
     assert!(
-        people.contains("<formula1>\"管理员,考核员,单位填报员,查看\"</formula1>"),
+        people.contains("<formula1>\"管理员,考核员,单位填报员,领导\"</formula1>"),
         "{people}"
     );
     // Every column is text, so that a code or a phone number stays as typed.

@@ -256,7 +256,7 @@ enum UserAction {
         login: String,
         #[arg(long)]
         name: String,
-        /// admin（管理员）/ assessor（考核员）/ reporter（单位填报员）/ viewer（查看）
+        /// admin（管理员）/ assessor（考核员）/ reporter（单位填报员）/ viewer（领导）
         #[arg(long)]
         role: String,
         /// 填报员所属单位的编码

@@ -57,6 +57,8 @@ pub mod rules;
 mod standing;
 /// 文本: small helpers for text read from files.
 pub mod text;
+/// 北京时间: an instant the service wrote, read and shown in Beijing time.
+pub mod time;
 /// 总分: base, bonus, penalty and the rubric's cap on the total, explained.
 pub mod totals;
 

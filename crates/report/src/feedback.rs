@@ -11,6 +11,8 @@ pub struct Feedback {
     /// The assessment, e.g. 2021年度镇区、街道政务服务考核.
     pub title: String,
     pub rubric_id: String,
+    /// The rubric's title, as the form names it (its id is for machines).
+    pub rubric_title: String,
     /// 阶段 (公示, 定档 …), as the office calls it.
     pub stage: String,
     pub unit: FeedbackUnit,
@@ -107,6 +109,7 @@ impl Feedback {
         Feedback {
             title: title.to_string(),
             rubric_id: rubric.id.to_string(),
+            rubric_title: rubric.title.clone(),
             stage: stage.to_string(),
             unit: FeedbackUnit {
                 code: u.code.to_string(),
@@ -156,8 +159,8 @@ impl Feedback {
     /// The line under the title: who, which rubric, which stage.
     pub fn subtitle(&self) -> String {
         format!(
-            "被考核单位：{}（{}，{}） · 细则 {} · 阶段：{}",
-            self.unit.name, self.unit.code, self.unit.kind, self.rubric_id, self.stage
+            "被考核单位：{}（{}，{}） · 细则《{}》 · 阶段：{}",
+            self.unit.name, self.unit.code, self.unit.kind, self.rubric_title, self.stage
         )
     }
 

@@ -36,6 +36,7 @@ fn form(findings: usize) -> Feedback {
     Feedback {
         title: "2021年度镇区、街道政务服务考核".into(),
         rubric_id: "rudong-2021".into(),
+        rubric_title: "2021年度镇区、街道政务服务考核细则".into(),
         stage: "公示".into(),
         unit: FeedbackUnit {
             code: "320623113".into(),

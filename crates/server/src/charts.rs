@@ -48,7 +48,7 @@ pub fn league_chart(units: &[Value], max_total: f64) -> String {
         let label = format!(
             "{rank}{}{}",
             u["name"].as_str().unwrap_or_default(),
-            if complete { "" } else { "（缺数据）" }
+            if complete { "" } else { "（数据不全）" }
         );
         let fill = if complete { "#1c5d99" } else { "#9aa5b1" };
         s.push_str(&format!(
@@ -110,7 +110,7 @@ pub fn profile_chart(rows: &[ProfileRow]) -> String {
                 ));
                 format!("{} / {}", v.normalize(), r.max.normalize())
             }
-            None => format!("缺数据 / {}", r.max.normalize()),
+            None => format!("未计分 / {}", r.max.normalize()),
         };
         if let Some(avg) = r.average {
             let ax = left + share(avg);
@@ -335,7 +335,7 @@ mod tests {
         // Half of 420 px for the unit; three quarters for the average (230 + 315).
         assert!(svg.contains("width=\"210.0\""), "{svg}");
         assert!(svg.contains("x1=\"545.0\""), "{svg}");
-        assert!(svg.contains("1 / 2") && svg.contains("缺数据 / 1"));
+        assert!(svg.contains("1 / 2") && svg.contains("未计分 / 1"));
         // No average mark where no unit has the data.
         assert_eq!(
             svg.matches("stroke=\"#d9822b\"").count(),

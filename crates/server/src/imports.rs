@@ -124,7 +124,7 @@ pub fn staged_files(st: &AppState, id: i64) -> Vec<StagedFile> {
                     .into(),
                 kind,
                 size: kaohe_tables::limits::size_text(m.bytes),
-                uploaded: beijing_minute(&m.at),
+                uploaded: kaohe_core::time::beijing(&m.at),
                 name: m.name,
                 bytes: m.bytes,
                 at: m.at,
@@ -143,23 +143,6 @@ pub fn staged_names(st: &AppState, id: i64) -> Vec<String> {
         .into_iter()
         .map(|f| format!("{}（{}）", f.kind_name, f.name))
         .collect()
-}
-
-/// An ISO 8601 UTC time (`2021-12-01T09:00:00Z`) in Beijing time to the minute: `2021-12-01 17:00`.
-pub fn beijing_minute(utc: &str) -> String {
-    let parsed = (|| {
-        let day = kaohe_core::Date::parse(utc.get(..10)?)?;
-        let h: i32 = utc.get(11..13)?.parse().ok()?;
-        let m = utc.get(14..16)?;
-        let h = h + 8;
-        let (day, h) = if h >= 24 {
-            (kaohe_core::Date(day.0 + 1), h - 24)
-        } else {
-            (day, h)
-        };
-        Some(format!("{day} {h:02}:{m}"))
-    })();
-    parsed.unwrap_or_default()
 }
 
 /// Refuses unless `a` may import into assessment `id` now (admin, 考核): checked before a body is read.

@@ -72,6 +72,7 @@ kaohe_store::on_both!(
     numeric_survey_codes_are_one_problem_naming_the_pages_choice,
     a_title_row_is_passed_over_and_a_wrong_file_is_named_as_what_it_is,
     the_period_defaults_to_the_assessments_year_and_names_the_pages_field,
+    every_page_every_role_reaches_speaks_chinese_and_every_link_opens,
 );
 
 /// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
@@ -118,6 +119,9 @@ use grid::*;
 mod whatif;
 use shapes::*;
 use whatif::*;
+/// Words, times and rights as shown: every page every role reaches, every link it is shown (issue 13).
+mod words;
+use words::*;
 /// 细则编辑: add, refuse, save, diff, 生效, paste, downloads (issue 12).
 mod rubric_editor;
 /// 新建考核 and the dates: the wizard, its Chinese problems, the 公示 window (issue 12).

@@ -153,7 +153,7 @@ pub(crate) async fn every_page_for_every_role(db: Db) {
             "",
             "",
         ),
-        (&admin, "/audit".into(), StatusCode::OK, "哈希链完好", ""),
+        (&admin, "/audit".into(), StatusCode::OK, "校验链完好", ""),
         (
             &admin,
             "/audit?action=no.such.action".into(),
@@ -474,7 +474,7 @@ pub(crate) async fn charts_show_the_distribution_and_a_units_profile_against_the
         "{table}"
     );
     assert!(
-        table.contains("<td>政务服务规范化建设</td><td class=\"num\">1</td><td class=\"num\">缺数据</td><td class=\"num\">缺数据</td>"),
+        table.contains("<td>政务服务规范化建设</td><td class=\"num\">1</td><td class=\"num\">未计分</td><td class=\"num\">未计分</td>"),
         "{table}"
     );
     assert!(html.contains("aria-label=\"分指标得分率与全县平均\""));

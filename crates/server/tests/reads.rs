@@ -20,8 +20,8 @@ const TABLE: &[(&str, &str, [&str; 5])] = &[
     ("juegang", B, ["-", "-", "-", "-", "-"]),
     ("matang", B, ["", "s", "s", "sa", "sa"]),
     ("matang", A, ["-", "-", "-", "-", "-"]),
-    // 领导 read results, not a unit's ledgers.
-    ("leader", A, ["-", "-", "-", "-", "-"]),
+    // 领导 read every unit's ledgers once published, nothing before.
+    ("leader", A, ["-", "-", "-", "saf", "saf"]),
 ];
 
 /// The findings route: readable ("y") or 403 ("-") per stage, for unit A.
@@ -30,7 +30,7 @@ const FINDINGS: &[(&str, [&str; 5])] = &[
     ("lina", ["y", "y", "y", "y", "y"]),
     ("juegang", ["-", "-", "-", "y", "y"]),
     ("matang", ["-", "-", "-", "-", "-"]),
-    ("leader", ["-", "-", "-", "-", "-"]),
+    ("leader", ["-", "-", "-", "y", "y"]),
 ];
 
 /// The results route: 200 ("y") or 403 ("-") per stage; where it answers, whose clause details a

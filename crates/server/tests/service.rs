@@ -137,7 +137,7 @@ async fn a_viewers_big_upload_is_refused_before_its_body_is_read(db: Db) {
         .unwrap();
     let (s, v, _) = send(&a.app, req).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
-    assert_eq!(v["error"], "县领导（查看）无权进行此操作：只有管理员可以");
+    assert_eq!(v["error"], "县领导（领导）无权进行此操作：只有管理员可以");
     assert_eq!(pulled.load(Ordering::SeqCst), 0);
     // Without the CSRF token nothing is read either.
     let pulled = Arc::new(AtomicUsize::new(0));

@@ -155,7 +155,7 @@ pub(crate) async fn the_league_page_shows_unranked_groups_not_applicable_and_the
     assert!(r.contains("<td class=\"num\">未完成</td>"), "{r}");
     assert!(!r.contains("<td class=\"num\">0</td>"), "{r}");
     assert!(
-        r.contains("<td>暂不定档（数据不全）</td>") && r.contains("缺数据"),
+        r.contains("<td>暂不定档（数据不全）</td>") && r.contains("数据不全"),
         "{r}"
     );
     // 不适用 and the 折算 of the base.
@@ -173,7 +173,7 @@ pub(crate) async fn the_league_page_shows_unranked_groups_not_applicable_and_the
         "{r}"
     );
     // The chart says 未完成 too, never "0.".
-    assert!(html.contains("未完成 丙镇（缺数据）"), "{html}");
+    assert!(html.contains("未完成 丙镇（数据不全）"), "{html}");
     assert!(!html.contains("0. 丙镇"), "{html}");
 
     // The CSV: the same rank cells and grades.

@@ -96,8 +96,8 @@ pub(crate) async fn staged_files_survive_a_reload_are_replaced_by_kind_and_remov
     assert_eq!(
         shown,
         [
-            ("办件", "办件.csv", "216 字节", "2021-12-02 01:30"),
-            ("满意度测评", "survey.csv", "46 字节", "2021-12-02 01:30"),
+            ("办件", "办件.csv", "216 字节", "2021年12月2日 01:30"),
+            ("满意度测评", "survey.csv", "46 字节", "2021年12月2日 01:30"),
         ]
     );
     // A reload of the page lists both, each with its button.
@@ -107,7 +107,7 @@ pub(crate) async fn staged_files_survive_a_reload_are_replaced_by_kind_and_remov
         "办件.csv",
         "survey.csv",
         "216 字节",
-        "2021-12-02 01:30",
+        "2021年12月2日 01:30",
         "满意度测评",
     ] {
         assert!(html.contains(text), "{text} missing from the page");

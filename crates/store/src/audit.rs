@@ -15,6 +15,54 @@ use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// 操作 — every action code the store writes into the log, with the words the office uses for it:
+/// the one table the pages, the filter and the exports read (the stored codes never change).
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("session.login", "登录"),
+    ("user.add", "新增账号"),
+    ("user.edit", "修改账号"),
+    ("user.disable", "停用账号"),
+    ("user.enable", "启用账号"),
+    ("user.password_reset", "重置密码"),
+    ("user.password_change", "修改密码"),
+    ("roster.import", "导入名册"),
+    ("assessment.create", "新建考核"),
+    ("assessment.dates", "设置考核日期"),
+    ("publication.extend", "延长公示期"),
+    ("unit.add", "新增单位"),
+    ("unit.edit", "修改单位"),
+    ("assignment.add", "分配考核员"),
+    ("assignment.replace", "改派考核员"),
+    ("rubric_draft.save", "保存细则草案"),
+    ("rubric.effective", "细则生效"),
+    ("stage.advance", "推进阶段"),
+    ("stage.override", "未完成仍继续"),
+    ("stage.finalize", "定档"),
+    ("result.correct", "更正"),
+    ("score.set", "录入分数"),
+    ("metric.set", "录入指标数据"),
+    ("import", "导入平台数据"),
+    ("finding.add", "记录问题"),
+    ("finding.add_typed", "记录问题（按问题类型）"),
+    ("finding.withdraw", "撤回问题记录"),
+    ("bonus.add", "记录加分"),
+    ("inspection.add", "记录检查"),
+    ("inspection.remove", "删除检查记录"),
+    ("evidence.add", "上传佐证材料"),
+    ("objection.file", "提出异议"),
+    ("objection.uphold", "采纳异议"),
+    ("objection.reject", "不予采纳异议"),
+];
+
+/// The words for an action code ([`ACTIONS`]); a code not in the table (written by a later
+/// version) as 其他操作.
+pub fn action_label(code: &str) -> &'static str {
+    ACTIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("其他操作", |(_, l)| l)
+}
+
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct Entry {

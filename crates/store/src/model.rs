@@ -13,7 +13,7 @@ pub enum Role {
     Assessor,
     /// 单位填报员 — bound to one unit
     Reporter,
-    /// 领导 / 查看
+    /// 领导 (reads published results; "查看" is still read as this role on import)
     Viewer,
 }
 
@@ -40,7 +40,7 @@ impl Role {
             Role::Admin => "管理员",
             Role::Assessor => "考核员",
             Role::Reporter => "单位填报员",
-            Role::Viewer => "查看",
+            Role::Viewer => "领导",
         }
     }
 }

@@ -24,8 +24,8 @@
 //!
 //! | what is read | admin, assessor | the unit's own reporter | another unit's reporter | viewer (领导) |
 //! |---|---|---|---|---|
-//! | 自评分 of a unit | any stage | any stage | never | never |
-//! | 考核分, 最终分, 问题记录 (findings), 检查记录 (inspections), receipts of a unit | any stage | from 公示 | never | never |
+//! | 自评分 of a unit | any stage | any stage | never | from 公示 |
+//! | 考核分, 最终分, 问题记录 (findings), 检查记录 (inspections), receipts of a unit | any stage | from 公示 | never | from 公示 |
 //! | 佐证材料 (evidence) of a unit | any stage | any stage | never | never |
 //! | 异议 (objections) of a unit | any stage | any stage | never | never |
 //! | the result (league table, totals, ranks) | any stage | from 公示 (clause details of its own unit only) | from 公示 (totals and ranks only) | from 公示 |
@@ -33,6 +33,10 @@
 //!
 //! Before 公示 a reporter sees only what its own unit wrote (自评分, evidence, objections): the
 //! assessors' scores and findings are their unfinished work until the result is published.
+//! The leader (领导) reads the published result and nothing before it: from 公示 the league table,
+//! every unit's page read-only (its three ledgers and receipts, not its evidence or objections,
+//! which are the unit's own business) and every 扣分明细 and 考核反馈单; never a form.
+//! A unit's page opens for whoever may read one of its ledgers ([`may_open_unit`]).
 
 use crate::model::{Ledger, Role, Stage, User};
 
@@ -203,14 +207,23 @@ pub fn may_read(user: &User, what: Read, stage: Stage, unit: Option<&str>) -> Re
     ))
 }
 
+/// Whether `user` may open unit `unit`'s page (考核表, 考核反馈单) in `stage`: when they may read
+/// one of its ledgers — admins and assessors always, the unit's own reporter always (its 自评分), a
+/// leader from 公示, another unit's reporter never. Asked by the page and by every link to it.
+pub fn may_open_unit(user: &User, stage: Stage, unit: &str) -> bool {
+    [Ledger::SelfScore, Ledger::Assessor]
+        .into_iter()
+        .any(|l| readable(user, Read::Ledger(l), stage, Some(unit)))
+}
+
 /// The table of [`may_read`].
 fn readable(user: &User, what: Read, stage: Stage, unit: Option<&str>) -> bool {
     let published = stage >= Stage::Publication;
     let own = user.role == Role::Reporter && unit.is_some() && user.unit_code.as_deref() == unit;
     match (user.role, what) {
         (Role::Admin | Role::Assessor, _) => true,
-        (Role::Viewer, Read::Results | Read::Export) => published,
-        (Role::Viewer, _) => false,
+        (Role::Viewer, Read::Evidence | Read::Objections) => false,
+        (Role::Viewer, _) => published,
         (Role::Reporter, Read::Results) => published && (unit.is_none() || own),
         (Role::Reporter, Read::Export) => false,
         (Role::Reporter, Read::Ledger(Ledger::SelfScore) | Read::Evidence | Read::Objections) => {
@@ -417,6 +430,25 @@ mod tests {
             (Reporter, Some("A"), Findings, Publication, Some("A"), true),
             (Reporter, Some("A"), Evidence, Review, Some("B"), false),
             (Viewer, None, Objections, Final, Some("A"), false),
+            (Viewer, None, Evidence, Final, Some("A"), false),
+            (Viewer, None, Findings, Review, Some("A"), false),
+            (Viewer, None, Findings, Publication, Some("A"), true),
+            (
+                Viewer,
+                None,
+                Ledger(crate::model::Ledger::Assessor),
+                Review,
+                Some("A"),
+                false,
+            ),
+            (
+                Viewer,
+                None,
+                Ledger(crate::model::Ledger::Final),
+                Final,
+                Some("A"),
+                true,
+            ),
         ];
         for (i, (role, own, what, stage, unit, allowed)) in rows.iter().enumerate() {
             let got = may_read(&user(*role, *own), *what, *stage, *unit);
@@ -426,10 +458,14 @@ mod tests {
                 "row {i}: {role:?} {what:?} in {stage:?} of {unit:?}: {got:?}"
             );
         }
+        // A unit's page: the own reporter always, a leader once published, another reporter never.
+        let (rep, leader) = (user(Reporter, Some("A")), user(Viewer, None));
+        assert!(may_open_unit(&rep, Draft, "A") && !may_open_unit(&rep, Final, "B"));
+        assert!(!may_open_unit(&leader, Review, "A") && may_open_unit(&leader, Publication, "A"));
         let e = may_read(&user(Viewer, None), Export, Review, None).unwrap_err();
         assert_eq!(
             e,
-            "全部单位的考核结果（导出）尚未公示（当前为“考核”阶段），张三（查看）暂不能查看"
+            "全部单位的考核结果（导出）尚未公示（当前为“考核”阶段），张三（领导）暂不能查看"
         );
     }
 }

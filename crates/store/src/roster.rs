@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(unit_binding_problem(Role::Assessor, None), None);
         assert_eq!(
             unit_binding_problem(Role::Viewer, Some("320623001")).unwrap(),
-            "查看不绑定单位：所属单位应留空"
+            "领导不绑定单位：所属单位应留空"
         );
     }
 }

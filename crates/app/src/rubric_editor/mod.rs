@@ -255,28 +255,5 @@ pub fn download_xlsx(text: &str) -> Result<Vec<u8>, String> {
     kaohe_report::rubric_sheet::rubric_workbook(&r).map_err(|e| format!("导出失败：{e}"))
 }
 
-/// An ISO 8601 UTC time (`2021-12-01T09:00:00Z`, as the store writes) in Beijing time:
-/// `2021年12月1日 17:00`; anything else as it is.
-pub fn beijing(iso: &str) -> String {
-    let parsed = (|| {
-        let date = kaohe_core::Date::parse(iso.get(..10)?)?;
-        let h: i32 = iso.get(11..13)?.parse().ok()?;
-        let m: u32 = iso.get(14..16)?.parse().ok()?;
-        Some((date, h, m))
-    })();
-    match parsed {
-        Some((date, h, m)) => {
-            let (date, h) = if h + 8 >= 24 {
-                (date.add_days(1), h + 8 - 24)
-            } else {
-                (date, h + 8)
-            };
-            let (y, mo, d) = date.ymd();
-            format!("{y}年{mo}月{d}日 {h:02}:{m:02}")
-        }
-        None => iso.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests;

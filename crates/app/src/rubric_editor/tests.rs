@@ -264,9 +264,3 @@ fn a_metric_is_chosen_from_the_rubrics_metrics_and_a_direction_in_chinese() {
     assert!(choices("metric", "gone", &[]).contains(&("gone".into(), "gone".into())));
     assert!(choices("step", "0.002", &[]).is_empty());
 }
-
-#[test]
-fn beijing_time_is_eight_hours_ahead() {
-    assert_eq!(beijing("2021-12-01T09:05:00Z"), "2021年12月1日 17:05");
-    assert_eq!(beijing("2021-12-31T20:00:00Z"), "2022年1月1日 04:00");
-}

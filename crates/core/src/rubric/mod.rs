@@ -314,7 +314,7 @@ impl Rubric {
     /// A metric as a description names it: `认领率（claim_rate）`.
     pub(crate) fn metric_name(&self, key: &str) -> String {
         self.metric(key)
-            .map(|m| format!("{}（{}）", m.name, m.key))
+            .map(|m| m.name.clone())
             .unwrap_or_else(|| key.to_string())
     }
 

@@ -45,8 +45,10 @@ struct ImportPage<'a> {
 struct AuditPage<'a> {
     #[serde(flatten)]
     frame: Frame<'a>,
-    entries: Vec<kaohe_store::audit::Entry>,
+    entries: Vec<kaohe_app::audit_log::Row>,
     q: &'a AuditFilter,
+    /// The filter's choices: every action code with its words.
+    actions: &'static [(&'static str, &'static str)],
     chain_ok: bool,
     chain_entries: Option<u64>,
     chain_error: Option<String>,
@@ -68,16 +70,16 @@ pub(super) async fn audit_page(
     SignedIn(a): SignedIn,
     Query(q): Query<AuditFilter>,
 ) -> Page {
-    let entries = st
-        .store
-        .audit_search(&a.user, &q.actor, &q.action, &q.entity, 500)
-        .await
-        .or_page(&a)?;
+    let entries =
+        kaohe_app::audit_log::search(&st.store, &a.user, &q.actor, &q.action, &q.entity, 500)
+            .await
+            .or_page(&a)?;
     let chain = st.store.audit_verify().await.or_page(&a)?;
     let page = AuditPage {
         frame: Frame::of(Some(&a)),
         entries,
         q: &q,
+        actions: kaohe_store::audit::ACTIONS,
         chain_ok: chain.is_ok(),
         chain_entries: chain.as_ref().ok().map(|n| *n as u64),
         chain_error: chain.err().map(|e| e.to_string()),

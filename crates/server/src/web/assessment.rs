@@ -1,10 +1,13 @@
 //! 考核: an assessment's page (league table, charts, exports, stage moves) and its rubric.
 
 use super::*;
+use kaohe_store::policy;
 
 #[derive(Deserialize, Default)]
 pub(super) struct Msg {
     pub(super) msg: Option<String>,
+    /// What a refused form left to fix (shown as an error).
+    pub(super) error: Option<String>,
 }
 
 /// The assessment page's context. The league rows are the DATA.md §3 report's own unit rows (the
@@ -15,10 +18,14 @@ struct AssessmentPage<'a> {
     frame: Frame<'a>,
     a: AssessmentHead<'a>,
     next_stage: Option<StageChoice>,
-    sealed: Vec<kaohe_store::store::Sealed>,
+    sealed: Vec<SealedView>,
+    /// The 更正 form (admin, 定档): the units and the clauses a 最终分 is typed for.
+    correction: Option<CorrectionForm>,
     is_admin: bool,
     can_grid: bool,
     can_whatif: bool,
+    /// The export links (汇总表, 扣分明细, every 考核反馈单), for who may download them.
+    can_export: bool,
     unfinished: Vec<String>,
     incomplete_note: Option<&'a str>,
     league: Option<Vec<Value>>,
@@ -27,6 +34,25 @@ struct AssessmentPage<'a> {
     distribution: Option<String>,
     hidden_reason: Option<String>,
     units: Vec<UnitLink>,
+}
+
+/// A sealed version as the page shows it: when (Beijing time), by whom, why, what it changed from
+/// the version before (in words), and its hash apart (校验信息).
+#[derive(serde::Serialize)]
+struct SealedView {
+    version: i64,
+    at: String,
+    by: String,
+    reason: String,
+    sha256: String,
+    changes: Vec<String>,
+}
+
+/// The 更正 form's choices.
+#[derive(serde::Serialize)]
+struct CorrectionForm {
+    units: Vec<(String, String)>,
+    clauses: Vec<(String, String)>,
 }
 
 /// Which columns of the rubric-level shapes the league table has (none for rudong-2021).
@@ -70,7 +96,9 @@ pub(super) async fn assessment(
     Path(id): Path<i64>,
     Query(msg): Query<Msg>,
 ) -> Page {
-    assessment_page(&st, &a, id, msg.msg, Vec::new()).await
+    // A refused 更正 comes back with its reason above the page.
+    let notice = (msg.msg, msg.error);
+    assessment_page(&st, &a, id, notice, Vec::new()).await
 }
 
 /// The assessment page with a notice, and — when a move on was refused for it — the unfinished work
@@ -79,14 +107,14 @@ async fn assessment_page(
     st: &AppState,
     a: &Authed,
     id: i64,
-    notice: Option<String>,
+    (notice, error): (Option<String>, Option<String>),
     unfinished: Vec<String>,
 ) -> Page {
     let x = assessment_of(st, a, id).await?;
     let admin = a.user.role == Role::Admin;
     let visible = may_see_results(&a.user, x.stage);
     let mut page = AssessmentPage {
-        frame: Frame::of(Some(a)).notice(notice),
+        frame: Frame::of(Some(a)).notice(notice).error(error),
         a: AssessmentHead {
             id,
             title: &x.title,
@@ -99,10 +127,23 @@ async fn assessment_page(
             key: n.key(),
             label: n.label(),
         }),
-        sealed: st.store.sealed(id).await.or_page(a)?,
+        sealed: sealed_views(st, a, &x).await?,
+        correction: policy::check(&a.user, policy::Action::Correct, x.stage, None, false)
+            .is_ok()
+            .then(|| CorrectionForm {
+                units: Vec::new(),
+                clauses: x
+                    .rubric
+                    .clauses
+                    .iter()
+                    .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
+                    .map(|c| (c.id.to_string(), format!("{} {}", c.id, c.title)))
+                    .collect(),
+            }),
         is_admin: admin,
         can_grid: matches!(a.user.role, Role::Admin | Role::Assessor),
-        can_whatif: a.user.role != Role::Reporter && visible,
+        can_whatif: kaohe_app::whatif::may_use(&a.user, x.stage),
+        can_export: kaohe_app::results::may_export(&a.user, x.stage),
         unfinished,
         incomplete_note: x.incomplete_note.as_deref(),
         league: None,
@@ -112,6 +153,16 @@ async fn assessment_page(
         hidden_reason: None,
         units: Vec::new(),
     };
+    if let Some(form) = &mut page.correction {
+        form.units = st
+            .store
+            .units(id)
+            .await
+            .or_page(a)?
+            .into_iter()
+            .map(|u| (u.code, u.name))
+            .collect();
+    }
     if visible {
         let results = kaohe_app::results::of(&st.store, &a.user, id)
             .await
@@ -127,7 +178,7 @@ async fn assessment_page(
                 if let Some(o) = row.as_object_mut() {
                     o.remove("clauses");
                 }
-                row["link"] = json!(Store::may_read_unit(&a.user, &u.code));
+                row["link"] = json!(policy::may_open_unit(&a.user, x.stage, &u.code));
                 row["notes"] = json!(league_notes(&scored, r, u));
                 if let Some(p) = &u.penalty {
                     row["penalty_shown"] = json!(penalty_shown(p));
@@ -154,13 +205,100 @@ async fn assessment_page(
             .or_page(a)?
             .into_iter()
             .map(|u| UnitLink {
-                link: Store::may_read_unit(&a.user, &u.code),
+                link: policy::may_open_unit(&a.user, x.stage, &u.code),
                 code: u.code,
                 name: u.name,
             })
             .collect();
     }
     Ok(render("assessment.html", page))
+}
+
+/// The sealed versions, each with what it changed from the one before, as `a` may read it.
+async fn sealed_views(
+    st: &AppState,
+    a: &Authed,
+    x: &kaohe_store::store::Assessment,
+) -> Result<Vec<SealedView>, PageError> {
+    let sealed = st.store.sealed(x.id).await.or_page(a)?;
+    if sealed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = st.store.units(x.id).await.or_page(a)?;
+    let name = |code: &str| {
+        units
+            .iter()
+            .find(|u| u.code == code)
+            .map(|u| u.name.clone())
+    };
+    let mut out = Vec::new();
+    let mut before: Option<i64> = None;
+    for v in sealed {
+        let changes = match before {
+            Some(b) => kaohe_app::sealing::diff(&st.store, &a.user, x.id, b, v.version)
+                .await
+                .or_page(a)?
+                .iter()
+                .map(|c| kaohe_app::sealing::change_words(c, name))
+                .collect(),
+            None => Vec::new(),
+        };
+        before = Some(v.version);
+        out.push(SealedView {
+            version: v.version,
+            at: kaohe_core::time::beijing(&v.sealed_at),
+            by: v.sealed_by,
+            reason: v.reason,
+            sha256: v.sha256,
+            changes,
+        });
+    }
+    Ok(out)
+}
+
+/// 更正 (admin, 定档): a clause's 最终分 set with the reason and the result sealed again; back to the
+/// assessment page, where the new version shows what it changed.
+pub(super) async fn correct_form(
+    State(st): State<AppState>,
+    SignedIn(a): SignedIn,
+    Path(id): Path<i64>,
+    body: String,
+) -> Page {
+    let f = posted(&a, &body)?;
+    let get = |k: &str| f.get(k).map(|v| v.trim()).unwrap_or_default();
+    let target = match (get("unit"), get("clause")) {
+        ("", _) | (_, "") => None,
+        (u, c) => Some((u, c)),
+    };
+    let msg = match kaohe_app::sealing::correct_score(
+        &st.store,
+        &a.user,
+        id,
+        target,
+        get("score"),
+        get("why"),
+        &st.now(),
+    )
+    .await
+    {
+        Ok((sealed, changes)) => (
+            "msg",
+            format!(
+                "已更正，结果已封存为第 {} 版（{} 项变化，见下）",
+                sealed.version,
+                changes.len()
+            ),
+        ),
+        Err(e) => (
+            "error",
+            format!("未更正：{}", crate::error::AppError::from(e).message),
+        ),
+    };
+    Ok(Redirect::to(&format!(
+        "/a/{id}?{}#sealed",
+        serde_urlencoded::to_string([msg]).unwrap_or_default()
+    ))
+    .into_response())
 }
 
 /// 备注 of a league row beyond 缺数据: 单项否决 and its reason, the 不适用 clauses, the 折算, and the
@@ -324,7 +462,7 @@ pub(super) async fn advance_form(
     {
         Ok(moved) => back(&moved.message()),
         Err(kaohe_store::StoreError::Unfinished { items, .. }) => {
-            let mut r = assessment_page(&st, &a, id, None, items).await?;
+            let mut r = assessment_page(&st, &a, id, (None, None), items).await?;
             *r.status_mut() = StatusCode::CONFLICT;
             Ok(r)
         }

@@ -20,7 +20,7 @@ struct AssessmentCard {
     id: i64,
     title: String,
     stage_label: &'static str,
-    rubric_id: String,
+    rubric_title: String,
     counts: kaohe_app::todo::Counts,
     todos: Vec<kaohe_app::todo::Todo>,
     /// 考核期, 自评截止, 公示期 in words, with what is left.
@@ -40,7 +40,7 @@ pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn)
             id: x.id,
             title: x.title,
             stage_label: x.stage.label(),
-            rubric_id: x.rubric_id,
+            rubric_title: full.rubric.title.clone(),
             counts: kaohe_app::todo::counts(&st.store, x.id).await.or_page(&a)?,
             todos: kaohe_app::todo::of(&st.store, &a.user, x.id, &staged)
                 .await

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use kaohe_app::results::may_see as may_see_results;
 use kaohe_app::whatif::{Other, Refused};
 use kaohe_store::StoreError;
-use kaohe_store::{Ledger, Role, Stage, Store};
+use kaohe_store::{Ledger, Role, Stage};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
@@ -107,6 +107,8 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
         ] {
             e.add_template(name, src).expect("templates compile");
         }
+        // Every instant a page shows, in Beijing time (`kaohe_core::time`).
+        e.add_filter("beijing", |t: String| kaohe_core::time::beijing(&t));
         e
     })
 }
@@ -344,6 +346,7 @@ pub fn router() -> Router<AppState> {
             post(remove_inspection_form),
         )
         .route("/a/{id}/advance", post(advance_form))
+        .route("/a/{id}/correct", post(correct_form))
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))
         .route("/a/{id}/setup", get(setup_page).post(setup_form))

@@ -54,8 +54,8 @@ fn draft_row(d: &RubricDraft) -> DraftRow {
         id: d.id,
         number: d.number,
         author: d.author.clone(),
-        at: editor::beijing(&d.created_at),
-        effective_at: d.effective_at.as_deref().map(editor::beijing),
+        at: kaohe_core::time::beijing(&d.created_at),
+        effective_at: d.effective_at.as_deref().map(kaohe_core::time::beijing),
     }
 }
 
@@ -150,7 +150,7 @@ pub(super) async fn rubric_editor(
                 "草案第 {} 版（{}，{}）",
                 d.number,
                 d.author,
-                editor::beijing(&d.created_at)
+                kaohe_core::time::beijing(&d.created_at)
             );
             (d.rubric_toml, from)
         }
@@ -161,7 +161,7 @@ pub(super) async fn rubric_editor(
                     "草案第 {} 版（{}，{}）",
                     d.number,
                     d.author,
-                    editor::beijing(&d.created_at)
+                    kaohe_core::time::beijing(&d.created_at)
                 ),
             ),
             (text, None) => (text, "现行细则".to_string()),

@@ -43,7 +43,7 @@ pub(super) async fn view(
         None => "尚未提交自评".to_string(),
         Some(s) if s.is_submitted() => format!(
             "已提交自评（{}，{}）{}",
-            crate::imports::beijing_minute(&s.submitted_at),
+            kaohe_core::time::beijing(&s.submitted_at),
             name(&s.submitted_by).await,
             match x.stage {
                 Stage::SelfAssessment => "，自评分和佐证材料已锁定；如需修改，须由考核员退回",
@@ -52,7 +52,7 @@ pub(super) async fn view(
         ),
         Some(s) => format!(
             "自评已被退回（{}，{}）：{}",
-            crate::imports::beijing_minute(s.returned_at.as_deref().unwrap_or_default()),
+            kaohe_core::time::beijing(s.returned_at.as_deref().unwrap_or_default()),
             name(s.returned_by.as_deref().unwrap_or_default()).await,
             s.return_reason.as_deref().unwrap_or_default()
         ),

@@ -138,8 +138,8 @@ pub(super) async fn scorecard_page(
         kept,
         at,
     } = again;
-    kaohe_app::results::may_open_unit(&a.user, unit).or_page(a)?;
     let x = assessment_of(st, a, id).await?;
+    kaohe_app::results::may_open_unit(&a.user, x.stage, unit).or_page(a)?;
     let units = st.store.units(id).await.or_page(a)?;
     let Some(u) = units.iter().find(|u| u.code == unit) else {
         return Err(PageError::new(
@@ -184,13 +184,17 @@ pub(super) async fn scorecard_page(
         Err(kaohe_store::StoreError::Forbidden(_)) => Vec::new(),
         other => other.or_page(a)?,
     };
-    let today = kaohe_store::store::beijing_date(&st.now())
+    let today = kaohe_core::time::beijing_date(&st.now())
         .map(|d| d.to_string())
         .unwrap_or_default();
     let submission = submission::view(st, a, &x, u, assigned).await.or_page(a)?;
     let locked = submission.as_ref().is_some_and(|s| s.submitted);
     let can_self = may(Action::SelfAssess) && !locked;
-    let evidence = st.store.evidence(&a.user, id, unit).await.or_page(a)?;
+    // 佐证材料, for whoever may read them (a leader reads the page without them).
+    let evidence = match st.store.evidence(&a.user, id, unit).await {
+        Err(kaohe_store::StoreError::Forbidden(_)) => Vec::new(),
+        other => other.or_page(a)?,
+    };
     let can_object = may(Action::Object);
     let can_decide = may(Action::Decide);
     let objections: Vec<Value> = st

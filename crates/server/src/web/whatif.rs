@@ -73,7 +73,7 @@ pub(super) async fn whatif_render(
         if may_see_results(&a.user, row.stage) {
             data_options.push(json!({ "id": row.id, "title": row.title, "year": row.year }));
         }
-        rubric_options.push(json!({ "id": row.id, "label": format!("{}（{} 所用，sha256 {}…）", row.rubric_id, row.title, &row.rubric_sha256[..row.rubric_sha256.len().min(8)]) }));
+        rubric_options.push(json!({ "id": row.id, "label": format!("“{}”所用的细则", row.title) }));
     }
     let mut page = WhatIfPage {
         frame: Frame::of(Some(a)),

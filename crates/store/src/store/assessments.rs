@@ -58,14 +58,6 @@ pub struct NewAssessment<'a> {
     pub dates: Dates,
 }
 
-/// The day in Beijing (UTC+8) of a time the service gave as ISO 8601 UTC (`2022-01-15T16:30:00Z` is
-/// 2022-01-16); `None` when it does not read.
-pub fn beijing_date(now: &str) -> Option<Date> {
-    let day = Date::parse(now.get(..10)?)?;
-    let hour: u32 = now.get(11..13)?.parse().ok()?;
-    Some(if hour + 8 >= 24 { day.add_days(1) } else { day })
-}
-
 /// A stored date, or `Corrupt`.
 fn stored_date(assessment: i64, what: &str, text: Option<String>) -> Result<Option<Date>> {
     text.map(|t| {
@@ -77,7 +69,8 @@ fn stored_date(assessment: i64, what: &str, text: Option<String>) -> Result<Opti
 
 /// `now` as a Beijing day, or why not (the service always gives a time that reads).
 fn today(now: &str) -> Result<Date> {
-    beijing_date(now).ok_or_else(|| StoreError::Invalid(format!("时间“{now}”无法识别")))
+    kaohe_core::time::beijing_date(now)
+        .ok_or_else(|| StoreError::Invalid(format!("时间“{now}”无法识别")))
 }
 
 /// The checks every new or edited set of dates passes.

@@ -21,7 +21,7 @@ pub struct Inspection {
     pub recorded_at: String,
 }
 
-pub use super::assessments::beijing_date;
+use kaohe_core::time::beijing_date;
 
 /// What the audit entry of a record holds (and the replay reads back).
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -197,27 +197,5 @@ impl Store {
                 recorded_at: r.get("recorded_at"),
             })
             .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn beijing_date_turns_at_16_utc() {
-        assert_eq!(
-            beijing_date("2024-05-08T15:59:59Z").map(|d| d.to_string()),
-            Some("2024-05-08".into())
-        );
-        assert_eq!(
-            beijing_date("2024-05-08T16:00:00Z").map(|d| d.to_string()),
-            Some("2024-05-09".into())
-        );
-        assert_eq!(
-            beijing_date("2024-12-31T23:00:00Z").map(|d| d.to_string()),
-            Some("2025-01-01".into())
-        );
-        assert_eq!(beijing_date("昨天"), None);
     }
 }

@@ -52,9 +52,7 @@ mod setup;
 mod submissions;
 
 pub use accounts::{Account, AccountEdit, NewAccount, Session};
-pub use assessments::{
-    AssessmentRow, CopyFrom, Dates, NewAssessment, Source, UnitRow, beijing_date,
-};
+pub use assessments::{AssessmentRow, CopyFrom, Dates, NewAssessment, Source, UnitRow};
 pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
 pub(crate) use findings::TypedAudit;

@@ -1,0 +1,285 @@
+//! Words, times and rights as shown (issue 13, parts 6 and 7): every page every role can reach, found
+//! by following the links each page shows, from 考核 through 公示 to 定档 and a 更正 — every link
+//! answers 200 for the person it is shown to (no link to a 403), and no visible text holds an English
+//! word, a UTC timestamp or a hash outside 校验信息.
+
+use super::*;
+use crate::snapshots::page_text;
+
+/// Words of three or more ASCII letters a page may show: acronyms and names an office uses, and the
+/// logins the test's accounts were given (data, not words of the interface).
+const ALLOWED: &[&str] = &[
+    "PDF", "Excel", "CSV", "XLSX", "TOML", "CSRF", "WPS", "Word", "UTF", "GBK", "LED", "admin",
+    "wangfang", "lina", "juegang", "matang", "leader",
+];
+
+/// What a page's visible text must not hold, one line per problem.
+fn bad_words(path: &str, html: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let text = page_text(&without_check_details(html));
+    for w in ascii_words(&text) {
+        if !ALLOWED.contains(&w.as_str()) {
+            problems.push(format!("{path}: English word “{w}”"));
+        }
+    }
+    let b = text.as_bytes();
+    for i in 0..b.len() {
+        // 2026-12-01T16:16 — a date, a T and a time, as ISO 8601 writes them.
+        if b[i] == b'T'
+            && i >= 10
+            && b[i - 1].is_ascii_digit()
+            && b[i - 3] == b'-'
+            && b.get(i + 3) == Some(&b':')
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            problems.push(format!(
+                "{path}: a UTC timestamp “{}”",
+                &text[i - 10..(i + 9).min(text.len())]
+            ));
+        }
+    }
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        run = if c.is_ascii_hexdigit() { run + 1 } else { 0 };
+        if run == 64 {
+            problems.push(format!(
+                "{path}: a hash outside 校验信息 “{}”",
+                &text[i + 1 - 64..=i]
+            ));
+        }
+    }
+    problems
+}
+
+/// The page without its `<details>` of 校验信息 (where codes and hashes are meant to be), its
+/// hidden text boxes (a form's state, never shown) and the rubric's TOML box (the file itself).
+fn without_check_details(html: &str) -> String {
+    let mut s = html.to_string();
+    for open in [
+        "<textarea name=\"toml\" hidden>",
+        "<textarea name=\"pasted\" hidden>",
+        "<textarea name=\"typed\"",
+    ] {
+        while let Some(a) = s.find(open) {
+            let end = s[a..].find("</textarea>").map_or(s.len(), |e| a + e + 11);
+            s.replace_range(a..end, "");
+        }
+    }
+    while let Some(a) = s.find("<details><summary>校验信息</summary>").or_else(|| {
+        s.find("<summary>校验信息</summary>")
+            .and_then(|k| s[..k].rfind("<details"))
+    }) {
+        let end = s[a..].find("</details>").map_or(s.len(), |e| a + e + 10);
+        s.replace_range(a..end, "");
+    }
+    s
+}
+
+/// The runs of three or more ASCII letters in `text`.
+fn ascii_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut w = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphabetic() {
+            w.push(c);
+        } else {
+            if w.len() >= 3 {
+                out.push(std::mem::take(&mut w));
+            }
+            w.clear();
+        }
+    }
+    out
+}
+
+/// The links a page shows (`href`), as paths of this service, resolved against `from`.
+fn links(from: &str, html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in html.split("href=\"").skip(1) {
+        let Some(href) = part.split('"').next() else {
+            continue;
+        };
+        // As a browser reads the attribute: minijinja escapes `/` as `&#x2f;`.
+        let href = href
+            .replace("&#x2f;", "/")
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&");
+        let href = href.split('#').next().unwrap_or_default().to_string();
+        if href.is_empty() || href.starts_with("http") || href.starts_with("/static/") {
+            continue;
+        }
+        let path = if href.starts_with('/') {
+            href
+        } else {
+            let dir = from.split('?').next().unwrap_or_default();
+            let dir = &dir[..=dir.rfind('/').unwrap_or(0)];
+            format!("{dir}{href}")
+        };
+        out.push(path);
+    }
+    out
+}
+
+/// Every page `who` reaches from the dashboard by the links shown: the problems of words and of
+/// links that do not answer 200, and the paths reached.
+async fn walk(a: &App, who: &Who, role: &str) -> (Vec<String>, std::collections::BTreeSet<String>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![("/".to_string(), "/".to_string())];
+    let mut problems = Vec::new();
+    while let Some((path, from)) = todo.pop() {
+        if !seen.insert(path.clone()) || seen.len() > 400 {
+            continue;
+        }
+        let (s, body, h) = a.raw(who, "GET", &path, &[], vec![]).await;
+        if s != StatusCode::OK {
+            problems.push(format!("{role}: the link to {path} on {from} answers {s}"));
+            continue;
+        }
+        let kind = h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        if kind.starts_with("text/html") {
+            let html = String::from_utf8(body).unwrap();
+            if std::env::var("KAOHE_WORDS_DUMP").is_ok_and(|p| path.contains(&p)) {
+                eprintln!("{}", page_text(&html));
+            }
+            // The rubric editor names each rule's parameters by their TOML keys (its own task).
+            if !path.ends_with("/rubric/edit") {
+                problems.extend(bad_words(&format!("{role} {path}"), &html));
+            }
+            for l in links(&path, &html) {
+                if !seen.contains(&l) {
+                    todo.push((l, path.clone()));
+                }
+            }
+        } else if kind.contains("spreadsheetml") && !path.contains("rubric") {
+            // (The rubric as a workbook is the rubric file a clerk edits, its keys included.)
+            problems.extend(sheet_words(&format!("{role} {path}"), &body));
+        }
+    }
+    (problems, seen)
+}
+
+/// The texts of a workbook (its shared strings) checked as a page's.
+fn sheet_words(path: &str, bytes: &[u8]) -> Vec<String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    if let Ok(mut f) = zip.by_name("xl/sharedStrings.xml") {
+        f.read_to_string(&mut xml).unwrap();
+    }
+    let texts: Vec<&str> = xml
+        .split("<t")
+        .skip(1)
+        .filter_map(|p| p.split_once('>').map(|(_, rest)| rest))
+        .filter_map(|p| p.split("</t>").next())
+        .collect();
+    bad_words(path, &format!("<p>{}</p>", texts.join("</p><p>")))
+}
+
+pub(crate) async fn every_page_every_role_reaches_speaks_chinese_and_every_link_opens(db: Db) {
+    let a = app(db).await;
+    let id = a.id;
+    let roles = ["admin", "wangfang", "lina", "juegang", "matang", "leader"];
+    let mut who = Vec::new();
+    for r in roles {
+        who.push((r, web_login(&a, r).await));
+    }
+    let admin = who[0].1.clone();
+    let mut problems = Vec::new();
+    let mut reached = std::collections::BTreeMap::new();
+    for stage in ["review", "publication", "final"] {
+        if stage != "review" {
+            let (s, _, loc) = a
+                .form(
+                    &admin,
+                    &format!("/a/{id}/advance"),
+                    format!(
+                        "csrf={}&to={stage}&why=%E5%AE%A1%E5%AE%9A&confirm=yes&go_on=yes&go_on_why=%E5%90%8C%E6%84%8F",
+                        admin.csrf
+                    ),
+                )
+                .await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+        }
+        if stage == "final" {
+            // 更正 on the page: the reason is required, and the new version says what it changed.
+            let body = |why: &str| {
+                format!(
+                    "csrf={}&unit=320623100&clause=1.1.1&score=0.03&why={why}",
+                    admin.csrf
+                )
+            };
+            let (s, _, loc) = a.form(&admin, &format!("/a/{id}/correct"), body("")).await;
+            assert_eq!(s, StatusCode::SEE_OTHER);
+            let (_, html) = page(&a, &admin, &loc).await;
+            assert!(html.contains("定档后的更正须写明理由"), "{html}");
+            let (s, _, loc) = a
+                .form(
+                    &admin,
+                    &format!("/a/{id}/correct"),
+                    body("%E5%A4%8D%E6%A0%B8%E6%9B%B4%E6%AD%A3"),
+                )
+                .await;
+            assert_eq!(s, StatusCode::SEE_OTHER);
+            let (_, html) = page(&a, &admin, &loc).await;
+            let text = page_text(&html);
+            assert!(text.contains("已更正，结果已封存为第 2 版"), "{text}");
+            assert!(
+                text.contains("马塘镇 · 条款 1.1.1：0.0400 → 0.0300"),
+                "{text}"
+            );
+            assert!(text.contains("复核更正"), "{text}");
+        }
+        for (role, w) in &who {
+            let (p, seen) = walk(&a, w, &format!("{stage} {role}")).await;
+            problems.extend(p);
+            reached.insert((stage, *role), seen);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // What each role reached is what its rights say (the walk found them by links alone).
+    let has = |stage, role, path: String| reached[&(stage, role)].contains(&path);
+    let unit_b = format!("/a/{id}/u/320623100");
+    assert!(has("review", "admin", "/audit".into()));
+    assert!(has("review", "admin", format!("/a/{id}/setup")));
+    assert!(!has("review", "leader", unit_b.clone()));
+    assert!(!has("review", "leader", format!("/a/{id}/export.xlsx")));
+    assert!(has("publication", "leader", unit_b.clone()));
+    assert!(has(
+        "publication",
+        "leader",
+        format!("{unit_b}/feedback.pdf")
+    ));
+    assert!(has("publication", "leader", format!("/a/{id}/export.xlsx")));
+    assert!(has("publication", "matang", unit_b.clone()));
+    assert!(!has(
+        "publication",
+        "matang",
+        format!("/a/{id}/export.xlsx")
+    ));
+    assert!(!has("final", "juegang", unit_b.clone()));
+    assert!(!has("final", "leader", "/audit".into()));
+}
+
+#[test]
+fn the_checks_find_what_they_look_for() {
+    let html = format!(
+        "<p>登录 session.login 2026-12-01T16:16:00Z {}</p><details><summary>校验信息</summary>{}</details>",
+        "a".repeat(64),
+        "b".repeat(64)
+    );
+    let p = bad_words("/x", &html);
+    assert_eq!(p.len(), 5, "{p:?}");
+    assert!(bad_words("/x", "<p>导出 Excel、PDF</p>").is_empty());
+    assert_eq!(
+        links(
+            "/a/1/rubric",
+            r#"<a href="rubric.toml">T</a><a href="/a/1/u/2#c-1">u</a>"#
+        ),
+        vec!["/a/1/rubric.toml", "/a/1/u/2"]
+    );
+}
