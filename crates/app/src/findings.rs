@@ -18,6 +18,8 @@ pub struct FindingText<'a> {
     pub points: &'a str,
     /// 扣分理由 (empty: none).
     pub reason: &'a str,
+    /// Photos taken on site or files sent with it.
+    pub files: &'a [kaohe_store::Upload<'a>],
 }
 
 /// The points typed into a 扣分 field: `None` when empty, else a number, or why not in Chinese.
@@ -64,6 +66,7 @@ pub async fn add_finding(
         finding_type: kept(f.finding_type),
         points,
         reason: kept(f.reason),
+        files: f.files,
     };
     store
         .add_typed_finding(by, assessment, unit, &new, now)

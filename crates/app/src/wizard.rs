@@ -208,7 +208,8 @@ pub fn parse_dates(
     })
 }
 
-/// Standard base64 (as a page's file reader gives an Excel file), or `None` when it is not.
+/// Standard base64 (as a page's file reader gives an Excel file) or base64url (as a page's script
+/// sends an evidence file in a form), or `None` when it is not.
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let text = text.split_once("base64,").map_or(text, |(_, b)| b);
     let val = |c: u8| -> Option<u32> {
@@ -216,8 +217,8 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
             b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
             _ => return None,
         }))
     };

@@ -525,6 +525,7 @@ async fn add_finding(
     Json(b): Json<NewFinding>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let f = kaohe_app::findings::FindingText {
+        files: &[],
         clause: &b.clause,
         description: &b.description,
         finding_type: &b.finding_type,

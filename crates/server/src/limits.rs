@@ -92,6 +92,15 @@ pub fn default_max_connections() -> usize {
 
 /// Whether a request is an upload (longer time, larger body).
 fn upload_limit(method: &Method, path: &str) -> Option<usize> {
+    // A unit page's forms that carry files (an objection's, a finding's photo, one added or
+    // replaced): see `web::files`.
+    if method == Method::POST
+        && path.starts_with("/a/")
+        && path.contains("/u/")
+        && (path.ends_with("/object") || path.ends_with("/finding") || path.ends_with("/files"))
+    {
+        return Some(crate::web::files::FORM_FILES_BODY);
+    }
     if !path.starts_with("/api/assessments/") {
         return None;
     }

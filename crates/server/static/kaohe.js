@@ -259,6 +259,36 @@ document.querySelectorAll('input.evidence').forEach(function (input) {
   });
 });
 
+// Files sent with a unit page's forms (an objection's, a finding's photo taken with the phone's
+// camera or any file, one added or replaced): read into the form's hidden `<into>_data` (base64url,
+// so the url-encoded form carries it as it is) and `<into>_name`; the server checks type and size.
+document.querySelectorAll('input.form-file').forEach(function (input) {
+  input.addEventListener('change', function () {
+    var form = input.form, into = input.dataset.into, f = input.files[0];
+    var data = form.querySelector('input[name="' + into + '_data"]'), name = form.querySelector('input[name="' + into + '_name"]');
+    var buttons = form.querySelectorAll('button[type=submit]');
+    var say = function (t) {
+      var s = input.parentNode.querySelector('.upload-status');
+      if (!s) { s = document.createElement('span'); s.className = 'upload-status text'; input.insertAdjacentElement('afterend', s); }
+      s.textContent = t;
+    };
+    data.value = ''; name.value = '';
+    if (!f) { say(''); return; }
+    if (f.size > 20 * 1024 * 1024) { input.value = ''; say('文件过大：' + (f.size / 1048576).toFixed(1) + ' MB，上限 20 MB'); return; }
+    buttons.forEach(function (b) { b.disabled = true; });
+    say('正在读取…');
+    var r = new FileReader();
+    r.onload = function () {
+      data.value = String(r.result).split('base64,')[1].replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      name.value = f.name;
+      buttons.forEach(function (b) { b.disabled = false; });
+      say('已选：' + f.name);
+    };
+    r.onerror = function () { buttons.forEach(function (b) { b.disabled = false; }); say('文件读取失败，请重新选择'); };
+    r.readAsDataURL(f);
+  });
+});
+
 // 方案对比 (whatif.html): a chosen draft file is read into the text box.
 (function () {
   var f = document.getElementById('draft-file'); if (!f) return;

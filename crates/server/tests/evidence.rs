@@ -181,7 +181,10 @@ pub(crate) async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence(d
         html.contains("面积约190平方米") && html.contains("value=\"0.04\""),
         "the self score and 说明 show"
     );
-    assert!(html.contains("佐证：<a href=\"/api/evidence/"), "{html}");
+    assert!(
+        html.contains("佐证材料：</div><div class=\"text file\"><a href=\"/api/evidence/"),
+        "{html}"
+    );
     assert!(html.contains(">测绘.pdf</a>"));
     // Another unit's reporter has no form here, and no page.
     let rep_b = web_login(&a, "matang").await;

@@ -73,6 +73,7 @@ kaohe_store::on_both!(
     a_title_row_is_passed_over_and_a_wrong_file_is_named_as_what_it_is,
     the_period_defaults_to_the_assessments_year_and_names_the_pages_field,
     every_page_every_role_reaches_speaks_chinese_and_every_link_opens,
+    objection_files_and_finding_photos_on_the_unit_page,
 );
 
 /// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
@@ -98,6 +99,9 @@ use workflow::*;
 /// 佐证材料: stored by content, typed by content, shown only to who may; self-assessment with evidence.
 mod evidence;
 use evidence::*;
+/// Files on objections and findings, objections decided on purpose and reopened (issue 13).
+mod objection_files;
+use objection_files::*;
 /// Platform imports: staged, previewed with their problems, committed whole; one source per count.
 mod imports;
 use imports::*;

@@ -573,7 +573,7 @@ pub(crate) async fn refused_objection_forms_keep_what_was_typed(db: Db) {
         &admin,
         format!("/a/{id}/u/320623100/objections/{oid}"),
         format!(
-            "csrf={}&upheld=yes&score=0.09&reason=%E5%B7%B2%E6%A0%B8%E5%AE%9E",
+            "csrf={}&outcome=upheld&score=0.09&reason=%E5%B7%B2%E6%A0%B8%E5%AE%9E",
             admin.csrf
         ),
     )

@@ -8,6 +8,8 @@
 pub mod audit;
 /// 佐证材料: content-addressed evidence files, type by content.
 pub mod evidence;
+/// 拍摄时间: a photo's EXIF DateTimeOriginal.
+pub mod exif;
 /// 角色、阶段、账本: the vocabulary of the service.
 pub mod model;
 /// 权限: what each role may do in each stage.
@@ -32,6 +34,7 @@ pub use store::{
     NewFinding, NewUnit, Objection, Progress, Roster, RubricDraft, Sealed, Store, StoreError,
     Submission,
 };
+pub use store::{Attach, ObjectionHistory, Outcome, Upload};
 pub use store::{
     GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,
 };

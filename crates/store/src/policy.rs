@@ -58,6 +58,8 @@ pub enum Action {
     Import,
     Object,
     Decide,
+    /// 重新打开异议: the admin, in 公示, with a reason.
+    Reopen,
     Correct,
 }
 
@@ -77,6 +79,7 @@ impl Action {
             Action::Import => "导入平台数据",
             Action::Object => "提出异议",
             Action::Decide => "处理异议",
+            Action::Reopen => "重新打开已处理的异议",
             Action::Correct => "更正",
         }
     }
@@ -108,7 +111,7 @@ pub fn check(
         Action::AdvanceStage | Action::SetDates => stage != Stage::Final,
         Action::SelfAssess | Action::Submit | Action::ReturnSelf => stage == Stage::SelfAssessment,
         Action::Score | Action::Import => stage == Stage::Review,
-        Action::Object | Action::Decide => stage == Stage::Publication,
+        Action::Object | Action::Decide | Action::Reopen => stage == Stage::Publication,
         Action::Correct => stage == Stage::Final,
     };
     let role_ok = match action {
@@ -119,6 +122,7 @@ pub fn check(
         | Action::AdvanceStage
         | Action::SetDates
         | Action::Import
+        | Action::Reopen
         | Action::Correct => user.role == Role::Admin,
         Action::SelfAssess | Action::Submit | Action::Object => {
             user.role == Role::Reporter && unit.is_some() && user.unit_code.as_deref() == unit

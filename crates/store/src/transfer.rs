@@ -18,10 +18,11 @@ const TABLES: &[&str] = &[
     "inspections",
     "bonuses",
     "metrics",
+    "objections",
+    "objection_history",
     "evidence",
     "evidence_links",
     "results",
-    "objections",
     "rubric_drafts",
     "audit_log",
 ];
@@ -47,6 +48,9 @@ const INTEGERS: &[&str] = &[
     "decided_by",
     "inspected_by",
     "publication_days",
+    "objection_id",
+    "finding_id",
+    "reopened_by",
 ];
 
 /// Tables whose `id` a PostgreSQL sequence hands out.
@@ -59,6 +63,7 @@ const SERIAL: &[&str] = &[
     "bonuses",
     "evidence_links",
     "objections",
+    "objection_history",
     "rubric_drafts",
 ];
 

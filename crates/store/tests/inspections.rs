@@ -234,6 +234,7 @@ pub(crate) async fn typed_findings_are_checked_recorded_and_scored(db: Db) {
         finding_type: ty,
         points: points.map(|p| p.parse().unwrap()),
         reason,
+        files: &[],
     };
     // Who may: as for findings.
     let e = add(

@@ -38,6 +38,8 @@ kaohe_store::on_both!(
     a_grid_page_is_read_whole_filtered_and_paged,
     a_self_assessment_is_submitted_whole_locked_and_returned_with_a_reason,
     the_gate_is_told_which_units_submitted,
+    objections_are_decided_on_purpose_and_reopened,
+    files_are_attached_removed_and_replaced_until_their_stage_closes,
 );
 
 /// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
@@ -69,6 +71,9 @@ use submissions::*;
 mod inspections;
 /// Checks under the write lock, two callers at once (issue 10).
 mod locks;
+/// Files on objections and findings; objections decided on purpose and reopened (issue 13).
+mod objections;
+use objections::*;
 /// 细则草案 and 生效 (issue 12), with their own world and their own runs on both databases.
 mod rubric_drafts;
 use history::*;

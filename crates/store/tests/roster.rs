@@ -99,7 +99,7 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     );
     assert_eq!(
         m,
-        "登录名“张 三”只能由英文字母、数字和 . _ - @ 组成；姓名不能为空；查看不绑定单位：所属单位应留空；电话“一三八”应为数字（可含 - 和 +），如 13800000000 或 0513-84512345；密码至少 8 位"
+        "登录名“张 三”只能由英文字母、数字和 . _ - @ 组成；姓名不能为空；领导不绑定单位：所属单位应留空；电话“一三八”应为数字（可含 - 和 +），如 13800000000 或 0513-84512345；密码至少 8 位"
     );
     // A good one: its initial password must be changed at the first sign-in.
     let matang = s

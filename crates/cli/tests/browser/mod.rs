@@ -9,6 +9,8 @@ mod access;
 mod grid;
 /// An admin imports case records and reads the audit log.
 mod import;
+/// A finding's photo from the phone's camera input and an objection with a file, on a 390 px phone.
+mod objection_files;
 /// 公示, an objection and its decision, 定档, and the league table.
 mod publication;
 /// 细则编辑: paste the seed, the suggested rules, edit, save, diff, 生效 (issue 12).

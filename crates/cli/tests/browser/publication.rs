@@ -50,6 +50,8 @@ fn publication_objection_decision_finalisation_and_the_league_table() {
     b.login(&d.base, "zhangwei", "kaohe-assessor-2021");
     b.goto(&format!("{}/a/1/u/320623001", d.base));
     b.wait_for("差评均已回访，附回访记录");
+    // Nothing is pre-selected: 采纳 is chosen on purpose.
+    b.click("#objections input[name=outcome][value=upheld]");
     b.type_text("#objections input[name=score]", "0.05");
     b.type_text("#objections input[name=reason]", "经核实回访记录齐全");
     b.click("#objections button[type=submit]");

@@ -35,6 +35,10 @@ use assessment::*;
 /// 单位考核表: a unit's scorecard with the three ledgers, explanations and receipts, and its forms —
 mod unit;
 use unit::*;
+
+/// 佐证材料 with a page's forms; a file added, replaced or removed; an objection reopened.
+pub(crate) mod files;
+use files::*;
 /// 考核反馈单: one unit's printable form and its PDF.
 mod feedback;
 use feedback::*;
@@ -357,6 +361,15 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/whatif.xlsx", get(whatif_xlsx))
         .route("/a/{id}/u/{unit}/object", post(object_form))
         .route("/a/{id}/u/{unit}/objections/{oid}", post(decide_form))
+        .route(
+            "/a/{id}/u/{unit}/objections/{oid}/reopen",
+            post(reopen_form),
+        )
+        .route("/a/{id}/u/{unit}/files", post(attach_form))
+        .route(
+            "/a/{id}/u/{unit}/files/{link}/remove",
+            post(remove_file_form),
+        )
         .route("/a/{id}/u/{unit}/feedback", get(feedback))
         .route("/a/{id}/u/{unit}/feedback.pdf", get(feedback_pdf))
         .route("/a/{id}/export.xlsx", get(export_xlsx))

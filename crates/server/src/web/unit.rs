@@ -50,6 +50,10 @@ pub(super) struct Notice {
     pub(super) uninspected: Option<String>,
     pub(super) submitted: Option<String>,
     pub(super) returned: Option<String>,
+    pub(super) attached: Option<String>,
+    pub(super) replaced: Option<String>,
+    pub(super) removed: Option<String>,
+    pub(super) reopened: Option<String>,
 }
 
 /// What a unit's page shows again after a form: the error that refused it, the score form as typed,
@@ -197,24 +201,26 @@ pub(super) async fn scorecard_page(
     };
     let can_object = may(Action::Object);
     let can_decide = may(Action::Decide);
-    let objections: Vec<Value> = st
-        .store
-        .objections(&a.user, id)
-        .await
-        .or_page(a)?
-        .into_iter()
-        .filter(|o| o.unit_code == unit)
-        .map(|o| {
-            let label = match o.status.as_str() {
-                "open" => "待处理",
-                "upheld" => "已采纳",
-                _ => "不予采纳",
-            };
-            let mut v = json!(o);
-            v["status_label"] = json!(label);
-            v
-        })
-        .collect();
+    let can_reopen = may(Action::Reopen);
+    let objections = super::files::objection_rows(
+        st.store.objections(&a.user, id).await.or_page(a)?,
+        unit,
+        &evidence,
+    );
+    let plain = |c: &str| {
+        super::files::file_rows(
+            evidence
+                .iter()
+                .filter(|e| e.clause_id == c && e.objection_id.is_none() && e.finding_id.is_none()),
+        )
+    };
+    let of_findings = |c: &str| {
+        super::files::file_rows(
+            evidence
+                .iter()
+                .filter(|e| e.clause_id == c && e.finding_id.is_some()),
+        )
+    };
     let clauses: Vec<Value> = x
         .rubric
         .clauses
@@ -244,10 +250,15 @@ pub(super) async fn scorecard_page(
                 "assessor_reason": s_ass.map(|s| s.reason.clone()),
                 "version": s_ass.map(|s| s.version),
                 "self_version": s_self.map(|s| s.version),
-                "evidence": evidence.iter().filter(|e| e.clause_id == *c.id).collect::<Vec<_>>(),
+                "evidence": plain(&c.id),
+                "finding_files": of_findings(&c.id),
                 "final": final_score.or(s_fin.map(|s| s.score.clone())), "explanation": explanation, "lost": lost, "instances": instances,
                 "judgement": matches!(c.rule, kaohe_core::rubric::Rule::Judgement),
-                "by_hand": by_hand.iter().filter(|f| f.clause_id == *c.id).collect::<Vec<_>>(),
+                "by_hand": by_hand.iter().filter(|f| f.clause_id == *c.id).map(|f| {
+                    let mut v = json!(f);
+                    v["files"] = json!(super::files::file_rows(evidence.iter().filter(|e| e.finding_id == Some(f.id))));
+                    v
+                }).collect::<Vec<_>>(),
                 "state": state,
                 "inspection": counting.inspection,
                 "inspections": inspections.iter().filter(|i| i.clause_id == *c.id).collect::<Vec<_>>(),
@@ -294,6 +305,7 @@ pub(super) async fn scorecard_page(
         can_self,
         can_object,
         can_decide,
+        can_reopen,
         objections,
         profile_chart: None,
         profile: Vec::new(),
@@ -354,6 +366,8 @@ struct ScorecardPage<'a> {
     can_self: bool,
     can_object: bool,
     can_decide: bool,
+    /// The admin in 公示: a decided objection can be reopened.
+    can_reopen: bool,
     objections: Vec<Value>,
     profile_chart: Option<String>,
     profile: Vec<IndicatorBar>,
@@ -404,6 +418,12 @@ pub(super) async fn scorecard(
             .or(n.objected.map(|_| "异议已提交，等待考核组处理".to_string()))
             .or(n.decided.map(|_| "异议已处理".to_string()))
             .or(n.inspected.map(|c| format!("已记录条款 {c} 的检查")))
+            .or(n.attached.map(|f| format!("已上传“{f}”")))
+            .or(n.replaced.map(|f| format!("已替换为“{f}”")))
+            .or(n.removed.map(|f| format!("已删除“{f}”")))
+            .or(n
+                .reopened
+                .map(|_| "异议已重新打开，等待重新处理".to_string()))
             .or(n
                 .uninspected
                 .map(|c| format!("已撤销条款 {c} 的一条检查记录")))
@@ -440,6 +460,16 @@ pub(super) struct ScoreForm {
     /// 扣分 chosen in a range (the 扣分理由 is `reason`).
     #[serde(default)]
     pub(super) points: String,
+    /// A photo taken on site and another file recorded with a finding (base64url from the page's
+    /// script) with their names; never shown again.
+    #[serde(default, skip_serializing)]
+    pub(super) photo_data: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub(super) photo_name: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub(super) file_data: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub(super) file_name: Option<String>,
 }
 
 pub(super) async fn score_form(
@@ -530,15 +560,24 @@ pub(super) async fn object_form(
         f.get("clause").cloned().unwrap_or_default(),
         f.get("reason").cloned().unwrap_or_default(),
     );
-    match st
-        .store
-        .file_objection(&a.user, id, &unit, &clause, &reason, &st.now())
-        .await
-    {
+    let files: Result<Vec<_>, String> =
+        super::files::form_file(f.get("file_data"), f.get("file_name"))
+            .map(|f| f.into_iter().collect());
+    let done = match files {
+        Ok(files) => {
+            let ups = super::files::uploads(&files);
+            st.store
+                .file_objection_with(&a.user, id, &unit, &clause, &reason, &ups, &st.now())
+                .await
+                .map_err(|e| crate::error::AppError::from(e).message)
+        }
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Ok(to_unit_page(id, &unit, ("objected", "1"), None)),
         Err(e) => {
             let again = Again {
-                error: Some(crate::error::AppError::from(e).message),
+                error: Some(e),
                 kept: json!({ "form": "object", "clause": clause, "reason": reason }),
                 ..Again::default()
             };
@@ -555,24 +594,28 @@ pub(super) async fn decide_form(
     body: String,
 ) -> Page {
     let f = posted(&a, &body)?;
-    let upheld = f.get("upheld").map(String::as_str) == Some("yes");
+    let outcome = f.get("outcome").cloned().unwrap_or_default();
     let score = f.get("score").map(|s| s.trim()).filter(|s| !s.is_empty());
     let reason = f.get("reason").cloned().unwrap_or_default();
-    let d = kaohe_store::Decision {
-        upheld,
-        reason: &reason,
-        score,
+    let decided = match kaohe_store::Outcome::parse(Some(&outcome)) {
+        Ok(o) => {
+            let d = kaohe_store::Decision {
+                upheld: o == kaohe_store::Outcome::Upheld,
+                reason: &reason,
+                score,
+            };
+            st.store
+                .decide_objection(&a.user, id, oid, &d, &st.now())
+                .await
+        }
+        Err(e) => Err(e),
     };
-    match st
-        .store
-        .decide_objection(&a.user, id, oid, &d, &st.now())
-        .await
-    {
+    match decided {
         Ok(()) => Ok(to_unit_page(id, &unit, ("decided", "1"), None)),
         Err(e) => {
             let again = Again {
                 error: Some(crate::error::AppError::from(e).message),
-                kept: json!({ "form": oid, "upheld": upheld, "score": score, "reason": reason }),
+                kept: json!({ "form": oid, "outcome": outcome, "score": score, "reason": reason }),
                 ..Again::default()
             };
             scorecard_page(&st, &a, id, &unit, again).await
@@ -615,7 +658,24 @@ pub(super) async fn finding_form(
     body: String,
 ) -> Page {
     let f = score_form_of(&st, &a, id, &unit, &body).await?;
+    let mut files = Vec::new();
+    for (data, name) in [(&f.photo_data, &f.photo_name), (&f.file_data, &f.file_name)] {
+        match super::files::form_file(data.as_ref(), name.as_ref()) {
+            Ok(file) => files.extend(file),
+            Err(e) => {
+                let again = Again {
+                    error: Some(about_clause(&f.clause, kaohe_store::StoreError::Invalid(e))),
+                    at: Some(f.clause.clone()),
+                    typed: Some(&f),
+                    ..Again::default()
+                };
+                return scorecard_page(&st, &a, id, &unit, again).await;
+            }
+        }
+    }
+    let ups = super::files::uploads(&files);
     let text = kaohe_app::findings::FindingText {
+        files: &ups,
         clause: &f.clause,
         description: &f.description,
         finding_type: &f.finding_type,

@@ -5,6 +5,8 @@ use super::*;
 /// A stored evidence file linked to a clause.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct EvidenceRef {
+    /// The link's number (what removing or replacing it names).
+    pub id: i64,
     pub sha256: String,
     pub mime: String,
     pub size: i64,
@@ -12,6 +14,12 @@ pub struct EvidenceRef {
     pub clause_id: String,
     pub uploaded_by: String,
     pub uploaded_at: String,
+    /// The objection it was filed with (公示), if any.
+    pub objection_id: Option<i64>,
+    /// The finding it documents (考核; a photo on site), if any.
+    pub finding_id: Option<i64>,
+    /// 拍摄时间: a photo's own EXIF DateTimeOriginal (camera time, `YYYY-MM-DD HH:MM:SS`), if it has one.
+    pub taken_at: Option<String>,
 }
 
 impl Store {
@@ -83,7 +91,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO evidence_links (assessment_id, unit_code, clause_id, sha256, original_name, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        let id: i64 = sqlx::query_scalar("INSERT INTO evidence_links (assessment_id, unit_code, clause_id, sha256, original_name, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
@@ -91,7 +99,7 @@ impl Store {
             .bind(&name)
             .bind(by.id)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
         self.audit(
             &mut tx,
@@ -106,6 +114,7 @@ impl Store {
         .await?;
         self.commit(tx).await?;
         Ok(EvidenceRef {
+            id,
             sha256: sha,
             mime: mime.into(),
             size: bytes.len() as i64,
@@ -113,10 +122,15 @@ impl Store {
             clause_id: clause.into(),
             uploaded_by: by.name.clone(),
             uploaded_at: now.into(),
+            objection_id: None,
+            finding_id: None,
+            taken_at: None,
         })
     }
 
-    /// The evidence of a unit, for who may read it ([`Read::Evidence`]).
+    /// The evidence of a unit, for who may read it ([`Read::Evidence`]): the clauses' own, the
+    /// objections', and — for who may read the unit's findings now ([`Read::Findings`]) — the
+    /// findings' photos and files.
     pub async fn evidence(
         &self,
         by: &User,
@@ -125,7 +139,11 @@ impl Store {
     ) -> Result<Vec<EvidenceRef>> {
         self.check_read(by, assessment, Read::Evidence, unit)
             .await?;
-        let rows = sqlx::query("SELECT l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, l.uploaded_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.id")
+        let findings = self
+            .check_read(by, assessment, Read::Findings, unit)
+            .await
+            .is_ok();
+        let rows = sqlx::query("SELECT l.id, l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, l.uploaded_at, l.objection_id, l.finding_id, l.taken_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.id")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
@@ -133,6 +151,7 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| EvidenceRef {
+                id: r.get("id"),
                 sha256: r.get("sha256"),
                 mime: r.get("mime"),
                 size: r.get("size"),
@@ -140,7 +159,11 @@ impl Store {
                 clause_id: r.get("clause_id"),
                 uploaded_by: r.get("by_name"),
                 uploaded_at: r.get("uploaded_at"),
+                objection_id: r.get("objection_id"),
+                finding_id: r.get("finding_id"),
+                taken_at: r.get("taken_at"),
             })
+            .filter(|e| findings || e.finding_id.is_none())
             .collect())
     }
 
@@ -149,10 +172,23 @@ impl Store {
         if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound("没有这个文件".into()));
         }
-        let links = sqlx::query("SELECT l.unit_code, l.original_name, e.mime FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 WHERE l.sha256 = $1").bind(sha).fetch_all(&self.pool).await?;
-        let readable = links
-            .iter()
-            .find(|r| Self::may_read_unit(by, r.get::<&str, _>("unit_code")));
+        let links = sqlx::query("SELECT l.assessment_id, l.unit_code, l.original_name, l.finding_id, e.mime FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 WHERE l.sha256 = $1").bind(sha).fetch_all(&self.pool).await?;
+        let mut readable = None;
+        for r in &links {
+            let unit = r.get::<&str, _>("unit_code");
+            // A finding's photo only for who may read the unit's findings in its stage.
+            let ok = match r.get::<Option<i64>, _>("finding_id") {
+                None => Self::may_read_unit(by, unit),
+                Some(_) => self
+                    .check_read(by, r.get("assessment_id"), Read::Findings, unit)
+                    .await
+                    .is_ok(),
+            };
+            if ok {
+                readable = Some(r);
+                break;
+            }
+        }
         let Some(r) = readable else {
             return Err(if links.is_empty() {
                 StoreError::NotFound("没有这个文件".into())

@@ -31,6 +31,8 @@ pub struct NewFinding<'a> {
     pub finding_type: Option<&'a str>,
     pub points: Option<Decimal>,
     pub reason: Option<&'a str>,
+    /// Photos or files recorded with it (each checked and stored in the same transaction).
+    pub files: &'a [Upload<'a>],
 }
 
 /// What the audit entry of a typed finding or one with chosen points holds (`finding.add_typed`;
@@ -322,6 +324,19 @@ impl Store {
             .bind(&reason)
             .fetch_one(&mut *tx)
             .await?;
+        for up in f.files {
+            self.link_file_in(
+                &mut tx,
+                by,
+                assessment,
+                unit,
+                clause,
+                Attach::Finding(id),
+                up,
+                now,
+            )
+            .await?;
+        }
         // A plain finding is audited as before (its description); one with a type or chosen points
         // as `finding.add_typed`, with all of them.
         let (action, new) = if finding_type.is_none() && points.is_none() {
@@ -428,6 +443,12 @@ impl Store {
         if gone != 1 {
             return Err(StoreError::NotFound(format!("问题记录 {finding}")));
         }
+        // Its photos and files go with it (the audit entry of each upload names them).
+        sqlx::query("DELETE FROM evidence_links WHERE assessment_id = $1 AND finding_id = $2")
+            .bind(assessment)
+            .bind(finding)
+            .execute(&mut *tx)
+            .await?;
         self.audit(
             &mut tx,
             now,

@@ -21,6 +21,8 @@ mod passwords;
 use passwords::{dummy_hash, hash_password, verify_password};
 /// 考核与阶段 — assessments with their rubric, units, assessor assignments, and the stage moves
 mod assessments;
+/// 佐证材料 on objections and findings; a file removed or replaced before its stage closes.
+mod attachments;
 /// 审计日志 (store side) — reading, verifying (keyed chain and head) and searching the log.
 mod audit_log;
 /// 备份与恢复 — an online copy of the SQLite database, the evidence and the audit key, and its restore.
@@ -53,6 +55,7 @@ mod submissions;
 
 pub use accounts::{Account, AccountEdit, NewAccount, Session};
 pub use assessments::{AssessmentRow, CopyFrom, Dates, NewAssessment, Source, UnitRow};
+pub use attachments::{Attach, Upload};
 pub use backup::copy_tree;
 pub use evidence_files::EvidenceRef;
 pub(crate) use findings::TypedAudit;
@@ -64,7 +67,7 @@ pub use grid::{
 pub use imports::Import;
 pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
-pub use objections::{Decision, Objection};
+pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
