@@ -288,8 +288,13 @@ fn json_words(
         Value::Object(m) => m
             .iter()
             .filter_map(|(k, x)| {
-                // Hashes and the rubric's id (a file's name) are 校验信息.
-                if k.contains("sha256") || k == "rubric" || x.as_str().is_some_and(is_hash) {
+                // Hashes, the rubric's id (a file's name) and an import's every value (what the
+                // replay checks; its counts are shown) are 校验信息.
+                if k.contains("sha256")
+                    || k == "rubric"
+                    || k == "values"
+                    || x.as_str().is_some_and(is_hash)
+                {
                     check.push(format!("{k} {}", compact(x)));
                     return None;
                 }

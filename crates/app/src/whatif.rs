@@ -28,11 +28,11 @@ impl From<StoreError> for Refused {
     }
 }
 
-/// How a rubric is named in a comparison: 《title》（第 v 版，whose）.
+/// How a rubric is named in a comparison: 《title》（版本 v，whose）.
 pub fn label(r: &Rubric, whose: Option<&str>) -> String {
     match whose {
-        Some(w) => format!("《{}》（第 {} 版，{}）", r.title, r.version, w),
-        None => format!("《{}》（第 {} 版）", r.title, r.version),
+        Some(w) => format!("《{}》（版本 {}，{}）", r.title, r.version, w),
+        None => format!("《{}》（版本 {}）", r.title, r.version),
     }
 }
 

@@ -194,9 +194,10 @@ fn the_table_reads_top_down_and_a_bad_draft_is_refused_with_its_problems() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert_eq!(lines[0], "方案对比（试算，不改变任何考核结果）");
-    assert!(lines[2].starts_with(
-        "新方案：《2021年度镇区、街道政务服务考核细则》（rudong-2021 版本 2022征求意见稿）"
-    ));
+    assert!(
+        lines[2]
+            .starts_with("新方案：《2021年度镇区、街道政务服务考核细则》（版本 2022征求意见稿）")
+    );
     assert!(
         o.stdout
             .contains("苴镇街道              1.4760  1.4400  −0.036       4       6  ↓2"),

@@ -50,7 +50,7 @@ fn an_assessor_scores_in_the_browser_and_the_page_explains_it() {
         "{t}"
     );
     // Recorded by mistake: withdrawn with a reason (refused without one), and the point comes back.
-    let withdraw = "#c-1\\.4\\.2 form.withdraw:last-of-type";
+    let withdraw = "#c-1\\.4\\.2 div.by-hand:last-of-type form.withdraw";
     assert!(
         t.contains("手工记录：办事指南缺少收费标准（张伟（考核组））"),
         "{t}"

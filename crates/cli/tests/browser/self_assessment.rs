@@ -65,6 +65,7 @@ fn a_reporter_self_assesses_and_uploads_evidence_in_the_browser() {
     b.choose_file(&format!("{row} input.evidence"), &pdf);
     b.wait_for("已上传：测绘报告.pdf");
     b.goto(&format!("{}/a/{id}/u/320623001", d.base));
-    let t = b.wait_for("佐证：测绘报告.pdf");
+    let t = b.wait_for("佐证材料：");
+    assert!(t.contains("测绘报告.pdf"), "{t}");
     assert!(t.contains("大厅面积约190平方米，正在扩建"), "{t}");
 }
