@@ -40,9 +40,33 @@ pub fn beijing(iso: &str) -> String {
     }
 }
 
+/// A local time as written by a device with no zone (a camera's EXIF `2021:11:30 15:04:05`, read
+/// as `2021-11-30 15:04:05`), in the same words, unconverted: `2021年11月30日 15:04`. Text that does
+/// not read is returned as it is.
+pub fn local(text: &str) -> String {
+    let read = || -> Option<String> {
+        let day = Date::parse(text.get(..10)?)?;
+        let h: u32 = text.get(11..13)?.parse().ok()?;
+        let m: u32 = text.get(14..16)?.parse().ok()?;
+        if h > 23 || m > 59 {
+            return None;
+        }
+        let (y, mo, d) = day.ymd();
+        Some(format!("{y}年{mo}月{d}日 {h:02}:{m:02}"))
+    };
+    read().unwrap_or_else(|| text.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cameras_local_time_is_written_unconverted() {
+        assert_eq!(local("2021-11-30 15:04:05"), "2021年11月30日 15:04");
+        assert_eq!(local("2021-11-30 25:04:05"), "2021-11-30 25:04:05");
+        assert_eq!(local("坏"), "坏");
+    }
 
     #[test]
     fn instants_read_as_beijing_time() {

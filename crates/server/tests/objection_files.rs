@@ -62,7 +62,7 @@ pub(crate) async fn objection_files_and_finding_photos_on_the_unit_page(db: Db) 
     let (_, html) = page(&a, &ass, &unit_page).await;
     assert!(
         html.contains("现场.jpg")
-            && html.contains("2021-12-01 17:00 上传，拍摄于 2021-11-30 15:04:05"),
+            && html.contains("2021年12月1日 17:00 上传，拍摄于 2021年11月30日 15:04"),
         "{html}"
     );
     let ev = |who| {

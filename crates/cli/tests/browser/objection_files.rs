@@ -80,7 +80,7 @@ fn a_finding_photo_and_an_objection_file_on_a_phone() {
     b.click(&format!("{finding} button[type=submit]"));
     let t = b.wait_for("已记录条款 1.4.2 的问题");
     assert!(t.contains("现场照片.jpg"), "{t}");
-    assert!(t.contains("拍摄于 2021-11-30 15:04:05"), "{t}");
+    assert!(t.contains("拍摄于 2021年11月30日 15:04"), "{t}");
     assert_fits(&b, &format!("{finding} button[type=submit]"));
     b.logout();
     // The admin opens 公示 (going on past the demo's unscored units, with a reason).

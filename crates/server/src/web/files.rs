@@ -212,7 +212,7 @@ pub(super) fn file_rows<'e>(
             json!({
                 "id": e.id, "sha256": e.sha256, "name": e.original_name, "clause": e.clause_id,
                 "by": e.uploaded_by, "at": kaohe_core::time::beijing(&e.uploaded_at),
-                "taken_at": e.taken_at, "size": crate::limits::size_text(e.size.max(0) as usize),
+                "taken_at": e.taken_at.as_deref().map(kaohe_core::time::local), "size": crate::limits::size_text(e.size.max(0) as usize),
                 "image": e.mime.starts_with("image/"),
             })
         })
