@@ -124,7 +124,7 @@ fn the_unit_page_its_forms_and_the_league_table_fit_a_phone() {
     let photo_link = "#c-1\\.4\\.2 a[href^=\"/api/evidence/\"]";
     assert_no_sideways(&b);
     b.execute(&format!(
-        "document.querySelector({photo_link:?}).scrollIntoView({{block: 'center'}});"
+        "document.querySelector({photo_link:?}).closest('.file').scrollIntoView({{block: 'end'}});"
     ));
     screenshot(&b, "phone-finding.png");
     // The same page on a desktop keeps its table.
