@@ -19,6 +19,8 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
 const READY_TRIES: u32 = 100;
 /// How often [`Browser::wait_for`] reads the page before it gives up (15 s of pauses).
 const WAIT_TRIES: u32 = 150;
+/// The narrowest window headless Chromium makes; narrower ones are emulated.
+const MIN_WIDTH: u32 = 500;
 /// Debian's Chromium.
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -89,12 +91,34 @@ impl Browser {
             .as_str()
             .unwrap_or_else(|| panic!("no session: {v}"))
             .to_string();
-        Browser {
+        let b = Browser {
             driver,
             addr,
             session,
             _profile: profile,
-        }
+        };
+        b.emulate(window);
+        b
+    }
+
+    /// Headless Chromium keeps a window at least 500 pixels wide: a narrower window (a phone) is
+    /// made by Chromium's device emulation (DevTools' `Emulation.setDeviceMetricsOverride`, a
+    /// viewport of exactly that size); a wider one clears it. Not as a "mobile" device: that one
+    /// widens its viewport to a page that is too wide (zoomed out), so a page scrolling sideways
+    /// would not show in `innerWidth`.
+    fn emulate(&self, window: Window) {
+        let (cmd, params) = match window.width < MIN_WIDTH {
+            true => (
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": window.width, "height": window.height, "deviceScaleFactor": 1, "mobile": false }),
+            ),
+            false => ("Emulation.clearDeviceMetricsOverride", json!({})),
+        };
+        self.command(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        );
     }
 
     /// A WebDriver command on this session (`path` after `/session/{id}`), its answer's `value`.
@@ -205,13 +229,14 @@ impl Browser {
         )
     }
 
-    /// Resizes the window.
+    /// Resizes the window (below 500 pixels wide, by device emulation).
     pub fn set_window(&self, window: Window) {
         self.command(
             "POST",
             "/window/rect",
             Some(json!({ "width": window.width, "height": window.height })),
         );
+        self.emulate(window);
     }
 
     /// The visible part of the page as a PNG.

@@ -11,6 +11,9 @@ mod grid;
 mod import;
 /// A finding's photo from the phone's camera input and an objection with a file, on a 390 px phone.
 mod objection_files;
+/// The unit page as clause cards, the score form, a finding with a photo and the league table on a
+/// 390 px phone; desktop and print keep their tables (issue 13 part 5).
+mod phone;
 /// 公示, an objection and its decision, 定档, and the league table.
 mod publication;
 /// 细则编辑: paste the seed, the suggested rules, edit, save, diff, 生效 (issue 12).
@@ -19,12 +22,17 @@ mod rubric_editor;
 mod scoring;
 /// A reporter self-assesses and uploads evidence.
 mod self_assessment;
+/// 提交自评 refused while clauses are missing, then submitted and locked; 退回 with a reason.
+mod submission;
+/// 待办 on the dashboard of each role, each item a link that opens, on a desktop and a phone.
+mod todo;
 /// 方案对比 with a draft rubric.
 mod whatif;
 /// 新建考核: 2021 copied into 2022, its dates and history; an objection after the window refused.
 mod wizard;
 
-use kaohe_browser::Demo;
+use kaohe_browser::{Browser, Demo};
+use serde_json::{Value, json};
 
 /// Whether the browser tests run: with `KAOHE_BROWSER_TESTS` set. Otherwise each says on the terminal
 /// that it was skipped — and in CI (`CI` set; `.ci/run` installs chromium and sets both) it fails.
@@ -42,4 +50,122 @@ fn enabled() -> bool {
 /// `kaohe demo` (this build's binary) in a fresh directory on a free port.
 fn demo() -> Demo {
     Demo::start(std::path::Path::new(env!("CARGO_BIN_EXE_kaohe")))
+}
+
+/// Signs in to the demo's API as `login`: the session cookie and the CSRF token.
+fn api_login(d: &Demo, login: &str, password: &str) -> (String, String) {
+    let a = d.api(
+        "POST",
+        "/api/login",
+        "",
+        "",
+        &json!({ "login": login, "password": password }),
+    );
+    assert_eq!(a.status, 200, "{login}: {}", a.body);
+    (a.cookie, a.body["csrf"].as_str().unwrap().to_string())
+}
+
+/// A new assessment of the 2021 rubric, made by the admin through the API, with `units` (code, name,
+/// kind) each assigned to 张伟, moved into 自评. Returns its id.
+fn in_self_assessment(d: &Demo, title: &str, units: &[(&str, &str, &str)]) -> i64 {
+    let (cookie, csrf) = api_login(d, "admin", "kaohe-admin-2021");
+    let rubric =
+        std::fs::read_to_string(crate::support::repo().join("rubrics/rudong-2021.toml")).unwrap();
+    let made = d.api(
+        "POST",
+        "/api/assessments",
+        &cookie,
+        &csrf,
+        &json!({ "title": title, "rubric_toml": rubric }),
+    );
+    assert_eq!(made.status, 200, "{}", made.body);
+    let id = made.body["id"].as_i64().unwrap();
+    for (code, name, kind) in units {
+        let u = d.api(
+            "POST",
+            &format!("/api/assessments/{id}/units"),
+            &cookie,
+            &csrf,
+            &json!({ "code": code, "name": name, "kind": kind }),
+        );
+        assert_eq!(u.status, 200, "{}", u.body);
+        let a = d.api(
+            "POST",
+            &format!("/api/assessments/{id}/assignments"),
+            &cookie,
+            &csrf,
+            &json!({ "assessor": "zhangwei", "unit": code }),
+        );
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+    let moved = d.api(
+        "POST",
+        &format!("/api/assessments/{id}/stage"),
+        &cookie,
+        &csrf,
+        &json!({ "to": "self", "why": "开始自评" }),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    id
+}
+
+/// Saves a 自评分 of 0 with a reason for each of `clauses` of `unit`, through the API as `login`.
+fn self_scores(d: &Demo, login: &str, id: i64, unit: &str, clauses: &[String]) {
+    let (cookie, csrf) = api_login(d, login, "kaohe-reporter-2021");
+    for c in clauses {
+        let s = d.api(
+            "PUT",
+            &format!("/api/assessments/{id}/units/{unit}/scores/{c}/self"),
+            &cookie,
+            &csrf,
+            &json!({ "score": "0", "reason": "示例自评：尚未达标" }),
+        );
+        assert_eq!(s.status, 200, "{c}: {}", s.body);
+    }
+}
+
+/// What the page's layout says of the element `css` once `scroll_to` has been scrolled to the top of
+/// the window: the page's width against the window's, and whether the element lies wholly inside the
+/// window.
+fn layout(b: &Browser, scroll_to: &str, css: &str) -> Value {
+    b.execute(&format!(
+        "var s = document.querySelector({scroll_to:?}), e = document.querySelector({css:?});
+         if (!s || !e) return {{ missing: !s ? {scroll_to:?} : {css:?} }};
+         s.scrollIntoView({{block: 'start'}}); var r = e.getBoundingClientRect();
+         return {{ page: document.documentElement.scrollWidth, inner: innerWidth,
+                   visible: r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight && r.width > 0 && r.height > 0,
+                   rect: [r.left, r.top, r.right, r.bottom], window: [innerWidth, innerHeight] }};"
+    ))
+}
+
+/// Asserts that the page does not scroll sideways and that `css` is in view once `scroll_to` is
+/// scrolled to.
+fn assert_in_view(b: &Browser, scroll_to: &str, css: &str) {
+    let v = layout(b, scroll_to, css);
+    assert!(v["missing"].is_null(), "no element {}", v["missing"]);
+    assert!(
+        v["page"].as_f64().unwrap() <= v["inner"].as_f64().unwrap(),
+        "the page scrolls sideways: {v}"
+    );
+    assert_eq!(v["visible"], Value::Bool(true), "{css} not in view: {v}");
+}
+
+/// Asserts that the page does not scroll sideways.
+fn assert_no_sideways(b: &Browser) {
+    let v =
+        b.execute("return [document.documentElement.scrollWidth, innerWidth, location.pathname];");
+    assert!(
+        v[0].as_f64().unwrap() <= v[1].as_f64().unwrap(),
+        "the page scrolls sideways: {v}"
+    );
+}
+
+/// With `KAOHE_SCREENSHOTS` set, the window as `docs/screenshots/{name}` (the README's pictures of
+/// the phone); otherwise nothing.
+fn screenshot(b: &Browser, name: &str) {
+    if std::env::var_os("KAOHE_SCREENSHOTS").is_none() {
+        return;
+    }
+    let path = crate::support::repo().join("docs/screenshots").join(name);
+    std::fs::write(&path, b.screenshot()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
