@@ -282,7 +282,7 @@ rule = { kind = "magic" }
     assert_eq!(p.clause.as_deref(), Some("1.1.1"));
     assert_eq!(
         p.origin.as_ref().unwrap().column.as_deref(),
-        Some("条款 1.1.1 › rule › extra")
+        Some("条款 1.1.1 › 计分规则（rule） › extra")
     );
     assert!(
         problems

@@ -77,7 +77,7 @@ pub(crate) async fn the_rubric_editor_adds_refuses_saves_diffs_and_makes_effecti
     assert!(html.contains("已在类目 1.1 下添加条款 1.1.3"), "{html}");
     assert!(html.contains("<strong>条款 1.1.3</strong>"));
     assert!(
-        html.contains("条款 1.1.3 › text"),
+        html.contains("条款 1.1.3 › 原文（text）"),
         "its empty text is a problem: {html}"
     );
     let added = textarea(&html, "toml");

@@ -443,7 +443,7 @@ async fn self_assessment_after_the_deadline_is_refused_with_the_date(db: Db) {
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(
         v["error"],
-        "自评已于 2023-01-15（北京时间当日 24 时）截止，不能再填报或修改自评分；如需延期，请联系管理员"
+        "自评已于 2023-01-15（北京时间当日 24 时）截止，不能再填报或修改自评分和佐证材料；如需延期，请联系管理员"
     );
     // The admin moves the deadline with a reason (the API); the save goes through.
     let api_admin = a.login("admin").await;

@@ -206,7 +206,25 @@ async fn self_assessment_after_the_deadline_is_refused_with_the_date_until_exten
     assert!(matches!(e, StoreError::Forbidden(_)), "{e}");
     assert_eq!(
         e.to_string(),
-        "自评已于 2022-01-14（北京时间当日 24 时）截止，不能再填报或修改自评分；如需延期，请联系管理员"
+        "自评已于 2022-01-14（北京时间当日 24 时）截止，不能再填报或修改自评分和佐证材料；如需延期，请联系管理员"
+    );
+    // Evidence too: no upload after the deadline.
+    let e = s
+        .put_evidence(
+            &w.reporter,
+            id,
+            "320623001",
+            "1.1.1",
+            "晚交.pdf",
+            b"%PDF-1.4\n%late\n",
+            "2022-01-14T16:00:00Z",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("自评已于 2022-01-14（北京时间当日 24 时）截止"),
+        "{e}"
     );
     // Extending is the admin's, with a reason, audited with the old and new dates.
     let mut later = s.assessment(id).await.unwrap().dates;

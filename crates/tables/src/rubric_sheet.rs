@@ -496,7 +496,15 @@ impl Cx {
             .as_ref()
             .and_then(|o| o.column.clone())
             .unwrap_or_default();
-        let segs: Vec<&str> = path.split(" › ").collect();
+        // A segment names its key as `满分（max）` (the loader's words) or as the key alone.
+        let segs: Vec<&str> = path
+            .split(" › ")
+            .map(|seg| {
+                seg.strip_suffix('）')
+                    .and_then(|s| s.rsplit_once('（'))
+                    .map_or(seg, |(_, key)| key)
+            })
+            .collect();
         let head = segs.first().copied().unwrap_or("");
         let field = segs.get(1).copied().unwrap_or("");
         let at = if let Some(id) = head.strip_prefix("条款 ") {

@@ -33,7 +33,7 @@ const PAGES: &[(&str, &str, &str)] = &[
     ("/a/1/u/320623103/feedback", "考核反馈单", "feedback.png"),
     ("/a/1/rubric", "细则", "rubric.png"),
     ("/a/1/import", "导入平台数据", "import.png"),
-    ("/audit", "哈希链完好", "audit.png"),
+    ("/audit", "校验链完好", "audit.png"),
     ("/a/1/grid", "评分表", "grid.png"),
     ("/a/1/setup", "考核分工", "setup.png"),
 ];

@@ -118,7 +118,7 @@ fn the_unit_page_its_forms_and_the_league_table_fit_a_phone() {
     b.click(&format!("{finding} button[type=submit]"));
     let t = b.wait_for("已记录条款 1.4.2 的问题");
     assert!(
-        t.contains("大厅照片.jpg") && t.contains("拍摄于 2021-12-01 09:30:00"),
+        t.contains("大厅照片.jpg") && t.contains("拍摄于 2021年12月1日 09:30"),
         "{t}"
     );
     let photo_link = "#c-1\\.4\\.2 a[href^=\"/api/evidence/\"]";

@@ -358,12 +358,62 @@ impl Fields {
     }
 }
 
+/// Where a problem is, as a clerk reads it: `条款 1.4.1 › 计分规则（rule） › 每例扣分（per）` — each
+/// key the rubric format knows in Chinese, with the file's own key beside it for whoever edits the
+/// file; a key it does not know as it is.
 pub(crate) fn join(path: &str, key: &str) -> String {
+    let key = match key_label(key) {
+        Some(label) => format!("{label}（{key}）"),
+        None => key.to_string(),
+    };
     if path.is_empty() {
-        key.to_string()
+        key
     } else {
         format!("{path} › {key}")
     }
+}
+
+/// The Chinese name of a key of the rubric format.
+fn key_label(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "rule" => "计分规则",
+        "kind" => "规则类型",
+        "text" => "原文",
+        "title" => "名称",
+        "id" => "编号",
+        "max" => "满分",
+        "points" => "分值",
+        "per" => "每例扣分",
+        "metric" => "指标",
+        "metrics" => "指标数据",
+        "ranges" => "区间",
+        "tiers" => "档次",
+        "parts" => "分项",
+        "step" => "每档",
+        "method" | "methods" => "考核方式",
+        "items" => "项目",
+        "subitems" => "子项",
+        "clauses" => "考核点",
+        "indicators" => "指标",
+        "bands" => "等级",
+        "applies_to" => "适用单位类型",
+        "types" => "问题类型",
+        "range" => "酌情范围",
+        "inspection" => "检查记录",
+        "content" => "考核内容",
+        "standard" => "考核标准",
+        "cap" | "total_cap" => "上限",
+        "budget" => "共同扣分上限",
+        "version" => "版本",
+        "precision" => "小数位数",
+        "ties" => "并列规则",
+        "groups" => "排名组",
+        "veto" => "一票否决",
+        "threshold" => "门槛",
+        "target" => "目标值",
+        "weight" => "权重",
+        _ => return None,
+    })
 }
 
 pub(crate) fn type_name(v: &Value) -> &'static str {

@@ -359,6 +359,7 @@ impl Store {
             )));
         }
         if action == Action::SelfAssess {
+            Self::check_self_deadline(tx, assessment, now).await?;
             Self::check_not_submitted(tx, assessment, unit).await?;
         }
         if action == Action::Object

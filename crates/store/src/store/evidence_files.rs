@@ -48,6 +48,7 @@ impl Store {
             })
             .await?;
         if action == Action::SelfAssess {
+            Self::check_self_deadline(&mut tx, assessment, now).await?;
             Self::check_not_submitted(&mut tx, assessment, unit).await?;
         }
         if a.rubric.clause(clause).is_none() {
