@@ -11,6 +11,7 @@
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
 //! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`, `kaohe import --data DIR …`,
 //!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`;
+//!   `kaohe verify FILE [--key seal-sm2.pub]`: a sealed result's SM2 signature checked;
 //!   with `--database postgres://…` (or `KAOHE_DATABASE`) the service's database is PostgreSQL.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
@@ -38,6 +39,10 @@ struct Cli {
     /// PostgreSQL 数据库时，须给它们同一个密钥文件。链头文件 audit.head 写在密钥文件旁
     #[arg(long, global = true, env = "KAOHE_AUDIT_KEY")]
     audit_key: Option<PathBuf>,
+    /// 定档结果签名私钥文件（SM2）；省略时为审计密钥旁的 seal-sm2.key（首次使用时生成，公钥写在其旁的
+    /// seal-sm2.pub）。私钥从不写入数据库
+    #[arg(long, global = true, env = "KAOHE_SEAL_KEY")]
+    seal_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -196,6 +201,14 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
     },
+    /// 验证定档结果：检查从“定档结果”下载的 JSON 文件的 SM2 签名（公钥随文件附带，可用 --key 指定应有的公钥）
+    Verify {
+        /// 定档结果文件（GET /api/assessments/{id}/sealed/{version} 的 JSON，至多 64 MB）
+        file: PathBuf,
+        /// 应有的签名公钥：seal-sm2.pub 文件（或其中的十六进制公钥）
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// 账户管理（考核服务的数据目录）
     User {
         #[command(subcommand)]
@@ -338,7 +351,7 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    run::set_database(cli.database, cli.audit_key);
+    run::set_database(cli.database, cli.audit_key, cli.seal_key);
     let result = match cli.command {
         Command::Demo {
             print: true,
@@ -413,6 +426,7 @@ fn main() -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify { data },
         } => run::audit_verify(&data),
+        Command::Verify { file, key } => run::verify(&file, key.as_deref()),
         Command::Backup { data, out } => run::backup(&data, &out),
         Command::Transfer { data, to } => run::transfer(&data, &to),
         Command::Restore { from, data } => run::restore(&from, &data),

@@ -17,6 +17,8 @@ use kaohe_store::testdb::Db;
 mod connections;
 /// Security headers, Secure cookies and HSTS, the OpenAPI document (issue 9).
 mod headers;
+/// Sealed results signed with SM2 and checked as `kaohe verify` does (issue 14 part 4).
+mod seal;
 /// A service that stays up: timeouts, caps, body limits, the login limiter, headers (issue 9).
 mod service;
 
