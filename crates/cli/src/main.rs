@@ -59,16 +59,24 @@ struct ServiceOpts {
     /// 同时打开的连接上限（默认：可打开文件数 − 128，至多 10000）
     #[arg(long)]
     max_connections: Option<usize>,
+    /// 本服务直接提供 HTTPS：证书链文件（PEM）；须与 --tls-key 同时给出。此时 Cookie 加 Secure，并发送 HSTS。
+    /// 需要国密 TLCP 时，请在前面放置国密 SSL 网关（见 docs/等保与密评.md）
+    #[arg(long, env = "KAOHE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// HTTPS 私钥文件（PEM：PKCS#8、RSA 或 EC）
+    #[arg(long, env = "KAOHE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 impl ServiceOpts {
     fn settings(&self) -> run::Service {
         run::Service {
             settings: kaohe_server::Settings {
-                https: self.behind_https,
+                https: self.behind_https || self.tls_cert.is_some(),
                 trusted_proxy: self.trusted_proxy,
             },
             max_connections: self.max_connections,
+            tls: self.tls_cert.clone().zip(self.tls_key.clone()),
         }
     }
 }

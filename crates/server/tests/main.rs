@@ -21,6 +21,8 @@ mod headers;
 mod seal;
 /// A service that stays up: timeouts, caps, body limits, the login limiter, headers (issue 9).
 mod service;
+/// HTTPS built in: TLS, HSTS and Secure cookies (issue 14 part 5).
+mod tls;
 
 // Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
 kaohe_store::on_both!(
