@@ -30,6 +30,8 @@ pub mod rubric_editor;
 pub mod sealing;
 /// 待办: what each person has left to do in an assessment, and the counts of its card.
 pub mod todo;
+/// 验证定档结果: a sealed result file's SM2 signature checked, every problem named.
+pub mod verify;
 /// 方案对比: the data under another rubric, compared.
 pub mod whatif;
 /// 新建考核: a new assessment copied from an earlier one or from a rubric file, every problem in Chinese.

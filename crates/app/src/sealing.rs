@@ -236,11 +236,24 @@ pub async fn sealed_value(store: &Store, id: i64, version: i64) -> Result<Value>
         .map_err(|_| StoreError::Corrupt(format!("第 {version} 版定档结果不是有效的 JSON")))
 }
 
-/// A sealed version as `user` may read it (the clause details of other units emptied).
+/// A sealed version as `user` may read it (the clause details of other units emptied), with its
+/// `seal` ([`kaohe_store::store::Seal`]: the SM2 signature anyone can check with `kaohe verify`).
+/// A copy with details hidden says so (`seal.redacted`): the signature covers the whole result.
 pub async fn sealed_for(store: &Store, user: &User, id: i64, version: i64) -> Result<Value> {
-    let mut v = sealed_value(store, id, version).await?;
+    let (text, seal) = store.sealed_signed(id, version).await?;
+    let mut v: Value = serde_json::from_str(&text)
+        .map_err(|_| StoreError::Corrupt(format!("第 {version} 版定档结果不是有效的 JSON")))?;
     let stage = store.assessment(id).await?.stage;
+    let whole = v.clone();
     hide_unreadable_details(user, stage, &mut v);
+    let redacted = v != whole;
+    if let (Some(seal), Some(obj)) = (seal, v.as_object_mut()) {
+        let mut s = serde_json::to_value(seal).expect("a seal serialises");
+        if redacted {
+            s["redacted"] = Value::Bool(true);
+        }
+        obj.insert("seal".into(), s);
+    }
     Ok(v)
 }
 

@@ -11,6 +11,7 @@
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
 //! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`, `kaohe import --data DIR …`,
 //!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`;
+//!   `kaohe verify FILE [--key seal-sm2.pub]`: a sealed result's SM2 signature checked;
 //!   with `--database postgres://…` (or `KAOHE_DATABASE`) the service's database is PostgreSQL.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
@@ -38,6 +39,10 @@ struct Cli {
     /// PostgreSQL 数据库时，须给它们同一个密钥文件。链头文件 audit.head 写在密钥文件旁
     #[arg(long, global = true, env = "KAOHE_AUDIT_KEY")]
     audit_key: Option<PathBuf>,
+    /// 定档结果签名私钥文件（SM2）；省略时为审计密钥旁的 seal-sm2.key（首次使用时生成，公钥写在其旁的
+    /// seal-sm2.pub）。私钥从不写入数据库
+    #[arg(long, global = true, env = "KAOHE_SEAL_KEY")]
+    seal_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,16 +59,24 @@ struct ServiceOpts {
     /// 同时打开的连接上限（默认：可打开文件数 − 128，至多 10000）
     #[arg(long)]
     max_connections: Option<usize>,
+    /// 本服务直接提供 HTTPS：证书链文件（PEM）；须与 --tls-key 同时给出。此时 Cookie 加 Secure，并发送 HSTS。
+    /// 需要国密 TLCP 时，请在前面放置国密 SSL 网关（见 docs/等保与密评.md）
+    #[arg(long, env = "KAOHE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// HTTPS 私钥文件（PEM：PKCS#8、RSA 或 EC）
+    #[arg(long, env = "KAOHE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 impl ServiceOpts {
     fn settings(&self) -> run::Service {
         run::Service {
             settings: kaohe_server::Settings {
-                https: self.behind_https,
+                https: self.behind_https || self.tls_cert.is_some(),
                 trusted_proxy: self.trusted_proxy,
             },
             max_connections: self.max_connections,
+            tls: self.tls_cert.clone().zip(self.tls_key.clone()),
         }
     }
 }
@@ -195,6 +208,14 @@ enum Command {
         /// 新的数据目录（须为空）
         #[arg(long)]
         data: PathBuf,
+    },
+    /// 验证定档结果：检查从“定档结果”下载的 JSON 文件的 SM2 签名（公钥随文件附带，可用 --key 指定应有的公钥）
+    Verify {
+        /// 定档结果文件（GET /api/assessments/{id}/sealed/{version} 的 JSON，至多 64 MB）
+        file: PathBuf,
+        /// 应有的签名公钥：seal-sm2.pub 文件（或其中的十六进制公钥）
+        #[arg(long)]
+        key: Option<String>,
     },
     /// 账户管理（考核服务的数据目录）
     User {
@@ -338,7 +359,7 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    run::set_database(cli.database, cli.audit_key);
+    run::set_database(cli.database, cli.audit_key, cli.seal_key);
     let result = match cli.command {
         Command::Demo {
             print: true,
@@ -413,6 +434,7 @@ fn main() -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify { data },
         } => run::audit_verify(&data),
+        Command::Verify { file, key } => run::verify(&file, key.as_deref()),
         Command::Backup { data, out } => run::backup(&data, &out),
         Command::Transfer { data, to } => run::transfer(&data, &to),
         Command::Restore { from, data } => run::restore(&from, &data),

@@ -27,6 +27,8 @@ mod service;
 mod support;
 /// House rules of the workspace: module docs, no `#[ignore]`, no `dbg!`, file lengths.
 mod tidy;
+/// `kaohe verify FILE`: a sealed result's SM2 signature, and each way a file can be wrong.
+mod verify;
 // `kaohe whatif`.
 mod whatif;
 /// The XLSX workbook read back: sheets, merged header, frozen panes, numbers, formula injection.

@@ -436,6 +436,25 @@ fn backup_then_restore_gives_the_same_data_and_a_sound_audit_log() {
     let (i2, m2, f2, _, ok) = db_state(&r.join("kaohe.db"));
     assert_eq!((i1, m1, f1), (i2, m2, f2));
     assert_eq!(ok, "ok");
+    // The seal key pair went with the backup and came back: the same key signs after a restore.
+    for f in ["seal-sm2.key", "seal-sm2.pub"] {
+        let (x, y) = (data.join(f), r.join(f));
+        assert!(b.join(f).exists(), "{f} in the backup");
+        assert_eq!(
+            std::fs::read(&x).unwrap(),
+            std::fs::read(&y).unwrap(),
+            "{f}"
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(r.join("seal-sm2.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 }
 
 /// The service on PostgreSQL (`KAOHE_DATABASE`): the demo seeds the database, an import, an account

@@ -22,6 +22,8 @@ pub mod imports;
 pub mod limits;
 /// OpenAPI document.
 pub mod openapi;
+/// HTTPS 内置: the TLS acceptor of `--tls-cert`/`--tls-key`.
+pub mod tls;
 /// 网页: the server-rendered pages.
 pub mod web;
 /// 新建考核与考核日期 (JSON): the wizard's copy or rubric, the dates, the 公示 window's extension.
@@ -183,9 +185,20 @@ pub async fn serve_with(
     addr: &str,
     limits: limits::Limits,
 ) -> std::io::Result<()> {
+    serve_tls(app, addr, limits, None).await
+}
+
+/// [`serve_with`], speaking HTTPS when a TLS acceptor ([`tls::acceptor`]) is given.
+pub async fn serve_tls(
+    app: axum::Router,
+    addr: &str,
+    limits: limits::Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("kaohe 考核服务：http://{}", listener.local_addr()?);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("kaohe 考核服务：{scheme}://{}", listener.local_addr()?);
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    limits::run(listener, app, limits).await
+    limits::run_tls(listener, app, limits, tls).await
 }

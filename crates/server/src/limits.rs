@@ -205,6 +205,17 @@ fn is_length_limit(e: &axum::Error) -> bool {
 
 /// Serves `app` on `listener` within `limits` until the process ends.
 pub async fn run(listener: TcpListener, app: Router, limits: Limits) -> std::io::Result<()> {
+    run_tls(listener, app, limits, None).await
+}
+
+/// [`run`], with each connection's TLS handshake first when `tls` is given (within the header
+/// timeout: a client that stalls the handshake is closed like one that stalls its headers).
+pub async fn run_tls(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> std::io::Result<()> {
     let open = Arc::new(Semaphore::new(limits.max_connections));
     // Refusals in flight (each at most 1 s); past this a refused connection is simply closed.
     let refusing = Arc::new(Semaphore::new(64));
@@ -233,6 +244,7 @@ pub async fn run(listener: TcpListener, app: Router, limits: Limits) -> std::io:
         };
         let app = app.clone();
         let limits = limits.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _permit = permit;
             let _ = stream.set_nodelay(true);
@@ -252,12 +264,22 @@ pub async fn run(listener: TcpListener, app: Router, limits: Limits) -> std::io:
                     }
                 }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new())
                 .header_read_timeout(limits.header_read)
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
+                .keep_alive(true);
+            match tls {
+                None => {
+                    let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                }
+                Some(acceptor) => {
+                    if let Ok(Ok(s)) =
+                        tokio::time::timeout(limits.header_read, acceptor.accept(stream)).await
+                    {
+                        let _ = http.serve_connection(TokioIo::new(s), svc).await;
+                    }
+                }
+            }
         });
     }
 }

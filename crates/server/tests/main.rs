@@ -17,8 +17,12 @@ use kaohe_store::testdb::Db;
 mod connections;
 /// Security headers, Secure cookies and HSTS, the OpenAPI document (issue 9).
 mod headers;
+/// Sealed results signed with SM2 and checked as `kaohe verify` does (issue 14 part 4).
+mod seal;
 /// A service that stays up: timeouts, caps, body limits, the login limiter, headers (issue 9).
 mod service;
+/// HTTPS built in: TLS, HSTS and Secure cookies (issue 14 part 5).
+mod tls;
 
 // Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
 kaohe_store::on_both!(

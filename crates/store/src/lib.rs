@@ -18,6 +18,8 @@ pub mod policy;
 pub mod replay;
 /// 单位与账号的规则: unit codes, logins, names, phones, passwords, each checked once.
 pub mod roster;
+/// 封存签名: the SM2 key pair that signs sealed results, and the check of a signature.
+pub mod seal;
 /// 存储: the operations.
 pub mod store;
 /// A fresh PostgreSQL database per test (for tests only).

@@ -30,9 +30,14 @@ pub fn transfer(data: &Path, to: &str) -> Result<u8> {
         let src = open_store(data).await?;
         let (dst, shown) = if to.starts_with("postgres://") || to.starts_with("postgresql://") {
             // The copy's chain is the original's: it keeps the original's key file.
-            let dst = kaohe_store::Store::open_keyed(data, Some(to), Some(&src.audit_key().path))
-                .await
-                .with_context(|| format!("无法打开数据库 {}", redact(to)))?;
+            let dst = kaohe_store::Store::open_with_keys(
+                data,
+                Some(to),
+                Some(&src.audit_key().path),
+                Some(&src.seal_key().path),
+            )
+            .await
+            .with_context(|| format!("无法打开数据库 {}", redact(to)))?;
             (dst, redact(to))
         } else {
             let dir = Path::new(to);
@@ -47,6 +52,9 @@ pub fn transfer(data: &Path, to: &str) -> Result<u8> {
             std::fs::create_dir_all(dir)?;
             std::fs::copy(&src.audit_key().path, dir.join("audit.key"))
                 .with_context(|| format!("无法把审计密钥复制到 {}", dir.display()))?;
+            // So does the seal key pair: the copy's sealed versions are signed by it.
+            std::fs::copy(&src.seal_key().path, dir.join(kaohe_store::seal::KEY_FILE))
+                .with_context(|| format!("无法把封存签名密钥复制到 {}", dir.display()))?;
             let dst = kaohe_store::Store::open(dir)
                 .await
                 .with_context(|| format!("无法打开数据目录 {}", dir.display()))?;

@@ -34,6 +34,9 @@ pub use service::*;
 /// A service's data moved: `kaohe backup`, `kaohe restore`, `kaohe transfer`.
 mod data;
 pub use data::*;
+/// `kaohe verify FILE`: a sealed result's SM2 signature checked.
+mod verify;
+pub use verify::*;
 
 /// The service's database URL (`--database` / `KAOHE_DATABASE`), or `None` for SQLite in the data
 /// directory.
@@ -43,9 +46,18 @@ static DATABASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new(
 /// directory.
 static AUDIT_KEY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
-pub fn set_database(url: Option<String>, audit_key: Option<PathBuf>) {
+/// The seal key file (`--seal-key` / `KAOHE_SEAL_KEY`), or `None` for `seal-sm2.key` beside the
+/// audit key.
+static SEAL_KEY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+pub fn set_database(url: Option<String>, audit_key: Option<PathBuf>, seal_key: Option<PathBuf>) {
     let _ = DATABASE.set(url.filter(|u| !u.trim().is_empty()));
     let _ = AUDIT_KEY.set(audit_key.filter(|p| !p.as_os_str().is_empty()));
+    let _ = SEAL_KEY.set(seal_key.filter(|p| !p.as_os_str().is_empty()));
+}
+
+pub(super) fn seal_key() -> Option<&'static Path> {
+    SEAL_KEY.get().and_then(|k| k.as_deref())
 }
 
 pub(super) fn audit_key() -> Option<&'static Path> {
@@ -58,7 +70,7 @@ pub(super) fn database() -> Option<&'static str> {
 
 /// Opens the service's store: the database chosen, evidence in `data/evidence/`.
 pub(super) async fn open_store(data: &Path) -> Result<kaohe_store::Store> {
-    kaohe_store::Store::open_keyed(data, database(), audit_key())
+    kaohe_store::Store::open_with_keys(data, database(), audit_key(), seal_key())
         .await
         .with_context(|| match database() {
             Some(url) => format!("无法打开数据库 {}", redact(url)),

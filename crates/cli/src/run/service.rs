@@ -69,6 +69,8 @@ pub fn audit_verify(data: &Path) -> Result<u8> {
 pub struct Service {
     pub settings: kaohe_server::Settings,
     pub max_connections: Option<usize>,
+    /// HTTPS served directly: the certificate chain and private key files (PEM).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Serves `store` on `addr` as `service` says, until the process ends.
@@ -83,7 +85,13 @@ pub(super) async fn serve_store(
     if let Some(n) = service.max_connections {
         limits.max_connections = n.max(1);
     }
-    kaohe_server::serve_with(kaohe_server::router(state), addr, limits)
+    let tls = match &service.tls {
+        Some((cert, key)) => {
+            Some(kaohe_server::tls::acceptor(cert, key).map_err(|e| anyhow::anyhow!(e))?)
+        }
+        None => None,
+    };
+    kaohe_server::serve_tls(kaohe_server::router(state), addr, limits, tls)
         .await
         .with_context(|| format!("无法在 {addr} 提供服务"))
 }

@@ -1,4 +1,5 @@
-//! 备份与恢复 — an online copy of the SQLite database, the evidence and the audit key, and its restore.
+//! 备份与恢复 — an online copy of the SQLite database, the evidence, the audit key and the SM2 seal key
+//! pair, and its restore.
 
 use super::*;
 
@@ -43,6 +44,16 @@ impl Store {
             .execute(&self.pool)
             .await?;
         std::fs::copy(&self.key.path, to.join("audit.key"))?;
+        // The seal key pair goes with it (the private key keeps its owner-only mode).
+        std::fs::copy(&self.seal.path, to.join(crate::seal::KEY_FILE))?;
+        self.seal
+            .write_pub()
+            .and_then(|_| {
+                std::fs::copy(self.seal.pub_path(), to.join(crate::seal::PUB_FILE))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(StoreError::Invalid)?;
         if let Some(r) = head {
             Head {
                 seq: r.get("seq"),
@@ -70,7 +81,12 @@ impl Store {
         }
         std::fs::create_dir_all(dir)?;
         std::fs::copy(from.join("kaohe.db"), dir.join("kaohe.db"))?;
-        for f in ["audit.key", "audit.head"] {
+        for f in [
+            "audit.key",
+            "audit.head",
+            crate::seal::KEY_FILE,
+            crate::seal::PUB_FILE,
+        ] {
             if from.join(f).exists() {
                 std::fs::copy(from.join(f), dir.join(f))?;
             }

@@ -25,7 +25,7 @@ mod assessments;
 mod attachments;
 /// 审计日志 (store side) — reading, verifying (keyed chain and head) and searching the log.
 mod audit_log;
-/// 备份与恢复 — an online copy of the SQLite database, the evidence and the audit key, and its restore.
+/// 备份与恢复 — an online copy of the SQLite database, the evidence, the audit key and the seal key pair.
 mod backup;
 /// 佐证材料 (store side) — evidence files stored by content hash and linked to a unit's clause.
 mod evidence_files;
@@ -69,8 +69,8 @@ pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
-pub use sealing::Sealed;
 pub(crate) use sealing::sealed_sha_of;
+pub use sealing::{Seal, Sealed};
 pub use setup::{NewUnit, Roster};
 pub use submissions::{MAX_REASON_CHARS, Submission};
 
@@ -152,6 +152,8 @@ pub struct Store {
     cache: Arc<Mutex<Cache>>,
     /// The audit chain's HMAC-SM3 key (outside the database).
     key: Arc<AuditKey>,
+    /// The SM2 key pair that signs sealed results (outside the database).
+    seal: Arc<crate::seal::SealKey>,
     /// The highest audit entry this process has written to the head file.
     head: Arc<tokio::sync::Mutex<i64>>,
     /// The working-day calendar the 公示 window is counted with (the built-in years until the
@@ -218,6 +220,18 @@ impl Store {
         database: Option<&str>,
         key_file: Option<&Path>,
     ) -> Result<Store> {
+        Store::open_with_keys(dir, database, key_file, None).await
+    }
+
+    /// Like [`Store::open_keyed`], with the SM2 key pair that signs sealed results at `seal_file`
+    /// (default: `seal-sm2.key` beside the audit key file; `seal-sm2.pub` beside it), created on
+    /// first use. Neither key is ever written into the database.
+    pub async fn open_with_keys(
+        dir: &Path,
+        database: Option<&str>,
+        key_file: Option<&Path>,
+        seal_file: Option<&Path>,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         std::fs::create_dir_all(dir.join("evidence"))?;
         let (pool, backend) = match database {
@@ -267,12 +281,17 @@ impl Store {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| dir.join("audit.key"));
         let key = Store::key_for(&pool, &key_path).await?;
+        let seal_path = seal_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| key_path.with_file_name(crate::seal::KEY_FILE));
+        let seal = crate::seal::SealKey::load_or_create(&seal_path).map_err(StoreError::Invalid)?;
         Ok(Store {
             pool,
             backend,
             dir: dir.to_path_buf(),
             cache: Arc::default(),
             key: Arc::new(key),
+            seal: Arc::new(seal),
             head: Arc::default(),
             calendar: Arc::new(Mutex::new(Arc::new(
                 kaohe_core::calendar::Calendar::builtin(),
@@ -310,6 +329,11 @@ impl Store {
     /// The audit chain's key (its file and from which entry it applies).
     pub fn audit_key(&self) -> &AuditKey {
         &self.key
+    }
+
+    /// The SM2 key pair that signs sealed results (its files and public key).
+    pub fn seal_key(&self) -> &crate::seal::SealKey {
+        &self.seal
     }
 
     /// Commits a write transaction, then records the chain's head outside the database.

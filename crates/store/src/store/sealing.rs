@@ -11,6 +11,28 @@ pub struct Sealed {
     pub reason: String,
     pub sealed_by: String,
     pub sealed_at: String,
+    /// The SM2 signature (hex of r ‖ s) of the result's canonical JSON ([`crate::seal`]); `None` for
+    /// a version sealed before signatures (migration 0014).
+    pub signature: Option<String>,
+    /// The public key (hex, SEC 1 uncompressed) the signature is checked with.
+    pub public_key: Option<String>,
+}
+
+/// 封存签名 as served with a sealed version: what `kaohe verify` checks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Seal {
+    /// `SM2-SM3`.
+    pub algorithm: &'static str,
+    /// The signer's ID, `1234567812345678` (GB/T 35276).
+    pub user_id: &'static str,
+    /// The public key, hex (SEC 1 uncompressed, `04 ‖ x ‖ y`).
+    pub public_key: String,
+    /// Its fingerprint as the 考核反馈单 prints it.
+    pub fingerprint: String,
+    /// Hex of r ‖ s over the canonical JSON of the result without this `seal` member.
+    pub signature: String,
+    /// The sealed version.
+    pub version: i64,
 }
 
 /// The sha256 a 定档 or 更正 audit entry records for the result it sealed.
@@ -82,7 +104,9 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Invalid("阶段已被他人改变，请刷新".into()));
         }
-        let sealed = Self::seal_in(&mut tx, by, assessment, 1, &json, why, now).await?;
+        let sealed = self
+            .seal_in(&mut tx, by, assessment, 1, &json, why, now)
+            .await?;
         self.audit(
             &mut tx,
             now,
@@ -121,8 +145,9 @@ impl Store {
         .bind(assessment)
         .fetch_one(&mut *tx)
         .await?;
-        let sealed =
-            Self::seal_in(&mut tx, by, assessment, last + 1, &json, reason.trim(), now).await?;
+        let sealed = self
+            .seal_in(&mut tx, by, assessment, last + 1, &json, reason.trim(), now)
+            .await?;
         self.audit(
             &mut tx,
             now,
@@ -156,7 +181,10 @@ impl Store {
         Ok(result(&a, &inputs))
     }
 
+    /// Writes a sealed version with its sha256 and its SM2 signature over the canonical JSON.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn seal_in(
+        &self,
         tx: &mut sqlx::AnyConnection,
         by: &User,
         assessment: i64,
@@ -166,7 +194,11 @@ impl Store {
         now: &str,
     ) -> Result<Sealed> {
         let sha = sha256_hex(json);
-        sqlx::query("INSERT INTO results (assessment_id, version, sha256, json, reason, sealed_by, sealed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        let canonical = crate::seal::canonical_text(json)
+            .ok_or_else(|| StoreError::Invalid("要封存的结果不是有效的 JSON".into()))?;
+        let signature = self.seal.sign(canonical.as_bytes());
+        let public_key = self.seal.public_hex();
+        sqlx::query("INSERT INTO results (assessment_id, version, sha256, json, reason, sealed_by, sealed_at, signature, public_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(assessment)
             .bind(version)
             .bind(&sha)
@@ -174,6 +206,8 @@ impl Store {
             .bind(reason)
             .bind(by.id)
             .bind(now)
+            .bind(&signature)
+            .bind(&public_key)
             .execute(&mut *tx)
             .await?;
         Ok(Sealed {
@@ -182,12 +216,14 @@ impl Store {
             reason: reason.into(),
             sealed_by: by.name.clone(),
             sealed_at: now.into(),
+            signature: Some(signature),
+            public_key: Some(public_key),
         })
     }
 
     /// The sealed versions of a result.
     pub async fn sealed(&self, assessment: i64) -> Result<Vec<Sealed>> {
-        let rows = sqlx::query("SELECT r.version, r.sha256, r.reason, u.name AS by_name, r.sealed_at FROM results r JOIN users u ON u.id = r.sealed_by WHERE r.assessment_id = $1 ORDER BY r.version").bind(assessment).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT r.version, r.sha256, r.reason, u.name AS by_name, r.sealed_at, r.signature, r.public_key FROM results r JOIN users u ON u.id = r.sealed_by WHERE r.assessment_id = $1 ORDER BY r.version").bind(assessment).fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|r| Sealed {
@@ -196,6 +232,8 @@ impl Store {
                 reason: r.get("reason"),
                 sealed_by: r.get("by_name"),
                 sealed_at: r.get("sealed_at"),
+                signature: r.get("signature"),
+                public_key: r.get("public_key"),
             })
             .collect())
     }
@@ -204,8 +242,18 @@ impl Store {
     /// against the audit entry that sealed it (定档 for version 1, 更正 for later ones), whose own
     /// HMAC must hold — so a result edited in the table together with its stored hash is refused.
     pub async fn sealed_json(&self, assessment: i64, version: i64) -> Result<String> {
+        Ok(self.sealed_signed(assessment, version).await?.0)
+    }
+
+    /// [`Store::sealed_json`] with its [`Seal`] (`None` for a version sealed before signatures). The
+    /// signature is checked too: one that does not hold under its stored public key is `Tampered`.
+    pub async fn sealed_signed(
+        &self,
+        assessment: i64,
+        version: i64,
+    ) -> Result<(String, Option<Seal>)> {
         let r = sqlx::query(
-            "SELECT json, sha256 FROM results WHERE assessment_id = $1 AND version = $2",
+            "SELECT json, sha256, signature, public_key FROM results WHERE assessment_id = $1 AND version = $2",
         )
         .bind(assessment)
         .bind(version)
@@ -224,7 +272,36 @@ impl Store {
                 "第 {version} 版定档结果与审计日志中定档时记下的哈希不符：结果被改动"
             )));
         }
-        Ok(json)
+        let seal = match (
+            r.get::<Option<String>, _>("signature"),
+            r.get::<Option<String>, _>("public_key"),
+        ) {
+            (Some(signature), Some(public_key)) => {
+                let canonical = crate::seal::canonical_text(&json).ok_or_else(|| {
+                    StoreError::Corrupt(format!("第 {version} 版定档结果不是有效的 JSON"))
+                })?;
+                if let Err(e) = crate::seal::verify(&public_key, &signature, canonical.as_bytes()) {
+                    return Err(StoreError::Tampered(format!(
+                        "第 {version} 版定档结果的 SM2 签名不成立（{e}）：结果或签名被改动"
+                    )));
+                }
+                Some(Seal {
+                    algorithm: crate::seal::ALGORITHM,
+                    user_id: crate::seal::USER_ID,
+                    fingerprint: crate::seal::fingerprint(&public_key).unwrap_or_default(),
+                    public_key,
+                    signature,
+                    version,
+                })
+            }
+            (None, None) => None,
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "第 {version} 版定档结果只有签名或公钥之一"
+                )));
+            }
+        };
+        Ok((json, seal))
     }
 
     /// The sha256 that the audit log records for sealed version `version` — from an entry whose
