@@ -76,7 +76,7 @@ impl Store {
 
     /// An assessment with its rubric parsed (kept until the next change).
     pub async fn assessment(&self, id: i64) -> Result<Assessment> {
-        let state = self.state().await?;
+        let state = self.revision(id).await?;
         if let Some((at, a)) = self.cache.lock().expect("cache").assessments.get(&id)
             && *at == state
         {

@@ -257,7 +257,7 @@ impl Store {
     /// (考核分) — or, where one exists, the final score (最终分) after objections. Kept until the next
     /// change (see `Cache`).
     pub async fn inputs(&self, assessment: i64) -> Result<Arc<kaohe_core::Inputs>> {
-        let state = self.state().await?;
+        let state = self.revision(assessment).await?;
         if let Some((at, i)) = self.cache.lock().expect("cache").inputs.get(&assessment)
             && *at == state
         {
