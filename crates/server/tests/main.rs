@@ -61,6 +61,8 @@ kaohe_store::on_both!(
     the_unit_page_shows_not_applicable_prorating_group_veto_and_unranked,
     the_league_page_shows_unranked_groups_not_applicable_and_the_veto,
     the_league_page_shows_penalties_apart_from_bonus,
+    the_results_api_pages_and_sorts_on_the_server,
+    the_league_page_pages_and_sorts_on_the_server,
 );
 
 /// What people read, as snapshots: API answers and the text of key pages.
@@ -91,10 +93,13 @@ use pages::*;
 /// 检查记录 and typed findings on the unit page and through the API (issue 11).
 mod inspections;
 use inspections::*;
+/// The league page and the results API paged and sorted on the server (issue 15).
+mod paging;
 /// The league page, CSV, 考核反馈单 and API results of rubrics with the rubric-level shapes.
 mod shapes;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
+use paging::*;
 use shapes::*;
 use whatif::*;
 
