@@ -225,6 +225,32 @@ async fn concurrent_reads_after_a_change_share_one_scoring(db: Db) {
     assert_eq!(Builds::count(s), before + 1, "eight reads, one scoring");
     assert!(got.iter().all(|k| Arc::ptr_eq(k, &got[0])));
     assert_eq!(clause_score(&got[0], 3).as_deref(), Some("0.01"));
+    // Scores changed since the kept inputs are read again one by one and put in place (a new
+    // score, a changed one, in units first and last in order): the inputs equal a whole read by a
+    // store that kept nothing.
+    for (i, v) in [(0, "0.02"), (39, "0.05"), (3, "0.03"), (17, "0.00")] {
+        score(s, &w, w.a, i, v).await;
+    }
+    score(s, &w, w.b, 5, "0.04").await;
+    let patched = kept(s, w.a).await.unwrap();
+    let fresh = Store::open_with(w.dir.path(), w.url.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(**patched.inputs(), *fresh.inputs(w.a).await.unwrap());
+    assert_eq!(
+        patched.inputs().judgements.len(),
+        4,
+        "units 0, 3, 17 and 39"
+    );
+    // Any other change (here a stage move) reads the whole again, and still agrees.
+    s.advance(&w.admin, w.a, Stage::Publication, "", NOW, Gate::none())
+        .await
+        .unwrap();
+    score(s, &w, w.b, 6, "0.01").await;
+    assert_eq!(
+        *s.inputs(w.a).await.unwrap(),
+        *fresh.inputs(w.a).await.unwrap()
+    );
 }
 
 async fn a_change_through_one_server_is_seen_by_the_other_on_its_next_read(db: Db) {

@@ -82,7 +82,15 @@ impl Store {
         {
             return Ok(a.clone());
         }
-        let a = self.assessment_uncached(id).await?;
+        // The rubric is parsed again only when its text changed (a stage move keeps it).
+        let before = self
+            .cache
+            .lock()
+            .expect("cache")
+            .assessments
+            .get(&id)
+            .map(|(_, a)| a.clone());
+        let a = self.assessment_read(id, before.as_ref()).await?;
         self.cache
             .lock()
             .expect("cache")
@@ -91,7 +99,8 @@ impl Store {
         Ok(a)
     }
 
-    pub(super) async fn assessment_uncached(&self, id: i64) -> Result<Assessment> {
+    /// The assessment as stored, its rubric taken from `before` when the stored text is the same.
+    async fn assessment_read(&self, id: i64, before: Option<&Assessment>) -> Result<Assessment> {
         let r = sqlx::query(
             "SELECT id, year, title, stage, rubric_toml, incomplete_note FROM assessments WHERE id = $1",
         )
@@ -100,9 +109,12 @@ impl Store {
         .await?
         .ok_or_else(|| StoreError::NotFound("没有这个考核".into()))?;
         let toml: String = r.get("rubric_toml");
-        let rubric = rubric::load("rubric.toml", &toml)
-            .0
-            .ok_or_else(|| StoreError::Corrupt(format!("考核 {id} 的已存细则无法读取")))?;
+        let rubric = match before {
+            Some(b) if b.rubric_toml == toml => b.rubric.clone(),
+            _ => rubric::load("rubric.toml", &toml)
+                .0
+                .ok_or_else(|| StoreError::Corrupt(format!("考核 {id} 的已存细则无法读取")))?,
+        };
         Ok(Assessment {
             id: r.get("id"),
             year: r.get("year"),
