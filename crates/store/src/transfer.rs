@@ -34,6 +34,7 @@ const INTEGERS: &[&str] = &[
     "rows",
     "size",
     "active",
+    "revision",
     "assessment_id",
     "user_id",
     "import_id",
