@@ -80,14 +80,19 @@ pub async fn prepare_for(
     let Some(calendar) = calendar else {
         return Ok((None, problems));
     };
-    Ok(prepare(&Plan {
-        rubric: &a.rubric,
-        units: &units,
-        calendar: &calendar,
-        period,
-        scale,
-        sources,
-    }))
+    // Reading the files is heavy work: off the request threads, under the bound.
+    let sources = sources.to_vec();
+    crate::heavy::run(move || {
+        prepare(&Plan {
+            rubric: &a.rubric,
+            units: &units,
+            calendar: &calendar,
+            period,
+            scale,
+            sources: &sources,
+        })
+    })
+    .await
 }
 
 /// The import to store, or `None` with the problems that stop it (every problem either way: a file
