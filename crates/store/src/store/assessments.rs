@@ -126,6 +126,17 @@ impl Store {
         })
     }
 
+    /// Whether the assessment has the unit (one indexed row read).
+    pub async fn has_unit(&self, assessment: i64, unit: &str) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE assessment_id = $1 AND code = $2")
+                .bind(assessment)
+                .bind(unit)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n > 0)
+    }
+
     /// Adds a unit to an assessment (草稿 only).
     pub async fn add_unit(
         &self,
