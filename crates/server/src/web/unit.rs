@@ -124,8 +124,8 @@ pub(super) async fn scorecard_page(
     } = again;
     kaohe_app::results::may_open_unit(&a.user, unit).or_page(a)?;
     let x = assessment_of(st, a, id).await?;
-    let units = st.store.units(id).await.or_page(a)?;
-    let Some(u) = units.iter().find(|u| u.code == unit) else {
+    let u = st.store.unit(id, unit).await.or_page(a)?;
+    let Some(u) = u.as_ref() else {
         return Err(PageError::new(
             StatusCode::NOT_FOUND,
             Some(a),

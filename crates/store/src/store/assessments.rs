@@ -126,15 +126,20 @@ impl Store {
         })
     }
 
-    /// Whether the assessment has the unit (one indexed row read).
-    pub async fn has_unit(&self, assessment: i64, unit: &str) -> Result<bool> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE assessment_id = $1 AND code = $2")
-                .bind(assessment)
-                .bind(unit)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(n > 0)
+    /// One unit of an assessment, if it has it (one indexed row read).
+    pub async fn unit(&self, assessment: i64, code: &str) -> Result<Option<UnitRow>> {
+        let r = sqlx::query(
+            "SELECT code, name, kind FROM units WHERE assessment_id = $1 AND code = $2",
+        )
+        .bind(assessment)
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.map(|r| UnitRow {
+            code: r.get("code"),
+            name: r.get("name"),
+            kind: r.get("kind"),
+        }))
     }
 
     /// Adds a unit to an assessment (草稿 only).
