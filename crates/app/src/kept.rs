@@ -140,7 +140,7 @@ impl Kept {
             let u = |i: &u32| &s.units[*i as usize];
             match sort {
                 Sort::Rank => {}
-                Sort::Total => o.sort_by(|a, b| u(b).total.cmp(&u(a).total)),
+                Sort::Total => o.sort_by_key(|i| std::cmp::Reverse(u(i).total)),
                 Sort::Name => o.sort_by(|a, b| s.unit(u(a)).name.cmp(&s.unit(u(b)).name)),
                 Sort::Code => o.sort_by(|a, b| s.unit(u(a)).code.cmp(&s.unit(u(b)).code)),
             }

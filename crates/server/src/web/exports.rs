@@ -99,7 +99,7 @@ pub(super) async fn export_csv(
         let unit = scored.unit(u);
         let mut row = vec![
             // 未完成 for a unit not ranked, 镇、街道组 第1名 within groups, never 0.
-            csv_safe(&kaohe_report::shapes::rank_cell(&scored, u)),
+            csv_safe(&kaohe_report::shapes::rank_cell(scored, u)),
             csv_safe(&unit.code),
             csv_safe(&unit.name),
             csv_safe(&unit.kind),
@@ -122,7 +122,7 @@ pub(super) async fn export_csv(
                 "否".into()
             },
         ]);
-        if let Some(g) = kaohe_report::shapes::grade_cell(&scored, u) {
+        if let Some(g) = kaohe_report::shapes::grade_cell(scored, u) {
             row.push(csv_safe(&g));
         }
         let quoted: Vec<String> = row
