@@ -196,15 +196,20 @@ pub async fn prepare_as(
     let Some(calendar) = calendar else {
         return Ok((None, problems));
     };
-    Ok(prepare(&Plan {
-        rubric: &a.rubric,
-        units: &units,
-        calendar: &calendar,
-        period,
-        scale,
-        sources,
-        asker,
-    }))
+    // Reading the files is heavy work: off the request threads, under the bound.
+    let sources = sources.to_vec();
+    crate::heavy::run(move || {
+        prepare(&Plan {
+            rubric: &a.rubric,
+            units: &units,
+            calendar: &calendar,
+            period,
+            scale,
+            sources: &sources,
+            asker,
+        })
+    })
+    .await
 }
 
 /// The import to store, or `None` with the problems that stop it (every problem either way: a file

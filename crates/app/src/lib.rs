@@ -20,8 +20,12 @@ pub mod calendar;
 pub mod dates;
 /// 问题记录与检查记录: a finding with its type and chosen points, an inspection record.
 pub mod findings;
+/// 繁重工作: scoring, exports and imports off the request threads, bounded.
+pub mod heavy;
 /// 数据导入: platform exports → the import the store keeps.
 pub mod import;
+/// 保留的考核结果: each assessment's scored result, kept until that assessment changes.
+pub mod kept;
 /// 考核结果: the scored result and who may see which part of it.
 pub mod results;
 /// 细则编辑: checks in Chinese, edits, paste suggestions, drafts, 生效, diff and downloads.

@@ -4,7 +4,7 @@
 //!
 //! Who may see what is the store's read policy ([`policy::may_read`]); this module only asks it.
 
-use kaohe_core::Inputs;
+use crate::kept::{self, Kept, Sort};
 use kaohe_core::result::{Scored, UnitResult};
 use kaohe_report::feedback::Feedback;
 use kaohe_store::policy::{self, Read};
@@ -16,40 +16,160 @@ use std::sync::Arc;
 /// A use case's answer, or why not (the store's errors: refused, not found, invalid, failed).
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// An assessment with the inputs its result is scored from, read for someone who may see it.
+/// An assessment's kept result ([`crate::kept`]), read for someone who may see it.
 pub struct Results {
-    pub assessment: Assessment,
-    pub inputs: Arc<Inputs>,
+    pub kept: Arc<Kept>,
+}
+
+/// Units per page of a league unless asked otherwise, and the most one page may hold.
+pub const PER_PAGE: usize = 50;
+pub const MAX_PER_PAGE: usize = 500;
+
+/// Which page of a league to show, of how many units, in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// From 1.
+    pub page: usize,
+    pub per_page: usize,
+    pub sort: Sort,
+}
+
+impl Default for Paging {
+    fn default() -> Paging {
+        Paging {
+            page: 1,
+            per_page: PER_PAGE,
+            sort: Sort::Rank,
+        }
+    }
+}
+
+impl Paging {
+    /// The paging a query asks for (`page`, `per_page`, `sort`; each may be absent), or a Chinese
+    /// refusal naming the parameter, its value and what was expected.
+    pub fn parse(page: Option<&str>, per_page: Option<&str>, sort: Option<&str>) -> Result<Paging> {
+        let number = |name: &str, v: Option<&str>, default: usize, max: usize| match v {
+            None | Some("") => Ok(default),
+            Some(t) => match t.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(StoreError::Invalid(format!(
+                    "参数 {name} 的值“{t}”不对：应为 1 到 {max} 之间的整数"
+                ))),
+            },
+        };
+        Ok(Paging {
+            page: number("page", page, 1, 1_000_000)?,
+            per_page: number("per_page", per_page, PER_PAGE, MAX_PER_PAGE)?,
+            sort: Sort::parse(sort.unwrap_or_default())?,
+        })
+    }
+}
+
+/// One page of a league: the units' places in [`Scored::units`], and where the page stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaguePage {
+    pub rows: Vec<usize>,
+    /// The page shown (the last one when a later page was asked for), from 1.
+    pub page: usize,
+    pub pages: usize,
+    pub per_page: usize,
+    pub total_units: usize,
+    pub sort: Sort,
 }
 
 impl Results {
-    /// The result as kaohe-core scores it.
-    pub fn scored(&self) -> Scored<'_> {
-        kaohe_core::score(&self.assessment.rubric, &self.inputs)
+    pub fn assessment(&self) -> &Assessment {
+        self.kept.assessment()
+    }
+
+    /// The result as kaohe-core scored it (kept: not scored again while nothing changed).
+    pub fn scored(&self) -> &Scored<'_> {
+        self.kept.scored()
+    }
+
+    /// The audit sequence of the last change the result reflects.
+    pub fn revision(&self) -> i64 {
+        self.kept.revision
+    }
+
+    /// The page `p` asks for, in its order.
+    pub fn page(&self, p: &Paging) -> LeaguePage {
+        let order = self.kept.order(p.sort);
+        let total_units = order.len();
+        let pages = total_units.div_ceil(p.per_page).max(1);
+        let page = p.page.min(pages);
+        let from = (page - 1) * p.per_page;
+        LeaguePage {
+            rows: order
+                .iter()
+                .skip(from)
+                .take(p.per_page)
+                .map(|&i| i as usize)
+                .collect(),
+            page,
+            pages,
+            per_page: p.per_page,
+            total_units,
+            sort: p.sort,
+        }
     }
 
     /// The result as the JSON of DATA.md §3 as `user` may read it: every unit's total and rank, the
     /// clause details of the units `user` may read (the others' emptied), and the stage.
     pub fn report_json(&self, user: &User) -> serde_json::Value {
         let scored = self.scored();
-        let mut v = serde_json::to_value(kaohe_report::json::report(&scored, &[]))
+        let mut v = serde_json::to_value(kaohe_report::json::report(scored, &[]))
             .expect("a report serialises");
-        hide_unreadable_details(user, self.assessment.stage, &mut v);
-        v["stage"] = serde_json::json!(self.assessment.stage);
-        if let Some(note) = &self.assessment.incomplete_note {
+        self.finish_json(user, &mut v);
+        v
+    }
+
+    /// One page of that JSON: the page's units only (in `p`'s order), with `paging` saying which
+    /// page of how many, and the revision the result reflects.
+    pub fn page_json(&self, user: &User, p: &Paging) -> serde_json::Value {
+        let scored = self.scored();
+        let page = self.page(p);
+        let units: Vec<_> = page
+            .rows
+            .iter()
+            .map(|&i| kaohe_report::json::unit_out(scored, &scored.units[i]))
+            .collect();
+        let report = kaohe_report::json::Report {
+            rubric: kaohe_report::json::RubricRef::of(scored.rubric),
+            complete: scored.complete,
+            units,
+            problems: scored.problems.iter().map(Into::into).collect(),
+        };
+        let mut v = serde_json::to_value(report).expect("a report serialises");
+        self.finish_json(user, &mut v);
+        v["paging"] = serde_json::json!({
+            "page": page.page,
+            "pages": page.pages,
+            "per_page": page.per_page,
+            "total_units": page.total_units,
+            "sort": page.sort.key(),
+        });
+        v["revision"] = serde_json::json!(self.revision());
+        v
+    }
+
+    fn finish_json(&self, user: &User, v: &mut serde_json::Value) {
+        let x = self.assessment();
+        hide_unreadable_details(user, x.stage, v);
+        v["stage"] = serde_json::json!(x.stage);
+        if let Some(note) = &x.incomplete_note {
             v["incomplete_note"] = serde_json::json!(note);
         }
-        v
     }
 
     /// Every unit's 考核反馈单, in rank order (to print them all at once).
     pub fn feedbacks(&self) -> Vec<Feedback> {
         let scored = self.scored();
-        let x = &self.assessment;
+        let x = self.assessment();
         scored
             .units
             .iter()
-            .map(|r| Feedback::of(&x.title, x.stage.label(), &scored, r))
+            .map(|r| Feedback::of(&x.title, x.stage.label(), scored, r))
             .collect()
     }
 }
@@ -64,8 +184,9 @@ pub fn may_see(user: &User, stage: Stage) -> bool {
 pub async fn of(store: &Store, user: &User, id: i64) -> Result<Results> {
     let assessment = store.assessment(id).await?;
     policy::may_read(user, Read::Results, assessment.stage, None).map_err(StoreError::Forbidden)?;
-    let inputs = store.inputs(id).await?;
-    Ok(Results { assessment, inputs })
+    Ok(Results {
+        kept: kept::kept(store, id).await?,
+    })
 }
 
 /// The whole result for an export (汇总表, 扣分明细, every unit's form), for who may export it
@@ -73,13 +194,27 @@ pub async fn of(store: &Store, user: &User, id: i64) -> Result<Results> {
 pub async fn for_export(store: &Store, user: &User, id: i64) -> Result<Results> {
     let assessment = store.assessment(id).await?;
     policy::may_read(user, Read::Export, assessment.stage, None).map_err(StoreError::Forbidden)?;
-    let inputs = store.inputs(id).await?;
-    Ok(Results { assessment, inputs })
+    Ok(Results {
+        kept: kept::kept(store, id).await?,
+    })
 }
 
 /// The result's JSON for `user` (DATA.md §3; see [`Results::report_json`]).
+/// The whole result (every unit) is built off the request threads.
 pub async fn report_json(store: &Store, user: &User, id: i64) -> Result<serde_json::Value> {
-    Ok(of(store, user, id).await?.report_json(user))
+    let results = of(store, user, id).await?;
+    let user = user.clone();
+    crate::heavy::run(move || results.report_json(&user)).await
+}
+
+/// One page of the result's JSON for `user` (see [`Results::page_json`]).
+pub async fn page_json(
+    store: &Store,
+    user: &User,
+    id: i64,
+    p: &Paging,
+) -> Result<serde_json::Value> {
+    Ok(of(store, user, id).await?.page_json(user, p))
 }
 
 /// Empties the clause details of every unit whose details `user` may not read ([`Read::Results`] of
@@ -139,39 +274,35 @@ pub async fn feedback(store: &Store, user: &User, id: i64, unit: &str) -> Result
             x.stage.label()
         )));
     }
-    let results = Results {
-        inputs: store.inputs(id).await?,
-        assessment: x,
-    };
-    let scored = results.scored();
-    let r = unit_result(&scored, unit)?;
-    let x = &results.assessment;
-    Ok(Feedback::of(&x.title, x.stage.label(), &scored, r))
+    let kept = kept::kept(store, id).await?;
+    let r = kept
+        .unit(unit)
+        .ok_or_else(|| StoreError::NotFound(format!("本次考核中没有单位“{unit}”")))?;
+    let x = kept.assessment();
+    Ok(Feedback::of(&x.title, x.stage.label(), kept.scored(), r))
 }
 
 /// One year of a unit's history: the assessment's year, the unit's total and its rank.
 pub type Year = (i32, Decimal, u32);
 
 /// The unit's total and rank in every assessment whose results `user` may see, oldest year first.
-/// `this` is the assessment being shown (its id and the unit's year already scored). A year that
-/// cannot be read is an error, never a year missing from the chart.
+/// `this` is the assessment being shown (its id and the unit's year already scored). Each other
+/// year is read from that assessment's kept result (one row read while it is unchanged), never
+/// scored again per page. A year that cannot be read is an error, never a year missing from the
+/// chart.
 pub async fn years(store: &Store, user: &User, unit: &str, this: (i64, Year)) -> Result<Vec<Year>> {
     let mut out = vec![this.1];
     for row in store.assessments().await? {
         if row.id == this.0 {
             continue;
         }
-        let x = store.assessment(row.id).await?;
-        if !may_see(user, x.stage) {
+        // Only the assessments that have the unit are read (never scored for nothing).
+        if !may_see(user, row.stage) || store.unit(row.id, unit).await?.is_none() {
             continue;
         }
-        let results = Results {
-            inputs: store.inputs(row.id).await?,
-            assessment: x,
-        };
-        let scored = results.scored();
-        if let Ok(r) = unit_result(&scored, unit) {
-            out.push((results.assessment.year as i32, r.total, r.rank));
+        let kept = kept::kept(store, row.id).await?;
+        if let Some(r) = kept.unit(unit) {
+            out.push((kept.assessment().year as i32, r.total, r.rank));
         }
     }
     out.sort_by_key(|p| p.0);

@@ -50,9 +50,11 @@ struct UnitState {
     to_inspect: Vec<String>,
 }
 
-fn unit_states(x: &Assessment, inputs: &kaohe_core::Inputs) -> BTreeMap<String, UnitState> {
-    let scored = kaohe_core::score(&x.rubric, inputs);
-    scored
+/// What each unit has and lacks, from the assessment's kept result (scored once per change).
+async fn unit_states(store: &Store, id: i64) -> Result<BTreeMap<String, UnitState>, StoreError> {
+    let kept = crate::kept::kept(store, id).await?;
+    let (x, scored) = (kept.assessment(), kept.scored());
+    Ok(scored
         .units
         .iter()
         .map(|r| {
@@ -75,7 +77,7 @@ fn unit_states(x: &Assessment, inputs: &kaohe_core::Inputs) -> BTreeMap<String, 
             }
             (u.code.to_string(), s)
         })
-        .collect()
+        .collect())
 }
 
 fn unit_href(id: i64, code: &str) -> String {
@@ -93,8 +95,7 @@ fn has_self_clauses(x: &Assessment, u: &UnitRow) -> bool {
 pub async fn counts(store: &Store, id: i64) -> Result<Counts, StoreError> {
     let x = store.assessment(id).await?;
     let units = store.units(id).await?;
-    let inputs = store.inputs(id).await?;
-    let states = unit_states(&x, &inputs);
+    let states = unit_states(store, id).await?;
     let progress = store.self_progress(id).await?;
     let with_self: Vec<&UnitRow> = units
         .iter()
@@ -257,8 +258,7 @@ async fn assessor(
             }
         }
         Stage::Review => {
-            let inputs = store.inputs(x.id).await?;
-            let states = unit_states(x, &inputs);
+            let states = unit_states(store, x.id).await?;
             let done = mine
                 .iter()
                 .filter(|u| states.get(&u.code).is_some_and(|s| s.scored == s.applying))

@@ -150,68 +150,68 @@ impl From<&Problem> for ProblemOut {
     }
 }
 
-/// Builds the report of a scored run; `extra` problems (e.g. from reading the files) come first.
-pub fn report(s: &Scored, extra: &[Problem]) -> Report {
+/// One unit's row of the report, with its clauses and their explanations (what [`report`] builds
+/// for every unit; a page of the league builds it for the units it shows).
+pub fn unit_out(s: &Scored, u: &kaohe_core::result::UnitResult) -> UnitOut {
     let r = s.rubric;
     let dp = r.precision;
-    let units = s
-        .units
+    let unit = s.unit(u);
+    let clauses = r
+        .clauses
         .iter()
-        .map(|u| {
-            let unit = s.unit(u);
-            let clauses = r
-                .clauses
-                .iter()
-                .enumerate()
-                .zip(s.clauses(u))
-                .map(|((ci, c), cr)| {
-                    let lost = s.lost(c, cr);
-                    ClauseOut {
-                        id: c.id.to_string(),
-                        max: plain(c.max),
-                        score: cr.score().map(|v| fixed(v, dp)),
-                        status: cr.status(),
-                        explanation: s.explain(u, ci),
-                        lost: (!lost.is_zero()).then(|| fixed(lost, dp)),
-                        penalty: (c.is_penalty() && !cr.score.is_zero())
-                            .then(|| fixed(cr.score.abs(), dp)),
-                        instances: s
-                            .findings(u, ci)
-                            .into_iter()
-                            .map(|f| InstanceOut {
-                                description: f.description.clone(),
-                                evidence: f.evidence.clone(),
-                                source: f.origin.as_ref().map(|o| o.to_string()),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
-            UnitOut {
-                code: unit.code.to_string(),
-                name: unit.name.clone(),
-                kind: unit.kind.clone(),
-                base: fixed(u.base, dp),
-                bonus: fixed(u.bonus, dp),
-                penalty: shapes::has_penalty(r).then(|| fixed(u.penalty, dp)),
-                total: fixed(u.total, dp),
-                total_explained: shapes::explains_total(r).then(|| s.explain_total(u)),
-                rank: u.rank,
-                complete: u.complete,
-                vetoed: u.vetoed,
-                grade: s.grade(u).map(str::to_string),
-                group: s.group(u).map(str::to_string),
-                rank_note: (!u.ranked).then(|| s.rank_text(u)),
-                place: s.group(u).map(|_| shapes::place(s, u)),
-                grade_note: (s.grade(u).is_none() && !u.complete && !r.grades.is_empty())
-                    .then(|| shapes::GRADE_WITHHELD.to_string()),
-                not_applicable: shapes::not_applicable(s, u),
-                veto_reason: s.veto_reason(u),
-                prorated: s.prorate_note(u),
-                clauses,
+        .enumerate()
+        .zip(s.clauses(u))
+        .map(|((ci, c), cr)| {
+            let lost = s.lost(c, cr);
+            ClauseOut {
+                id: c.id.to_string(),
+                max: plain(c.max),
+                score: cr.score().map(|v| fixed(v, dp)),
+                status: cr.status(),
+                explanation: s.explain(u, ci),
+                lost: (!lost.is_zero()).then(|| fixed(lost, dp)),
+                penalty: (c.is_penalty() && !cr.score.is_zero()).then(|| fixed(cr.score.abs(), dp)),
+                instances: s
+                    .findings(u, ci)
+                    .into_iter()
+                    .map(|f| InstanceOut {
+                        description: f.description.clone(),
+                        evidence: f.evidence.clone(),
+                        source: f.origin.as_ref().map(|o| o.to_string()),
+                    })
+                    .collect(),
             }
         })
         .collect();
+    UnitOut {
+        code: unit.code.to_string(),
+        name: unit.name.clone(),
+        kind: unit.kind.clone(),
+        base: fixed(u.base, dp),
+        bonus: fixed(u.bonus, dp),
+        penalty: shapes::has_penalty(r).then(|| fixed(u.penalty, dp)),
+        total: fixed(u.total, dp),
+        total_explained: shapes::explains_total(r).then(|| s.explain_total(u)),
+        rank: u.rank,
+        complete: u.complete,
+        vetoed: u.vetoed,
+        grade: s.grade(u).map(str::to_string),
+        group: s.group(u).map(str::to_string),
+        rank_note: (!u.ranked).then(|| s.rank_text(u)),
+        place: s.group(u).map(|_| shapes::place(s, u)),
+        grade_note: (s.grade(u).is_none() && !u.complete && !r.grades.is_empty())
+            .then(|| shapes::GRADE_WITHHELD.to_string()),
+        not_applicable: shapes::not_applicable(s, u),
+        veto_reason: s.veto_reason(u),
+        prorated: s.prorate_note(u),
+        clauses,
+    }
+}
+
+/// Builds the report of a scored run; `extra` problems (e.g. from reading the files) come first.
+pub fn report(s: &Scored, extra: &[Problem]) -> Report {
+    let r = s.rubric;
+    let units = s.units.iter().map(|u| unit_out(s, u)).collect();
     Report {
         rubric: RubricRef::of(r),
         complete: s.complete && !extra.iter().any(Problem::is_error),

@@ -4,7 +4,8 @@
 use crate::AppState;
 use crate::auth::{Authed, Mutating};
 use crate::error::{ApiResult, AppError};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use kaohe_store::policy;
@@ -621,15 +622,40 @@ async fn withdraw_finding(
     Ok(Json(serde_json::json!({ "withdrawn": fid })))
 }
 
+/// `page`, `per_page` and `sort` of the results API; none of them: the whole result, as a file.
+#[derive(serde::Deserialize, Default)]
+struct ResultsQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+    sort: Option<String>,
+}
+
 /// The result in the JSON shape of DATA.md §3. Admins and assessors may read it in any stage; others
 /// once it is published (公示), and a reporter then sees every unit's total and rank but the clause
-/// details of its own unit only.
+/// details of its own unit only. With `page`, `per_page` (at most 500) or `sort` (rank, total, name,
+/// code): that page of the units, with `paging` saying where it stands; without them the whole
+/// result, downloadable as `结果.json`.
 async fn results(
     State(st): State<AppState>,
     a: Authed,
     Path(id): Path<i64>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(
-        kaohe_app::results::report_json(&st.store, &a.user, id).await?,
-    ))
+    Query(q): Query<ResultsQuery>,
+) -> ApiResult<Response> {
+    if q.page.is_none() && q.per_page.is_none() && q.sort.is_none() {
+        let v = kaohe_app::results::report_json(&st.store, &a.user, id).await?;
+        let mut r = Json(v).into_response();
+        r.headers_mut().insert(
+            axum::http::header::CONTENT_DISPOSITION,
+            axum::http::HeaderValue::from_static(
+                "attachment; filename=\"results.json\"; filename*=UTF-8''%E7%BB%93%E6%9E%9C.json",
+            ),
+        );
+        return Ok(r);
+    }
+    let p = kaohe_app::results::Paging::parse(
+        q.page.as_deref(),
+        q.per_page.as_deref(),
+        q.sort.as_deref(),
+    )?;
+    Ok(Json(kaohe_app::results::page_json(&st.store, &a.user, id, &p).await?).into_response())
 }

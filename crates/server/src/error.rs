@@ -52,6 +52,7 @@ impl From<StoreError> for AppError {
             },
             StoreError::NotFound(m) => AppError::not_found(m),
             StoreError::Stale(m) => AppError::new(StatusCode::CONFLICT, m),
+            StoreError::Busy(m) => AppError::new(StatusCode::SERVICE_UNAVAILABLE, m),
             StoreError::Conflict { current } => {
                 let message = StoreError::Conflict {
                     current: current.clone(),

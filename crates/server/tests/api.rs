@@ -711,8 +711,8 @@ pub(crate) async fn a_corrupt_stored_score_is_an_error_never_a_zero(db: Db) {
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(html.contains("读取数据失败，请联系管理员"), "{html}");
     // …and a database that fails is not "没有这个考核" (404). (The assessment itself is kept in memory
-    // until the next change: make the audit log, which says whether anything changed, unreadable.)
-    sqlx::query("ALTER TABLE audit_log RENAME TO audit_log_gone")
+    // until the next change to it: make its revision, which says whether anything changed, unreadable.)
+    sqlx::query("ALTER TABLE assessments RENAME TO assessments_gone")
         .execute(b.store.pool())
         .await
         .unwrap();

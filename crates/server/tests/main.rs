@@ -78,6 +78,8 @@ kaohe_store::on_both!(
     the_period_defaults_to_the_assessments_year_and_names_the_pages_field,
     every_page_every_role_reaches_speaks_chinese_and_every_link_opens,
     objection_files_and_finding_photos_on_the_unit_page,
+    the_results_api_pages_and_sorts_on_the_server,
+    the_league_page_pages_and_sorts_on_the_server,
 );
 
 /// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
@@ -120,11 +122,14 @@ mod inspections;
 use inspections::*;
 /// 评分表: clause names, empty cells, full-width numbers, conflicts, paging and filters (issues 13, 15).
 mod grid;
+/// The league page and the results API paged and sorted on the server (issue 15).
+mod paging;
 /// The league page, CSV, 考核反馈单 and API results of rubrics with the rubric-level shapes.
 mod shapes;
 use grid::*;
 /// 方案对比 (what-if): the data under another rubric, for who may see results.
 mod whatif;
+use paging::*;
 use shapes::*;
 use whatif::*;
 /// Words, times and rights as shown: every page every role reaches, every link it is shown (issue 13).

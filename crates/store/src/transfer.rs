@@ -37,6 +37,7 @@ const INTEGERS: &[&str] = &[
     "size",
     "active",
     "must_change_password",
+    "revision",
     "assessment_id",
     "user_id",
     "import_id",

@@ -8,6 +8,10 @@ pub(super) struct Msg {
     pub(super) msg: Option<String>,
     /// What a refused form left to fix (shown as an error).
     pub(super) error: Option<String>,
+    /// The league's page, its length and order (see [`kaohe_app::results::Paging`]).
+    pub(super) page: Option<String>,
+    pub(super) per_page: Option<String>,
+    pub(super) sort: Option<String>,
 }
 
 /// The assessment page's context. The league rows are the DATA.md §3 report's own unit rows (the
@@ -34,6 +38,21 @@ struct AssessmentPage<'a> {
     distribution: Option<String>,
     hidden_reason: Option<String>,
     units: Vec<UnitLink>,
+    /// Where the league's page stands, with links to the others, when it has more than one.
+    paging: Option<PagingView>,
+}
+
+/// The league's paging controls: page n of m, its neighbours and the orders to choose from.
+#[derive(serde::Serialize)]
+struct PagingView {
+    page: usize,
+    pages: usize,
+    per_page: usize,
+    total_units: usize,
+    sort: &'static str,
+    prev: Option<usize>,
+    next: Option<usize>,
+    sorts: [(&'static str, &'static str); 4],
 }
 
 /// A sealed version as the page shows it: when (Beijing time), by whom, why, what it changed from
@@ -96,9 +115,15 @@ pub(super) async fn assessment(
     Path(id): Path<i64>,
     Query(msg): Query<Msg>,
 ) -> Page {
+    let paging = kaohe_app::results::Paging::parse(
+        msg.page.as_deref(),
+        msg.per_page.as_deref(),
+        msg.sort.as_deref(),
+    )
+    .or_page(&a)?;
     // A refused 更正 comes back with its reason above the page.
     let notice = (msg.msg, msg.error);
-    assessment_page(&st, &a, id, notice, Vec::new()).await
+    assessment_page(&st, &a, id, notice, Vec::new(), paging).await
 }
 
 /// The assessment page with a notice, and — when a move on was refused for it — the unfinished work
@@ -109,6 +134,7 @@ async fn assessment_page(
     id: i64,
     (notice, error): (Option<String>, Option<String>),
     unfinished: Vec<String>,
+    paging: kaohe_app::results::Paging,
 ) -> Page {
     let x = assessment_of(st, a, id).await?;
     let admin = a.user.role == Role::Admin;
@@ -152,6 +178,7 @@ async fn assessment_page(
         distribution: None,
         hidden_reason: None,
         units: Vec::new(),
+        paging: None,
     };
     if let Some(form) = &mut page.correction {
         form.units = st
@@ -167,25 +194,45 @@ async fn assessment_page(
         let results = kaohe_app::results::of(&st.store, &a.user, id)
             .await
             .or_page(a)?;
+        // The page's units only (the kept result is not scored again while nothing changed).
         let scored = results.scored();
-        let report = kaohe_report::json::report(&scored, &[]);
-        let league: Vec<Value> = report
-            .units
+        let shown = results.page(&paging);
+        let league: Vec<Value> = shown
+            .rows
             .iter()
-            .zip(&scored.units)
-            .map(|(u, r)| {
-                let mut row = serde_json::to_value(u).expect("a report row serialises");
+            .map(|&i| {
+                let r = &scored.units[i];
+                let u = kaohe_report::json::unit_out(scored, r);
+                let notes = league_notes(scored, r, &u);
+                let mut row = serde_json::to_value(&u).expect("a report row serialises");
                 if let Some(o) = row.as_object_mut() {
                     o.remove("clauses");
                 }
                 row["link"] = json!(policy::may_open_unit(&a.user, x.stage, &u.code));
-                row["notes"] = json!(league_notes(&scored, r, u));
+                row["notes"] = json!(notes);
                 if let Some(p) = &u.penalty {
                     row["penalty_shown"] = json!(penalty_shown(p));
                 }
                 row
             })
             .collect();
+        if shown.pages > 1 {
+            page.paging = Some(PagingView {
+                page: shown.page,
+                pages: shown.pages,
+                per_page: shown.per_page,
+                total_units: shown.total_units,
+                sort: shown.sort.key(),
+                prev: (shown.page > 1).then(|| shown.page - 1),
+                next: (shown.page < shown.pages).then(|| shown.page + 1),
+                sorts: [
+                    ("rank", "按排名"),
+                    ("total", "按总分"),
+                    ("name", "按名称"),
+                    ("code", "按代码"),
+                ],
+            });
+        }
         page.shapes = LeagueShapes {
             penalty: kaohe_report::shapes::has_penalty(&x.rubric),
             grades: kaohe_report::shapes::grades(&x.rubric),
@@ -462,7 +509,8 @@ pub(super) async fn advance_form(
     {
         Ok(moved) => back(&moved.message()),
         Err(kaohe_store::StoreError::Unfinished { items, .. }) => {
-            let mut r = assessment_page(&st, &a, id, (None, None), items).await?;
+            let paging = kaohe_app::results::Paging::default();
+            let mut r = assessment_page(&st, &a, id, (None, None), items, paging).await?;
             *r.status_mut() = StatusCode::CONFLICT;
             Ok(r)
         }

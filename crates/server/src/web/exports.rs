@@ -22,11 +22,14 @@ pub(super) async fn export_xlsx(
     let results = kaohe_app::results::for_export(&st.store, &a.user, id)
         .await
         .or_page(&a)?;
-    let scored = results.scored();
-    Ok(xlsx_download(
-        kaohe_report::xlsx::workbook(&scored, &[]),
-        &format!("{}汇总表.xlsx", results.assessment.title),
-    ))
+    let name = format!("{}汇总表.xlsx", results.assessment().title);
+    // Rendered off the request threads, at most one per core at once.
+    let book = kaohe_app::heavy::run(move || {
+        kaohe_report::xlsx::workbook(results.scored(), &[]).map_err(|e| e.to_string())
+    })
+    .await
+    .or_page(&a)?;
+    Ok(xlsx_download(book, &name))
 }
 
 /// A workbook as a download, or the failure logged and a 500 in Chinese.
@@ -53,7 +56,7 @@ pub(super) async fn export_feedback_pdf(
     let results = kaohe_app::results::for_export(&st.store, &a.user, id)
         .await
         .or_page(&a)?;
-    let name = format!("{}考核反馈单（全部单位）.pdf", results.assessment.title);
+    let name = format!("{}考核反馈单（全部单位）.pdf", results.assessment().title);
     Ok(pdf_download(name, move || {
         kaohe_report::pdf::feedback_pdfs(&results.feedbacks())
     })
@@ -74,7 +77,7 @@ pub(super) async fn export_csv(
     let results = kaohe_app::results::for_export(&st.store, &a.user, id)
         .await
         .or_page(&a)?;
-    let (x, scored) = (&results.assessment, results.scored());
+    let (x, scored) = (results.assessment(), results.scored());
     let dp = x.rubric.precision;
     let mut out = String::from("\u{feff}排名,单位编码,单位名称,类型");
     for ind in &x.rubric.indicators {
@@ -96,7 +99,7 @@ pub(super) async fn export_csv(
         let unit = scored.unit(u);
         let mut row = vec![
             // 未完成 for a unit not ranked, 镇、街道组 第1名 within groups, never 0.
-            csv_safe(&kaohe_report::shapes::rank_cell(&scored, u)),
+            csv_safe(&kaohe_report::shapes::rank_cell(scored, u)),
             csv_safe(&unit.code),
             csv_safe(&unit.name),
             csv_safe(&unit.kind),
@@ -119,7 +122,7 @@ pub(super) async fn export_csv(
                 "否".into()
             },
         ]);
-        if let Some(g) = kaohe_report::shapes::grade_cell(&scored, u) {
+        if let Some(g) = kaohe_report::shapes::grade_cell(scored, u) {
             row.push(csv_safe(&g));
         }
         let quoted: Vec<String> = row

@@ -44,15 +44,19 @@ pub(super) async fn feedback_pdf(
     Ok(pdf_download(name, move || kaohe_report::pdf::feedback_pdf(&f)).await)
 }
 
-/// A PDF made off the async threads (laying out and subsetting take a few ms a form), as a
-/// download named `name`; a failure is a page saying so.
+/// A PDF made off the async threads (laying out and subsetting take a few ms a form), at most one
+/// per core at once ([`kaohe_app::heavy`]), as a download named `name`; a failure is a page saying
+/// so, a full queue a 503 saying to try again.
 pub(super) async fn pdf_download(
     name: String,
     make: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
 ) -> Response {
-    match tokio::task::spawn_blocking(make).await {
+    match kaohe_app::heavy::run(make).await {
         Ok(Ok(bytes)) => attachment(bytes, "application/pdf", &name),
         Ok(Err(e)) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, &e),
+        Err(kaohe_store::StoreError::Busy(m)) => {
+            page_error(StatusCode::SERVICE_UNAVAILABLE, None, &m)
+        }
         Err(_) => page_error(StatusCode::INTERNAL_SERVER_ERROR, None, "PDF 生成中断"),
     }
 }

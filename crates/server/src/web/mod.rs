@@ -186,6 +186,7 @@ impl PageError {
             StoreError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
             StoreError::Unsupported(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
             StoreError::Stale(m) => (StatusCode::CONFLICT, m),
+            StoreError::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, m),
             StoreError::Unfinished { message, .. } => (StatusCode::CONFLICT, message),
             e @ StoreError::Conflict { .. } => (StatusCode::CONFLICT, e.to_string()),
             e @ StoreError::Tampered(_) => {

@@ -5,36 +5,22 @@ use super::*;
 use kaohe_store::policy::{self, Action};
 
 /// A unit's points by indicator, with the average of all units (units missing data for an
-/// indicator are left out of its average, and the unit's own bar says 缺数据).
+/// indicator are left out of its average, and the unit's own bar says 缺数据). The averages are
+/// the kept result's, made once per change, not per page.
 pub(super) fn profile(
-    rubric: &kaohe_core::rubric::Rubric,
-    scored: &kaohe_core::result::Scored<'_>,
+    kept: &kaohe_app::kept::Kept,
     me: &kaohe_core::result::UnitResult,
 ) -> Vec<crate::charts::ProfileRow> {
-    let sum = |r: &kaohe_core::result::UnitResult, ind: &kaohe_core::rubric::Indicator| {
-        let cells = scored.clauses(r);
-        ind.items
-            .iter()
-            .flat_map(|it| it.clauses.iter())
-            .try_fold(rust_decimal::Decimal::ZERO, |acc, &ci| {
-                cells[ci].score().map(|v| acc + v)
-            })
-    };
+    let rubric = &kept.assessment().rubric;
     rubric
         .indicators
         .iter()
-        .map(|ind| {
-            let known: Vec<_> = scored.units.iter().filter_map(|r| sum(r, ind)).collect();
-            let average = (!known.is_empty()).then(|| {
-                known.iter().sum::<rust_decimal::Decimal>()
-                    / rust_decimal::Decimal::from(known.len() as u64)
-            });
-            crate::charts::ProfileRow {
-                name: ind.name.clone(),
-                max: ind.max,
-                unit: sum(me, ind),
-                average,
-            }
+        .zip(kept.indicator_averages())
+        .map(|(ind, average)| crate::charts::ProfileRow {
+            name: ind.name.clone(),
+            max: ind.max,
+            unit: kaohe_app::kept::indicator_points(kept.scored(), me, ind),
+            average: *average,
         })
         .collect()
 }
@@ -144,8 +130,8 @@ pub(super) async fn scorecard_page(
     } = again;
     let x = assessment_of(st, a, id).await?;
     kaohe_app::results::may_open_unit(&a.user, x.stage, unit).or_page(a)?;
-    let units = st.store.units(id).await.or_page(a)?;
-    let Some(u) = units.iter().find(|u| u.code == unit) else {
+    let u = st.store.unit(id, unit).await.or_page(a)?;
+    let Some(u) = u.as_ref() else {
         return Err(PageError::new(
             StatusCode::NOT_FOUND,
             Some(a),
@@ -163,10 +149,9 @@ pub(super) async fn scorecard_page(
         ),
         false => None,
     };
+    // The unit's row of the kept result, found by its code (no scan, nothing scored per page).
     let scored = results.as_ref().map(|r| r.scored());
-    let ur = scored
-        .as_ref()
-        .and_then(|s| kaohe_app::results::unit_result(s, unit).ok());
+    let ur = results.as_ref().and_then(|r| r.kept.unit(unit));
     let assigned = st.store.assigned(id, &a.user, unit).await.or_page(a)?;
     // What this person may do here now, as the store's write policy says (and checks again).
     let may = |action| policy::check(&a.user, action, x.stage, Some(unit), assigned).is_ok();
@@ -315,9 +300,9 @@ pub(super) async fn scorecard_page(
         today,
         submission,
     };
-    if let (Some(scored), Some(r)) = (&scored, ur) {
+    if let (Some(results), Some(scored), Some(r)) = (&results, scored, ur) {
         let dp = x.rubric.precision;
-        let profile = profile(&x.rubric, scored, r);
+        let profile = profile(&results.kept, r);
         page.profile_chart = Some(crate::charts::profile_chart(&profile));
         page.profile = profile
             .iter()

@@ -464,13 +464,21 @@ impl Store {
 
     /// An assessment with its rubric parsed (kept until the next change).
     pub async fn assessment(&self, id: i64) -> Result<Assessment> {
-        let state = self.state().await?;
+        let state = self.revision(id).await?;
         if let Some((at, a)) = self.cache.lock().expect("cache").assessments.get(&id)
             && *at == state
         {
             return Ok(a.clone());
         }
-        let a = self.assessment_uncached(id).await?;
+        // The rubric is parsed again only when its text changed (a stage move keeps it).
+        let before = self
+            .cache
+            .lock()
+            .expect("cache")
+            .assessments
+            .get(&id)
+            .map(|(_, a)| a.clone());
+        let a = self.assessment_read(id, before.as_ref()).await?;
         self.cache
             .lock()
             .expect("cache")
@@ -479,7 +487,8 @@ impl Store {
         Ok(a)
     }
 
-    pub(super) async fn assessment_uncached(&self, id: i64) -> Result<Assessment> {
+    /// The assessment as stored, its rubric taken from `before` when the stored text is the same.
+    async fn assessment_read(&self, id: i64, before: Option<&Assessment>) -> Result<Assessment> {
         let r = sqlx::query(
             "SELECT id, year, title, stage, rubric_toml, incomplete_note, period_start, period_end, self_deadline, publication_days, published_at, publication_closes FROM assessments WHERE id = $1",
         )
@@ -488,9 +497,12 @@ impl Store {
         .await?
         .ok_or_else(|| StoreError::NotFound("没有这个考核".into()))?;
         let toml: String = r.get("rubric_toml");
-        let rubric = rubric::load("rubric.toml", &toml)
-            .0
-            .ok_or_else(|| StoreError::Corrupt(format!("考核 {id} 的已存细则无法读取")))?;
+        let rubric = match before {
+            Some(b) if b.rubric_toml == toml => b.rubric.clone(),
+            _ => rubric::load("rubric.toml", &toml)
+                .0
+                .ok_or_else(|| StoreError::Corrupt(format!("考核 {id} 的已存细则无法读取")))?,
+        };
         Ok(Assessment {
             id: r.get("id"),
             year: r.get("year"),
@@ -501,6 +513,22 @@ impl Store {
             incomplete_note: r.get("incomplete_note"),
             dates: Self::dates_of(id, &r)?,
         })
+    }
+
+    /// One unit of an assessment, if it has it (one indexed row read).
+    pub async fn unit(&self, assessment: i64, code: &str) -> Result<Option<UnitRow>> {
+        let r = sqlx::query(
+            "SELECT code, name, kind FROM units WHERE assessment_id = $1 AND code = $2",
+        )
+        .bind(assessment)
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.map(|r| UnitRow {
+            code: r.get("code"),
+            name: r.get("name"),
+            kind: r.get("kind"),
+        }))
     }
 
     /// Adds a unit to an assessment (草稿 only).

@@ -259,21 +259,123 @@ impl Store {
 
     /// The scoring inputs of an assessment: its units, and per judgement clause the assessor's score
     /// (考核分) — or, where one exists, the final score (最终分) after objections. Kept until the next
-    /// change (see `Cache`).
+    /// change to the assessment (see `Cache`); when every change since the kept inputs is a score,
+    /// only those scores are read again ([`Store::inputs_patched`]).
     pub async fn inputs(&self, assessment: i64) -> Result<Arc<kaohe_core::Inputs>> {
-        let state = self.state().await?;
-        if let Some((at, i)) = self.cache.lock().expect("cache").inputs.get(&assessment)
-            && *at == state
-        {
-            return Ok(i.clone());
-        }
-        let i = Arc::new(self.inputs_uncached(assessment).await?);
-        self.cache
+        let state = self.revision(assessment).await?;
+        let old = self
+            .cache
             .lock()
             .expect("cache")
             .inputs
-            .insert(assessment, (state, i.clone()));
+            .get(&assessment)
+            .cloned();
+        let i = match old {
+            Some((at, i)) if at == state => return Ok(i),
+            Some((at, i)) if at < state => {
+                match self.inputs_patched(assessment, at, state, &i).await? {
+                    Some(p) => Arc::new(p),
+                    None => Arc::new(self.inputs_uncached(assessment).await?),
+                }
+            }
+            _ => Arc::new(self.inputs_uncached(assessment).await?),
+        };
+        let mut cache = self.cache.lock().expect("cache");
+        let newer = cache
+            .inputs
+            .get(&assessment)
+            .is_some_and(|(at, _)| *at > state);
+        if !newer {
+            cache.inputs.insert(assessment, (state, i.clone()));
+        }
         Ok(i)
+    }
+
+    /// The inputs kept at revision `from` brought to `to` when every change to the assessment in
+    /// between (the audit entries `from < seq ≤ to`, all committed since writers queue) was a score
+    /// (`score.set`): those (unit, clause) scores read again and put in place. `None` — read all
+    /// again — for any other change, or too many entries in between.
+    pub(super) async fn inputs_patched(
+        &self,
+        assessment: i64,
+        from: i64,
+        to: i64,
+        old: &kaohe_core::Inputs,
+    ) -> Result<Option<kaohe_core::Inputs>> {
+        const MOST: i64 = 2_000;
+        if to - from > MOST {
+            return Ok(None);
+        }
+        let entries = sqlx::query(
+            "SELECT action, entity FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let whole = format!("assessment/{assessment}");
+        let mut touched = std::collections::BTreeSet::new();
+        for e in &entries {
+            let (action, entity): (String, String) = (e.get("action"), e.get("entity"));
+            let Some(rest) = entity.strip_prefix(&whole) else {
+                continue;
+            };
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                continue; // another assessment whose id begins with the same digits
+            }
+            let parts: Vec<&str> = rest.split('/').collect();
+            match (action.as_str(), parts.as_slice()) {
+                ("score.set", ["", "unit", unit, "clause", clause, _ledger]) => {
+                    touched.insert((unit.to_string(), clause.to_string()));
+                }
+                _ => return Ok(None),
+            }
+        }
+        let mut inp = old.clone();
+        for (unit, clause) in touched {
+            let rows = sqlx::query("SELECT l.ledger, l.score, l.reason, u.name AS by_name FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 AND l.clause_id = $3 AND l.ledger IN ('assessor', 'final')")
+                .bind(assessment)
+                .bind(&unit)
+                .bind(&clause)
+                .fetch_all(&self.pool)
+                .await?;
+            // The final score where there is one, else the assessor's (as `inputs_uncached`).
+            let row = rows
+                .iter()
+                .find(|r| r.get::<String, _>("ledger") == "final")
+                .or_else(|| rows.first());
+            let entry = match row {
+                Some(r) => {
+                    let ledger: String = r.get("ledger");
+                    let score: String = r.get("score");
+                    Some(kaohe_core::input::JudgementEntry {
+                        unit: unit.as_str().into(),
+                        clause: clause.as_str().into(),
+                        score: stored_decimal(&score, || {
+                            let l = Ledger::parse(&ledger).map_or(ledger.as_str(), |l| l.label());
+                            format!("单位 {unit} 条款 {clause} 的{l}")
+                        })?,
+                        reason: r.get("reason"),
+                        assessor: Some(r.get("by_name")),
+                        origin: None,
+                    })
+                }
+                None => None,
+            };
+            // Judgements are kept in (unit, clause) order, as `inputs_uncached` reads them.
+            let at = inp.judgements.binary_search_by(|j| {
+                (&*j.unit, &*j.clause).cmp(&(unit.as_str(), clause.as_str()))
+            });
+            match (at, entry) {
+                (Ok(i), Some(e)) => inp.judgements[i] = e,
+                (Err(i), Some(e)) => inp.judgements.insert(i, e),
+                (Ok(i), None) => {
+                    inp.judgements.remove(i);
+                }
+                (Err(_), None) => {}
+            }
+        }
+        Ok(Some(inp))
     }
 
     pub(super) async fn inputs_uncached(&self, assessment: i64) -> Result<kaohe_core::Inputs> {

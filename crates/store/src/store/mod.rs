@@ -106,6 +106,9 @@ pub enum StoreError {
     /// behind the store's back. Shown as it is (HTTP 500), never served.
     #[error("完整性校验失败：{0}")]
     Tampered(String),
+    /// 繁忙: too many heavy jobs (scoring, exports, imports) already queued — try again shortly (HTTP 503).
+    #[error("{0}")]
+    Busy(String),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]
@@ -150,6 +153,8 @@ pub struct Store {
     backend: Backend,
     dir: PathBuf,
     cache: Arc<Mutex<Cache>>,
+    /// What the layers above keep per store ([`Store::kept`]).
+    extensions: Arc<Mutex<Extensions>>,
     /// The audit chain's HMAC-SM3 key (outside the database).
     key: Arc<AuditKey>,
     /// The SM2 key pair that signs sealed results (outside the database).
@@ -170,14 +175,25 @@ pub(crate) struct Change {
 }
 
 /// What reading an assessment costs most — its rubric parsed, its inputs gathered from thousands of
-/// rows — kept until the next change. Every change appends to the audit log in its own transaction,
-/// so the log's last sequence number names the state the data is in; an entry is good while that
-/// number stands. (The number is read *before* the data, so a change committed in between can only
-/// make an entry look older than it is, never newer.)
+/// rows — kept per assessment until the next change *to that assessment*: every change appends to
+/// the audit log and, when it reaches an assessment, sets the assessment's revision to its entry's
+/// sequence in the same transaction ([`Store::revision`]); an entry is good while that number
+/// stands. Sign-ins and other assessments' changes leave it alone. (The number is read *before* the
+/// data, so a change committed in between can only make an entry look older than it is, never
+/// newer.)
 #[derive(Default)]
 struct Cache {
     assessments: HashMap<i64, (i64, Assessment)>,
     inputs: HashMap<i64, (i64, Arc<kaohe_core::Inputs>)>,
+}
+
+/// Values kept per store by type ([`Store::kept`]).
+type Extensions = HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>;
+
+/// The assessment an audit entity names (`assessment/{id}` or `assessment/{id}/…`).
+fn assessment_of_entity(entity: &str) -> Option<i64> {
+    let rest = entity.strip_prefix("assessment/")?;
+    rest.split('/').next()?.parse().ok()
 }
 
 /// A file path as the path of a URL: every byte but unreserved ones and `/` percent-encoded.
@@ -290,6 +306,7 @@ impl Store {
             backend,
             dir: dir.to_path_buf(),
             cache: Arc::default(),
+            extensions: Arc::default(),
             key: Arc::new(key),
             seal: Arc::new(seal),
             head: Arc::default(),
@@ -432,16 +449,38 @@ impl Store {
             .bind(&h)
             .execute(&mut *tx)
             .await?;
+        // The change reaches an assessment (`assessment/{id}…`): its revision moves to this entry,
+        // in the same transaction, so that every server sees it on its next read ([`Store::revision`]).
+        if let Some(id) = assessment_of_entity(entity) {
+            sqlx::query("UPDATE assessments SET revision = $1 WHERE id = $2")
+                .bind(seq)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         Ok(())
     }
 
-    /// The audit log's last sequence number: the state all data is in (see `Cache`).
-    async fn state(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+    /// An assessment's revision: the audit sequence of the last change to it (0 before any). One
+    /// indexed row read: what a kept result of the assessment is checked against.
+    pub async fn revision(&self, assessment: i64) -> Result<i64> {
+        sqlx::query_scalar("SELECT revision FROM assessments WHERE id = $1")
+            .bind(assessment)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("没有这个考核".into()))
+    }
+
+    /// A value of type `T` kept with this store (one per store and type, made on first use): where
+    /// the layers above keep what they derive from its data, e.g. the scored results per
+    /// assessment, so that two stores — two servers — never share one.
+    pub fn kept<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut map = self.extensions.lock().expect("extensions");
+        map.entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone()
+            .downcast::<T>()
+            .expect("one type per key")
     }
 
     /// Opens one change of `assessment` by `by`: takes the write lock, reads the stage under it, picks

@@ -1,0 +1,397 @@
+//! The kept scored result (issue 15): kept while its assessment is unchanged, scored again once per
+//! change to it (concurrent readers share the one computation), untouched by sign-ins, account
+//! changes and other assessments' changes, and seen by a second server on the same database on its
+//! next read. Every test runs on SQLite and on PostgreSQL (`KAOHE_TEST_POSTGRES`).
+
+use kaohe_app::kept::Sort;
+use kaohe_app::kept::{Builds, kept};
+use kaohe_app::results::{Paging, Results};
+use kaohe_store::testdb::{Db, open};
+use kaohe_store::{Gate, Ledger, NewUser, Role, Stage, Store, User};
+use std::sync::Arc;
+
+kaohe_store::on_both!(
+    a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result,
+    concurrent_reads_after_a_change_share_one_scoring,
+    a_change_through_one_server_is_seen_by_the_other_on_its_next_read,
+    a_league_page_is_a_slice_of_the_whole_in_the_order_asked,
+);
+
+const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
+const NOW: &str = "2021-12-01T09:00:00Z";
+
+struct World {
+    dir: tempfile::TempDir,
+    url: Option<String>,
+    store: Store,
+    admin: User,
+    assessor: User,
+    /// Two assessments in 评审, each of `units` units; the assessor is assigned to every unit.
+    a: i64,
+    b: i64,
+}
+
+fn code(i: usize) -> String {
+    format!("3206{i:05}")
+}
+
+async fn world(db: Db, units: usize) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, url) = open(dir.path(), db).await;
+    let new = |login: &'static str, name: &'static str, role| NewUser {
+        login,
+        name,
+        role,
+        unit: None,
+        password: "a-long-password",
+    };
+    let admin = store
+        .add_user(None, &new("admin", "县政务办", Role::Admin), NOW)
+        .await
+        .unwrap();
+    let assessor = store
+        .add_user(Some(&admin), &new("wangfang", "王芳", Role::Assessor), NOW)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for title in ["2021年度考核", "2022年度考核"] {
+        let id = store
+            .create_assessment(&admin, title, RUBRIC, NOW)
+            .await
+            .unwrap();
+        for i in 0..units {
+            let c = code(i);
+            store
+                .add_unit(&admin, id, &c, &format!("第{i}镇"), "镇", NOW)
+                .await
+                .unwrap();
+            store.assign(&admin, id, &assessor, &c, NOW).await.unwrap();
+        }
+        for to in [Stage::SelfAssessment, Stage::Review] {
+            store
+                .advance(&admin, id, to, "", NOW, Gate::none())
+                .await
+                .unwrap();
+        }
+        ids.push(id);
+    }
+    World {
+        dir,
+        url,
+        store,
+        admin,
+        assessor,
+        a: ids[0],
+        b: ids[1],
+    }
+}
+
+/// Sets the assessor's score of clause 1.1.1 (max 0.05) of unit `i`.
+async fn score(s: &Store, w: &World, id: i64, i: usize, v: &str) {
+    let unit = code(i);
+    let version = s
+        .scores(&w.assessor, id, &unit)
+        .await
+        .unwrap()
+        .iter()
+        .find(|x| x.clause_id == "1.1.1" && x.ledger == Ledger::Assessor)
+        .map(|x| x.version);
+    s.set_score(
+        &w.assessor,
+        id,
+        &unit,
+        "1.1.1",
+        Ledger::Assessor,
+        v,
+        "面积不足",
+        version,
+        NOW,
+    )
+    .await
+    .unwrap();
+}
+
+/// Unit `i`'s score of clause 1.1.1 in a kept result.
+fn clause_score(k: &kaohe_app::kept::Kept, i: usize) -> Option<String> {
+    let r = k.unit(&code(i)).expect("the unit is in the result");
+    let ci = k
+        .assessment()
+        .rubric
+        .clauses
+        .iter()
+        .position(|c| &*c.id == "1.1.1")
+        .unwrap();
+    k.scored().clauses(r)[ci].score().map(|d| d.to_string())
+}
+
+async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(db: Db) {
+    let w = world(db, 3).await;
+    let s = &w.store;
+    let first = kept(s, w.a).await.unwrap();
+    let builds = Builds::count(s);
+    assert_eq!(clause_score(&first, 0), None, "not scored yet");
+    // Unchanged: the same kept result, nothing scored again.
+    assert!(Arc::ptr_eq(&first, &kept(s, w.a).await.unwrap()));
+    // A sign-in (an audited session) does not disturb it …
+    let login = s.authenticate("wangfang", "a-long-password").await.unwrap();
+    assert!(login.is_some());
+    s.create_session(
+        &w.assessor,
+        "token-1",
+        "csrf-1",
+        NOW,
+        "2099-01-01T00:00:00Z",
+    )
+    .await
+    .unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &kept(s, w.a).await.unwrap()),
+        "a sign-in"
+    );
+    // … nor an account added …
+    s.add_user(
+        Some(&w.admin),
+        &NewUser {
+            login: "lina",
+            name: "李娜",
+            role: Role::Assessor,
+            unit: None,
+            password: "a-long-password",
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &kept(s, w.a).await.unwrap()),
+        "an account"
+    );
+    // … nor a score in another assessment (whose own result does change).
+    let other = kept(s, w.b).await.unwrap();
+    score(s, &w, w.b, 1, "0.02").await;
+    assert!(
+        Arc::ptr_eq(&first, &kept(s, w.a).await.unwrap()),
+        "another assessment"
+    );
+    let other_now = kept(s, w.b).await.unwrap();
+    assert!(!Arc::ptr_eq(&other, &other_now));
+    assert_eq!(clause_score(&other_now, 1).as_deref(), Some("0.02"));
+    assert_eq!(
+        Builds::count(s),
+        builds + 2,
+        "only assessment b, once before and once after"
+    );
+    // A score in this assessment: the next read is scored again, once, and shows it, tagged with
+    // the change's audit sequence.
+    score(s, &w, w.a, 0, "0.04").await;
+    let after = kept(s, w.a).await.unwrap();
+    assert!(!Arc::ptr_eq(&first, &after));
+    assert!(after.revision > first.revision);
+    assert_eq!(after.revision, s.revision(w.a).await.unwrap());
+    let last = s.audit_log().await.unwrap().pop().unwrap();
+    assert_eq!(
+        after.revision, last.seq,
+        "the revision is the change's own entry"
+    );
+    assert_eq!(clause_score(&after, 0).as_deref(), Some("0.04"));
+    assert!(Arc::ptr_eq(&after, &kept(s, w.a).await.unwrap()));
+    assert_eq!(Builds::count(s), builds + 3);
+    // A stage move is a change of the assessment too: the kept result's stage follows.
+    s.advance(&w.admin, w.a, Stage::Publication, "", NOW, Gate::none())
+        .await
+        .unwrap();
+    let published = kept(s, w.a).await.unwrap();
+    assert_eq!(published.assessment().stage, Stage::Publication);
+    assert_eq!(clause_score(&published, 0).as_deref(), Some("0.04"));
+}
+
+async fn concurrent_reads_after_a_change_share_one_scoring(db: Db) {
+    let w = world(db, 40).await;
+    let s = &w.store;
+    kept(s, w.a).await.unwrap();
+    score(s, &w, w.a, 3, "0.01").await;
+    let before = Builds::count(s);
+    let reads: Vec<_> = (0..8)
+        .map(|_| {
+            let s = s.clone();
+            let id = w.a;
+            tokio::spawn(async move { kept(&s, id).await.unwrap() })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for r in reads {
+        got.push(r.await.unwrap());
+    }
+    assert_eq!(Builds::count(s), before + 1, "eight reads, one scoring");
+    assert!(got.iter().all(|k| Arc::ptr_eq(k, &got[0])));
+    assert_eq!(clause_score(&got[0], 3).as_deref(), Some("0.01"));
+    // Scores changed since the kept inputs are read again one by one and put in place (a new
+    // score, a changed one, in units first and last in order): the inputs equal a whole read by a
+    // store that kept nothing.
+    for (i, v) in [(0, "0.02"), (39, "0.05"), (3, "0.03"), (17, "0.00")] {
+        score(s, &w, w.a, i, v).await;
+    }
+    score(s, &w, w.b, 5, "0.04").await;
+    let patched = kept(s, w.a).await.unwrap();
+    let fresh = Store::open_with(w.dir.path(), w.url.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(**patched.inputs(), *fresh.inputs(w.a).await.unwrap());
+    assert_eq!(
+        patched.inputs().judgements.len(),
+        4,
+        "units 0, 3, 17 and 39"
+    );
+    // Any other change (here a stage move) reads the whole again, and still agrees.
+    s.advance(&w.admin, w.a, Stage::Publication, "", NOW, Gate::none())
+        .await
+        .unwrap();
+    score(s, &w, w.b, 6, "0.01").await;
+    assert_eq!(
+        *s.inputs(w.a).await.unwrap(),
+        *fresh.inputs(w.a).await.unwrap()
+    );
+}
+
+async fn a_change_through_one_server_is_seen_by_the_other_on_its_next_read(db: Db) {
+    let w = world(db, 3).await;
+    let one = &w.store;
+    // A second server: its own store (its own kept results) on the same database.
+    let two = Store::open_with(w.dir.path(), w.url.as_deref())
+        .await
+        .unwrap();
+    let k1 = kept(one, w.a).await.unwrap();
+    let k2 = kept(&two, w.a).await.unwrap();
+    assert!(!Arc::ptr_eq(&k1, &k2), "each server keeps its own");
+    score(&two, &w, w.a, 2, "0.03").await;
+    let seen = kept(one, w.a).await.unwrap();
+    assert_eq!(
+        clause_score(&seen, 2).as_deref(),
+        Some("0.03"),
+        "server one sees server two's save"
+    );
+    assert_eq!(seen.revision, two.revision(w.a).await.unwrap());
+    score(one, &w, w.a, 2, "0.05").await;
+    assert_eq!(
+        clause_score(&kept(&two, w.a).await.unwrap(), 2).as_deref(),
+        Some("0.05"),
+        "and the other way round"
+    );
+    // A sign-in through one server leaves the other's kept result alone.
+    let k2 = kept(&two, w.a).await.unwrap();
+    one.create_session(
+        &w.assessor,
+        "token-2",
+        "csrf-2",
+        NOW,
+        "2099-01-01T00:00:00Z",
+    )
+    .await
+    .unwrap();
+    assert!(Arc::ptr_eq(&k2, &kept(&two, w.a).await.unwrap()));
+}
+
+async fn a_league_page_is_a_slice_of_the_whole_in_the_order_asked(db: Db) {
+    let w = world(db, 7).await;
+    let s = &w.store;
+    for (i, v) in [(0, "0.01"), (1, "0.05"), (2, "0.03")] {
+        score(s, &w, w.a, i, v).await;
+    }
+    let results = kaohe_app::results::of(s, &w.admin, w.a).await.unwrap();
+    let whole = results.report_json(&w.admin);
+    let codes = |v: &serde_json::Value| -> Vec<String> {
+        v["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = codes(&whole);
+    assert_eq!(all.len(), 7);
+    // Pages of 3 in rank order: 3 + 3 + 1, together the whole result in its order, each row equal
+    // to the whole report's row.
+    let mut paged = Vec::new();
+    for page in 1..=3 {
+        let p = Paging {
+            page,
+            per_page: 3,
+            sort: Sort::Rank,
+        };
+        let v = results.page_json(&w.admin, &p);
+        assert_eq!(v["paging"]["pages"], 3);
+        assert_eq!(v["paging"]["total_units"], 7);
+        assert_eq!(v["paging"]["page"], page);
+        for u in v["units"].as_array().unwrap() {
+            let same = whole["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|w| w["code"] == u["code"]);
+            assert_eq!(Some(u), same);
+        }
+        paged.extend(codes(&v));
+    }
+    assert_eq!(paged, all);
+    // A page past the last shows the last.
+    let p = Paging {
+        page: 9,
+        per_page: 3,
+        sort: Sort::Rank,
+    };
+    assert_eq!(results.page(&p).page, 3);
+    assert_eq!(results.page(&p).rows.len(), 1);
+    // By total (highest first): 0.05, 0.03, 0.01 lead.
+    let p = Paging {
+        page: 1,
+        per_page: 3,
+        sort: Sort::Total,
+    };
+    assert_eq!(
+        codes(&results.page_json(&w.admin, &p)),
+        [code(1), code(2), code(0)]
+    );
+    // By code and by name.
+    let p = Paging {
+        page: 1,
+        per_page: 7,
+        sort: Sort::Code,
+    };
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(codes(&results.page_json(&w.admin, &p)), sorted);
+    let p = Paging {
+        page: 1,
+        per_page: 2,
+        sort: Sort::Name,
+    };
+    assert_eq!(codes(&results.page_json(&w.admin, &p)), [code(0), code(1)]);
+    let _: &Results = &results;
+}
+
+#[test]
+fn paging_parameters_are_checked_at_their_limits() {
+    let p = |a: Option<&str>, b: Option<&str>, c: Option<&str>| Paging::parse(a, b, c);
+    assert_eq!(p(None, None, None).unwrap(), Paging::default());
+    assert_eq!(p(Some("1"), Some("1"), Some("rank")).unwrap().per_page, 1);
+    assert_eq!(p(None, Some("500"), None).unwrap().per_page, 500);
+    let err = |r: Result<Paging, kaohe_store::StoreError>| r.unwrap_err().to_string();
+    assert_eq!(
+        err(p(None, Some("501"), None)),
+        "参数 per_page 的值“501”不对：应为 1 到 500 之间的整数"
+    );
+    assert_eq!(
+        err(p(None, Some("0"), None)),
+        "参数 per_page 的值“0”不对：应为 1 到 500 之间的整数"
+    );
+    assert_eq!(
+        err(p(Some("0"), None, None)),
+        "参数 page 的值“0”不对：应为 1 到 1000000 之间的整数"
+    );
+    assert_eq!(
+        err(p(Some("二"), None, None)),
+        "参数 page 的值“二”不对：应为 1 到 1000000 之间的整数"
+    );
+    assert!(err(p(None, None, Some("score"))).contains("排序方式“score”无法识别"));
+    assert_eq!(p(None, None, Some("total")).unwrap().sort, Sort::Total);
+}
