@@ -87,6 +87,9 @@ struct PasswordPage<'a> {
     #[serde(flatten)]
     frame: Frame<'a>,
     required: bool,
+    /// The password rule in force, in words (the security settings).
+    rule: String,
+    min_chars: usize,
 }
 
 async fn password_render(
@@ -99,6 +102,14 @@ async fn password_render(
         Some(s) => s.must_change_password,
         None => st.store.must_change_password(&a.user).await.or_page(a)?,
     };
+    let s = st.store.security().await.or_page(a)?;
+    let rule = format!(
+        "至少 {} 位，含大写字母、小写字母、数字、符号中至少 {} 类；不能是登录名或常见密码，不能与最近 {} 次用过的相同；每 {} 天须更换",
+        s.min_chars(),
+        s.classes(),
+        s.history(),
+        s.get("password_max_age_days")
+    );
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -109,6 +120,8 @@ async fn password_render(
         PasswordPage {
             frame: Frame::of(Some(a)).error(error).notice(notice),
             required,
+            rule,
+            min_chars: s.min_chars(),
         },
     );
     *r.status_mut() = status;
