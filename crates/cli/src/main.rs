@@ -290,11 +290,18 @@ enum UserAction {
 
 #[derive(Subcommand)]
 enum AuditAction {
-    /// 校验审计日志的哈希链：完好时退出码为 0，否则指出第一条有问题的记录
+    /// 校验审计日志的哈希链：完好时退出码为 0，否则指出第一条有问题的记录。带 --archive 时离线校验
+    /// 一份审计归档（审计管理员导出）：逐条核对哈希、链接和签名，指出被改动的记录
     Verify {
-        /// 数据目录
+        /// 数据目录（校验归档时只用来找审计密钥 audit.key；也可用 --audit-key 指定密钥）
+        #[arg(long, required_unless_present = "archive")]
+        data: Option<PathBuf>,
+        /// 审计归档文件（.jsonl）
         #[arg(long)]
-        data: PathBuf,
+        archive: Option<PathBuf>,
+        /// 审计密钥文件（离线校验归档时）
+        #[arg(long)]
+        key: Option<PathBuf>,
     },
 }
 
@@ -432,8 +439,14 @@ fn main() -> ExitCode {
                 },
         } => run::user_add(&data, &login, &name, &role, unit.as_deref(), &password),
         Command::Audit {
-            action: AuditAction::Verify { data },
-        } => run::audit_verify(&data),
+            action: AuditAction::Verify { data, archive, key },
+        } => match (archive, data) {
+            (Some(archive), data) => {
+                run::audit_verify_archive(data.as_deref(), key.as_deref(), &archive)
+            }
+            (None, Some(data)) => run::audit_verify(&data),
+            (None, None) => unreachable!("clap requires --data without --archive"),
+        },
         Command::Verify { file, key } => run::verify(&file, key.as_deref()),
         Command::Backup { data, out } => run::backup(&data, &out),
         Command::Transfer { data, to } => run::transfer(&data, &to),

@@ -1,5 +1,7 @@
 //! End-to-end tests of the `kaohe` binary. One binary; each module says what belongs in it.
 
+/// `kaohe audit verify --archive`: the audit admin's archive checked offline (issue 14).
+mod audit_archive;
 /// Bad inputs: each gives its own error with file, row, column and value, and exit status 2.
 mod bad_inputs;
 /// Real-browser flows by area (Debian's chromium and chromium-driver, driven with kaohe-browser), run

@@ -34,7 +34,7 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
         "--unit",
         "320623001",
         "--password",
-        "reporter-pass",
+        "reporter-pass-1",
     ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let o = kaohe(&[
@@ -49,7 +49,7 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
         "--role",
         "reporter",
         "--password",
-        "reporter-pass",
+        "reporter-pass-1",
     ]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("单位填报员须绑定一个单位"));
@@ -58,7 +58,7 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
         (o.code, o.stdout.trim()),
         (
             0,
-            "审计日志完好：共 2 条，密钥链（HMAC-SM3）与链头逐条核对无误；按日志回放，考核分、问题记录、指标、加分、定档结果、阶段、细则与账户均与数据表一致"
+            "审计日志完好：共 4 条，密钥链（HMAC-SM3）与链头逐条核对无误；按日志回放，考核分、问题记录、指标、加分、定档结果、阶段、细则与账户均与数据表一致"
         )
     );
     // The key and the head live beside the database, outside it.
@@ -83,11 +83,12 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
     assert_eq!(o.code, 2, "{}", o.stdout);
     assert_eq!(
         o.stderr.trim(),
-        "审计日志完好（共 2 条），但数据表与审计日志不符——有数据在审计日志之外被改动：\n  - 账户“juegang”在表中为 掘港填报员（reporter，单位 320623100，启用），审计日志记载为 掘港填报员（reporter，单位 320623001，启用）：在审计日志之外被改动"
+        "审计日志完好（共 4 条），但数据表与审计日志不符——有数据在审计日志之外被改动：\n  - 账户“juegang”在表中为 掘港填报员（reporter，单位 320623100，启用），审计日志记载为 掘港填报员（reporter，单位 320623001，启用）：在审计日志之外被改动"
     );
     sql("UPDATE users SET unit_code = '320623001' WHERE login = 'juegang'");
 
-    // Alter entry 2 behind the store's back (triggers dropped first, as an attacker with the file would).
+    // Alter entry 3 (juegang's account; each account added at the console is followed by its
+    // 要求修改密码) behind the store's back (triggers dropped first, as an attacker with the file would).
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         use sqlx::Connection;
         let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
@@ -98,7 +99,7 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
             .await
             .unwrap();
         sqlx::query(
-            "UPDATE audit_log SET new = replace(new, '320623001', '320623100') WHERE seq = 2",
+            "UPDATE audit_log SET new = replace(new, '320623001', '320623100') WHERE seq = 3",
         )
         .execute(&mut c)
         .await
@@ -107,7 +108,7 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
     let o = kaohe(&["audit", "verify", "--data", data]);
     assert_eq!(o.code, 2);
     assert!(
-        o.stderr.contains("审计日志第 2 条") && o.stderr.contains("被改动"),
+        o.stderr.contains("审计日志第 3 条") && o.stderr.contains("被改动"),
         "{}",
         o.stderr
     );
@@ -597,7 +598,7 @@ fn transfer_moves_the_service_whole_between_databases() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("审计日志完好，各表行数与原库一致"), "{out}");
-    assert!(out.contains("users           6 行"), "{out}");
+    assert!(out.contains("users           9 行"), "{out}");
     assert_eq!(verify(&copy, None), entries);
     // Not into a directory that holds data.
     let (code, _, err) = run(

@@ -3,11 +3,14 @@
 //! CSRF token, returned at sign-in and by `GET /api/me`, that every state-changing request must send in
 //! the `X-CSRF-Token` header.
 //!
-//! Failed sign-ins are counted by a [`LoginLimiter`]: 5 for one account from one address within
-//! 15 minutes lock that pair (a stranger elsewhere cannot lock the user out); 100 for one account from
-//! all addresses, or 50 from one address over all accounts, lock the account or the address for the
-//! rest of the window. The counts live in memory, at most 10,000 per kind, the oldest dropped first
-//! and any older than the window forgotten. A login over 64 characters or a password over 256 bytes
+//! Failed sign-ins lock one account from one address in the database (the security settings
+//! `lock_failures` within `lock_minutes`, 5 in 15 minutes by default; a stranger elsewhere cannot lock
+//! the user out; a restart keeps the lock; the 安全管理员 lifts it), each failure and lock audited.
+//! Floods are also counted by a [`LoginLimiter`] in memory: 100 for one account from all addresses,
+//! or 50 from one address over all accounts, lock the account or the address for the rest of the
+//! window (at most 10,000 counts per kind, the oldest dropped first). A session lasts the setting
+//! `session_max_hours` at most and ends after `session_idle_minutes` without a request; the previous
+//! sign-in's time and address are shown at sign-in. A login over 64 characters or a password over 256 bytes
 //! is refused (422) before any hashing. Password checks run off the async threads, at most 2 at a time
 //! with at most 32 waiting; past that a sign-in is answered 503 at once.
 
@@ -26,7 +29,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 
 pub const COOKIE: &str = "kaohe_session";
-const SESSION_SECS: u64 = 12 * 3600;
 /// Failures of one account from one address before that pair is locked.
 pub const MAX_FAILURES: u32 = 5;
 /// Failures of one account from every address before the account is locked.
@@ -48,6 +50,11 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 pub struct ClientAddr(pub Option<IpAddr>);
 
 impl ClientAddr {
+    /// The address as the audit log and the lock table keep it (`未知地址` when unknown).
+    pub fn text(self) -> String {
+        self.0
+            .map_or_else(|| "未知地址".to_string(), |a| a.to_string())
+    }
     pub fn of(
         parts_headers: &HeaderMap,
         ext: &axum::http::Extensions,
@@ -276,7 +283,7 @@ fn open_before_change(path: &str) -> bool {
     )
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -367,14 +374,42 @@ fn me_json(user: &User, csrf: &str, must_change_password: bool) -> serde_json::V
     serde_json::json!({ "user": user, "csrf": csrf, "must_change_password": must_change_password })
 }
 
-/// Signs in: the Set-Cookie value, the user, the CSRF token and whether the password must be
-/// changed before anything else; or why not (401, 422, 429, 503).
+/// A sign-in: the Set-Cookie value, the user, the CSRF token, whether the password must be changed
+/// before anything else, and the previous sign-in (time, address) to show.
+pub(crate) struct SignedInNow {
+    pub cookie: HeaderValue,
+    pub user: User,
+    pub csrf: String,
+    pub must_change: bool,
+    pub previous: Option<(String, String)>,
+}
+
+/// The words for the previous sign-in shown at sign-in (Beijing time).
+pub(crate) fn last_sign_in_words(previous: &Option<(String, String)>) -> String {
+    match previous {
+        Some((at, addr)) => format!(
+            "上次登录：{}，地址 {addr}。如非本人操作，请立即修改密码并告知安全管理员",
+            kaohe_core::time::beijing(at)
+        ),
+        None => "这是该账号第一次登录".into(),
+    }
+}
+
+fn locked_error(wait: i64) -> AppError {
+    let mins = (wait.max(1) as u64).div_ceil(60);
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("登录失败次数过多，请 {mins} 分钟后再试"),
+    )
+}
+
+/// Signs in, or says why not (401, 422, 429, 503).
 pub(crate) async fn sign_in(
     st: &AppState,
     login: &str,
     password: &str,
     addr: ClientAddr,
-) -> ApiResult<(HeaderValue, User, String, bool)> {
+) -> ApiResult<SignedInNow> {
     let chars = login.chars().count();
     if chars > MAX_LOGIN_CHARS {
         return Err(AppError::invalid(format!(
@@ -388,43 +423,41 @@ pub(crate) async fn sign_in(
         )));
     }
     let now = (st.clock)();
+    let (now_iso, place) = (crate::iso(now), addr.text());
+    if let Some(wait) = st.store.login_locked(login, &place, &now_iso).await? {
+        return Err(locked_error(wait));
+    }
     if let Some(wait) = st.limiter.locked(login, addr, now) {
-        let mins = wait.div_ceil(60);
-        return Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("登录失败次数过多，请 {mins} 分钟后再试"),
-        ));
+        return Err(locked_error(wait as i64));
     }
     let found = st
         .hasher
         .run(st.store.authenticate(login, password))
         .await??;
     let Some(user) = found else {
+        // The failure that reaches the limit is told as a wrong password; the next try hears of
+        // the lock.
         st.limiter.failed(login, addr, now);
+        st.store.login_failed(login, &place, &now_iso).await?;
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "登录名或密码错误"));
     };
     st.limiter.succeeded(login, addr);
     let (token, csrf) = (random_hex(32), random_hex(16));
-    st.store
-        .create_session(
-            &user,
-            &token,
-            &csrf,
-            &crate::iso(now),
-            &crate::iso(now + SESSION_SECS),
-        )
+    let done = st
+        .store
+        .sign_in(&user, &token, &csrf, &place, &now_iso)
         .await?;
+    let max_age = kaohe_store::security::epoch(&done.expires).unwrap_or(0) - now as i64;
     let secure = if st.settings.https { "; Secure" } else { "" };
-    let cookie = format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}{secure}"
-    );
-    let must_change = st.store.must_change_password(&user).await?;
-    Ok((
-        HeaderValue::from_str(&cookie).expect("ascii cookie"),
+    let cookie =
+        format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    Ok(SignedInNow {
+        cookie: HeaderValue::from_str(&cookie).expect("ascii cookie"),
         user,
         csrf,
-        must_change,
-    ))
+        must_change: done.must_change,
+        previous: done.previous,
+    })
 }
 
 /// The Set-Cookie value that ends the session in the browser.
@@ -443,14 +476,26 @@ async fn login(
     addr: ClientAddr,
     Json(body): Json<Login>,
 ) -> ApiResult<Response> {
-    let (cookie, user, csrf, must_change) = sign_in(&st, &body.login, &body.password, addr).await?;
-    let mut resp = Json(me_json(&user, &csrf, must_change)).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, cookie);
+    let s = sign_in(&st, &body.login, &body.password, addr).await?;
+    let mut v = me_json(&s.user, &s.csrf, s.must_change);
+    v["last_sign_in"] = match &s.previous {
+        Some((at, place)) => serde_json::json!({ "at": at, "addr": place }),
+        None => serde_json::Value::Null,
+    };
+    v["last_sign_in_words"] = last_sign_in_words(&s.previous).into();
+    let mut resp = Json(v).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, s.cookie);
     Ok(resp)
 }
 
-async fn logout(State(st): State<AppState>, Mutating(a): Mutating) -> ApiResult<Response> {
-    st.store.end_session(&a.token).await?;
+async fn logout(
+    State(st): State<AppState>,
+    addr: ClientAddr,
+    Mutating(a): Mutating,
+) -> ApiResult<Response> {
+    st.store
+        .sign_out(&a.user, &a.token, &addr.text(), &st.now())
+        .await?;
     let mut resp = Json(serde_json::json!({ "ok": true })).into_response();
     resp.headers_mut()
         .insert(header::SET_COOKIE, clear_cookie(&st));
@@ -458,7 +503,10 @@ async fn logout(State(st): State<AppState>, Mutating(a): Mutating) -> ApiResult<
 }
 
 async fn me(State(st): State<AppState>, a: Authed) -> ApiResult<Json<serde_json::Value>> {
-    let must_change = st.store.must_change_password(&a.user).await?;
+    let must_change = match st.store.session(&a.token, &st.now()).await? {
+        Some(s) => s.must_change_password,
+        None => st.store.must_change_password(&a.user).await?,
+    };
     Ok(Json(me_json(&a.user, &a.csrf, must_change)))
 }
 

@@ -1,5 +1,6 @@
 //! 示例 — a data directory with the 2021 rubric, the 17 demo units (示例数据), an account for every
-//! role, and a 2021 assessment part-way through 考核: self-assessments of every unit, the assessor
+//! role (the three administrators of 三员分立 among them; the demo's accounts are the one exception to
+//! the forced change of password at the first sign-in, so that anyone can try them), and a 2021 assessment part-way through 考核: self-assessments of every unit, the assessor
 //! scores of the first ten units, the platform metrics, and the findings of 1.4.2.
 
 use kaohe_store::{Ledger, NewUser, Role, Stage, Store, StoreError, User};
@@ -42,6 +43,27 @@ pub const ACCOUNTS: &[(&str, &str, Role, Option<&str>, &str)] = &[
         "kaohe-reporter-2021",
     ),
     ("leader", "县领导", Role::Viewer, None, "kaohe-viewer-2021"),
+    (
+        "sysadmin",
+        "赵敏（信息中心）",
+        Role::SystemAdmin,
+        None,
+        "Kaohe-sys-2021",
+    ),
+    (
+        "secadmin",
+        "钱进（信息中心）",
+        Role::SecurityAdmin,
+        None,
+        "Kaohe-sec-2021",
+    ),
+    (
+        "auditor",
+        "孙丽（纪检监察）",
+        Role::AuditAdmin,
+        None,
+        "Kaohe-audit-2021",
+    ),
 ];
 
 /// Seeds `store` (empty) with the demo. `files` are the demo CSVs by name; returns the assessment id.
@@ -71,7 +93,8 @@ pub async fn seed(
     }
     let mut users: Vec<User> = Vec::new();
     for (login, name, role, unit, password) in ACCOUNTS {
-        let by = users.first().cloned();
+        // The three administrators of 三员分立 are set up at the console (as `kaohe user add` does).
+        let by = users.first().cloned().filter(|_| !role.is_officer());
         users.push(
             store
                 .add_user(

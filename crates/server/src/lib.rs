@@ -14,6 +14,8 @@ pub mod auth;
 pub mod charts;
 /// 示例: a demo data directory.
 pub mod demo;
+/// 导出与下载的审计: every file handed out recorded in the audit log first.
+mod downloads;
 /// 错误: one error type that becomes a response (4xx says what to fix; 5xx is logged, opaque).
 pub mod error;
 /// 数据导入: stage, preview, commit, cancel.
@@ -109,6 +111,10 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(openapi::router())
         .merge(web::router())
         .route("/static/kaohe.js", axum::routing::get(script))
+        .layer(from_fn_with_state(
+            state.clone(),
+            downloads::audit_downloads,
+        ))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(from_fn(limits::body_limits))
         .layer(from_fn(error::chinese_rejections))

@@ -162,8 +162,9 @@ pub(crate) async fn platform_files_are_staged_previewed_with_their_problems_and_
             .starts_with("办件 X1："),
         "{c}"
     );
+    let auditor = a.auditor().await;
     let (_, log, _) = a
-        .call(&admin, "GET", "/api/audit?action=import", None, false)
+        .call(&auditor, "GET", "/api/audit?action=import", None, false)
         .await;
     assert_eq!(log["entries"].as_array().unwrap().len(), 1);
 }

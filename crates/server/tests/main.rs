@@ -80,7 +80,14 @@ kaohe_store::on_both!(
     objection_files_and_finding_photos_on_the_unit_page,
     the_results_api_pages_and_sorts_on_the_server,
     the_league_page_pages_and_sorts_on_the_server,
+    the_demo_signs_in_the_three_administrators_and_each_is_refused_the_others_work,
+    a_restart_keeps_a_lock_until_the_security_admin_lifts_it,
+    the_last_sign_in_is_shown_and_an_idle_session_ends,
 );
+
+/// 三员分立、登录规则与安全审计 (issue 14).
+mod security;
+use security::*;
 
 /// Units and accounts: the roster workbook, the first sign-in, edits, resets, reassignment (issue 12).
 mod accounts;
@@ -332,6 +339,22 @@ impl App {
     }
     async fn login(&self, login: &str) -> Who {
         self.login_with(login, "password-123").await
+    }
+    /// The 审计管理员 (三员分立: the only reader of the audit log), added at the console on first
+    /// use, signed in.
+    async fn auditor(&self) -> Who {
+        if self.store.user_by_login("auditor").await.unwrap().is_none() {
+            let new = NewUser {
+                login: "auditor",
+                name: "审计员",
+                role: Role::AuditAdmin,
+                unit: None,
+                password: "password-123",
+            };
+            let now = kaohe_server::iso(self.clock.load(Ordering::SeqCst));
+            self.store.add_user(None, &new, &now).await.unwrap();
+        }
+        self.login("auditor").await
     }
     /// A browser form post: (status, page, Location).
     async fn form(&self, who: &Who, path: &str, body: String) -> (StatusCode, String, String) {

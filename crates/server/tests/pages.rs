@@ -42,6 +42,7 @@ pub(crate) async fn every_page_for_every_role(db: Db) {
     let rep_a = web_login(&a, "juegang").await;
     let rep_b = web_login(&a, "matang").await;
     let viewer = web_login(&a, "leader").await;
+    let auditor = a.auditor().await;
     let anon = Who::default();
     let u = "320623100";
     // (who, path, status, must contain, must not contain)
@@ -153,9 +154,16 @@ pub(crate) async fn every_page_for_every_role(db: Db) {
             "",
             "",
         ),
-        (&admin, "/audit".into(), StatusCode::OK, "校验链完好", ""),
+        (&auditor, "/audit".into(), StatusCode::OK, "校验链完好", ""),
         (
             &admin,
+            "/audit".into(),
+            StatusCode::FORBIDDEN,
+            "只有审计管理员可以",
+            "哈希链",
+        ),
+        (
+            &auditor,
             "/audit?action=no.such.action".into(),
             StatusCode::OK,
             "没有符合条件的记录",

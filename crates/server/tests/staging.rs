@@ -54,12 +54,12 @@ const CASES_HEADER: &str =
 /// each is removable; only an admin lists them.
 pub(crate) async fn staged_files_survive_a_reload_are_replaced_by_kind_and_removable(db: Db) {
     let a = app(db).await;
-    let admin = a.login("admin").await;
-    let assessor = a.login("wangfang").await;
     let id = a.id;
     // The export with a unit this assessment does not have, staged at 17:30 UTC (01:30 the next
     // day in Beijing).
     a.clock.store(T0 + 8 * 3600 + 30 * 60, Ordering::SeqCst);
+    // (Sessions end after 30 idle minutes: signed in after the clock moves on.)
+    let (admin, assessor) = (a.login("admin").await, a.login("wangfang").await);
     let bad = format!(
         "{CASES_HEADER}\nX1,001,户籍证明,320623999,2,2,2021-09-30 10:00:00,3,工作日,2021-10-12 09:00:00\n"
     );

@@ -503,9 +503,10 @@ pub(crate) async fn an_admin_sets_up_an_assessment_through_the_api(db: Db) {
     assert_eq!(v["rubric"]["clauses"].as_array().unwrap().len(), 28);
     assert_eq!(v["stage"], "draft");
     // The audit log shows the setup, newest first, and the chain is sound.
+    let auditor = a.auditor().await;
     let (_, log, _) = a
         .call(
-            &admin,
+            &auditor,
             "GET",
             &format!("/api/audit?entity=assessment/{id}/unit"),
             None,

@@ -19,6 +19,15 @@ use std::path::{Path, PathBuf};
 /// the one table the pages, the filter and the exports read (the stored codes never change).
 pub const ACTIONS: &[(&str, &str)] = &[
     ("session.login", "登录"),
+    ("session.login_failed", "登录失败"),
+    ("session.logout", "退出登录"),
+    ("account.lock", "锁定账号"),
+    ("account.unlock", "解锁账号"),
+    ("user.role", "修改角色"),
+    ("user.must_change", "要求修改密码"),
+    ("settings.change", "修改安全设置"),
+    ("export.download", "导出或下载"),
+    ("audit.export", "导出审计归档"),
     ("user.add", "新增账号"),
     ("user.edit", "修改账号"),
     ("user.disable", "停用账号"),
@@ -64,7 +73,7 @@ pub fn action_label(code: &str) -> &'static str {
 }
 
 /// One audit entry.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub seq: i64,
     pub at: String,

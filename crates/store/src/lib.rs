@@ -4,6 +4,8 @@
 //! sqlx's Any driver, with the migrations of both embedded. The store scores nothing itself (kaohe-core does), reads no clock (callers
 //! pass the time), and enforces who may do what in which stage ([`policy`]) on every change.
 
+/// 审计归档: a period of the audit log as a signed file, checked offline.
+pub mod archive;
 /// 审计日志: the hash chain and its verification.
 pub mod audit;
 /// 佐证材料: content-addressed evidence files, type by content.
@@ -20,6 +22,8 @@ pub mod replay;
 pub mod roster;
 /// 封存签名: the SM2 key pair that signs sealed results, and the check of a signature.
 pub mod seal;
+/// 安全设置与登录规则: the sign-in rules as settings, the password rule.
+pub mod security;
 /// 存储: the operations.
 pub mod store;
 /// A fresh PostgreSQL database per test (for tests only).

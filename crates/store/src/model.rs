@@ -15,6 +15,15 @@ pub enum Role {
     Reporter,
     /// 领导 (reads published results; "查看" is still read as this role on import)
     Viewer,
+    /// 系统管理员 (三员分立): accounts and settings; no business rights.
+    #[serde(rename = "sysadmin")]
+    SystemAdmin,
+    /// 安全管理员 (三员分立): roles, password and session rules, locks.
+    #[serde(rename = "secadmin")]
+    SecurityAdmin,
+    /// 审计管理员 (三员分立): reads and exports the audit log; nobody else may.
+    #[serde(rename = "auditadmin")]
+    AuditAdmin,
 }
 
 impl Role {
@@ -24,6 +33,9 @@ impl Role {
             Role::Assessor => "assessor",
             Role::Reporter => "reporter",
             Role::Viewer => "viewer",
+            Role::SystemAdmin => "sysadmin",
+            Role::SecurityAdmin => "secadmin",
+            Role::AuditAdmin => "auditadmin",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -32,6 +44,9 @@ impl Role {
             "assessor" | "考核员" => Some(Role::Assessor),
             "reporter" | "填报员" | "单位填报员" => Some(Role::Reporter),
             "viewer" | "查看" | "领导" => Some(Role::Viewer),
+            "sysadmin" | "系统管理员" => Some(Role::SystemAdmin),
+            "secadmin" | "安全管理员" => Some(Role::SecurityAdmin),
+            "auditadmin" | "审计管理员" => Some(Role::AuditAdmin),
             _ => None,
         }
     }
@@ -41,7 +56,18 @@ impl Role {
             Role::Assessor => "考核员",
             Role::Reporter => "单位填报员",
             Role::Viewer => "领导",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
         }
+    }
+    /// One of the three administrators of 三员分立 (系统、安全、审计管理员): no business rights, and
+    /// one person holds at most one of them.
+    pub fn is_officer(self) -> bool {
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+        )
     }
 }
 

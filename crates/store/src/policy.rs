@@ -3,10 +3,11 @@
 //!
 //! | action | who | when |
 //! |---|---|---|
-//! | manage accounts | admin | any stage |
+//! | manage accounts (add, edit, disable, reset a password, import) | admin (business accounts), 系统管理员 (every account) | any stage |
+//! | security settings (password and session rules), unlock, an account's role | 安全管理员 | any stage |
+//! | read and export the audit log | 审计管理员 | any stage |
 //! | set up units, assignments | admin | 草稿 |
 //! | edit the rubric: save a 草案, make one 生效 | admin | 草稿 |
-//! | manage accounts (add, edit, disable, reset a password, import) | admin | any stage |
 //! | set up units, assignments (add, edit a unit, import units) | admin | 草稿 |
 //! | reassign a unit's assessor (改派, with a reason) | admin | any stage before 定档 |
 //! | change one's own password (the old one required) | everyone | any stage |
@@ -37,6 +38,10 @@
 //! every unit's page read-only (its three ledgers and receipts, not its evidence or objections,
 //! which are the unit's own business) and every 扣分明细 and 考核反馈单; never a form.
 //! A unit's page opens for whoever may read one of its ledgers ([`may_open_unit`]).
+//!
+//! 三员分立 (GB/T 22239 §8.1.4.2): the 系统管理员, 安全管理员 and 审计管理员 have no business rights —
+//! they score, publish and read nothing of an assessment (every row above is "no" for them) — and
+//! each has only their own row: accounts, security, the audit log.
 
 use crate::model::{Ledger, Role, Stage, User};
 
@@ -61,6 +66,10 @@ pub enum Action {
     /// 重新打开异议: the admin, in 公示, with a reason.
     Reopen,
     Correct,
+    /// 安全设置、解锁、角色: the 安全管理员.
+    ManageSecurity,
+    /// 审计日志: read and export it; the 审计管理员 only.
+    ReadAudit,
 }
 
 impl Action {
@@ -81,6 +90,8 @@ impl Action {
             Action::Decide => "处理异议",
             Action::Reopen => "重新打开已处理的异议",
             Action::Correct => "更正",
+            Action::ManageSecurity => "管理安全设置、解锁和角色",
+            Action::ReadAudit => "查看审计日志",
         }
     }
 }
@@ -105,7 +116,7 @@ pub fn check(
     assigned: bool,
 ) -> Result<(), String> {
     let stage_ok = match action {
-        Action::ManageAccounts => true,
+        Action::ManageAccounts | Action::ManageSecurity | Action::ReadAudit => true,
         Action::SetUp | Action::EditRubric => stage == Stage::Draft,
         Action::Reassign => stage != Stage::Final,
         Action::AdvanceStage | Action::SetDates => stage != Stage::Final,
@@ -115,8 +126,10 @@ pub fn check(
         Action::Correct => stage == Stage::Final,
     };
     let role_ok = match action {
-        Action::ManageAccounts
-        | Action::SetUp
+        Action::ManageAccounts => matches!(user.role, Role::Admin | Role::SystemAdmin),
+        Action::ManageSecurity => user.role == Role::SecurityAdmin,
+        Action::ReadAudit => user.role == Role::AuditAdmin,
+        Action::SetUp
         | Action::EditRubric
         | Action::Reassign
         | Action::AdvanceStage
@@ -135,6 +148,9 @@ pub fn check(
         let who = match action {
             Action::SelfAssess | Action::Submit | Action::Object => "本单位的填报员",
             Action::Score | Action::Decide | Action::ReturnSelf => "分配到该单位的考核员或管理员",
+            Action::ManageAccounts => "管理员或系统管理员",
+            Action::ManageSecurity => "安全管理员",
+            Action::ReadAudit => "审计管理员",
             _ => "管理员",
         };
         return Err(format!(
@@ -225,6 +241,7 @@ fn readable(user: &User, what: Read, stage: Stage, unit: Option<&str>) -> bool {
     let published = stage >= Stage::Publication;
     let own = user.role == Role::Reporter && unit.is_some() && user.unit_code.as_deref() == unit;
     match (user.role, what) {
+        (Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin, _) => false,
         (Role::Admin | Role::Assessor, _) => true,
         (Role::Viewer, Read::Evidence | Read::Objections) => false,
         (Role::Viewer, _) => published,
@@ -362,6 +379,38 @@ mod tests {
             (Admin, None, Correct, Final, None, false, true),
             (Admin, None, Correct, Publication, None, false, false),
             (Assessor, None, Correct, Final, None, true, false),
+            // 三员分立: each officer only their own row, none of the business.
+            (SystemAdmin, None, ManageAccounts, Review, None, false, true),
+            (SystemAdmin, None, ManageSecurity, Draft, None, false, false),
+            (SystemAdmin, None, ReadAudit, Draft, None, false, false),
+            (SystemAdmin, None, Score, Review, Some("A"), false, false),
+            (SystemAdmin, None, AdvanceStage, Review, None, false, false),
+            (
+                SecurityAdmin,
+                None,
+                ManageSecurity,
+                Final,
+                None,
+                false,
+                true,
+            ),
+            (
+                SecurityAdmin,
+                None,
+                ManageAccounts,
+                Draft,
+                None,
+                false,
+                false,
+            ),
+            (SecurityAdmin, None, ReadAudit, Draft, None, false, false),
+            (SecurityAdmin, None, Correct, Final, None, false, false),
+            (AuditAdmin, None, ReadAudit, Review, None, false, true),
+            (AuditAdmin, None, ManageAccounts, Draft, None, false, false),
+            (AuditAdmin, None, ManageSecurity, Draft, None, false, false),
+            (AuditAdmin, None, Import, Review, None, false, false),
+            (Admin, None, ManageSecurity, Draft, None, false, false),
+            (Admin, None, ReadAudit, Draft, None, false, false),
         ];
         for (i, (role, own, action, stage, unit, assigned, allowed)) in rows.iter().enumerate() {
             let got = check(&user(*role, *own), *action, *stage, *unit, *assigned);
@@ -453,6 +502,10 @@ mod tests {
                 Some("A"),
                 true,
             ),
+            (SystemAdmin, None, Results, Review, None, false),
+            (SecurityAdmin, None, Results, Final, None, false),
+            (AuditAdmin, None, Export, Final, None, false),
+            (SystemAdmin, None, Evidence, Review, Some("A"), false),
         ];
         for (i, (role, own, what, stage, unit, allowed)) in rows.iter().enumerate() {
             let got = may_read(&user(*role, *own), *what, *stage, *unit);

@@ -352,6 +352,17 @@ impl State {
                     _ => bad(self),
                 }
             }
+            // 修改角色 (安全管理员): the new role key.
+            "user.role" => {
+                match e
+                    .entity
+                    .strip_prefix("user/")
+                    .and_then(|l| self.users.get_mut(l))
+                {
+                    Some(u) => u.1 = new.to_string(),
+                    None => bad(self),
+                }
+            }
             "user.disable" | "user.enable" => {
                 match e
                     .entity

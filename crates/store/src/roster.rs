@@ -8,8 +8,8 @@
 //! groups, no code field), so the 9-digit rule applies to every assessment; [`CodeScheme`] is where a
 //! rubric's scheme would be added.
 //!
-//! **密码**: [`password_problem`] is the one place the strength rule lives (today: at least
-//! [`MIN_PASSWORD_CHARS`] characters); the sign-in rules of issue 14 replace that function.
+//! **密码**: [`password_problem`] is the default strength rule; the rules in force are settings
+//! ([`crate::security`]).
 
 use crate::model::Role;
 
@@ -23,7 +23,7 @@ pub const MAX_UNIT_NAME_CHARS: usize = 100;
 pub const MAX_PHONE_CHARS: usize = 20;
 /// 理由 (改派、停用): at most this many characters.
 pub const MAX_REASON_CHARS: usize = 500;
-/// 密码: at least this many characters (issue 14 replaces [`password_problem`]).
+/// 密码: at least this many characters (the default of the setting `password_min_chars`).
 pub const MIN_PASSWORD_CHARS: usize = 8;
 /// 密码: at most this many bytes (the sign-in form's limit).
 pub const MAX_PASSWORD_BYTES: usize = 256;
@@ -141,20 +141,15 @@ pub fn reason_problem(why: &str) -> Option<String> {
     }
 }
 
-/// Why `password` is not accepted for `login`. The one place of the strength rule: today at least
-/// [`MIN_PASSWORD_CHARS`] characters and at most [`MAX_PASSWORD_BYTES`] bytes; issue 14 (sign-in
-/// rules) replaces this function.
-pub fn password_problem(password: &str, _login: &str) -> Option<String> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        Some(format!("密码至少 {MIN_PASSWORD_CHARS} 位"))
-    } else if password.len() > MAX_PASSWORD_BYTES {
-        Some(format!(
-            "密码过长：{} 字节，上限 {MAX_PASSWORD_BYTES} 字节",
-            password.len()
-        ))
-    } else {
-        None
-    }
+/// Why `password` is not accepted for `login` under the default sign-in rules (at least 8
+/// characters, 3 of the 4 character classes, not the login, not a common password); the store applies
+/// the security admin's settings instead ([`crate::security::password_problem_with`]).
+pub fn password_problem(password: &str, login: &str) -> Option<String> {
+    crate::security::password_problem_with(
+        &crate::security::SecuritySettings::default(),
+        password,
+        login,
+    )
 }
 
 /// Why `role` cannot have `unit`: a reporter needs one, the others have none.
@@ -170,6 +165,16 @@ pub fn unit_binding_problem(role: Role, unit: Option<&str>) -> Option<String> {
 /// letters and digits that cannot be mistaken for one another when read aloud or copied by hand
 /// (no 0/O, 1/l/I).
 pub fn generate_password() -> String {
+    loop {
+        let p = generate_once();
+        if password_problem(&p, "").is_none() {
+            return p;
+        }
+    }
+}
+
+/// One draw of [`generate_password`] (which draws again until it has the classes it needs).
+fn generate_once() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut out = String::with_capacity(GENERATED_PASSWORD_CHARS);
     while out.len() < GENERATED_PASSWORD_CHARS {
@@ -244,9 +249,11 @@ mod tests {
         assert_eq!(reason_problem(&han(MAX_REASON_CHARS)), None);
         assert!(reason_problem(&han(MAX_REASON_CHARS + 1)).is_some());
         assert!(reason_problem("  ").is_some());
-        assert_eq!(password_problem(&at(MIN_PASSWORD_CHARS), "x"), None);
+        let good = |n: usize| format!("Aa1{}", "a".repeat(n - 3));
+        assert_eq!(password_problem(&good(MIN_PASSWORD_CHARS), "x"), None);
+        assert!(password_problem(&at(MIN_PASSWORD_CHARS), "x").is_some());
         assert_eq!(
-            password_problem(&at(MIN_PASSWORD_CHARS - 1), "x").unwrap(),
+            password_problem(&good(MIN_PASSWORD_CHARS - 1), "x").unwrap(),
             "密码至少 8 位"
         );
         assert!(password_problem(&at(MAX_PASSWORD_BYTES + 1), "x").is_some());

@@ -9,6 +9,9 @@ use sqlx::{Column, Row};
 /// The tables in an order that satisfies every foreign key.
 const TABLES: &[&str] = &[
     "users",
+    "security_settings",
+    "login_failures",
+    "password_history",
     "assessments",
     "units",
     "assignments",
@@ -52,6 +55,7 @@ const INTEGERS: &[&str] = &[
     "objection_id",
     "finding_id",
     "reopened_by",
+    "failures",
 ];
 
 /// Tables whose `id` a PostgreSQL sequence hands out.

@@ -40,7 +40,7 @@ pub(crate) async fn passwords_are_argon2id_and_wrong_ones_fail(db: Db) {
                 name: "x",
                 role: Role::Reporter,
                 unit: None,
-                password: "long-enough",
+                password: "long-enough-1",
             },
             NOW,
         )
@@ -56,7 +56,7 @@ pub(crate) async fn passwords_are_argon2id_and_wrong_ones_fail(db: Db) {
                 name: "y",
                 role: Role::Viewer,
                 unit: None,
-                password: "long-enough",
+                password: "long-enough-1",
             },
             NOW,
         )

@@ -221,7 +221,7 @@ pub(crate) async fn a_store_moves_whole_into_another_database(db: Db) {
         assert_eq!(t.assessment(w.id).await.unwrap().stage, Stage::Review);
         // The copy works on: sign-in, a new account (ids go on after the copied ones), a new score.
         assert!(
-            t.authenticate("wangfang", "assessor-pass")
+            t.authenticate("wangfang", "assessor-pass-1")
                 .await
                 .unwrap()
                 .is_some()
@@ -234,7 +234,7 @@ pub(crate) async fn a_store_moves_whole_into_another_database(db: Db) {
                     name: "赵磊",
                     role: Role::Viewer,
                     unit: None,
-                    password: "long-enough",
+                    password: "long-enough-1",
                 },
                 NOW,
             )

@@ -63,7 +63,7 @@ pub(crate) async fn a_corrupt_stage_role_or_rubric_is_an_error_never_a_default(d
     let e = s.assessment(w.id).await.unwrap_err();
     assert!(matches!(e, StoreError::Corrupt(_)), "{e:?}");
     unchecked(s, "UPDATE users SET role = 'root' WHERE login = 'lina'").await;
-    let e = s.authenticate("lina", "assessor-pass").await.unwrap_err();
+    let e = s.authenticate("lina", "assessor-pass-1").await.unwrap_err();
     assert_eq!(
         e.to_string(),
         "数据库中的数据已损坏：账户“lina”的角色“root”无法识别"

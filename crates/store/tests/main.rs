@@ -40,6 +40,10 @@ kaohe_store::on_both!(
     the_gate_is_told_which_units_submitted,
     objections_are_decided_on_purpose_and_reopened,
     files_are_attached_removed_and_replaced_until_their_stage_closes,
+    sign_in_rules_are_settings_and_weak_passwords_are_refused,
+    a_lock_is_kept_across_a_restart_and_lifted_by_the_security_admin,
+    the_three_administrators_are_refused_each_others_work,
+    the_audit_archive_is_signed_and_a_tampered_entry_is_named,
 );
 
 /// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
@@ -79,6 +83,9 @@ mod rubric_drafts;
 use history::*;
 use inspections::*;
 use locks::*;
+/// 三员分立、登录规则与安全审计 (issue 14).
+mod security;
+use security::*;
 /// 新建考核 by copying, the 自评 deadline and the 公示 window (issue 12).
 mod wizard;
 
@@ -122,7 +129,7 @@ async fn world(db: Db) -> World {
                 name: "王芳",
                 role: Role::Assessor,
                 unit: None,
-                password: "assessor-pass",
+                password: "assessor-pass-1",
             },
             NOW,
         )
@@ -136,7 +143,7 @@ async fn world(db: Db) -> World {
                 name: "李娜",
                 role: Role::Assessor,
                 unit: None,
-                password: "assessor-pass",
+                password: "assessor-pass-1",
             },
             NOW,
         )
@@ -150,7 +157,7 @@ async fn world(db: Db) -> World {
                 name: "掘港填报员",
                 role: Role::Reporter,
                 unit: Some("320623001"),
-                password: "reporter-pass",
+                password: "reporter-pass-1",
             },
             NOW,
         )

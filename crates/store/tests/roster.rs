@@ -13,7 +13,7 @@ fn account(login: &str, role: Role, unit: Option<&str>) -> NewAccount {
         role,
         unit: unit.map(Into::into),
         phone: None,
-        password: "initial-pass".into(),
+        password: "initial-pass-1".into(),
     }
 }
 
@@ -27,7 +27,7 @@ fn invalid(e: StoreError) -> String {
 /// The last audit entry of `action`.
 async fn last_entry(w: &World, action: &str) -> kaohe_store::audit::Entry {
     w.store
-        .audit_search(&w.admin, "", action, "", 500)
+        .audit_log()
         .await
         .unwrap()
         .into_iter()
@@ -234,7 +234,7 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
         .unwrap();
     assert!(s.session("tok-juegang", NOW).await.unwrap().is_none());
     assert!(
-        s.authenticate("juegang", "reporter-pass")
+        s.authenticate("juegang", "reporter-pass-1")
             .await
             .unwrap()
             .is_none()
@@ -266,7 +266,7 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
         .await
         .unwrap();
     assert!(
-        s.authenticate("juegang", "reporter-pass")
+        s.authenticate("juegang", "reporter-pass-1")
             .await
             .unwrap()
             .is_some()
@@ -309,7 +309,7 @@ pub(crate) async fn a_reset_password_must_be_changed_and_a_change_needs_the_old_
     let session = s.session("tok", NOW).await.unwrap();
     assert!(session.is_none());
     assert!(
-        s.authenticate("juegang", "reporter-pass")
+        s.authenticate("juegang", "reporter-pass-1")
             .await
             .unwrap()
             .is_none()
@@ -715,7 +715,7 @@ pub(crate) async fn a_roster_is_written_whole_or_not_at_all(db: Db) {
         Some(r#"{"accounts":3,"file":"名册.xlsx","units":2}"#)
     );
     let u = s
-        .authenticate("changsha", "initial-pass")
+        .authenticate("changsha", "initial-pass-1")
         .await
         .unwrap()
         .unwrap();

@@ -12,7 +12,7 @@ pub fn user_add(
     password: &str,
 ) -> Result<u8> {
     let role = kaohe_store::Role::parse(role).ok_or_else(|| {
-        anyhow::anyhow!("角色应为 admin / assessor / reporter / viewer，实为 {role}")
+        anyhow::anyhow!("角色应为 admin / assessor / reporter / viewer / sysadmin / secadmin / auditadmin，实为 {role}")
     })?;
     runtime()?.block_on(async {
         let store = open_store(data).await?;
@@ -25,6 +25,8 @@ pub fn user_add(
         };
         match store.add_user(None, &new, &now_utc()).await {
             Ok(u) => {
+                // Set at the console by the operator: the holder changes it at the first sign-in.
+                store.require_password_change(&u.login, &now_utc()).await?;
                 println!("已新增账户 {}（{}，{}）", u.login, u.name, u.role.label());
                 Ok(EXIT_OK)
             }
@@ -35,6 +37,34 @@ pub fn user_add(
             Err(e) => Err(e.into()),
         }
     })
+}
+
+/// `kaohe audit verify --archive FILE`: an archive checked offline with the audit key (`--key`, the
+/// global `--audit-key`, or `DATA/audit.key`); the tampered entry named.
+pub fn audit_verify_archive(data: Option<&Path>, key: Option<&Path>, archive: &Path) -> Result<u8> {
+    let key_path = key
+        .or(audit_key())
+        .map(Path::to_path_buf)
+        .or_else(|| data.map(|d| d.join("audit.key")))
+        .ok_or_else(|| anyhow::anyhow!("请用 --key 指定审计密钥文件，或用 --data 指定数据目录"))?;
+    let key = kaohe_store::audit::AuditKey::read(&key_path)
+        .map_err(|e| anyhow::anyhow!(e))?
+        .ok_or_else(|| anyhow::anyhow!("找不到审计密钥文件 {}", key_path.display()))?;
+    let text = std::fs::read_to_string(archive)
+        .with_context(|| format!("无法读取归档文件 {}", archive.display()))?;
+    match kaohe_store::archive::verify(&key, &text) {
+        Ok(c) => {
+            println!(
+                "审计归档完好：{} 至 {}，共 {} 条，哈希、链接和签名逐一核对无误",
+                c.from, c.to, c.count
+            );
+            Ok(EXIT_OK)
+        }
+        Err(bad) => {
+            eprintln!("审计归档被改动：{bad}");
+            Ok(EXIT_INVALID)
+        }
+    }
 }
 
 pub fn audit_verify(data: &Path) -> Result<u8> {
@@ -128,7 +158,9 @@ pub fn demo_serve(data: Option<&Path>, addr: &str, service: &Service) -> Result<
             "示例数据目录：{}（考核 {id}，示例数据，不是真实考核结果）",
             dir.display()
         );
-        println!("示例账户（登录名 / 密码 / 角色）：");
+        println!(
+            "示例账户（登录名 / 密码 / 角色）。这些示例账号是唯一的例外：首次登录不要求修改密码，任何人都可以用下面的密码试用；正式账号首次登录和密码被重置后都须先修改密码："
+        );
         for (login, name, role, unit, password) in kaohe_server::demo::ACCOUNTS {
             let unit = unit.map(|u| format!("，单位 {u}")).unwrap_or_default();
             println!(

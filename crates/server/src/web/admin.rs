@@ -52,6 +52,8 @@ struct AuditPage<'a> {
     chain_ok: bool,
     chain_entries: Option<u64>,
     chain_error: Option<String>,
+    /// 审计日志保留期 (days): nothing younger may be removed, and the store removes nothing.
+    retention: i64,
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -62,9 +64,12 @@ pub(super) struct AuditFilter {
     pub(super) action: String,
     #[serde(default)]
     pub(super) entity: String,
+    /// A notice (the last sign-in, when the 审计管理员 signs in).
+    #[serde(default)]
+    pub(super) msg: Option<String>,
 }
 
-/// 审计日志 (admin): newest first, filterable, with the chain's status.
+/// 审计日志 (审计管理员 only): newest first, filterable, with the chain's status and the archive form.
 pub(super) async fn audit_page(
     State(st): State<AppState>,
     SignedIn(a): SignedIn,
@@ -75,8 +80,15 @@ pub(super) async fn audit_page(
             .await
             .or_page(&a)?;
     let chain = st.store.audit_verify().await.or_page(&a)?;
+    let retention = st
+        .store
+        .security()
+        .await
+        .or_page(&a)?
+        .get("audit_retention_days");
     let page = AuditPage {
-        frame: Frame::of(Some(&a)),
+        frame: Frame::of(Some(&a)).notice(q.msg.clone()),
+        retention,
         entries,
         q: &q,
         actions: kaohe_store::audit::ACTIONS,

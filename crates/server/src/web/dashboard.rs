@@ -27,7 +27,23 @@ struct AssessmentCard {
     dates: Vec<String>,
 }
 
-pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn) -> Page {
+pub(super) async fn dashboard(
+    State(st): State<AppState>,
+    SignedIn(a): SignedIn,
+    Query(msg): Query<Msg>,
+) -> Page {
+    // 三员分立: each of the three administrators works on their own page, never an assessment.
+    let own = match a.user.role {
+        Role::SystemAdmin => Some("/system"),
+        Role::SecurityAdmin => Some("/security"),
+        Role::AuditAdmin => Some("/audit"),
+        _ => None,
+    };
+    if let Some(own) = own {
+        let q =
+            serde_urlencoded::to_string([("msg", msg.msg.unwrap_or_default())]).unwrap_or_default();
+        return Ok(Redirect::to(&format!("{own}?{q}")).into_response());
+    }
     let mut assessments = Vec::new();
     let (calendar, now) = (st.store.calendar(), st.now());
     for x in st.store.assessments().await.or_page(&a)? {
@@ -51,7 +67,7 @@ pub(super) async fn dashboard(State(st): State<AppState>, SignedIn(a): SignedIn)
     Ok(render(
         "dashboard.html",
         DashboardPage {
-            frame: Frame::of(Some(&a)),
+            frame: Frame::of(Some(&a)).notice(msg.msg),
             assessments,
             own_unit: a.user.unit_code.as_deref(),
             admin: a.user.role == Role::Admin,

@@ -51,6 +51,9 @@ use exports::*;
 /// 管理: the import page, the audit log and the setup page (units, accounts, assignments).
 mod admin;
 use admin::*;
+/// 三员分立的页面: 安全管理, 系统管理, the audit archive.
+mod officers;
+use officers::*;
 /// 评分表: the grid of units × judgement clauses for whom may score them.
 mod grid;
 use grid::*;
@@ -91,6 +94,11 @@ pub(super) fn env() -> &'static minijinja::Environment<'static> {
             ),
             ("import.html", include_str!("../../templates/import.html")),
             ("audit.html", include_str!("../../templates/audit.html")),
+            (
+                "security.html",
+                include_str!("../../templates/security.html"),
+            ),
+            ("system.html", include_str!("../../templates/system.html")),
             ("setup.html", include_str!("../../templates/setup.html")),
             (
                 "password.html",
@@ -354,6 +362,9 @@ pub fn router() -> Router<AppState> {
         .route("/a/{id}/correct", post(correct_form))
         .route("/a/{id}/import", get(import_page))
         .route("/audit", get(audit_page))
+        .route("/audit/archive", get(audit_archive))
+        .route("/security", get(security_page).post(security_form))
+        .route("/system", get(system_page).post(system_form))
         .route("/a/{id}/setup", get(setup_page).post(setup_form))
         .route("/a/{id}/setup/roster-template.xlsx", get(roster_template))
         .route("/a/{id}/setup/roster.xlsx", get(roster_export))

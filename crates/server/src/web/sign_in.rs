@@ -39,9 +39,13 @@ pub(super) async fn login_form(
         return login("", Some("请填写登录名和密码".into()));
     };
     match auth::sign_in(&st, &f.login, &f.password, addr).await {
-        Ok((cookie, _user, _csrf, must_change)) => {
-            let mut r = Redirect::to(if must_change { "/password" } else { "/" }).into_response();
-            r.headers_mut().insert(header::SET_COOKIE, cookie);
+        Ok(s) => {
+            // The previous sign-in's time and address, shown on the first page.
+            let msg = serde_urlencoded::to_string([("msg", auth::last_sign_in_words(&s.previous))])
+                .unwrap_or_default();
+            let to = if s.must_change { "/password" } else { "/" };
+            let mut r = Redirect::to(&format!("{to}?{msg}")).into_response();
+            r.headers_mut().insert(header::SET_COOKIE, s.cookie);
             r
         }
         Err(e) => {
@@ -59,13 +63,17 @@ pub(super) struct CsrfForm {
 
 pub(super) async fn logout_form(
     State(st): State<AppState>,
+    addr: auth::ClientAddr,
     a: Result<SignedIn, PageError>,
     body: String,
 ) -> Response {
     if let (Ok(SignedIn(a)), Ok(f)) = (a, serde_urlencoded::from_str::<CsrfForm>(&body))
         && auth::same(&f.csrf, &a.csrf)
     {
-        let _ = st.store.end_session(&a.token).await;
+        let _ = st
+            .store
+            .sign_out(&a.user, &a.token, &addr.text(), &st.now())
+            .await;
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut()
@@ -79,6 +87,9 @@ struct PasswordPage<'a> {
     #[serde(flatten)]
     frame: Frame<'a>,
     required: bool,
+    /// The password rule in force, in words (the security settings).
+    rule: String,
+    min_chars: usize,
 }
 
 async fn password_render(
@@ -87,7 +98,18 @@ async fn password_render(
     error: Option<String>,
     notice: Option<String>,
 ) -> Page {
-    let required = st.store.must_change_password(&a.user).await.or_page(a)?;
+    let required = match st.store.session(&a.token, &st.now()).await.or_page(a)? {
+        Some(s) => s.must_change_password,
+        None => st.store.must_change_password(&a.user).await.or_page(a)?,
+    };
+    let s = st.store.security().await.or_page(a)?;
+    let rule = format!(
+        "至少 {} 位，含大写字母、小写字母、数字、符号中至少 {} 类；不能是登录名或常见密码，不能与最近 {} 次用过的相同；每 {} 天须更换",
+        s.min_chars(),
+        s.classes(),
+        s.history(),
+        s.get("password_max_age_days")
+    );
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -98,6 +120,8 @@ async fn password_render(
         PasswordPage {
             frame: Frame::of(Some(a)).error(error).notice(notice),
             required,
+            rule,
+            min_chars: s.min_chars(),
         },
     );
     *r.status_mut() = status;

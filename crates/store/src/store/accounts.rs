@@ -113,7 +113,9 @@ impl Store {
                 "单位填报员须绑定一个单位；其他角色不绑定单位".into(),
             ));
         }
+        Self::officer_accounts_by(by, &[role])?;
         let mut tx = self.write().await?;
+        Self::password_ok_on(&mut tx, password, login).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(login)
             .fetch_optional(&mut *tx)
@@ -121,6 +123,7 @@ impl Store {
         if exists.is_some() {
             return Err(StoreError::Invalid(format!("登录名“{login}”已存在")));
         }
+        Self::one_officer_role(&mut tx, login, name, None, role).await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(login)
             .bind(name)
@@ -211,7 +214,7 @@ impl Store {
         expires: &str,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)")
             .bind(sha256_hex(token))
             .bind(user.id)
             .bind(csrf)
@@ -234,21 +237,44 @@ impl Store {
         Ok(())
     }
 
-    /// The session of a token, if it exists and has not expired at `now`.
+    /// The session of a token, if it exists at `now`: not past its absolute lifetime, not idle longer
+    /// than the setting allows (each request marks it used, at most once a minute), its account
+    /// active. Its password must be changed first when it is an initial or reset one, or older
+    /// than the setting allows (counted from the holder's own last change).
     pub async fn session(&self, token: &str, now: &str) -> Result<Option<Session>> {
-        let r = sqlx::query("SELECT s.csrf, u.id, u.login, u.name, u.role, u.unit_code, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1")
-            .bind(sha256_hex(token))
+        let s = self.security().await?;
+        let t = crate::security::epoch(now).unwrap_or(0);
+        let idle_cut = crate::security::iso(t - s.idle_secs());
+        let hash = sha256_hex(token);
+        let r = sqlx::query("SELECT s.csrf, s.last_seen_at, u.id, u.login, u.name, u.role, u.unit_code, u.must_change_password, u.password_changed_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND (s.last_seen_at IS NULL OR s.last_seen_at > $3)")
+            .bind(&hash)
             .bind(now)
+            .bind(&idle_cut)
             .fetch_optional(&self.pool)
             .await?;
-        r.map(|r| {
-            Ok(Session {
-                csrf: r.get("csrf"),
-                user: Self::user_from(&r)?,
-                must_change_password: r.get::<i64, _>("must_change_password") != 0,
-            })
-        })
-        .transpose()
+        let Some(r) = r else { return Ok(None) };
+        let seen: Option<String> = r.get("last_seen_at");
+        if seen
+            .as_deref()
+            .and_then(crate::security::epoch)
+            .is_none_or(|x| t - x >= 60)
+        {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        let changed: Option<String> = r.get("password_changed_at");
+        let expired = changed
+            .as_deref()
+            .and_then(crate::security::epoch)
+            .is_some_and(|c| t - c >= s.max_age_secs());
+        Ok(Some(Session {
+            csrf: r.get("csrf"),
+            user: Self::user_from(&r)?,
+            must_change_password: r.get::<i64, _>("must_change_password") != 0 || expired,
+        }))
     }
 
     pub async fn end_session(&self, token: &str) -> Result<()> {
@@ -259,7 +285,8 @@ impl Store {
         Ok(())
     }
 
-    /// Whether `user` must change their password (an initial or reset one) before anything else.
+    /// Whether `user` must change their password before anything else: an initial or reset one, or
+    /// one older than the setting allows at `now` (`None`: the age is not asked).
     pub async fn must_change_password(&self, user: &User) -> Result<bool> {
         let n: Option<i64> =
             sqlx::query_scalar("SELECT must_change_password FROM users WHERE id = $1")
@@ -294,18 +321,18 @@ impl Store {
 }
 
 /// An account's row read under the write lock: id, name, role, unit, phone, active.
-struct Held {
-    id: i64,
-    name: String,
-    role: Role,
-    unit: Option<String>,
-    phone: Option<String>,
-    active: bool,
+pub(super) struct Held {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) role: Role,
+    pub(super) unit: Option<String>,
+    pub(super) phone: Option<String>,
+    pub(super) active: bool,
 }
 
 impl Store {
     /// The account `login` read inside `tx`, or `NotFound`.
-    async fn held(tx: &mut sqlx::AnyConnection, login: &str) -> Result<Held> {
+    pub(super) async fn held(tx: &mut sqlx::AnyConnection, login: &str) -> Result<Held> {
         let r = sqlx::query(
             "SELECT id, login, name, role, unit_code, phone, active FROM users WHERE login = $1",
         )
@@ -374,8 +401,26 @@ impl Store {
         }
     }
 
+    /// Refuses to take an assessor's role while they still score units (改派 first).
+    pub(super) async fn no_assignments(
+        tx: &mut sqlx::AnyConnection,
+        id: i64,
+        name: &str,
+    ) -> Result<()> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE user_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if n > 0 {
+            return Err(StoreError::Invalid(format!(
+                "{name} 仍负责 {n} 个单位的考核：请先改派这些单位，再改角色"
+            )));
+        }
+        Ok(())
+    }
+
     /// Refuses a change that would leave no active admin (`login` stops being one).
-    async fn keeps_an_admin(tx: &mut sqlx::AnyConnection, login: &str) -> Result<()> {
+    pub(super) async fn keeps_an_admin(tx: &mut sqlx::AnyConnection, login: &str) -> Result<()> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND login <> $1",
         )
@@ -428,7 +473,10 @@ impl Store {
         hash: &str,
         now: &str,
     ) -> Result<User> {
+        Self::officer_accounts_by(Some(by), &[new.role])?;
+        Self::password_ok_on(tx, &new.password, &new.login).await?;
         Self::reporter_unit_in(tx, assessment, new.role, new.unit.as_deref()).await?;
+        Self::one_officer_role(tx, &new.login, &new.name, new.phone.as_deref(), new.role).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(&new.login)
             .fetch_optional(&mut *tx)
@@ -468,9 +516,13 @@ impl Store {
         })
     }
 
-    /// Every account, active or not, by login (admin). Never a password or its hash.
+    /// Every account, active or not, by login (admin, 系统管理员; the 安全管理员 for roles). Never a
+    /// password or its hash.
     pub async fn accounts(&self, by: &User) -> Result<Vec<Account>> {
         policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
+            .or_else(|e| {
+                policy::check(by, Action::ManageSecurity, Stage::Draft, None, false).map_err(|_| e)
+            })
             .map_err(StoreError::Forbidden)?;
         let rows = sqlx::query("SELECT id, login, name, role, unit_code, phone, active, must_change_password FROM users ORDER BY login")
             .fetch_all(&self.pool)
@@ -512,20 +564,17 @@ impl Store {
         ))?;
         let mut tx = self.accounts_change(by, assessment).await?;
         let old = Self::held(&mut tx, login).await?;
+        Self::officer_accounts_by(Some(by), &[old.role, edit.role])?;
         if old.role == Role::Admin && edit.role != Role::Admin {
             Self::keeps_an_admin(&mut tx, login).await?;
         }
+        if old.role != edit.role && (old.role.is_officer() || edit.role.is_officer()) {
+            return Err(StoreError::Invalid(
+                "系统管理员、安全管理员、审计管理员的角色由安全管理员在“安全管理”页面修改".into(),
+            ));
+        }
         if old.role == Role::Assessor && edit.role != Role::Assessor {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE user_id = $1")
-                .bind(old.id)
-                .fetch_one(&mut *tx)
-                .await?;
-            if n > 0 {
-                return Err(StoreError::Invalid(format!(
-                    "{} 仍负责 {n} 个单位的考核：请先改派这些单位，再改角色",
-                    old.name
-                )));
-            }
+            Self::no_assignments(&mut tx, old.id, &old.name).await?;
         }
         if edit.unit != old.unit || edit.role != old.role {
             Self::reporter_unit_in(&mut tx, assessment, edit.role, edit.unit.as_deref()).await?;
@@ -581,6 +630,7 @@ impl Store {
             return Err(StoreError::Invalid(p));
         }
         let old = Self::held(&mut tx, login).await?;
+        Self::officer_accounts_by(Some(by), &[old.role])?;
         if old.active == active {
             return Err(StoreError::Invalid(format!(
                 "账号“{login}”已是{}状态",
@@ -617,111 +667,6 @@ impl Store {
             Some(if active { "0" } else { "1" }),
             Some(if active { "1" } else { "0" }),
             Some(why),
-        )
-        .await?;
-        self.commit(tx).await?;
-        Ok(())
-    }
-
-    /// Resets an account's password to `password` (admin): it must be changed at the next sign-in,
-    /// and the account's sessions end. Audited without the password or its hash.
-    pub async fn reset_password(
-        &self,
-        by: &User,
-        login: &str,
-        password: &str,
-        now: &str,
-    ) -> Result<()> {
-        if let Some(p) = roster::password_problem(password, login) {
-            return Err(StoreError::Invalid(p));
-        }
-        let hash = hash_password(password);
-        let mut tx = self.write().await?;
-        policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
-            .map_err(StoreError::Forbidden)?;
-        let old = Self::held(&mut tx, login).await?;
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 1 WHERE id = $2")
-            .bind(&hash)
-            .bind(old.id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(old.id)
-            .execute(&mut *tx)
-            .await?;
-        self.audit(
-            &mut tx,
-            now,
-            &by.login,
-            "user.password_reset",
-            &format!("user/{login}"),
-            None,
-            None,
-            None,
-        )
-        .await?;
-        self.commit(tx).await?;
-        Ok(())
-    }
-
-    /// A person changes their own password: the old one must match, the new one pass
-    /// [`roster::password_problem`] and differ from the old. Clears 须修改密码. Audited without
-    /// either password.
-    pub async fn change_own_password(
-        &self,
-        user: &User,
-        old: &str,
-        new: &str,
-        now: &str,
-    ) -> Result<()> {
-        if let Some(p) = roster::password_problem(new, &user.login) {
-            return Err(StoreError::Invalid(format!("新{p}")));
-        }
-        if old == new {
-            return Err(StoreError::Invalid("新密码不能与原密码相同".into()));
-        }
-        // The old password is checked before the write lock (argon2 takes a while); under the lock
-        // the hash must still be the one checked, or someone changed it meanwhile.
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
-                .bind(user.id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let stored = stored.ok_or_else(|| StoreError::Forbidden("账号已停用".into()))?;
-        let (old, phc) = (old.to_owned(), stored.clone());
-        let ok = tokio::task::spawn_blocking(move || verify_password(old.as_bytes(), &phc))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("密码校验中断：{e}")))?;
-        if !ok {
-            return Err(StoreError::Invalid("原密码不正确".into()));
-        }
-        let hash = hash_password(new);
-        let mut tx = self.write().await?;
-        let now_stored: Option<String> =
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
-                .bind(user.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if now_stored.as_deref() != Some(stored.as_str()) {
-            return Err(StoreError::Stale(
-                "密码或账号状态刚被改动（例如管理员重置了密码或停用了账号），请重新登录后再改"
-                    .into(),
-            ));
-        }
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
-            .bind(&hash)
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
-        self.audit(
-            &mut tx,
-            now,
-            &user.login,
-            "user.password_change",
-            &format!("user/{}", user.login),
-            None,
-            None,
-            None,
         )
         .await?;
         self.commit(tx).await?;

@@ -16,9 +16,15 @@ use std::sync::{Arc, Mutex};
 
 /// 账户与会话 — accounts (argon2id passwords), sign-in, and the sessions behind the cookies.
 mod accounts;
+/// 修改与重置密码: the rule in force, the last N not reused, the change's time for the expiry.
+mod password_changes;
 /// 密码: argon2id made and checked off the async threads.
 mod passwords;
+/// 登录规则、锁定与安全设置: settings, failed sign-ins in the database, locks, roles, sign-outs and
+/// downloads in the audit log.
+mod security;
 use passwords::{dummy_hash, hash_password, verify_password};
+pub use security::{Lock, SignIn};
 /// 考核与阶段 — assessments with their rubric, units, assessor assignments, and the stage moves
 mod assessments;
 /// 佐证材料 on objections and findings; a file removed or replaced before its stage closes.
