@@ -5,7 +5,7 @@
 
 use crate::results::Result;
 use kaohe_store::audit::{Entry, action_label};
-use kaohe_store::{Role, Store, User};
+use kaohe_store::{Store, User};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -40,7 +40,7 @@ struct Names {
     assessments: HashMap<i64, AssessmentNames>,
 }
 
-/// The entries found (admin only, as [`Store::audit_search`] checks), newest first, in words.
+/// The entries found (the 审计管理员 only, as [`Store::audit_search`] checks), newest first, in words.
 pub async fn search(
     store: &Store,
     by: &User,
@@ -51,11 +51,7 @@ pub async fn search(
 ) -> Result<Vec<Row>> {
     let entries = store.audit_search(by, actor, action, entity, limit).await?;
     let mut names = Names::default();
-    if by.role == Role::Admin {
-        for a in store.accounts(by).await? {
-            names.people.insert(a.login, a.name);
-        }
-    }
+    names.people.extend(store.audit_people(by).await?);
     for e in &entries {
         if let Some(id) = assessment_of(&e.entity)
             && !names.assessments.contains_key(&id)

@@ -33,7 +33,15 @@ pub fn unfinished(
     inputs: &kaohe_core::Inputs,
     progress: &kaohe_store::Progress,
 ) -> Vec<String> {
-    let scored = kaohe_core::score(&x.rubric, inputs);
+    unfinished_in(x, &kaohe_core::score(&x.rubric, inputs), progress)
+}
+
+/// [`unfinished`] of a result already scored (the kept one, for the 待办).
+pub fn unfinished_in(
+    x: &Assessment,
+    scored: &kaohe_core::Scored<'_>,
+    progress: &kaohe_store::Progress,
+) -> Vec<String> {
     let mut rows: Vec<(&str, String)> = scored
         .units
         .iter()

@@ -366,9 +366,9 @@ async fn admin(
         });
     }
     if matches!(x.stage, Stage::Review | Stage::Publication) {
-        let inputs = store.inputs(x.id).await?;
+        let kept = crate::kept::kept(store, x.id).await?;
         let progress = store.self_progress(x.id).await?;
-        let lines = crate::sealing::unfinished(x, &inputs, &progress);
+        let lines = crate::sealing::unfinished_in(kept.assessment(), kept.scored(), &progress);
         if !lines.is_empty() {
             let next = match x.stage {
                 Stage::Review => "公示",

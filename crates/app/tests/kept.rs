@@ -43,7 +43,7 @@ async fn world(db: Db, units: usize) -> World {
         name,
         role,
         unit: None,
-        password: "a-long-password",
+        password: "a-long-password-1",
     };
     let admin = store
         .add_user(None, &new("admin", "县政务办", Role::Admin), NOW)
@@ -133,7 +133,10 @@ async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(
     // Unchanged: the same kept result, nothing scored again.
     assert!(Arc::ptr_eq(&first, &kept(s, w.a).await.unwrap()));
     // A sign-in (an audited session) does not disturb it …
-    let login = s.authenticate("wangfang", "a-long-password").await.unwrap();
+    let login = s
+        .authenticate("wangfang", "a-long-password-1")
+        .await
+        .unwrap();
     assert!(login.is_some());
     s.create_session(
         &w.assessor,
@@ -156,7 +159,7 @@ async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(
             name: "李娜",
             role: Role::Assessor,
             unit: None,
-            password: "a-long-password",
+            password: "a-long-password-1",
         },
         NOW,
     )

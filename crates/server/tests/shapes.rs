@@ -96,7 +96,7 @@ fn row<'h>(html: &'h str, code: &str) -> &'h str {
         .expect("league table");
     table
         .split("<tr>")
-        .find(|r| r.contains(&format!("<td>{code}</td>")))
+        .find(|r| r.contains(&format!(">{code}</td>")))
         .unwrap_or_else(|| panic!("no row of {code}: {table}"))
 }
 
@@ -253,18 +253,18 @@ pub(crate) async fn the_league_page_shows_penalties_apart_from_bonus(db: Db) {
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(
         html.contains(
-            "<th class=\"num\">加分</th><th class=\"num\">扣分项</th><th class=\"num\">总分</th>"
+            "<th class=\"num wide-only\">加分</th><th class=\"num wide-only\">扣分项</th><th class=\"num\">总分</th>"
         ),
         "{html}"
     );
     let r = row(&html, "320623512");
     assert!(
-        r.contains("<td class=\"num\">0.00</td><td class=\"num\">−2.00</td>"),
+        r.contains("<td class=\"num wide-only\">0.00</td><td class=\"num wide-only\">−2.00</td>"),
         "{r}"
     );
     let r = row(&html, "320623511");
     assert!(
-        r.contains("<td class=\"num\">0.00</td><td class=\"num\">0.00</td>"),
+        r.contains("<td class=\"num wide-only\">0.00</td><td class=\"num wide-only\">0.00</td>"),
         "{r}"
     );
 

@@ -30,6 +30,11 @@ fn an_admin_imports_case_records_in_the_browser_and_reads_the_audit_log() {
     b.goto(&format!("{}/a/1/u/320623111", d.base));
     let t = b.wait_for("超期办件 27件（逐条见明细）");
     assert!(t.contains("办件 3206231112021"), "{t}");
+    // The audit log is the 审计管理员's alone (三员分立).
+    b.goto(&format!("{}/audit?action=import", d.base));
+    b.wait_for("无权查看审计日志：只有审计管理员可以");
+    b.logout();
+    b.login(&d.base, "auditor", "Kaohe-audit-2021");
     b.goto(&format!("{}/audit?action=import", d.base));
     let t = b.wait_for("校验链完好");
     // The entry in words: who, what, the file and its counts; the values only under 校验信息.

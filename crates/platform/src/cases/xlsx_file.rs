@@ -63,7 +63,7 @@ pub(super) fn read_xlsx(
         }
         st.rows += 1;
         rows_here += 1;
-        if rows_here % PROGRESS_EVERY == 0
+        if rows_here.is_multiple_of(PROGRESS_EVERY)
             && let Some(cb) = opts.progress.as_mut()
         {
             cb(&src.name, src.position(), rows_here);

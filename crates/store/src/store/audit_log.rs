@@ -52,6 +52,20 @@ impl Store {
 
     /// Audit entries (审计管理员 only), newest first, filtered by substrings of actor, action and
     /// entity.
+    /// Every account's (login, name), for whoever may read the audit log (the 审计管理员): the log
+    /// names people by login, the page by name.
+    pub async fn audit_people(&self, by: &User) -> Result<Vec<(String, String)>> {
+        policy::check(by, Action::ReadAudit, Stage::Draft, None, false)
+            .map_err(StoreError::Forbidden)?;
+        let rows = sqlx::query("SELECT login, name FROM users ORDER BY login")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("login"), r.get("name")))
+            .collect())
+    }
+
     pub async fn audit_search(
         &self,
         by: &User,
