@@ -191,6 +191,8 @@ fn word(code: &str) -> Option<&'static str> {
         "open" => "待处理",
         "upheld" => "已采纳",
         "rejected" => "不予采纳",
+        "submitted" => "已提交",
+        "returned" => "已退回",
         "true" => "是",
         "false" => "否",
         _ => return None,

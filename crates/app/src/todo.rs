@@ -114,19 +114,20 @@ pub async fn counts(store: &Store, id: i64) -> Result<Counts, StoreError> {
     })
 }
 
-/// What `user` has left to do in assessment `id` at `now`; `staged` names the files uploaded for
-/// import and not committed.
+/// What `user` has left to do in assessment `id` at `now` (ISO 8601 UTC, as the service gives it);
+/// `staged` names the files uploaded for import and not committed.
 pub async fn of(
     store: &Store,
     user: &User,
     id: i64,
     staged: &[String],
+    now: &str,
 ) -> Result<Vec<Todo>, StoreError> {
     let x = store.assessment(id).await?;
     let units = store.units(id).await?;
     let mut out = Vec::new();
     match user.role {
-        Role::Reporter => reporter(store, user, &x, &units, &mut out).await?,
+        Role::Reporter => reporter(store, user, &x, &units, now, &mut out).await?,
         Role::Assessor => assessor(store, user, &x, &units, &mut out).await?,
         Role::Admin => admin(store, user, &x, &units, staged, &mut out).await?,
         _ => {}
@@ -139,6 +140,7 @@ async fn reporter(
     user: &User,
     x: &Assessment,
     units: &[UnitRow],
+    now: &str,
     out: &mut Vec<Todo>,
 ) -> Result<(), StoreError> {
     let Some(u) = user
@@ -172,9 +174,18 @@ async fn reporter(
                 .collect();
             if let Some(reason) = submission.and_then(|s| s.return_reason) {
                 out.push(Todo {
-                    text: format!("自评被考核员退回：{reason}。请修改后重新提交"),
+                    text: format!("自评被退回：{reason}。请修改后重新提交"),
                     href: format!("{href}#submission"),
                 });
+            }
+            if let Some(d) = x.dates.self_deadline
+                && kaohe_core::time::beijing_date(now).is_some_and(|today| today > d)
+            {
+                out.push(Todo {
+                    text: format!("自评已于 {d} 截止，本单位未提交；如需延期，请联系管理员"),
+                    href,
+                });
+                return Ok(());
             }
             match missing.first() {
                 Some(first) => out.push(Todo {

@@ -38,6 +38,7 @@ kaohe_store::on_both!(
     a_grid_page_is_read_whole_filtered_and_paged,
     a_self_assessment_is_submitted_whole_locked_and_returned_with_a_reason,
     the_gate_is_told_which_units_submitted,
+    another_units_reporter_and_the_deadline_are_refused,
     objections_are_decided_on_purpose_and_reopened,
     files_are_attached_removed_and_replaced_until_their_stage_closes,
     sign_in_rules_are_settings_and_weak_passwords_are_refused,

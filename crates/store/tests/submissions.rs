@@ -195,6 +195,64 @@ pub(crate) async fn a_self_assessment_is_submitted_whole_locked_and_returned_wit
     assert_eq!(s.submissions(w.id).await.unwrap().len(), 1);
 }
 
+pub(crate) async fn another_units_reporter_and_the_deadline_are_refused(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    let matang = s
+        .add_user(
+            Some(&w.admin),
+            &NewUser {
+                login: "matang",
+                name: "马塘填报员",
+                role: Role::Reporter,
+                unit: Some("320623100"),
+                password: "Matang-pass-1",
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    // 自评 closes on 2021-12-10 (Beijing).
+    let mut dates = s.assessment(w.id).await.unwrap().dates;
+    dates.self_deadline = Some(kaohe_core::Date::parse("2021-12-10").unwrap());
+    s.set_dates(&w.admin, w.id, &dates, "按通知", NOW)
+        .await
+        .unwrap();
+    move_to(s, &w.admin, w.id, Stage::SelfAssessment).await;
+    for (c, max) in self_clauses() {
+        self_score(&w, &c, &max).await.unwrap();
+    }
+    // 马塘镇's reporter cannot submit 掘港街道's self-assessment.
+    let e = s
+        .submit_self(&matang, w.id, JUEGANG, NOW)
+        .await
+        .unwrap_err();
+    assert!(forbidden(e).contains("无权提交自评"));
+    s.submit_self(&w.reporter, w.id, JUEGANG, NOW)
+        .await
+        .unwrap();
+    // After the deadline (2021-12-11 Beijing): no return (the unit could not submit again) and no
+    // submission.
+    let late = "2021-12-10T16:00:00Z";
+    let e = s
+        .return_self(&w.assessor, w.id, JUEGANG, "请补充", late)
+        .await
+        .unwrap_err();
+    assert!(
+        forbidden(e).starts_with(
+            "自评已于 2021-12-10（北京时间当日 24 时）截止：退回后单位无法再修改或提交"
+        )
+    );
+    s.return_self(&w.assessor, w.id, JUEGANG, "请补充", "2021-12-10T15:59:00Z")
+        .await
+        .unwrap();
+    let e = s
+        .submit_self(&w.reporter, w.id, JUEGANG, late)
+        .await
+        .unwrap_err();
+    assert!(forbidden(e).starts_with("自评已于 2021-12-10（北京时间当日 24 时）截止"));
+}
+
 pub(crate) async fn the_gate_is_told_which_units_submitted(db: Db) {
     let w = world(db).await;
     let s = &w.store;

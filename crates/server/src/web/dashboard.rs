@@ -12,6 +12,9 @@ struct DashboardPage<'a> {
     assessments: Vec<AssessmentCard>,
     own_unit: Option<&'a str>,
     admin: bool,
+    /// Whether the progress counts are shown: to the admin and the assessors, who do the work they
+    /// count (a unit or the leader reads results once published, not the progress before).
+    staff: bool,
 }
 
 /// One assessment on the dashboard, with its progress counts and the person's 待办.
@@ -58,7 +61,7 @@ pub(super) async fn dashboard(
             stage_label: x.stage.label(),
             rubric_title: full.rubric.title.clone(),
             counts: kaohe_app::todo::counts(&st.store, x.id).await.or_page(&a)?,
-            todos: kaohe_app::todo::of(&st.store, &a.user, x.id, &staged)
+            todos: kaohe_app::todo::of(&st.store, &a.user, x.id, &staged, &now)
                 .await
                 .or_page(&a)?,
             dates: kaohe_app::dates::lines(&full, &calendar, &now),
@@ -71,6 +74,7 @@ pub(super) async fn dashboard(
             assessments,
             own_unit: a.user.unit_code.as_deref(),
             admin: a.user.role == Role::Admin,
+            staff: matches!(a.user.role, Role::Admin | Role::Assessor),
         },
     ))
 }

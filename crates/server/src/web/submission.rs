@@ -57,14 +57,23 @@ pub(super) async fn view(
             s.return_reason.as_deref().unwrap_or_default()
         ),
     };
+    // After the deadline nothing can be submitted or returned (the store refuses it too).
+    let closed = x
+        .dates
+        .self_deadline
+        .filter(|d| kaohe_core::time::beijing_date(&st.now()).is_some_and(|today| today > *d));
+    let state = match (closed, submitted) {
+        (Some(d), false) => format!("{state}；自评已于 {d} 截止，不能再提交，如需延期请联系管理员"),
+        _ => state,
+    };
     let may = |action| {
         kaohe_store::policy::check(&a.user, action, x.stage, Some(&unit.code), assigned).is_ok()
     };
     Ok(Some(SubmissionView {
         state,
         submitted,
-        can_submit: !submitted && may(kaohe_store::policy::Action::Submit),
-        can_return: submitted && may(kaohe_store::policy::Action::ReturnSelf),
+        can_submit: closed.is_none() && !submitted && may(kaohe_store::policy::Action::Submit),
+        can_return: closed.is_none() && submitted && may(kaohe_store::policy::Action::ReturnSelf),
     }))
 }
 

@@ -90,10 +90,11 @@ impl Store {
         unit: &str,
         now: &str,
     ) -> Result<Submission> {
-        let a = self.assessment(assessment).await?;
         let Change { mut tx, .. } = self
             .change(by, assessment, Some(unit), |_| Action::Submit)
             .await?;
+        // The rubric as it stands under the lock (it is fixed once 自评 began, read here anyway).
+        let a = self.assessment(assessment).await?;
         Self::check_self_deadline(&mut tx, assessment, now).await?;
         let kind: Option<String> =
             sqlx::query_scalar("SELECT kind FROM units WHERE assessment_id = $1 AND code = $2")
@@ -179,6 +180,14 @@ impl Store {
             return Err(StoreError::Invalid(
                 "退回自评须写明理由（例如哪项自评分或佐证材料需要修改）".into(),
             ));
+        }
+        // A return after the deadline would leave the unit unable to change or submit again.
+        if let Some(d) = Self::dates_in(&mut tx, assessment).await?.self_deadline
+            && kaohe_core::time::beijing_date(now).is_some_and(|today| today > d)
+        {
+            return Err(StoreError::Forbidden(format!(
+                "自评已于 {d}（北京时间当日 24 时）截止：退回后单位无法再修改或提交；如确需退回，请先由管理员延长自评截止日期"
+            )));
         }
         if reason.chars().count() > MAX_REASON_CHARS {
             return Err(StoreError::Invalid(format!(
