@@ -6,7 +6,7 @@
 
 use kaohe_core::Inputs;
 use kaohe_core::result::{Scored, UnitResult};
-use kaohe_report::feedback::Feedback;
+use kaohe_report::feedback::{Feedback, FeedbackSeal};
 use kaohe_store::policy::{self, Read};
 use kaohe_store::store::Assessment;
 use kaohe_store::{Stage, Store, StoreError, User};
@@ -20,6 +20,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Results {
     pub assessment: Assessment,
     pub inputs: Arc<Inputs>,
+    /// The seal of the latest sealed version, once sealed (定档), for the 考核反馈单's 校验信息.
+    pub seal: Option<FeedbackSeal>,
 }
 
 impl Results {
@@ -49,7 +51,7 @@ impl Results {
         scored
             .units
             .iter()
-            .map(|r| Feedback::of(&x.title, x.stage.label(), &scored, r))
+            .map(|r| Feedback::of(&x.title, x.stage.label(), &scored, r).sealed(self.seal.clone()))
             .collect()
     }
 }
@@ -65,7 +67,12 @@ pub async fn of(store: &Store, user: &User, id: i64) -> Result<Results> {
     let assessment = store.assessment(id).await?;
     policy::may_read(user, Read::Results, assessment.stage, None).map_err(StoreError::Forbidden)?;
     let inputs = store.inputs(id).await?;
-    Ok(Results { assessment, inputs })
+    let seal = seal(store, &assessment).await?;
+    Ok(Results {
+        assessment,
+        inputs,
+        seal,
+    })
 }
 
 /// The whole result for an export (汇总表, 扣分明细, every unit's form), for who may export it
@@ -74,7 +81,12 @@ pub async fn for_export(store: &Store, user: &User, id: i64) -> Result<Results> 
     let assessment = store.assessment(id).await?;
     policy::may_read(user, Read::Export, assessment.stage, None).map_err(StoreError::Forbidden)?;
     let inputs = store.inputs(id).await?;
-    Ok(Results { assessment, inputs })
+    let seal = seal(store, &assessment).await?;
+    Ok(Results {
+        assessment,
+        inputs,
+        seal,
+    })
 }
 
 /// The result's JSON for `user` (DATA.md §3; see [`Results::report_json`]).
@@ -141,12 +153,29 @@ pub async fn feedback(store: &Store, user: &User, id: i64, unit: &str) -> Result
     }
     let results = Results {
         inputs: store.inputs(id).await?,
+        seal: seal(store, &x).await?,
         assessment: x,
     };
     let scored = results.scored();
     let r = unit_result(&scored, unit)?;
     let x = &results.assessment;
-    Ok(Feedback::of(&x.title, x.stage.label(), &scored, r))
+    Ok(Feedback::of(&x.title, x.stage.label(), &scored, r).sealed(results.seal.clone()))
+}
+
+/// The seal a sealed (定档) result's 考核反馈单 names: the latest signed version and its public key's
+/// fingerprint; `None` before 定档 or for a version sealed before signatures.
+pub async fn seal(store: &Store, x: &Assessment) -> Result<Option<FeedbackSeal>> {
+    if x.stage != Stage::Final {
+        return Ok(None);
+    }
+    let last = store.sealed(x.id).await?.pop();
+    Ok(last.and_then(|s| {
+        let fingerprint = kaohe_store::seal::fingerprint(s.public_key.as_deref()?)?;
+        Some(FeedbackSeal {
+            version: s.version,
+            fingerprint,
+        })
+    }))
 }
 
 /// One year of a unit's history: the assessment's year, the unit's total and its rank.
@@ -168,6 +197,7 @@ pub async fn years(store: &Store, user: &User, unit: &str, this: (i64, Year)) ->
         let results = Results {
             inputs: store.inputs(row.id).await?,
             assessment: x,
+            seal: None,
         };
         let scored = results.scored();
         if let Ok(r) = unit_result(&scored, unit) {
