@@ -40,7 +40,12 @@ kaohe_store::on_both!(
     the_gate_is_told_which_units_submitted,
     objections_are_decided_on_purpose_and_reopened,
     files_are_attached_removed_and_replaced_until_their_stage_closes,
+    evidence_is_sm4_encrypted_at_rest_and_a_changed_file_is_refused,
 );
+
+/// Evidence encrypted at rest with SM4-GCM when a data key is configured (issue 14 part 4).
+mod at_rest;
+use at_rest::*;
 
 /// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
 mod roster;
