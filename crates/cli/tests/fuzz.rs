@@ -548,7 +548,7 @@ fn run_case(case: &Case, s: &Seeds, dir: &Path) {
                     claims: &by("认领"),
                     surveys: &by("满意度"),
                     scale: None,
-                    skip_bad_rows: case.files[0].1.len() % 2 == 0,
+                    skip_bad_rows: case.files[0].1.len().is_multiple_of(2),
                     threads: 1 + case.files[1].1.len() % 2,
                     progress: None,
                     overdue_sink: None,

@@ -33,7 +33,7 @@ fn hex(bytes: &[u8]) -> String {
 /// Hex text as bytes; `None` for anything but an even number of hex digits.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
     let t = text.trim();
-    if t.len() % 2 != 0 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..t.len())
