@@ -6,7 +6,7 @@
 
 use crate::kept::{self, Kept, Sort};
 use kaohe_core::result::{Scored, UnitResult};
-use kaohe_report::feedback::Feedback;
+use kaohe_report::feedback::{Feedback, FeedbackSeal};
 use kaohe_store::policy::{self, Read};
 use kaohe_store::store::Assessment;
 use kaohe_store::{Stage, Store, StoreError, User};
@@ -19,6 +19,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// An assessment's kept result ([`crate::kept`]), read for someone who may see it.
 pub struct Results {
     pub kept: Arc<Kept>,
+    /// The seal of the latest sealed version, once sealed (定档), for the 考核反馈单's 校验信息.
+    pub seal: Option<FeedbackSeal>,
 }
 
 /// Units per page of a league unless asked otherwise, and the most one page may hold.
@@ -169,7 +171,7 @@ impl Results {
         scored
             .units
             .iter()
-            .map(|r| Feedback::of(&x.title, x.stage.label(), scored, r))
+            .map(|r| Feedback::of(&x.title, x.stage.label(), scored, r).sealed(self.seal.clone()))
             .collect()
     }
 }
@@ -184,8 +186,10 @@ pub fn may_see(user: &User, stage: Stage) -> bool {
 pub async fn of(store: &Store, user: &User, id: i64) -> Result<Results> {
     let assessment = store.assessment(id).await?;
     policy::may_read(user, Read::Results, assessment.stage, None).map_err(StoreError::Forbidden)?;
+    let seal = seal(store, &assessment).await?;
     Ok(Results {
         kept: kept::kept(store, id).await?,
+        seal,
     })
 }
 
@@ -194,8 +198,10 @@ pub async fn of(store: &Store, user: &User, id: i64) -> Result<Results> {
 pub async fn for_export(store: &Store, user: &User, id: i64) -> Result<Results> {
     let assessment = store.assessment(id).await?;
     policy::may_read(user, Read::Export, assessment.stage, None).map_err(StoreError::Forbidden)?;
+    let seal = seal(store, &assessment).await?;
     Ok(Results {
         kept: kept::kept(store, id).await?,
+        seal,
     })
 }
 
@@ -274,12 +280,29 @@ pub async fn feedback(store: &Store, user: &User, id: i64, unit: &str) -> Result
             x.stage.label()
         )));
     }
+    let seal = seal(store, &x).await?;
     let kept = kept::kept(store, id).await?;
     let r = kept
         .unit(unit)
         .ok_or_else(|| StoreError::NotFound(format!("本次考核中没有单位“{unit}”")))?;
     let x = kept.assessment();
-    Ok(Feedback::of(&x.title, x.stage.label(), kept.scored(), r))
+    Ok(Feedback::of(&x.title, x.stage.label(), kept.scored(), r).sealed(seal))
+}
+
+/// The seal a sealed (定档) result's 考核反馈单 names: the latest signed version and its public key's
+/// fingerprint; `None` before 定档 or for a version sealed before signatures.
+pub async fn seal(store: &Store, x: &Assessment) -> Result<Option<FeedbackSeal>> {
+    if x.stage != Stage::Final {
+        return Ok(None);
+    }
+    let last = store.sealed(x.id).await?.pop();
+    Ok(last.and_then(|s| {
+        let fingerprint = kaohe_store::seal::fingerprint(s.public_key.as_deref()?)?;
+        Some(FeedbackSeal {
+            version: s.version,
+            fingerprint,
+        })
+    }))
 }
 
 /// One year of a unit's history: the assessment's year, the unit's total and its rank.

@@ -43,6 +43,10 @@ struct Cli {
     /// seal-sm2.pub）。私钥从不写入数据库
     #[arg(long, global = true, env = "KAOHE_SEAL_KEY")]
     seal_key: Option<PathBuf>,
+    /// 数据加密密钥文件（SM4，16 字节：32 位十六进制数字或 16 字节原始数据）：给出时，此后存入的佐证材料以
+    /// SM4-GCM 加密存放，下载时解密；此前存入的明文文件照常可读。密钥不写入数据库与数据目录，请另行保管
+    #[arg(long, global = true, env = "KAOHE_DATA_KEY")]
+    data_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -367,6 +371,7 @@ pub enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     run::set_database(cli.database, cli.audit_key, cli.seal_key);
+    run::set_data_key(cli.data_key);
     let result = match cli.command {
         Command::Demo {
             print: true,

@@ -18,6 +18,20 @@ pub struct Feedback {
     pub unit: FeedbackUnit,
     pub total: FeedbackTotal,
     pub clauses: Vec<FeedbackClause>,
+    /// 校验信息 of a sealed (定档) result: the SM2 seal's public-key fingerprint, so a reader can
+    /// check a published result with `kaohe verify`; `None` before 定档.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seal: Option<FeedbackSeal>,
+}
+
+/// The seal a 考核反馈单 names: which sealed version, and the fingerprint of the SM2 public key that
+/// signed it (`kaohe_store::seal::fingerprint`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackSeal {
+    /// The latest sealed version (1 at 定档, more after 更正).
+    pub version: i64,
+    /// `3b1f 0c9a …`: eight groups of four hex digits.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -145,7 +159,25 @@ impl Feedback {
                 }
             },
             clauses,
+            seal: None,
         }
+    }
+
+    /// The form with the seal that signed its result ([`FeedbackSeal`]).
+    pub fn sealed(mut self, seal: Option<FeedbackSeal>) -> Feedback {
+        self.seal = seal;
+        self
+    }
+
+    /// 校验信息 in one line, for a sealed result: `校验信息：SM2 公钥指纹 …（定档结果第 1 版）；核验方法：
+    /// kaohe verify 定档结果文件`.
+    pub fn check_line(&self) -> Option<String> {
+        self.seal.as_ref().map(|s| {
+            format!(
+                "校验信息：SM2 公钥指纹 {}（定档结果第 {} 版）；核验方法：kaohe verify 定档结果文件（公钥文件 seal-sm2.pub）",
+                s.fingerprint, s.version
+            )
+        })
     }
 
     /// The form's title: the assessment's title and 考核反馈单 (考核 said once).

@@ -298,8 +298,10 @@ fn layout(f: &Feedback) -> Vec<Vec<Item>> {
             lay.header();
         }
     }
-    // Signature and date lines, kept together.
-    if lay.y + 64.0 > BOTTOM {
+    // Signature and date lines, kept together (with the 校验信息 under them, when sealed).
+    let check = f.check_line();
+    let room = if check.is_some() { 96.0 } else { 64.0 };
+    if lay.y + room > BOTTOM {
         lay.page();
     }
     lay.y += 22.0;
@@ -312,6 +314,10 @@ fn layout(f: &Feedback) -> Vec<Vec<Item>> {
         lay.text(x0, y, 10.5, who);
         lay.line((x0, y + 20.0), (x0 + mid - LEFT - 24.0, y + 20.0), 0.5);
         lay.text(x0, y + 38.0, 10.5, "日期：        年      月      日");
+    }
+    if let Some(check) = check {
+        lay.y = y + 50.0;
+        lay.para(&check, 9.0, 12.0);
     }
     lay.pages
 }

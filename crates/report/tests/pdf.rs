@@ -1,7 +1,7 @@
 //! The 考核反馈单 PDF read back with poppler (`pdftotext`, `pdfinfo`): A4, every clause, every
 //! finding once, the table running on over pages with its header again, page numbers.
 
-use kaohe_report::feedback::{Feedback, FeedbackClause, FeedbackTotal, FeedbackUnit};
+use kaohe_report::feedback::{Feedback, FeedbackClause, FeedbackSeal, FeedbackTotal, FeedbackUnit};
 use kaohe_report::pdf::{feedback_pdf, probe};
 
 fn form(findings: usize) -> Feedback {
@@ -57,6 +57,7 @@ fn form(findings: usize) -> Feedback {
             remarks: Vec::new(),
         },
         clauses,
+        seal: None,
     }
 }
 
@@ -154,4 +155,32 @@ fn many_units_in_one_pdf_each_begin_a_page_and_count_their_own_pages() {
     }
     assert!(pages[1].contains("被考核单位：洋口镇（320623113"));
     assert!(kaohe_report::pdf::feedback_pdfs(&[]).is_err());
+}
+
+#[test]
+fn a_sealed_form_names_the_seal_key_fingerprint_and_how_to_check() {
+    let plain = feedback_pdf(&form(1)).unwrap();
+    let mut f = form(1);
+    f.stage = "定档".into();
+    f.seal = Some(FeedbackSeal {
+        version: 2,
+        fingerprint: "3b1f 0c9a 77d2 19e4 a0b5 c6d7 e8f9 0a1b".into(),
+    });
+    let pdf = feedback_pdf(&f).unwrap();
+    let (Some(plain), Some(pages)) = (probe::pages(&plain), probe::pages(&pdf)) else {
+        return;
+    };
+    assert!(!squeeze(&plain.concat()).contains("校验信息"));
+    assert_eq!(pages.len(), 1);
+    let text = squeeze(&pages[0]);
+    for needle in [
+        "校验信息：SM2公钥指纹3b1f0c9a77d219e4a0b5c6d7e8f90a1b（定档结果第2版）",
+        "核验方法：kaohe verify 定档结果文件",
+    ] {
+        assert!(
+            text.contains(&squeeze(needle)),
+            "missing {needle} in\n{}",
+            pages[0]
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! check finds valid under the store's key, and names when the file was changed, signed by another
 //! key, or redacted for a reporter.
 
-use super::{Who, app};
+use super::{Who, app, page, web_login};
 use kaohe_app::verify::{Problem, check};
 use kaohe_store::testdb::Db;
 use serde_json::{Value, json};
@@ -13,6 +13,10 @@ async fn a_sealed_result_carries_a_signature_anyone_can_check(db: Db) {
     let a = app(db).await;
     let id = a.id;
     let admin = a.login("admin").await;
+    let web = web_login(&a, "admin").await;
+    let form = format!("/a/{id}/u/320623100/feedback");
+    let (_, html) = page(&a, &web, &form).await;
+    assert!(!html.contains("校验信息"), "no seal before 定档");
     let path = format!("/api/assessments/{id}/stage");
     for to in ["publication", "final"] {
         let body = json!({ "to": to, "why": "审定", "override_reason": "经县考核领导小组同意" });
@@ -39,6 +43,29 @@ async fn a_sealed_result_carries_a_signature_anyone_can_check(db: Db) {
     assert_eq!(v["seal"]["user_id"], "1234567812345678");
     assert_eq!(v["seal"]["public_key"], key.public_hex().as_str());
     assert_eq!(v["seal"]["fingerprint"], key.fingerprint().as_str());
+    // The 考核反馈单 names the key's fingerprint, in its 校验信息 only, and how to check.
+    let (_, html) = page(&a, &web, &form).await;
+    let fp = key.fingerprint();
+    let details = html
+        .split("<details class=\"check\"><summary>校验信息</summary>")
+        .nth(1)
+        .and_then(|d| d.split("</details>").next())
+        .unwrap_or_else(|| panic!("no 校验信息 in {html}"));
+    assert!(
+        details.contains(&fp) && details.contains("kaohe verify 文件"),
+        "{details}"
+    );
+    assert_eq!(html.matches(&fp).count(), 1);
+    assert!(details.contains("第 1 版"), "{details}");
+    let (_, pdf, _) = a
+        .raw(&web, "GET", &format!("{form}.pdf"), &[], vec![])
+        .await;
+    if let Some(pages) = kaohe_report::pdf::probe::pages(&pdf) {
+        let text: String = pages.concat().split_whitespace().collect();
+        let want = format!("校验信息：SM2公钥指纹{}", fp.replace(' ', ""));
+        assert!(text.contains(&want), "{want} not in\n{text}");
+        assert!(text.contains("核验方法：kaoheverify"), "{text}");
+    }
     let bytes = serde_json::to_vec_pretty(&v).unwrap();
     let ok = check(&bytes, Some(&key.public_hex())).unwrap();
     assert_eq!(

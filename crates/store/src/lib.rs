@@ -8,6 +8,8 @@
 pub mod archive;
 /// 审计日志: the hash chain and its verification.
 pub mod audit;
+/// 封存签名: the SM2 key pair that signs sealed results, and the check of a signature.
+pub mod datakey;
 /// 佐证材料: content-addressed evidence files, type by content.
 pub mod evidence;
 /// 拍摄时间: a photo's EXIF DateTimeOriginal.
@@ -20,7 +22,6 @@ pub mod policy;
 pub mod replay;
 /// 单位与账号的规则: unit codes, logins, names, phones, passwords, each checked once.
 pub mod roster;
-/// 封存签名: the SM2 key pair that signs sealed results, and the check of a signature.
 pub mod seal;
 /// 安全设置与登录规则: the sign-in rules as settings, the password rule.
 pub mod security;

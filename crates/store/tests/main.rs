@@ -45,7 +45,12 @@ kaohe_store::on_both!(
     a_lock_is_kept_across_a_restart_and_lifted_by_the_security_admin,
     the_three_administrators_are_refused_each_others_work,
     the_audit_archive_is_signed_and_a_tampered_entry_is_named,
+    evidence_is_sm4_encrypted_at_rest_and_a_changed_file_is_refused,
 );
+
+/// Evidence encrypted at rest with SM4-GCM when a data key is configured (issue 14 part 4).
+mod at_rest;
+use at_rest::*;
 
 /// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
 mod roster;

@@ -56,6 +56,13 @@ pub fn set_database(url: Option<String>, audit_key: Option<PathBuf>, seal_key: O
     let _ = SEAL_KEY.set(seal_key.filter(|p| !p.as_os_str().is_empty()));
 }
 
+/// The SM4 data key file (`--data-key` / `KAOHE_DATA_KEY`), or `None`: evidence stored plain.
+static DATA_KEY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+pub fn set_data_key(path: Option<PathBuf>) {
+    let _ = DATA_KEY.set(path.filter(|p| !p.as_os_str().is_empty()));
+}
+
 pub(super) fn seal_key() -> Option<&'static Path> {
     SEAL_KEY.get().and_then(|k| k.as_deref())
 }
@@ -70,12 +77,18 @@ pub(super) fn database() -> Option<&'static str> {
 
 /// Opens the service's store: the database chosen, evidence in `data/evidence/`.
 pub(super) async fn open_store(data: &Path) -> Result<kaohe_store::Store> {
-    kaohe_store::Store::open_with_keys(data, database(), audit_key(), seal_key())
+    // A key that cannot be used stops the start, before anything is opened.
+    let data_key = match DATA_KEY.get().and_then(|k| k.as_deref()) {
+        Some(p) => Some(kaohe_store::datakey::DataKey::read(p).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let store = kaohe_store::Store::open_with_keys(data, database(), audit_key(), seal_key())
         .await
         .with_context(|| match database() {
             Some(url) => format!("无法打开数据库 {}", redact(url)),
             None => format!("无法打开数据目录 {}", data.display()),
-        })
+        })?;
+    Ok(store.with_data_key(data_key))
 }
 
 /// A database URL as it may be printed: the password replaced by `***` (the user part ends at the

@@ -90,13 +90,7 @@ impl Store {
                 .map(|b| format!("{b:02x}"))
                 .collect()
         };
-        let path = self.evidence_path(&sha);
-        if !path.exists() {
-            std::fs::create_dir_all(path.parent().expect("a parent"))?;
-            let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, up.bytes)?;
-            std::fs::rename(&tmp, &path)?;
-        }
+        self.write_evidence_file(&sha, up.bytes)?;
         let name: String = up
             .name
             .chars()

@@ -27,6 +27,62 @@ impl Store {
         self.dir.join("evidence").join(&sha[..2]).join(sha)
     }
 
+    /// This store with the SM4 key that evidence files are written with from now on (and read
+    /// with); files stored before it stay plain and still read.
+    pub fn with_data_key(mut self, key: Option<crate::datakey::DataKey>) -> Store {
+        self.data_key = key.map(Arc::new);
+        self
+    }
+
+    /// Writes an evidence file named by the sha256 of `bytes` unless it is there: to a temporary
+    /// name, then renamed — encrypted with SM4-GCM when a data key is configured.
+    pub(super) fn write_evidence_file(&self, sha: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.evidence_path(sha);
+        if path.exists() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(path.parent().expect("a parent"))?;
+        let tmp = path.with_extension("partial");
+        match &self.data_key {
+            Some(k) => std::fs::write(&tmp, k.encrypt(sha, bytes).map_err(StoreError::Invalid)?)?,
+            None => std::fs::write(&tmp, bytes)?,
+        }
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    }
+
+    /// An evidence file's content, decrypted when it was stored encrypted, and only when it is the
+    /// content its name (the sha256) says: anything else is `Tampered` (完整性校验失败), never served.
+    pub(super) fn read_evidence_file(&self, sha: &str) -> Result<Vec<u8>> {
+        let file = std::fs::read(self.evidence_path(sha))?;
+        let bytes = if crate::datakey::is_encrypted(&file) {
+            let Some(k) = &self.data_key else {
+                return Err(StoreError::Invalid(
+                    "佐证材料已用 SM4 加密存储，但未配置数据加密密钥（--data-key / KAOHE_DATA_KEY）".into(),
+                ));
+            };
+            k.decrypt(sha, &file).map_err(|e| {
+                StoreError::Tampered(format!("佐证材料 {} 解密失败（{e}）", &sha[..12]))
+            })?
+        } else {
+            file
+        };
+        let actual: String = {
+            use sha2::{Digest, Sha256};
+            Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        if !actual.eq_ignore_ascii_case(sha) {
+            return Err(StoreError::Tampered(format!(
+                "佐证材料 {} 的内容与其 sha256 不符：文件被改动",
+                &sha[..12]
+            )));
+        }
+        Ok(bytes)
+    }
+
     /// Stores an evidence file for a clause of a unit. Who: the unit's reporter in 自评 and 公示;
     /// an assigned assessor or an admin in 考核 and 公示.
     #[allow(clippy::too_many_arguments)]
@@ -71,13 +127,7 @@ impl Store {
         };
         // The file first (written to a temporary name, then renamed), the rows after: a row never
         // names a missing file.
-        let path = self.evidence_path(&sha);
-        if !path.exists() {
-            std::fs::create_dir_all(path.parent().expect("a parent"))?;
-            let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, bytes)?;
-            std::fs::rename(&tmp, &path)?;
-        }
+        self.write_evidence_file(&sha, bytes)?;
         let name: String = original_name
             .chars()
             .filter(|c| !c.is_control())
@@ -197,7 +247,7 @@ impl Store {
                 StoreError::Forbidden("无权查看该佐证材料".into())
             });
         };
-        let bytes = std::fs::read(self.evidence_path(sha))?;
+        let bytes = self.read_evidence_file(sha)?;
         Ok((bytes, r.get("mime"), r.get("original_name")))
     }
 }

@@ -165,6 +165,8 @@ pub struct Store {
     key: Arc<AuditKey>,
     /// The SM2 key pair that signs sealed results (outside the database).
     seal: Arc<crate::seal::SealKey>,
+    /// The SM4 key evidence files are encrypted with at rest, when one is configured.
+    data_key: Option<Arc<crate::datakey::DataKey>>,
     /// The highest audit entry this process has written to the head file.
     head: Arc<tokio::sync::Mutex<i64>>,
     /// The working-day calendar the 公示 window is counted with (the built-in years until the
@@ -315,6 +317,7 @@ impl Store {
             extensions: Arc::default(),
             key: Arc::new(key),
             seal: Arc::new(seal),
+            data_key: None,
             head: Arc::default(),
             calendar: Arc::new(Mutex::new(Arc::new(
                 kaohe_core::calendar::Calendar::builtin(),
