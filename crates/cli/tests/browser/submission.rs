@@ -118,7 +118,7 @@ fn a_reporter_submits_a_complete_self_assessment_and_the_assessor_returns_it() {
         // The reporter reads the reason in 待办 and on the page, and may change the scores again.
         b.login(&d.base, "juegang", "kaohe-reporter-2021");
         b.goto(&d.url("/"));
-        let href = todo_href(&b, &format!("自评被考核员退回：{reason}"));
+        let href = todo_href(&b, &format!("自评被退回：{reason}"));
         b.goto(&d.url(&href));
         let t = b.wait_for("自评已被退回");
         assert!(t.contains(reason), "{t}");
