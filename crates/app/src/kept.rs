@@ -80,6 +80,8 @@ pub struct Kept {
     cell: ScoredCell,
     /// Unit code → its place in [`Scored::units`].
     by_code: HashMap<String, usize>,
+    /// How it was made: scored whole, or brought up to date from the one before ([`Kept::rescore`]).
+    pub incremental: bool,
     /// Per indicator, the average points of the units that have all its data.
     averages: Vec<Option<Decimal>>,
     /// Per [`Sort`], the order of [`Scored::units`] (made on first use).
@@ -92,6 +94,38 @@ impl Kept {
         let cell = ScoredCell::new(Source { assessment, inputs }, |s| {
             kaohe_core::score(&s.assessment.rubric, &s.inputs)
         });
+        Kept::around(revision, cell, false)
+    }
+
+    /// The result of `inputs` brought up to date from `prev`'s when they differ from `prev`'s
+    /// inputs only in the scores of the `changed` (unit, clause) pairs (`kaohe_core::rescore`:
+    /// those clauses and units scored again, then the ranks), else scored whole.
+    pub fn rescore(
+        prev: &Kept,
+        revision: i64,
+        assessment: Assessment,
+        inputs: Arc<Inputs>,
+        changed: &[(String, String)],
+    ) -> Kept {
+        let pairs: Vec<(&str, &str)> = changed
+            .iter()
+            .map(|(u, c)| (u.as_str(), c.as_str()))
+            .collect();
+        let mut shortcut = false;
+        let cell = ScoredCell::new(Source { assessment, inputs }, |s| {
+            let quick = kaohe_core::rescore::try_rescore(
+                prev.scored(),
+                &s.assessment.rubric,
+                &s.inputs,
+                &pairs,
+            );
+            shortcut = quick.is_some();
+            quick.unwrap_or_else(|| kaohe_core::score(&s.assessment.rubric, &s.inputs))
+        });
+        Kept::around(revision, cell, shortcut)
+    }
+
+    fn around(revision: i64, cell: ScoredCell, incremental: bool) -> Kept {
         let scored = cell.borrow_dependent();
         let by_code = scored
             .units
@@ -104,6 +138,7 @@ impl Kept {
             revision,
             cell,
             by_code,
+            incremental,
             averages,
             orders: Default::default(),
         }
@@ -178,6 +213,11 @@ fn indicator_averages(rubric: &Rubric, scored: &Scored<'_>) -> Vec<Option<Decima
         .collect()
 }
 
+/// Whether `prev` was scored under the same rubric text as `assessment` has now.
+fn same_rubric(prev: &Kept, assessment: &Assessment) -> bool {
+    prev.assessment().rubric_toml == assessment.rubric_toml
+}
+
 /// The kept results of one store (one server), per assessment.
 #[derive(Default)]
 pub struct KeptResults {
@@ -232,8 +272,31 @@ pub async fn kept(store: &Store, id: i64) -> Result<Arc<Kept>, StoreError> {
         return Ok(k);
     }
     let assessment = store.assessment(id).await?;
-    let inputs = store.inputs(id).await?;
-    let k = Arc::new(crate::heavy::run(move || Kept::build(revision, assessment, inputs)).await?);
+    // From the result kept before when only scores changed since (a save: its clause and unit
+    // scored again, then the ranks); else scored whole.
+    let before = slot.current.lock().expect("kept result").clone();
+    let k = match before {
+        Some(prev) => {
+            let since = store.inputs_since(id, prev.revision, prev.inputs()).await?;
+            match since.scores_changed {
+                Some(changed) if same_rubric(&prev, &assessment) => {
+                    crate::heavy::run(move || {
+                        Kept::rescore(&prev, revision, assessment, since.inputs, &changed)
+                    })
+                    .await?
+                }
+                _ => {
+                    let inputs = since.inputs;
+                    crate::heavy::run(move || Kept::build(revision, assessment, inputs)).await?
+                }
+            }
+        }
+        None => {
+            let inputs = store.inputs(id).await?;
+            crate::heavy::run(move || Kept::build(revision, assessment, inputs)).await?
+        }
+    };
+    let k = Arc::new(k);
     store
         .kept::<Builds>()
         .0

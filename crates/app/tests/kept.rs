@@ -124,6 +124,29 @@ fn clause_score(k: &kaohe_app::kept::Kept, i: usize) -> Option<String> {
     k.scored().clauses(r)[ci].score().map(|d| d.to_string())
 }
 
+/// Everything a kept result says — per unit in league order its total, place, grade and every
+/// clause's score and explanation — beside the same from the inputs scored whole.
+fn as_whole(k: &kaohe_app::kept::Kept) -> (String, String) {
+    let said = |s: &kaohe_core::Scored| {
+        let mut out = String::new();
+        for u in &s.units {
+            out += &format!(
+                "{} {} {} {:?}\n",
+                s.unit(u).code,
+                u.total,
+                s.rank_text(u),
+                s.grade(u)
+            );
+            for ci in 0..s.rubric.clauses.len() {
+                out += &format!("  {:?} {}\n", s.clauses(u)[ci], s.explain(u, ci));
+            }
+        }
+        out
+    };
+    let whole = kaohe_core::score(&k.assessment().rubric, k.inputs());
+    (said(k.scored()), said(&whole))
+}
+
 async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(db: Db) {
     let w = world(db, 3).await;
     let s = &w.store;
@@ -197,6 +220,12 @@ async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(
         "the revision is the change's own entry"
     );
     assert_eq!(clause_score(&after, 0).as_deref(), Some("0.04"));
+    assert!(
+        after.incremental,
+        "a save: its clause and unit scored again, then the ranks"
+    );
+    let (kept_says, whole_says) = as_whole(&after);
+    assert_eq!(kept_says, whole_says);
     assert!(Arc::ptr_eq(&after, &kept(s, w.a).await.unwrap()));
     assert_eq!(Builds::count(s), builds + 3);
     // A stage move is a change of the assessment too: the kept result's stage follows.
@@ -206,6 +235,7 @@ async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(
     let published = kept(s, w.a).await.unwrap();
     assert_eq!(published.assessment().stage, Stage::Publication);
     assert_eq!(clause_score(&published, 0).as_deref(), Some("0.04"));
+    assert!(!published.incremental, "any other change is scored whole");
 }
 
 async fn concurrent_reads_after_a_change_share_one_scoring(db: Db) {
@@ -245,6 +275,12 @@ async fn concurrent_reads_after_a_change_share_one_scoring(db: Db) {
         4,
         "units 0, 3, 17 and 39"
     );
+    assert!(
+        patched.incremental,
+        "four saves, brought up to date from the kept result"
+    );
+    let (kept_says, whole_says) = as_whole(&patched);
+    assert_eq!(kept_says, whole_says);
     // Any other change (here a stage move) reads the whole again, and still agrees.
     s.advance(&w.admin, w.a, Stage::Publication, "", NOW, Gate::none())
         .await
@@ -272,6 +308,10 @@ async fn a_change_through_one_server_is_seen_by_the_other_on_its_next_read(db: D
         clause_score(&seen, 2).as_deref(),
         Some("0.03"),
         "server one sees server two's save"
+    );
+    assert!(
+        seen.incremental,
+        "from the other server's audit entry, as from its own"
     );
     assert_eq!(seen.revision, two.revision(w.a).await.unwrap());
     score(one, &w, w.a, 2, "0.05").await;

@@ -164,3 +164,26 @@ fn whatif_40000_units(bencher: divan::Bencher) {
         cmp.cells.len()
     });
 }
+
+/// 增量计分 (issue 15): one assessor's score changed among 10,000 units — the result brought up
+/// to date from the previous one, beside scoring all 10,000 again. Target: a small part of it.
+#[divan::bench(args = ["rescore", "score"], sample_count = 20)]
+fn one_score_changed_among_10000_units(bencher: divan::Bencher, how: &str) {
+    let r = rubric();
+    let before = inputs(&r, 10_000);
+    let prev = kaohe_core::score(&r, &before);
+    let mut after = before.clone();
+    let j = &mut after.judgements[4_321];
+    j.score -= Decimal::new(1, 2);
+    j.reason = "复核扣分".into();
+    let pair = (j.unit.to_string(), j.clause.to_string());
+    let pairs = [(pair.0.as_str(), pair.1.as_str())];
+    bencher.bench_local(|| {
+        let s = if how == "rescore" {
+            kaohe_core::rescore::try_rescore(&prev, &r, &after, &pairs).expect("shortcut")
+        } else {
+            kaohe_core::score(&r, &after)
+        };
+        s.units.len()
+    });
+}

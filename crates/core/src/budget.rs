@@ -150,6 +150,11 @@ pub(crate) fn check(f: &mut Fields, clauses: &[Clause], indicators: &[Indicator]
 }
 
 /// The groups with a budget: (label, points, budget, clause indices in order).
+/// Whether clause `ci` shares a deduction budget with others (its score depends on theirs).
+pub(crate) fn shares_budget(rubric: &Rubric, ci: usize) -> bool {
+    groups(rubric).iter().any(|(_, _, _, cs)| cs.contains(&ci))
+}
+
 fn groups(rubric: &Rubric) -> Vec<(String, Decimal, Budget, Vec<usize>)> {
     let mut out = Vec::new();
     for ind in &rubric.indicators {

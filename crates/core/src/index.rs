@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 pub(crate) const NONE: u32 = u32::MAX;
 
 /// Dense indices of the inputs of one run.
+#[derive(Clone)]
 pub(crate) struct Index {
     /// Input unit index of each scored unit (duplicates removed).
     pub units: Vec<u32>,
@@ -58,7 +59,7 @@ impl Index {
 
 /// A name → index map that first tries the last hit and the one after it: input tables are nearly
 /// always grouped by unit and in the rubric's clause order, so most look-ups never hash.
-struct Lookup<'a> {
+pub(crate) struct Lookup<'a> {
     keys: Vec<&'a str>,
     map: FxHashMap<&'a str, u32>,
     last: usize,
@@ -91,7 +92,7 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 impl<'a> Lookup<'a> {
-    fn new(keys: Vec<&'a str>) -> Self {
+    pub(crate) fn new(keys: Vec<&'a str>) -> Self {
         let map = keys
             .iter()
             .enumerate()
@@ -99,7 +100,7 @@ impl<'a> Lookup<'a> {
             .collect();
         Lookup { keys, map, last: 0 }
     }
-    fn get(&mut self, k: &str) -> Option<usize> {
+    pub(crate) fn get(&mut self, k: &str) -> Option<usize> {
         for i in [self.last, self.last + 1] {
             if self.keys.get(i).is_some_and(|x| same(x, k)) {
                 self.last = i;
@@ -223,76 +224,15 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         *slot = ei as u32;
     }
 
-    for (ei, e) in inputs.judgements.iter().enumerate() {
-        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
-            problems.push(unknown_unit(&e.unit, &e.origin));
-            continue;
-        };
-        let Some(c) = clause_of.get(&e.clause) else {
-            problems.push(
-                Problem::error(format!("未知条款“{}”", e.clause))
-                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
-                    .unit(&e.unit)
-                    .value(&e.clause)
-                    .expected(format!("细则的条款编号之一：{}", clause_list())),
-            );
-            continue;
-        };
-        let clause = &rubric.clauses[c];
-        if !matches!(clause.rule, Rule::Judgement) {
-            problems.push(
-                Problem::error(format!(
-                    "条款 {} 按“{}”计分，不能录入评分",
-                    clause.id,
-                    clause.rule.label()
-                ))
-                .at(e.origin.as_ref().map(|o| o.with_column("条款")))
-                .unit(&e.unit)
-                .clause(&clause.id)
-                .value(&e.clause)
-                .expected("评定类条款（judgement）"),
-            );
-            continue;
-        }
-        if e.score < Decimal::ZERO || e.score > clause.max {
-            problems.push(
-                Problem::error(format!("得分超出条款 {} 的分值范围", clause.id))
-                    .at(e.origin.as_ref().map(|o| o.with_column("得分")))
-                    .unit(&e.unit)
-                    .clause(&clause.id)
-                    .value(pts(e.score))
-                    .expected(format!("0 到 {} 之间", pts(clause.max))),
-            );
-            continue;
-        }
-        if e.score < clause.max && e.reason.trim().is_empty() {
-            problems.push(
-                Problem::error(format!(
-                    "得分 {} 低于满分 {}，须填写扣分理由",
-                    pts(e.score),
-                    pts(clause.max)
-                ))
-                .at(e.origin.as_ref().map(|o| o.with_column("理由")))
-                .unit(&e.unit)
-                .clause(&clause.id)
-                .value("")
-                .expected("扣分理由（说明扣分原因）"),
-            );
-            continue;
-        }
-        let slot = &mut ix.judgement[u as usize * n_clauses + c];
-        if *slot != NONE {
-            problems.push(
-                Problem::error(format!("单位“{}”的条款 {} 有两条评分", e.unit, clause.id))
-                    .at(e.origin.clone())
-                    .unit(&e.unit)
-                    .clause(&clause.id)
-                    .expected("每个单位每个评定条款一行"),
-            );
-            continue;
-        }
-        *slot = ei as u32;
-    }
+    judgements(
+        rubric,
+        inputs,
+        0..inputs.judgements.len(),
+        &mut ix,
+        &mut unit_at,
+        &mut clause_of,
+        problems,
+    );
 
     for (ei, e) in inputs.findings.iter().enumerate() {
         let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
@@ -481,6 +421,118 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         }
     }
     ix
+}
+
+/// The lookups of unit codes (scored units, in row order) and clause ids that [`judgements`] reads.
+pub(crate) fn lookups<'a>(rubric: &'a Rubric, inputs: &'a Inputs, ix: &Index) -> [Lookup<'a>; 2] {
+    [
+        Lookup::new(
+            ix.units
+                .iter()
+                .map(|&i| inputs.units[i as usize].code.as_ref())
+                .collect(),
+        ),
+        Lookup::new(rubric.clauses.iter().map(|c| c.id.as_ref()).collect()),
+    ]
+}
+
+/// Checks and indexes the judgement entries (评分) at `entries` (positions in
+/// `Inputs::judgements`) into `ix.judgement`, whose slots for them start NONE.
+pub(crate) fn judgements(
+    rubric: &Rubric,
+    inputs: &Inputs,
+    entries: impl Iterator<Item = usize>,
+    ix: &mut Index,
+    unit_at: &mut Lookup,
+    clause_of: &mut Lookup,
+    problems: &mut Vec<Problem>,
+) {
+    let n_clauses = ix.n_clauses;
+    let unknown_unit = |code: &str, origin: &Option<crate::problem::Origin>| {
+        Problem::error(format!("未知单位“{code}”：单位表中没有这个单位"))
+            .at(origin.as_ref().map(|o| o.with_column("单位")))
+            .value(code)
+            .expected("单位表中的单位编码或单位名称")
+    };
+    let clause_list = || {
+        rubric
+            .clauses
+            .iter()
+            .map(|c| c.id.as_ref())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    for ei in entries {
+        let e = &inputs.judgements[ei];
+        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
+            problems.push(unknown_unit(&e.unit, &e.origin));
+            continue;
+        };
+        let Some(c) = clause_of.get(&e.clause) else {
+            problems.push(
+                Problem::error(format!("未知条款“{}”", e.clause))
+                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                    .unit(&e.unit)
+                    .value(&e.clause)
+                    .expected(format!("细则的条款编号之一：{}", clause_list())),
+            );
+            continue;
+        };
+        let clause = &rubric.clauses[c];
+        if !matches!(clause.rule, Rule::Judgement) {
+            problems.push(
+                Problem::error(format!(
+                    "条款 {} 按“{}”计分，不能录入评分",
+                    clause.id,
+                    clause.rule.label()
+                ))
+                .at(e.origin.as_ref().map(|o| o.with_column("条款")))
+                .unit(&e.unit)
+                .clause(&clause.id)
+                .value(&e.clause)
+                .expected("评定类条款（judgement）"),
+            );
+            continue;
+        }
+        if e.score < Decimal::ZERO || e.score > clause.max {
+            problems.push(
+                Problem::error(format!("得分超出条款 {} 的分值范围", clause.id))
+                    .at(e.origin.as_ref().map(|o| o.with_column("得分")))
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .value(pts(e.score))
+                    .expected(format!("0 到 {} 之间", pts(clause.max))),
+            );
+            continue;
+        }
+        if e.score < clause.max && e.reason.trim().is_empty() {
+            problems.push(
+                Problem::error(format!(
+                    "得分 {} 低于满分 {}，须填写扣分理由",
+                    pts(e.score),
+                    pts(clause.max)
+                ))
+                .at(e.origin.as_ref().map(|o| o.with_column("理由")))
+                .unit(&e.unit)
+                .clause(&clause.id)
+                .value("")
+                .expected("扣分理由（说明扣分原因）"),
+            );
+            continue;
+        }
+        let slot = &mut ix.judgement[u as usize * n_clauses + c];
+        if *slot != NONE {
+            problems.push(
+                Problem::error(format!("单位“{}”的条款 {} 有两条评分", e.unit, clause.id))
+                    .at(e.origin.clone())
+                    .unit(&e.unit)
+                    .clause(&clause.id)
+                    .expected("每个单位每个评定条款一行"),
+            );
+            continue;
+        }
+        *slot = ei as u32;
+    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,8 @@ pub mod num;
 pub mod paste;
 /// 问题: problems with file, row, column, value and expectation.
 pub mod problem;
+/// 增量计分: a result brought up to date after assessors' scores changed.
+pub mod rescore;
 /// 考核结果: scores, totals, ranks, explanations.
 pub mod result;
 /// 细则: the rubric model and its loader/validator.
@@ -70,5 +72,6 @@ pub use date::{Date, DateTime};
 pub use engine::score;
 pub use input::Inputs;
 pub use problem::{Origin, Problem, Severity};
+pub use rescore::rescore;
 pub use result::Scored;
 pub use rubric::Rubric;

@@ -170,6 +170,10 @@ pub struct Scored<'a> {
     pub problems: Vec<Problem>,
     /// No clause missing and no error.
     pub complete: bool,
+    /// Per scored row, the unit's ranking group.
+    pub(crate) groups: Vec<Option<u32>>,
+    /// How many of `problems` came from checking the inputs (the rest are the missing-data warnings).
+    pub(crate) input_problems: usize,
 }
 
 impl<'a> Scored<'a> {

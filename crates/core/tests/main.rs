@@ -17,6 +17,8 @@ mod explanations;
 mod paste;
 /// Invariants over random inputs (proptest).
 mod properties;
+/// 增量计分: a result brought up to date after score changes equals scoring from scratch.
+mod rescore;
 /// The rubric files under `rubrics/`: they load, match RULES.md, keep the seed's text verbatim;
 /// broken rubrics report every problem.
 mod rubric_files;

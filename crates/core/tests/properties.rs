@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
-struct U {
+pub(crate) struct U {
     claim: u32,        // per mille, few values so that ties happen
     defects: u32,      // 0..40
     overdue: u32,      // 0..40
@@ -21,7 +21,7 @@ struct U {
     bonus: u8,         // 0..3 hundredths
 }
 
-fn unit() -> impl Strategy<Value = U> {
+pub(crate) fn unit() -> impl Strategy<Value = U> {
     (
         prop::sample::select(vec![900u32, 950, 970, 987, 990, 1000]),
         0u32..40,
@@ -46,7 +46,7 @@ fn unit() -> impl Strategy<Value = U> {
         )
 }
 
-fn inputs(us: &[U]) -> Inputs {
+pub(crate) fn inputs(us: &[U]) -> Inputs {
     let r = rudong();
     let judgement_ids: Vec<(kaohe_core::input::Id, Decimal)> = r
         .clauses

@@ -441,7 +441,11 @@ mod tests {
             let text = std::fs::read_to_string(f).unwrap();
             for (at, _) in text.match_indices(".audit(") {
                 // The first string literal after the call that reads like `noun.verb`.
-                let rest = &text[at..text.len().min(at + 400)];
+                let mut end = text.len().min(at + 400);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let rest = &text[at..end];
                 let code = rest.split('"').skip(1).step_by(2).find(|s| {
                     s.contains('.')
                         && !s.contains(' ')

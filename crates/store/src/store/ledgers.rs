@@ -274,7 +274,7 @@ impl Store {
             Some((at, i)) if at == state => return Ok(i),
             Some((at, i)) if at < state => {
                 match self.inputs_patched(assessment, at, state, &i).await? {
-                    Some(p) => Arc::new(p),
+                    Some((p, _)) => Arc::new(p),
                     None => Arc::new(self.inputs_uncached(assessment).await?),
                 }
             }
@@ -301,7 +301,7 @@ impl Store {
         from: i64,
         to: i64,
         old: &kaohe_core::Inputs,
-    ) -> Result<Option<kaohe_core::Inputs>> {
+    ) -> Result<Option<(kaohe_core::Inputs, Vec<(String, String)>)>> {
         const MOST: i64 = 2_000;
         if to - from > MOST {
             return Ok(None);
@@ -332,11 +332,12 @@ impl Store {
             }
         }
         let mut inp = old.clone();
-        for (unit, clause) in touched {
+        for (unit, clause) in &touched {
+            let (unit, clause) = (unit.as_str(), clause.as_str());
             let rows = sqlx::query("SELECT l.ledger, l.score, l.reason, u.name AS by_name FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 AND l.clause_id = $3 AND l.ledger IN ('assessor', 'final')")
                 .bind(assessment)
-                .bind(&unit)
-                .bind(&clause)
+                .bind(unit)
+                .bind(clause)
                 .fetch_all(&self.pool)
                 .await?;
             // The final score where there is one, else the assessor's (as `inputs_uncached`).
@@ -349,8 +350,8 @@ impl Store {
                     let ledger: String = r.get("ledger");
                     let score: String = r.get("score");
                     Some(kaohe_core::input::JudgementEntry {
-                        unit: unit.as_str().into(),
-                        clause: clause.as_str().into(),
+                        unit: unit.into(),
+                        clause: clause.into(),
                         score: stored_decimal(&score, || {
                             let l = Ledger::parse(&ledger).map_or(ledger.as_str(), |l| l.label());
                             format!("单位 {unit} 条款 {clause} 的{l}")
@@ -363,9 +364,9 @@ impl Store {
                 None => None,
             };
             // Judgements are kept in (unit, clause) order, as `inputs_uncached` reads them.
-            let at = inp.judgements.binary_search_by(|j| {
-                (&*j.unit, &*j.clause).cmp(&(unit.as_str(), clause.as_str()))
-            });
+            let at = inp
+                .judgements
+                .binary_search_by(|j| (&*j.unit, &*j.clause).cmp(&(unit, clause)));
             match (at, entry) {
                 (Ok(i), Some(e)) => inp.judgements[i] = e,
                 (Err(i), Some(e)) => inp.judgements.insert(i, e),
@@ -375,7 +376,40 @@ impl Store {
                 (Err(_), None) => {}
             }
         }
-        Ok(Some(inp))
+        Ok(Some((inp, touched.into_iter().collect())))
+    }
+
+    /// The inputs now, given `old`, the inputs at revision `from` (a kept result's): with the
+    /// (unit, clause) pairs whose scores changed since, when nothing else did — what
+    /// `kaohe_core::rescore` needs to bring a result up to date — or `None` for those when anything
+    /// else changed (the inputs then read whole). Keeps what it read as [`Store::inputs`] does.
+    pub async fn inputs_since(
+        &self,
+        assessment: i64,
+        from: i64,
+        old: &Arc<kaohe_core::Inputs>,
+    ) -> Result<InputsSince> {
+        let state = self.revision(assessment).await?;
+        let (inputs, scores_changed) = if state <= from {
+            (old.clone(), Some(Vec::new()))
+        } else {
+            match self.inputs_patched(assessment, from, state, old).await? {
+                Some((p, touched)) => (Arc::new(p), Some(touched)),
+                None => (Arc::new(self.inputs_uncached(assessment).await?), None),
+            }
+        };
+        let mut cache = self.cache.lock().expect("cache");
+        let newer = cache
+            .inputs
+            .get(&assessment)
+            .is_some_and(|(at, _)| *at > state);
+        if !newer {
+            cache.inputs.insert(assessment, (state, inputs.clone()));
+        }
+        Ok(InputsSince {
+            inputs,
+            scores_changed,
+        })
     }
 
     pub(super) async fn inputs_uncached(&self, assessment: i64) -> Result<kaohe_core::Inputs> {
@@ -455,4 +489,12 @@ impl Store {
         }
         Ok(inp)
     }
+}
+
+/// What [`Store::inputs_since`] read: the inputs now, and what changed in them.
+pub struct InputsSince {
+    pub inputs: Arc<kaohe_core::Inputs>,
+    /// The (unit code, clause id) pairs whose assessor or final scores changed, when nothing else
+    /// did (empty: nothing changed); `None` when something else changed.
+    pub scores_changed: Option<Vec<(String, String)>>,
 }

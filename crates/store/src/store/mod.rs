@@ -73,6 +73,7 @@ pub use grid::{
 pub use imports::Import;
 pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
+pub use ledgers::InputsSince;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub(crate) use sealing::sealed_sha_of;
