@@ -78,10 +78,14 @@ pub struct Kept {
     /// The revision the result reflects (the assessment's revision read before its data).
     pub revision: i64,
     cell: ScoredCell,
-    /// Unit code → its place in [`Scored::units`].
-    by_code: HashMap<String, usize>,
+    /// Unit code → its row in the result (the same while the units are: shared with the next).
+    rows: Arc<HashMap<String, u32>>,
+    /// Row → its place in [`Scored::units`] (league order).
+    places: Vec<u32>,
     /// How it was made: scored whole, or brought up to date from the one before ([`Kept::rescore`]).
     pub incremental: bool,
+    /// Per indicator, the sum of points and the number of the units that have all its data.
+    sums: Vec<(Decimal, u64)>,
     /// Per indicator, the average points of the units that have all its data.
     averages: Vec<Option<Decimal>>,
     /// Per [`Sort`], the order of [`Scored::units`] (made on first use).
@@ -94,7 +98,7 @@ impl Kept {
         let cell = ScoredCell::new(Source { assessment, inputs }, |s| {
             kaohe_core::score(&s.assessment.rubric, &s.inputs)
         });
-        Kept::around(revision, cell, false)
+        Kept::around(revision, cell)
     }
 
     /// The result of `inputs` brought up to date from `prev`'s when they differ from `prev`'s
@@ -122,25 +126,62 @@ impl Kept {
             shortcut = quick.is_some();
             quick.unwrap_or_else(|| kaohe_core::score(&s.assessment.rubric, &s.inputs))
         });
-        Kept::around(revision, cell, shortcut)
-    }
-
-    fn around(revision: i64, cell: ScoredCell, incremental: bool) -> Kept {
+        if !shortcut {
+            return Kept::around(revision, cell);
+        }
+        // The same units in the same rows: the code map is shared, the indicator sums change by
+        // the changed units' points before and after.
         let scored = cell.borrow_dependent();
-        let by_code = scored
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (scored.unit(r).code.to_string(), i))
-            .collect();
-        let averages = indicator_averages(scored.rubric, scored);
+        let places = places(scored);
+        let mut sums = prev.sums.clone();
+        let mut units: Vec<&str> = changed.iter().map(|(u, _)| u.as_str()).collect();
+        units.sort_unstable();
+        units.dedup();
+        for code in units {
+            let (Some(&row), Some(old)) = (prev.rows.get(code), prev.unit(code)) else {
+                continue;
+            };
+            let new = &scored.units[places[row as usize] as usize];
+            for (ind, sum) in scored.rubric.indicators.iter().zip(sums.iter_mut()) {
+                if let Some(p) = indicator_points(prev.scored(), old, ind) {
+                    *sum = (sum.0 - p, sum.1 - 1);
+                }
+                if let Some(p) = indicator_points(scored, new, ind) {
+                    *sum = (sum.0 + p, sum.1 + 1);
+                }
+            }
+        }
         Kept {
             revision,
-            cell,
-            by_code,
-            incremental,
-            averages,
+            rows: prev.rows.clone(),
+            places,
+            incremental: true,
+            averages: averages(&sums),
+            sums,
             orders: Default::default(),
+            cell,
+        }
+    }
+
+    fn around(revision: i64, cell: ScoredCell) -> Kept {
+        let scored = cell.borrow_dependent();
+        let rows = Arc::new(
+            scored
+                .units
+                .iter()
+                .map(|r| (scored.unit(r).code.to_string(), r.row))
+                .collect(),
+        );
+        let sums = indicator_sums(scored.rubric, scored);
+        Kept {
+            revision,
+            rows,
+            places: places(scored),
+            incremental: false,
+            averages: averages(&sums),
+            sums,
+            orders: Default::default(),
+            cell,
         }
     }
 
@@ -159,7 +200,8 @@ impl Kept {
 
     /// The unit's row of the result (found by its code, without a scan), if it is in it.
     pub fn unit(&self, code: &str) -> Option<&UnitResult> {
-        self.by_code.get(code).map(|&i| &self.scored().units[i])
+        let row = *self.rows.get(code)? as usize;
+        Some(&self.scored().units[self.places[row] as usize])
     }
 
     /// Per indicator of the rubric, the average points of the units that have all its data.
@@ -197,20 +239,34 @@ pub fn indicator_points(
         .try_fold(Decimal::ZERO, |acc, &ci| cells[ci].score().map(|v| acc + v))
 }
 
-fn indicator_averages(rubric: &Rubric, scored: &Scored<'_>) -> Vec<Option<Decimal>> {
+/// Per indicator, the sum of points and the number of the units that have all its data.
+fn indicator_sums(rubric: &Rubric, scored: &Scored<'_>) -> Vec<(Decimal, u64)> {
     rubric
         .indicators
         .iter()
         .map(|ind| {
-            let known: Vec<_> = scored
+            scored
                 .units
                 .iter()
                 .filter_map(|r| indicator_points(scored, r, ind))
-                .collect();
-            (!known.is_empty())
-                .then(|| known.iter().sum::<Decimal>() / Decimal::from(known.len() as u64))
+                .fold((Decimal::ZERO, 0), |(s, n), p| (s + p, n + 1))
         })
         .collect()
+}
+
+fn averages(sums: &[(Decimal, u64)]) -> Vec<Option<Decimal>> {
+    sums.iter()
+        .map(|&(s, n)| (n > 0).then(|| s / Decimal::from(n)))
+        .collect()
+}
+
+/// Row → place in league order.
+fn places(scored: &Scored<'_>) -> Vec<u32> {
+    let mut out = vec![0; scored.units.len()];
+    for (i, r) in scored.units.iter().enumerate() {
+        out[r.row as usize] = i as u32;
+    }
+    out
 }
 
 /// Whether `prev` was scored under the same rubric text as `assessment` has now.

@@ -143,8 +143,19 @@ fn as_whole(k: &kaohe_app::kept::Kept) -> (String, String) {
         }
         out
     };
-    let whole = kaohe_core::score(&k.assessment().rubric, k.inputs());
-    (said(k.scored()), said(&whole))
+    let whole =
+        kaohe_app::kept::Kept::build(k.revision, k.assessment().clone(), k.inputs().clone());
+    let averages = |k: &kaohe_app::kept::Kept| format!("{:?}", k.indicator_averages());
+    let unit = |k: &kaohe_app::kept::Kept, s: &kaohe_core::Scored| {
+        s.units
+            .iter()
+            .map(|u| format!("{:?}", k.unit(&s.unit(u).code).map(|r| (r.row, r.total))))
+            .collect::<String>()
+    };
+    (
+        said(k.scored()) + &averages(k) + &unit(k, k.scored()),
+        said(whole.scored()) + &averages(&whole) + &unit(&whole, whole.scored()),
+    )
 }
 
 async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(db: Db) {
