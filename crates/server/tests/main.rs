@@ -78,6 +78,7 @@ kaohe_store::on_both!(
     the_period_defaults_to_the_assessments_year_and_names_the_pages_field,
     every_page_every_role_reaches_speaks_chinese_and_every_link_opens,
     objection_files_and_finding_photos_on_the_unit_page,
+    forms_carry_files_without_javascript_within_the_limit_and_the_role_first,
     the_results_api_pages_and_sorts_on_the_server,
     the_league_page_pages_and_sorts_on_the_server,
     the_demo_signs_in_the_three_administrators_and_each_is_refused_the_others_work,
@@ -115,6 +116,9 @@ use evidence::*;
 /// Files on objections and findings, objections decided on purpose and reopened (issue 13).
 mod objection_files;
 use objection_files::*;
+/// Forms that carry files without JavaScript: multipart, the limit, the role before the body (issue 13).
+mod form_files;
+use form_files::*;
 /// Platform imports: staged, previewed with their problems, committed whole; one source per count.
 mod imports;
 use imports::*;
