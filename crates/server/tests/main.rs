@@ -57,6 +57,7 @@ kaohe_store::on_both!(
     a_line_break_typed_into_a_form_never_breaks_the_way_back,
     what_the_api_answers_reads_as_recorded,
     what_the_key_pages_say_reads_as_recorded,
+    the_dashboard_before_any_assessment_says_what_to_do_next,
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
     the_gate_lists_unfinished_work_and_the_stage_route_seals,
