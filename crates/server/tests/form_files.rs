@@ -93,6 +93,25 @@ pub(crate) async fn forms_carry_files_without_javascript_within_the_limit_and_th
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].size as usize, photo.len());
 
+    // 佐证材料 on a clause (the form beside a clause's 自评), without script.
+    let form = multipart(
+        &[("csrf", &ass.csrf), ("to", "clause"), ("target", "1.4.2")],
+        &[("file", "检查记录.pdf", PDF)],
+    );
+    let (s, html) = post(&a, &ass, &format!("{unit_page}/files"), form).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let files = a
+        .store
+        .evidence(&admin_user, id, "320623001")
+        .await
+        .unwrap();
+    assert!(
+        files
+            .iter()
+            .any(|e| e.original_name == "检查记录.pdf" && e.clause_id == "1.4.2"),
+        "{files:?}"
+    );
+
     // Who may not record a finding here is refused before the body is read (the body would fail).
     for login in ["leader", "juegang"] {
         let who = web_login(&a, login).await;
