@@ -294,12 +294,25 @@ async fn objections(
     ))
 }
 
+/// 处理异议 as the API takes it: the outcome said outright (`upheld` 采纳 / `rejected` 驳回, the
+/// words of the objection's `status` and of the page's form), never a default.
 #[derive(Deserialize)]
 struct Decision {
-    upheld: bool,
+    #[serde(default)]
+    outcome: Option<String>,
     reason: String,
     /// The final score of a judgement clause when upheld.
     score: Option<String>,
+}
+
+/// The decision's outcome, or why it is refused (in Chinese, naming the value sent).
+fn outcome(sent: Option<&str>) -> Result<kaohe_store::Outcome, AppError> {
+    const WANT: &str = "应为 upheld（采纳）或 rejected（驳回）";
+    match sent.map(str::trim) {
+        None | Some("") => Err(AppError::invalid(format!("请写明处理结果 outcome：{WANT}"))),
+        Some(v) => kaohe_store::Outcome::parse(Some(v))
+            .map_err(|_| AppError::invalid(format!("处理结果 outcome“{v}”不认识：{WANT}"))),
+    }
 }
 
 async fn decide(
@@ -308,8 +321,9 @@ async fn decide(
     Path((id, oid)): Path<(i64, i64)>,
     Json(b): Json<Decision>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let upheld = outcome(b.outcome.as_deref())? == kaohe_store::Outcome::Upheld;
     let d = kaohe_store::Decision {
-        upheld: b.upheld,
+        upheld,
         reason: &b.reason,
         score: b.score.as_deref(),
     };
@@ -317,7 +331,7 @@ async fn decide(
         .decide_objection(&a.user, id, oid, &d, &st.now())
         .await?;
     Ok(Json(
-        serde_json::json!({ "id": oid, "status": if b.upheld { "upheld" } else { "rejected" } }),
+        serde_json::json!({ "id": oid, "status": if upheld { "upheld" } else { "rejected" } }),
     ))
 }
 

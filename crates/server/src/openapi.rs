@@ -206,7 +206,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     (
         "post",
         "/api/assessments/{id}/objections/{oid}/decision",
-        "处理异议：采纳（可附最终分）或驳回，须填写理由（考核员或管理员，公示）",
+        "处理异议：outcome 写明 upheld（采纳，评定类条款须附最终分 score）或 rejected（驳回），须填写理由 reason（考核员或管理员，公示）；缺少或不认识的 outcome 返回 422",
     ),
     (
         "post",

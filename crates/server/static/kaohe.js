@@ -262,7 +262,11 @@ document.querySelectorAll('input.evidence').forEach(function (input) {
 // Files sent with a unit page's forms (an objection's, a finding's photo taken with the phone's
 // camera or any file, one added or replaced): read into the form's hidden `<into>_data` (base64url,
 // so the url-encoded form carries it as it is) and `<into>_name`; the server checks type and size.
+// Without this script the same forms post the file itself (multipart/form-data); with it they post
+// the url-encoded form, the file in its hidden field.
 document.querySelectorAll('input.form-file').forEach(function (input) {
+  input.removeAttribute('name');
+  if (input.form) input.form.enctype = 'application/x-www-form-urlencoded';
   input.addEventListener('change', function () {
     var form = input.form, into = input.dataset.into, f = input.files[0];
     var data = form.querySelector('input[name="' + into + '_data"]'), name = form.querySelector('input[name="' + into + '_name"]');

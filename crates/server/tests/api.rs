@@ -468,9 +468,10 @@ pub(crate) fn valid_request(
             body(json!({ "unit": "320623001", "clause": "1.1.1", "reason": "x" })),
             json_h,
         ),
-        (_, p) if p.ends_with("/decision") => {
-            (body(json!({ "upheld": false, "reason": "x" })), json_h)
-        }
+        (_, p) if p.ends_with("/decision") => (
+            body(json!({ "outcome": "rejected", "reason": "x" })),
+            json_h,
+        ),
         (_, p) if p.ends_with("/finalize") || p.ends_with("/corrections") => {
             (body(json!({ "reason": "x" })), json_h)
         }

@@ -57,6 +57,7 @@ kaohe_store::on_both!(
     a_line_break_typed_into_a_form_never_breaks_the_way_back,
     what_the_api_answers_reads_as_recorded,
     what_the_key_pages_say_reads_as_recorded,
+    the_dashboard_before_any_assessment_says_what_to_do_next,
     hostile_files_staged_and_previewed_are_problems_and_the_server_answers,
     a_failing_session_lookup_is_an_error_page_not_the_sign_in_page,
     the_gate_lists_unfinished_work_and_the_stage_route_seals,
@@ -78,6 +79,7 @@ kaohe_store::on_both!(
     the_period_defaults_to_the_assessments_year_and_names_the_pages_field,
     every_page_every_role_reaches_speaks_chinese_and_every_link_opens,
     objection_files_and_finding_photos_on_the_unit_page,
+    forms_carry_files_without_javascript_within_the_limit_and_the_role_first,
     the_results_api_pages_and_sorts_on_the_server,
     the_league_page_pages_and_sorts_on_the_server,
     the_demo_signs_in_the_three_administrators_and_each_is_refused_the_others_work,
@@ -115,6 +117,9 @@ use evidence::*;
 /// Files on objections and findings, objections decided on purpose and reopened (issue 13).
 mod objection_files;
 use objection_files::*;
+/// Forms that carry files without JavaScript: multipart, the limit, the role before the body (issue 13).
+mod form_files;
+use form_files::*;
 /// Platform imports: staged, previewed with their problems, committed whole; one source per count.
 mod imports;
 use imports::*;

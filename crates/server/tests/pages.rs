@@ -692,7 +692,8 @@ pub(crate) async fn an_assessor_records_a_finding_on_the_page_and_it_costs_its_p
             format!("csrf={}&clause=1.4.2&description=x", rep.csrf),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // (Refused as who they are, before the form's body — which may carry files — is read.)
+    assert_eq!(s, StatusCode::FORBIDDEN);
     let (_, html) = page(&a, &admin, &format!("/a/{id}/u/320623100")).await;
     assert_eq!(html.matches("· 办事指南缺少收费标准").count(), 1);
     assert!(!html.contains("· x<"));

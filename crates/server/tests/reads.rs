@@ -146,7 +146,7 @@ pub(crate) async fn every_ledger_is_read_by_whom_the_read_policy_says_in_every_s
                         &who["wangfang"],
                         "POST",
                         &format!("/api/assessments/{id}/objections/{oid}/decision"),
-                        Some(json!({ "upheld": true, "reason": "现场复核属实", "score": "0.05" })),
+                        Some(json!({ "outcome": "upheld", "reason": "现场复核属实", "score": "0.05" })),
                         true,
                     )
                     .await;

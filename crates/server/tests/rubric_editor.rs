@@ -58,10 +58,17 @@ pub(crate) async fn the_rubric_editor_adds_refuses_saves_diffs_and_makes_effecti
     );
     // Its metric chosen from the rubric's own, named in Chinese.
     assert!(
-        html.contains("<option value=\"claim_rate\" selected>认领率（claim_rate）</option>"),
+        html.contains("<option value=\"claim_rate\" selected>认领率</option>"),
         "{html}"
     );
     assert!(html.contains(">名次扣减分</label>"), "{html}");
+    // What a clerk reads of a clause: Chinese only, no TOML key beside a parameter's name.
+    let start = html.find("<div class=\"clause\" id=\"c-1.4.1\">").unwrap();
+    let end = start + html[start..].find("</table>").unwrap();
+    insta::assert_snapshot!(
+        "page-rubric-editor-clause",
+        crate::snapshots::page_text(&html[start..end])
+    );
     assert!(html.contains("未发现问题"));
     let text = textarea(&html, "toml");
     assert!(text.starts_with("id = \"rudong-2022\""), "{text}");

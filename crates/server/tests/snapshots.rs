@@ -109,3 +109,42 @@ pub(crate) async fn what_the_key_pages_say_reads_as_recorded(db: Db) {
         insta::assert_snapshot!(name, page_text(&html));
     }
 }
+
+/// Before any assessment (a new installation): the dashboard says so, and the admin's next step.
+pub(crate) async fn the_dashboard_before_any_assessment_says_what_to_do_next(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = kaohe_store::testdb::open(dir.path(), db).await;
+    let now = kaohe_server::iso(T0);
+    for (login, name, role) in [
+        ("admin", "县政务办", Role::Admin),
+        ("wangfang", "王芳", Role::Assessor),
+    ] {
+        let u = NewUser {
+            login,
+            name,
+            role,
+            unit: None,
+            password: "password-123",
+        };
+        store.add_user(None, &u, &now).await.unwrap();
+    }
+    let clock = Arc::new(AtomicU64::new(T0));
+    let c = clock.clone();
+    let state = AppState::new(store.clone(), Arc::new(move || c.load(Ordering::SeqCst)));
+    let a = App {
+        _dir: dir,
+        app: router(state),
+        clock,
+        store,
+        id: 0,
+    };
+    for (login, name) in [
+        ("admin", "page-no-assessment-admin"),
+        ("wangfang", "page-no-assessment-assessor"),
+    ] {
+        let who = web_login(&a, login).await;
+        let (s, html) = page(&a, &who, "/").await;
+        assert_eq!(s, StatusCode::OK, "{login}");
+        insta::assert_snapshot!(name, page_text(&html));
+    }
+}

@@ -200,16 +200,42 @@ pub(crate) async fn the_whole_workflow_from_draft_to_final_and_a_correction(db: 
             "还有 1 件异议未处理，不能定档：掘港街道 条款 1.1.1"
         )
     );
+    // The outcome said outright: missing (or the old `upheld: true`) and unknown are refused.
+    for (body, error) in [
+        (
+            json!({ "upheld": true, "reason": "经核实", "score": "0.05" }),
+            "请写明处理结果 outcome：应为 upheld（采纳）或 rejected（驳回）",
+        ),
+        (
+            json!({ "outcome": "采纳", "reason": "经核实", "score": "0.05" }),
+            "处理结果 outcome“采纳”不认识：应为 upheld（采纳）或 rejected（驳回）",
+        ),
+    ] {
+        let (st, v, _) = a
+            .call(
+                &assessor,
+                "POST",
+                &format!("/api/assessments/{id}/objections/{oid}/decision"),
+                Some(body),
+                true,
+            )
+            .await;
+        assert_eq!(
+            (st, v["error"].as_str().unwrap()),
+            (StatusCode::UNPROCESSABLE_ENTITY, error)
+        );
+    }
     let (st, v, _) = a
         .call(
             &assessor,
             "POST",
             &format!("/api/assessments/{id}/objections/{oid}/decision"),
-            Some(json!({ "upheld": true, "reason": "经核实测绘报告，面积达标", "score": "0.05" })),
+            Some(json!({ "outcome": "upheld", "reason": "经核实测绘报告，面积达标", "score": "0.05" })),
             true,
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "upheld");
     let (_, list, _) = a
         .call(
             &rep,

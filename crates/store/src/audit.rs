@@ -360,7 +360,10 @@ impl<'k> Verifier<'k> {
         if !self.key.authentic(e) {
             return Err(format!(
                 "审计日志第 {} 条（{} {} {}）的内容与哈希不符：该记录被改动",
-                e.seq, e.at, e.actor, e.action
+                e.seq,
+                kaohe_core::time::beijing(&e.at),
+                e.actor,
+                action_label(&e.action)
             ));
         }
         if e.seq == self.key.since && e.hash != self.key.since_hash {

@@ -101,7 +101,8 @@ impl State {
         let bad = |s: &mut State| {
             s.unreadable.push(format!(
                 "审计日志第 {} 条（{}）的内容无法回放",
-                e.seq, e.action
+                e.seq,
+                crate::audit::action_label(&e.action)
             ))
         };
         let new = e.new.as_deref().unwrap_or_default();
@@ -398,6 +399,11 @@ impl Differences {
 /// 启用 / 已停用
 fn state_label(active: bool) -> &'static str {
     if active { "启用" } else { "已停用" }
+}
+
+/// A role's key as the office says it (单位填报员, 领导 …); a key kaohe does not know, quoted.
+fn role_label(key: &str) -> String {
+    crate::Role::parse(key).map_or_else(|| format!("角色“{key}”"), |r| r.label().to_string())
 }
 
 fn ledger_label(key: &str) -> String {
@@ -769,12 +775,12 @@ impl Store {
             match st.users.remove(&login) {
                 None => d.push(format!(
                     "账户“{login}”（{}）在表中，审计日志中没有创建记录：在审计日志之外被写入",
-                    got.1
+                    role_label(&got.1)
                 )),
                 Some(want) if want != got => d.push(format!(
                     "账户“{login}”在表中为 {}（{}，单位 {}，{}），审计日志记载为 {}（{}，单位 {}，{}）：在审计日志之外被改动",
-                    got.0, got.1, got.2.as_deref().unwrap_or("无"), state_label(got.3),
-                    want.0, want.1, want.2.as_deref().unwrap_or("无"), state_label(want.3)
+                    got.0, role_label(&got.1), got.2.as_deref().unwrap_or("无"), state_label(got.3),
+                    want.0, role_label(&want.1), want.2.as_deref().unwrap_or("无"), state_label(want.3)
                 )),
                 Some(_) => {}
             }

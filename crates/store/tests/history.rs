@@ -225,7 +225,7 @@ pub(crate) async fn tables_changed_behind_the_stores_back_are_named(db: Db) {
         format!("考核 {a} 单位 320623100 的指标 online_volume 在表中为 999，审计日志记载为 80：在审计日志之外被改动"),
         "加分 1 在表中为 单位 320623100 条款 2.3.3 5 分，审计日志记载为 单位 320623100 条款 2.3.3 0.5 分：在审计日志之外被改动".into(),
         format!("考核 {a} 的阶段在表中为“publication”，审计日志记载为“review”：在审计日志之外被改动"),
-        "账户“wangfang”在表中为 王芳（admin，单位 无，启用），审计日志记载为 王芳（assessor，单位 无，启用）：在审计日志之外被改动".into(),
+        "账户“wangfang”在表中为 王芳（管理员，单位 无，启用），审计日志记载为 王芳（考核员，单位 无，启用）：在审计日志之外被改动".into(),
     ];
     let expect: Vec<String> = expect.into_iter().filter(|e| e != "注意").collect();
     assert_eq!(d, expect);

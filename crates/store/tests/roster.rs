@@ -280,7 +280,7 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     assert_eq!(
         s.audit_replay().await.unwrap(),
         [
-            "账户“lina”在表中为 李娜（assessor，单位 无，已停用），审计日志记载为 李娜（assessor，单位 无，启用）：在审计日志之外被改动"
+            "账户“lina”在表中为 李娜（考核员，单位 无，已停用），审计日志记载为 李娜（考核员，单位 无，启用）：在审计日志之外被改动"
         ]
     );
 }

@@ -137,10 +137,12 @@ pub fn check(file: &str, text: &str) -> Checked {
 }
 
 mod edit;
+mod help;
 mod pasted;
 mod tree;
 
 pub use edit::*;
+pub use help::*;
 pub use pasted::*;
 pub use tree::*;
 

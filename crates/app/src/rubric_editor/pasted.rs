@@ -88,7 +88,7 @@ pub(super) fn clause_view(n: usize, c: &PastedClause) -> PasteClauseView {
         params: s
             .params
             .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
+            .map(|(k, v)| (param_name(k).to_string(), v.clone()))
             .collect(),
         because: s.because.clone(),
         note: s.note.clone(),

@@ -129,6 +129,8 @@ pub(super) fn param_text(key: &str, v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Integer(i) => i.to_string(),
+        Value::Array(_) if key == "range" => range_text(v).unwrap_or_else(|| v.to_string()),
+        Value::Array(a) if key == "types" => types_text(a).unwrap_or_else(|| v.to_string()),
         Value::Array(a) => {
             if let Some((_, fields)) = rubric::sheet::LISTS.iter().find(|(k, _)| *k == key)
                 && a.iter().all(Value::is_table)
@@ -152,6 +154,29 @@ pub(super) fn param_text(key: &str, v: &Value) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// `["2", "5"]` as the Excel sheet writes it: `2-5`.
+fn range_text(v: &Value) -> Option<String> {
+    match v.as_array()?.as_slice() {
+        [Value::String(lo), Value::String(hi)] => Some(format!("{lo}-{hi}")),
+        _ => None,
+    }
+}
+
+/// `[{ name, per }, { name, range }]` as the Excel sheet writes it: `标识不醒目:1；情节较重:2-5`.
+fn types_text(a: &[Value]) -> Option<String> {
+    let each = |t: &Table| -> Option<String> {
+        let name = t.get("name")?.as_str()?;
+        let points = match (t.get("per"), t.get("range")) {
+            (Some(Value::String(per)), None) => per.clone(),
+            (None, Some(r)) => range_text(r)?,
+            _ => return None,
+        };
+        Some(format!("{name}:{points}"))
+    };
+    let parts: Option<Vec<String>> = a.iter().map(|v| each(v.as_table()?)).collect();
+    Some(parts?.join("；"))
 }
 
 /// A parameter's value from its form field, or what is wrong with it (in Chinese).
@@ -380,104 +405,19 @@ pub(super) fn choices(
         .collect();
     if key == "metric" {
         out.push((String::new(), "（不用指标数据）".into()));
-        out.extend(
-            metrics
-                .iter()
-                .map(|(k, name)| (k.clone(), format!("{name}（{k}）"))),
-        );
+        out.extend(metrics.iter().map(|(k, name)| {
+            (
+                k.clone(),
+                if name.is_empty() {
+                    k.clone()
+                } else {
+                    name.clone()
+                },
+            )
+        }));
     }
     if !out.is_empty() && !out.iter().any(|(v, _)| v == value) {
         out.push((value.to_string(), value.to_string()));
     }
     out
-}
-
-/// What a parameter of a rule kind means, and a worked example — the one table the editor's form
-/// and the paste view show (taken from the rule kinds' own documentation in `kaohe_core::rules`).
-pub fn param_help(kind: &str, key: &str) -> (&'static str, &'static str) {
-    match (kind, key) {
-        ("bonus", "cap") => (
-            "加分上限：本条最多加的分数；不填则以条款分值为上限",
-            "0.1：加分合计 0.15 只计 0.1",
-        ),
-        ("deduction", "cap") => (
-            "扣分上限：本条最多扣的分数（封顶）；不填则扣完条款分值为止",
-            "0.5：每项扣 0.2，缺 4 项应扣 0.8，封顶只扣 0.5",
-        ),
-        ("penalty", "cap") => (
-            "扣分上限：本项从总分中最多扣的分数",
-            "2：每例扣 0.5，发现 5 例应扣 2.5，只扣 2",
-        ),
-        ("rank_ratio", "points") => (
-            "第 1 名得分；不填则为条款分值",
-            "2：办件量 300、200、100 的三个单位得 2、1.3333、0.6667",
-        ),
-        (_, "per") => (
-            "每发现一例（一项、一处、一件）扣的分数",
-            "0.002：满分 0.05，超期 3 件得 0.05 − 3 × 0.002 = 0.044",
-        ),
-        (_, "metric") => (
-            "所依据的平台数据指标：填细则“指标数据”（[[metrics]]）中的编号",
-            "claim_rate（认领率）",
-        ),
-        (_, "better") => (
-            "名次方向：higher 数值高者在前，lower 数值低者在前；不填为 higher",
-            "lower：超期件数少的单位排第一",
-        ),
-        (_, "first") => ("第一名得分；不填则为条款分值", "0.05：第一名得 0.05"),
-        (_, "step") => (
-            "名次每后一名扣减的分数",
-            "0.002：第一名 0.05，第 3 名得 0.05 − 2 × 0.002 = 0.046",
-        ),
-        (_, "ties") => (
-            "并列名次的算法：competition 并列者同名次、其后顺延（1、1、3）；dense 其后连续（1、1、2）；不填用细则的设置",
-            "dense：两个单位并列第 1，下一个单位第 2",
-        ),
-        (_, "parts") => (
-            "参与综合排名的指标，每项写成 指标编号:方向:权重，多项以“；”分隔（方向、权重可省，默认 higher、1）",
-            "handled_volume:higher:1；online_rate:higher:1",
-        ),
-        (_, "top") => (
-            "只有前几名按比例得分（整数）；其后的名次得 beyond 的分数",
-            "5：第 6 名起得 beyond（默认 0）",
-        ),
-        (_, "beyond") => (
-            "top 名次以外的得分；不填为 0",
-            "0.5：第 6 名起每个单位得 0.5",
-        ),
-        (_, "target") => (
-            "目标值：达到即得满分；比率写成小数",
-            "0.95：满意度 90% 得 分值 × 90% ÷ 95%",
-        ),
-        (_, "mode") => (
-            "算法：ratio 按 实际 ÷ 目标 的比例得分；per_point 每低 1 个百分点扣 per_point 分；不填为 ratio",
-            "per_point",
-        ),
-        (_, "per_point") => (
-            "mode 为 per_point 时，每低 1 个百分点扣的分数",
-            "0.01：目标 95%，实际 90%，扣 5 × 0.01 = 0.05",
-        ),
-        (_, "tiers") => (
-            "阶梯：每档写成 门槛:得分，最好的一档在前，多档以“；”分隔；未达最低一档得 0",
-            "0.8:2；0.7:1.5；0.6:1：75% 得 1.5",
-        ),
-        (_, "types") => (
-            "问题类型及各自的扣分（TOML 写法）；写了它就不写 per",
-            "[{ name = \"标识不醒目\", per = \"1\" }, { name = \"标识不易识别\", per = \"0.5\" }]",
-        ),
-        (_, "range") => (
-            "酌情扣分的范围 [下限, 上限]：考核员逐件选定扣分并写明理由；写了它就不写 per",
-            "[\"0.1\", \"0.5\"]",
-        ),
-        (_, "word") => (
-            "细则自己对件数的说法，{n} 处填件数",
-            "缺 {n} 项：说明写成“缺 11 项 × 0.2 = 2.2”",
-        ),
-        (_, "inspection") => (
-            "填 required：须有检查记录（谁、何时）才计分，没有记录为“未检查”",
-            "required",
-        ),
-        (_, "cap") => ("上限：本条最多扣（或加）的分数", "0.5"),
-        _ => ("", ""),
-    }
 }

@@ -6,8 +6,9 @@
 //! ```
 //!
 //! Writes `login.png`, `league.png`, `scorecard.png`, `feedback.png`, `rubric.png`, `import.png`,
-//! `audit.png`, `grid.png`, `setup.png` and `whatif.png` (a draft rubric with steeper rank steps
-//! tried on the demo's data) into the folder. The `kaohe` binary is the one built beside this one
+//! `audit.png`, `grid.png`, `setup.png`, `whatif.png` (a draft rubric with steeper rank steps
+//! tried on the demo's data), `wizard.png` (新建考核) and `rubric-editor.png` (细则编辑 of the
+//! year the wizard made) into the folder. The `kaohe` binary is the one built beside this one
 //! (`target/debug/kaohe`), or `--kaohe PATH`. Needs chromium and chromium-driver.
 
 use kaohe_browser::{Browser, Demo, Window};
@@ -20,6 +21,12 @@ const USAGE: &str = "usage: screenshots [--kaohe PATH] DIR";
 const SHOT: Window = Window {
     width: 1366,
     height: 1000,
+};
+
+/// The window of the rubric editor's picture: one clause and its rule.
+const CLAUSE: Window = Window {
+    width: 1366,
+    height: 680,
 };
 
 /// The pages shown to the admin: (path, a text that shows it has loaded, picture).
@@ -111,6 +118,23 @@ fn take(kaohe: &Path, dir: &Path) -> std::io::Result<()> {
     }
     whatif(&d, &b)?;
     shot("whatif.png")?;
+    // 新建考核 and 细则编辑 at the smallest desktop (the pages are mostly form, the pictures small).
+    b.set_window(Window::DESKTOP);
+    b.goto(&d.url("/new"));
+    b.wait_for("按所选考核填入默认值");
+    shot("wizard.png")?;
+    // The wizard's 2022, in 草稿: its rubric editable, shown at a ranked clause's rule form.
+    b.click("#wizard button[type=submit]");
+    b.wait_for("已新建考核");
+    b.goto(&d.url("/a/2/rubric/edit"));
+    b.wait_for("检查结果");
+    // A clause with its rule's form, below the sticky buttons (kept under 100 KB: one clause).
+    b.set_window(CLAUSE);
+    b.execute(
+        "document.getElementById('c-1.4.1').scrollIntoView(); window.scrollBy(0, -50); return 0;",
+    );
+    shot("rubric-editor.png")?;
+    b.set_window(SHOT);
     // The audit log is the 审计管理员's (三员分立).
     b.logout();
     b.login(&d.base, "auditor", "Kaohe-audit-2021");

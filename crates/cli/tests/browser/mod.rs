@@ -16,6 +16,9 @@ mod objection_files;
 mod phone;
 /// 公示, an objection and its decision, 定档, and the league table.
 mod publication;
+/// 名册: the template downloaded, a workbook refused for its bad row with nothing imported, then
+/// imported and listed (issue 12).
+mod roster;
 /// 细则编辑: paste the seed, the suggested rules, edit, save, diff, 生效 (issue 12).
 mod rubric_editor;
 /// An assessor scores on a unit's page.

@@ -1,7 +1,9 @@
 //! 佐证材料 sent with a unit page's forms — an objection's file, a finding's photo taken on site and
 //! any other file — and the forms that add, replace or remove one, and reopen a decided objection.
 //! A page's script reads a chosen file into a hidden field (base64url, see `kaohe.js`), so the forms
-//! stay plain url-encoded posts; the store checks size, type, who and when under its lock.
+//! stay plain url-encoded posts; without the script the same forms post `multipart/form-data`
+//! (`super::multipart`). Either way, who may send files here is asked before the body is read
+//! ([`read_form`]); the store checks size, type, who and when again under its lock.
 
 use super::unit::{Again, scorecard_page};
 use super::*;
@@ -11,6 +13,66 @@ use kaohe_store::{Attach, Upload};
 /// for 3 bytes), and the rest of the form.
 pub const FORM_FILES_BODY: usize =
     2 * kaohe_store::evidence::MAX_BYTES.div_ceil(3) * 4 + crate::limits::JSON_BODY;
+
+/// What a form that carries files is for: who may send it is asked before its body is read.
+#[derive(Clone, Copy)]
+pub(super) enum Carries {
+    /// 提出异议: the unit's reporter in 公示.
+    Objection,
+    /// 记录问题: who scores the unit, in 考核.
+    Finding,
+    /// 添加或替换材料: any of these, or who adds evidence to the unit in this stage.
+    Any,
+}
+
+/// A unit page's form that carries files, read once who may send it here and now is known (the
+/// store's policy; it checks again under its lock): a url-encoded body as it is, a
+/// `multipart/form-data` one as the url-encoded form the page's script would have sent. The body is
+/// read within [`FORM_FILES_BODY`]; each file's own limit is the store's.
+pub(super) async fn read_form(
+    st: &AppState,
+    a: &Authed,
+    (id, unit): (i64, &str),
+    carries: Carries,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<String, PageError> {
+    use kaohe_store::policy::{self, Action};
+    let x = st.store.assessment(id).await.or_page(a)?;
+    let assigned = st.store.assigned(id, &a.user, unit).await.or_page(a)?;
+    let actions = match carries {
+        Carries::Objection => vec![Action::Object],
+        Carries::Finding => vec![Action::Score],
+        Carries::Any => vec![
+            Action::Object,
+            Action::Score,
+            policy::evidence_action(&a.user, x.stage),
+        ],
+    };
+    let refused: Vec<String> = actions
+        .iter()
+        .map_while(|act| policy::check(&a.user, *act, x.stage, Some(unit), assigned).err())
+        .collect();
+    if refused.len() == actions.len() {
+        return Err(PageError::new(StatusCode::FORBIDDEN, Some(a), &refused[0]));
+    }
+    let mut bytes = Vec::new();
+    crate::limits::read_body(body, FORM_FILES_BODY, |chunk| {
+        bytes.extend_from_slice(chunk);
+        Ok(())
+    })
+    .await
+    .map_err(|e| PageError::new(e.status, Some(a), &e.message))?;
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let form = match super::multipart::boundary(kind) {
+        Some(b) => super::multipart::as_url_encoded(&bytes, &b),
+        None => String::from_utf8(bytes).map_err(|_| "表单内容不是 UTF-8 文本".to_string()),
+    };
+    form.map_err(|e| PageError::new(StatusCode::BAD_REQUEST, Some(a), &e))
+}
 
 /// A file a page's script put into `{prefix}_data` (base64 or base64url) and `{prefix}_name`; none
 /// when nothing was chosen, or why it cannot be read.
@@ -44,8 +106,10 @@ pub(super) async fn attach_form(
     State(st): State<AppState>,
     SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
-    body: String,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Page {
+    let body = read_form(&st, &a, (id, &unit), Carries::Any, &headers, body).await?;
     let f = posted(&a, &body)?;
     let field = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let (to, target, replace) = (field("to"), field("target"), field("replace"));

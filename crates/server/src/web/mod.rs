@@ -41,6 +41,8 @@ pub(crate) mod files;
 use files::*;
 /// 考核反馈单: one unit's printable form and its PDF.
 mod feedback;
+/// Forms that carry files posted as `multipart/form-data` (without the page's script).
+mod multipart;
 use feedback::*;
 
 mod submission;

@@ -538,8 +538,11 @@ pub(super) async fn object_form(
     State(st): State<AppState>,
     SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
-    body: String,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Page {
+    use super::files::{Carries, read_form};
+    let body = read_form(&st, &a, (id, &unit), Carries::Objection, &headers, body).await?;
     let f = posted(&a, &body)?;
     let (clause, reason) = (
         f.get("clause").cloned().unwrap_or_default(),
@@ -640,8 +643,11 @@ pub(super) async fn finding_form(
     State(st): State<AppState>,
     SignedIn(a): SignedIn,
     Path((id, unit)): Path<(i64, String)>,
-    body: String,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Page {
+    use super::files::{Carries, read_form};
+    let body = read_form(&st, &a, (id, &unit), Carries::Finding, &headers, body).await?;
     let f = score_form_of(&st, &a, id, &unit, &body).await?;
     let mut files = Vec::new();
     for (data, name) in [(&f.photo_data, &f.photo_name), (&f.file_data, &f.file_name)] {
