@@ -28,6 +28,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("settings.change", "修改安全设置"),
     ("export.download", "导出或下载"),
     ("audit.export", "导出审计归档"),
+    ("data.encrypt", "加密已存数据"),
     ("user.add", "新增账号"),
     ("user.edit", "修改账号"),
     ("user.disable", "停用账号"),
@@ -441,7 +442,11 @@ mod tests {
             let text = std::fs::read_to_string(f).unwrap();
             for (at, _) in text.match_indices(".audit(") {
                 // The first string literal after the call that reads like `noun.verb`.
-                let rest = &text[at..text.len().min(at + 400)];
+                let mut end = text.len().min(at + 400);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let rest = &text[at..end];
                 let code = rest.split('"').skip(1).step_by(2).find(|s| {
                     s.contains('.')
                         && !s.contains(' ')
