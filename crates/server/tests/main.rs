@@ -17,6 +17,9 @@ use kaohe_store::testdb::Db;
 mod connections;
 /// Security headers, Secure cookies and HSTS, the OpenAPI document (issue 9).
 mod headers;
+/// 剩余信息保护: no password echoed or kept, no session left after a sign-out (issue 14).
+mod residual;
+use residual::*;
 /// Sealed results signed with SM2 and checked as `kaohe verify` does (issue 14 part 4).
 mod seal;
 /// A service that stays up: timeouts, caps, body limits, the login limiter, headers (issue 9).
@@ -27,6 +30,7 @@ mod tls;
 // Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
 kaohe_store::on_both!(
     a_corrupt_stored_score_is_an_error_never_a_zero,
+    a_password_is_never_echoed_or_kept_and_a_sign_out_leaves_no_session,
     sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited,
     every_route_for_every_role,
     a_state_change_without_the_csrf_token_is_refused,
