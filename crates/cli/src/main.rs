@@ -47,8 +47,9 @@ struct Cli {
     /// seal-sm2.pub）。私钥从不写入数据库
     #[arg(long, global = true, env = "KAOHE_SEAL_KEY")]
     seal_key: Option<PathBuf>,
-    /// 数据加密密钥文件（SM4，16 字节：32 位十六进制数字或 16 字节原始数据）：给出时，此后存入的佐证材料以
-    /// SM4-GCM 加密存放，下载时解密；此前存入的明文文件照常可读。密钥不写入数据库与数据目录，请另行保管
+    /// 数据加密密钥文件（SM4，16 字节：32 位十六进制数字或 16 字节原始数据）：给出时，此后存入的佐证材料和账号电话
+    /// 以 SM4-GCM 加密存放，下载或显示时解密；此前存入的明文照常可读（kaohe data-key encrypt 可将其加密）。
+    /// 密钥不写入数据库、数据目录与备份，请另行备份保管
     #[arg(long, global = true, env = "KAOHE_DATA_KEY")]
     data_key: Option<PathBuf>,
     #[command(subcommand)]

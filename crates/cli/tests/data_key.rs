@@ -204,8 +204,21 @@ fn data_key_encrypt_seals_what_was_stored_before_the_key_once() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     // A backup carries the sealed phone and file, never the key: restored, they read only with it.
     let b = d.join("backup");
-    let out = kaohe(&["backup", "--data", data_s, "--out", b.to_str().unwrap()]);
+    let out = kaohe(&[
+        "backup",
+        "--data",
+        data_s,
+        "--out",
+        b.to_str().unwrap(),
+        "--data-key",
+        key.to_str().unwrap(),
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("数据加密密钥（--data-key）不在备份中"),
+        "{}",
+        out.stdout
+    );
     let mut leaked = Vec::new();
     let mut stack = vec![b.clone()];
     while let Some(p) = stack.pop() {

@@ -12,6 +12,11 @@ pub fn backup(data: &Path, out: &Path) -> Result<u8> {
                     "已备份到 {}：数据库一致副本，佐证材料 {files} 个",
                     out.display()
                 );
+                if DATA_KEY.get().is_some_and(Option::is_some) {
+                    println!(
+                        "注意：数据加密密钥（--data-key）不在备份中，备份中的佐证材料和电话是密文：请另行备份保管密钥，恢复时一并提供"
+                    );
+                }
                 Ok(EXIT_OK)
             }
             Err(kaohe_store::StoreError::Invalid(m)) => {
