@@ -454,19 +454,14 @@ impl Store {
             .bind(role.key())
             .fetch_all(&mut *tx)
             .await?;
-        let mut same = None;
         for (other, r, other_name, other_phone) in others {
             let other_phone = self.phone_from_store(&other, other_phone)?;
             if other_name == name || (phone.is_some() && other_phone.as_deref() == phone) {
-                same = Some((other, r));
-                break;
+                let label = Role::parse(&r).map_or("另一管理员", Role::label);
+                return Err(StoreError::Invalid(format!(
+                    "三员分立：{name} 已是{label}（账号 {other}），同一人不能兼任系统管理员、安全管理员、审计管理员中的两个"
+                )));
             }
-        }
-        if let Some((other, r)) = same {
-            let label = Role::parse(&r).map_or("另一管理员", Role::label);
-            return Err(StoreError::Invalid(format!(
-                "三员分立：{name} 已是{label}（账号 {other}），同一人不能兼任系统管理员、安全管理员、审计管理员中的两个"
-            )));
         }
         Ok(())
     }
