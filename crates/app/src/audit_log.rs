@@ -195,6 +195,7 @@ fn word(code: &str) -> Option<&'static str> {
         "returned" => "已退回",
         "true" => "是",
         "false" => "否",
+        "data" => "已存数据",
         _ => return None,
     })
 }
@@ -213,6 +214,7 @@ fn key(k: &str) -> &str {
         "score" => "得分",
         "reason" => "理由",
         "phone" => "电话",
+        "phones" => "账号电话（个）",
         "draft" => "草案",
         "year" => "年度",
         "values" => "数值",
@@ -357,5 +359,12 @@ mod tests {
         assert_eq!(object_words("user/wangfang"), "账号 wangfang");
         assert_eq!(action_label("session.login"), "登录");
         assert_eq!(action_label("finding.add"), "记录问题");
+        // `kaohe data-key encrypt`'s entry.
+        assert_eq!(object_words("data"), "已存数据");
+        assert_eq!(action_label("data.encrypt"), "加密已存数据");
+        assert_eq!(
+            value(r#"{"files":2,"phones":1}"#, None, &mut check),
+            "文件：2；账号电话（个）：1"
+        );
     }
 }

@@ -253,3 +253,64 @@ async fn the_template_offers_the_rubrics_kinds_and_the_roles_as_lists() {
     let f = kaohe_tables::roster::read("模板.xlsx", t).unwrap();
     assert!(f.units.lines.is_empty() && f.accounts.lines.is_empty());
 }
+
+kaohe_store::on_both!(a_roster_round_trips_with_its_phones_sealed_at_rest);
+
+/// 名册 with the SM4 data key (issue 14 part 4): the phones imported from a workbook are sealed in
+/// the database (a store without the key cannot read them and says so) and come back as typed in
+/// the export.
+async fn a_roster_round_trips_with_its_phones_sealed_at_rest(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, _) = open(dir.path(), db).await;
+    let store = plain
+        .clone()
+        .with_data_key(Some(kaohe_store::datakey::DataKey::new([5; 16])));
+    let admin = store
+        .add_user(
+            None,
+            &NewUser {
+                login: "admin",
+                name: "县政务办",
+                role: Role::Admin,
+                unit: None,
+                password: "admin-pass-1",
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let id = store
+        .create_assessment(&admin, "2022年度考核", RUBRIC, NOW)
+        .await
+        .unwrap();
+    accounts::import(
+        &store,
+        &admin,
+        id,
+        "名册.xlsx",
+        book(
+            &[&["320623100", "马塘镇", "镇"]],
+            &[
+                &[
+                    "matang",
+                    "马塘填报员",
+                    "单位填报员",
+                    "320623100",
+                    "13800001234",
+                ],
+                &["zhangsan", "张三", "考核员", "", "0513-84512345"],
+            ],
+        ),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let out = accounts::export(&store, &admin, id).await.unwrap();
+    let strings = part(&out, "xl/sharedStrings.xml");
+    for phone in ["13800001234", "0513-84512345"] {
+        assert!(strings.contains(phone), "{phone} not exported: {strings}");
+    }
+    assert!(!strings.contains("sm4gcm:"), "{strings}");
+    let e = accounts::export(&plain, &admin, id).await.unwrap_err();
+    assert!(e.to_string().contains("未配置数据加密密钥"), "{e}");
+}

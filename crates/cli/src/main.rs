@@ -11,14 +11,18 @@
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
 //! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`, `kaohe import --data DIR …`,
 //!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`;
-//!   `kaohe verify FILE [--key seal-sm2.pub]`: a sealed result's SM2 signature checked;
+//!   `kaohe verify FILE [--key seal-sm2.pub]`, `kaohe data-key encrypt --data DIR --data-key F`;
 //!   with `--database postgres://…` (or `KAOHE_DATABASE`) the service's database is PostgreSQL.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
 //! printed), 2 invalid input (problems printed, nothing scored), 1 any other failure.
 
+/// The subcommands of `kaohe calendar` and `kaohe data-key`.
+mod actions;
 mod embedded;
 mod run;
+
+use actions::{CalendarAction, DataKeyAction};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -43,8 +47,9 @@ struct Cli {
     /// seal-sm2.pub）。私钥从不写入数据库
     #[arg(long, global = true, env = "KAOHE_SEAL_KEY")]
     seal_key: Option<PathBuf>,
-    /// 数据加密密钥文件（SM4，16 字节：32 位十六进制数字或 16 字节原始数据）：给出时，此后存入的佐证材料以
-    /// SM4-GCM 加密存放，下载时解密；此前存入的明文文件照常可读。密钥不写入数据库与数据目录，请另行保管
+    /// 数据加密密钥文件（SM4，16 字节：32 位十六进制数字或 16 字节原始数据）：给出时，此后存入的佐证材料和账号电话
+    /// 以 SM4-GCM 加密存放，下载或显示时解密；此前存入的明文照常可读（kaohe data-key encrypt 可将其加密）。
+    /// 密钥不写入数据库、数据目录与备份，请另行备份保管
     #[arg(long, global = true, env = "KAOHE_DATA_KEY")]
     data_key: Option<PathBuf>,
     #[command(subcommand)]
@@ -226,6 +231,11 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// 数据加密密钥（SM4，--data-key）：encrypt 把配置密钥前存入的明文数据加密
+    DataKey {
+        #[command(subcommand)]
+        action: DataKeyAction,
+    },
     /// 审计日志
     Audit {
         #[command(subcommand)]
@@ -307,22 +317,6 @@ enum AuditAction {
         #[arg(long)]
         key: Option<PathBuf>,
     },
-}
-
-#[derive(Subcommand)]
-enum CalendarAction {
-    /// 某日是否工作日，及原因
-    Check { date: String },
-    /// 受理日 + 承诺时限 → 办理期限
-    Deadline {
-        accepted: String,
-        days: u32,
-        /// 按自然日计（默认按工作日）
-        #[arg(long)]
-        natural: bool,
-    },
-    /// 两日之间的工作日数（不含起始日，含截止日）
-    Between { from: String, to: String },
 }
 
 #[derive(Subcommand)]
@@ -453,6 +447,9 @@ fn main() -> ExitCode {
             (None, None) => unreachable!("clap requires --data without --archive"),
         },
         Command::Verify { file, key } => run::verify(&file, key.as_deref()),
+        Command::DataKey {
+            action: DataKeyAction::Encrypt { data },
+        } => run::data_key_encrypt(&data),
         Command::Backup { data, out } => run::backup(&data, &out),
         Command::Transfer { data, to } => run::transfer(&data, &to),
         Command::Restore { from, data } => run::restore(&from, &data),

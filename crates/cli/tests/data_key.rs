@@ -1,6 +1,8 @@
 //! `--data-key` / `KAOHE_DATA_KEY` (issue 14 part 4): an SM4 key file that cannot be used stops the
 //! command at start with a Chinese error naming the file, before the store is opened (`kaohe serve`
 //! opens it the same way, `run::open_store`); a good one (16 raw bytes or 32 hex digits) is taken.
+//! `kaohe data-key encrypt` seals what was stored plain before the key, once, audited; a backup
+//! carries the sealed data but never the key.
 
 use super::support::{Out, kaohe, scratch};
 
@@ -58,4 +60,199 @@ fn a_bad_data_key_stops_the_start_with_a_chinese_error() {
     std::fs::write(&key, "# SM4\n00112233445566778899aabbccddeeff\n").unwrap();
     let out = add(&key);
     assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// A data directory made before the key: an account with a phone and a plain evidence file.
+fn stored_plain(data: &std::path::Path) -> (String, std::path::PathBuf) {
+    use kaohe_store::{NewAccount, NewUser, Role, Store};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let s = Store::open(data).await.unwrap();
+        let sys = s
+            .add_user(
+                None,
+                &NewUser {
+                    login: "sysadmin",
+                    name: "赵敏",
+                    role: Role::SystemAdmin,
+                    unit: None,
+                    password: "Officer-pass-1",
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let viewer = NewAccount {
+            login: "leader".into(),
+            name: "县领导".into(),
+            role: Role::Viewer,
+            unit: None,
+            phone: Some("13900001234".into()),
+            password: "Initial-pass-1".into(),
+        };
+        s.add_account(&sys, None, &viewer, NOW).await.unwrap();
+    });
+    // An evidence file as `put_evidence` writes it without a key: named by its sha256, plain.
+    let pdf = b"%PDF-1.4\n%stored before the key\n";
+    let sha: String = {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(pdf)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let file = data.join("evidence").join(&sha[..2]).join(&sha);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, pdf).unwrap();
+    (sha, file)
+}
+
+const NOW: &str = "2021-12-01T09:00:00Z";
+
+fn raw_phone(data: &std::path::Path) -> String {
+    use sqlx::Connection;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = data.join("kaohe.db");
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT phone FROM users WHERE login = 'leader'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    })
+}
+
+fn phones(data: &std::path::Path, key: Option<[u8; 16]>) -> Result<Option<String>, String> {
+    use kaohe_store::Store;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let s = Store::open(data)
+            .await
+            .unwrap()
+            .with_data_key(key.map(kaohe_store::datakey::DataKey::new));
+        let sys = s
+            .authenticate("sysadmin", "Officer-pass-1")
+            .await
+            .unwrap()
+            .unwrap();
+        let all = s.accounts(&sys).await.map_err(|e| e.to_string())?;
+        Ok(all.into_iter().find(|a| a.login == "leader").unwrap().phone)
+    })
+}
+
+#[test]
+fn data_key_encrypt_seals_what_was_stored_before_the_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = d.join("data");
+    let (sha, file) = stored_plain(&data);
+    let data_s = data.to_str().unwrap();
+    assert_eq!(raw_phone(&data), "13900001234");
+    // Without a key: refused, nothing changed.
+    let out = kaohe(&["data-key", "encrypt", "--data", data_s]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("未给出数据加密密钥"), "{}", out.stderr);
+    let key = d.join("sm4.key");
+    std::fs::write(&key, "00112233445566778899aabbccddeeff\n").unwrap();
+    let raw_key: [u8; 16] = [
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+        0xff,
+    ];
+    let encrypt = || {
+        kaohe(&[
+            "data-key",
+            "encrypt",
+            "--data",
+            data_s,
+            "--data-key",
+            key.to_str().unwrap(),
+        ])
+    };
+    let out = encrypt();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("佐证材料 1 个，账号电话 1 个"),
+        "{}",
+        out.stdout
+    );
+    let sealed = raw_phone(&data);
+    assert!(
+        sealed.starts_with("sm4gcm:") && !sealed.contains("1234"),
+        "{sealed}"
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(kaohe_store::datakey::MAGIC));
+    assert!(
+        !bytes.windows(6).any(|w| w == b"stored"),
+        "no plaintext on disk"
+    );
+    assert_eq!(phones(&data, Some(raw_key)), Ok(Some("13900001234".into())));
+    // Again: nothing left to seal, nothing changed.
+    let out = encrypt();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("佐证材料 0 个，账号电话 0 个"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(raw_phone(&data), sealed);
+    assert_eq!(std::fs::read(&file).unwrap(), bytes);
+    // Both runs are in the log, and the log is whole.
+    let out = kaohe(&["audit", "verify", "--data", data_s]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // A backup carries the sealed phone and file, never the key: restored, they read only with it.
+    let b = d.join("backup");
+    let out = kaohe(&[
+        "backup",
+        "--data",
+        data_s,
+        "--out",
+        b.to_str().unwrap(),
+        "--data-key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("数据加密密钥（--data-key）不在备份中"),
+        "{}",
+        out.stdout
+    );
+    let mut leaked = Vec::new();
+    let mut stack = vec![b.clone()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap().flatten() {
+            let q = e.path();
+            if q.is_dir() {
+                stack.push(q);
+            } else {
+                let f = std::fs::read(&q).unwrap();
+                if f.windows(16).any(|w| w == raw_key)
+                    || f.windows(32)
+                        .any(|w| w == b"00112233445566778899aabbccddeeff")
+                {
+                    leaked.push(q);
+                }
+            }
+        }
+    }
+    assert!(leaked.is_empty(), "the key is in the backup: {leaked:?}");
+    assert!(
+        std::fs::read(b.join("evidence").join(&sha[..2]).join(&sha))
+            .unwrap()
+            .starts_with(kaohe_store::datakey::MAGIC)
+    );
+    let r = d.join("restored");
+    let out = kaohe(&[
+        "restore",
+        "--from",
+        b.to_str().unwrap(),
+        "--data",
+        r.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(phones(&r, Some(raw_key)), Ok(Some("13900001234".into())));
+    let e = phones(&r, None).unwrap_err();
+    assert!(e.contains("未配置数据加密密钥"), "{e}");
 }

@@ -17,6 +17,12 @@ use kaohe_store::testdb::Db;
 mod connections;
 /// Security headers, Secure cookies and HSTS, the OpenAPI document (issue 9).
 mod headers;
+/// 个人信息: a phone sealed at rest, shown opened to who manages accounts (issue 14 part 4).
+mod personal;
+use personal::*;
+/// 剩余信息保护: no password echoed or kept, no session left after a sign-out (issue 14).
+mod residual;
+use residual::*;
 /// Sealed results signed with SM2 and checked as `kaohe verify` does (issue 14 part 4).
 mod seal;
 /// A service that stays up: timeouts, caps, body limits, the login limiter, headers (issue 9).
@@ -27,6 +33,8 @@ mod tls;
 // Every in-process test runs on SQLite and on PostgreSQL (see kaohe_store::testdb).
 kaohe_store::on_both!(
     a_corrupt_stored_score_is_an_error_never_a_zero,
+    a_password_is_never_echoed_or_kept_and_a_sign_out_leaves_no_session,
+    a_phone_is_sealed_at_rest_and_shown_opened_only_to_who_manages_accounts,
     sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited,
     every_route_for_every_role,
     a_state_change_without_the_csrf_token_is_refused,

@@ -201,6 +201,11 @@ async fn over_limit_bodies_get_413_in_chinese_naming_the_limit(db: Db) {
     let (s, v, _) = send(&a.app, req).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["error"], "上传中断：未收到完整的文件");
+    // 剩余信息保护: nothing of the half-sent file is left in the staging folder.
+    let left: Vec<_> = std::fs::read_dir(a.store.dir().join("staging"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left in staging: {left:?}");
     // JSON routes: 1 MiB.
     let big = json!({ "login": "x".repeat(2 * 1024 * 1024), "password": "y" });
     let (s, v, _) = a

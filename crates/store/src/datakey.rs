@@ -5,6 +5,11 @@
 //! not open either. A file without the magic is a plain file stored before the key was configured,
 //! and still reads. The key lives outside the database and outside the data directory's backups:
 //! whoever keeps backups keeps the key file too, apart from them.
+//!
+//! 个人信息 in the database (an account's phone) is sealed with the same key, field by field:
+//! [`FIELD_PREFIX`] ‖ hex(nonce ‖ ciphertext ‖ tag), with the column and row (`users.phone/<login>`)
+//! as associated data, so a value copied to another row does not open. A value without the prefix
+//! is one stored before the key and still reads.
 
 use aes_gcm::aead::consts::U12;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -119,6 +124,43 @@ impl DataKey {
     }
 }
 
+/// The first characters of an encrypted database field (never those of a phone number, which
+/// holds digits, `-`, `+` and spaces only).
+pub const FIELD_PREFIX: &str = "sm4gcm:";
+
+impl DataKey {
+    /// `plain` sealed as a database field: [`FIELD_PREFIX`] ‖ hex(nonce ‖ ciphertext ‖ tag), with
+    /// `context` (the column and the row, e.g. `users.phone/zhang`) as associated data.
+    pub fn encrypt_field(&self, context: &str, plain: &str) -> Result<String, String> {
+        let sealed = self.encrypt(context, plain.as_bytes())?;
+        Ok(format!(
+            "{FIELD_PREFIX}{}",
+            crate::seal::hex(&sealed[MAGIC.len()..])
+        ))
+    }
+
+    /// The plaintext of a field sealed by [`DataKey::encrypt_field`] for `context`; an error when it
+    /// is not one, or does not authenticate (changed, moved to another row, or another key).
+    pub fn decrypt_field(&self, context: &str, stored: &str) -> Result<String, String> {
+        let body = stored
+            .strip_prefix(FIELD_PREFIX)
+            .and_then(crate::seal::unhex)
+            .ok_or_else(|| "加密字段格式不对".to_string())?;
+        let mut file = Vec::with_capacity(MAGIC.len() + body.len());
+        file.extend_from_slice(MAGIC);
+        file.extend_from_slice(&body);
+        let plain = self
+            .decrypt(context, &file)
+            .map_err(|_| "SM4-GCM 认证标签不符：数据被改动、移到别的记录或密钥不对".to_string())?;
+        String::from_utf8(plain).map_err(|_| "解密结果不是文本".to_string())
+    }
+}
+
+/// Whether a stored database field is encrypted ([`FIELD_PREFIX`]).
+pub fn is_encrypted_field(stored: &str) -> bool {
+    stored.starts_with(FIELD_PREFIX)
+}
+
 /// Whether a stored file is encrypted ([`MAGIC`]).
 pub fn is_encrypted(file: &[u8]) -> bool {
     file.starts_with(MAGIC)
@@ -185,6 +227,41 @@ mod tests {
         assert!(k.decrypt(&"cd".repeat(32), &a).is_err());
         assert!(k.decrypt(&sha, &a[..20]).is_err());
         assert!(DataKey::new([7; 16]).decrypt(&sha, &a).is_err());
+    }
+
+    #[test]
+    fn fields_round_trip_and_a_changed_digit_or_row_is_refused() {
+        let k = DataKey::new(*b"0123456789abcdef");
+        let a = k.encrypt_field("users.phone/zhang", "13800000000").unwrap();
+        assert!(is_encrypted_field(&a) && !a.contains("13800000000"), "{a}");
+        assert_ne!(
+            a,
+            k.encrypt_field("users.phone/zhang", "13800000000").unwrap()
+        );
+        assert_eq!(
+            k.decrypt_field("users.phone/zhang", &a).unwrap(),
+            "13800000000"
+        );
+        let mut t = a.clone().into_bytes();
+        let i = t.len() - 1;
+        t[i] = if t[i] == b'0' { b'1' } else { b'0' };
+        let t = String::from_utf8(t).unwrap();
+        assert!(
+            k.decrypt_field("users.phone/zhang", &t)
+                .unwrap_err()
+                .contains("认证标签不符")
+        );
+        assert!(
+            k.decrypt_field("users.phone/li", &a).is_err(),
+            "another row"
+        );
+        assert!(
+            DataKey::new([7; 16])
+                .decrypt_field("users.phone/zhang", &a)
+                .is_err()
+        );
+        assert!(k.decrypt_field("users.phone/zhang", "sm4gcm:zz").is_err());
+        assert!(!is_encrypted_field("0513-84512345"));
     }
 
     #[test]

@@ -26,7 +26,8 @@ pub const KEY_FILE: &str = "seal-sm2.key";
 /// The public key file's name (beside the private one).
 pub const PUB_FILE: &str = "seal-sm2.pub";
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

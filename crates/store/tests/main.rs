@@ -46,11 +46,22 @@ kaohe_store::on_both!(
     the_three_administrators_are_refused_each_others_work,
     the_audit_archive_is_signed_and_a_tampered_entry_is_named,
     evidence_is_sm4_encrypted_at_rest_and_a_changed_file_is_refused,
+    phones_are_sm4_encrypted_at_rest_and_a_changed_value_is_refused,
+    what_was_stored_before_the_key_is_encrypted_once,
+    only_account_managers_read_phones,
+    a_backup_restores_with_its_audit_chain_and_sealed_versions_verifiable,
 );
 
 /// Evidence encrypted at rest with SM4-GCM when a data key is configured (issue 14 part 4).
 mod at_rest;
 use at_rest::*;
+
+/// 数据备份恢复: a backup restored with its chain and sealed versions verifiable (issue 14).
+mod backup;
+use backup::*;
+/// Account phones encrypted at rest, `encrypt_stored`, who reads phones (issue 14 part 4).
+mod personal;
+use personal::*;
 
 /// Units and accounts: edits, disabling, passwords, unit codes, reassignment, a roster (issue 12).
 mod roster;

@@ -125,7 +125,7 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     );
     assert_eq!(m, "登录名“matang”已存在");
 
-    // Edit: name, unit (one of the assessment's), phone; audited with before and after.
+    // Edit: name, unit (one of the assessment's), phone; audited with before and after (the phone masked).
     let edit = AccountEdit {
         name: "掘港街道填报员".into(),
         role: Role::Reporter,
@@ -146,7 +146,7 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     assert_eq!(
         e.new.as_deref(),
         Some(
-            r#"{"login":"juegang","name":"掘港街道填报员","phone":"0513-84512345","role":"reporter","unit":"320623100"}"#
+            r#"{"login":"juegang","name":"掘港街道填报员","phone":"051******2345","role":"reporter","unit":"320623100"}"#
         )
     );
     let m = invalid(

@@ -12,6 +12,11 @@ pub fn backup(data: &Path, out: &Path) -> Result<u8> {
                     "已备份到 {}：数据库一致副本，佐证材料 {files} 个",
                     out.display()
                 );
+                if DATA_KEY.get().is_some_and(Option::is_some) {
+                    println!(
+                        "注意：数据加密密钥（--data-key）不在备份中，备份中的佐证材料和电话是密文：请另行备份保管密钥，恢复时一并提供"
+                    );
+                }
                 Ok(EXIT_OK)
             }
             Err(kaohe_store::StoreError::Invalid(m)) => {
@@ -110,6 +115,35 @@ pub fn restore(from: &Path, data: &Path) -> Result<u8> {
                 eprintln!("已恢复，但审计日志有问题：{bad}");
                 Ok(EXIT_INVALID)
             }
+        }
+    })
+}
+
+/// `kaohe data-key encrypt`: what was stored plain before the SM4 data key (evidence files, account
+/// phones) encrypted with it, audited; what is encrypted already is left as it is.
+pub fn data_key_encrypt(data: &Path) -> Result<u8> {
+    if DATA_KEY.get().and_then(|k| k.as_deref()).is_none() {
+        eprintln!(
+            "错误：未给出数据加密密钥：请用 --data-key 文件（或环境变量 KAOHE_DATA_KEY）给出 SM4 密钥"
+        );
+        return Ok(EXIT_INVALID);
+    }
+    sqlite_present(data)?;
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        match store.encrypt_stored(&now_utc()).await {
+            Ok(done) => {
+                println!(
+                    "已用 SM4 加密：佐证材料 {} 个，账号电话 {} 个（此前已加密的未再处理）",
+                    done.files, done.phones
+                );
+                Ok(EXIT_OK)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
         }
     })
 }

@@ -75,7 +75,7 @@ fn invalid_if_any(problems: Vec<String>) -> Result<()> {
     }
 }
 
-/// The audit entry's JSON of an account.
+/// The audit entry's JSON of an account; its phone masked (个人信息 is not kept in the log).
 fn account_json(
     login: &str,
     name: &str,
@@ -83,6 +83,7 @@ fn account_json(
     unit: Option<&str>,
     phone: Option<&str>,
 ) -> String {
+    let phone = phone.map(super::personal::masked);
     serde_json::json!({ "login": login, "name": name, "role": role.key(), "unit": unit, "phone": phone })
         .to_string()
 }
@@ -123,7 +124,8 @@ impl Store {
         if exists.is_some() {
             return Err(StoreError::Invalid(format!("登录名“{login}”已存在")));
         }
-        Self::one_officer_role(&mut tx, login, name, None, role).await?;
+        self.one_officer_role(&mut tx, login, name, None, role)
+            .await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(login)
             .bind(name)
@@ -476,7 +478,8 @@ impl Store {
         Self::officer_accounts_by(Some(by), &[new.role])?;
         Self::password_ok_on(tx, &new.password, &new.login).await?;
         Self::reporter_unit_in(tx, assessment, new.role, new.unit.as_deref()).await?;
-        Self::one_officer_role(tx, &new.login, &new.name, new.phone.as_deref(), new.role).await?;
+        self.one_officer_role(tx, &new.login, &new.name, new.phone.as_deref(), new.role)
+            .await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(&new.login)
             .fetch_optional(&mut *tx)
@@ -485,6 +488,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("登录名“{}”已存在", new.login)));
         }
         let phone = new.phone.as_deref().filter(|p| !p.is_empty());
+        let stored = self.phone_to_store(&new.login, phone)?;
         let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at, phone, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) RETURNING id")
             .bind(&new.login)
             .bind(&new.name)
@@ -492,7 +496,7 @@ impl Store {
             .bind(new.unit.as_deref())
             .bind(hash)
             .bind(now)
-            .bind(phone)
+            .bind(stored)
             .fetch_one(&mut *tx)
             .await?;
         let json = account_json(&new.login, &new.name, new.role, new.unit.as_deref(), phone);
@@ -530,12 +534,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let u = Self::user_from(r)?;
+                let phone = self.phone_from_store(&u.login, r.get("phone"))?;
                 Ok(Account {
                     login: u.login,
                     name: u.name,
                     role: u.role,
                     unit_code: u.unit_code,
-                    phone: r.get("phone"),
+                    phone,
                     active: r.get::<i64, _>("active") != 0,
                     must_change_password: r.get::<i64, _>("must_change_password") != 0,
                 })
@@ -585,16 +590,17 @@ impl Store {
         .bind(&edit.name)
         .bind(edit.role.key())
         .bind(edit.unit.as_deref())
-        .bind(phone)
+        .bind(self.phone_to_store(login, phone)?)
         .bind(old.id)
         .execute(&mut *tx)
         .await?;
+        let old_phone = self.phone_from_store(login, old.phone)?;
         let before = account_json(
             login,
             &old.name,
             old.role,
             old.unit.as_deref(),
-            old.phone.as_deref(),
+            old_phone.as_deref(),
         );
         let after = account_json(login, &edit.name, edit.role, edit.unit.as_deref(), phone);
         self.audit(

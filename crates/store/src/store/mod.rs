@@ -49,6 +49,8 @@ mod inspections;
 mod ledgers;
 /// 异议 — objections filed in 公示 and decided (an upheld one sets 最终分 in the same transaction).
 mod objections;
+/// 个人信息 — an account's phone sealed with the SM4 data key, masked in the log; `data-key encrypt`.
+mod personal;
 /// 细则草案 — versions of a rubric saved from the editor, and the one made 生效.
 mod rubric_drafts;
 /// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
@@ -75,6 +77,7 @@ pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
 pub use ledgers::InputsSince;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
+pub use personal::Encrypted;
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub(crate) use sealing::sealed_sha_of;
 pub use sealing::{Seal, Sealed};

@@ -386,7 +386,9 @@ impl Store {
         if old.role == Role::Assessor {
             Self::no_assignments(&mut tx, old.id, &old.name).await?;
         }
-        Self::one_officer_role(&mut tx, login, &old.name, old.phone.as_deref(), role).await?;
+        let phone = self.phone_from_store(login, old.phone)?;
+        self.one_officer_role(&mut tx, login, &old.name, phone.as_deref(), role)
+            .await?;
         sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
             .bind(role.key())
             .bind(old.id)
@@ -436,6 +438,7 @@ impl Store {
     /// Refuses to give `role` (one of the three administrators') to `login` when the same person —
     /// the same 姓名, or the same phone — holds another of the three on another active account.
     pub(super) async fn one_officer_role(
+        &self,
         tx: &mut sqlx::AnyConnection,
         login: &str,
         name: &str,
@@ -445,18 +448,20 @@ impl Store {
         if !role.is_officer() {
             return Ok(());
         }
-        let other: Option<(String, String)> = sqlx::query_as("SELECT login, role FROM users WHERE active = 1 AND login <> $1 AND role IN ('sysadmin', 'secadmin', 'auditadmin') AND role <> $2 AND (name = $3 OR (phone IS NOT NULL AND phone = $4)) LIMIT 1")
+        // The phones compared opened: a sealed one differs from its plaintext, and from itself.
+        let others: Vec<(String, String, String, Option<String>)> = sqlx::query_as("SELECT login, role, name, phone FROM users WHERE active = 1 AND login <> $1 AND role IN ('sysadmin', 'secadmin', 'auditadmin') AND role <> $2 ORDER BY id")
             .bind(login)
             .bind(role.key())
-            .bind(name)
-            .bind(phone.unwrap_or(""))
-            .fetch_optional(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        if let Some((other, r)) = other {
-            let label = Role::parse(&r).map_or("另一管理员", Role::label);
-            return Err(StoreError::Invalid(format!(
-                "三员分立：{name} 已是{label}（账号 {other}），同一人不能兼任系统管理员、安全管理员、审计管理员中的两个"
-            )));
+        for (other, r, other_name, other_phone) in others {
+            let other_phone = self.phone_from_store(&other, other_phone)?;
+            if other_name == name || (phone.is_some() && other_phone.as_deref() == phone) {
+                let label = Role::parse(&r).map_or("另一管理员", Role::label);
+                return Err(StoreError::Invalid(format!(
+                    "三员分立：{name} 已是{label}（账号 {other}），同一人不能兼任系统管理员、安全管理员、审计管理员中的两个"
+                )));
+            }
         }
         Ok(())
     }

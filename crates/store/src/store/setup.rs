@@ -186,7 +186,8 @@ impl Store {
         .await?;
         for r in &reporters {
             let u = Self::user_from(r)?;
-            let phone: Option<String> = r.get("phone");
+            let phone = self.phone_from_store(&u.login, r.get("phone"))?;
+            let phone = phone.as_deref().map(super::personal::masked);
             sqlx::query("UPDATE users SET unit_code = $1 WHERE id = $2")
                 .bind(to)
                 .bind(u.id)

@@ -1,0 +1,172 @@
+//! 个人信息 (store side) — an account's phone number sealed at rest with the SM4 data key when one is
+//! configured (`datakey::DataKey::encrypt_field`, bound to its row), opened only where it is shown
+//! (the account lists, the 名册 export), masked in the audit log; and `kaohe data-key encrypt`: what
+//! was stored plain before the key (phones, evidence files) sealed in place, audited.
+//!
+//! The account's 姓名 stays plain: it is the label every page and join shows (who scored, who
+//! uploaded), not a contact detail.
+
+use super::*;
+
+/// The associated data of an account's phone: its column and its row.
+fn phone_context(login: &str) -> String {
+    format!("users.phone/{login}")
+}
+
+/// A phone as the audit log keeps it (the log is permanent and leaves the system as archives):
+/// the first three and last four characters, the rest `*` (`138****0000`); a short one keeps only
+/// its last two.
+pub(crate) fn masked(phone: &str) -> String {
+    let c: Vec<char> = phone.chars().collect();
+    let n = c.len();
+    let (head, tail) = match n {
+        0..=2 => (0, 0),
+        3..=6 => (0, 2),
+        _ => (3, 4),
+    };
+    c[..head]
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n('*', n - head - tail))
+        .chain(c[n - tail..].iter().copied())
+        .collect()
+}
+
+/// What `kaohe data-key encrypt` sealed: account phones and evidence files stored plain before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Encrypted {
+    pub phones: u64,
+    pub files: u64,
+}
+
+impl Store {
+    /// A phone as it is written to `users.phone`: sealed for `login` when a data key is configured.
+    pub(super) fn phone_to_store(
+        &self,
+        login: &str,
+        phone: Option<&str>,
+    ) -> Result<Option<String>> {
+        let Some(p) = phone.filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        match &self.data_key {
+            Some(k) => k
+                .encrypt_field(&phone_context(login), p)
+                .map(Some)
+                .map_err(StoreError::Invalid),
+            None => Ok(Some(p.to_string())),
+        }
+    }
+
+    /// The phone of `login` as stored, opened: a plain one (stored before the key) as it is; a
+    /// sealed one decrypted, or an error — no key (`Invalid`), or one that does not authenticate
+    /// (changed, copied from another account, another key: `Tampered`) — never an empty phone.
+    pub(super) fn phone_from_store(
+        &self,
+        login: &str,
+        stored: Option<String>,
+    ) -> Result<Option<String>> {
+        let Some(s) = stored else { return Ok(None) };
+        if !crate::datakey::is_encrypted_field(&s) {
+            return Ok(Some(s));
+        }
+        let Some(k) = &self.data_key else {
+            return Err(StoreError::Invalid(format!(
+                "账号“{login}”的电话已用 SM4 加密存储，但未配置数据加密密钥（--data-key / KAOHE_DATA_KEY）"
+            )));
+        };
+        k.decrypt_field(&phone_context(login), &s)
+            .map(Some)
+            .map_err(|e| StoreError::Tampered(format!("账号“{login}”的电话解密失败（{e}）")))
+    }
+
+    /// 加密已存数据 (`kaohe data-key encrypt`): every evidence file and account phone stored plain
+    /// before the data key was configured, sealed with it in place — a file to a temporary name and
+    /// renamed, only when its content is what its name says; the phones in one transaction with
+    /// one audit entry (`data.encrypt`, the counts). What is sealed already is left as it is, so a
+    /// second run seals nothing.
+    pub async fn encrypt_stored(&self, now: &str) -> Result<Encrypted> {
+        let Some(k) = self.data_key.clone() else {
+            return Err(StoreError::Invalid(
+                "未配置数据加密密钥：请用 --data-key 文件（或 KAOHE_DATA_KEY）给出 SM4 密钥".into(),
+            ));
+        };
+        let mut done = Encrypted::default();
+        let root = self.dir.join("evidence");
+        let mut files = Vec::new();
+        if root.is_dir() {
+            for d in std::fs::read_dir(&root)? {
+                let d = d?.path();
+                if d.is_dir() {
+                    for f in std::fs::read_dir(&d)? {
+                        files.push(f?.path());
+                    }
+                }
+            }
+        }
+        files.sort();
+        for path in files {
+            let Some(sha) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue; // a temporary `.partial` of a write under way
+            }
+            let bytes = std::fs::read(&path)?;
+            if crate::datakey::is_encrypted(&bytes) {
+                continue;
+            }
+            // Checked against its name first: a changed file is named, never sealed as sound.
+            let plain = self.read_evidence_file(sha)?;
+            let tmp = path.with_extension("partial");
+            std::fs::write(&tmp, k.encrypt(sha, &plain).map_err(StoreError::Invalid)?)?;
+            std::fs::rename(&tmp, &path)?;
+            done.files += 1;
+        }
+        let mut tx = self.write().await?;
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, login, phone FROM users WHERE phone IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, login, phone) in rows {
+            if crate::datakey::is_encrypted_field(&phone) {
+                continue;
+            }
+            let sealed = self.phone_to_store(&login, Some(&phone))?;
+            sqlx::query("UPDATE users SET phone = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            done.phones += 1;
+        }
+        let counts = serde_json::json!({ "phones": done.phones, "files": done.files }).to_string();
+        self.audit(
+            &mut tx,
+            now,
+            "系统",
+            "data.encrypt",
+            "data",
+            None,
+            Some(&counts),
+            None,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_phone_is_masked_in_the_log() {
+        use super::masked;
+        assert_eq!(masked("13800001234"), "138****1234");
+        assert_eq!(masked("0513-84512345"), "051******2345");
+        assert_eq!(masked("12345"), "***45");
+        assert_eq!(masked("12"), "**");
+        assert_eq!(masked(""), "");
+    }
+}

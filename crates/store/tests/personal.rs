@@ -1,0 +1,306 @@
+//! 个人信息 at rest (issue 14 part 4) on both databases: with an SM4 data key an account's phone is
+//! sealed in `users.phone` (no plain phone in the column, nor in the audit log, which keeps it
+//! masked), read back opened where it is shown; a changed value, one copied from another account, a
+//! wrong key or no key is an error in Chinese, never an empty phone; `encrypt_stored` seals what was
+//! stored plain before the key (phones and evidence files), once; and who may read phones at all.
+
+use super::*;
+use kaohe_store::datakey::{DataKey, FIELD_PREFIX, MAGIC};
+use kaohe_store::{AccountEdit, NewAccount};
+
+const KEY: [u8; 16] = *b"kaohe-sm4-key-16";
+
+fn person(login: &str, name: &str, role: Role, phone: &str) -> NewAccount {
+    NewAccount {
+        login: login.into(),
+        name: name.into(),
+        role,
+        unit: None,
+        phone: Some(phone.into()),
+        password: "Initial-pass-1".into(),
+    }
+}
+
+async fn raw_phone(s: &Store, login: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT phone FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+}
+
+async fn phones(s: &Store, by: &User) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    Ok(s.accounts(by)
+        .await?
+        .into_iter()
+        .map(|a| (a.login, a.phone))
+        .collect())
+}
+
+async fn logged(s: &Store) -> String {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT COALESCE(old, '') || ' ' || COALESCE(new, '') FROM audit_log ORDER BY seq",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    rows.join("\n")
+}
+
+pub(crate) async fn phones_are_sm4_encrypted_at_rest_and_a_changed_value_is_refused(db: Db) {
+    let w = world(db).await;
+    let plain = &w.store;
+    // Before the key: stored plain (and still read when the key comes).
+    plain
+        .add_account(
+            &w.admin,
+            Some(w.id),
+            &person("zhouli", "周立", Role::Viewer, "13912345678"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        raw_phone(plain, "zhouli").await.as_deref(),
+        Some("13912345678")
+    );
+    let keyed = plain.clone().with_data_key(Some(DataKey::new(KEY)));
+    keyed
+        .add_account(
+            &w.admin,
+            Some(w.id),
+            &person("sunmei", "孙梅", Role::Viewer, "13800001111"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let raw = raw_phone(&keyed, "sunmei").await.unwrap();
+    assert!(raw.starts_with(FIELD_PREFIX), "{raw}");
+    assert!(
+        !raw.contains("13800001111") && !raw.contains("1111"),
+        "{raw}"
+    );
+    let read = phones(&keyed, &w.admin).await.unwrap();
+    assert!(
+        read.contains(&("sunmei".into(), Some("13800001111".into()))),
+        "{read:?}"
+    );
+    assert!(
+        read.contains(&("zhouli".into(), Some("13912345678".into()))),
+        "{read:?}"
+    );
+    // An edit seals the new phone; the log keeps both masked, never the number.
+    let edit = AccountEdit {
+        name: "孙梅".into(),
+        role: Role::Viewer,
+        unit: None,
+        phone: Some("13800002222".into()),
+    };
+    keyed
+        .edit_account(&w.admin, Some(w.id), "sunmei", &edit, NOW)
+        .await
+        .unwrap();
+    let raw = raw_phone(&keyed, "sunmei").await.unwrap();
+    assert!(
+        raw.starts_with(FIELD_PREFIX) && !raw.contains("2222"),
+        "{raw}"
+    );
+    let log = logged(&keyed).await;
+    for number in ["13800001111", "13800002222"] {
+        assert!(!log.contains(number), "{number} in the log:\n{log}");
+    }
+    assert!(
+        log.contains("138****1111") && log.contains("138****2222"),
+        "{log}"
+    );
+    // Without the key, or with another: an error that says so, never an empty phone.
+    match phones(plain, &w.admin).await {
+        Err(StoreError::Invalid(m)) => {
+            assert!(
+                m.contains("sunmei") && m.contains("未配置数据加密密钥"),
+                "{m}"
+            )
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    let other_key = plain.clone().with_data_key(Some(DataKey::new([7; 16])));
+    match phones(&other_key, &w.admin).await {
+        Err(e @ StoreError::Tampered(_)) => {
+            let m = e.to_string();
+            assert!(
+                m.contains("完整性校验失败") && m.contains("电话解密失败"),
+                "{m}"
+            )
+        }
+        other => panic!("expected Tampered, got {other:?}"),
+    }
+    // One hex digit changed, or the value copied onto another account: refused.
+    let mut changed = raw.clone().into_bytes();
+    let i = changed.len() - 5;
+    changed[i] = if changed[i] == b'0' { b'1' } else { b'0' };
+    let changed = String::from_utf8(changed).unwrap();
+    let set = |login: &'static str, value: String| {
+        let s = keyed.clone();
+        async move {
+            sqlx::query("UPDATE users SET phone = $1 WHERE login = $2")
+                .bind(value)
+                .bind(login)
+                .execute(s.pool())
+                .await
+                .unwrap();
+        }
+    };
+    for (login, value, was) in [
+        ("sunmei", changed.clone(), raw.clone()),
+        ("zhouli", raw.clone(), "13912345678".to_string()),
+    ] {
+        set(login, value).await;
+        match phones(&keyed, &w.admin).await {
+            Err(StoreError::Tampered(m)) => assert!(m.contains(login), "{m}"),
+            other => panic!("expected Tampered for {login}, got {other:?}"),
+        }
+        set(login, was).await;
+    }
+    assert_eq!(phones(&keyed, &w.admin).await.unwrap(), read_after(&read));
+}
+
+/// The list read before the edit, with sunmei's phone as edited.
+fn read_after(read: &[(String, Option<String>)]) -> Vec<(String, Option<String>)> {
+    read.iter()
+        .map(|(l, p)| match l.as_str() {
+            "sunmei" => (l.clone(), Some("13800002222".into())),
+            _ => (l.clone(), p.clone()),
+        })
+        .collect()
+}
+
+/// `kaohe data-key encrypt`'s store side: what was stored plain before the key — a phone, an
+/// evidence file — sealed once, audited, and still read; a second run seals nothing.
+pub(crate) async fn what_was_stored_before_the_key_is_encrypted_once(db: Db) {
+    let w = world(db).await;
+    let plain = &w.store;
+    move_to(plain, &w.admin, w.id, Stage::SelfAssessment).await;
+    plain
+        .add_account(
+            &w.admin,
+            Some(w.id),
+            &person("zhouli", "周立", Role::Viewer, "13912345678"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let clause = {
+        let (r, _) = kaohe_core::rubric::load("r", RUBRIC);
+        r.unwrap()
+            .self_assessed("街道")
+            .next()
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let pdf: &[u8] = b"%PDF-1.4\n%stored before the key\n";
+    let e = plain
+        .put_evidence(&w.reporter, w.id, "320623001", &clause, "a.pdf", pdf, NOW)
+        .await
+        .unwrap();
+    let file = w
+        .dir
+        .path()
+        .join("evidence")
+        .join(&e.sha256[..2])
+        .join(&e.sha256);
+    assert_eq!(std::fs::read(&file).unwrap(), pdf);
+    match plain.encrypt_stored(NOW).await {
+        Err(StoreError::Invalid(m)) => assert!(m.contains("未配置数据加密密钥"), "{m}"),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    let keyed = plain.clone().with_data_key(Some(DataKey::new(KEY)));
+    let done = keyed.encrypt_stored(NOW).await.unwrap();
+    assert_eq!((done.phones, done.files), (1, 1));
+    let every: Vec<String> = sqlx::query_scalar("SELECT phone FROM users WHERE phone IS NOT NULL")
+        .fetch_all(keyed.pool())
+        .await
+        .unwrap();
+    assert!(
+        !every.is_empty() && every.iter().all(|p| p.starts_with(FIELD_PREFIX)),
+        "{every:?}"
+    );
+    assert!(std::fs::read(&file).unwrap().starts_with(MAGIC));
+    assert_eq!(
+        keyed.evidence_file(&w.reporter, &e.sha256).await.unwrap().0,
+        pdf
+    );
+    let read = phones(&keyed, &w.admin).await.unwrap();
+    assert!(
+        read.contains(&("zhouli".into(), Some("13912345678".into()))),
+        "{read:?}"
+    );
+    let sealed = raw_phone(&keyed, "zhouli").await.unwrap();
+    let again = keyed.encrypt_stored(NOW).await.unwrap();
+    assert_eq!((again.phones, again.files), (0, 0));
+    assert_eq!(
+        raw_phone(&keyed, "zhouli").await.unwrap(),
+        sealed,
+        "left as it was"
+    );
+    let log = logged(&keyed).await;
+    assert!(log.contains(r#"{"files":1,"phones":1}"#), "{log}");
+    assert!(log.contains(r#"{"files":0,"phones":0}"#), "{log}");
+    assert!(keyed.audit_verify().await.unwrap().is_ok());
+}
+
+/// 个人信息保护: the phones are read by who manages accounts (考核管理员, 系统管理员) and by the
+/// 安全管理员 (roles) only; an assessor, a reporter, a leader and the 审计管理员 are refused the
+/// list. One person is still never two of the three administrators when their phones are sealed
+/// (each sealing differs, so the phones are compared opened).
+pub(crate) async fn only_account_managers_read_phones(db: Db) {
+    let w = world(db).await;
+    let s = w.store.clone().with_data_key(Some(DataKey::new(KEY)));
+    let sys = s
+        .add_user(
+            None,
+            &NewUser {
+                login: "sysadmin",
+                name: "赵敏",
+                role: Role::SystemAdmin,
+                unit: None,
+                password: "Officer-pass-1",
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let add = |login: &'static str, name: &'static str, role| {
+        let (s, sys) = (s.clone(), sys.clone());
+        async move {
+            s.add_account(&sys, None, &person(login, name, role, "13700007777"), NOW)
+                .await
+        }
+    };
+    let sec = add("secadmin", "钱进", Role::SecurityAdmin).await.unwrap();
+    let e = add("auditor", "孙丽", Role::AuditAdmin).await.unwrap_err();
+    assert!(e.to_string().contains("三员分立"), "{e}");
+    let viewer = add("leader", "县领导", Role::Viewer).await.unwrap();
+    let audit = s
+        .add_account(
+            &sys,
+            None,
+            &person("auditor", "孙丽", Role::AuditAdmin, "13700008888"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    for who in [&w.admin, &sys, &sec] {
+        let read = phones(&s, who).await.unwrap();
+        assert!(
+            read.contains(&("secadmin".into(), Some("13700007777".into()))),
+            "{read:?}"
+        );
+    }
+    for who in [&w.assessor, &w.reporter, &viewer, &audit] {
+        match s.accounts(who).await {
+            Err(StoreError::Forbidden(_)) => {}
+            other => panic!("{} read the accounts: {other:?}", who.login),
+        }
+    }
+}
