@@ -90,6 +90,10 @@ pub struct Kept {
     averages: Vec<Option<Decimal>>,
     /// Per [`Sort`], the order of [`Scored::units`] (made on first use).
     orders: [OnceLock<Vec<u32>>; 4],
+    /// What each unit has and lacks, for the 待办 (made on first use).
+    states: OnceLock<crate::todo::UnitStates>,
+    /// The units as rows (code, name, kind), in code order (made on first use).
+    unit_rows: OnceLock<Vec<kaohe_store::store::UnitRow>>,
 }
 
 impl Kept {
@@ -159,6 +163,8 @@ impl Kept {
             averages: averages(&sums),
             sums,
             orders: Default::default(),
+            states: OnceLock::new(),
+            unit_rows: OnceLock::new(),
             cell,
         }
     }
@@ -181,6 +187,8 @@ impl Kept {
             averages: averages(&sums),
             sums,
             orders: Default::default(),
+            states: OnceLock::new(),
+            unit_rows: OnceLock::new(),
             cell,
         }
     }
@@ -202,6 +210,30 @@ impl Kept {
     pub fn unit(&self, code: &str) -> Option<&UnitResult> {
         let row = *self.rows.get(code)? as usize;
         Some(&self.scored().units[self.places[row] as usize])
+    }
+
+    /// What each unit has and lacks (clauses that apply, scored, to inspect), made once.
+    pub fn unit_states(&self) -> &crate::todo::UnitStates {
+        self.states.get_or_init(|| crate::todo::states_of(self))
+    }
+
+    /// The assessment's units (code, name, kind) in code order, as `Store::units` lists them, from
+    /// the inputs the result was scored from (made once; no database read per page).
+    pub fn unit_rows(&self) -> &[kaohe_store::store::UnitRow] {
+        self.unit_rows.get_or_init(|| {
+            let mut rows: Vec<_> = self
+                .inputs()
+                .units
+                .iter()
+                .map(|u| kaohe_store::store::UnitRow {
+                    code: u.code.to_string(),
+                    name: u.name.clone(),
+                    kind: u.kind.clone(),
+                })
+                .collect();
+            rows.sort_by(|a, b| a.code.cmp(&b.code));
+            rows
+        })
     }
 
     /// Per indicator of the rubric, the average points of the units that have all its data.

@@ -18,6 +18,7 @@ use kaohe_store::policy::{self, Action};
 use kaohe_store::store::{Assessment, UnitRow};
 use kaohe_store::{Role, Stage, Store, StoreError, User};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One thing to do: what, in Chinese, and where (a page of the service).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -42,7 +43,7 @@ pub struct Counts {
 }
 
 /// What a unit has and lacks, from one scoring of the assessment.
-struct UnitState {
+pub struct UnitState {
     /// Clauses that apply to the unit, and those of them with a score.
     applying: usize,
     scored: usize,
@@ -50,11 +51,14 @@ struct UnitState {
     to_inspect: Vec<String>,
 }
 
-/// What each unit has and lacks, from the assessment's kept result (scored once per change).
-async fn unit_states(store: &Store, id: i64) -> Result<BTreeMap<String, UnitState>, StoreError> {
-    let kept = crate::kept::kept(store, id).await?;
+/// Unit code → what it has and lacks.
+pub type UnitStates = BTreeMap<String, UnitState>;
+
+/// What each unit has and lacks in a kept result (made once per kept result, see
+/// [`crate::kept::Kept::unit_states`]).
+pub(crate) fn states_of(kept: &crate::kept::Kept) -> UnitStates {
     let (x, scored) = (kept.assessment(), kept.scored());
-    Ok(scored
+    scored
         .units
         .iter()
         .map(|r| {
@@ -77,7 +81,12 @@ async fn unit_states(store: &Store, id: i64) -> Result<BTreeMap<String, UnitStat
             }
             (u.code.to_string(), s)
         })
-        .collect())
+        .collect()
+}
+
+/// What each unit has and lacks, from the assessment's kept result (scored once per change).
+async fn unit_states(store: &Store, id: i64) -> Result<Arc<crate::kept::Kept>, StoreError> {
+    crate::kept::kept(store, id).await
 }
 
 fn unit_href(id: i64, code: &str) -> String {
@@ -94,14 +103,14 @@ fn has_self_clauses(x: &Assessment, u: &UnitRow) -> bool {
 /// The counts of assessment `id`'s card.
 pub async fn counts(store: &Store, id: i64) -> Result<Counts, StoreError> {
     let x = store.assessment(id).await?;
-    let units = store.units(id).await?;
-    let states = unit_states(store, id).await?;
+    let kept = unit_states(store, id).await?;
+    let (units, states) = (kept.unit_rows(), kept.unit_states());
     let progress = store.self_progress(id).await?;
     let with_self: Vec<&UnitRow> = units
         .iter()
         .filter(|u| has_self_clauses(&x, u) && progress.with_reporter.contains(&u.code))
         .collect();
-    let (_, _, open) = store.progress(id).await?;
+    let open = store.open_objections(id).await?;
     Ok(Counts {
         units: units.len(),
         submitted: with_self
@@ -124,12 +133,13 @@ pub async fn of(
     now: &str,
 ) -> Result<Vec<Todo>, StoreError> {
     let x = store.assessment(id).await?;
-    let units = store.units(id).await?;
+    let kept = crate::kept::kept(store, id).await?;
+    let units = kept.unit_rows();
     let mut out = Vec::new();
     match user.role {
-        Role::Reporter => reporter(store, user, &x, &units, now, &mut out).await?,
-        Role::Assessor => assessor(store, user, &x, &units, &mut out).await?,
-        Role::Admin => admin(store, user, &x, &units, staged, &mut out).await?,
+        Role::Reporter => reporter(store, user, &x, units, now, &mut out).await?,
+        Role::Assessor => assessor(store, user, &x, units, &mut out).await?,
+        Role::Admin => admin(store, user, &x, units, staged, &mut out).await?,
         _ => {}
     }
     Ok(out)
@@ -238,13 +248,8 @@ async fn assessor(
     out: &mut Vec<Todo>,
 ) -> Result<(), StoreError> {
     let mine: Vec<&UnitRow> = {
-        let assigned: std::collections::BTreeSet<String> = store
-            .assignments(x.id)
-            .await?
-            .into_iter()
-            .filter(|(login, _, _)| *login == user.login)
-            .map(|(_, _, code)| code)
-            .collect();
+        let assigned: std::collections::BTreeSet<String> =
+            store.assigned_to(x.id, user).await?.into_iter().collect();
         units
             .iter()
             .filter(|u| assigned.contains(&u.code))
@@ -269,7 +274,8 @@ async fn assessor(
             }
         }
         Stage::Review => {
-            let states = unit_states(store, x.id).await?;
+            let kept = unit_states(store, x.id).await?;
+            let states = kept.unit_states();
             let done = mine
                 .iter()
                 .filter(|u| states.get(&u.code).is_some_and(|s| s.scored == s.applying))
@@ -278,13 +284,16 @@ async fn assessor(
                 text: format!("分给您的单位 {done}/{} 个已评完", mine.len()),
                 href: format!("/a/{}/grid", x.id),
             });
-            for u in &mine {
-                let Some(s) = states.get(&u.code) else {
-                    continue;
-                };
-                if s.scored == s.applying {
-                    continue;
-                }
+            // At most LISTED units by name; the rest in one line to the grid (an assessor of
+            // hundreds of units reads their 评分表, not a page of 待办).
+            const LISTED: usize = 20;
+            let open: Vec<(&&UnitRow, &UnitState)> = mine
+                .iter()
+                .filter_map(|u| Some((u, states.get(&u.code)?)))
+                .filter(|(_, s)| s.scored != s.applying)
+                .collect();
+            let more = open.len().saturating_sub(LISTED);
+            for &(u, s) in open.iter().take(LISTED) {
                 let inspect = match s.to_inspect.is_empty() {
                     true => String::new(),
                     false => format!("，待检查：条款 {}", s.to_inspect.join("、")),
@@ -295,6 +304,12 @@ async fn assessor(
                         u.name, s.scored, s.applying
                     ),
                     href: unit_href(x.id, &u.code),
+                });
+            }
+            if more > 0 {
+                out.push(Todo {
+                    text: format!("另有 {more} 个单位未评完，见评分表"),
+                    href: format!("/a/{}/grid", x.id),
                 });
             }
         }
@@ -377,9 +392,20 @@ async fn admin(
         });
     }
     if matches!(x.stage, Stage::Review | Stage::Publication) {
+        // The gate's list (`sealing::unfinished_in`) by unit only: a clause unscored or a
+        // self-assessment owed, from the kept per-unit states (no formatting of every unit).
         let kept = crate::kept::kept(store, x.id).await?;
         let progress = store.self_progress(x.id).await?;
-        let lines = crate::sealing::unfinished_in(kept.assessment(), kept.scored(), &progress);
+        let states = kept.unit_states();
+        let lines: Vec<&str> = kept
+            .unit_rows()
+            .iter()
+            .filter(|u| {
+                states.get(&u.code).is_some_and(|s| s.scored < s.applying)
+                    || (has_self_clauses(x, u) && progress.owes_self(&u.code))
+            })
+            .map(|u| u.name.as_str())
+            .collect();
         if !lines.is_empty() {
             let next = match x.stage {
                 Stage::Review => "公示",
@@ -389,12 +415,7 @@ async fn admin(
                 text: format!(
                     "进入{next}前还有 {} 个单位未完成：{}",
                     lines.len(),
-                    list(
-                        &lines
-                            .iter()
-                            .map(|l| l.split('：').next().unwrap_or(l))
-                            .collect::<Vec<_>>()
-                    )
+                    list(&lines)
                 ),
                 href: format!("/a/{}", x.id),
             });

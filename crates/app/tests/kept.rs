@@ -15,6 +15,7 @@ kaohe_store::on_both!(
     concurrent_reads_after_a_change_share_one_scoring,
     a_change_through_one_server_is_seen_by_the_other_on_its_next_read,
     a_league_page_is_a_slice_of_the_whole_in_the_order_asked,
+    the_todo_of_many_units_comes_from_the_kept_result_and_names_twenty,
 );
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
@@ -448,4 +449,81 @@ fn paging_parameters_are_checked_at_their_limits() {
     );
     assert!(err(p(None, None, Some("score"))).contains("排序方式“score”无法识别"));
     assert_eq!(p(None, None, Some("total")).unwrap().sort, Sort::Total);
+}
+
+/// 待办 of an assessor of 25 units in 考核: the count, the first 20 unfinished units by name, one
+/// line for the other 5 to the grid; the admin's gate line counts all 25 and names five. Read from
+/// the kept result (its unit rows and states), so a dashboard costs no whole-table reads; a save
+/// moves them on the next read.
+async fn the_todo_of_many_units_comes_from_the_kept_result_and_names_twenty(db: Db) {
+    let w = world(db, 25).await;
+    let s = &w.store;
+    let texts = |t: Vec<kaohe_app::todo::Todo>| t.into_iter().map(|t| t.text).collect::<Vec<_>>();
+    let mine = texts(
+        kaohe_app::todo::of(s, &w.assessor, w.a, &[], NOW)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(mine.len(), 1 + 20 + 1, "{mine:#?}");
+    assert_eq!(mine[0], "分给您的单位 0/25 个已评完");
+    // Clauses that score without entries (a bonus with none, a veto not found) count as scored.
+    let scored = |line: &str| -> usize {
+        let n = line
+            .split("已有得分 ")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        n.parse().unwrap()
+    };
+    assert!(mine[1].starts_with("第0镇：已有得分 "), "{}", mine[1]);
+    let before = scored(&mine[1]);
+    assert!(mine[20].starts_with("第19镇："), "{}", mine[20]);
+    assert_eq!(mine[21], "另有 5 个单位未评完，见评分表");
+    let admin = texts(
+        kaohe_app::todo::of(s, &w.admin, w.a, &[], NOW)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        admin,
+        ["进入公示前还有 25 个单位未完成：第0镇、第1镇、第2镇、第3镇、第4镇 等 25 个"]
+    );
+    let counts = kaohe_app::todo::counts(s, w.a).await.unwrap();
+    assert_eq!((counts.units, counts.complete), (25, 0));
+    // A unit's scores all given: it leaves both lists on the next read.
+    let k = kept(s, w.a).await.unwrap();
+    let clauses: Vec<String> = k
+        .assessment()
+        .rubric
+        .clauses
+        .iter()
+        .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
+        .map(|c| c.id.to_string())
+        .collect();
+    for c in &clauses {
+        let max = k.assessment().rubric.clause(c).unwrap().max.to_string();
+        s.set_score(
+            &w.assessor,
+            w.a,
+            &code(0),
+            c,
+            Ledger::Assessor,
+            &max,
+            "",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap();
+    }
+    // Its judged clauses now count (the clauses scored from platform data still lack data here).
+    let mine = texts(
+        kaohe_app::todo::of(s, &w.assessor, w.a, &[], NOW)
+            .await
+            .unwrap(),
+    );
+    let line = mine.iter().find(|t| t.starts_with("第0镇：")).unwrap();
+    assert_eq!(scored(line), before + clauses.len(), "{line}");
 }

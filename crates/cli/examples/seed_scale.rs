@@ -64,7 +64,7 @@ async fn main() {
         .collect();
     for (k, n) in args[2..].iter().enumerate() {
         let n: usize = n.parse().expect("a number of units");
-        let prefix = format!("9{k}");
+        let prefix = format!("9{k}00"); // 9 digits with the 5-digit number (区划代码的长度)
         let id = store
             .create_assessment(&admin, &format!("规模测试 {n} 个单位"), RUBRIC, NOW)
             .await

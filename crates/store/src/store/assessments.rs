@@ -650,6 +650,17 @@ impl Store {
             .collect())
     }
 
+    /// The codes of the units assigned to `user` (their rows only, not the whole table).
+    pub async fn assigned_to(&self, assessment: i64, user: &User) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT unit_code FROM assignments WHERE assessment_id = $1 AND user_id = $2 ORDER BY unit_code",
+        )
+        .bind(assessment)
+        .bind(user.id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn assigned(&self, assessment: i64, user: &User, unit: &str) -> Result<bool> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE assessment_id = $1 AND user_id = $2 AND unit_code = $3").bind(assessment).bind(user.id).bind(unit).fetch_one(&self.pool).await?;
         Ok(n > 0)
@@ -774,6 +785,16 @@ impl Store {
 
     /// Progress of an assessment: units with a self-assessment, scores in the assessor ledger, open
     /// objections.
+    /// Objections not yet decided (one indexed count).
+    pub async fn open_objections(&self, assessment: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub async fn progress(&self, assessment: i64) -> Result<(i64, i64, i64)> {
         let a: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT unit_code) FROM ledger WHERE assessment_id = $1 AND ledger = 'self'").bind(assessment).fetch_one(&self.pool).await?;
         let b: i64 = sqlx::query_scalar(
