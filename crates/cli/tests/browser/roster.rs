@@ -1,6 +1,7 @@
 //! 名册 in a real browser (issue 12): the admin downloads the template from the 设置 page, fills its
-//! two sheets, uploads it with one bad row, reads the problem by sheet, row, column and value with
-//! nothing imported, corrects the row and imports; the new units and accounts are listed.
+//! two sheets with 200 units and their accounts, uploads it with 3 bad rows, reads each problem by
+//! sheet, row, column and value with nothing imported, corrects the rows and imports; the new units
+//! and accounts are listed.
 
 use super::{api_login, demo, enabled};
 use kaohe_browser::{Browser, Window};
@@ -24,7 +25,7 @@ fn download(b: &Browser, link: &str) -> Vec<u8> {
 
 /// The template with `units` and `accounts` typed under its headers (as text, as a clerk types
 /// them), its other sheets as they were.
-fn fill(template: &[u8], units: &[[&str; 3]], accounts: &[[&str; 5]]) -> Vec<u8> {
+fn fill(template: &[u8], units: &[[String; 3]], accounts: &[[&str; 5]]) -> Vec<u8> {
     let mut wb = kaohe_tables::sheet::Workbook::from_bytes("模板.xlsx", template.to_vec()).unwrap();
     let names = wb.sheet_names();
     assert_eq!(names, ["单位", "账号", "说明"]);
@@ -35,7 +36,7 @@ fn fill(template: &[u8], units: &[[&str; 3]], accounts: &[[&str; 5]]) -> Vec<u8>
         let mut rows: Vec<Vec<String>> = vec![sheet.headers.clone()];
         rows.extend(sheet.rows.into_iter().map(|r| r.cells));
         match name.as_str() {
-            "单位" => rows.extend(units.iter().map(|r| r.map(String::from).to_vec())),
+            "单位" => rows.extend(units.iter().map(|r| r.to_vec())),
             "账号" => rows.extend(accounts.iter().map(|r| r.map(String::from).to_vec())),
             _ => {}
         }
@@ -51,7 +52,7 @@ fn fill(template: &[u8], units: &[[&str; 3]], accounts: &[[&str; 5]]) -> Vec<u8>
 }
 
 #[test]
-fn the_admin_imports_a_roster_refused_for_its_bad_row_then_corrected() {
+fn the_admin_imports_a_roster_of_200_units_refused_for_its_3_bad_rows_then_corrected() {
     if !enabled() {
         return;
     }
@@ -75,16 +76,30 @@ fn the_admin_imports_a_roster_refused_for_its_bad_row_then_corrected() {
     b.goto(&d.url(&format!("/a/{id}/setup")));
     b.wait_for("下载名册模板");
     let template = download(&b, "#roster a[href$='roster-template.xlsx']");
-    let units = [["320623201", "新店镇", "镇"], ["32062320", "丰利镇", "镇"]];
+    // 200 units, 320623300 … 320623499; then three bad rows: an 8-digit code (row 42), a 10-digit
+    // one (row 122) and a code given twice (row 172, 169's again).
+    let good_units: Vec<[String; 3]> = (0..200)
+        .map(|i| {
+            [
+                format!("320623{}", 300 + i),
+                format!("第{i}镇"),
+                "镇".to_string(),
+            ]
+        })
+        .collect();
+    let mut units = good_units.clone();
+    units[40][0] = "32062334".into();
+    units[120][0] = "3206234200".into();
+    units[170][0] = units[169][0].clone();
     let mut accounts = [
         [
             "xindian",
             "新店填报员",
             "单位填报员",
-            "320623201",
+            "320623300",
             "0513-84510001",
         ],
-        ["fengli", "丰利填报员", "单位填报员", "320623202", ""],
+        ["fengli", "丰利填报员", "单位填报员", "320623301", ""],
     ];
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path().canonicalize().unwrap();
@@ -93,29 +108,37 @@ fn the_admin_imports_a_roster_refused_for_its_bad_row_then_corrected() {
     b.choose_file("#roster-file", &bad);
     b.click("#roster-import");
     let t = b.wait_for("未导入任何数据");
-    // The problems: the 8-digit code in 单位 row 3, and so 丰利's reporter's unit in 账号 row 3.
+    // The problems, each by sheet, row, column and value: rows 42, 122 and 172 of 单位, nothing else.
     let problems = b.execute(
         "return Array.from(document.querySelectorAll('#roster-problems tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent));",
     );
-    assert_eq!(
-        problems[0],
-        json!([
+    let problems = problems.as_array().unwrap();
+    assert!(
+        problems.contains(&json!([
             "名册-有误.xlsx › 单位",
-            "3",
+            "42",
             "单位编码（A列）",
-            "32062320",
-            "单位编码“32062320”是 8 位数字：区划代码应为 9 位数字（如 320623001）"
-        ]),
+            "32062334",
+            "单位编码“32062334”是 8 位数字：区划代码应为 9 位数字（如 320623001）"
+        ])),
         "{t}"
     );
-    assert!(
-        problems
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|p| p[1] == "3" && p[0].as_str().unwrap().starts_with("名册-有误.xlsx")),
-        "{problems}"
-    );
+    // Only 单位 rows 42, 122 and 172 (and 171, the code's first row, should the reader name it).
+    for p in problems {
+        assert_eq!(p[0], "名册-有误.xlsx › 单位", "{t}");
+        assert!(
+            ["42", "122", "171", "172"].contains(&p[1].as_str().unwrap()),
+            "{p}: {t}"
+        );
+    }
+    for (row, value) in [("122", "3206234200"), ("172", "320623469")] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p[1] == row && p[2] == "单位编码（A列）" && p[3] == value),
+            "row {row}: {t}"
+        );
+    }
     // Nothing was imported: a reload lists no unit and neither account.
     b.goto(&d.url(&format!("/a/{id}/setup")));
     let t = b.wait_for("还没有单位");
@@ -124,14 +147,14 @@ fn the_admin_imports_a_roster_refused_for_its_bad_row_then_corrected() {
         "{t}"
     );
 
-    // Corrected: 丰利镇's code is 320623202.
-    let units = [["320623201", "新店镇", "镇"], ["320623202", "丰利镇", "镇"]];
+    // Corrected: the three codes as they should be.
+    let units = good_units;
     accounts[1][4] = "0513-84510002";
     let good = dir.join("名册.xlsx");
     std::fs::write(&good, fill(&template, &units, &accounts)).unwrap();
     b.choose_file("#roster-file", &good);
     b.click("#roster-import");
-    b.wait_for("已导入 2 个单位、2 个账号");
+    b.wait_for("已导入 200 个单位、2 个账号");
     let issued = b.execute(
         "return Array.from(document.querySelectorAll('#issued tbody tr')).map(r => r.cells[0].textContent + ' ' + r.cells[4].textContent.length);",
     );
@@ -143,11 +166,16 @@ fn the_admin_imports_a_roster_refused_for_its_bad_row_then_corrected() {
             "return Array.from(document.querySelectorAll('#{table} tbody tr')).map(r => r.cells[0].textContent + ' ' + r.cells[1].textContent);"
         ))
     };
-    assert_eq!(
-        listed("units"),
-        json!(["320623201 新店镇", "320623202 丰利镇"]),
-        "{t}"
-    );
+    let listed_units = listed("units");
+    let listed_units = listed_units.as_array().unwrap();
+    assert_eq!(listed_units.len(), 200, "{t}");
+    for (i, want) in [
+        (0, "320623300 第0镇"),
+        (40, "320623340 第40镇"),
+        (199, "320623499 第199镇"),
+    ] {
+        assert_eq!(listed_units[i], want, "{t}");
+    }
     let users = listed("users");
     for who in ["xindian 新店填报员", "fengli 丰利填报员"] {
         assert!(
