@@ -50,6 +50,35 @@ impl Store {
         })
     }
 
+    /// Objections not yet decided (one indexed count).
+    pub async fn open_objections(&self, assessment: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Progress of an assessment: units with a self-assessment, scores in the assessor ledger, open
+    /// objections.
+    pub async fn progress(&self, assessment: i64) -> Result<(i64, i64, i64)> {
+        let a: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT unit_code) FROM ledger WHERE assessment_id = $1 AND ledger = 'self'").bind(assessment).fetch_one(&self.pool).await?;
+        let b: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger WHERE assessment_id = $1 AND ledger = 'assessor'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        let c: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE assessment_id = $1 AND status = 'open'",
+        )
+        .bind(assessment)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((a, b, c))
+    }
+
     /// The [`Progress`] of `assessment` as committed (for the 待办 and the dashboard's counts).
     pub async fn self_progress(&self, assessment: i64) -> Result<Progress> {
         let mut conn = self.pool.acquire().await?;
