@@ -161,20 +161,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         inspections: FxHashMap::default(),
     };
 
-    let unknown_unit = |code: &str, origin: &Option<crate::problem::Origin>| {
-        Problem::error(format!("未知单位“{code}”：单位表中没有这个单位"))
-            .at(origin.as_ref().map(|o| o.with_column("单位")))
-            .value(code)
-            .expected("单位表中的单位编码或单位名称")
-    };
-    let clause_list = || {
-        rubric
-            .clauses
-            .iter()
-            .map(|c| c.id.as_ref())
-            .collect::<Vec<_>>()
-            .join("、")
-    };
+    let clause_list = || clause_list(rubric);
 
     for (ei, e) in inputs.metrics.iter().enumerate() {
         let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
@@ -423,6 +410,24 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
     ix
 }
 
+/// 未知单位: an entry naming a unit the unit table does not have.
+fn unknown_unit(code: &str, origin: &Option<crate::problem::Origin>) -> Problem {
+    Problem::error(format!("未知单位“{code}”：单位表中没有这个单位"))
+        .at(origin.as_ref().map(|o| o.with_column("单位")))
+        .value(code)
+        .expected("单位表中的单位编码或单位名称")
+}
+
+/// The rubric's clause ids, as a problem lists them.
+fn clause_list(rubric: &Rubric) -> String {
+    rubric
+        .clauses
+        .iter()
+        .map(|c| c.id.as_ref())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// The lookups of unit codes (scored units, in row order) and clause ids that [`judgements`] reads.
 pub(crate) fn lookups<'a>(rubric: &'a Rubric, inputs: &'a Inputs, ix: &Index) -> [Lookup<'a>; 2] {
     [
@@ -448,20 +453,7 @@ pub(crate) fn judgements(
     problems: &mut Vec<Problem>,
 ) {
     let n_clauses = ix.n_clauses;
-    let unknown_unit = |code: &str, origin: &Option<crate::problem::Origin>| {
-        Problem::error(format!("未知单位“{code}”：单位表中没有这个单位"))
-            .at(origin.as_ref().map(|o| o.with_column("单位")))
-            .value(code)
-            .expected("单位表中的单位编码或单位名称")
-    };
-    let clause_list = || {
-        rubric
-            .clauses
-            .iter()
-            .map(|c| c.id.as_ref())
-            .collect::<Vec<_>>()
-            .join("、")
-    };
+    let clause_list = || clause_list(rubric);
     for ei in entries {
         let e = &inputs.judgements[ei];
         let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {

@@ -280,14 +280,7 @@ impl Store {
             }
             _ => Arc::new(self.inputs_uncached(assessment).await?),
         };
-        let mut cache = self.cache.lock().expect("cache");
-        let newer = cache
-            .inputs
-            .get(&assessment)
-            .is_some_and(|(at, _)| *at > state);
-        if !newer {
-            cache.inputs.insert(assessment, (state, i.clone()));
-        }
+        self.keep_inputs(assessment, state, &i);
         Ok(i)
     }
 
@@ -379,6 +372,18 @@ impl Store {
         Ok(Some((inp, touched.into_iter().collect())))
     }
 
+    /// Keeps `inputs` as the assessment's at revision `state`, unless newer ones are kept already.
+    fn keep_inputs(&self, assessment: i64, state: i64, inputs: &Arc<kaohe_core::Inputs>) {
+        let mut cache = self.cache.lock().expect("cache");
+        let newer = cache
+            .inputs
+            .get(&assessment)
+            .is_some_and(|(at, _)| *at > state);
+        if !newer {
+            cache.inputs.insert(assessment, (state, inputs.clone()));
+        }
+    }
+
     /// The inputs now, given `old`, the inputs at revision `from` (a kept result's): with the
     /// (unit, clause) pairs whose scores changed since, when nothing else did — what
     /// `kaohe_core::rescore` needs to bring a result up to date — or `None` for those when anything
@@ -398,14 +403,7 @@ impl Store {
                 None => (Arc::new(self.inputs_uncached(assessment).await?), None),
             }
         };
-        let mut cache = self.cache.lock().expect("cache");
-        let newer = cache
-            .inputs
-            .get(&assessment)
-            .is_some_and(|(at, _)| *at > state);
-        if !newer {
-            cache.inputs.insert(assessment, (state, inputs.clone()));
-        }
+        self.keep_inputs(assessment, state, &inputs);
         Ok(InputsSince {
             inputs,
             scores_changed,
