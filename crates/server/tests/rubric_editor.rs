@@ -70,6 +70,16 @@ pub(crate) async fn the_rubric_editor_adds_refuses_saves_diffs_and_makes_effecti
         crate::snapshots::page_text(&html[start..end])
     );
     assert!(html.contains("未发现问题"));
+    // 综合排名 in the clerk's words: metrics by name, 高/低; nothing on the page, boxes included, in
+    // English (the TOML box apart).
+    assert!(
+        html.contains("value=\"网上办件量:高:1；网上办件覆盖率:高:1\""),
+        "{html}"
+    );
+    assert_eq!(
+        crate::words::bad_words("/rubric/edit", &html),
+        Vec::<String>::new()
+    );
     let text = textarea(&html, "toml");
     assert!(text.starts_with("id = \"rudong-2022\""), "{text}");
 

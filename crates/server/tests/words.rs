@@ -31,9 +31,10 @@ const ALLOWED: &[&str] = &[
 ];
 
 /// What a page's visible text must not hold, one line per problem.
-fn bad_words(path: &str, html: &str) -> Vec<String> {
+pub(crate) fn bad_words(path: &str, html: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    let text = page_text(&without_check_details(html));
+    let shown = without_check_details(html);
+    let text = page_text(&shown) + "\n" + &field_texts(&shown).join("\n");
     for w in ascii_words(&text) {
         if !ALLOWED.contains(&w.as_str()) {
             problems.push(format!("{path}: English word “{w}”"));
@@ -90,6 +91,42 @@ fn without_check_details(html: &str) -> String {
         s.replace_range(a..end, "");
     }
     s
+}
+
+/// What a page's form fields show in their boxes: the `value` of every input a person reads (text,
+/// number, date, search, a button's label; not hidden, password, file, checkbox or radio, whose
+/// value is never shown) and every `placeholder`.
+fn field_texts(html: &str) -> Vec<String> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = tag[at..].find('"')? + at;
+        Some(tag[at..end].replace("&quot;", "\"").replace("&amp;", "&"))
+    };
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(a) = rest.find('<') {
+        let end = rest[a..].find('>').map_or(rest.len(), |e| a + e);
+        let tag = &rest[a..end];
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
+            if !matches!(
+                kind.as_str(),
+                "hidden" | "password" | "file" | "checkbox" | "radio"
+            ) && let Some(v) = attr(tag, "value")
+            {
+                out.push(v);
+            }
+        }
+        if tag.starts_with("<input") || tag.starts_with("<textarea") {
+            out.extend(attr(tag, "placeholder"));
+        }
+        rest = &rest[end.min(rest.len())..];
+        if rest.is_empty() {
+            break;
+        }
+        rest = &rest[1..];
+    }
+    out
 }
 
 /// The runs of three or more ASCII letters in `text`.
@@ -334,6 +371,19 @@ fn the_checks_find_what_they_look_for() {
     let p = bad_words("/x", &html);
     assert_eq!(p.len(), 5, "{p:?}");
     assert!(bad_words("/x", "<p>导出 Excel、PDF</p>").is_empty());
+    // What a form's boxes show counts; what they keep hidden does not.
+    let form = r#"<input name="p.parts" value="online_volume:higher:1"><input type="hidden" name="csrf" value="abcdef"><input type="submit" value="Save"><textarea placeholder="paste here"></textarea><input type="password" value="secret">"#;
+    assert_eq!(
+        bad_words("/x", form),
+        [
+            "/x: English word “online”",
+            "/x: English word “volume”",
+            "/x: English word “higher”",
+            "/x: English word “Save”",
+            "/x: English word “paste”",
+            "/x: English word “here”",
+        ]
+    );
     assert_eq!(
         links(
             "/a/1/rubric",

@@ -305,6 +305,10 @@ pub(super) fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<Str
     let mut changed = Vec::new();
     // The kind first, so that the parameters are read for the kind chosen.
     let mut kinds: Vec<(String, String)> = Vec::new();
+    let metrics: Vec<(String, String)> = super::tree::tables(t, "metrics")
+        .iter()
+        .map(|m| (text_of(m, "key"), text_of(m, "name")))
+        .collect();
     for (name, value) in fields {
         let mut p = name.splitn(3, '|');
         let (Some(l), Some(id), Some(field)) = (p.next(), p.next(), p.next()) else {
@@ -398,7 +402,7 @@ pub(super) fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<Str
                 };
                 let now = rule
                     .get(key)
-                    .map(|v| param_text(key, v))
+                    .map(|v| param_text(key, v, &metrics))
                     .unwrap_or_default();
                 if now == value.trim() {
                     continue;
@@ -407,7 +411,7 @@ pub(super) fn set_fields(t: &mut Table, fields: &[(String, String)]) -> (Vec<Str
                     rule.remove(key);
                     continue;
                 }
-                match param_value(key, &value) {
+                match param_value(key, &value, &metrics) {
                     Ok(v) => {
                         rule.insert(key.into(), v);
                     }

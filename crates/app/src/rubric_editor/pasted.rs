@@ -172,7 +172,7 @@ pub(super) fn clause_table(id: &str, c: &PastedClause) -> Table {
     rule.insert("kind".into(), s(c.suggestion.kind));
     for (k, v) in &c.suggestion.params {
         let v = if *k == "range" {
-            param_value(k, v).unwrap_or_else(|_| s(v))
+            param_value(k, v, &[]).unwrap_or_else(|_| s(v))
         } else {
             s(v)
         };

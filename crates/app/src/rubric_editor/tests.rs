@@ -279,7 +279,36 @@ range = ["0.1", "0.5"]
         ("types", "标识不醒目:1；情节较重:2-5"),
         ("range", "0.1-0.5"),
     ] {
-        assert_eq!(param_text(key, &t[key]), shown);
-        assert_eq!(param_value(key, shown).unwrap(), t[key]);
+        assert_eq!(param_text(key, &t[key], &[]), shown);
+        assert_eq!(param_value(key, shown, &[]).unwrap(), t[key]);
     }
+}
+
+/// 综合排名 in the clerk's words: each metric by its name and the direction 高/低, read back to the
+/// rubric's keys; a metric without a name keeps its key, and a direction that is neither is refused
+/// in Chinese (never the file format's higher/lower).
+#[test]
+fn a_composite_ranking_shows_metric_names_and_high_or_low_and_reads_back_the_same() {
+    let t: Table = r#"
+parts = [{ metric = "online_volume", better = "higher", weight = "1" }, { metric = "wait", better = "lower", weight = "2" }]
+"#
+    .parse()
+    .unwrap();
+    let metrics = [
+        ("online_volume".to_string(), "网办量".to_string()),
+        ("wait".to_string(), String::new()),
+    ];
+    let shown = "网办量:高:1；wait:低:2";
+    assert_eq!(param_text("parts", &t["parts"], &metrics), shown);
+    assert_eq!(param_value("parts", shown, &metrics).unwrap(), t["parts"]);
+    // Typed with full-width colons and an ASCII semicolon, as a clerk may.
+    assert_eq!(
+        param_value("parts", "网办量：高：1; wait：低：2", &metrics).unwrap(),
+        t["parts"]
+    );
+    let e = param_value("parts", "网办量:大:1", &metrics).unwrap_err();
+    assert_eq!(
+        e,
+        "“网办量:大:1”的方向“大”应为 高（数值高者在前）或 低（数值低者在前）"
+    );
 }

@@ -125,7 +125,7 @@ pub(super) fn text_of(t: &Table, key: &str) -> String {
 
 /// A parameter's value as its form field shows it: text as it is, a whole number, a list of small
 /// tables as the Excel sheet writes it (`0.8:2；0.7:1.5`), anything else in TOML's inline form.
-pub(super) fn param_text(key: &str, v: &Value) -> String {
+pub(super) fn param_text(key: &str, v: &Value, metrics: &[(String, String)]) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Integer(i) => i.to_string(),
@@ -146,6 +146,10 @@ pub(super) fn param_text(key: &str, v: &Value) -> String {
                             .join(":")
                             .trim_end_matches(':')
                             .to_string()
+                    })
+                    .map(|t| match key {
+                        "parts" => part_shown(&t, metrics),
+                        _ => t,
                     })
                     .collect::<Vec<_>>()
                     .join("；");
@@ -179,10 +183,68 @@ fn types_text(a: &[Value]) -> Option<String> {
     Some(parts?.join("；"))
 }
 
-/// A parameter's value from its form field, or what is wrong with it (in Chinese).
-pub(super) fn param_value(key: &str, cell: &str) -> Result<Value, String> {
+/// One part of a 综合排名 as a clerk reads it: the metric by its name, the direction 高 or 低
+/// (`网办量:高:1`), from the sheet's `online_volume:higher:1`.
+fn part_shown(entry: &str, metrics: &[(String, String)]) -> String {
+    let mut f: Vec<String> = entry.split(':').map(str::to_string).collect();
+    if let Some(m) = f.first_mut()
+        && let Some((_, name)) = metrics.iter().find(|(k, n)| k == m && !n.is_empty())
+    {
+        *m = name.clone();
+    }
+    if let Some(b) = f.get_mut(1) {
+        match b.as_str() {
+            "higher" => *b = "高".into(),
+            "lower" => *b = "低".into(),
+            _ => {}
+        }
+    }
+    f.join(":")
+}
+
+/// A 综合排名 typed as [`part_shown`] shows it, in the sheet's words: names to metric keys, 高/低
+/// to higher/lower; a direction that is neither is refused here, in the clerk's words.
+fn parts_typed(cell: &str, metrics: &[(String, String)]) -> Result<String, String> {
+    let mut out = Vec::new();
+    for entry in cell.split(['；', ';']) {
+        let mut f: Vec<String> = entry
+            .split([':', '：'])
+            .map(|x| x.trim().to_string())
+            .collect();
+        if let Some(m) = f.first_mut()
+            && let Some((key, _)) = metrics.iter().find(|(_, n)| n == m && !n.is_empty())
+        {
+            *m = key.clone();
+        }
+        if let Some(b) = f.get_mut(1) {
+            *b = match b.as_str() {
+                "高" | "higher" => "higher".into(),
+                "低" | "lower" => "lower".into(),
+                "" => String::new(),
+                other => {
+                    return Err(format!(
+                        "“{}”的方向“{other}”应为 高（数值高者在前）或 低（数值低者在前）",
+                        entry.trim()
+                    ));
+                }
+            };
+        }
+        out.push(f.join(":"));
+    }
+    Ok(out.join("；"))
+}
+
+/// A parameter's value from its form field, or what is wrong with it (in Chinese); `metrics` are
+/// the draft's (key, name), for a 综合排名 written with names.
+pub(super) fn param_value(
+    key: &str,
+    cell: &str,
+    metrics: &[(String, String)],
+) -> Result<Value, String> {
     let cell = cell.trim();
     match key {
+        "parts" => rubric::sheet::param_value(key, &parts_typed(cell, metrics)?)
+            .map(|v| v.unwrap_or_else(|| Value::String(String::new()))),
         // Lists and tables of their own: written as TOML (the help gives the example).
         // also as TOML, the way the rubric file writes them
         "types" | "range" if cell.starts_with('[') => {
@@ -292,7 +354,7 @@ pub(super) fn node(
                         let (help, example) = param_help(&n.kind, key);
                         let value = rule
                             .and_then(|r| r.get(key))
-                            .map(|v| param_text(key, v))
+                            .map(|v| param_text(key, v, metrics))
                             .unwrap_or_default();
                         ParamField {
                             key,
