@@ -161,8 +161,6 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         inspections: FxHashMap::default(),
     };
 
-    let clause_list = || clause_list(rubric);
-
     for (ei, e) in inputs.metrics.iter().enumerate() {
         let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
@@ -227,13 +225,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             continue;
         };
         let Some(c) = clause_of.get(&e.clause) else {
-            problems.push(
-                Problem::error(format!("未知条款“{}”", e.clause))
-                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
-                    .unit(&e.unit)
-                    .value(&e.clause)
-                    .expected(format!("细则的条款编号之一：{}", clause_list())),
-            );
+            problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };
         let clause = &rubric.clauses[c];
@@ -278,13 +270,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             continue;
         };
         let Some(c) = clause_of.get(&e.clause) else {
-            problems.push(
-                Problem::error(format!("未知条款“{}”", e.clause))
-                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
-                    .unit(&e.unit)
-                    .value(&e.clause)
-                    .expected(format!("细则的条款编号之一：{}", clause_list())),
-            );
+            problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };
         let clause = &rubric.clauses[c];
@@ -329,13 +315,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             continue;
         };
         let Some(c) = clause_of.get(&e.clause) else {
-            problems.push(
-                Problem::error(format!("未知条款“{}”", e.clause))
-                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
-                    .unit(&e.unit)
-                    .value(&e.clause)
-                    .expected(format!("细则的条款编号之一：{}", clause_list())),
-            );
+            problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };
         let clause = &rubric.clauses[c];
@@ -418,14 +398,19 @@ fn unknown_unit(code: &str, origin: &Option<crate::problem::Origin>) -> Problem 
         .expected("单位表中的单位编码或单位名称")
 }
 
-/// The rubric's clause ids, as a problem lists them.
-fn clause_list(rubric: &Rubric) -> String {
-    rubric
-        .clauses
-        .iter()
-        .map(|c| c.id.as_ref())
-        .collect::<Vec<_>>()
-        .join("、")
+/// 未知条款: an entry naming a clause the rubric does not have, with the rubric's clause ids.
+fn unknown_clause(
+    rubric: &Rubric,
+    clause: &str,
+    unit: &str,
+    origin: &Option<crate::problem::Origin>,
+) -> Problem {
+    let ids: Vec<&str> = rubric.clauses.iter().map(|c| c.id.as_ref()).collect();
+    Problem::error(format!("未知条款“{clause}”"))
+        .at(origin.as_ref().map(|o| o.with_column("条款")))
+        .unit(unit)
+        .value(clause)
+        .expected(format!("细则的条款编号之一：{}", ids.join("、")))
 }
 
 /// The lookups of unit codes (scored units, in row order) and clause ids that [`judgements`] reads.
@@ -453,7 +438,6 @@ pub(crate) fn judgements(
     problems: &mut Vec<Problem>,
 ) {
     let n_clauses = ix.n_clauses;
-    let clause_list = || clause_list(rubric);
     for ei in entries {
         let e = &inputs.judgements[ei];
         let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
@@ -461,13 +445,7 @@ pub(crate) fn judgements(
             continue;
         };
         let Some(c) = clause_of.get(&e.clause) else {
-            problems.push(
-                Problem::error(format!("未知条款“{}”", e.clause))
-                    .at(e.origin.as_ref().map(|o| o.with_column("条款")))
-                    .unit(&e.unit)
-                    .value(&e.clause)
-                    .expected(format!("细则的条款编号之一：{}", clause_list())),
-            );
+            problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };
         let clause = &rubric.clauses[c];
