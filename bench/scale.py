@@ -11,6 +11,11 @@ latency, save-to-visible time, and the server's CPU (cores used) and memory (RSS
 
     bench/scale.py                      # 17 and 1,500 units, 60 s each
     bench/scale.py --sizes 17 1500 10000 --seconds 60 --clauses 22
+    bench/scale.py --keep /tmp/kaohe-scale-pg   # seed once into DIR, later runs reuse it
+
+After seeding, the database is settled as after any bulk load (ANALYZE; SQLite's WAL folded into the
+file), and each assessment gets --warmup seconds of the same load, not counted, before the measured
+run: the figures are the steady state, not the first whole scoring of a cold server.
 
 The load generator runs on the same cores as the server: figures are pessimistic and, on a shared
 machine, indicative only.
@@ -229,21 +234,34 @@ def main():
     ap.add_argument("--writers", type=int, default=5)
     ap.add_argument("--clauses", type=int, default=22, help="judgement clauses scored per unit when seeding")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--keep", metavar="DIR", help="seed into DIR and keep it; reuse DIR when it was seeded already")
+    ap.add_argument("--warmup", type=int, default=5, help="seconds of load before each measured run, not counted")
     args = ap.parse_args()
     os.chdir(ROOT)
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "kaohe", "--bin", "kaohe", "--example", "seed_scale"], check=True)
-    data = tempfile.mkdtemp(prefix="kaohe-scale-", dir="/tmp")
+    data = args.keep or tempfile.mkdtemp(prefix="kaohe-scale-", dir="/tmp")
+    seeded = os.path.join(data, "seeded.json")
+    what = {"sizes": args.sizes, "clauses": args.clauses, "database": os.environ.get("KAOHE_DATABASE")}
     server = None
     try:
-        t = time.time()
-        out = subprocess.run(
-            ["target/release/examples/seed_scale", f"{data}/d", str(args.clauses)] + [str(s) for s in args.sizes],
-            check=True, capture_output=True, text=True,
-        )
-        sys.stderr.write(out.stderr)
-        assessments = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
-        print(f"seeded {', '.join(str(a['units']) for a in assessments)} units in {time.time() - t:.0f} s ({args.clauses} clauses scored per unit)")
+        if args.keep and os.path.exists(seeded):
+            kept = json.load(open(seeded))
+            if kept["what"] != what:
+                sys.exit(f"{data} was seeded with {kept['what']}, not {what}: give another --keep DIR")
+            assessments = kept["assessments"]
+            print(f"reusing {data}: {', '.join(str(a['units']) for a in assessments)} units")
+        else:
+            os.makedirs(data, exist_ok=True)
+            t = time.time()
+            out = subprocess.run(
+                ["target/release/examples/seed_scale", f"{data}/d", str(args.clauses)] + [str(s) for s in args.sizes],
+                check=True, capture_output=True, text=True,
+            )
+            sys.stderr.write(out.stderr)
+            assessments = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+            json.dump({"what": what, "assessments": assessments}, open(seeded, "w"))
+            print(f"seeded {', '.join(str(a['units']) for a in assessments)} units in {time.time() - t:.0f} s ({args.clauses} clauses scored per unit)")
         port = free_port()
         log = open(f"{data}/log", "w")
         server = subprocess.Popen(
@@ -259,13 +277,16 @@ def main():
         print(f"server: {args.users} readers (mean pause {args.pause * 1000:.0f} ms), {args.writers} assessors saving every 2 s; "
               f"database: {'PostgreSQL' if os.environ.get('KAOHE_DATABASE') else 'SQLite'}")
         for a in assessments:
+            if args.warmup > 0:
+                run_load(port, a, args.warmup, args.users, args.pause, args.writers, server.pid)
             res = run_load(port, a, args.seconds, args.users, args.pause, args.writers, server.pid)
             report(a, res)
     finally:
         if server:
             server.terminate()
             server.wait()
-        shutil.rmtree(data, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

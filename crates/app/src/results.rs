@@ -184,25 +184,23 @@ pub fn may_see(user: &User, stage: Stage) -> bool {
 
 /// The assessment's result for `user`, who may see it ([`Read::Results`]); refused with the reason.
 pub async fn of(store: &Store, user: &User, id: i64) -> Result<Results> {
-    let assessment = store.assessment(id).await?;
-    policy::may_read(user, Read::Results, assessment.stage, None).map_err(StoreError::Forbidden)?;
-    let seal = seal(store, &assessment).await?;
-    Ok(Results {
-        kept: kept::kept(store, id).await?,
-        seal,
-    })
+    // One revision for the check, the seal and the result: the kept result's own assessment.
+    let kept = kept::kept(store, id).await?;
+    policy::may_read(user, Read::Results, kept.assessment().stage, None)
+        .map_err(StoreError::Forbidden)?;
+    let seal = seal(store, kept.assessment()).await?;
+    Ok(Results { kept, seal })
 }
 
 /// The whole result for an export (汇总表, 扣分明细, every unit's form), for who may export it
 /// ([`Read::Export`]): every unit's clause details, so never a reporter.
 pub async fn for_export(store: &Store, user: &User, id: i64) -> Result<Results> {
-    let assessment = store.assessment(id).await?;
-    policy::may_read(user, Read::Export, assessment.stage, None).map_err(StoreError::Forbidden)?;
-    let seal = seal(store, &assessment).await?;
-    Ok(Results {
-        kept: kept::kept(store, id).await?,
-        seal,
-    })
+    // One revision for the check, the seal and the result: the kept result's own assessment.
+    let kept = kept::kept(store, id).await?;
+    policy::may_read(user, Read::Export, kept.assessment().stage, None)
+        .map_err(StoreError::Forbidden)?;
+    let seal = seal(store, kept.assessment()).await?;
+    Ok(Results { kept, seal })
 }
 
 /// The result's JSON for `user` (DATA.md §3; see [`Results::report_json`]).
@@ -272,7 +270,8 @@ pub fn unit_result<'s>(scored: &'s Scored<'_>, unit: &str) -> Result<&'s UnitRes
 
 /// A unit's 考核反馈单, for who may open the unit once the result may be seen.
 pub async fn feedback(store: &Store, user: &User, id: i64, unit: &str) -> Result<Feedback> {
-    let x = store.assessment(id).await?;
+    let kept = kept::kept(store, id).await?;
+    let x = kept.assessment();
     may_open_unit(user, x.stage, unit)?;
     if !may_see(user, x.stage) {
         return Err(StoreError::Forbidden(format!(
@@ -280,12 +279,10 @@ pub async fn feedback(store: &Store, user: &User, id: i64, unit: &str) -> Result
             x.stage.label()
         )));
     }
-    let seal = seal(store, &x).await?;
-    let kept = kept::kept(store, id).await?;
+    let seal = seal(store, x).await?;
     let r = kept
         .unit(unit)
         .ok_or_else(|| StoreError::NotFound(format!("本次考核中没有单位“{unit}”")))?;
-    let x = kept.assessment();
     Ok(Feedback::of(&x.title, x.stage.label(), kept.scored(), r).sealed(seal))
 }
 

@@ -15,7 +15,7 @@
 //! an item never names work the person may not do.
 
 use kaohe_store::policy::{self, Action};
-use kaohe_store::store::{Assessment, UnitRow};
+use kaohe_store::store::{Assessment, Progress, UnitRow};
 use kaohe_store::{Role, Stage, Store, StoreError, User};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -84,11 +84,6 @@ pub(crate) fn states_of(kept: &crate::kept::Kept) -> UnitStates {
         .collect()
 }
 
-/// What each unit has and lacks, from the assessment's kept result (scored once per change).
-async fn unit_states(store: &Store, id: i64) -> Result<Arc<crate::kept::Kept>, StoreError> {
-    crate::kept::kept(store, id).await
-}
-
 fn unit_href(id: i64, code: &str) -> String {
     format!(
         "/a/{id}/u/{}",
@@ -100,18 +95,51 @@ fn has_self_clauses(x: &Assessment, u: &UnitRow) -> bool {
     x.rubric.self_assessed(&u.kind).next().is_some()
 }
 
+/// One assessment's card on the dashboard: its kept result (the assessment as scored, one revision
+/// for everything on the card), its counts and what `user` has left to do.
+pub struct Card {
+    pub kept: Arc<crate::kept::Kept>,
+    pub counts: Counts,
+    pub todos: Vec<Todo>,
+}
+
+/// The card of assessment `id` for `user` at `now` (ISO 8601 UTC, as the service gives it); `staged`
+/// names the files uploaded for import and not committed. Reads the kept result, the
+/// self-assessment progress and the open objections once each.
+pub async fn card(
+    store: &Store,
+    user: &User,
+    id: i64,
+    staged: &[String],
+    now: &str,
+) -> Result<Card, StoreError> {
+    let kept = crate::kept::kept(store, id).await?;
+    let progress = store.self_progress(id).await?;
+    let open = store.open_objections(id).await?;
+    let counts = counts_of(&kept, &progress, open);
+    let todos = todos_of(store, user, &kept, &progress, staged, now).await?;
+    Ok(Card {
+        kept,
+        counts,
+        todos,
+    })
+}
+
 /// The counts of assessment `id`'s card.
 pub async fn counts(store: &Store, id: i64) -> Result<Counts, StoreError> {
-    let x = store.assessment(id).await?;
-    let kept = unit_states(store, id).await?;
-    let (units, states) = (kept.unit_rows(), kept.unit_states());
+    let kept = crate::kept::kept(store, id).await?;
     let progress = store.self_progress(id).await?;
+    let open = store.open_objections(id).await?;
+    Ok(counts_of(&kept, &progress, open))
+}
+
+fn counts_of(kept: &crate::kept::Kept, progress: &Progress, open: i64) -> Counts {
+    let (x, units, states) = (kept.assessment(), kept.unit_rows(), kept.unit_states());
     let with_self: Vec<&UnitRow> = units
         .iter()
-        .filter(|u| has_self_clauses(&x, u) && progress.with_reporter.contains(&u.code))
+        .filter(|u| has_self_clauses(x, u) && progress.with_reporter.contains(&u.code))
         .collect();
-    let open = store.open_objections(id).await?;
-    Ok(Counts {
+    Counts {
         units: units.len(),
         submitted: with_self
             .iter()
@@ -120,7 +148,7 @@ pub async fn counts(store: &Store, id: i64) -> Result<Counts, StoreError> {
         to_submit: with_self.len(),
         complete: states.values().filter(|s| s.scored == s.applying).count(),
         open_objections: open as usize,
-    })
+    }
 }
 
 /// What `user` has left to do in assessment `id` at `now` (ISO 8601 UTC, as the service gives it);
@@ -132,14 +160,25 @@ pub async fn of(
     staged: &[String],
     now: &str,
 ) -> Result<Vec<Todo>, StoreError> {
-    let x = store.assessment(id).await?;
     let kept = crate::kept::kept(store, id).await?;
-    let units = kept.unit_rows();
+    let progress = store.self_progress(id).await?;
+    todos_of(store, user, &kept, &progress, staged, now).await
+}
+
+async fn todos_of(
+    store: &Store,
+    user: &User,
+    kept: &crate::kept::Kept,
+    progress: &Progress,
+    staged: &[String],
+    now: &str,
+) -> Result<Vec<Todo>, StoreError> {
+    let (x, units) = (kept.assessment(), kept.unit_rows());
     let mut out = Vec::new();
     match user.role {
-        Role::Reporter => reporter(store, user, &x, units, now, &mut out).await?,
-        Role::Assessor => assessor(store, user, &x, units, &mut out).await?,
-        Role::Admin => admin(store, user, &x, units, staged, &mut out).await?,
+        Role::Reporter => reporter(store, user, x, units, now, &mut out).await?,
+        Role::Assessor => assessor(store, user, kept, &mut out).await?,
+        Role::Admin => admin(store, user, kept, progress, staged, &mut out).await?,
         _ => {}
     }
     Ok(out)
@@ -243,10 +282,10 @@ async fn reporter(
 async fn assessor(
     store: &Store,
     user: &User,
-    x: &Assessment,
-    units: &[UnitRow],
+    kept: &crate::kept::Kept,
     out: &mut Vec<Todo>,
 ) -> Result<(), StoreError> {
+    let (x, units) = (kept.assessment(), kept.unit_rows());
     let mine: Vec<&UnitRow> = {
         let assigned: std::collections::BTreeSet<String> =
             store.assigned_to(x.id, user).await?.into_iter().collect();
@@ -274,7 +313,6 @@ async fn assessor(
             }
         }
         Stage::Review => {
-            let kept = unit_states(store, x.id).await?;
             let states = kept.unit_states();
             let done = mine
                 .iter()
@@ -351,11 +389,12 @@ async fn objections(
 async fn admin(
     store: &Store,
     user: &User,
-    x: &Assessment,
-    units: &[UnitRow],
+    kept: &crate::kept::Kept,
+    progress: &Progress,
     staged: &[String],
     out: &mut Vec<Todo>,
 ) -> Result<(), StoreError> {
+    let (x, units) = (kept.assessment(), kept.unit_rows());
     if policy::check(user, Action::AdvanceStage, x.stage, None, false).is_err() {
         return Ok(());
     }
@@ -363,7 +402,6 @@ async fn admin(
         objections(store, user, x, units, None, out).await?;
     }
     if x.stage == Stage::SelfAssessment {
-        let progress = store.self_progress(x.id).await?;
         let not: Vec<&str> = units
             .iter()
             .filter(|u| has_self_clauses(x, u) && progress.owes_self(&u.code))
@@ -394,8 +432,6 @@ async fn admin(
     if matches!(x.stage, Stage::Review | Stage::Publication) {
         // The gate's list (`sealing::unfinished_in`) by unit only: a clause unscored or a
         // self-assessment owed, from the kept per-unit states (no formatting of every unit).
-        let kept = crate::kept::kept(store, x.id).await?;
-        let progress = store.self_progress(x.id).await?;
         let states = kept.unit_states();
         let lines: Vec<&str> = kept
             .unit_rows()

@@ -50,21 +50,22 @@ pub(super) async fn dashboard(
     let mut assessments = Vec::new();
     let (calendar, now) = (st.store.calendar(), st.now());
     for x in st.store.assessments().await.or_page(&a)? {
-        let full = st.store.assessment(x.id).await.or_page(&a)?;
         let staged = match a.user.role {
             Role::Admin => crate::imports::staged_names(&st, x.id),
             _ => Vec::new(),
         };
+        let card = kaohe_app::todo::card(&st.store, &a.user, x.id, &staged, &now)
+            .await
+            .or_page(&a)?;
+        let full = card.kept.assessment();
         assessments.push(AssessmentCard {
             id: x.id,
             title: x.title,
-            stage_label: x.stage.label(),
+            stage_label: full.stage.label(),
             rubric_title: full.rubric.title.clone(),
-            counts: kaohe_app::todo::counts(&st.store, x.id).await.or_page(&a)?,
-            todos: kaohe_app::todo::of(&st.store, &a.user, x.id, &staged, &now)
-                .await
-                .or_page(&a)?,
-            dates: kaohe_app::dates::lines(&full, &calendar, &now),
+            dates: kaohe_app::dates::lines(full, &calendar, &now),
+            counts: card.counts,
+            todos: card.todos,
         });
     }
     Ok(render(

@@ -244,23 +244,36 @@ impl Store {
     /// active. Its password must be changed first when it is an initial or reset one, or older
     /// than the setting allows (counted from the holder's own last change).
     pub async fn session(&self, token: &str, now: &str) -> Result<Option<Session>> {
-        let s = self.security().await?;
         let t = crate::security::epoch(now).unwrap_or(0);
-        let idle_cut = crate::security::iso(t - s.idle_secs());
         let hash = sha256_hex(token);
-        let r = sqlx::query("SELECT s.csrf, s.last_seen_at, u.id, u.login, u.name, u.role, u.unit_code, u.must_change_password, u.password_changed_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND (s.last_seen_at IS NULL OR s.last_seen_at > $3)")
+        // One round trip: the session, its account and the two settings it is judged by.
+        let r = sqlx::query("SELECT s.csrf, s.last_seen_at, u.id, u.login, u.name, u.role, u.unit_code, u.must_change_password, u.password_changed_at, (SELECT value FROM security_settings WHERE key = 'session_idle_minutes') AS idle, (SELECT value FROM security_settings WHERE key = 'password_max_age_days') AS max_age FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1")
             .bind(&hash)
             .bind(now)
-            .bind(&idle_cut)
             .fetch_optional(&self.pool)
             .await?;
         let Some(r) = r else { return Ok(None) };
+        let stored: Vec<(String, String)> = [
+            ("session_idle_minutes", r.get::<Option<String>, _>("idle")),
+            (
+                "password_max_age_days",
+                r.get::<Option<String>, _>("max_age"),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .collect();
+        let s =
+            crate::security::SecuritySettings::from_rows(&stored).map_err(StoreError::Corrupt)?;
         let seen: Option<String> = r.get("last_seen_at");
-        if seen
+        let idle_for = seen
             .as_deref()
             .and_then(crate::security::epoch)
-            .is_none_or(|x| t - x >= 60)
-        {
+            .map(|x| t - x);
+        if idle_for.is_some_and(|d| d >= s.idle_secs()) {
+            return Ok(None);
+        }
+        if idle_for.is_none_or(|d| d >= 60) {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(&hash)
