@@ -4,6 +4,8 @@
 
 /// A reporter refused another unit's page; a leader before 公示.
 mod access;
+/// 更正 after 定档 on the page: refused without a reason, then sealed again with the diff (issue 13).
+mod correction;
 /// 评分表: sticky header and unit column, Enter down the column, errors and conflicts in the cell,
 /// the phone (issue 13).
 mod grid;
@@ -110,6 +112,20 @@ fn in_self_assessment(d: &Demo, title: &str, units: &[(&str, &str, &str)]) -> i6
     );
     assert_eq!(moved.status, 200, "{}", moved.body);
     id
+}
+
+/// Moves the demo's assessment `id` on to the stage `to` (`publication`, `final`) as the admin,
+/// through the API, going on past the demo's unscored units with a reason of its own.
+fn advance(d: &Demo, id: i64, to: &str) {
+    let (cookie, csrf) = api_login(d, "admin", "kaohe-admin-2021");
+    let moved = d.api(
+        "POST",
+        &format!("/api/assessments/{id}/stage"),
+        &cookie,
+        &csrf,
+        &json!({ "to": to, "why": "示例：推进阶段", "override_reason": "示例数据：未评单位另行补评" }),
+    );
+    assert_eq!(moved.status, 200, "{to}: {}", moved.body);
 }
 
 /// Saves a 自评分 of 0 with a reason for each of `clauses` of `unit`, through the API as `login`.

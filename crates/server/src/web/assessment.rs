@@ -6,8 +6,10 @@ use kaohe_store::policy;
 #[derive(Deserialize, Default)]
 pub(super) struct Msg {
     pub(super) msg: Option<String>,
-    /// What a refused form left to fix (shown as an error).
+    /// What a refused 更正 left to fix (shown as an error in the 更正 form, where the page opens).
     pub(super) error: Option<String>,
+    /// A 更正 done: what it sealed (shown atop the sealed versions, where the page opens).
+    pub(super) corrected: Option<String>,
     /// The league's page, its length and order (see [`kaohe_app::results::Paging`]).
     pub(super) page: Option<String>,
     pub(super) per_page: Option<String>,
@@ -25,6 +27,9 @@ struct AssessmentPage<'a> {
     sealed: Vec<SealedView>,
     /// The 更正 form (admin, 定档): the units and the clauses a 最终分 is typed for.
     correction: Option<CorrectionForm>,
+    /// A refused 更正's reason, shown in its form; a done one's notice, atop the sealed versions.
+    correct_error: Option<String>,
+    corrected: Option<String>,
     is_admin: bool,
     can_grid: bool,
     can_whatif: bool,
@@ -121,24 +126,30 @@ pub(super) async fn assessment(
         msg.sort.as_deref(),
     )
     .or_page(&a)?;
-    // A refused 更正 comes back with its reason above the page.
-    let notice = (msg.msg, msg.error);
-    assessment_page(&st, &a, id, notice, Vec::new(), paging).await
+    // A 更正 comes back to its form (refused) or to the sealed versions (done), its words there.
+    let words = (msg.msg, msg.error, msg.corrected);
+    assessment_page(&st, &a, id, words, Vec::new(), paging).await
 }
 
-/// The assessment page with a notice, and — when a move on was refused for it — the unfinished work
-/// with the override's own box and reason.
+/// The assessment page with a notice, a refused 更正's reason and a done one's notice, and — when a
+/// move on was refused for it — the unfinished work with the override's own box and reason.
 async fn assessment_page(
     st: &AppState,
     a: &Authed,
     id: i64,
-    (notice, error): (Option<String>, Option<String>),
+    (notice, error, corrected): (Option<String>, Option<String>, Option<String>),
     unfinished: Vec<String>,
     paging: kaohe_app::results::Paging,
 ) -> Page {
     let x = assessment_of(st, a, id).await?;
     let admin = a.user.role == Role::Admin;
     let visible = may_see_results(&a.user, x.stage);
+    let correction = policy::check(&a.user, policy::Action::Correct, x.stage, None, false).is_ok();
+    // Beside the 更正 form when it is shown (else atop the page).
+    let (error, correct_error) = match correction {
+        true => (None, error),
+        false => (error, None),
+    };
     let mut page = AssessmentPage {
         frame: Frame::of(Some(a)).notice(notice).error(error),
         a: AssessmentHead {
@@ -154,18 +165,18 @@ async fn assessment_page(
             label: n.label(),
         }),
         sealed: sealed_views(st, a, &x).await?,
-        correction: policy::check(&a.user, policy::Action::Correct, x.stage, None, false)
-            .is_ok()
-            .then(|| CorrectionForm {
-                units: Vec::new(),
-                clauses: x
-                    .rubric
-                    .clauses
-                    .iter()
-                    .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
-                    .map(|c| (c.id.to_string(), format!("{} {}", c.id, c.title)))
-                    .collect(),
-            }),
+        correct_error,
+        corrected,
+        correction: correction.then(|| CorrectionForm {
+            units: Vec::new(),
+            clauses: x
+                .rubric
+                .clauses
+                .iter()
+                .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
+                .map(|c| (c.id.to_string(), format!("{} {}", c.id, c.title)))
+                .collect(),
+        }),
         is_admin: admin,
         can_grid: matches!(a.user.role, Role::Admin | Role::Assessor),
         can_whatif: kaohe_app::whatif::may_use(&a.user, x.stage),
@@ -329,7 +340,7 @@ pub(super) async fn correct_form(
     .await
     {
         Ok((sealed, changes)) => (
-            "msg",
+            "corrected",
             format!(
                 "已更正，结果已封存为第 {} 版（{} 项变化，见下）",
                 sealed.version,
@@ -341,8 +352,13 @@ pub(super) async fn correct_form(
             format!("未更正：{}", crate::error::AppError::from(e).message),
         ),
     };
+    let at = if msg.0 == "error" {
+        "correct"
+    } else {
+        "sealed"
+    };
     Ok(Redirect::to(&format!(
-        "/a/{id}?{}#sealed",
+        "/a/{id}?{}#{at}",
         serde_urlencoded::to_string([msg]).unwrap_or_default()
     ))
     .into_response())
@@ -510,7 +526,7 @@ pub(super) async fn advance_form(
         Ok(moved) => back(&moved.message()),
         Err(kaohe_store::StoreError::Unfinished { items, .. }) => {
             let paging = kaohe_app::results::Paging::default();
-            let mut r = assessment_page(&st, &a, id, (None, None), items, paging).await?;
+            let mut r = assessment_page(&st, &a, id, (None, None, None), items, paging).await?;
             *r.status_mut() = StatusCode::CONFLICT;
             Ok(r)
         }
