@@ -11,6 +11,9 @@ mod correction;
 mod grid;
 /// An admin imports case records and reads the audit log.
 mod import;
+/// An objection decided on purpose: no default, 采纳 needs a 最终分, 驳回 a reason; reopened; the unit
+/// sees the outcome and its file (issue 13).
+mod objection_decision;
 /// A finding's photo from the phone's camera input and an objection with a file, on a 390 px phone.
 mod objection_files;
 /// The unit page as clause cards, the score form, a finding with a photo and the league table on a

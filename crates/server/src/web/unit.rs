@@ -276,8 +276,10 @@ pub(super) async fn scorecard_page(
     } else {
         StatusCode::OK
     };
-    // Beside the clause's forms when they are shown (else atop the page).
-    let beside = can_score && at.as_deref().is_some_and(|c| x.rubric.clause(c).is_some());
+    // Beside the clause's forms when they are shown, or the objection's form (in `kept`) — else
+    // atop the page.
+    let beside = (can_score && at.as_deref().is_some_and(|c| x.rubric.clause(c).is_some()))
+        || ((can_decide || can_reopen) && at.as_deref().is_some_and(|o| o.starts_with("o-")));
     let mut page = ScorecardPage {
         frame: Frame::of(Some(a))
             .error(if beside { None } else { error })
@@ -601,9 +603,11 @@ pub(super) async fn decide_form(
     match decided {
         Ok(()) => Ok(to_unit_page(id, &unit, ("decided", "1"), None)),
         Err(e) => {
+            let error = crate::error::AppError::from(e).message;
             let again = Again {
-                error: Some(crate::error::AppError::from(e).message),
-                kept: json!({ "form": oid, "outcome": outcome, "score": score, "reason": reason }),
+                kept: json!({ "form": oid, "outcome": outcome, "score": score, "reason": reason, "error": &error }),
+                error: Some(error),
+                at: Some(format!("o-{oid}")),
                 ..Again::default()
             };
             scorecard_page(&st, &a, id, &unit, again).await
