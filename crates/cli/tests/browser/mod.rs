@@ -21,6 +21,8 @@ mod objection_files;
 mod phone;
 /// 公示, an objection and its decision, 定档, and the league table.
 mod publication;
+/// Rights as shown: every link the leader (领导) and a reporter see, followed, opens (issue 13).
+mod rights_shown;
 /// 名册: the template downloaded, a workbook refused for its bad row with nothing imported, then
 /// imported and listed (issue 12).
 mod roster;
