@@ -4,6 +4,8 @@
 
 /// A reporter refused another unit's page; a leader before 公示.
 mod access;
+/// The audit log page: actions and objects in Chinese, Beijing time, hashes behind 校验信息 (issue 13).
+mod audit_page;
 /// 更正 after 定档 on the page: refused without a reason, then sealed again with the diff (issue 13).
 mod correction;
 /// 评分表: sticky header and unit column, Enter down the column, errors and conflicts in the cell,
@@ -192,4 +194,87 @@ fn screenshot(b: &Browser, name: &str) {
     }
     let path = crate::support::repo().join("docs/screenshots").join(name);
     std::fs::write(&path, b.screenshot()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Words of three or more ASCII letters a page may show: acronyms and names an office uses, and the
+/// demo's logins (data, not words of the interface) — as the server's words test allows.
+const ALLOWED_WORDS: &[&str] = &[
+    "PDF",
+    "Excel",
+    "CSV",
+    "XLSX",
+    "TOML",
+    "PowerPoint",
+    "OFD",
+    "WPS",
+    "Word",
+    "UTF",
+    "GBK",
+    "LED",
+    "admin",
+    "auditor",
+    "sysadmin",
+    "secadmin",
+    "zhangwei",
+    "lina",
+    "wangfang",
+    "juegang",
+    "matang",
+    "leader",
+];
+
+/// What the browser shows of the elements `css` selects, as a person reads it: their rendered text
+/// (`innerText`: nothing inside a closed `<details>` or hidden), the labels of their visible
+/// buttons and the values and placeholders of their visible text boxes.
+fn shown_text(b: &Browser, css: &str) -> String {
+    let v = b.execute(&format!(
+        "var out = [];
+         document.querySelectorAll({css:?}).forEach(function (root) {{
+           out.push(root.innerText);
+           root.querySelectorAll('input, textarea').forEach(function (i) {{
+             if (!i.checkVisibility()) return;
+             if (!['hidden', 'password', 'file', 'checkbox', 'radio'].includes(i.type) && i.value) out.push(i.value);
+             if (i.placeholder) out.push(i.placeholder);
+           }});
+         }});
+         return out.join('\\n');"
+    ));
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// The problems of words, times and hashes in `text` as shown: an English word (not in
+/// [`ALLOWED_WORDS`]), an ISO 8601 time (`2026-12-01T16:16`), a 64-digit hex hash.
+fn word_problems(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut w = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphabetic() {
+            w.push(c);
+        } else {
+            if w.len() >= 3 && !ALLOWED_WORDS.contains(&w.as_str()) {
+                out.push(format!("English word “{w}”"));
+            }
+            w.clear();
+        }
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for i in 10..chars.len().saturating_sub(3) {
+        if chars[i] == 'T'
+            && chars[i - 1].is_ascii_digit()
+            && chars[i - 3] == '-'
+            && chars[i + 1].is_ascii_digit()
+            && chars[i + 3] == ':'
+        {
+            let s: String = chars[i - 10..(i + 9).min(chars.len())].iter().collect();
+            out.push(format!("a UTC time “{s}”"));
+        }
+    }
+    let mut run = 0;
+    for c in &chars {
+        run = if c.is_ascii_hexdigit() { run + 1 } else { 0 };
+        if run == 64 {
+            out.push("a hash outside 校验信息".to_string());
+        }
+    }
+    out
 }
