@@ -13,6 +13,9 @@ mod correction;
 mod grid;
 /// An admin imports case records and reads the audit log.
 mod import;
+/// The import page's traps: a PDF as 办件 named as such, a title row passed over, a re-upload
+/// replacing the staged file, the period defaulting to the year (issue 13).
+mod import_page;
 /// An objection decided on purpose: no default, 采纳 needs a 最终分, 驳回 a reason; reopened; the unit
 /// sees the outcome and its file (issue 13).
 mod objection_decision;
