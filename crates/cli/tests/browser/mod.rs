@@ -16,6 +16,8 @@ mod import;
 /// The import page's traps: a PDF as 办件 named as such, a title row passed over, a re-upload
 /// replacing the staged file, the period defaulting to the year (issue 13).
 mod import_page;
+/// With JavaScript off: a finding with a photo and an objection with a file, stored (issue 13).
+mod no_script;
 /// An objection decided on purpose: no default, 采纳 needs a 最终分, 驳回 a reason; reopened; the unit
 /// sees the outcome and its file (issue 13).
 mod objection_decision;
