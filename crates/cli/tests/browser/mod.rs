@@ -8,6 +8,8 @@ mod access;
 mod audit_page;
 /// 更正 after 定档 on the page: refused without a reason, then sealed again with the diff (issue 13).
 mod correction;
+/// Every file input in Chinese (选择文件, 拍照), hidden in its label, by keyboard, on a phone (issue 13).
+mod file_inputs;
 /// 评分表: sticky header and unit column, Enter down the column, errors and conflicts in the cell,
 /// the phone (issue 13).
 mod grid;
