@@ -219,7 +219,7 @@ pub(super) async fn reopen_form(
             let again = Again {
                 kept: json!({ "form": format!("reopen-{oid}"), "reason": reason, "error": &error }),
                 error: Some(error),
-                at: Some(format!("o-{oid}")),
+                at: Some(format!("reopen-{oid}")),
                 ..Again::default()
             };
             scorecard_page(&st, &a, id, &unit, again).await

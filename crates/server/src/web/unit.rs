@@ -276,10 +276,19 @@ pub(super) async fn scorecard_page(
     } else {
         StatusCode::OK
     };
-    // Beside the clause's forms when they are shown, or the objection's form (in `kept`) — else
-    // atop the page.
+    // Beside the clause's forms when they are shown, or in the objection's decision (`o-N`) or
+    // reopening (`reopen-N`) form when the page shows it (from `kept`) — else atop the page.
+    let form_shown = |oid: &str, open: bool| {
+        objections
+            .iter()
+            .any(|o| o["id"].to_string() == oid && (o["status"] == "open") == open)
+    };
     let beside = (can_score && at.as_deref().is_some_and(|c| x.rubric.clause(c).is_some()))
-        || ((can_decide || can_reopen) && at.as_deref().is_some_and(|o| o.starts_with("o-")));
+        || match at.as_deref() {
+            Some(a) if a.starts_with("o-") => can_decide && form_shown(&a[2..], true),
+            Some(a) if a.starts_with("reopen-") => can_reopen && form_shown(&a[7..], false),
+            _ => false,
+        };
     let mut page = ScorecardPage {
         frame: Frame::of(Some(a))
             .error(if beside { None } else { error })
