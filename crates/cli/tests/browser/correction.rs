@@ -1,7 +1,8 @@
 //! 更正 after 定档 in a real browser (issue 13 part 7), at 1366×768 and at 390×844: the admin opens
-//! the sealed assessment, a correction without a reason is refused in Chinese and changes nothing;
-//! with a reason the clause's 最终分 is changed, the result sealed as the next version, and the page
-//! shows that version with its reason and the visible diff (old → new) of the clause and the total.
+//! the sealed assessment, a correction without a reason is refused in Chinese beside its form, in
+//! view, changing nothing and keeping what was typed; with a reason the clause's 最终分 is changed,
+//! the result sealed as the next version, and the page shows that version with its reason and the
+//! visible diff (old → new) of the clause and the total.
 
 use super::{advance, assert_in_view, assert_no_sideways, demo, enabled};
 use kaohe_browser::{Browser, Window};
@@ -55,22 +56,26 @@ fn the_admin_corrects_a_sealed_result_on_the_page_with_a_reason_and_sees_the_dif
         let t = b.wait_for("未更正：");
         assert!(t.contains("定档后的更正须写明理由"), "{t}");
         assert_eq!(
-            message_in_view(&b, ".msg.error"),
+            message_in_view(&b, "#correct .msg.error"),
             true,
             "the refusal off-screen"
         );
         assert_eq!(sealed_lines(&b).len(), version - 1, "nothing sealed:\n{t}");
         assert_no_sideways(&b);
+        // What was typed is kept.
+        assert_eq!(
+            b.property("#correct select[name=unit]", "value"),
+            "320623001"
+        );
+        assert_eq!(b.property("#correct select[name=clause]", "value"), "1.1.1");
+        assert_eq!(b.property("#correct input[name=score]", "value"), score);
         // With a reason: sealed again, the diff shown.
-        choose(&b, "unit", "320623001");
-        choose(&b, "clause", "1.1.1");
-        b.type_text("#correct input[name=score]", score);
         let why = format!("复核发现大厅面积测绘有误（第 {version} 版）");
         b.type_text("#correct input[name=why]", &why);
         b.click("#correct button[type=submit]");
         let t = b.wait_for(&format!("已更正，结果已封存为第 {version} 版"));
         assert_eq!(
-            message_in_view(&b, ".msg.ok"),
+            message_in_view(&b, "#sealed .msg.ok"),
             true,
             "the notice off-screen"
         );
