@@ -73,7 +73,7 @@ fn the_admin_corrects_a_sealed_result_on_the_page_with_a_reason_and_sees_the_dif
         let why = format!("复核发现大厅面积测绘有误（第 {version} 版）");
         b.type_text("#correct input[name=why]", &why);
         b.click("#correct button[type=submit]");
-        let t = b.wait_for(&format!("已更正，结果已封存为第 {version} 版"));
+        b.wait_for(&format!("已更正，结果已封存为第 {version} 版"));
         assert_eq!(
             message_in_view(&b, "#sealed .msg.ok"),
             true,

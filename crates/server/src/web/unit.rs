@@ -279,9 +279,10 @@ pub(super) async fn scorecard_page(
     // Beside the clause's forms when they are shown, or in the objection's decision (`o-N`) or
     // reopening (`reopen-N`) form when the page shows it (from `kept`) — else atop the page.
     let form_shown = |oid: &str, open: bool| {
+        let oid = oid.parse::<i64>().ok();
         objections
             .iter()
-            .any(|o| o["id"].to_string() == oid && (o["status"] == "open") == open)
+            .any(|o| oid.is_some() && o["id"].as_i64() == oid && (o["status"] == "open") == open)
     };
     let beside = (can_score && at.as_deref().is_some_and(|c| x.rubric.clause(c).is_some()))
         || match at.as_deref() {
