@@ -1,6 +1,6 @@
 //! Rights as shown, in a real browser (issue 13 parts 6 and 7), at 1366×768 and at 390×844: signed in
 //! as the leader (领导) and as a reporter, every link and download on every page the person reaches
-//! from the dashboard — the assessment page before and after 公示, the unit pages it links, their
+//! from the dashboard — the assessment page in 考核, 公示 and 定档, the unit pages it links, their
 //! feedback sheets and PDFs, the exports — is followed, and none answers 403 or a page saying 无权
 //! (no export link that answers 无权导出). Each page reached fits the window (no sideways scroll), and
 //! the header names the role as the office says it.
@@ -115,39 +115,41 @@ fn the_leader_and_a_reporter_see_only_links_they_may_follow() {
     }
     let d = demo();
     let b = Browser::start(Window::DESKTOP);
-    for (window, published) in [
-        (Window::DESKTOP, false),
-        (Window::PHONE, false),
-        (Window::DESKTOP, true),
-        (Window::PHONE, true),
+    for (stage, next) in [
+        ("考核", None),
+        ("公示", Some("publication")),
+        ("定档", Some("final")),
     ] {
-        if published && window == Window::DESKTOP {
-            advance(&d, 1, "publication");
+        if let Some(to) = next {
+            advance(&d, 1, to);
         }
-        b.set_window(window);
-        let leader = walk(&d, &b, "leader", "kaohe-viewer-2021", "领导");
-        let seen = urls(&leader);
-        assert!(seen.contains(&"/a/1"), "{seen:?}");
-        match published {
-            // Before 公示 the leader reaches the assessment page, no unit page and no export.
-            false => assert!(
-                !seen
-                    .iter()
-                    .any(|u| u.contains("/u/") || u.contains("export")),
-                "{seen:?}"
-            ),
-            // After: the league table, its exports and the unit pages it links.
-            true => assert!(
-                seen.contains(&"/a/1/export.xlsx") && seen.iter().any(|u| u.starts_with("/a/1/u/")),
-                "{seen:?}"
-            ),
+        for window in [Window::DESKTOP, Window::PHONE] {
+            b.set_window(window);
+            let leader = walk(&d, &b, "leader", "kaohe-viewer-2021", "领导");
+            let seen = urls(&leader);
+            assert!(seen.contains(&"/a/1"), "{stage}: {seen:?}");
+            match next {
+                // Before 公示 the leader reaches the assessment page, no unit page and no export.
+                None => assert!(
+                    !seen
+                        .iter()
+                        .any(|u| u.contains("/u/") || u.contains("export")),
+                    "{stage}: {seen:?}"
+                ),
+                // After: the league table, its exports and the unit pages it links.
+                Some(_) => assert!(
+                    seen.contains(&"/a/1/export.xlsx")
+                        && seen.iter().any(|u| u.starts_with("/a/1/u/")),
+                    "{stage}: {seen:?}"
+                ),
+            }
+            let reporter = walk(&d, &b, "juegang", "kaohe-reporter-2021", "单位填报员");
+            let seen = urls(&reporter);
+            assert!(seen.contains(&"/a/1/u/320623001"), "{stage}: {seen:?}");
+            assert!(
+                !seen.iter().any(|u| u.contains("/u/320623100")),
+                "{stage}: another unit's page linked: {seen:?}"
+            );
         }
-        let reporter = walk(&d, &b, "juegang", "kaohe-reporter-2021", "单位填报员");
-        let seen = urls(&reporter);
-        assert!(seen.contains(&"/a/1/u/320623001"), "{seen:?}");
-        assert!(
-            !seen.iter().any(|u| u.contains("/u/320623100")),
-            "another unit's page linked: {seen:?}"
-        );
     }
 }
