@@ -239,6 +239,18 @@ impl Browser {
         self.emulate(window);
     }
 
+    /// Turns the page's JavaScript off (`false`) or on again (`true`) — DevTools'
+    /// `Emulation.setScriptExecutionDisabled`, as a browser with scripts blocked. The pages' own
+    /// scripts stop; chromedriver's commands (find, click, type, [`Browser::execute`]) still work.
+    /// It holds for the pages opened afterwards, until turned on again.
+    pub fn set_scripts(&self, on: bool) {
+        self.command(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": "Emulation.setScriptExecutionDisabled", "params": { "value": !on } })),
+        );
+    }
+
     /// The visible part of the page as a PNG.
     pub fn screenshot(&self) -> Vec<u8> {
         let png = self.command("GET", "/screenshot", None);

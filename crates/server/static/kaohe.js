@@ -241,7 +241,7 @@ document.querySelectorAll('input.evidence').forEach(function (input) {
   input.addEventListener('change', function () {
     var f = input.files[0];
     if (!f) return;
-    var cell = input.parentNode, bar = cell.querySelector('progress'), status = cell.querySelector('.upload-status');
+    var cell = input.form || input.parentNode, bar = cell.querySelector('progress'), status = cell.querySelector('.upload-status');
     var xhr = new XMLHttpRequest();
     xhr.open('PUT', '/api/assessments/' + input.dataset.assessment + '/units/' + encodeURIComponent(input.dataset.unit) + '/clauses/' + encodeURIComponent(input.dataset.clause) + '/evidence');
     xhr.setRequestHeader('X-CSRF-Token', kaoheCsrf());
@@ -290,6 +290,16 @@ document.querySelectorAll('input.form-file').forEach(function (input) {
     };
     r.onerror = function () { buttons.forEach(function (b) { b.disabled = false; }); say('文件读取失败，请重新选择'); };
     r.readAsDataURL(f);
+  });
+});
+
+// A chosen file's name beside its button (the browser's own words for it are hidden: see
+// label.file-pick in base.html), for the file inputs whose part of this script shows nothing else.
+document.querySelectorAll('input.show-name').forEach(function (input) {
+  input.addEventListener('change', function () {
+    var s = input.parentNode.querySelector('.upload-status');
+    if (!s) { s = document.createElement('span'); s.className = 'upload-status text'; input.insertAdjacentElement('afterend', s); }
+    s.textContent = input.files[0] ? '已选：' + input.files[0].name : '';
   });
 });
 

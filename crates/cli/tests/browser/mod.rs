@@ -4,11 +4,25 @@
 
 /// A reporter refused another unit's page; a leader before 公示.
 mod access;
+/// The audit log page: actions and objects in Chinese, Beijing time, hashes behind 校验信息 (issue 13).
+mod audit_page;
+/// 更正 after 定档 on the page: refused without a reason, then sealed again with the diff (issue 13).
+mod correction;
+/// Every file input in Chinese (选择文件, 拍照), hidden in its label, by keyboard, on a phone (issue 13).
+mod file_inputs;
 /// 评分表: sticky header and unit column, Enter down the column, errors and conflicts in the cell,
 /// the phone (issue 13).
 mod grid;
 /// An admin imports case records and reads the audit log.
 mod import;
+/// The import page's traps: a PDF as 办件 named as such, a title row passed over, a re-upload
+/// replacing the staged file, the period defaulting to the year (issue 13).
+mod import_page;
+/// With JavaScript off: a finding with a photo and an objection with a file, stored (issue 13).
+mod no_script;
+/// An objection decided on purpose: no default, 采纳 needs a 最终分, 驳回 a reason; reopened; the unit
+/// sees the outcome and its file (issue 13).
+mod objection_decision;
 /// A finding's photo from the phone's camera input and an objection with a file, on a 390 px phone.
 mod objection_files;
 /// The unit page as clause cards, the score form, a finding with a photo and the league table on a
@@ -16,6 +30,8 @@ mod objection_files;
 mod phone;
 /// 公示, an objection and its decision, 定档, and the league table.
 mod publication;
+/// Rights as shown: every link the leader (领导) and a reporter see, followed, opens (issue 13).
+mod rights_shown;
 /// 名册: the template downloaded, a workbook refused for its bad row with nothing imported, then
 /// imported and listed (issue 12).
 mod roster;
@@ -112,6 +128,20 @@ fn in_self_assessment(d: &Demo, title: &str, units: &[(&str, &str, &str)]) -> i6
     id
 }
 
+/// Moves the demo's assessment `id` on to the stage `to` (`publication`, `final`) as the admin,
+/// through the API, going on past the demo's unscored units with a reason of its own.
+fn advance(d: &Demo, id: i64, to: &str) {
+    let (cookie, csrf) = api_login(d, "admin", "kaohe-admin-2021");
+    let moved = d.api(
+        "POST",
+        &format!("/api/assessments/{id}/stage"),
+        &cookie,
+        &csrf,
+        &json!({ "to": to, "why": "示例：推进阶段", "override_reason": "示例数据：未评单位另行补评" }),
+    );
+    assert_eq!(moved.status, 200, "{to}: {}", moved.body);
+}
+
 /// Saves a 自评分 of 0 with a reason for each of `clauses` of `unit`, through the API as `login`.
 fn self_scores(d: &Demo, login: &str, id: i64, unit: &str, clauses: &[String]) {
     let (cookie, csrf) = api_login(d, login, "kaohe-reporter-2021");
@@ -171,4 +201,87 @@ fn screenshot(b: &Browser, name: &str) {
     }
     let path = crate::support::repo().join("docs/screenshots").join(name);
     std::fs::write(&path, b.screenshot()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Words of three or more ASCII letters a page may show: acronyms and names an office uses, and the
+/// demo's logins (data, not words of the interface) — as the server's words test allows.
+const ALLOWED_WORDS: &[&str] = &[
+    "PDF",
+    "Excel",
+    "CSV",
+    "XLSX",
+    "TOML",
+    "PowerPoint",
+    "OFD",
+    "WPS",
+    "Word",
+    "UTF",
+    "GBK",
+    "LED",
+    "admin",
+    "auditor",
+    "sysadmin",
+    "secadmin",
+    "zhangwei",
+    "lina",
+    "wangfang",
+    "juegang",
+    "matang",
+    "leader",
+];
+
+/// What the browser shows of the elements `css` selects, as a person reads it: their rendered text
+/// (`innerText`: nothing inside a closed `<details>` or hidden), the labels of their visible
+/// buttons and the values and placeholders of their visible text boxes.
+fn shown_text(b: &Browser, css: &str) -> String {
+    let v = b.execute(&format!(
+        "var out = [];
+         document.querySelectorAll({css:?}).forEach(function (root) {{
+           out.push(root.innerText);
+           root.querySelectorAll('input, textarea').forEach(function (i) {{
+             if (!i.checkVisibility()) return;
+             if (!['hidden', 'password', 'file', 'checkbox', 'radio'].includes(i.type) && i.value) out.push(i.value);
+             if (i.placeholder) out.push(i.placeholder);
+           }});
+         }});
+         return out.join('\\n');"
+    ));
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// The problems of words, times and hashes in `text` as shown: an English word (not in
+/// [`ALLOWED_WORDS`]), an ISO 8601 time (`2026-12-01T16:16`), a 64-digit hex hash.
+fn word_problems(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut w = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphabetic() {
+            w.push(c);
+        } else {
+            if w.len() >= 3 && !ALLOWED_WORDS.contains(&w.as_str()) {
+                out.push(format!("English word “{w}”"));
+            }
+            w.clear();
+        }
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for i in 10..chars.len().saturating_sub(3) {
+        if chars[i] == 'T'
+            && chars[i - 1].is_ascii_digit()
+            && chars[i - 3] == '-'
+            && chars[i + 1].is_ascii_digit()
+            && chars[i + 3] == ':'
+        {
+            let s: String = chars[i - 10..(i + 9).min(chars.len())].iter().collect();
+            out.push(format!("a UTC time “{s}”"));
+        }
+    }
+    let mut run = 0;
+    for c in &chars {
+        run = if c.is_ascii_hexdigit() { run + 1 } else { 0 };
+        if run == 64 {
+            out.push("a hash outside 校验信息".to_string());
+        }
+    }
+    out
 }

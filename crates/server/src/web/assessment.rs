@@ -6,12 +6,40 @@ use kaohe_store::policy;
 #[derive(Deserialize, Default)]
 pub(super) struct Msg {
     pub(super) msg: Option<String>,
-    /// What a refused form left to fix (shown as an error).
+    /// What a refused 更正 left to fix (shown as an error in the 更正 form, where the page opens).
     pub(super) error: Option<String>,
+    /// A 更正 done: what it sealed (shown atop the sealed versions, where the page opens).
+    pub(super) corrected: Option<String>,
     /// The league's page, its length and order (see [`kaohe_app::results::Paging`]).
     pub(super) page: Option<String>,
     pub(super) per_page: Option<String>,
     pub(super) sort: Option<String>,
+    /// What a refused 更正 had typed, shown again in its form.
+    #[serde(flatten)]
+    pub(super) typed: Typed,
+}
+
+/// The 更正 form as typed: unit, clause, 最终分 and reason.
+#[derive(Deserialize, serde::Serialize, Default)]
+pub(super) struct Typed {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    clause: String,
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    why: String,
+}
+
+/// What the assessment page says besides itself: a notice, a refused 更正's reason with what it had
+/// typed, a done 更正's notice.
+#[derive(Default)]
+struct Said {
+    notice: Option<String>,
+    error: Option<String>,
+    corrected: Option<String>,
+    typed: Typed,
 }
 
 /// The assessment page's context. The league rows are the DATA.md §3 report's own unit rows (the
@@ -25,6 +53,9 @@ struct AssessmentPage<'a> {
     sealed: Vec<SealedView>,
     /// The 更正 form (admin, 定档): the units and the clauses a 最终分 is typed for.
     correction: Option<CorrectionForm>,
+    /// A refused 更正's reason, shown in its form; a done one's notice, atop the sealed versions.
+    correct_error: Option<String>,
+    corrected: Option<String>,
     is_admin: bool,
     can_grid: bool,
     can_whatif: bool,
@@ -72,6 +103,7 @@ struct SealedView {
 struct CorrectionForm {
     units: Vec<(String, String)>,
     clauses: Vec<(String, String)>,
+    typed: Typed,
 }
 
 /// Which columns of the rubric-level shapes the league table has (none for rudong-2021).
@@ -121,24 +153,41 @@ pub(super) async fn assessment(
         msg.sort.as_deref(),
     )
     .or_page(&a)?;
-    // A refused 更正 comes back with its reason above the page.
-    let notice = (msg.msg, msg.error);
-    assessment_page(&st, &a, id, notice, Vec::new(), paging).await
+    // A 更正 comes back to its form (refused) or to the sealed versions (done), its words there.
+    let said = Said {
+        notice: msg.msg,
+        error: msg.error,
+        corrected: msg.corrected,
+        typed: msg.typed,
+    };
+    assessment_page(&st, &a, id, said, Vec::new(), paging).await
 }
 
-/// The assessment page with a notice, and — when a move on was refused for it — the unfinished work
-/// with the override's own box and reason.
+/// The assessment page with a notice, a refused 更正's reason and a done one's notice, and — when a
+/// move on was refused for it — the unfinished work with the override's own box and reason.
 async fn assessment_page(
     st: &AppState,
     a: &Authed,
     id: i64,
-    (notice, error): (Option<String>, Option<String>),
+    said: Said,
     unfinished: Vec<String>,
     paging: kaohe_app::results::Paging,
 ) -> Page {
     let x = assessment_of(st, a, id).await?;
     let admin = a.user.role == Role::Admin;
     let visible = may_see_results(&a.user, x.stage);
+    let Said {
+        notice,
+        error,
+        corrected,
+        typed,
+    } = said;
+    let correction = policy::check(&a.user, policy::Action::Correct, x.stage, None, false).is_ok();
+    // Beside the 更正 form when it is shown (else atop the page).
+    let (error, correct_error) = match correction {
+        true => (None, error),
+        false => (error, None),
+    };
     let mut page = AssessmentPage {
         frame: Frame::of(Some(a)).notice(notice).error(error),
         a: AssessmentHead {
@@ -154,18 +203,19 @@ async fn assessment_page(
             label: n.label(),
         }),
         sealed: sealed_views(st, a, &x).await?,
-        correction: policy::check(&a.user, policy::Action::Correct, x.stage, None, false)
-            .is_ok()
-            .then(|| CorrectionForm {
-                units: Vec::new(),
-                clauses: x
-                    .rubric
-                    .clauses
-                    .iter()
-                    .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
-                    .map(|c| (c.id.to_string(), format!("{} {}", c.id, c.title)))
-                    .collect(),
-            }),
+        correct_error,
+        corrected,
+        correction: correction.then(|| CorrectionForm {
+            typed,
+            units: Vec::new(),
+            clauses: x
+                .rubric
+                .clauses
+                .iter()
+                .filter(|c| matches!(c.rule, kaohe_core::rubric::Rule::Judgement))
+                .map(|c| (c.id.to_string(), format!("{} {}", c.id, c.title)))
+                .collect(),
+        }),
         is_admin: admin,
         can_grid: matches!(a.user.role, Role::Admin | Role::Assessor),
         can_whatif: kaohe_app::whatif::may_use(&a.user, x.stage),
@@ -317,7 +367,7 @@ pub(super) async fn correct_form(
         ("", _) | (_, "") => None,
         (u, c) => Some((u, c)),
     };
-    let msg = match kaohe_app::sealing::correct_score(
+    let done = kaohe_app::sealing::correct_score(
         &st.store,
         &a.user,
         id,
@@ -326,26 +376,35 @@ pub(super) async fn correct_form(
         get("why"),
         &st.now(),
     )
-    .await
-    {
+    .await;
+    // Refused: back to the form with its reason and what was typed; done: to the sealed versions.
+    let (query, at) = match done {
         Ok((sealed, changes)) => (
-            "msg",
-            format!(
-                "已更正，结果已封存为第 {} 版（{} 项变化，见下）",
-                sealed.version,
-                changes.len()
-            ),
+            serde_urlencoded::to_string([(
+                "corrected",
+                format!(
+                    "已更正，结果已封存为第 {} 版（{} 项变化，见下）",
+                    sealed.version,
+                    changes.len()
+                ),
+            )]),
+            "sealed",
         ),
         Err(e) => (
-            "error",
-            format!("未更正：{}", crate::error::AppError::from(e).message),
+            serde_urlencoded::to_string([
+                (
+                    "error",
+                    format!("未更正：{}", crate::error::AppError::from(e).message),
+                ),
+                ("unit", get("unit").to_string()),
+                ("clause", get("clause").to_string()),
+                ("score", get("score").to_string()),
+                ("why", get("why").to_string()),
+            ]),
+            "correct",
         ),
     };
-    Ok(Redirect::to(&format!(
-        "/a/{id}?{}#sealed",
-        serde_urlencoded::to_string([msg]).unwrap_or_default()
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("/a/{id}?{}#{at}", query.unwrap_or_default())).into_response())
 }
 
 /// 备注 of a league row beyond 缺数据: 单项否决 and its reason, the 不适用 clauses, the 折算, and the
@@ -510,7 +569,7 @@ pub(super) async fn advance_form(
         Ok(moved) => back(&moved.message()),
         Err(kaohe_store::StoreError::Unfinished { items, .. }) => {
             let paging = kaohe_app::results::Paging::default();
-            let mut r = assessment_page(&st, &a, id, (None, None), items, paging).await?;
+            let mut r = assessment_page(&st, &a, id, Said::default(), items, paging).await?;
             *r.status_mut() = StatusCode::CONFLICT;
             Ok(r)
         }

@@ -215,9 +215,11 @@ pub(super) async fn reopen_form(
     {
         Ok(()) => Ok(to_unit_page(id, &unit, ("reopened", "1"), None)),
         Err(e) => {
+            let error = crate::error::AppError::from(e).message;
             let again = Again {
-                error: Some(crate::error::AppError::from(e).message),
-                kept: json!({ "form": format!("reopen-{oid}"), "reason": reason }),
+                kept: json!({ "form": format!("reopen-{oid}"), "reason": reason, "error": &error }),
+                error: Some(error),
+                at: Some(format!("reopen-{oid}")),
                 ..Again::default()
             };
             scorecard_page(&st, &a, id, &unit, again).await

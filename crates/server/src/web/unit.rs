@@ -276,8 +276,20 @@ pub(super) async fn scorecard_page(
     } else {
         StatusCode::OK
     };
-    // Beside the clause's forms when they are shown (else atop the page).
-    let beside = can_score && at.as_deref().is_some_and(|c| x.rubric.clause(c).is_some());
+    // Beside the clause's forms when they are shown, or in the objection's decision (`o-N`) or
+    // reopening (`reopen-N`) form when the page shows it (from `kept`) — else atop the page.
+    let form_shown = |oid: &str, open: bool| {
+        let oid = oid.parse::<i64>().ok();
+        objections
+            .iter()
+            .any(|o| oid.is_some() && o["id"].as_i64() == oid && (o["status"] == "open") == open)
+    };
+    let beside = (can_score && at.as_deref().is_some_and(|c| x.rubric.clause(c).is_some()))
+        || match at.as_deref() {
+            Some(a) if a.starts_with("o-") => can_decide && form_shown(&a[2..], true),
+            Some(a) if a.starts_with("reopen-") => can_reopen && form_shown(&a[7..], false),
+            _ => false,
+        };
     let mut page = ScorecardPage {
         frame: Frame::of(Some(a))
             .error(if beside { None } else { error })
@@ -601,9 +613,11 @@ pub(super) async fn decide_form(
     match decided {
         Ok(()) => Ok(to_unit_page(id, &unit, ("decided", "1"), None)),
         Err(e) => {
+            let error = crate::error::AppError::from(e).message;
             let again = Again {
-                error: Some(crate::error::AppError::from(e).message),
-                kept: json!({ "form": oid, "outcome": outcome, "score": score, "reason": reason }),
+                kept: json!({ "form": oid, "outcome": outcome, "score": score, "reason": reason, "error": &error }),
+                error: Some(error),
+                at: Some(format!("o-{oid}")),
                 ..Again::default()
             };
             scorecard_page(&st, &a, id, &unit, again).await
