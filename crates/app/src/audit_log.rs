@@ -188,6 +188,9 @@ fn word(code: &str) -> Option<&'static str> {
         "admin" => "管理员",
         "reporter" => "单位填报员",
         "viewer" => "领导",
+        "sysadmin" => "系统管理员",
+        "secadmin" => "安全管理员",
+        "auditadmin" => "审计管理员",
         "open" => "待处理",
         "upheld" => "已采纳",
         "rejected" => "不予采纳",
@@ -239,6 +242,12 @@ fn key(k: &str) -> &str {
         "type" => "问题类型",
         "date" => "检查日期",
         "note" => "说明",
+        "addr" => "地址",
+        "failures" => "连续失败次数",
+        "until" => "锁定至",
+        "from" => "起",
+        "to" => "止",
+        "entries" => "条数",
         other => other,
     }
 }
@@ -301,7 +310,15 @@ fn json_words(
                 let name = metrics
                     .and_then(|ms| ms.get(k))
                     .map_or_else(|| key(k), String::as_str);
-                Some(format!("{name}：{}", json_words(x, metrics, check)))
+                let words = match (k.as_str(), x) {
+                    // A role by the office's name for it; a login, an address or a file's name as
+                    // it is (never read as a code: the login “admin” is not the role 管理员).
+                    ("role", Value::String(r)) => kaohe_store::Role::parse(r)
+                        .map_or_else(|| r.clone(), |r| r.label().to_string()),
+                    ("login" | "addr" | "name" | "file", Value::String(t)) => t.clone(),
+                    _ => json_words(x, metrics, check),
+                };
+                Some(format!("{name}：{words}"))
             })
             .collect::<Vec<_>>()
             .join("；"),
@@ -314,6 +331,9 @@ fn json_words(
             if is_hash(s) {
                 check.push(s.clone());
                 String::new()
+            } else if kaohe_core::time::beijing_date(s).is_some() {
+                // A stored instant (a lock's end, a window's close) in Beijing time.
+                kaohe_core::time::beijing(s)
             } else {
                 word(s).map_or_else(|| s.clone(), str::to_string)
             }
