@@ -378,3 +378,25 @@ document.querySelectorAll('input.show-name').forEach(function (input) {
     xhr.send(f);
   });
 })();
+
+// A page opened at one of its parts (#c-1.1.1 after a score is saved, #objections…) shows its message
+// there, where the person is looking — above that clause's row or that section — not atop the page out
+// of view (on a phone, two screens up). Without a part, or without this script, it stays atop the page.
+(function () {
+  var m = document.querySelector('main > .msg'); if (!m || !location.hash) return;
+  var t = null; try { t = document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch (e) {}
+  if (!t || t.contains(m)) return;
+  var near = m.cloneNode(true);
+  if (t.tagName === 'TR') {
+    var row = document.createElement('tr'), cell = document.createElement('td');
+    row.className = 'msg-row'; cell.colSpan = t.cells.length || 1;
+    cell.appendChild(near); row.appendChild(cell); t.parentNode.insertBefore(row, t);
+  } else if (/^(TD|TH|TBODY|THEAD)$/.test(t.tagName)) {
+    var table = t.closest('table'); table.parentNode.insertBefore(near, table);
+  } else {
+    t.parentNode.insertBefore(near, t);
+  }
+  m.parentNode.removeChild(m);
+  var show = function () { near.scrollIntoView({ block: 'start' }); };
+  show(); window.addEventListener('load', show);
+})();

@@ -285,3 +285,12 @@ fn word_problems(text: &str) -> Vec<String> {
     }
     out
 }
+
+/// Whether the page's message that says `text` is on the screen as it opened (no scrolling).
+pub(crate) fn message_in_view(b: &Browser, text: &str) -> Value {
+    b.execute(&format!(
+        "var m = Array.prototype.find.call(document.querySelectorAll('.msg'), function (e) {{ return e.textContent.indexOf({text:?}) >= 0; }});
+         if (!m) return 'none'; var r = m.getBoundingClientRect();
+         return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;"
+    ))
+}

@@ -73,6 +73,11 @@ fn the_unit_page_its_forms_and_the_league_table_fit_a_phone() {
     b.click(&format!("{form} button[type=submit]"));
     let t = b.wait_for("已保存条款 1.1.1 的得分");
     assert!(t.contains("大厅面积约190平方米"), "{t}");
+    // The page opens at the clause, and its message is there, on the screen — not atop the page.
+    assert_eq!(
+        super::message_in_view(&b, "已保存条款 1.1.1 的得分"),
+        json!(true)
+    );
     assert_in_view(&b, row, &format!("{form} button[type=submit]"));
     assert_eq!(saves_out_of_view(&b), json!([]));
     // Printed from the phone, the scorecard is a table again, without its forms.

@@ -21,11 +21,19 @@ fn an_assessor_scores_in_the_browser_and_the_page_explains_it() {
     b.type_text(&format!("{row} input[name=score]"), "0.03");
     b.click(&format!("{row} button[type=submit]"));
     b.wait_for("条款 1.1.1：得分 0.03 低于满分 0.05，须填写理由");
+    assert_eq!(
+        super::message_in_view(&b, "须填写理由"),
+        serde_json::json!(true)
+    );
     // With a reason it is saved, and the explanation a clerk reads appears.
     b.type_text(&format!("{row} input[name=score]"), "0.03");
     b.type_text(&format!("{row} input[name=reason]"), "大厅面积约180平方米");
     b.click(&format!("{row} button[type=submit]"));
     let t = b.wait_for("已保存条款 1.1.1 的得分");
+    assert_eq!(
+        super::message_in_view(&b, "已保存条款 1.1.1 的得分"),
+        serde_json::json!(true)
+    );
     assert!(t.contains("扣 0.02：大厅面积约180平方米"), "{t}");
     // 苴镇街道's 指南问题数 came as a number from the platform: a finding would be a second source.
     let finding = "#c-1\\.4\\.2 form.finding";
@@ -44,6 +52,10 @@ fn an_assessor_scores_in_the_browser_and_the_page_explains_it() {
     );
     b.click(&format!("{finding} button[type=submit]"));
     let t = b.wait_for("已记录条款 1.4.2 的问题");
+    assert_eq!(
+        super::message_in_view(&b, "已记录条款 1.4.2 的问题"),
+        serde_json::json!(true)
+    );
     assert!(t.contains("· 办事指南缺少收费标准"), "{t}");
     assert!(
         t.contains("指南问题 3例（逐条见明细），0.05 − 3 × 0.002 = 0.044"),
