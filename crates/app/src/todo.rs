@@ -17,7 +17,6 @@
 use kaohe_store::policy::{self, Action};
 use kaohe_store::store::{Assessment, Progress, UnitRow};
 use kaohe_store::{Role, Stage, Store, StoreError, User};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One thing to do: what, in Chinese, and where (a page of the service).
@@ -51,22 +50,37 @@ pub struct UnitState {
     to_inspect: Vec<String>,
 }
 
-/// Unit code → what it has and lacks.
-pub type UnitStates = BTreeMap<String, UnitState>;
+/// What each unit has and lacks, in the order of [`crate::kept::Kept::unit_rows`] (code order), and
+/// how many have everything scored — made once per kept result, so that a view of the dashboard
+/// reads them by position (no lookup by code per unit: 10,000 units are a scan).
+pub struct UnitStates {
+    states: Vec<UnitState>,
+    /// Units with every clause that applies to them scored (or computed from data).
+    complete: usize,
+}
+
+impl UnitStates {
+    /// The state of the unit at `i` in [`crate::kept::Kept::unit_rows`].
+    fn at(&self, i: usize) -> &UnitState {
+        &self.states[i]
+    }
+}
 
 /// What each unit has and lacks in a kept result (made once per kept result, see
 /// [`crate::kept::Kept::unit_states`]).
 pub(crate) fn states_of(kept: &crate::kept::Kept) -> UnitStates {
     let (x, scored) = (kept.assessment(), kept.scored());
-    scored
-        .units
+    let states: Vec<UnitState> = kept
+        .unit_rows()
         .iter()
-        .map(|r| {
-            let u = scored.unit(r);
+        .map(|u| {
             let mut s = UnitState {
                 applying: 0,
                 scored: 0,
                 to_inspect: Vec::new(),
+            };
+            let Some(r) = kept.unit(&u.code) else {
+                return s;
             };
             for (cr, c) in scored.clauses(r).iter().zip(&x.rubric.clauses) {
                 if !c.applies(&u.kind) {
@@ -79,8 +93,20 @@ pub(crate) fn states_of(kept: &crate::kept::Kept) -> UnitStates {
                     s.to_inspect.push(c.id.to_string());
                 }
             }
-            (u.code.to_string(), s)
+            s
         })
+        .collect();
+    UnitStates {
+        complete: states.iter().filter(|s| s.scored == s.applying).count(),
+        states,
+    }
+}
+
+/// The positions in `units` (in code order) of the `codes` (in code order) that are there.
+fn positions<'a>(units: &[UnitRow], codes: impl IntoIterator<Item = &'a String>) -> Vec<usize> {
+    codes
+        .into_iter()
+        .filter_map(|c| units.binary_search_by(|u| u.code.cmp(c)).ok())
         .collect()
 }
 
@@ -135,9 +161,11 @@ pub async fn counts(store: &Store, id: i64) -> Result<Counts, StoreError> {
 
 fn counts_of(kept: &crate::kept::Kept, progress: &Progress, open: i64) -> Counts {
     let (x, units, states) = (kept.assessment(), kept.unit_rows(), kept.unit_states());
-    let with_self: Vec<&UnitRow> = units
-        .iter()
-        .filter(|u| has_self_clauses(x, u) && progress.with_reporter.contains(&u.code))
+    // The units with a reporter (a few) looked up in the units, not every unit in the set.
+    let with_self: Vec<&UnitRow> = positions(units, &progress.with_reporter)
+        .into_iter()
+        .map(|i| &units[i])
+        .filter(|u| has_self_clauses(x, u))
         .collect();
     Counts {
         units: units.len(),
@@ -146,7 +174,7 @@ fn counts_of(kept: &crate::kept::Kept, progress: &Progress, open: i64) -> Counts
             .filter(|u| progress.submitted.contains(&u.code))
             .count(),
         to_submit: with_self.len(),
-        complete: states.values().filter(|s| s.scored == s.applying).count(),
+        complete: states.complete,
         open_objections: open as usize,
     }
 }
@@ -195,7 +223,8 @@ async fn reporter(
     let Some(u) = user
         .unit_code
         .as_deref()
-        .and_then(|c| units.iter().find(|u| u.code == c))
+        .and_then(|c| units.binary_search_by(|u| u.code.as_str().cmp(c)).ok())
+        .map(|i| &units[i])
     else {
         return Ok(());
     };
@@ -286,14 +315,13 @@ async fn assessor(
     out: &mut Vec<Todo>,
 ) -> Result<(), StoreError> {
     let (x, units) = (kept.assessment(), kept.unit_rows());
-    let mine: Vec<&UnitRow> = {
+    // The assigned units' positions in the units (code order), looked up one by one.
+    let at: Vec<usize> = {
         let assigned: std::collections::BTreeSet<String> =
             store.assigned_to(x.id, user).await?.into_iter().collect();
-        units
-            .iter()
-            .filter(|u| assigned.contains(&u.code))
-            .collect()
+        positions(units, &assigned)
     };
+    let mine: Vec<&UnitRow> = at.iter().map(|&i| &units[i]).collect();
     if mine.is_empty() {
         return Ok(());
     }
@@ -314,9 +342,9 @@ async fn assessor(
         }
         Stage::Review => {
             let states = kept.unit_states();
-            let done = mine
+            let done = at
                 .iter()
-                .filter(|u| states.get(&u.code).is_some_and(|s| s.scored == s.applying))
+                .filter(|&&i| states.at(i).scored == states.at(i).applying)
                 .count();
             out.push(Todo {
                 text: format!("分给您的单位 {done}/{} 个已评完", mine.len()),
@@ -325,9 +353,9 @@ async fn assessor(
             // At most LISTED units by name; the rest in one line to the grid (an assessor of
             // hundreds of units reads their 评分表, not a page of 待办).
             const LISTED: usize = 20;
-            let open: Vec<(&&UnitRow, &UnitState)> = mine
+            let open: Vec<(&UnitRow, &UnitState)> = at
                 .iter()
-                .filter_map(|u| Some((u, states.get(&u.code)?)))
+                .map(|&i| (&units[i], states.at(i)))
                 .filter(|(_, s)| s.scored != s.applying)
                 .collect();
             let more = open.len().saturating_sub(LISTED);
@@ -433,14 +461,15 @@ async fn admin(
         // The gate's list (`sealing::unfinished_in`) by unit only: a clause unscored or a
         // self-assessment owed, from the kept per-unit states (no formatting of every unit).
         let states = kept.unit_states();
-        let lines: Vec<&str> = kept
-            .unit_rows()
+        let owing = !progress.with_reporter.is_empty();
+        let lines: Vec<&str> = units
             .iter()
-            .filter(|u| {
-                states.get(&u.code).is_some_and(|s| s.scored < s.applying)
-                    || (has_self_clauses(x, u) && progress.owes_self(&u.code))
+            .enumerate()
+            .filter(|&(i, u)| {
+                states.at(i).scored < states.at(i).applying
+                    || (owing && progress.owes_self(&u.code) && has_self_clauses(x, u))
             })
-            .map(|u| u.name.as_str())
+            .map(|(_, u)| u.name.as_str())
             .collect();
         if !lines.is_empty() {
             let next = match x.stage {
