@@ -35,6 +35,7 @@ kaohe_store::on_both!(
     a_corrupt_stored_score_is_an_error_never_a_zero,
     a_password_is_never_echoed_or_kept_and_a_sign_out_leaves_no_session,
     a_phone_is_sealed_at_rest_and_shown_opened_only_to_who_manages_accounts,
+    a_missing_data_key_is_a_500_that_says_what_to_configure,
     sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited,
     every_route_for_every_role,
     a_state_change_without_the_csrf_token_is_refused,

@@ -156,6 +156,15 @@ impl DataKey {
     }
 }
 
+/// What a service started without the data key says when it meets data sealed with one: `what`
+/// is sealed, and what the administrator must configure (a fault of the service's configuration,
+/// never shown as an empty value).
+pub fn missing_key(what: &str) -> String {
+    format!(
+        "{what}已用 SM4 加密存储，但本服务未配置数据加密密钥：请系统管理员在启动 kaohe serve 时用 --data-key 密钥文件（或环境变量 KAOHE_DATA_KEY）给出加密时所用的 SM4 密钥，再重启服务"
+    )
+}
+
 /// Whether a stored database field is encrypted ([`FIELD_PREFIX`]).
 pub fn is_encrypted_field(stored: &str) -> bool {
     stored.starts_with(FIELD_PREFIX)

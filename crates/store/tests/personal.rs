@@ -115,7 +115,7 @@ pub(crate) async fn phones_are_sm4_encrypted_at_rest_and_a_changed_value_is_refu
     );
     // Without the key, or with another: an error that says so, never an empty phone.
     match phones(plain, &w.admin).await {
-        Err(StoreError::Invalid(m)) => {
+        Err(StoreError::Unconfigured(m)) => {
             assert!(
                 m.contains("sunmei") && m.contains("未配置数据加密密钥"),
                 "{m}"

@@ -57,9 +57,9 @@ impl Store {
         let file = std::fs::read(self.evidence_path(sha))?;
         let bytes = if crate::datakey::is_encrypted(&file) {
             let Some(k) = &self.data_key else {
-                return Err(StoreError::Invalid(
-                    "佐证材料已用 SM4 加密存储，但未配置数据加密密钥（--data-key / KAOHE_DATA_KEY）".into(),
-                ));
+                return Err(StoreError::Unconfigured(crate::datakey::missing_key(
+                    "佐证材料",
+                )));
             };
             k.decrypt(sha, &file).map_err(|e| {
                 StoreError::Tampered(format!("佐证材料 {} 解密失败（{e}）", &sha[..12]))

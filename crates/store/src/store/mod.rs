@@ -116,6 +116,11 @@ pub enum StoreError {
     /// behind the store's back. Shown as it is (HTTP 500), never served.
     #[error("完整性校验失败：{0}")]
     Tampered(String),
+    /// 配置不全: the service was started without what its data needs — data sealed with the SM4
+    /// data key, read by a service started without `--data-key`. A fault of the server's
+    /// configuration, not of the request (HTTP 500), with what the administrator must configure.
+    #[error("{0}")]
+    Unconfigured(String),
     /// 繁忙: too many heavy jobs (scoring, exports, imports) already queued — try again shortly (HTTP 503).
     #[error("{0}")]
     Busy(String),

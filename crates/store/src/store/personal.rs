@@ -71,9 +71,9 @@ impl Store {
             return Ok(Some(s));
         }
         let Some(k) = &self.data_key else {
-            return Err(StoreError::Invalid(format!(
-                "账号“{login}”的电话已用 SM4 加密存储，但未配置数据加密密钥（--data-key / KAOHE_DATA_KEY）"
-            )));
+            return Err(StoreError::Unconfigured(crate::datakey::missing_key(&format!(
+                "账号“{login}”的电话"
+            ))));
         };
         k.decrypt_field(&phone_context(login), &s)
             .map(Some)
