@@ -256,3 +256,68 @@ fn data_key_encrypt_seals_what_was_stored_before_the_key_once() {
     let e = phones(&r, None).unwrap_err();
     assert!(e.contains("未配置数据加密密钥"), "{e}");
 }
+
+/// The sha256 of `bytes`, hex.
+fn sha_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn data_key_encrypt_names_every_changed_file_and_seals_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = d.join("data");
+    let (_, good) = stored_plain(&data);
+    // Two files changed on disk after they were stored: their names no longer say their content.
+    let mut bad = Vec::new();
+    for (was, now) in [
+        (&b"%PDF-1.4\n%first\n"[..], &b"%PDF-1.4\n%first, changed\n"[..]),
+        (b"%PDF-1.4\n%second\n", b"%PDF-1.4\n%second, changed\n"),
+    ] {
+        let sha = sha_hex(was);
+        let file = data.join("evidence").join(&sha[..2]).join(&sha);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, now).unwrap();
+        bad.push((file, sha, sha_hex(now)));
+    }
+    let key = d.join("sm4.key");
+    std::fs::write(&key, "00112233445566778899aabbccddeeff\n").unwrap();
+    let out = kaohe(&[
+        "data-key",
+        "encrypt",
+        "--data",
+        data.to_str().unwrap(),
+        "--data-key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    // Every bad file named, with the hash its name says and the hash of what it holds.
+    for (file, expected, found) in &bad {
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.contains(&file.display().to_string()))
+            .unwrap_or_else(|| panic!("{} not named:\n{}", file.display(), out.stderr));
+        assert!(
+            line.contains(&format!("应为 sha256 {expected}")) && line.contains(&format!("实为 {found}")),
+            "{line}"
+        );
+        // Left as it was: never sealed as sound.
+        assert!(!std::fs::read(file).unwrap().starts_with(kaohe_store::datakey::MAGIC));
+    }
+    assert!(out.stderr.contains("共 2 个佐证材料与文件名不符"), "{}", out.stderr);
+    // The sound file and the phone are sealed all the same.
+    assert!(
+        out.stdout.contains("佐证材料 1 个，账号电话 1 个"),
+        "{}",
+        out.stdout
+    );
+    assert!(std::fs::read(&good).unwrap().starts_with(kaohe_store::datakey::MAGIC));
+    assert!(raw_phone(&data).starts_with("sm4gcm:"));
+    let out = kaohe(&["audit", "verify", "--data", data.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}

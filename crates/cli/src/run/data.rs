@@ -137,7 +137,23 @@ pub fn data_key_encrypt(data: &Path) -> Result<u8> {
                     "已用 SM4 加密：佐证材料 {} 个，账号电话 {} 个（此前已加密的未再处理）",
                     done.files, done.phones
                 );
-                Ok(EXIT_OK)
+                if done.bad.is_empty() {
+                    return Ok(EXIT_OK);
+                }
+                // Every changed file, each with both hashes: the admin restores them from a backup.
+                for b in &done.bad {
+                    eprintln!(
+                        "错误：佐证材料 {} 的内容与文件名不符（应为 sha256 {}，实为 {}）：文件被改动，未加密",
+                        b.path.display(),
+                        b.expected,
+                        b.found
+                    );
+                }
+                eprintln!(
+                    "共 {} 个佐证材料与文件名不符，未加密；其余已加密。请从备份恢复这些文件后再执行一次 kaohe data-key encrypt",
+                    done.bad.len()
+                );
+                Ok(EXIT_INVALID)
             }
             Err(kaohe_store::StoreError::Invalid(m)) => {
                 eprintln!("错误：{m}");

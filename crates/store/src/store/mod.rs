@@ -77,7 +77,7 @@ pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
 pub use ledgers::InputsSince;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
-pub use personal::Encrypted;
+pub use personal::{BadFile, Encrypted};
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub(crate) use sealing::sealed_sha_of;
 pub use sealing::{Seal, Sealed};

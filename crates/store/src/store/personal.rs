@@ -32,11 +32,58 @@ pub(crate) fn masked(phone: &str) -> String {
         .collect()
 }
 
-/// What `kaohe data-key encrypt` sealed: account phones and evidence files stored plain before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What `kaohe data-key encrypt` sealed: account phones and evidence files stored plain before;
+/// and every file it left plain because its content is not what its name says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Encrypted {
     pub phones: u64,
     pub files: u64,
+    pub bad: Vec<BadFile>,
+}
+
+/// An evidence file whose content is not what its name (the sha256 of the content) says: changed
+/// on disk. Never sealed as sound; named to the administrator with both hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadFile {
+    pub path: PathBuf,
+    /// The sha256 its name says.
+    pub expected: String,
+    /// The sha256 of what it holds.
+    pub found: String,
+}
+
+/// The sha256 of `bytes` in lower-case hex.
+pub(super) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The stored evidence files (`evidence/xx/<sha256>`), sorted; a temporary `.partial` of a write
+/// under way is not one. Each with the sha256 its name says.
+pub(super) fn evidence_files(root: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = Vec::new();
+    if root.is_dir() {
+        for d in std::fs::read_dir(root)? {
+            let d = d?.path();
+            if d.is_dir() {
+                for f in std::fs::read_dir(&d)? {
+                    let path = f?.path();
+                    let Some(sha) = path.file_name().and_then(|n| n.to_str()) else {
+                        continue;
+                    };
+                    if sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        let sha = sha.to_ascii_lowercase();
+                        files.push((path, sha));
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 impl Store {
@@ -82,9 +129,10 @@ impl Store {
 
     /// 加密已存数据 (`kaohe data-key encrypt`): every evidence file and account phone stored plain
     /// before the data key was configured, sealed with it in place — a file to a temporary name and
-    /// renamed, only when its content is what its name says; the phones in one transaction with
-    /// one audit entry (`data.encrypt`, the counts). What is sealed already is left as it is, so a
-    /// second run seals nothing.
+    /// renamed, only when its content is what its name says (every file that is not is left as it
+    /// is and returned in [`Encrypted::bad`], the others sealed all the same); the phones in one
+    /// transaction with one audit entry (`data.encrypt`, the counts). What is sealed already is
+    /// left as it is, so a second run seals nothing.
     pub async fn encrypt_stored(&self, now: &str) -> Result<Encrypted> {
         let Some(k) = self.data_key.clone() else {
             return Err(StoreError::Invalid(
@@ -92,34 +140,24 @@ impl Store {
             ));
         };
         let mut done = Encrypted::default();
-        let root = self.dir.join("evidence");
-        let mut files = Vec::new();
-        if root.is_dir() {
-            for d in std::fs::read_dir(&root)? {
-                let d = d?.path();
-                if d.is_dir() {
-                    for f in std::fs::read_dir(&d)? {
-                        files.push(f?.path());
-                    }
-                }
-            }
-        }
-        files.sort();
-        for path in files {
-            let Some(sha) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-                continue; // a temporary `.partial` of a write under way
-            }
-            let bytes = std::fs::read(&path)?;
-            if crate::datakey::is_encrypted(&bytes) {
+        for (path, sha) in evidence_files(&self.dir.join("evidence"))? {
+            let plain = std::fs::read(&path)?;
+            if crate::datakey::is_encrypted(&plain) {
                 continue;
             }
-            // Checked against its name first: a changed file is named, never sealed as sound.
-            let plain = self.read_evidence_file(sha)?;
+            // Checked against its name first: a changed file is named, never sealed as sound;
+            // the others are sealed all the same.
+            let found = sha256_hex(&plain);
+            if found != sha {
+                done.bad.push(BadFile {
+                    path,
+                    expected: sha,
+                    found,
+                });
+                continue;
+            }
             let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, k.encrypt(sha, &plain).map_err(StoreError::Invalid)?)?;
+            std::fs::write(&tmp, k.encrypt(&sha, &plain).map_err(StoreError::Invalid)?)?;
             std::fs::rename(&tmp, &path)?;
             done.files += 1;
         }
@@ -141,7 +179,12 @@ impl Store {
                 .await?;
             done.phones += 1;
         }
-        let counts = serde_json::json!({ "phones": done.phones, "files": done.files }).to_string();
+        let counts = serde_json::json!({
+            "phones": done.phones,
+            "files": done.files,
+            "bad_files": done.bad.len(),
+        })
+        .to_string();
         self.audit(
             &mut tx,
             now,
