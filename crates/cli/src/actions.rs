@@ -28,4 +28,18 @@ pub enum DataKeyAction {
         #[arg(long)]
         data: PathBuf,
     },
+    /// 更换密钥：把用旧密钥加密的佐证材料和个人信息全部改用新密钥加密（先停止服务；旧密钥不对时
+    /// 不做任何改动；中途中断后用同样的两个密钥再执行一次即可完成；写入审计日志）。完成后把服务的
+    /// --data-key 改为新密钥文件再启动
+    Rotate {
+        /// 数据目录
+        #[arg(long)]
+        data: PathBuf,
+        /// 旧密钥文件（现在服务所用的 --data-key）
+        #[arg(long)]
+        old_key: PathBuf,
+        /// 新密钥文件（16 字节：32 位十六进制）
+        #[arg(long)]
+        new_key: PathBuf,
+    },
 }

@@ -11,7 +11,8 @@
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
 //! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`, `kaohe import --data DIR …`,
 //!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`;
-//!   `kaohe verify FILE [--key seal-sm2.pub]`, `kaohe data-key encrypt --data DIR --data-key F`;
+//!   `kaohe verify FILE [--key seal-sm2.pub]`, `kaohe data-key encrypt --data DIR --data-key F`,
+//!   `kaohe data-key rotate --data DIR --old-key F --new-key F`;
 //!   with `--database postgres://…` (or `KAOHE_DATABASE`) the service's database is PostgreSQL.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
@@ -231,7 +232,7 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
-    /// 数据加密密钥（SM4，--data-key）：encrypt 把配置密钥前存入的明文数据加密
+    /// 数据加密密钥（SM4，--data-key）：encrypt 把配置密钥前存入的明文数据加密；rotate 更换密钥
     DataKey {
         #[command(subcommand)]
         action: DataKeyAction,
@@ -450,6 +451,14 @@ fn main() -> ExitCode {
         Command::DataKey {
             action: DataKeyAction::Encrypt { data },
         } => run::data_key_encrypt(&data),
+        Command::DataKey {
+            action:
+                DataKeyAction::Rotate {
+                    data,
+                    old_key,
+                    new_key,
+                },
+        } => run::data_key_rotate(&data, &old_key, &new_key),
         Command::Backup { data, out } => run::backup(&data, &out),
         Command::Transfer { data, to } => run::transfer(&data, &to),
         Command::Restore { from, data } => run::restore(&from, &data),

@@ -29,6 +29,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("export.download", "导出或下载"),
     ("audit.export", "导出审计归档"),
     ("data.encrypt", "加密已存数据"),
+    ("data.rotate", "更换数据加密密钥"),
     ("user.add", "新增账号"),
     ("user.edit", "修改账号"),
     ("user.disable", "停用账号"),

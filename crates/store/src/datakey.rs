@@ -79,6 +79,11 @@ impl DataKey {
             })
     }
 
+    /// Whether `other` is the same key.
+    pub fn same_as(&self, other: &DataKey) -> bool {
+        self.key == other.key
+    }
+
     fn cipher(&self) -> Sm4Gcm {
         Sm4Gcm::new_from_slice(&self.key).expect("a 16-byte SM4 key")
     }

@@ -244,8 +244,14 @@ pub(crate) async fn what_was_stored_before_the_key_is_encrypted_once(db: Db) {
         "left as it was"
     );
     let log = logged(&keyed).await;
-    assert!(log.contains(r#"{"files":1,"phones":1}"#), "{log}");
-    assert!(log.contains(r#"{"files":0,"phones":0}"#), "{log}");
+    assert!(
+        log.contains(r#"{"bad_files":0,"files":1,"phones":1}"#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"{"bad_files":0,"files":0,"phones":0}"#),
+        "{log}"
+    );
     assert!(keyed.audit_verify().await.unwrap().is_ok());
 }
 
@@ -303,4 +309,74 @@ pub(crate) async fn only_account_managers_read_phones(db: Db) {
             other => panic!("{} read the accounts: {other:?}", who.login),
         }
     }
+}
+
+/// 更换数据加密密钥: every sealed phone and file moves from the old key to the new one; a wrong old
+/// key changes nothing; the store with the new key reads everything, the old key nothing; a rerun
+/// changes nothing and logs nothing.
+pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
+    let w = world(db).await;
+    let (old, new) = (DataKey::new(KEY), DataKey::new(*b"another-sm4-key!"));
+    let before = w.store.clone().with_data_key(Some(old.clone()));
+    move_to(&w.store, &w.admin, w.id, Stage::SelfAssessment).await;
+    for (login, name, phone) in [("zhouli", "周立", "13912345678"), ("wuqing", "吴青", "13800005555")] {
+        before
+            .add_account(&w.admin, Some(w.id), &person(login, name, Role::Viewer, phone), NOW)
+            .await
+            .unwrap();
+    }
+    let clause = {
+        let (r, _) = kaohe_core::rubric::load("r", RUBRIC);
+        r.unwrap()
+            .self_assessed("街道")
+            .next()
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let pdf: &[u8] = b"%PDF-1.4\n%sealed with the old key\n";
+    let e = before
+        .put_evidence(&w.reporter, w.id, "320623001", &clause, "a.pdf", pdf, NOW)
+        .await
+        .unwrap();
+    let raw = || async {
+        (
+            raw_phone(&w.store, "zhouli").await,
+            raw_phone(&w.store, "wuqing").await,
+            std::fs::read(w.dir.path().join("evidence").join(&e.sha256[..2]).join(&e.sha256))
+                .unwrap(),
+        )
+    };
+    let sealed = raw().await;
+    // A wrong old key: refused, nothing changed.
+    let wrong = DataKey::new([5; 16]);
+    match w.store.rotate_data_key(&wrong, &new, NOW).await {
+        Err(StoreError::Invalid(m)) => {
+            assert!(m.contains("旧密钥（--old-key）不对") && m.contains("users.phone/zhouli"), "{m}")
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert_eq!(raw().await, sealed);
+    let done = w.store.rotate_data_key(&old, &new, NOW).await.unwrap();
+    assert_eq!((done.files, done.fields, done.already), (1, 2, 0));
+    let after = w.store.clone().with_data_key(Some(new.clone()));
+    let read = phones(&after, &w.admin).await.unwrap();
+    for (login, phone) in [("zhouli", "13912345678"), ("wuqing", "13800005555")] {
+        assert!(read.contains(&(login.into(), Some(phone.into()))), "{read:?}");
+    }
+    assert_eq!(after.evidence_file(&w.reporter, &e.sha256).await.unwrap().0, pdf);
+    // The old key opens nothing any more.
+    assert!(matches!(phones(&before, &w.admin).await, Err(StoreError::Tampered(_))));
+    assert!(matches!(
+        before.evidence_file(&w.reporter, &e.sha256).await,
+        Err(StoreError::Tampered(_))
+    ));
+    // Again: nothing under the old key.
+    let rotated = raw().await;
+    let again = w.store.rotate_data_key(&old, &new, NOW).await.unwrap();
+    assert_eq!((again.files, again.fields, again.already), (0, 0, 3));
+    assert_eq!(raw().await, rotated);
+    let log = logged(&w.store).await;
+    assert_eq!(log.matches(r#"{"already":0,"fields":2,"files":1}"#).count(), 1, "{log}");
+    assert!(w.store.audit_verify().await.unwrap().is_ok());
 }

@@ -163,3 +163,46 @@ pub fn data_key_encrypt(data: &Path) -> Result<u8> {
         }
     })
 }
+
+/// `kaohe data-key rotate`: every evidence file and personal value sealed with the old key
+/// re-encrypted with the new one (`Store::rotate_data_key`): a wrong old key changes nothing; a
+/// rerun after a crash finishes; audited.
+pub fn data_key_rotate(data: &Path, old_key: &Path, new_key: &Path) -> Result<u8> {
+    let keys = kaohe_store::datakey::DataKey::read(old_key)
+        .map(|o| (o, kaohe_store::datakey::DataKey::read(new_key)));
+    let (old, new) = match keys {
+        Ok((o, Ok(n))) => (o, n),
+        Err(e) | Ok((_, Err(e))) => {
+            eprintln!("错误：{e}");
+            return Ok(EXIT_INVALID);
+        }
+    };
+    sqlite_present(data)?;
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        match store.rotate_data_key(&old, &new, &now_utc()).await {
+            Ok(done) if done.files + done.fields == 0 => {
+                println!(
+                    "没有用旧密钥加密的数据：无需更换（已是新密钥加密的 {} 项未再处理）",
+                    done.already
+                );
+                Ok(EXIT_OK)
+            }
+            Ok(done) => {
+                println!(
+                    "已改用新密钥加密：佐证材料 {} 个，个人信息 {} 项（已是新密钥加密的 {} 项未再处理）。请把服务的 --data-key 改为新密钥文件 {} 后重启服务，并另行备份新密钥；确认无误后再销毁旧密钥",
+                    done.files,
+                    done.fields,
+                    done.already,
+                    new_key.display()
+                );
+                Ok(EXIT_OK)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}

@@ -51,6 +51,8 @@ mod ledgers;
 mod objections;
 /// 个人信息 — an account's phone sealed with the SM4 data key, masked in the log; `data-key encrypt`.
 mod personal;
+/// 更换数据加密密钥 — `kaohe data-key rotate`: every sealed file and value from the old key to the new.
+mod rotate;
 /// 细则草案 — versions of a rubric saved from the editor, and the one made 生效.
 mod rubric_drafts;
 /// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
@@ -78,6 +80,7 @@ pub(crate) use inspections::InspectionAudit;
 pub use ledgers::InputsSince;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
 pub use personal::{BadFile, Encrypted};
+pub use rotate::Rotated;
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub(crate) use sealing::sealed_sha_of;
 pub use sealing::{Seal, Sealed};

@@ -13,6 +13,20 @@ fn phone_context(login: &str) -> String {
     format!("users.phone/{login}")
 }
 
+/// A column that holds personal values sealed with the data key: how its sealed values are listed
+/// — (the row's id, the value's associated data, the stored value) — and how one is rewritten
+/// (`$1` the value, `$2` the id). What `kaohe data-key rotate` re-encrypts.
+pub(super) struct SealedColumn {
+    pub select: &'static str,
+    pub update: &'static str,
+}
+
+/// Every column of sealed personal values.
+pub(super) const SEALED_COLUMNS: &[SealedColumn] = &[SealedColumn {
+    select: "SELECT id, 'users.phone/' || login AS context, phone AS value FROM users WHERE phone LIKE 'sm4gcm:%' ORDER BY id",
+    update: "UPDATE users SET phone = $1 WHERE id = $2",
+}];
+
 /// A phone as the audit log keeps it (the log is permanent and leaves the system as archives):
 /// the first three and last four characters, the rest `*` (`138****0000`); a short one keeps only
 /// its last two.
