@@ -13,6 +13,36 @@ fn phone_context(login: &str) -> String {
     format!("users.phone/{login}")
 }
 
+/// The associated data of an account's name (a reporter's): its column and its row.
+fn name_context(login: &str) -> String {
+    format!("users.name/{login}")
+}
+
+/// Whose names are sealed: the reporters' (the people of the towns). An officer's name is the
+/// label of what they decided, on every page and in the records others check.
+pub(crate) fn name_sealed(role: Role) -> bool {
+    role == Role::Reporter
+}
+
+/// A name as the audit log keeps it (the log is permanent and leaves the system as archives): a
+/// reporter's masked to its first character (`周*`), others as they are. Masking a masked name
+/// gives it back, so the replay compares names stored before and after this rule alike.
+pub(crate) fn logged_name(role: Role, name: &str) -> String {
+    if name_sealed(role) {
+        masked_name(name)
+    } else {
+        name.to_string()
+    }
+}
+
+/// A name's first character, the rest `*`.
+pub(crate) fn masked_name(name: &str) -> String {
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| if i == 0 { c } else { '*' })
+        .collect()
+}
+
 /// A column that holds personal values sealed with the data key: how its sealed values are listed
 /// — (the row's id, the value's associated data, the stored value) — and how one is rewritten
 /// (`$1` the value, `$2` the id). What `kaohe data-key rotate` re-encrypts.
@@ -22,10 +52,16 @@ pub(super) struct SealedColumn {
 }
 
 /// Every column of sealed personal values.
-pub(super) const SEALED_COLUMNS: &[SealedColumn] = &[SealedColumn {
-    select: "SELECT id, 'users.phone/' || login AS context, phone AS value FROM users WHERE phone LIKE 'sm4gcm:%' ORDER BY id",
-    update: "UPDATE users SET phone = $1 WHERE id = $2",
-}];
+pub(super) const SEALED_COLUMNS: &[SealedColumn] = &[
+    SealedColumn {
+        select: "SELECT id, 'users.phone/' || login AS context, phone AS value FROM users WHERE phone LIKE 'sm4gcm:%' ORDER BY id",
+        update: "UPDATE users SET phone = $1 WHERE id = $2",
+    },
+    SealedColumn {
+        select: "SELECT id, 'users.name/' || login AS context, name AS value FROM users WHERE name LIKE 'sm4gcm:%' ORDER BY id",
+        update: "UPDATE users SET name = $1 WHERE id = $2",
+    },
+];
 
 /// A phone as the audit log keeps it (the log is permanent and leaves the system as archives):
 /// the first three and last four characters, the rest `*` (`138****0000`); a short one keeps only
@@ -51,6 +87,8 @@ pub(crate) fn masked(phone: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Encrypted {
     pub phones: u64,
+    /// Reporters' names.
+    pub names: u64,
     pub files: u64,
     pub bad: Vec<BadFile>,
 }
@@ -141,6 +179,41 @@ impl Store {
             .map_err(|e| StoreError::Tampered(format!("账号“{login}”的电话解密失败（{e}）")))
     }
 
+    /// A name as it is written to `users.name`: a reporter's sealed for `login` when a data key
+    /// is configured; an officer's, or any without a key, as it is.
+    pub(super) fn name_to_store(&self, login: &str, role: Role, name: &str) -> Result<String> {
+        match &self.data_key {
+            Some(k) if name_sealed(role) => k
+                .encrypt_field(&name_context(login), name)
+                .map_err(StoreError::Invalid),
+            _ => Ok(name.to_string()),
+        }
+    }
+
+    /// The name of `login` as stored, opened: a plain one as it is; a sealed one decrypted, or an
+    /// error (no key: `Unconfigured`; changed, moved or another key: `Tampered`), never empty.
+    pub(super) fn name_from_store(&self, login: &str, stored: String) -> Result<String> {
+        if !crate::datakey::is_encrypted_field(&stored) {
+            return Ok(stored);
+        }
+        let Some(k) = &self.data_key else {
+            return Err(StoreError::Unconfigured(crate::datakey::missing_key(
+                &format!("账号“{login}”的姓名"),
+            )));
+        };
+        k.decrypt_field(&name_context(login), &stored)
+            .map_err(|e| StoreError::Tampered(format!("账号“{login}”的姓名解密失败（{e}）")))
+    }
+
+    /// For the replay: the name of `login` opened, or `None` when it is sealed and this store has
+    /// no key (the replay then cannot compare it).
+    pub(crate) fn name_for_replay(&self, login: &str, stored: String) -> Result<Option<String>> {
+        if crate::datakey::is_encrypted_field(&stored) && self.data_key.is_none() {
+            return Ok(None);
+        }
+        self.name_from_store(login, stored).map(Some)
+    }
+
     /// 加密已存数据 (`kaohe data-key encrypt`): every evidence file and account phone stored plain
     /// before the data key was configured, sealed with it in place — a file to a temporary name and
     /// renamed, only when its content is what its name says (every file that is not is left as it
@@ -193,8 +266,26 @@ impl Store {
                 .await?;
             done.phones += 1;
         }
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, login, name FROM users WHERE role = 'reporter' ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, login, name) in rows {
+            if crate::datakey::is_encrypted_field(&name) {
+                continue;
+            }
+            let sealed = self.name_to_store(&login, Role::Reporter, &name)?;
+            sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            done.names += 1;
+        }
         let counts = serde_json::json!({
             "phones": done.phones,
+            "names": done.names,
             "files": done.files,
             "bad_files": done.bad.len(),
         })

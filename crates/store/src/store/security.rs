@@ -365,7 +365,7 @@ impl Store {
         if let Some(p) = roster::reason_problem(why) {
             return Err(StoreError::Invalid(p));
         }
-        let old = Self::held(&mut tx, login).await?;
+        let old = self.held(&mut tx, login).await?;
         if old.role == role {
             return Err(StoreError::Invalid(format!(
                 "账号“{login}”已是{}",
@@ -416,7 +416,7 @@ impl Store {
     /// password at the first sign-in. Audited.
     pub async fn require_password_change(&self, login: &str, now: &str) -> Result<()> {
         let mut tx = self.write().await?;
-        let old = Self::held(&mut tx, login).await?;
+        let old = self.held(&mut tx, login).await?;
         sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
             .bind(old.id)
             .execute(&mut *tx)
