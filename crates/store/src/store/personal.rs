@@ -1,10 +1,12 @@
-//! 个人信息 (store side) — an account's phone number sealed at rest with the SM4 data key when one is
-//! configured (`datakey::DataKey::encrypt_field`, bound to its row), opened only where it is shown
-//! (the account lists, the 名册 export), masked in the audit log; and `kaohe data-key encrypt`: what
-//! was stored plain before the key (phones, evidence files) sealed in place, audited.
+//! 个人信息 (store side) — an account's phone number, and a reporter's name, sealed at rest with the
+//! SM4 data key when one is configured (`datakey::DataKey::encrypt_field`, bound to its row),
+//! opened only where they are shown (the account lists, the 名册 export; a reporter's name also at
+//! sign-in and beside its own work: 自评分, evidence, objections), masked in the audit log; and
+//! `kaohe data-key encrypt`: what was stored plain before the key (phones, reporters' names,
+//! evidence files) sealed in place.
 //!
-//! The account's 姓名 stays plain: it is the label every page and join shows (who scored, who
-//! uploaded), not a contact detail.
+//! An officer's 姓名 (admin, assessor, leader, the three administrators) stays plain: it is the
+//! label of what they decided, shown to the units they assess and checked by the 三员分立 rule.
 
 use super::*;
 
