@@ -5,7 +5,7 @@
 //! would prove nothing).
 
 use crate::audit::Entry;
-use crate::model::{Ledger, Role};
+use crate::model::Ledger;
 use crate::store::{Result, Store, sealed_sha_of};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -767,34 +767,15 @@ impl Store {
         {
             let login: String = r.get("login");
             let role: String = r.get("role");
-            // A reporter's name is sealed in the table and masked in the log: compared masked; a
-            // sealed one this store cannot open (no key) is not compared.
-            let name = self.name_for_replay(&login, r.get("name"))?;
-            let reporter = Role::parse(&role).is_some_and(crate::store::name_sealed);
-            let as_logged = |n: &str| {
-                if reporter {
-                    crate::store::masked_name(n)
-                } else {
-                    n.to_string()
-                }
-            };
-            let mut got = (
-                name.as_deref().map(as_logged).unwrap_or_default(),
+            // A reporter's name is compared as the log keeps it (`crate::store::replay_names`).
+            let (name, want) =
+                self.replay_names(&login, &role, r.get("name"), st.users.remove(&login))?;
+            let got = (
+                name,
                 role,
                 r.get::<Option<String>, _>("unit_code"),
                 r.get::<i64, _>("active") != 0,
             );
-            let want = st.users.remove(&login).map(|mut w| {
-                w.0 = if name.is_none() {
-                    String::new()
-                } else {
-                    as_logged(&w.0)
-                };
-                w
-            });
-            if name.is_none() {
-                got.0 = String::new();
-            }
             match want {
                 None => d.push(format!(
                     "账户“{login}”（{}）在表中，审计日志中没有创建记录：在审计日志之外被写入",

@@ -319,9 +319,17 @@ pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
     let (old, new) = (DataKey::new(KEY), DataKey::new(*b"another-sm4-key!"));
     let before = w.store.clone().with_data_key(Some(old.clone()));
     move_to(&w.store, &w.admin, w.id, Stage::SelfAssessment).await;
-    for (login, name, phone) in [("zhouli", "周立", "13912345678"), ("wuqing", "吴青", "13800005555")] {
+    for (login, name, phone) in [
+        ("zhouli", "周立", "13912345678"),
+        ("wuqing", "吴青", "13800005555"),
+    ] {
         before
-            .add_account(&w.admin, Some(w.id), &person(login, name, Role::Viewer, phone), NOW)
+            .add_account(
+                &w.admin,
+                Some(w.id),
+                &person(login, name, Role::Viewer, phone),
+                NOW,
+            )
             .await
             .unwrap();
     }
@@ -343,8 +351,14 @@ pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
         (
             raw_phone(&w.store, "zhouli").await,
             raw_phone(&w.store, "wuqing").await,
-            std::fs::read(w.dir.path().join("evidence").join(&e.sha256[..2]).join(&e.sha256))
-                .unwrap(),
+            std::fs::read(
+                w.dir
+                    .path()
+                    .join("evidence")
+                    .join(&e.sha256[..2])
+                    .join(&e.sha256),
+            )
+            .unwrap(),
         )
     };
     let sealed = raw().await;
@@ -352,7 +366,10 @@ pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
     let wrong = DataKey::new([5; 16]);
     match w.store.rotate_data_key(&wrong, &new, NOW).await {
         Err(StoreError::Invalid(m)) => {
-            assert!(m.contains("旧密钥（--old-key）不对") && m.contains("users.phone/zhouli"), "{m}")
+            assert!(
+                m.contains("旧密钥（--old-key）不对") && m.contains("users.phone/zhouli"),
+                "{m}"
+            )
         }
         other => panic!("expected Invalid, got {other:?}"),
     }
@@ -362,11 +379,20 @@ pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
     let after = w.store.clone().with_data_key(Some(new.clone()));
     let read = phones(&after, &w.admin).await.unwrap();
     for (login, phone) in [("zhouli", "13912345678"), ("wuqing", "13800005555")] {
-        assert!(read.contains(&(login.into(), Some(phone.into()))), "{read:?}");
+        assert!(
+            read.contains(&(login.into(), Some(phone.into()))),
+            "{read:?}"
+        );
     }
-    assert_eq!(after.evidence_file(&w.reporter, &e.sha256).await.unwrap().0, pdf);
+    assert_eq!(
+        after.evidence_file(&w.reporter, &e.sha256).await.unwrap().0,
+        pdf
+    );
     // The old key opens nothing any more.
-    assert!(matches!(phones(&before, &w.admin).await, Err(StoreError::Tampered(_))));
+    assert!(matches!(
+        phones(&before, &w.admin).await,
+        Err(StoreError::Tampered(_))
+    ));
     assert!(matches!(
         before.evidence_file(&w.reporter, &e.sha256).await,
         Err(StoreError::Tampered(_))
@@ -377,7 +403,11 @@ pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
     assert_eq!((again.files, again.fields, again.already), (0, 0, 3));
     assert_eq!(raw().await, rotated);
     let log = logged(&w.store).await;
-    assert_eq!(log.matches(r#"{"already":0,"fields":2,"files":1}"#).count(), 1, "{log}");
+    assert_eq!(
+        log.matches(r#"{"already":0,"fields":2,"files":1}"#).count(),
+        1,
+        "{log}"
+    );
     assert!(w.store.audit_verify().await.unwrap().is_ok());
 }
 
@@ -425,8 +455,15 @@ pub(crate) async fn reporters_names_are_sm4_encrypted_at_rest_and_opened_where_s
         .await
         .unwrap();
     let raw = raw_name(&keyed, "chenxh").await;
-    assert!(raw.starts_with(FIELD_PREFIX) && !raw.contains("陈"), "{raw}");
-    assert_eq!(raw_name(&keyed, "zhouli").await, "周立", "an officer's stays plain");
+    assert!(
+        raw.starts_with(FIELD_PREFIX) && !raw.contains("陈"),
+        "{raw}"
+    );
+    assert_eq!(
+        raw_name(&keyed, "zhouli").await,
+        "周立",
+        "an officer's stays plain"
+    );
     // Opened for the account itself, and where its work is shown.
     let me = keyed
         .authenticate("chenxh", "Initial-pass-1")
@@ -445,7 +482,15 @@ pub(crate) async fn reporters_names_are_sm4_encrypted_at_rest_and_opened_where_s
             .to_string()
     };
     let e = keyed
-        .put_evidence(&me, w.id, "320623001", &clause, "a.pdf", b"%PDF-1.4\n%x\n", NOW)
+        .put_evidence(
+            &me,
+            w.id,
+            "320623001",
+            &clause,
+            "a.pdf",
+            b"%PDF-1.4\n%x\n",
+            NOW,
+        )
         .await
         .unwrap();
     assert_eq!(e.uploaded_by, "陈小红");
@@ -462,7 +507,10 @@ pub(crate) async fn reporters_names_are_sm4_encrypted_at_rest_and_opened_where_s
     // Without the key: an error naming what to configure, never an empty name.
     match w.store.accounts(&w.admin).await {
         Err(StoreError::Unconfigured(m)) => {
-            assert!(m.contains("chenxh") && m.contains("姓名") && m.contains("--data-key"), "{m}")
+            assert!(
+                m.contains("chenxh") && m.contains("姓名") && m.contains("--data-key"),
+                "{m}"
+            )
         }
         other => panic!("expected Unconfigured, got {other:?}"),
     }
@@ -486,11 +534,10 @@ pub(crate) async fn reporters_names_are_sm4_encrypted_at_rest_and_opened_where_s
         .unwrap();
     // Names stored before the key (the world's reporters) are sealed by `encrypt_stored`.
     let done = keyed.encrypt_stored(NOW).await.unwrap();
-    let reporters: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'reporter'")
-            .fetch_one(keyed.pool())
-            .await
-            .unwrap();
+    let reporters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'reporter'")
+        .fetch_one(keyed.pool())
+        .await
+        .unwrap();
     assert_eq!(done.names as i64, reporters - 1, "all but chenxh");
     let plain_names: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM users WHERE role = 'reporter' AND name NOT LIKE 'sm4gcm:%'",
@@ -505,7 +552,11 @@ pub(crate) async fn reporters_names_are_sm4_encrypted_at_rest_and_opened_where_s
         .rotate_data_key(&DataKey::new(KEY), &new, NOW)
         .await
         .unwrap();
-    assert_eq!(r.fields as i64, reporters + 1, "the names and zhouli's phone");
+    assert_eq!(
+        r.fields as i64,
+        reporters + 1,
+        "the names and zhouli's phone"
+    );
     let after = w.store.clone().with_data_key(Some(new));
     let me = after
         .authenticate("chenxh", "Initial-pass-1")

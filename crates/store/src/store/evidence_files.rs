@@ -209,7 +209,8 @@ impl Store {
                     size: r.get("size"),
                     original_name: r.get("original_name"),
                     clause_id: r.get("clause_id"),
-                    uploaded_by: self.name_from_store(&r.get::<String, _>("by_login"), r.get("by_name"))?,
+                    uploaded_by: self
+                        .name_from_store(&r.get::<String, _>("by_login"), r.get("by_name"))?,
                     uploaded_at: r.get("uploaded_at"),
                     objection_id: r.get("objection_id"),
                     finding_id: r.get("finding_id"),

@@ -133,7 +133,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if upsert.rows_affected() != 1 {
-            let cur = self.score_in(tx, assessment, unit, clause, ledger)
+            let cur = self
+                .score_in(tx, assessment, unit, clause, ledger)
                 .await?
                 .ok_or_else(|| StoreError::Invalid("该分数已不存在，请刷新".into()))?;
             return Err(StoreError::Conflict {
@@ -188,7 +189,8 @@ impl Store {
                 score: r.get("score"),
                 reason: r.get("reason"),
                 version: r.get("version"),
-                updated_by: self.name_from_store(&r.get::<String, _>("by_login"), r.get("by_name"))?,
+                updated_by: self
+                    .name_from_store(&r.get::<String, _>("by_login"), r.get("by_name"))?,
                 updated_at: r.get("updated_at"),
             })
         })

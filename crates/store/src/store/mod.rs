@@ -80,7 +80,6 @@ pub(crate) use inspections::InspectionAudit;
 pub use ledgers::InputsSince;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
 pub use personal::{BadFile, Encrypted};
-pub(crate) use personal::{masked_name, name_sealed};
 pub use rotate::Rotated;
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub(crate) use sealing::sealed_sha_of;

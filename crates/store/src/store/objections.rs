@@ -256,12 +256,15 @@ impl Store {
         let mut kept: (Option<String>, Option<String>) = (None, None);
         if upheld && let Some(score) = score {
             let text = Self::checked_score(&a.rubric, &clause, score, decision)?;
-            let fin = self.score_in(&mut tx, assessment, &unit, &clause, Ledger::Final).await?;
+            let fin = self
+                .score_in(&mut tx, assessment, &unit, &clause, Ledger::Final)
+                .await?;
             let current = fin.as_ref().map(|s| s.version);
             // The clause's effective score before (最终分, else 考核分), put back on a reopening.
             let prior = match fin {
                 Some(s) => Some(s.score),
-                None => self.score_in(&mut tx, assessment, &unit, &clause, Ledger::Assessor)
+                None => self
+                    .score_in(&mut tx, assessment, &unit, &clause, Ledger::Assessor)
                     .await?
                     .map(|s| s.score),
             };
@@ -374,7 +377,8 @@ impl Store {
         if status == "upheld"
             && let Some(prior) = prior
         {
-            let current = self.score_in(&mut tx, assessment, &unit, &clause, Ledger::Final)
+            let current = self
+                .score_in(&mut tx, assessment, &unit, &clause, Ledger::Final)
                 .await?
                 .map(|s| s.version);
             self.write_score(

@@ -22,14 +22,14 @@ fn name_context(login: &str) -> String {
 
 /// Whose names are sealed: the reporters' (the people of the towns). An officer's name is the
 /// label of what they decided, on every page and in the records others check.
-pub(crate) fn name_sealed(role: Role) -> bool {
+pub(super) fn name_sealed(role: Role) -> bool {
     role == Role::Reporter
 }
 
 /// A name as the audit log keeps it (the log is permanent and leaves the system as archives): a
 /// reporter's masked to its first character (`周*`), others as they are. Masking a masked name
 /// gives it back, so the replay compares names stored before and after this rule alike.
-pub(crate) fn logged_name(role: Role, name: &str) -> String {
+pub(super) fn logged_name(role: Role, name: &str) -> String {
     if name_sealed(role) {
         masked_name(name)
     } else {
@@ -38,7 +38,7 @@ pub(crate) fn logged_name(role: Role, name: &str) -> String {
 }
 
 /// A name's first character, the rest `*`.
-pub(crate) fn masked_name(name: &str) -> String {
+pub(super) fn masked_name(name: &str) -> String {
     name.chars()
         .enumerate()
         .map(|(i, c)| if i == 0 { c } else { '*' })
@@ -172,9 +172,9 @@ impl Store {
             return Ok(Some(s));
         }
         let Some(k) = &self.data_key else {
-            return Err(StoreError::Unconfigured(crate::datakey::missing_key(&format!(
-                "账号“{login}”的电话"
-            ))));
+            return Err(StoreError::Unconfigured(crate::datakey::missing_key(
+                &format!("账号“{login}”的电话"),
+            )));
         };
         k.decrypt_field(&phone_context(login), &s)
             .map(Some)
@@ -207,13 +207,32 @@ impl Store {
             .map_err(|e| StoreError::Tampered(format!("账号“{login}”的姓名解密失败（{e}）")))
     }
 
-    /// For the replay: the name of `login` opened, or `None` when it is sealed and this store has
-    /// no key (the replay then cannot compare it).
-    pub(crate) fn name_for_replay(&self, login: &str, stored: String) -> Result<Option<String>> {
+    /// For the replay of `login`'s account (role `role`): its name in the table and the one the
+    /// log recorded (`logged`: name, role, unit, active), both as the log keeps them — a reporter's
+    /// masked; a sealed one this store cannot open (no key) left out of the comparison (both empty).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn replay_names(
+        &self,
+        login: &str,
+        role: &str,
+        stored: String,
+        logged: Option<(String, String, Option<String>, bool)>,
+    ) -> Result<(String, Option<(String, String, Option<String>, bool)>)> {
         if crate::datakey::is_encrypted_field(&stored) && self.data_key.is_none() {
-            return Ok(None);
+            return Ok((
+                String::new(),
+                logged.map(|w| (String::new(), w.1, w.2, w.3)),
+            ));
         }
-        self.name_from_store(login, stored).map(Some)
+        let name = self.name_from_store(login, stored)?;
+        let as_logged = |n: &str| match Role::parse(role) {
+            Some(r) => logged_name(r, n),
+            None => n.to_string(),
+        };
+        Ok((
+            as_logged(&name),
+            logged.map(|w| (as_logged(&w.0), w.1, w.2, w.3)),
+        ))
     }
 
     /// 加密已存数据 (`kaohe data-key encrypt`): every evidence file and account phone stored plain
@@ -268,11 +287,10 @@ impl Store {
                 .await?;
             done.phones += 1;
         }
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, login, name FROM users WHERE role = 'reporter' ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, login, name FROM users WHERE role = 'reporter' ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
         for (id, login, name) in rows {
             if crate::datakey::is_encrypted_field(&name) {
                 continue;
