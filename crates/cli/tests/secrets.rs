@@ -144,3 +144,44 @@ fn the_server_never_writes_a_password_to_its_output() {
         assert!(!output.contains(p), "{p} written by the server:\n{output}");
     }
 }
+
+/// `--client-cert-header` is taken only behind the gateway (`--behind-https`): alone, or with the
+/// service's own HTTPS (no gateway to verify certificates), the start stops with a Chinese error.
+#[test]
+fn a_certificate_header_without_the_gateway_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let cert = dir.path().join("c.pem");
+    let cert = cert.to_str().unwrap();
+    for extra in [&[][..], &["--tls-cert", cert, "--tls-key", cert, "--behind-https"][..]] {
+        let mut args = vec![
+            "serve",
+            "--data",
+            data,
+            "--addr",
+            "127.0.0.1:0",
+            "--client-cert-header",
+            "X-Client-Cert",
+        ];
+        args.extend_from_slice(extra);
+        let out = kaohe(&args);
+        assert_ne!(out.code, 0, "{}", out.stdout);
+        assert!(
+            out.stderr
+                .contains("--client-cert-header 只能与 --behind-https 一起使用"),
+            "{}",
+            out.stderr
+        );
+    }
+    let out = kaohe(&[
+        "serve",
+        "--data",
+        data,
+        "--behind-https",
+        "--client-cert-header",
+        "bad header",
+    ]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("不是有效的请求头名称"), "{}", out.stderr);
+}

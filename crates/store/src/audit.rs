@@ -25,6 +25,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("account.unlock", "解锁账号"),
     ("user.role", "修改角色"),
     ("user.must_change", "要求修改密码"),
+    ("user.cert_bind", "绑定数字证书"),
+    ("user.cert_unbind", "解除数字证书绑定"),
     ("settings.change", "修改安全设置"),
     ("export.download", "导出或下载"),
     ("audit.export", "导出审计归档"),

@@ -164,6 +164,8 @@ struct SystemPage<'a> {
     frame: Frame<'a>,
     accounts: Vec<AccountRow>,
     roles: Vec<(&'static str, &'static str)>,
+    /// (login, certificate identity) of every account with a bound certificate.
+    certs: std::collections::BTreeMap<String, String>,
 }
 
 /// 系统管理 (系统管理员): every account.
@@ -177,12 +179,20 @@ pub(super) async fn system_page(
         frame: Frame::of(Some(&a)).notice(msg.msg).error(msg.error),
         accounts: account_rows(st.store.accounts(&a.user).await.or_page(&a)?),
         roles: roles(),
+        certs: st
+            .store
+            .certificates(&a.user)
+            .await
+            .or_page(&a)?
+            .into_iter()
+            .collect(),
     };
     Ok(render("system.html", page))
 }
 
 /// A 系统管理 form: `what` = add (login, name, role, phone; a generated initial password shown once),
-/// disable / enable (login, why), reset (login; a generated password shown once).
+/// disable / enable (login, why), reset (login; a generated password shown once), cert (login,
+/// cert: the certificate's identity to bind; empty removes the binding).
 pub(super) async fn system_form(
     State(st): State<AppState>,
     SignedIn(a): SignedIn,
@@ -234,6 +244,17 @@ pub(super) async fn system_form(
                 .await
                 .map(|_| {
                     format!("账号 {login} 的密码已重置为：{password}（只显示这一次，登录后须修改）")
+                })
+        }
+        "cert" => {
+            let cert = get("cert").trim().to_string();
+            let cert = Some(cert.as_str()).filter(|c| !c.is_empty());
+            st.store
+                .bind_certificate(&a.user, &login, cert, &now)
+                .await
+                .map(|_| match cert {
+                    Some(_) => format!("已为账号 {login} 绑定数字证书"),
+                    None => format!("已解除账号 {login} 的数字证书绑定"),
                 })
         }
         _ => Err(StoreError::Invalid("未知的操作".into())),

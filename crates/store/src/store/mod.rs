@@ -41,6 +41,8 @@ mod findings;
 mod gate;
 /// 评分表的一页 — a page of units with their 考核分 and assessors, in a fixed number of queries.
 mod grid;
+/// SM2 证书登录 — a client certificate bound to an account by the 系统管理员, checked at sign-in.
+mod certs;
 /// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
 mod imports;
 /// 检查记录 — who inspected a unit on a clause that requires it, and when.
@@ -67,6 +69,7 @@ pub use accounts::{Account, AccountEdit, NewAccount, Session};
 pub use assessments::{AssessmentRow, CopyFrom, Dates, NewAssessment, Source, UnitRow};
 pub use attachments::{Attach, Upload};
 pub use backup::copy_tree;
+pub use certs::{MAX_CERT_CHARS, cert_problem};
 pub use evidence_files::EvidenceRef;
 pub(crate) use findings::TypedAudit;
 pub use findings::{Finding, NewFinding};

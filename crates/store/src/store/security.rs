@@ -68,6 +68,9 @@ impl Store {
         if old == n {
             return Ok(());
         }
+        if key == "require_cert" && n == 1 {
+            Self::may_require_certs(&mut tx, by).await?;
+        }
         sqlx::query("DELETE FROM security_settings WHERE key = $1")
             .bind(key)
             .execute(&mut *tx)
@@ -229,7 +232,8 @@ impl Store {
         self.commit(tx).await
     }
 
-    /// Starts a session after a good password from `addr`: the session (lasting the setting's
+    /// Starts a session after a good password from `addr` — and, when 须证书登录 is on, the
+    /// certificate bound to the account (`cert`, as the gateway verified it), else `Forbidden`: the session (lasting the setting's
     /// absolute lifetime, idle after its idle timeout), the pair's failures cleared, the sign-in
     /// recorded on the account and in the audit log with its address. Returns the previous sign-in
     /// and whether the password must be changed first.
@@ -239,10 +243,14 @@ impl Store {
         token: &str,
         csrf: &str,
         addr: &str,
+        cert: Option<&str>,
         now: &str,
     ) -> Result<SignIn> {
         let mut tx = self.write().await?;
         let s = Self::settings_on(&mut tx).await?;
+        if s.require_cert() {
+            Self::certificate_matches(&mut tx, user, cert).await?;
+        }
         let (last_at, last_addr, must, changed): (
             Option<String>,
             Option<String>,
