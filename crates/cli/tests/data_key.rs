@@ -275,7 +275,10 @@ fn data_key_encrypt_names_every_changed_file_and_seals_the_others() {
     // Two files changed on disk after they were stored: their names no longer say their content.
     let mut bad = Vec::new();
     for (was, now) in [
-        (&b"%PDF-1.4\n%first\n"[..], &b"%PDF-1.4\n%first, changed\n"[..]),
+        (
+            &b"%PDF-1.4\n%first\n"[..],
+            &b"%PDF-1.4\n%first, changed\n"[..],
+        ),
         (b"%PDF-1.4\n%second\n", b"%PDF-1.4\n%second, changed\n"),
     ] {
         let sha = sha_hex(was);
@@ -303,20 +306,33 @@ fn data_key_encrypt_names_every_changed_file_and_seals_the_others() {
             .find(|l| l.contains(&file.display().to_string()))
             .unwrap_or_else(|| panic!("{} not named:\n{}", file.display(), out.stderr));
         assert!(
-            line.contains(&format!("应为 sha256 {expected}")) && line.contains(&format!("实为 {found}")),
+            line.contains(&format!("应为 sha256 {expected}"))
+                && line.contains(&format!("实为 {found}")),
             "{line}"
         );
         // Left as it was: never sealed as sound.
-        assert!(!std::fs::read(file).unwrap().starts_with(kaohe_store::datakey::MAGIC));
+        assert!(
+            !std::fs::read(file)
+                .unwrap()
+                .starts_with(kaohe_store::datakey::MAGIC)
+        );
     }
-    assert!(out.stderr.contains("共 2 个佐证材料与文件名不符"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("共 2 个佐证材料与文件名不符"),
+        "{}",
+        out.stderr
+    );
     // The sound file and the phone are sealed all the same.
     assert!(
         out.stdout.contains("佐证材料 1 个，账号电话 1 个"),
         "{}",
         out.stdout
     );
-    assert!(std::fs::read(&good).unwrap().starts_with(kaohe_store::datakey::MAGIC));
+    assert!(
+        std::fs::read(&good)
+            .unwrap()
+            .starts_with(kaohe_store::datakey::MAGIC)
+    );
     assert!(raw_phone(&data).starts_with("sm4gcm:"));
     let out = kaohe(&["audit", "verify", "--data", data.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
@@ -328,8 +344,7 @@ fn phones_with(data: &std::path::Path, key: [u8; 16]) -> Result<Option<String>, 
 }
 
 #[test]
-fn data_key_rotate_moves_everything_to_the_new_key_refuses_a_wrong_old_one_and_reruns_harmlessly()
-{
+fn data_key_rotate_moves_everything_to_the_new_key_refuses_a_wrong_old_one_and_reruns_harmlessly() {
     use kaohe_store::datakey::DataKey;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -357,7 +372,14 @@ fn data_key_rotate_moves_everything_to_the_new_key_refuses_a_wrong_old_one_and_r
     assert_eq!(out.code, 0, "{}", out.stderr);
     let rotate = |from: &str, to: &str| {
         kaohe(&[
-            "data-key", "rotate", "--data", data_s, "--old-key", from, "--new-key", to,
+            "data-key",
+            "rotate",
+            "--data",
+            data_s,
+            "--old-key",
+            from,
+            "--new-key",
+            to,
         ])
     };
     let state = || {
@@ -382,7 +404,9 @@ fn data_key_rotate_moves_everything_to_the_new_key_refuses_a_wrong_old_one_and_r
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("新密钥与旧密钥相同"), "{}", out.stderr);
     // A crash midway, as if one file had been rewritten and nothing else: the rerun finishes.
-    let plain = DataKey::new(old_raw).decrypt(&other_sha, &before.1).unwrap();
+    let plain = DataKey::new(old_raw)
+        .decrypt(&other_sha, &before.1)
+        .unwrap();
     std::fs::write(
         &other_file,
         DataKey::new(new_raw).encrypt(&other_sha, &plain).unwrap(),
@@ -391,19 +415,26 @@ fn data_key_rotate_moves_everything_to_the_new_key_refuses_a_wrong_old_one_and_r
     let out = rotate(&old, &new);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.contains("佐证材料 1 个，个人信息 1 项（已是新密钥加密的 1 项未再处理）"),
+        out.stdout
+            .contains("佐证材料 1 个，个人信息 1 项（已是新密钥加密的 1 项未再处理）"),
         "{}",
         out.stdout
     );
     // The new key reads everything; the old one nothing.
     let after = state();
     let k = DataKey::new(new_raw);
-    assert_eq!(k.decrypt(&sha, &after.0).unwrap(), b"%PDF-1.4\n%stored before the key\n");
+    assert_eq!(
+        k.decrypt(&sha, &after.0).unwrap(),
+        b"%PDF-1.4\n%stored before the key\n"
+    );
     assert_eq!(k.decrypt(&other_sha, &after.1).unwrap(), other);
     assert!(DataKey::new(old_raw).decrypt(&sha, &after.0).is_err());
     assert_eq!(phones_with(&data, new_raw), Ok(Some("13900001234".into())));
     let e = phones_with(&data, old_raw).unwrap_err();
-    assert!(e.contains("完整性校验失败") && e.contains("密钥不对"), "{e}");
+    assert!(
+        e.contains("完整性校验失败") && e.contains("密钥不对"),
+        "{e}"
+    );
     // Again: nothing under the old key, nothing changed, nothing logged.
     let out = rotate(&old, &new);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -46,8 +46,18 @@ fn the_server_never_writes_a_password_to_its_output() {
     let data = dir.path().join("data");
     let data_s = data.to_str().unwrap();
     let out = kaohe(&[
-        "user", "add", "--data", data_s, "--login", "zhangwei", "--name", "张伟", "--role",
-        "admin", "--password", OLD,
+        "user",
+        "add",
+        "--data",
+        data_s,
+        "--login",
+        "zhangwei",
+        "--name",
+        "张伟",
+        "--role",
+        "admin",
+        "--password",
+        OLD,
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let mut child = Command::new(env!("CARGO_BIN_EXE_kaohe"))
@@ -104,7 +114,11 @@ fn the_server_never_writes_a_password_to_its_output() {
         &format!(r#"{{"login":"zhangwei","password":"{OLD}"}}"#),
     );
     assert!(r.starts_with("HTTP/1.1 200"), "{r}");
-    let cookie = header(&r, "set-cookie").split(';').next().unwrap().to_string();
+    let cookie = header(&r, "set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let body = &r[r.find("\r\n\r\n").unwrap() + 4..];
     let csrf = body
         .split("\"csrf\":\"")
@@ -135,11 +149,17 @@ fn the_server_never_writes_a_password_to_its_output() {
         &json,
         &format!(r#"{{"login":"zhangwei","password":"{NEW}"}}"#),
     );
-    assert!(r.starts_with("HTTP/1.1 200"), "the new password signs in: {r}");
+    assert!(
+        r.starts_with("HTTP/1.1 200"),
+        "the new password signs in: {r}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     let output = format!("{first}{}{}", rest.join().unwrap(), errors.join().unwrap());
-    assert!(output.contains("kaohe 考核服务"), "the output was read: {output}");
+    assert!(
+        output.contains("kaohe 考核服务"),
+        "the output was read: {output}"
+    );
     for p in [OLD, NEW, WRONG, WEAK] {
         assert!(!output.contains(p), "{p} written by the server:\n{output}");
     }
@@ -154,7 +174,10 @@ fn a_certificate_header_without_the_gateway_stops_the_start() {
     let data = data.to_str().unwrap();
     let cert = dir.path().join("c.pem");
     let cert = cert.to_str().unwrap();
-    for extra in [&[][..], &["--tls-cert", cert, "--tls-key", cert, "--behind-https"][..]] {
+    for extra in [
+        &[][..],
+        &["--tls-cert", cert, "--tls-key", cert, "--behind-https"][..],
+    ] {
         let mut args = vec![
             "serve",
             "--data",
@@ -183,5 +206,9 @@ fn a_certificate_header_without_the_gateway_stops_the_start() {
         "bad header",
     ]);
     assert_ne!(out.code, 0);
-    assert!(out.stderr.contains("不是有效的请求头名称"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("不是有效的请求头名称"),
+        "{}",
+        out.stderr
+    );
 }

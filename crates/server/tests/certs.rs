@@ -80,7 +80,9 @@ pub(crate) async fn sm2_certificate_sign_in_needs_the_password_and_the_bound_cer
     let gw = with(&a, gateway());
     // Before 须证书登录: the password alone signs in, with or without a certificate.
     assert_eq!(
-        sign_in(&gw, "admin", "password-123", None, LOOPBACK).await.0,
+        sign_in(&gw, "admin", "password-123", None, LOOPBACK)
+            .await
+            .0,
         StatusCode::OK
     );
     // Only the 系统管理员 binds: on the 系统管理 page, audited.
@@ -120,7 +122,11 @@ pub(crate) async fn sm2_certificate_sign_in_needs_the_password_and_the_bound_cer
         .set_security(&sec, "require_cert", "1", &now)
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("请先由系统管理员为您的账号绑定数字证书"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("请先由系统管理员为您的账号绑定数字证书"),
+        "{e}"
+    );
     a.store
         .bind_certificate(&user, "secadmin", Some(SEC_CERT), &now)
         .await
@@ -165,13 +171,22 @@ pub(crate) async fn sm2_certificate_sign_in_needs_the_password_and_the_bound_cer
     // An account without a certificate cannot sign in while it is required.
     let (s, v) = sign_in(&gw, "wangfang", "password-123", Some(ADMIN_CERT), LOOPBACK).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert!(v["error"].as_str().unwrap().contains("尚未绑定数字证书"), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("尚未绑定数字证书"),
+        "{v}"
+    );
     // The binding and the refusals are in the audit log.
     let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY seq")
         .fetch_all(a.store.pool())
         .await
         .unwrap();
     assert_eq!(actions.iter().filter(|x| *x == "user.cert_bind").count(), 2);
-    assert!(actions.iter().filter(|x| *x == "session.login_failed").count() >= 6);
+    assert!(
+        actions
+            .iter()
+            .filter(|x| *x == "session.login_failed")
+            .count()
+            >= 6
+    );
     assert!(a.store.audit_verify().await.unwrap().is_ok());
 }

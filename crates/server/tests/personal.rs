@@ -65,7 +65,11 @@ pub(crate) async fn a_phone_is_sealed_at_rest_and_shown_opened_only_to_who_manag
     let (s, v, _) = plain
         .call(&admin, "GET", "/api/accounts", None, false)
         .await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "a fault of the configuration: {v}");
+    assert_eq!(
+        s,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "a fault of the configuration: {v}"
+    );
     says_what_to_configure(v["error"].as_str().unwrap());
     let who = web_login(&plain, "admin").await;
     let (s, html) = page(&plain, &who, &format!("/a/{}/setup", plain.id)).await;
@@ -75,7 +79,12 @@ pub(crate) async fn a_phone_is_sealed_at_rest_and_shown_opened_only_to_who_manag
 
 /// A missing data key's message: what is sealed and what the administrator must configure.
 fn says_what_to_configure(m: &str) {
-    for words in ["未配置数据加密密钥", "请系统管理员", "--data-key", "重启服务"] {
+    for words in [
+        "未配置数据加密密钥",
+        "请系统管理员",
+        "--data-key",
+        "重启服务",
+    ] {
         assert!(m.contains(words), "{words} not in: {m}");
     }
 }
@@ -117,12 +126,28 @@ pub(crate) async fn a_missing_data_key_is_a_500_that_says_what_to_configure(db: 
     assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     let sha = kaohe_core::rubric::sha256_hex(&pdf);
     let (st, body, _) = a
-        .raw(&rep, "GET", &format!("/api/evidence/{sha}"), &[], Vec::new())
+        .raw(
+            &rep,
+            "GET",
+            &format!("/api/evidence/{sha}"),
+            &[],
+            Vec::new(),
+        )
         .await;
-    assert_eq!((st, body), (StatusCode::OK, pdf), "the keyed service serves it");
+    assert_eq!(
+        (st, body),
+        (StatusCode::OK, pdf),
+        "the keyed service serves it"
+    );
     let rep = plain.login("juegang").await;
     let (st, body, _) = plain
-        .raw(&rep, "GET", &format!("/api/evidence/{sha}"), &[], Vec::new())
+        .raw(
+            &rep,
+            "GET",
+            &format!("/api/evidence/{sha}"),
+            &[],
+            Vec::new(),
+        )
         .await;
     assert_eq!(st, StatusCode::INTERNAL_SERVER_ERROR);
     let v: Value = serde_json::from_slice(&body).unwrap();

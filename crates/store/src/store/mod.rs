@@ -33,6 +33,8 @@ mod attachments;
 mod audit_log;
 /// 备份与恢复 — an online copy of the SQLite database, the evidence, the audit key and the seal key pair.
 mod backup;
+/// SM2 证书登录 — a client certificate bound to an account by the 系统管理员, checked at sign-in.
+mod certs;
 /// 佐证材料 (store side) — evidence files stored by content hash and linked to a unit's clause.
 mod evidence_files;
 /// 问题记录、指标与加分 — findings recorded by hand, typed-in metric values and bonus points, with the rule
@@ -41,8 +43,6 @@ mod findings;
 mod gate;
 /// 评分表的一页 — a page of units with their 考核分 and assessors, in a fixed number of queries.
 mod grid;
-/// SM2 证书登录 — a client certificate bound to an account by the 系统管理员, checked at sign-in.
-mod certs;
 /// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
 mod imports;
 /// 检查记录 — who inspected a unit on a clause that requires it, and when.
