@@ -189,4 +189,43 @@ pub(crate) async fn sm2_certificate_sign_in_needs_the_password_and_the_bound_cer
             >= 6
     );
     assert!(a.store.audit_verify().await.unwrap().is_ok());
+    // With the SM4 data key the identities (their subjects name people) are sealed at rest, and
+    // still compared opened.
+    let keyed_store = a
+        .store
+        .clone()
+        .with_data_key(Some(kaohe_store::datakey::DataKey::new([3; 16])));
+    let done = keyed_store.encrypt_stored(&now).await.unwrap();
+    assert_eq!(done.certs, 2);
+    let raw: Vec<String> =
+        sqlx::query_scalar("SELECT cert_id FROM users WHERE cert_id IS NOT NULL")
+            .fetch_all(a.store.pool())
+            .await
+            .unwrap();
+    assert!(
+        raw.len() == 2
+            && raw
+                .iter()
+                .all(|c| c.starts_with("sm4gcm:") && !c.contains("CN=")),
+        "{raw:?}"
+    );
+    // The refusals above count as failures: admin is locked from the gateway until lifted.
+    keyed_store.unlock(&sec, "admin", &now).await.unwrap();
+    let c = a.clock.clone();
+    let keyed = router(
+        AppState::new(
+            keyed_store.clone(),
+            Arc::new(move || c.load(Ordering::SeqCst)),
+        )
+        .with_settings(gateway()),
+    );
+    let (s, v) = sign_in(&keyed, "admin", "password-123", Some(ADMIN_CERT), LOOPBACK).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = sign_in(&keyed, "admin", "password-123", Some(SEC_CERT), LOOPBACK).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let listed = keyed_store.certificates(&user).await.unwrap();
+    assert!(
+        listed.contains(&("admin".to_string(), ADMIN_CERT.to_string())),
+        "{listed:?}"
+    );
 }

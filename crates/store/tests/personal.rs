@@ -245,11 +245,11 @@ pub(crate) async fn what_was_stored_before_the_key_is_encrypted_once(db: Db) {
     );
     let log = logged(&keyed).await;
     assert!(
-        log.contains(r#"{"bad_files":0,"files":1,"names":1,"phones":1}"#),
+        log.contains(r#"{"bad_files":0,"certs":0,"files":1,"names":1,"phones":1}"#),
         "{log}"
     );
     assert!(
-        log.contains(r#"{"bad_files":0,"files":0,"names":0,"phones":0}"#),
+        log.contains(r#"{"bad_files":0,"certs":0,"files":0,"names":0,"phones":0}"#),
         "{log}"
     );
     assert!(keyed.audit_verify().await.unwrap().is_ok());

@@ -134,8 +134,8 @@ pub fn data_key_encrypt(data: &Path) -> Result<u8> {
         match store.encrypt_stored(&now_utc()).await {
             Ok(done) => {
                 println!(
-                    "已用 SM4 加密：佐证材料 {} 个，账号电话 {} 个，填报员姓名 {} 个（此前已加密的未再处理）",
-                    done.files, done.phones, done.names
+                    "已用 SM4 加密：佐证材料 {} 个，账号电话 {} 个，填报员姓名 {} 个，数字证书标识 {} 个（此前已加密的未再处理）",
+                    done.files, done.phones, done.names, done.certs
                 );
                 if done.bad.is_empty() {
                     return Ok(EXIT_OK);

@@ -63,6 +63,10 @@ pub(super) const SEALED_COLUMNS: &[SealedColumn] = &[
         select: "SELECT id, 'users.name/' || login AS context, name AS value FROM users WHERE name LIKE 'sm4gcm:%' ORDER BY id",
         update: "UPDATE users SET name = $1 WHERE id = $2",
     },
+    SealedColumn {
+        select: "SELECT id, 'users.cert_id/' || login AS context, cert_id AS value FROM users WHERE cert_id LIKE 'sm4gcm:%' ORDER BY id",
+        update: "UPDATE users SET cert_id = $1 WHERE id = $2",
+    },
 ];
 
 /// A phone as the audit log keeps it (the log is permanent and leaves the system as archives):
@@ -91,6 +95,8 @@ pub struct Encrypted {
     pub phones: u64,
     /// Reporters' names.
     pub names: u64,
+    /// Certificate identities bound to accounts (their subjects name their holders).
+    pub certs: u64,
     pub files: u64,
     pub bad: Vec<BadFile>,
 }
@@ -303,9 +309,26 @@ impl Store {
                 .await?;
             done.names += 1;
         }
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, login, cert_id FROM users WHERE cert_id IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, login, cert) in rows {
+            if crate::datakey::is_encrypted_field(&cert) {
+                continue;
+            }
+            sqlx::query("UPDATE users SET cert_id = $1 WHERE id = $2")
+                .bind(self.cert_to_store(&login, &cert)?)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            done.certs += 1;
+        }
         let counts = serde_json::json!({
             "phones": done.phones,
             "names": done.names,
+            "certs": done.certs,
             "files": done.files,
             "bad_files": done.bad.len(),
         })

@@ -249,7 +249,7 @@ impl Store {
         let mut tx = self.write().await?;
         let s = Self::settings_on(&mut tx).await?;
         if s.require_cert() {
-            Self::certificate_matches(&mut tx, user, cert).await?;
+            self.certificate_matches(&mut tx, user, cert).await?;
         }
         let (last_at, last_addr, must, changed): (
             Option<String>,
