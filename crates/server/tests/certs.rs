@@ -131,10 +131,16 @@ pub(crate) async fn sm2_certificate_sign_in_needs_the_password_and_the_bound_cer
         .bind_certificate(&user, "secadmin", Some(SEC_CERT), &now)
         .await
         .unwrap();
+    let sec_who = a.login("secadmin").await;
     a.store
         .set_security(&sec, "require_cert", "1", &now)
         .await
         .unwrap();
+    // The 安全管理 page says how many accounts have one.
+    let (s, html) = page(&a, &sec_who, "/security").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("已绑定数字证书的账号：2 个"), "{html}");
+    assert!(html.contains("须证书登录"), "{html}");
     // Now: the password and the bound certificate, from the gateway.
     let (s, v) = sign_in(&gw, "admin", "password-123", Some(ADMIN_CERT), LOOPBACK).await;
     assert_eq!(s, StatusCode::OK, "{v}");

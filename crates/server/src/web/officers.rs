@@ -15,6 +15,9 @@ struct SecurityPage<'a> {
     locks: Vec<kaohe_store::store::Lock>,
     accounts: Vec<AccountRow>,
     roles: Vec<(&'static str, &'static str)>,
+    /// Accounts with a bound certificate, and the active ones (for 须证书登录).
+    certified: usize,
+    active_accounts: usize,
 }
 
 /// An account as the officers' pages list it.
@@ -96,6 +99,12 @@ pub(super) async fn security_page(
         locks: st.store.locks(&a.user, &now).await.or_page(&a)?,
         accounts: account_rows(st.store.accounts(&a.user).await.or_page(&a)?),
         roles: roles(),
+        certified: st.store.certificates(&a.user).await.or_page(&a)?.len(),
+        active_accounts: 0,
+    };
+    let page = SecurityPage {
+        active_accounts: page.accounts.iter().filter(|u| u.active).count(),
+        ..page
     };
     Ok(render("security.html", page))
 }
