@@ -367,7 +367,7 @@ pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
     match w.store.rotate_data_key(&wrong, &new, NOW).await {
         Err(StoreError::Invalid(m)) => {
             assert!(
-                m.contains("旧密钥（--old-key）不对") && m.contains("users.phone/zhouli"),
+                m.contains("旧密钥（--old-key）不对") && m.contains("账号“zhouli”的电话"),
                 "{m}"
             )
         }

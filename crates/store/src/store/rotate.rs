@@ -33,6 +33,18 @@ enum Opens {
 /// At most this many unreadable items are named; the rest are counted.
 const NAMED: usize = 10;
 
+/// A sealed value's associated data (`users.phone/zhouli`) in words: 账号“zhouli”的电话.
+fn in_words(context: &str) -> String {
+    let (column, login) = context.split_once('/').unwrap_or((context, ""));
+    let what = match column {
+        "users.phone" => "电话",
+        "users.name" => "姓名",
+        "users.cert_id" => "数字证书标识",
+        other => other,
+    };
+    format!("账号“{login}”的{what}")
+}
+
 impl Store {
     /// Re-encrypts every sealed evidence file and personal value from `old` to `new` (see the
     /// module). Refused (`Invalid`, nothing changed) when the keys are the same or anything
@@ -89,7 +101,7 @@ impl Store {
                 match field_opens(&context, &value) {
                     Opens::Old => fields += 1,
                     Opens::New => new_fields += 1,
-                    Opens::Neither => unreadable.push(context),
+                    Opens::Neither => unreadable.push(in_words(&context)),
                 }
             }
         }
@@ -150,7 +162,10 @@ impl Store {
                         continue;
                     }
                     Err(e) => {
-                        return Err(StoreError::Tampered(format!("{context} 解密失败（{e}）")));
+                        return Err(StoreError::Tampered(format!(
+                            "{}解密失败（{e}）",
+                            in_words(&context)
+                        )));
                     }
                 };
                 let sealed = new
