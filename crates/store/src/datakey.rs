@@ -6,7 +6,8 @@
 //! and still reads. The key lives outside the database and outside the data directory's backups:
 //! whoever keeps backups keeps the key file too, apart from them.
 //!
-//! 个人信息 in the database (an account's phone) is sealed with the same key, field by field:
+//! 个人信息 in the database (an account's phone, a reporter's name, a bound certificate's identity)
+//! is sealed with the same key, field by field:
 //! [`FIELD_PREFIX`] ‖ hex(nonce ‖ ciphertext ‖ tag), with the column and row (`users.phone/<login>`)
 //! as associated data, so a value copied to another row does not open. A value without the prefix
 //! is one stored before the key and still reads.

@@ -3,6 +3,8 @@
 //! masked), read back opened where it is shown; a changed value, one copied from another account, a
 //! wrong key or no key is an error in Chinese, never an empty phone; `encrypt_stored` seals what was
 //! stored plain before the key (phones and evidence files), once; and who may read phones at all.
+//! Reporters' names sealed the same way (masked in the log); `rotate_data_key` moves every sealed
+//! value and file to a new key.
 
 use super::*;
 use kaohe_store::datakey::{DataKey, FIELD_PREFIX, MAGIC};
