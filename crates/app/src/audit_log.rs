@@ -218,6 +218,11 @@ fn key(k: &str) -> &str {
         "reason" => "理由",
         "phone" => "电话",
         "phones" => "账号电话（个）",
+        "names" => "填报员姓名（个）",
+        "certs" => "数字证书标识（个）",
+        "fields" => "个人信息（项）",
+        "already" => "已是新密钥（项）",
+        "bad_files" => "与文件名不符的文件（个）",
         "draft" => "草案",
         "year" => "年度",
         "values" => "数值",
@@ -382,6 +387,11 @@ mod tests {
         // `kaohe data-key encrypt`'s entry.
         assert_eq!(object_words("data"), "已存数据");
         assert_eq!(action_label("data.encrypt"), "加密已存数据");
+        assert_eq!(action_label("data.rotate"), "更换数据加密密钥");
+        assert_eq!(
+            value(r#"{"files":2,"fields":3,"already":0}"#, None, &mut check),
+            "已是新密钥（项）：0；个人信息（项）：3；文件：2"
+        );
         assert_eq!(
             value(r#"{"files":2,"phones":1}"#, None, &mut check),
             "文件：2；账号电话（个）：1"

@@ -11,7 +11,8 @@
 //! - `kaohe calendar check DATE | deadline DATE N [--natural] | between A B`.
 //! - `kaohe user add --data DIR …`, `kaohe audit verify --data DIR`, `kaohe import --data DIR …`,
 //!   `kaohe backup --data DIR --out B`, `kaohe restore --from B --data DIR`, `kaohe serve --data DIR`;
-//!   `kaohe verify FILE [--key seal-sm2.pub]`, `kaohe data-key encrypt --data DIR --data-key F`;
+//!   `kaohe verify FILE [--key seal-sm2.pub]`, `kaohe data-key encrypt --data DIR --data-key F`,
+//!   `kaohe data-key rotate --data DIR --old-key F --new-key F`;
 //!   with `--database postgres://…` (or `KAOHE_DATABASE`) the service's database is PostgreSQL.
 //!
 //! Exit status of `score` and `demo`: 0 complete, 3 incomplete (missing inputs; the result is still
@@ -75,18 +76,33 @@ struct ServiceOpts {
     /// HTTPS 私钥文件（PEM：PKCS#8、RSA 或 EC）
     #[arg(long, env = "KAOHE_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// SM2 证书登录：前置的国密 TLCP 网关核验客户端证书后，用这个请求头转来证书标识（序列号/主题）。
+    /// 只在加 --behind-https 时可用，且只采信来自本机回环地址（网关）的连接（见 docs/等保与密评.md）
+    #[arg(long, env = "KAOHE_CLIENT_CERT_HEADER")]
+    client_cert_header: Option<String>,
 }
 
 impl ServiceOpts {
-    fn settings(&self) -> run::Service {
-        run::Service {
+    /// How to serve; a certificate header without a gateway in front is refused in Chinese.
+    fn settings(&self) -> anyhow::Result<run::Service> {
+        let client_cert_header = match self.client_cert_header.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(_) if !self.behind_https || self.tls_cert.is_some() => anyhow::bail!(
+                "--client-cert-header 只能与 --behind-https 一起使用（证书由前置的国密网关核验后转来；本服务直接提供 HTTPS 时不采信该请求头）"
+            ),
+            Some(h) => Some(kaohe_server::Settings::cert_header(h).ok_or_else(|| {
+                anyhow::anyhow!("--client-cert-header 不是有效的请求头名称：{h}")
+            })?),
+        };
+        Ok(run::Service {
             settings: kaohe_server::Settings {
                 https: self.behind_https || self.tls_cert.is_some(),
                 trusted_proxy: self.trusted_proxy,
+                client_cert_header,
             },
             max_connections: self.max_connections,
             tls: self.tls_cert.clone().zip(self.tls_key.clone()),
-        }
+        })
     }
 }
 
@@ -231,7 +247,7 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
-    /// 数据加密密钥（SM4，--data-key）：encrypt 把配置密钥前存入的明文数据加密
+    /// 数据加密密钥（SM4，--data-key）：encrypt 把配置密钥前存入的明文数据加密；rotate 更换密钥
     DataKey {
         #[command(subcommand)]
         action: DataKeyAction,
@@ -378,12 +394,16 @@ fn main() -> ExitCode {
             addr,
             service,
             ..
-        } => run::demo_serve(data.as_deref(), &addr, &service.settings()),
+        } => service
+            .settings()
+            .and_then(|s| run::demo_serve(data.as_deref(), &addr, &s)),
         Command::Serve {
             data,
             addr,
             service,
-        } => run::serve(&data, &addr, &service.settings()),
+        } => service
+            .settings()
+            .and_then(|s| run::serve(&data, &addr, &s)),
         Command::Rubric {
             action: RubricAction::Check { file },
         } => run::rubric_check(&file),
@@ -450,6 +470,14 @@ fn main() -> ExitCode {
         Command::DataKey {
             action: DataKeyAction::Encrypt { data },
         } => run::data_key_encrypt(&data),
+        Command::DataKey {
+            action:
+                DataKeyAction::Rotate {
+                    data,
+                    old_key,
+                    new_key,
+                },
+        } => run::data_key_rotate(&data, &old_key, &new_key),
         Command::Backup { data, out } => run::backup(&data, &out),
         Command::Transfer { data, to } => run::transfer(&data, &to),
         Command::Restore { from, data } => run::restore(&from, &data),

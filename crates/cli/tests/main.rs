@@ -27,6 +27,8 @@ mod real_rubrics;
 mod rubric;
 /// `kaohe rubric export --format xlsx` and `kaohe rubric import`: the round trip, bad cells.
 mod rubric_sheet;
+/// The real `kaohe serve` never writes a password to its output (issue 14).
+mod secrets;
 /// The service's data directory from the command line: `kaohe user add`, `kaohe audit verify`.
 mod service;
 /// Shared helpers: running the binary, copying the demo inputs into a scratch folder.

@@ -83,7 +83,7 @@ fn user_add_and_audit_verify_and_tampering_is_named() {
     assert_eq!(o.code, 2, "{}", o.stdout);
     assert_eq!(
         o.stderr.trim(),
-        "审计日志完好（共 4 条），但数据表与审计日志不符——有数据在审计日志之外被改动：\n  - 账户“juegang”在表中为 掘港填报员（单位填报员，单位 320623100，启用），审计日志记载为 掘港填报员（单位填报员，单位 320623001，启用）：在审计日志之外被改动"
+        "审计日志完好（共 4 条），但数据表与审计日志不符——有数据在审计日志之外被改动：\n  - 账户“juegang”在表中为 掘****（单位填报员，单位 320623100，启用），审计日志记载为 掘****（单位填报员，单位 320623001，启用）：在审计日志之外被改动"
     );
     sql("UPDATE users SET unit_code = '320623001' WHERE login = 'juegang'");
 

@@ -91,6 +91,49 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
+/// The client certificate the 国密 gateway verified, as its header says — only when the service is
+/// configured for it ([`crate::Settings::client_cert_header`]), behind HTTPS, and the connection
+/// comes from a loopback address (the gateway): otherwise `None`, whatever the request carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCert(pub Option<String>);
+
+impl ClientCert {
+    pub fn of(headers: &HeaderMap, ext: &axum::http::Extensions, st: &AppState) -> ClientCert {
+        let Some(name) = st.settings.client_cert_header.as_ref() else {
+            return ClientCert(None);
+        };
+        let from_gateway = ext
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_some_and(|ConnectInfo(a)| a.ip().is_loopback());
+        if !st.settings.https || !from_gateway {
+            return ClientCert(None);
+        }
+        // One value only: a second one is not the gateway's alone.
+        let mut values = headers.get_all(name).iter();
+        let (Some(v), None) = (values.next(), values.next()) else {
+            return ClientCert(None);
+        };
+        // A subject may carry Chinese as UTF-8 (or the gateway's escapes, kept as they come).
+        ClientCert(
+            std::str::from_utf8(v.as_bytes())
+                .ok()
+                .map(str::trim)
+                .filter(|v| kaohe_store::store::cert_problem(v).is_none())
+                .map(str::to_string),
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for ClientCert {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientCert::of(&parts.headers, &parts.extensions, state))
+    }
+}
+
 /// Counts failed sign-ins and says when to refuse. Kept small so that a store-backed lock (a later
 /// issue) can replace the memory one.
 pub trait LoginLimiter: Send + Sync {
@@ -409,6 +452,7 @@ pub(crate) async fn sign_in(
     login: &str,
     password: &str,
     addr: ClientAddr,
+    cert: ClientCert,
 ) -> ApiResult<SignedInNow> {
     let chars = login.chars().count();
     if chars > MAX_LOGIN_CHARS {
@@ -443,10 +487,20 @@ pub(crate) async fn sign_in(
     };
     st.limiter.succeeded(login, addr);
     let (token, csrf) = (random_hex(32), random_hex(16));
-    let done = st
+    let done = match st
         .store
-        .sign_in(&user, &token, &csrf, &place, &now_iso)
-        .await?;
+        .sign_in(&user, &token, &csrf, &place, cert.0.as_deref(), &now_iso)
+        .await
+    {
+        Ok(d) => d,
+        // 须证书登录 and no (or another) certificate: a failed sign-in, counted and audited.
+        Err(kaohe_store::StoreError::Forbidden(m)) => {
+            st.limiter.failed(login, addr, now);
+            st.store.login_failed(login, &place, &now_iso).await?;
+            return Err(AppError::new(StatusCode::UNAUTHORIZED, m));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let max_age = kaohe_store::security::epoch(&done.expires).unwrap_or(0) - now as i64;
     let secure = if st.settings.https { "; Secure" } else { "" };
     let cookie =
@@ -474,9 +528,10 @@ pub(crate) fn clear_cookie(st: &AppState) -> HeaderValue {
 async fn login(
     State(st): State<AppState>,
     addr: ClientAddr,
+    cert: ClientCert,
     Json(body): Json<Login>,
 ) -> ApiResult<Response> {
-    let s = sign_in(&st, &body.login, &body.password, addr).await?;
+    let s = sign_in(&st, &body.login, &body.password, addr, cert).await?;
     let mut v = me_json(&s.user, &s.csrf, s.must_change);
     v["last_sign_in"] = match &s.previous {
         Some((at, place)) => serde_json::json!({ "at": at, "addr": place }),

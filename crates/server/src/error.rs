@@ -72,6 +72,10 @@ impl From<StoreError> for AppError {
                     format!("完整性校验失败：{m}。请联系管理员用 kaohe audit verify 检查"),
                 )
             }
+            StoreError::Unconfigured(m) => {
+                eprintln!("kaohe-server: configuration: {m}");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, m)
+            }
             other => {
                 eprintln!("kaohe-server: internal error: {other}");
                 AppError::new(

@@ -46,6 +46,17 @@ pub struct Settings {
     /// A proxy the service trusts stands in front: the client's address is the last one in
     /// `X-Forwarded-For` (the one the proxy saw), not the connection's.
     pub trusted_proxy: bool,
+    /// SM2 证书登录: the header in which the 国密 TLCP gateway in front passes the verified client
+    /// certificate's identity (serial and subject). Read only when `https` is on and only from a
+    /// loopback peer (the gateway on the same machine); a client elsewhere cannot set it.
+    pub client_cert_header: Option<axum::http::HeaderName>,
+}
+
+impl Settings {
+    /// A header name as `--client-cert-header` gives it, if it is one.
+    pub fn cert_header(name: &str) -> Option<axum::http::HeaderName> {
+        name.parse().ok()
+    }
 }
 
 /// Shared state of the service.

@@ -13,6 +13,9 @@ use tower::ServiceExt;
 
 use kaohe_store::testdb::Db;
 
+/// SM2 证书登录 through the 国密 gateway's header (issue 14).
+mod certs;
+use certs::*;
 /// A served instance's connections: timeouts and the cap (issue 9).
 mod connections;
 /// Security headers, Secure cookies and HSTS, the OpenAPI document (issue 9).
@@ -35,6 +38,8 @@ kaohe_store::on_both!(
     a_corrupt_stored_score_is_an_error_never_a_zero,
     a_password_is_never_echoed_or_kept_and_a_sign_out_leaves_no_session,
     a_phone_is_sealed_at_rest_and_shown_opened_only_to_who_manages_accounts,
+    a_missing_data_key_is_a_500_that_says_what_to_configure,
+    sm2_certificate_sign_in_needs_the_password_and_the_bound_certificate,
     sign_in_sets_a_safe_cookie_and_wrong_passwords_are_limited,
     every_route_for_every_role,
     a_state_change_without_the_csrf_token_is_refused,

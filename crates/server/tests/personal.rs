@@ -65,13 +65,93 @@ pub(crate) async fn a_phone_is_sealed_at_rest_and_shown_opened_only_to_who_manag
     let (s, v, _) = plain
         .call(&admin, "GET", "/api/accounts", None, false)
         .await;
-    assert!(s.is_client_error() || s.is_server_error(), "{s}");
-    assert!(
-        v["error"].as_str().unwrap().contains("未配置数据加密密钥"),
-        "{v}"
+    assert_eq!(
+        s,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "a fault of the configuration: {v}"
     );
+    says_what_to_configure(v["error"].as_str().unwrap());
     let who = web_login(&plain, "admin").await;
     let (s, html) = page(&plain, &who, &format!("/a/{}/setup", plain.id)).await;
-    assert_ne!(s, StatusCode::OK);
-    assert!(html.contains("未配置数据加密密钥"), "{html}");
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    says_what_to_configure(&html);
+}
+
+/// A missing data key's message: what is sealed and what the administrator must configure.
+fn says_what_to_configure(m: &str) {
+    for words in [
+        "未配置数据加密密钥",
+        "请系统管理员",
+        "--data-key",
+        "重启服务",
+    ] {
+        assert!(m.contains(words), "{words} not in: {m}");
+    }
+}
+
+/// Data sealed with the key, served by a service started without it: a fault of the server's
+/// configuration (500) that tells the administrator what to configure — an evidence file as much
+/// as a phone — never 422 (nothing is wrong with the request) and never an empty value.
+pub(crate) async fn a_missing_data_key_is_a_500_that_says_what_to_configure(db: Db) {
+    let plain = app(db).await;
+    let a = keyed(&plain, [7; 16]);
+    let s = &a.store;
+    let now = kaohe_server::iso(T0);
+    let admin_u = s
+        .authenticate("admin", "password-123")
+        .await
+        .unwrap()
+        .unwrap();
+    let id = s
+        .create_assessment(&admin_u, "缺少密钥", RUBRIC, &now)
+        .await
+        .unwrap();
+    s.add_unit(&admin_u, id, "320623001", "掘港街道", "街道", &now)
+        .await
+        .unwrap();
+    s.advance(
+        &admin_u,
+        id,
+        Stage::SelfAssessment,
+        "",
+        &now,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
+    let rep = a.login("juegang").await;
+    let path = format!("/api/assessments/{id}/units/320623001/clauses/1.1.1/evidence");
+    let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF".to_vec();
+    let (st, body, _) = a.raw(&rep, "PUT", &path, &[], pdf.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let sha = kaohe_core::rubric::sha256_hex(&pdf);
+    let (st, body, _) = a
+        .raw(
+            &rep,
+            "GET",
+            &format!("/api/evidence/{sha}"),
+            &[],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        (st, body),
+        (StatusCode::OK, pdf),
+        "the keyed service serves it"
+    );
+    let rep = plain.login("juegang").await;
+    let (st, body, _) = plain
+        .raw(
+            &rep,
+            "GET",
+            &format!("/api/evidence/{sha}"),
+            &[],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::INTERNAL_SERVER_ERROR);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let m = v["error"].as_str().unwrap();
+    says_what_to_configure(m);
+    assert!(m.contains("佐证材料"), "{m}");
 }

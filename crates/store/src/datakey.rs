@@ -6,7 +6,8 @@
 //! and still reads. The key lives outside the database and outside the data directory's backups:
 //! whoever keeps backups keeps the key file too, apart from them.
 //!
-//! 个人信息 in the database (an account's phone) is sealed with the same key, field by field:
+//! 个人信息 in the database (an account's phone, a reporter's name, a bound certificate's identity)
+//! is sealed with the same key, field by field:
 //! [`FIELD_PREFIX`] ‖ hex(nonce ‖ ciphertext ‖ tag), with the column and row (`users.phone/<login>`)
 //! as associated data, so a value copied to another row does not open. A value without the prefix
 //! is one stored before the key and still reads.
@@ -77,6 +78,11 @@ impl DataKey {
                     "格式不对：应为 16 字节 SM4 密钥，即 32 位十六进制数字（或 16 字节原始数据）",
                 )
             })
+    }
+
+    /// Whether `other` is the same key.
+    pub fn same_as(&self, other: &DataKey) -> bool {
+        self.key == other.key
     }
 
     fn cipher(&self) -> Sm4Gcm {
@@ -154,6 +160,15 @@ impl DataKey {
             .map_err(|_| "SM4-GCM 认证标签不符：数据被改动、移到别的记录或密钥不对".to_string())?;
         String::from_utf8(plain).map_err(|_| "解密结果不是文本".to_string())
     }
+}
+
+/// What a service started without the data key says when it meets data sealed with one: `what`
+/// is sealed, and what the administrator must configure (a fault of the service's configuration,
+/// never shown as an empty value).
+pub fn missing_key(what: &str) -> String {
+    format!(
+        "{what}已用 SM4 加密存储，但本服务未配置数据加密密钥：请系统管理员在启动 kaohe serve 时用 --data-key 密钥文件（或环境变量 KAOHE_DATA_KEY）给出加密时所用的 SM4 密钥，再重启服务"
+    )
 }
 
 /// Whether a stored database field is encrypted ([`FIELD_PREFIX`]).

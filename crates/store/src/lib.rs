@@ -41,7 +41,7 @@ pub use store::{
     NewFinding, NewUnit, Objection, Progress, Roster, RubricDraft, Sealed, Store, StoreError,
     Submission,
 };
-pub use store::{Attach, ObjectionHistory, Outcome, Upload};
+pub use store::{Attach, BadFile, Encrypted, ObjectionHistory, Outcome, Rotated, Upload};
 pub use store::{
     GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,
 };

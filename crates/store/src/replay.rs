@@ -766,13 +766,17 @@ impl Store {
             .await?
         {
             let login: String = r.get("login");
+            let role: String = r.get("role");
+            // A reporter's name is compared as the log keeps it (`crate::store::replay_names`).
+            let (name, want) =
+                self.replay_names(&login, &role, r.get("name"), st.users.remove(&login))?;
             let got = (
-                r.get::<String, _>("name"),
-                r.get::<String, _>("role"),
+                name,
+                role,
                 r.get::<Option<String>, _>("unit_code"),
                 r.get::<i64, _>("active") != 0,
             );
-            match st.users.remove(&login) {
+            match want {
                 None => d.push(format!(
                     "账户“{login}”（{}）在表中，审计日志中没有创建记录：在审计日志之外被写入",
                     role_label(&got.1)

@@ -76,6 +76,13 @@ pub const SETTINGS: &[Setting] = &[
         max: 1440,
     },
     Setting {
+        key: "require_cert",
+        label: "须证书登录（1 为开启：登录须同时核对密码和系统管理员为该账号绑定的 SM2 数字证书，证书由前置的国密网关核验后转来；0 为只核对密码）",
+        default: 0,
+        min: 0,
+        max: 1,
+    },
+    Setting {
         key: "audit_retention_days",
         label: "审计日志保留期（天，不少于 180 天，网络安全法第二十一条）",
         default: 180,
@@ -141,6 +148,10 @@ impl SecuritySettings {
     }
     pub fn lock_secs(&self) -> i64 {
         self.get("lock_minutes") * 60
+    }
+    /// 须证书登录: a sign-in needs the password and the account's bound certificate.
+    pub fn require_cert(&self) -> bool {
+        self.get("require_cert") == 1
     }
 }
 

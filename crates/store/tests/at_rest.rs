@@ -71,8 +71,8 @@ pub(crate) async fn evidence_is_sm4_encrypted_at_rest_and_a_changed_file_is_refu
     );
     // Without the key an encrypted file is an error that says so, never the ciphertext.
     match plain_store.evidence_file(&w.reporter, &b.sha256).await {
-        Err(StoreError::Invalid(m)) => assert!(m.contains("未配置数据加密密钥"), "{m}"),
-        other => panic!("expected Invalid, got {other:?}"),
+        Err(StoreError::Unconfigured(m)) => assert!(m.contains("未配置数据加密密钥"), "{m}"),
+        other => panic!("expected Unconfigured, got {other:?}"),
     }
     // One byte changed on disk, encrypted or plain: refused as tampered, never served.
     for (sha, s) in [

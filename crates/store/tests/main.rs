@@ -49,6 +49,8 @@ kaohe_store::on_both!(
     phones_are_sm4_encrypted_at_rest_and_a_changed_value_is_refused,
     what_was_stored_before_the_key_is_encrypted_once,
     only_account_managers_read_phones,
+    a_rotation_moves_every_sealed_value_to_the_new_key,
+    reporters_names_are_sm4_encrypted_at_rest_and_opened_where_shown,
     a_backup_restores_with_its_audit_chain_and_sealed_versions_verifiable,
 );
 

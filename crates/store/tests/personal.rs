@@ -3,6 +3,8 @@
 //! masked), read back opened where it is shown; a changed value, one copied from another account, a
 //! wrong key or no key is an error in Chinese, never an empty phone; `encrypt_stored` seals what was
 //! stored plain before the key (phones and evidence files), once; and who may read phones at all.
+//! Reporters' names sealed the same way (masked in the log); `rotate_data_key` moves every sealed
+//! value and file to a new key.
 
 use super::*;
 use kaohe_store::datakey::{DataKey, FIELD_PREFIX, MAGIC};
@@ -115,7 +117,7 @@ pub(crate) async fn phones_are_sm4_encrypted_at_rest_and_a_changed_value_is_refu
     );
     // Without the key, or with another: an error that says so, never an empty phone.
     match phones(plain, &w.admin).await {
-        Err(StoreError::Invalid(m)) => {
+        Err(StoreError::Unconfigured(m)) => {
             assert!(
                 m.contains("sunmei") && m.contains("未配置数据加密密钥"),
                 "{m}"
@@ -244,8 +246,14 @@ pub(crate) async fn what_was_stored_before_the_key_is_encrypted_once(db: Db) {
         "left as it was"
     );
     let log = logged(&keyed).await;
-    assert!(log.contains(r#"{"files":1,"phones":1}"#), "{log}");
-    assert!(log.contains(r#"{"files":0,"phones":0}"#), "{log}");
+    assert!(
+        log.contains(r#"{"bad_files":0,"certs":0,"files":1,"names":1,"phones":1}"#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"{"bad_files":0,"certs":0,"files":0,"names":0,"phones":0}"#),
+        "{log}"
+    );
     assert!(keyed.audit_verify().await.unwrap().is_ok());
 }
 
@@ -303,4 +311,260 @@ pub(crate) async fn only_account_managers_read_phones(db: Db) {
             other => panic!("{} read the accounts: {other:?}", who.login),
         }
     }
+}
+
+/// 更换数据加密密钥: every sealed phone and file moves from the old key to the new one; a wrong old
+/// key changes nothing; the store with the new key reads everything, the old key nothing; a rerun
+/// changes nothing and logs nothing.
+pub(crate) async fn a_rotation_moves_every_sealed_value_to_the_new_key(db: Db) {
+    let w = world(db).await;
+    let (old, new) = (DataKey::new(KEY), DataKey::new(*b"another-sm4-key!"));
+    let before = w.store.clone().with_data_key(Some(old.clone()));
+    move_to(&w.store, &w.admin, w.id, Stage::SelfAssessment).await;
+    for (login, name, phone) in [
+        ("zhouli", "周立", "13912345678"),
+        ("wuqing", "吴青", "13800005555"),
+    ] {
+        before
+            .add_account(
+                &w.admin,
+                Some(w.id),
+                &person(login, name, Role::Viewer, phone),
+                NOW,
+            )
+            .await
+            .unwrap();
+    }
+    let clause = {
+        let (r, _) = kaohe_core::rubric::load("r", RUBRIC);
+        r.unwrap()
+            .self_assessed("街道")
+            .next()
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let pdf: &[u8] = b"%PDF-1.4\n%sealed with the old key\n";
+    let e = before
+        .put_evidence(&w.reporter, w.id, "320623001", &clause, "a.pdf", pdf, NOW)
+        .await
+        .unwrap();
+    let raw = || async {
+        (
+            raw_phone(&w.store, "zhouli").await,
+            raw_phone(&w.store, "wuqing").await,
+            std::fs::read(
+                w.dir
+                    .path()
+                    .join("evidence")
+                    .join(&e.sha256[..2])
+                    .join(&e.sha256),
+            )
+            .unwrap(),
+        )
+    };
+    let sealed = raw().await;
+    // A wrong old key: refused, nothing changed.
+    let wrong = DataKey::new([5; 16]);
+    match w.store.rotate_data_key(&wrong, &new, NOW).await {
+        Err(StoreError::Invalid(m)) => {
+            assert!(
+                m.contains("旧密钥（--old-key）不对") && m.contains("账号“zhouli”的电话"),
+                "{m}"
+            )
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert_eq!(raw().await, sealed);
+    let done = w.store.rotate_data_key(&old, &new, NOW).await.unwrap();
+    assert_eq!((done.files, done.fields, done.already), (1, 2, 0));
+    let after = w.store.clone().with_data_key(Some(new.clone()));
+    let read = phones(&after, &w.admin).await.unwrap();
+    for (login, phone) in [("zhouli", "13912345678"), ("wuqing", "13800005555")] {
+        assert!(
+            read.contains(&(login.into(), Some(phone.into()))),
+            "{read:?}"
+        );
+    }
+    assert_eq!(
+        after.evidence_file(&w.reporter, &e.sha256).await.unwrap().0,
+        pdf
+    );
+    // The old key opens nothing any more.
+    assert!(matches!(
+        phones(&before, &w.admin).await,
+        Err(StoreError::Tampered(_))
+    ));
+    assert!(matches!(
+        before.evidence_file(&w.reporter, &e.sha256).await,
+        Err(StoreError::Tampered(_))
+    ));
+    // Again: nothing under the old key.
+    let rotated = raw().await;
+    let again = w.store.rotate_data_key(&old, &new, NOW).await.unwrap();
+    assert_eq!((again.files, again.fields, again.already), (0, 0, 3));
+    assert_eq!(raw().await, rotated);
+    let log = logged(&w.store).await;
+    assert_eq!(
+        log.matches(r#"{"already":0,"fields":2,"files":1}"#).count(),
+        1,
+        "{log}"
+    );
+    assert!(w.store.audit_verify().await.unwrap().is_ok());
+}
+
+async fn raw_name(s: &Store, login: &str) -> String {
+    sqlx::query_scalar("SELECT name FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+}
+
+/// 填报员的姓名: with the key a reporter's name is sealed in `users.name` (bound to the account)
+/// and opened wherever it is shown to who may read it — the account itself at sign-in, the
+/// account lists, the 自评分 it wrote, the evidence it uploaded, the objection it filed — and
+/// masked in the audit log (`陈**`), whose replay still checks the account; an officer's name stays
+/// plain (the label of what they decide). Without the key: an error naming the missing key, never
+/// an empty name; a changed or moved value is refused; `encrypt_stored` seals names stored before
+/// the key, and a rotation moves them to the new key.
+pub(crate) async fn reporters_names_are_sm4_encrypted_at_rest_and_opened_where_shown(db: Db) {
+    let w = world(db).await;
+    let keyed = w.store.clone().with_data_key(Some(DataKey::new(KEY)));
+    keyed
+        .add_account(
+            &w.admin,
+            Some(w.id),
+            &NewAccount {
+                login: "chenxh".into(),
+                name: "陈小红".into(),
+                role: Role::Reporter,
+                unit: Some("320623001".into()),
+                phone: None,
+                password: "Initial-pass-1".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    keyed
+        .add_account(
+            &w.admin,
+            Some(w.id),
+            &person("zhouli", "周立", Role::Viewer, "13912345678"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let raw = raw_name(&keyed, "chenxh").await;
+    assert!(
+        raw.starts_with(FIELD_PREFIX) && !raw.contains("陈"),
+        "{raw}"
+    );
+    assert_eq!(
+        raw_name(&keyed, "zhouli").await,
+        "周立",
+        "an officer's stays plain"
+    );
+    // Opened for the account itself, and where its work is shown.
+    let me = keyed
+        .authenticate("chenxh", "Initial-pass-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(me.name, "陈小红");
+    move_to(&keyed, &w.admin, w.id, Stage::SelfAssessment).await;
+    let clause = {
+        let (r, _) = kaohe_core::rubric::load("r", RUBRIC);
+        r.unwrap()
+            .self_assessed("街道")
+            .next()
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let e = keyed
+        .put_evidence(
+            &me,
+            w.id,
+            "320623001",
+            &clause,
+            "a.pdf",
+            b"%PDF-1.4\n%x\n",
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(e.uploaded_by, "陈小红");
+    let listed = keyed.evidence(&w.admin, w.id, "320623001").await.unwrap();
+    assert_eq!(listed[0].uploaded_by, "陈小红");
+    let accounts = keyed.accounts(&w.admin).await.unwrap();
+    let a = accounts.iter().find(|a| a.login == "chenxh").unwrap();
+    assert_eq!(a.name, "陈小红");
+    // The log keeps it masked; the replay still checks the account.
+    let log = logged(&keyed).await;
+    assert!(!log.contains("陈小红") && log.contains("陈**"), "{log}");
+    assert!(log.contains("周立"), "an officer's name is logged: {log}");
+    assert!(keyed.audit_verify().await.unwrap().is_ok());
+    // Without the key: an error naming what to configure, never an empty name.
+    match w.store.accounts(&w.admin).await {
+        Err(StoreError::Unconfigured(m)) => {
+            assert!(
+                m.contains("chenxh") && m.contains("姓名") && m.contains("--data-key"),
+                "{m}"
+            )
+        }
+        other => panic!("expected Unconfigured, got {other:?}"),
+    }
+    match w.store.authenticate("chenxh", "Initial-pass-1").await {
+        Err(StoreError::Unconfigured(_)) => {}
+        other => panic!("expected Unconfigured, got {other:?}"),
+    }
+    // A sealed name moved to another account does not open there.
+    sqlx::query("UPDATE users SET name = $1 WHERE login = 'juegang'")
+        .bind(&raw)
+        .execute(keyed.pool())
+        .await
+        .unwrap();
+    match keyed.authenticate("juegang", "reporter-pass-1").await {
+        Err(StoreError::Tampered(m)) => assert!(m.contains("juegang") && m.contains("姓名"), "{m}"),
+        other => panic!("expected Tampered, got {other:?}"),
+    }
+    sqlx::query("UPDATE users SET name = '掘港填报员' WHERE login = 'juegang'")
+        .execute(keyed.pool())
+        .await
+        .unwrap();
+    // Names stored before the key (the world's reporters) are sealed by `encrypt_stored`.
+    let done = keyed.encrypt_stored(NOW).await.unwrap();
+    let reporters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'reporter'")
+        .fetch_one(keyed.pool())
+        .await
+        .unwrap();
+    assert_eq!(done.names as i64, reporters - 1, "all but chenxh");
+    let plain_names: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM users WHERE role = 'reporter' AND name NOT LIKE 'sm4gcm:%'",
+    )
+    .fetch_all(keyed.pool())
+    .await
+    .unwrap();
+    assert!(plain_names.is_empty(), "{plain_names:?}");
+    // A rotation moves them to the new key.
+    let new = DataKey::new(*b"another-sm4-key!");
+    let r = keyed
+        .rotate_data_key(&DataKey::new(KEY), &new, NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.fields as i64,
+        reporters + 1,
+        "the names and zhouli's phone"
+    );
+    let after = w.store.clone().with_data_key(Some(new));
+    let me = after
+        .authenticate("chenxh", "Initial-pass-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(me.name, "陈小红");
+    assert!(after.audit_verify().await.unwrap().is_ok());
 }

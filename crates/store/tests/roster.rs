@@ -125,7 +125,8 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     );
     assert_eq!(m, "登录名“matang”已存在");
 
-    // Edit: name, unit (one of the assessment's), phone; audited with before and after (the phone masked).
+    // Edit: name, unit (one of the assessment's), phone; audited with before and after (the phone
+    // masked, and a reporter's name: the log keeps its first character).
     let edit = AccountEdit {
         name: "掘港街道填报员".into(),
         role: Role::Reporter,
@@ -140,13 +141,13 @@ pub(crate) async fn accounts_are_added_edited_and_disabled_by_the_admin_with_the
     assert_eq!(
         e.old.as_deref(),
         Some(
-            r#"{"login":"juegang","name":"掘港填报员","phone":null,"role":"reporter","unit":"320623001"}"#
+            r#"{"login":"juegang","name":"掘****","phone":null,"role":"reporter","unit":"320623001"}"#
         )
     );
     assert_eq!(
         e.new.as_deref(),
         Some(
-            r#"{"login":"juegang","name":"掘港街道填报员","phone":"051******2345","role":"reporter","unit":"320623100"}"#
+            r#"{"login":"juegang","name":"掘******","phone":"051******2345","role":"reporter","unit":"320623100"}"#
         )
     );
     let m = invalid(

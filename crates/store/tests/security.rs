@@ -256,12 +256,12 @@ pub(crate) async fn the_audit_archive_is_signed_and_a_tampered_entry_is_named(db
     let s = &w.store;
     let (_, _, audit) = officers(s).await;
     let signed = s
-        .sign_in(&w.reporter, "tok", "csrf", "10.1.2.3", NOW)
+        .sign_in(&w.reporter, "tok", "csrf", "10.1.2.3", None, NOW)
         .await
         .unwrap();
     assert_eq!(signed.previous, None);
     let again = s
-        .sign_in(&w.reporter, "tok2", "csrf", "10.1.2.4", LATER)
+        .sign_in(&w.reporter, "tok2", "csrf", "10.1.2.4", None, LATER)
         .await
         .unwrap();
     assert_eq!(again.previous, Some((NOW.to_string(), "10.1.2.3".into())));

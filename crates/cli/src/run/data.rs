@@ -134,8 +134,67 @@ pub fn data_key_encrypt(data: &Path) -> Result<u8> {
         match store.encrypt_stored(&now_utc()).await {
             Ok(done) => {
                 println!(
-                    "已用 SM4 加密：佐证材料 {} 个，账号电话 {} 个（此前已加密的未再处理）",
-                    done.files, done.phones
+                    "已用 SM4 加密：佐证材料 {} 个，账号电话 {} 个，填报员姓名 {} 个，数字证书标识 {} 个（此前已加密的未再处理）",
+                    done.files, done.phones, done.names, done.certs
+                );
+                if done.bad.is_empty() {
+                    return Ok(EXIT_OK);
+                }
+                // Every changed file, each with both hashes: the admin restores them from a backup.
+                for b in &done.bad {
+                    eprintln!(
+                        "错误：佐证材料 {} 的内容与文件名不符（应为 sha256 {}，实为 {}）：文件被改动，未加密",
+                        b.path.display(),
+                        b.expected,
+                        b.found
+                    );
+                }
+                eprintln!(
+                    "共 {} 个佐证材料与文件名不符，未加密；其余已加密。请从备份恢复这些文件后再执行一次 kaohe data-key encrypt",
+                    done.bad.len()
+                );
+                Ok(EXIT_INVALID)
+            }
+            Err(kaohe_store::StoreError::Invalid(m)) => {
+                eprintln!("错误：{m}");
+                Ok(EXIT_INVALID)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+/// `kaohe data-key rotate`: every evidence file and personal value sealed with the old key
+/// re-encrypted with the new one (`Store::rotate_data_key`): a wrong old key changes nothing; a
+/// rerun after a crash finishes; audited.
+pub fn data_key_rotate(data: &Path, old_key: &Path, new_key: &Path) -> Result<u8> {
+    let keys = kaohe_store::datakey::DataKey::read(old_key)
+        .map(|o| (o, kaohe_store::datakey::DataKey::read(new_key)));
+    let (old, new) = match keys {
+        Ok((o, Ok(n))) => (o, n),
+        Err(e) | Ok((_, Err(e))) => {
+            eprintln!("错误：{e}");
+            return Ok(EXIT_INVALID);
+        }
+    };
+    sqlite_present(data)?;
+    runtime()?.block_on(async {
+        let store = open_store(data).await?;
+        match store.rotate_data_key(&old, &new, &now_utc()).await {
+            Ok(done) if done.files + done.fields == 0 => {
+                println!(
+                    "没有用旧密钥加密的数据：无需更换（已是新密钥加密的 {} 项未再处理）",
+                    done.already
+                );
+                Ok(EXIT_OK)
+            }
+            Ok(done) => {
+                println!(
+                    "已改用新密钥加密：佐证材料 {} 个，个人信息 {} 项（已是新密钥加密的 {} 项未再处理）。请把服务的 --data-key 改为新密钥文件 {} 后重启服务，并另行备份新密钥；确认无误后再销毁旧密钥",
+                    done.files,
+                    done.fields,
+                    done.already,
+                    new_key.display()
                 );
                 Ok(EXIT_OK)
             }

@@ -206,6 +206,10 @@ impl PageError {
                     format!("{e}。请联系管理员用 kaohe audit verify 检查"),
                 )
             }
+            StoreError::Unconfigured(m) => {
+                eprintln!("kaohe-server: configuration: {m}");
+                (StatusCode::INTERNAL_SERVER_ERROR, m)
+            }
             e @ StoreError::Corrupt(_) => {
                 eprintln!("kaohe-server: {e}");
                 (

@@ -15,6 +15,9 @@ struct SecurityPage<'a> {
     locks: Vec<kaohe_store::store::Lock>,
     accounts: Vec<AccountRow>,
     roles: Vec<(&'static str, &'static str)>,
+    /// Accounts with a bound certificate, and the active ones (for 须证书登录).
+    certified: usize,
+    active_accounts: usize,
 }
 
 /// An account as the officers' pages list it.
@@ -96,6 +99,12 @@ pub(super) async fn security_page(
         locks: st.store.locks(&a.user, &now).await.or_page(&a)?,
         accounts: account_rows(st.store.accounts(&a.user).await.or_page(&a)?),
         roles: roles(),
+        certified: st.store.certificates(&a.user).await.or_page(&a)?.len(),
+        active_accounts: 0,
+    };
+    let page = SecurityPage {
+        active_accounts: page.accounts.iter().filter(|u| u.active).count(),
+        ..page
     };
     Ok(render("security.html", page))
 }
@@ -164,6 +173,8 @@ struct SystemPage<'a> {
     frame: Frame<'a>,
     accounts: Vec<AccountRow>,
     roles: Vec<(&'static str, &'static str)>,
+    /// (login, certificate identity) of every account with a bound certificate.
+    certs: std::collections::BTreeMap<String, String>,
 }
 
 /// 系统管理 (系统管理员): every account.
@@ -177,12 +188,20 @@ pub(super) async fn system_page(
         frame: Frame::of(Some(&a)).notice(msg.msg).error(msg.error),
         accounts: account_rows(st.store.accounts(&a.user).await.or_page(&a)?),
         roles: roles(),
+        certs: st
+            .store
+            .certificates(&a.user)
+            .await
+            .or_page(&a)?
+            .into_iter()
+            .collect(),
     };
     Ok(render("system.html", page))
 }
 
 /// A 系统管理 form: `what` = add (login, name, role, phone; a generated initial password shown once),
-/// disable / enable (login, why), reset (login; a generated password shown once).
+/// disable / enable (login, why), reset (login; a generated password shown once), cert (login,
+/// cert: the certificate's identity to bind; empty removes the binding).
 pub(super) async fn system_form(
     State(st): State<AppState>,
     SignedIn(a): SignedIn,
@@ -234,6 +253,17 @@ pub(super) async fn system_form(
                 .await
                 .map(|_| {
                     format!("账号 {login} 的密码已重置为：{password}（只显示这一次，登录后须修改）")
+                })
+        }
+        "cert" => {
+            let cert = get("cert").trim().to_string();
+            let cert = Some(cert.as_str()).filter(|c| !c.is_empty());
+            st.store
+                .bind_certificate(&a.user, &login, cert, &now)
+                .await
+                .map(|_| match cert {
+                    Some(_) => format!("已为账号 {login} 绑定数字证书"),
+                    None => format!("已解除账号 {login} 的数字证书绑定"),
                 })
         }
         _ => Err(StoreError::Invalid("未知的操作".into())),

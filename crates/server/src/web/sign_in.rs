@@ -33,12 +33,13 @@ pub(super) struct LoginForm {
 pub(super) async fn login_form(
     State(st): State<AppState>,
     addr: auth::ClientAddr,
+    cert: auth::ClientCert,
     body: String,
 ) -> Response {
     let Ok(f) = serde_urlencoded::from_str::<LoginForm>(&body) else {
         return login("", Some("请填写登录名和密码".into()));
     };
-    match auth::sign_in(&st, &f.login, &f.password, addr).await {
+    match auth::sign_in(&st, &f.login, &f.password, addr, cert).await {
         Ok(s) => {
             // The previous sign-in's time and address, shown on the first page.
             let msg = serde_urlencoded::to_string([("msg", auth::last_sign_in_words(&s.previous))])

@@ -84,6 +84,7 @@ fn account_json(
     phone: Option<&str>,
 ) -> String {
     let phone = phone.map(super::personal::masked);
+    let name = super::personal::logged_name(role, name);
     serde_json::json!({ "login": login, "name": name, "role": role.key(), "unit": unit, "phone": phone })
         .to_string()
 }
@@ -128,7 +129,7 @@ impl Store {
             .await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(login)
-            .bind(name)
+            .bind(self.name_to_store(login, role, name)?)
             .bind(role.key())
             .bind(unit)
             .bind(hash_password(password))
@@ -137,7 +138,7 @@ impl Store {
             .await?;
         let actor = by.map(|u| u.login.as_str()).unwrap_or("系统");
         let new =
-            serde_json::json!({ "login": login, "name": name, "role": role.key(), "unit": unit })
+            serde_json::json!({ "login": login, "name": super::personal::logged_name(role, name), "role": role.key(), "unit": unit })
                 .to_string();
         self.audit(
             &mut tx,
@@ -162,7 +163,8 @@ impl Store {
 
     /// An account row as a `User`; a role the store would never have written is `Corrupt`, never
     /// read as some default role.
-    pub(super) fn user_from(r: &sqlx::any::AnyRow) -> Result<User> {
+    /// A reporter's sealed name is opened ([`Store::name_from_store`]).
+    pub(super) fn user_from(&self, r: &sqlx::any::AnyRow) -> Result<User> {
         let login: String = r.get("login");
         let role: String = r.get("role");
         Ok(User {
@@ -170,8 +172,8 @@ impl Store {
             role: Role::parse(&role).ok_or_else(|| {
                 StoreError::Corrupt(format!("账户“{login}”的角色“{role}”无法识别"))
             })?,
+            name: self.name_from_store(&login, r.get("name"))?,
             login,
-            name: r.get("name"),
             unit_code: r.get("unit_code"),
         })
     }
@@ -190,7 +192,7 @@ impl Store {
         .await
         .map_err(|e| StoreError::Corrupt(format!("密码校验中断：{e}")))?;
         Ok(match (row, ok) {
-            (Some(r), true) => Some(Self::user_from(&r)?),
+            (Some(r), true) => Some(self.user_from(&r)?),
             _ => None,
         })
     }
@@ -202,7 +204,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(Self::user_from).transpose()
+        row.as_ref().map(|r| self.user_from(r)).transpose()
     }
 
     /// Starts a session for `user`: the token (for the cookie) and the CSRF token. Only the token's
@@ -287,7 +289,7 @@ impl Store {
             .is_some_and(|c| t - c >= s.max_age_secs());
         Ok(Some(Session {
             csrf: r.get("csrf"),
-            user: Self::user_from(&r)?,
+            user: self.user_from(&r)?,
             must_change_password: r.get::<i64, _>("must_change_password") != 0 || expired,
         }))
     }
@@ -319,7 +321,7 @@ impl Store {
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(Self::user_from).transpose()
+        row.as_ref().map(|r| self.user_from(r)).transpose()
     }
 
     /// All accounts (admin).
@@ -331,7 +333,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(Self::user_from).collect()
+        rows.iter().map(|r| self.user_from(r)).collect()
     }
 }
 
@@ -347,7 +349,7 @@ pub(super) struct Held {
 
 impl Store {
     /// The account `login` read inside `tx`, or `NotFound`.
-    pub(super) async fn held(tx: &mut sqlx::AnyConnection, login: &str) -> Result<Held> {
+    pub(super) async fn held(&self, tx: &mut sqlx::AnyConnection, login: &str) -> Result<Held> {
         let r = sqlx::query(
             "SELECT id, login, name, role, unit_code, phone, active FROM users WHERE login = $1",
         )
@@ -355,7 +357,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("没有账号“{login}”")))?;
-        let u = Self::user_from(&r)?;
+        let u = self.user_from(&r)?;
         Ok(Held {
             id: u.id,
             name: u.name,
@@ -504,7 +506,7 @@ impl Store {
         let stored = self.phone_to_store(&new.login, phone)?;
         let id: i64 = sqlx::query_scalar("INSERT INTO users (login, name, role, unit_code, password_hash, created_at, phone, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) RETURNING id")
             .bind(&new.login)
-            .bind(&new.name)
+            .bind(self.name_to_store(&new.login, new.role, &new.name)?)
             .bind(new.role.key())
             .bind(new.unit.as_deref())
             .bind(hash)
@@ -546,7 +548,7 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                let u = Self::user_from(r)?;
+                let u = self.user_from(r)?;
                 let phone = self.phone_from_store(&u.login, r.get("phone"))?;
                 Ok(Account {
                     login: u.login,
@@ -581,7 +583,7 @@ impl Store {
             phone,
         ))?;
         let mut tx = self.accounts_change(by, assessment).await?;
-        let old = Self::held(&mut tx, login).await?;
+        let old = self.held(&mut tx, login).await?;
         Self::officer_accounts_by(Some(by), &[old.role, edit.role])?;
         if old.role == Role::Admin && edit.role != Role::Admin {
             Self::keeps_an_admin(&mut tx, login).await?;
@@ -600,7 +602,7 @@ impl Store {
         sqlx::query(
             "UPDATE users SET name = $1, role = $2, unit_code = $3, phone = $4 WHERE id = $5",
         )
-        .bind(&edit.name)
+        .bind(self.name_to_store(login, edit.role, &edit.name)?)
         .bind(edit.role.key())
         .bind(edit.unit.as_deref())
         .bind(self.phone_to_store(login, phone)?)
@@ -648,7 +650,7 @@ impl Store {
         if let Some(p) = roster::reason_problem(why) {
             return Err(StoreError::Invalid(p));
         }
-        let old = Self::held(&mut tx, login).await?;
+        let old = self.held(&mut tx, login).await?;
         Self::officer_accounts_by(Some(by), &[old.role])?;
         if old.active == active {
             return Err(StoreError::Invalid(format!(

@@ -60,10 +60,13 @@ impl Store {
         let rows = sqlx::query("SELECT login, name FROM users ORDER BY login")
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get("login"), r.get("name")))
-            .collect())
+        rows.iter()
+            .map(|r| {
+                let login: String = r.get("login");
+                let name = self.name_from_store(&login, r.get("name"))?;
+                Ok((login, name))
+            })
+            .collect()
     }
 
     pub async fn audit_search(

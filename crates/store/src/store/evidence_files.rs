@@ -57,9 +57,9 @@ impl Store {
         let file = std::fs::read(self.evidence_path(sha))?;
         let bytes = if crate::datakey::is_encrypted(&file) {
             let Some(k) = &self.data_key else {
-                return Err(StoreError::Invalid(
-                    "佐证材料已用 SM4 加密存储，但未配置数据加密密钥（--data-key / KAOHE_DATA_KEY）".into(),
-                ));
+                return Err(StoreError::Unconfigured(crate::datakey::missing_key(
+                    "佐证材料",
+                )));
             };
             k.decrypt(sha, &file).map_err(|e| {
                 StoreError::Tampered(format!("佐证材料 {} 解密失败（{e}）", &sha[..12]))
@@ -194,26 +194,32 @@ impl Store {
             .check_read(by, assessment, Read::Findings, unit)
             .await
             .is_ok();
-        let rows = sqlx::query("SELECT l.id, l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, l.uploaded_at, l.objection_id, l.finding_id, l.taken_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.id")
+        let rows = sqlx::query("SELECT l.id, l.sha256, e.mime, e.size, l.original_name, l.clause_id, u.name AS by_name, u.login AS by_login, l.uploaded_at, l.objection_id, l.finding_id, l.taken_at FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 JOIN users u ON u.id = l.uploaded_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.id")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
+        let all = rows
             .iter()
-            .map(|r| EvidenceRef {
-                id: r.get("id"),
-                sha256: r.get("sha256"),
-                mime: r.get("mime"),
-                size: r.get("size"),
-                original_name: r.get("original_name"),
-                clause_id: r.get("clause_id"),
-                uploaded_by: r.get("by_name"),
-                uploaded_at: r.get("uploaded_at"),
-                objection_id: r.get("objection_id"),
-                finding_id: r.get("finding_id"),
-                taken_at: r.get("taken_at"),
+            .map(|r| {
+                Ok(EvidenceRef {
+                    id: r.get("id"),
+                    sha256: r.get("sha256"),
+                    mime: r.get("mime"),
+                    size: r.get("size"),
+                    original_name: r.get("original_name"),
+                    clause_id: r.get("clause_id"),
+                    uploaded_by: self
+                        .name_from_store(&r.get::<String, _>("by_login"), r.get("by_name"))?,
+                    uploaded_at: r.get("uploaded_at"),
+                    objection_id: r.get("objection_id"),
+                    finding_id: r.get("finding_id"),
+                    taken_at: r.get("taken_at"),
+                })
             })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(all
+            .into_iter()
             .filter(|e| findings || e.finding_id.is_none())
             .collect())
     }

@@ -104,7 +104,7 @@ impl Store {
         expected: Option<i64>,
         now: &str,
     ) -> Result<Score> {
-        let current = Self::score_in(tx, assessment, unit, clause, ledger).await?;
+        let current = self.score_in(tx, assessment, unit, clause, ledger).await?;
         let version = match (&current, expected) {
             (None, None) => 1,
             (Some(cur), Some(v)) if cur.version == v => v + 1,
@@ -133,7 +133,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if upsert.rows_affected() != 1 {
-            let cur = Self::score_in(tx, assessment, unit, clause, ledger)
+            let cur = self
+                .score_in(tx, assessment, unit, clause, ledger)
                 .await?
                 .ok_or_else(|| StoreError::Invalid("该分数已不存在，请刷新".into()))?;
             return Err(StoreError::Conflict {
@@ -160,35 +161,40 @@ impl Store {
             Some(reason.trim()),
         )
         .await?;
-        Self::score_in(tx, assessment, unit, clause, ledger)
+        self.score_in(tx, assessment, unit, clause, ledger)
             .await?
             .ok_or_else(|| StoreError::Invalid("该分数写入后未找到".into()))
     }
 
     pub(super) async fn score_in(
+        &self,
         tx: &mut sqlx::AnyConnection,
         assessment: i64,
         unit: &str,
         clause: &str,
         ledger: Ledger,
     ) -> Result<Option<Score>> {
-        let r = sqlx::query("SELECT l.unit_code, l.clause_id, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 AND l.clause_id = $3 AND l.ledger = $4")
+        let r = sqlx::query("SELECT l.unit_code, l.clause_id, l.score, l.reason, l.version, u.name AS by_name, u.login AS by_login, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 AND l.clause_id = $3 AND l.ledger = $4")
             .bind(assessment)
             .bind(unit)
             .bind(clause)
             .bind(ledger.key())
             .fetch_optional(&mut *tx)
             .await?;
-        Ok(r.map(|r| Score {
-            unit_code: r.get("unit_code"),
-            clause_id: r.get("clause_id"),
-            ledger,
-            score: r.get("score"),
-            reason: r.get("reason"),
-            version: r.get("version"),
-            updated_by: r.get("by_name"),
-            updated_at: r.get("updated_at"),
-        }))
+        r.map(|r| {
+            Ok(Score {
+                unit_code: r.get("unit_code"),
+                clause_id: r.get("clause_id"),
+                ledger,
+                score: r.get("score"),
+                reason: r.get("reason"),
+                version: r.get("version"),
+                updated_by: self
+                    .name_from_store(&r.get::<String, _>("by_login"), r.get("by_name"))?,
+                updated_at: r.get("updated_at"),
+            })
+        })
+        .transpose()
     }
 
     /// The scores of a unit that `by` may read ([`policy::may_read`]), in the ledgers it may read;
@@ -212,7 +218,7 @@ impl Store {
 
     /// Every score of a unit, in all three ledgers (for the store's own checks).
     pub(super) async fn all_scores(&self, assessment: i64, unit: &str) -> Result<Vec<Score>> {
-        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, l.version, u.name AS by_name, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.clause_id, l.ledger")
+        let rows = sqlx::query("SELECT l.unit_code, l.clause_id, l.ledger, l.score, l.reason, l.version, u.name AS by_name, u.login AS by_login, l.updated_at FROM ledger l JOIN users u ON u.id = l.updated_by WHERE l.assessment_id = $1 AND l.unit_code = $2 ORDER BY l.clause_id, l.ledger")
             .bind(assessment)
             .bind(unit)
             .fetch_all(&self.pool)
@@ -232,7 +238,8 @@ impl Store {
                     score: r.get("score"),
                     reason: r.get("reason"),
                     version: r.get("version"),
-                    updated_by: r.get("by_name"),
+                    updated_by: self
+                        .name_from_store(&r.get::<String, _>("by_login"), r.get("by_name"))?,
                     updated_at: r.get("updated_at"),
                 })
             })

@@ -33,6 +33,8 @@ mod attachments;
 mod audit_log;
 /// 备份与恢复 — an online copy of the SQLite database, the evidence, the audit key and the seal key pair.
 mod backup;
+/// SM2 证书登录 — a client certificate bound to an account by the 系统管理员, checked at sign-in.
+mod certs;
 /// 佐证材料 (store side) — evidence files stored by content hash and linked to a unit's clause.
 mod evidence_files;
 /// 问题记录、指标与加分 — findings recorded by hand, typed-in metric values and bonus points, with the rule
@@ -51,6 +53,8 @@ mod ledgers;
 mod objections;
 /// 个人信息 — an account's phone sealed with the SM4 data key, masked in the log; `data-key encrypt`.
 mod personal;
+/// 更换数据加密密钥 — `kaohe data-key rotate`: every sealed file and value from the old key to the new.
+mod rotate;
 /// 细则草案 — versions of a rubric saved from the editor, and the one made 生效.
 mod rubric_drafts;
 /// 定档与更正 — sealing the result at 定档, corrections after it, and serving a sealed version only when it
@@ -65,6 +69,7 @@ pub use accounts::{Account, AccountEdit, NewAccount, Session};
 pub use assessments::{AssessmentRow, CopyFrom, Dates, NewAssessment, Source, UnitRow};
 pub use attachments::{Attach, Upload};
 pub use backup::copy_tree;
+pub use certs::{MAX_CERT_CHARS, cert_problem};
 pub use evidence_files::EvidenceRef;
 pub(crate) use findings::TypedAudit;
 pub use findings::{Finding, NewFinding};
@@ -77,7 +82,8 @@ pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
 pub use ledgers::InputsSince;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
-pub use personal::Encrypted;
+pub use personal::{BadFile, Encrypted};
+pub use rotate::Rotated;
 pub use rubric_drafts::{MAX_DRAFTS, RubricDraft};
 pub(crate) use sealing::sealed_sha_of;
 pub use sealing::{Seal, Sealed};
@@ -116,6 +122,11 @@ pub enum StoreError {
     /// behind the store's back. Shown as it is (HTTP 500), never served.
     #[error("完整性校验失败：{0}")]
     Tampered(String),
+    /// 配置不全: the service was started without what its data needs — data sealed with the SM4
+    /// data key, read by a service started without `--data-key`. A fault of the server's
+    /// configuration, not of the request (HTTP 500), with what the administrator must configure.
+    #[error("{0}")]
+    Unconfigured(String),
     /// 繁忙: too many heavy jobs (scoring, exports, imports) already queued — try again shortly (HTTP 503).
     #[error("{0}")]
     Busy(String),

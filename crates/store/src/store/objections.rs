@@ -147,7 +147,7 @@ impl Store {
     pub async fn objections(&self, by: &User, assessment: i64) -> Result<Vec<Objection>> {
         let stage = self.assessment(assessment).await?.stage;
         let rows = sqlx::query(
-            "SELECT o.id, o.unit_code, o.clause_id, o.reason, f.name AS filed_by, o.filed_at, o.status, o.decision, d.name AS decided_by, o.decided_at, o.score
+            "SELECT o.id, o.unit_code, o.clause_id, o.reason, f.name AS filed_by, f.login AS filed_login, o.filed_at, o.status, o.decision, d.name AS decided_by, o.decided_at, o.score
              FROM objections o JOIN users f ON f.id = o.filed_by LEFT JOIN users d ON d.id = o.decided_by WHERE o.assessment_id = $1 ORDER BY o.id",
         )
         .bind(assessment)
@@ -177,24 +177,30 @@ impl Store {
                     reopen_reason: r.get("reopen_reason"),
                 });
         }
-        Ok(rows
-            .iter()
-            .map(|r| Objection {
-                id: r.get("id"),
-                unit_code: r.get("unit_code"),
-                clause_id: r.get("clause_id"),
-                reason: r.get("reason"),
-                filed_by: r.get("filed_by"),
-                filed_at: r.get("filed_at"),
-                status: r.get("status"),
-                decision: r.get("decision"),
-                decided_by: r.get("decided_by"),
-                decided_at: r.get("decided_at"),
-                score: r.get("score"),
-                history: history.remove(&r.get::<i64, _>("id")).unwrap_or_default(),
+        // Read only by who may: a reporter's name opened only for them.
+        rows.iter()
+            .filter(|r| {
+                let unit: String = r.get("unit_code");
+                policy::may_read(by, Read::Objections, stage, Some(&unit)).is_ok()
             })
-            .filter(|o| policy::may_read(by, Read::Objections, stage, Some(&o.unit_code)).is_ok())
-            .collect())
+            .map(|r| {
+                Ok(Objection {
+                    id: r.get("id"),
+                    unit_code: r.get("unit_code"),
+                    clause_id: r.get("clause_id"),
+                    reason: r.get("reason"),
+                    filed_by: self
+                        .name_from_store(&r.get::<String, _>("filed_login"), r.get("filed_by"))?,
+                    filed_at: r.get("filed_at"),
+                    status: r.get("status"),
+                    decision: r.get("decision"),
+                    decided_by: r.get("decided_by"),
+                    decided_at: r.get("decided_at"),
+                    score: r.get("score"),
+                    history: history.remove(&r.get::<i64, _>("id")).unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 
     /// Decides an objection (公示; an assessor assigned to the unit, or admin). 采纳 requires the new
@@ -250,12 +256,15 @@ impl Store {
         let mut kept: (Option<String>, Option<String>) = (None, None);
         if upheld && let Some(score) = score {
             let text = Self::checked_score(&a.rubric, &clause, score, decision)?;
-            let fin = Self::score_in(&mut tx, assessment, &unit, &clause, Ledger::Final).await?;
+            let fin = self
+                .score_in(&mut tx, assessment, &unit, &clause, Ledger::Final)
+                .await?;
             let current = fin.as_ref().map(|s| s.version);
             // The clause's effective score before (最终分, else 考核分), put back on a reopening.
             let prior = match fin {
                 Some(s) => Some(s.score),
-                None => Self::score_in(&mut tx, assessment, &unit, &clause, Ledger::Assessor)
+                None => self
+                    .score_in(&mut tx, assessment, &unit, &clause, Ledger::Assessor)
                     .await?
                     .map(|s| s.score),
             };
@@ -368,7 +377,8 @@ impl Store {
         if status == "upheld"
             && let Some(prior) = prior
         {
-            let current = Self::score_in(&mut tx, assessment, &unit, &clause, Ledger::Final)
+            let current = self
+                .score_in(&mut tx, assessment, &unit, &clause, Ledger::Final)
                 .await?
                 .map(|s| s.version);
             self.write_score(

@@ -22,7 +22,7 @@ impl Store {
         let mut tx = self.write().await?;
         policy::check(by, Action::ManageAccounts, Stage::Draft, None, false)
             .map_err(StoreError::Forbidden)?;
-        let old = Self::held(&mut tx, login).await?;
+        let old = self.held(&mut tx, login).await?;
         Self::officer_accounts_by(Some(by), &[old.role])?;
         Self::password_ok_on(&mut tx, password, login).await?;
         Self::keep_in_history(&mut tx, old.id, now).await?;

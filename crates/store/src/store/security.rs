@@ -68,6 +68,9 @@ impl Store {
         if old == n {
             return Ok(());
         }
+        if key == "require_cert" && n == 1 {
+            Self::may_require_certs(&mut tx, by).await?;
+        }
         sqlx::query("DELETE FROM security_settings WHERE key = $1")
             .bind(key)
             .execute(&mut *tx)
@@ -229,7 +232,8 @@ impl Store {
         self.commit(tx).await
     }
 
-    /// Starts a session after a good password from `addr`: the session (lasting the setting's
+    /// Starts a session after a good password from `addr` — and, when 须证书登录 is on, the
+    /// certificate bound to the account (`cert`, as the gateway verified it), else `Forbidden`: the session (lasting the setting's
     /// absolute lifetime, idle after its idle timeout), the pair's failures cleared, the sign-in
     /// recorded on the account and in the audit log with its address. Returns the previous sign-in
     /// and whether the password must be changed first.
@@ -239,10 +243,14 @@ impl Store {
         token: &str,
         csrf: &str,
         addr: &str,
+        cert: Option<&str>,
         now: &str,
     ) -> Result<SignIn> {
         let mut tx = self.write().await?;
         let s = Self::settings_on(&mut tx).await?;
+        if s.require_cert() {
+            self.certificate_matches(&mut tx, user, cert).await?;
+        }
         let (last_at, last_addr, must, changed): (
             Option<String>,
             Option<String>,
@@ -365,7 +373,7 @@ impl Store {
         if let Some(p) = roster::reason_problem(why) {
             return Err(StoreError::Invalid(p));
         }
-        let old = Self::held(&mut tx, login).await?;
+        let old = self.held(&mut tx, login).await?;
         if old.role == role {
             return Err(StoreError::Invalid(format!(
                 "账号“{login}”已是{}",
@@ -416,7 +424,7 @@ impl Store {
     /// password at the first sign-in. Audited.
     pub async fn require_password_change(&self, login: &str, now: &str) -> Result<()> {
         let mut tx = self.write().await?;
-        let old = Self::held(&mut tx, login).await?;
+        let old = self.held(&mut tx, login).await?;
         sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
             .bind(old.id)
             .execute(&mut *tx)

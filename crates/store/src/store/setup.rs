@@ -185,7 +185,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for r in &reporters {
-            let u = Self::user_from(r)?;
+            let u = self.user_from(r)?;
             let phone = self.phone_from_store(&u.login, r.get("phone"))?;
             let phone = phone.as_deref().map(super::personal::masked);
             sqlx::query("UPDATE users SET unit_code = $1 WHERE id = $2")
@@ -194,7 +194,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let json = |unit: &str| {
-                serde_json::json!({ "login": u.login, "name": u.name, "role": u.role.key(), "unit": unit, "phone": phone })
+                serde_json::json!({ "login": u.login, "name": super::personal::logged_name(u.role, &u.name), "role": u.role.key(), "unit": unit, "phone": phone })
                     .to_string()
             };
             self.audit(
@@ -248,7 +248,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::Invalid(format!("没有启用的账号“{to}”")))?;
-        let new = Self::user_from(&new)?;
+        let new = self.user_from(&new)?;
         if new.role != Role::Assessor {
             return Err(StoreError::Invalid(format!("{} 不是考核员", new.name)));
         }
