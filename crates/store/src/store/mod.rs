@@ -27,6 +27,8 @@ use passwords::{dummy_hash, hash_password, verify_password};
 pub use security::{Lock, SignIn};
 /// 考核与阶段 — assessments with their rubric, units, assessor assignments, and the stage moves
 mod assessments;
+/// 分工 — the units an assessor is assigned to (one row for 2,000 units).
+mod assignments;
 /// 佐证材料 on objections and findings; a file removed or replaced before its stage closes.
 mod attachments;
 /// 审计日志 (store side) — reading, verifying (keyed chain and head) and searching the log.
