@@ -291,3 +291,42 @@ pub(crate) async fn a_grid_page_is_read_whole_filtered_and_paged(db: Db) {
     let e = s.grid_rows(&w.admin, w.id, &f).await.unwrap_err();
     assert_eq!(e.to_string(), "单位类型最多选 32 种，收到 33 种");
 }
+
+/// An assessor's units ([`kaohe_store::Store::assigned_to`]) are read as one row of joined codes:
+/// the same units as the table holds, in code order — and a code that itself holds the separator
+/// (a value the roster would refuse, written behind the store's back) is read row by row, whole.
+pub(crate) async fn an_assessors_units_are_read_whole_in_code_order(db: Db) {
+    let w = world(db).await;
+    let s = &w.store;
+    many_units(&w).await;
+    let in_table = || async {
+        let mut v: Vec<String> = sqlx::query_scalar(
+            "SELECT unit_code FROM assignments WHERE assessment_id = $1 AND user_id = $2",
+        )
+        .bind(w.id)
+        .bind(w.assessor.id)
+        .fetch_all(s.pool())
+        .await
+        .unwrap();
+        v.sort();
+        v
+    };
+    let read = s.assigned_to(w.id, &w.assessor).await.unwrap();
+    assert!(read.len() > 29, "{read:?}");
+    assert_eq!(read, in_table().await);
+    sqlx::query("INSERT INTO assignments (assessment_id, user_id, unit_code) VALUES ($1, $2, $3)")
+        .bind(w.id)
+        .bind(w.assessor.id)
+        .bind("320623\u{1f}999")
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let read = s.assigned_to(w.id, &w.assessor).await.unwrap();
+    assert!(read.contains(&"320623\u{1f}999".to_string()), "{read:?}");
+    assert_eq!(read, in_table().await);
+    // Nobody's units: an empty list, not one empty code.
+    assert_eq!(
+        s.assigned_to(w.id, &w.admin).await.unwrap(),
+        Vec::<String>::new()
+    );
+}

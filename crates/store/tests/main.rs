@@ -36,6 +36,7 @@ kaohe_store::on_both!(
     an_assessor_is_replaced_with_a_reason_at_any_stage_before_final,
     a_roster_is_written_whole_or_not_at_all,
     a_grid_page_is_read_whole_filtered_and_paged,
+    an_assessors_units_are_read_whole_in_code_order,
     a_self_assessment_is_submitted_whole_locked_and_returned_with_a_reason,
     the_gate_is_told_which_units_submitted,
     another_units_reporter_and_the_deadline_are_refused,
