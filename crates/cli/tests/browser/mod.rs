@@ -294,3 +294,18 @@ pub(crate) fn message_in_view(b: &Browser, text: &str) -> Value {
          return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;"
     ))
 }
+
+/// Waits until the script has read the chosen file into the form.
+pub(crate) fn wait_read(b: &Browser, form: &str) {
+    for _ in 0..100 {
+        let v = b.execute(&format!(
+            "var s = document.querySelector({:?}); return s ? s.textContent : '';",
+            format!("{form} .upload-status")
+        ));
+        if v.as_str().unwrap_or_default().starts_with("已选") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the chosen file was never read into {form}");
+}

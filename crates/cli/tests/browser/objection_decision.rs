@@ -35,21 +35,6 @@ fn error_beside(b: &Browser, row: &str) -> Value {
     ))
 }
 
-/// Waits until the script has read the chosen file into the form.
-fn wait_read(b: &Browser, form: &str) {
-    for _ in 0..100 {
-        let v = b.execute(&format!(
-            "var s = document.querySelector({:?}); return s ? s.textContent : '';",
-            format!("{form} .upload-status")
-        ));
-        if v.as_str().unwrap_or_default().starts_with("已选") {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("the chosen file was never read into {form}");
-}
-
 #[test]
 fn an_objection_is_decided_on_purpose_reopened_and_the_unit_sees_the_outcome() {
     if !enabled() {
@@ -73,7 +58,7 @@ fn an_objection_is_decided_on_purpose_reopened_and_the_unit_sees_the_outcome() {
         ));
         b.type_text("#object input[name=reason]", "差评均已回访，附回访记录");
         b.choose_file("#object input[data-into=file]", &pdf);
-        wait_read(&b, "#object");
+        super::wait_read(&b, "#object");
         b.click("#object button[type=submit]");
         b.wait_for("异议已提交，等待考核组处理");
         let row = row_of(&b, clause);

@@ -27,21 +27,6 @@ fn assert_fits(b: &Browser, css: &str) {
     assert_eq!(v["visible"], Value::Bool(true), "{css} not in view: {v}");
 }
 
-/// Waits until the script has read the chosen file into the form.
-fn wait_read(b: &Browser, form: &str) {
-    for _ in 0..100 {
-        let v = b.execute(&format!(
-            "var s = document.querySelector({:?}); return s ? s.textContent : '';",
-            format!("{form} .upload-status")
-        ));
-        if v.as_str().unwrap_or_default().starts_with("已选") {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("the chosen file was never read into {form}");
-}
-
 #[test]
 fn a_finding_photo_and_an_objection_file_on_a_phone() {
     if !enabled() {
@@ -76,7 +61,7 @@ fn a_finding_photo_and_an_objection_file_on_a_phone() {
         "大厅标识牌破损",
     );
     b.choose_file(&camera, &photo);
-    wait_read(&b, finding);
+    super::wait_read(&b, finding);
     b.click(&format!("{finding} button[type=submit]"));
     let t = b.wait_for("已记录条款 1.4.2 的问题");
     assert!(t.contains("现场照片.jpg"), "{t}");
@@ -108,7 +93,7 @@ fn a_finding_photo_and_an_objection_file_on_a_phone() {
     b.click("#object select[name=clause] option[value='1.5.3']");
     b.type_text("#object input[name=reason]", "差评均已回访，附回访记录");
     b.choose_file("#object input[data-into=file]", &pdf);
-    wait_read(&b, "#object");
+    super::wait_read(&b, "#object");
     b.click("#object button[type=submit]");
     let t = b.wait_for("异议已提交，等待考核组处理");
     assert!(t.contains("回访记录.pdf") && t.contains("待处理"), "{t}");

@@ -110,16 +110,7 @@ fn the_unit_page_its_forms_and_the_league_table_fit_a_phone() {
         "自助终端故障未报修",
     );
     b.choose_file(&format!("{finding} input[data-into=photo]"), &photo);
-    for _ in 0..100 {
-        let s = b.execute(&format!(
-            "return document.querySelector({:?}).textContent;",
-            format!("{finding} .upload-status")
-        ));
-        if s.as_str().unwrap_or_default().starts_with("已选") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    super::wait_read(&b, finding);
     b.click(&format!("{finding} button[type=submit]"));
     let t = b.wait_for("已记录条款 1.4.2 的问题");
     assert!(
