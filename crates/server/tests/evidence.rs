@@ -7,33 +7,16 @@ pub(crate) async fn evidence_is_stored_by_content_typed_by_content_and_shown_onl
 ) {
     let a = app(db).await;
     let s = &a.store;
-    let now = kaohe_server::iso(T0);
-    let admin_u = s
-        .authenticate("admin", "password-123")
-        .await
-        .unwrap()
-        .unwrap();
     // A second assessment in 自评, where reporters upload.
-    let id = s
-        .create_assessment(&admin_u, "佐证测试", RUBRIC, &now)
-        .await
-        .unwrap();
-    s.add_unit(&admin_u, id, "320623001", "掘港街道", "街道", &now)
-        .await
-        .unwrap();
-    s.add_unit(&admin_u, id, "320623100", "马塘镇", "镇", &now)
-        .await
-        .unwrap();
-    s.advance(
-        &admin_u,
-        id,
-        Stage::SelfAssessment,
-        "",
-        &now,
-        kaohe_store::Gate::none(),
+    let id = in_self_assessment(
+        s,
+        "佐证测试",
+        &[
+            ("320623001", "掘港街道", "街道"),
+            ("320623100", "马塘镇", "镇"),
+        ],
     )
-    .await
-    .unwrap();
+    .await;
     let rep = a.login("juegang").await;
     let other = a.login("matang").await;
     let admin = a.login("admin").await;
@@ -132,29 +115,7 @@ pub(crate) async fn evidence_is_stored_by_content_typed_by_content_and_shown_onl
 pub(crate) async fn a_reporter_self_assesses_on_its_page_and_sees_its_evidence(db: Db) {
     let a = app(db).await;
     let s = &a.store;
-    let now = kaohe_server::iso(T0);
-    let admin_u = s
-        .authenticate("admin", "password-123")
-        .await
-        .unwrap()
-        .unwrap();
-    let id = s
-        .create_assessment(&admin_u, "自评测试", RUBRIC, &now)
-        .await
-        .unwrap();
-    s.add_unit(&admin_u, id, "320623001", "掘港街道", "街道", &now)
-        .await
-        .unwrap();
-    s.advance(
-        &admin_u,
-        id,
-        Stage::SelfAssessment,
-        "",
-        &now,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    let id = in_self_assessment(s, "自评测试", &[("320623001", "掘港街道", "街道")]).await;
     let rep = web_login(&a, "juegang").await;
     let (st, html) = page(&a, &rep, &format!("/a/{id}/u/320623001")).await;
     assert_eq!(st, StatusCode::OK);

@@ -177,6 +177,41 @@ struct App {
     id: i64,
 }
 
+/// A new assessment `title` with `units` (code, name, kind), moved by the admin to 自评 without the
+/// gate: its id.
+async fn in_self_assessment(
+    s: &kaohe_store::Store,
+    title: &str,
+    units: &[(&str, &str, &str)],
+) -> i64 {
+    let now = kaohe_server::iso(T0);
+    let admin = s
+        .authenticate("admin", "password-123")
+        .await
+        .unwrap()
+        .unwrap();
+    let id = s
+        .create_assessment(&admin, title, RUBRIC, &now)
+        .await
+        .unwrap();
+    for (code, name, kind) in units {
+        s.add_unit(&admin, id, code, name, kind, &now)
+            .await
+            .unwrap();
+    }
+    s.advance(
+        &admin,
+        id,
+        Stage::SelfAssessment,
+        "",
+        &now,
+        kaohe_store::Gate::none(),
+    )
+    .await
+    .unwrap();
+    id
+}
+
 async fn app(db: Db) -> App {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = kaohe_store::testdb::open(dir.path(), db).await;

@@ -96,29 +96,7 @@ pub(crate) async fn a_missing_data_key_is_a_500_that_says_what_to_configure(db: 
     let plain = app(db).await;
     let a = keyed(&plain, [7; 16]);
     let s = &a.store;
-    let now = kaohe_server::iso(T0);
-    let admin_u = s
-        .authenticate("admin", "password-123")
-        .await
-        .unwrap()
-        .unwrap();
-    let id = s
-        .create_assessment(&admin_u, "缺少密钥", RUBRIC, &now)
-        .await
-        .unwrap();
-    s.add_unit(&admin_u, id, "320623001", "掘港街道", "街道", &now)
-        .await
-        .unwrap();
-    s.advance(
-        &admin_u,
-        id,
-        Stage::SelfAssessment,
-        "",
-        &now,
-        kaohe_store::Gate::none(),
-    )
-    .await
-    .unwrap();
+    let id = in_self_assessment(s, "缺少密钥", &[("320623001", "掘港街道", "街道")]).await;
     let rep = a.login("juegang").await;
     let path = format!("/api/assessments/{id}/units/320623001/clauses/1.1.1/evidence");
     let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF".to_vec();
