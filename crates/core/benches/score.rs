@@ -187,3 +187,31 @@ fn one_score_changed_among_10000_units(bencher: divan::Bencher, how: &str) {
         s.units.len()
     });
 }
+
+/// 增量计分 of the other tables (issue 15): among 10,000 units, one unit's 认领率 changed (1.4.1
+/// ranks on it: the whole column is scored again and every unit whose place moved summed again),
+/// or one finding recorded (1.4.2: the findings indexed again, one column, one unit) — beside the
+/// whole scoring of `one_score_changed_among_10000_units`.
+#[divan::bench(args = ["metric", "finding"], sample_count = 20)]
+fn one_other_input_changed_among_10000_units(bencher: divan::Bencher, what: &str) {
+    let r = rubric();
+    let before = inputs(&r, 10_000);
+    let prev = kaohe_core::score(&r, &before);
+    let mut after = before.clone();
+    if what == "metric" {
+        let m = after
+            .metrics
+            .iter_mut()
+            .find(|m| &*m.metric == "claim_rate")
+            .expect("a 认领率");
+        m.value = Decimal::new(995, 3);
+    } else {
+        let mut f = after.findings[0].clone();
+        f.description = "指南又一问题".into();
+        after.findings.push(f);
+    }
+    bencher.bench_local(|| {
+        let s = kaohe_core::rescore::try_rescore(&prev, &r, &after, &[]).expect("shortcut");
+        s.units.len()
+    });
+}

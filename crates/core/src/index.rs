@@ -139,14 +139,6 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         unit_of.insert(unit.code.as_ref(), units.len() as u32);
         units.push(i as u32);
     }
-    let mut clause_of = Lookup::new(rubric.clauses.iter().map(|c| c.id.as_ref()).collect());
-    let mut metric_of = Lookup::new(rubric.metrics.iter().map(|m| m.key.as_ref()).collect());
-    let mut unit_at = Lookup::new(
-        units
-            .iter()
-            .map(|&i| inputs.units[i as usize].code.as_ref())
-            .collect(),
-    );
     let n_units = units.len();
     let n_clauses = rubric.clauses.len();
     let n_metrics = rubric.metrics.len();
@@ -160,13 +152,37 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         bonuses: FxHashMap::default(),
         inspections: FxHashMap::default(),
     };
+    let mut l = lookups(rubric, inputs, &ix);
+    metrics(rubric, inputs, &mut ix, &mut l, problems);
+    judgements(
+        rubric,
+        inputs,
+        0..inputs.judgements.len(),
+        &mut ix,
+        &mut l,
+        problems,
+    );
+    findings(rubric, inputs, &mut ix, &mut l, problems);
+    bonuses(rubric, inputs, &mut ix, &mut l, problems);
+    inspections(rubric, inputs, &mut ix, &mut l, problems);
+    conflicts(rubric, inputs, &mut ix, &mut l, problems);
+    ix
+}
 
+/// Checks and indexes the metric entries into `ix.metric`, whose slots start NONE.
+pub(crate) fn metrics(
+    rubric: &Rubric,
+    inputs: &Inputs,
+    ix: &mut Index,
+    l: &mut Lookups,
+    problems: &mut Vec<Problem>,
+) {
     for (ei, e) in inputs.metrics.iter().enumerate() {
-        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
+        let Some(u) = l.unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(m) = metric_of.get(&e.metric) else {
+        let Some(m) = l.metric_of.get(&e.metric) else {
             let known: Vec<&str> = rubric.metrics.iter().map(|m| m.key.as_ref()).collect();
             problems.push(
                 Problem::error(format!("未知指标“{}”", e.metric))
@@ -188,7 +204,7 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             );
             continue;
         }
-        let slot = &mut ix.metric[u as usize * n_metrics + m];
+        let slot = &mut ix.metric[u as usize * ix.n_metrics + m];
         if *slot != NONE {
             let first = &inputs.metrics[*slot as usize];
             problems.push(
@@ -208,23 +224,22 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         }
         *slot = ei as u32;
     }
+}
 
-    judgements(
-        rubric,
-        inputs,
-        0..inputs.judgements.len(),
-        &mut ix,
-        &mut unit_at,
-        &mut clause_of,
-        problems,
-    );
-
+/// Checks and indexes the findings (问题记录) into `ix.findings`, which starts empty.
+pub(crate) fn findings(
+    rubric: &Rubric,
+    inputs: &Inputs,
+    ix: &mut Index,
+    l: &mut Lookups,
+    problems: &mut Vec<Problem>,
+) {
     for (ei, e) in inputs.findings.iter().enumerate() {
-        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
+        let Some(u) = l.unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(c) = clause_of.get(&e.clause) else {
+        let Some(c) = l.clause_of.get(&e.clause) else {
             problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };
@@ -263,13 +278,22 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             .or_default()
             .push(ei as u32);
     }
+}
 
+/// Checks and indexes the bonus entries (加分) into `ix.bonuses`, which starts empty.
+pub(crate) fn bonuses(
+    rubric: &Rubric,
+    inputs: &Inputs,
+    ix: &mut Index,
+    l: &mut Lookups,
+    problems: &mut Vec<Problem>,
+) {
     for (ei, e) in inputs.bonuses.iter().enumerate() {
-        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
+        let Some(u) = l.unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(c) = clause_of.get(&e.clause) else {
+        let Some(c) = l.clause_of.get(&e.clause) else {
             problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };
@@ -308,13 +332,22 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
         }
         ix.bonuses.entry((u, c as u32)).or_default().push(ei as u32);
     }
+}
 
+/// Checks and indexes the inspection records (检查记录) into `ix.inspections`, which starts empty.
+pub(crate) fn inspections(
+    rubric: &Rubric,
+    inputs: &Inputs,
+    ix: &mut Index,
+    l: &mut Lookups,
+    problems: &mut Vec<Problem>,
+) {
     for (ei, e) in inputs.inspections.iter().enumerate() {
-        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
+        let Some(u) = l.unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(c) = clause_of.get(&e.clause) else {
+        let Some(c) = l.clause_of.get(&e.clause) else {
             problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };
@@ -345,13 +378,22 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
             .or_default()
             .push(ei as u32);
     }
+}
 
+/// 两个来源不一致: reports (and drops) a count given both by a metric and by findings rows.
+pub(crate) fn conflicts(
+    rubric: &Rubric,
+    inputs: &Inputs,
+    ix: &mut Index,
+    l: &mut Lookups,
+    problems: &mut Vec<Problem>,
+) {
     // 两个来源不一致: a count from a metric and from findings rows for the same unit and clause.
     for (ci, clause) in rubric.clauses.iter().enumerate() {
         let Some(metric) = clause.rule.count_metric() else {
             continue;
         };
-        let m = metric_of.get(metric).expect("validated metric key");
+        let m = l.metric_of.get(metric).expect("validated metric key");
         let mut conflicts: Vec<(u32, u32)> = ix
             .findings
             .keys()
@@ -384,10 +426,9 @@ pub(crate) fn build(rubric: &Rubric, inputs: &Inputs, problems: &mut Vec<Problem
                 .expected("同一单位同一条款只用一个来源：指标数值或问题记录"),
             );
             ix.findings.remove(&key);
-            ix.metric[u as usize * n_metrics + m] = NONE;
+            ix.metric[u as usize * ix.n_metrics + m] = NONE;
         }
     }
-    ix
 }
 
 /// 未知单位: an entry naming a unit the unit table does not have.
@@ -413,17 +454,25 @@ fn unknown_clause(
         .expected(format!("细则的条款编号之一：{}", ids.join("、")))
 }
 
-/// The lookups of unit codes (scored units, in row order) and clause ids that [`judgements`] reads.
-pub(crate) fn lookups<'a>(rubric: &'a Rubric, inputs: &'a Inputs, ix: &Index) -> [Lookup<'a>; 2] {
-    [
-        Lookup::new(
+/// The lookups of unit codes (scored units, in row order), clause ids and metric keys that the
+/// indexing of each table reads.
+pub(crate) struct Lookups<'a> {
+    pub unit_at: Lookup<'a>,
+    pub clause_of: Lookup<'a>,
+    pub metric_of: Lookup<'a>,
+}
+
+pub(crate) fn lookups<'a>(rubric: &'a Rubric, inputs: &'a Inputs, ix: &Index) -> Lookups<'a> {
+    Lookups {
+        unit_at: Lookup::new(
             ix.units
                 .iter()
                 .map(|&i| inputs.units[i as usize].code.as_ref())
                 .collect(),
         ),
-        Lookup::new(rubric.clauses.iter().map(|c| c.id.as_ref()).collect()),
-    ]
+        clause_of: Lookup::new(rubric.clauses.iter().map(|c| c.id.as_ref()).collect()),
+        metric_of: Lookup::new(rubric.metrics.iter().map(|m| m.key.as_ref()).collect()),
+    }
 }
 
 /// Checks and indexes the judgement entries (评分) at `entries` (positions in
@@ -433,18 +482,17 @@ pub(crate) fn judgements(
     inputs: &Inputs,
     entries: impl Iterator<Item = usize>,
     ix: &mut Index,
-    unit_at: &mut Lookup,
-    clause_of: &mut Lookup,
+    l: &mut Lookups,
     problems: &mut Vec<Problem>,
 ) {
     let n_clauses = ix.n_clauses;
     for ei in entries {
         let e = &inputs.judgements[ei];
-        let Some(u) = unit_at.get(&e.unit).map(|u| u as u32) else {
+        let Some(u) = l.unit_at.get(&e.unit).map(|u| u as u32) else {
             problems.push(unknown_unit(&e.unit, &e.origin));
             continue;
         };
-        let Some(c) = clause_of.get(&e.clause) else {
+        let Some(c) = l.clause_of.get(&e.clause) else {
             problems.push(unknown_clause(rubric, &e.clause, &e.unit, &e.origin));
             continue;
         };

@@ -17,7 +17,7 @@ mod explanations;
 mod paste;
 /// Invariants over random inputs (proptest).
 mod properties;
-/// 增量计分: a result brought up to date after score changes equals scoring from scratch.
+/// 增量计分: a result brought up to date after changes to any input table equals scoring from scratch.
 mod rescore;
 /// The rubric files under `rubrics/`: they load, match RULES.md, keep the seed's text verbatim;
 /// broken rubrics report every problem.
