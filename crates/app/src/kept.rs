@@ -106,8 +106,9 @@ impl Kept {
     }
 
     /// The result of `inputs` brought up to date from `prev`'s when they differ from `prev`'s
-    /// inputs only in the scores of the `changed` (unit, clause) pairs (`kaohe_core::rescore`:
-    /// those clauses and units scored again, then the ranks), else scored whole.
+    /// inputs only in the scores of the `changed` (unit, clause) pairs and in the smaller tables
+    /// (metrics, findings, bonuses, inspections) — `kaohe_core::rescore`: the clauses they bear on
+    /// and the units whose clause scores moved scored again, then the ranks — else scored whole.
     pub fn rescore(
         prev: &Kept,
         revision: i64,
@@ -119,32 +120,33 @@ impl Kept {
             .iter()
             .map(|(u, c)| (u.as_str(), c.as_str()))
             .collect();
-        let mut shortcut = false;
-        let cell = ScoredCell::new(Source { assessment, inputs }, |s| {
-            let quick = kaohe_core::rescore::try_rescore(
-                prev.scored(),
-                &s.assessment.rubric,
-                &s.inputs,
-                &pairs,
+        let mut moved = None;
+        let cell =
+            ScoredCell::new(
+                Source { assessment, inputs },
+                |s| match kaohe_core::rescore::rescored(
+                    prev.scored(),
+                    &s.assessment.rubric,
+                    &s.inputs,
+                    &pairs,
+                ) {
+                    Some(r) => {
+                        moved = Some(r.rows);
+                        r.scored
+                    }
+                    None => kaohe_core::score(&s.assessment.rubric, &s.inputs),
+                },
             );
-            shortcut = quick.is_some();
-            quick.unwrap_or_else(|| kaohe_core::score(&s.assessment.rubric, &s.inputs))
-        });
-        if !shortcut {
+        let Some(moved) = moved else {
             return Kept::around(revision, cell);
-        }
+        };
         // The same units in the same rows: the code map is shared, the indicator sums change by
-        // the changed units' points before and after.
+        // the moved units' points before and after.
         let scored = cell.borrow_dependent();
         let places = places(scored);
         let mut sums = prev.sums.clone();
-        let mut units: Vec<&str> = changed.iter().map(|(u, _)| u.as_str()).collect();
-        units.sort_unstable();
-        units.dedup();
-        for code in units {
-            let (Some(&row), Some(old)) = (prev.rows.get(code), prev.unit(code)) else {
-                continue;
-            };
+        for row in moved {
+            let old = &prev.scored().units[prev.places[row as usize] as usize];
             let new = &scored.units[places[row as usize] as usize];
             for (ind, sum) in scored.rubric.indicators.iter().zip(sums.iter_mut()) {
                 if let Some(p) = indicator_points(prev.scored(), old, ind) {
@@ -360,13 +362,13 @@ pub async fn kept(store: &Store, id: i64) -> Result<Arc<Kept>, StoreError> {
         return Ok(k);
     }
     let assessment = store.assessment(id).await?;
-    // From the result kept before when only scores changed since (a save: its clause and unit
-    // scored again, then the ranks); else scored whole.
+    // From the result kept before when only scoring inputs other than units changed since (a
+    // save: its clause and unit scored again, then the ranks); else scored whole.
     let before = slot.current.lock().expect("kept result").clone();
     let k = match before {
         Some(prev) => {
             let since = store.inputs_since(id, prev.revision, prev.inputs()).await?;
-            match since.scores_changed {
+            match since.judgements_changed {
                 Some(changed) if same_rubric(&prev, &assessment) => {
                     crate::heavy::run(move || {
                         Kept::rescore(&prev, revision, assessment, since.inputs, &changed)

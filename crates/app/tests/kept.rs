@@ -16,6 +16,7 @@ kaohe_store::on_both!(
     a_change_through_one_server_is_seen_by_the_other_on_its_next_read,
     a_league_page_is_a_slice_of_the_whole_in_the_order_asked,
     the_todo_of_many_units_comes_from_the_kept_result_and_names_twenty,
+    every_kind_of_scoring_input_is_brought_up_to_date_from_the_kept_result,
 );
 
 const RUBRIC: &str = include_str!("../../../rubrics/rudong-2021.toml");
@@ -240,14 +241,113 @@ async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(
     assert_eq!(kept_says, whole_says);
     assert!(Arc::ptr_eq(&after, &kept(s, w.a).await.unwrap()));
     assert_eq!(Builds::count(s), builds + 3);
-    // A stage move is a change of the assessment too: the kept result's stage follows.
+    // A stage move is a change of the assessment too: the kept result's stage follows, and as it
+    // changes no scoring input nothing is read or scored again.
     s.advance(&w.admin, w.a, Stage::Publication, "", NOW, Gate::none())
         .await
         .unwrap();
     let published = kept(s, w.a).await.unwrap();
     assert_eq!(published.assessment().stage, Stage::Publication);
     assert_eq!(clause_score(&published, 0).as_deref(), Some("0.04"));
-    assert!(!published.incremental, "any other change is scored whole");
+    assert!(published.incremental, "a stage move rescored nothing");
+    assert_eq!(as_whole(&published).0, as_whole(&published).1);
+}
+
+/// After `what`, the kept result is brought up to date from the one before (`incremental`) or
+/// scored whole, as `incremental` says; it equals the inputs scored whole, which equal a whole read
+/// by a store that kept nothing; and it was scored once.
+async fn up_to_date(w: &World, what: &str, incremental: bool) -> Arc<kaohe_app::kept::Kept> {
+    up_to_date_in(w, w.a, what, incremental).await
+}
+
+async fn up_to_date_in(
+    w: &World,
+    id: i64,
+    what: &str,
+    incremental: bool,
+) -> Arc<kaohe_app::kept::Kept> {
+    let s = &w.store;
+    let builds = Builds::count(s);
+    let k = kept(s, id).await.unwrap();
+    assert_eq!(Builds::count(s), builds + 1, "{what}: scored once");
+    assert_eq!(k.incremental, incremental, "{what}");
+    let (kept_says, whole_says) = as_whole(&k);
+    assert_eq!(kept_says, whole_says, "{what}");
+    let fresh = Store::open_with(w.dir.path(), w.url.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(**k.inputs(), *fresh.inputs(id).await.unwrap(), "{what}");
+    k
+}
+
+/// A unit's score of clause `id` and its total in a kept result.
+fn unit_says(k: &kaohe_app::kept::Kept, i: usize, id: &str) -> String {
+    let r = k.unit(&code(i)).unwrap();
+    let s = k.scored();
+    let ci = s.rubric.clauses.iter().position(|c| &*c.id == id).unwrap();
+    format!("{:?} {}", s.clauses(r)[ci].score(), r.total)
+}
+
+async fn every_kind_of_scoring_input_is_brought_up_to_date_from_the_kept_result(db: Db) {
+    let w = world(db, 4).await;
+    let s = &w.store;
+    let (admin, assessor, a) = (&w.admin, &w.assessor, w.a);
+    let d = |v: &str| v.parse::<rust_decimal::Decimal>().unwrap();
+    kept(s, a).await.unwrap();
+    // A metric behind a ranking (1.4.1 按认领率排名): units 0 and 1 ranked; raising unit 1 above
+    // unit 0 moves unit 0's score too, though only unit 1 changed.
+    s.set_metric(admin, a, &code(0), "claim_rate", d("0.95"), NOW)
+        .await
+        .unwrap();
+    s.set_metric(admin, a, &code(1), "claim_rate", d("0.90"), NOW)
+        .await
+        .unwrap();
+    let k = up_to_date(&w, "two metrics", true).await;
+    let before = unit_says(&k, 0, "1.4.1");
+    s.set_metric(admin, a, &code(1), "claim_rate", d("0.99"), NOW)
+        .await
+        .unwrap();
+    let k = up_to_date(&w, "a metric", true).await;
+    assert_ne!(unit_says(&k, 0, "1.4.1"), before, "unit 0 lost first place");
+    // A finding (1.4.2 每发现一例扣 0.002 分), a bonus (2.3.3), the finding withdrawn.
+    let finding = s
+        .add_finding(assessor, a, &code(2), "1.4.2", "办事指南缺少材料清单", NOW)
+        .await
+        .unwrap();
+    let k = up_to_date(&w, "a finding", true).await;
+    assert!(
+        unit_says(&k, 2, "1.4.2").starts_with("Some("),
+        "{}",
+        unit_says(&k, 2, "1.4.2")
+    );
+    s.add_bonus(assessor, a, &code(3), "2.3.3", "0.02", "一窗通办亮点", NOW)
+        .await
+        .unwrap();
+    up_to_date(&w, "a bonus", true).await;
+    s.withdraw_finding(assessor, a, &code(2), finding, "重复记录", NOW)
+        .await
+        .unwrap();
+    up_to_date(&w, "a finding withdrawn", true).await;
+    // A score and a finding in one run of changes, read together.
+    score(s, &w, a, 1, "0.03").await;
+    s.add_finding(assessor, a, &code(0), "1.4.2", "办事指南未更新", NOW)
+        .await
+        .unwrap();
+    up_to_date(&w, "a score and a finding", true).await;
+    // A new unit (in 准备, a new assessment) changes the rows: scored whole.
+    let c = s
+        .create_assessment(admin, "2023年度考核", RUBRIC, NOW)
+        .await
+        .unwrap();
+    s.add_unit(admin, c, &code(0), "第0镇", "镇", NOW)
+        .await
+        .unwrap();
+    kept(s, c).await.unwrap();
+    s.add_unit(admin, c, &code(1), "第1镇", "镇", NOW)
+        .await
+        .unwrap();
+    let k = up_to_date_in(&w, c, "a unit added", false).await;
+    assert!(k.unit(&code(1)).is_some());
 }
 
 async fn concurrent_reads_after_a_change_share_one_scoring(db: Db) {
@@ -293,7 +393,7 @@ async fn concurrent_reads_after_a_change_share_one_scoring(db: Db) {
     );
     let (kept_says, whole_says) = as_whole(&patched);
     assert_eq!(kept_says, whole_says);
-    // Any other change (here a stage move) reads the whole again, and still agrees.
+    // A stage move reads nothing again, and the inputs still agree.
     s.advance(&w.admin, w.a, Stage::Publication, "", NOW, Gate::none())
         .await
         .unwrap();

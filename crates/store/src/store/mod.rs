@@ -47,9 +47,11 @@ mod gate;
 mod grid;
 /// 数据导入 — a platform import stored all-or-nothing, with what it wrote recorded for the replay.
 mod imports;
+/// 计分输入 — the scoring inputs kept per revision and patched from the audit log.
+mod inputs;
 /// 检查记录 — who inspected a unit on a clause that requires it, and when.
 mod inspections;
-/// 账本 — the three scores of a clause (自评分, 考核分, 最终分) with optimistic concurrency, who may read
+/// 账本 — the three scores of a clause (自评分, 考核分, 最终分) with optimistic concurrency, and who may read which.
 mod ledgers;
 /// 异议 — objections filed in 公示 and decided (an upheld one sets 最终分 in the same transaction).
 mod objections;
@@ -80,9 +82,9 @@ pub use grid::{
     GRID_MAX_KINDS, GRID_MAX_PER_PAGE, GRID_MAX_SEARCH, GridFilter, GridRows, GridUnit,
 };
 pub use imports::Import;
+pub use inputs::InputsSince;
 pub use inspections::Inspection;
 pub(crate) use inspections::InspectionAudit;
-pub use ledgers::InputsSince;
 pub use objections::{Decision, Objection, ObjectionHistory, Outcome};
 pub use personal::{BadFile, Encrypted};
 pub use rotate::Rotated;
