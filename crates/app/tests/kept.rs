@@ -334,6 +334,23 @@ async fn every_kind_of_scoring_input_is_brought_up_to_date_from_the_kept_result(
         .await
         .unwrap();
     up_to_date(&w, "a score and a finding", true).await;
+    // The assessor renamed: the name is in the inputs (考核人), so they are read whole.
+    let renamed = kaohe_store::AccountEdit {
+        name: "王芳芳".into(),
+        role: Role::Assessor,
+        unit: None,
+        phone: None,
+    };
+    s.edit_account(admin, None, "wangfang", &renamed, NOW)
+        .await
+        .unwrap();
+    let k = up_to_date(&w, "an account renamed", false).await;
+    assert!(
+        k.inputs()
+            .judgements
+            .iter()
+            .all(|j| j.assessor.as_deref() == Some("王芳芳"))
+    );
     // A new unit (in 准备, a new assessment) changes the rows: scored whole.
     let c = s
         .create_assessment(admin, "2023年度考核", RUBRIC, NOW)

@@ -2,7 +2,8 @@
 //! date from the audit log: a score saved or an objection upheld reads that one (unit, clause)
 //! again; a metric, an import, a finding, a bonus or an inspection reads its own tables again; a
 //! change that is no scoring input (an objection filed, evidence, a submission, dates, a stage
-//! move) reads nothing; anything else reads all.
+//! move) reads nothing; anything else — an account edited (its name is in the inputs), a unit,
+//! the rubric, a 更正 — reads all.
 
 use super::*;
 
@@ -64,6 +65,9 @@ impl Store {
         let mut tables = Tables::default();
         for e in &entries {
             let (action, entity): (String, String) = (e.get("action"), e.get("entity"));
+            if action == "user.edit" {
+                return Ok(None); // a name in the inputs may have changed (`Store::audit`)
+            }
             let Some(rest) = entity.strip_prefix(&whole) else {
                 continue;
             };

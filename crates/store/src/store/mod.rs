@@ -204,7 +204,8 @@ pub(crate) struct Change {
 /// What reading an assessment costs most — its rubric parsed, its inputs gathered from thousands of
 /// rows — kept per assessment until the next change *to that assessment*: every change appends to
 /// the audit log and, when it reaches an assessment, sets the assessment's revision to its entry's
-/// sequence in the same transaction ([`Store::revision`]); an entry is good while that number
+/// sequence in the same transaction (an account edited sets every assessment's: its name is in the
+/// inputs) ([`Store::revision`]); an entry is good while that number
 /// stands. Sign-ins and other assessments' changes leave it alone. (The number is read *before* the
 /// data, so a change committed in between can only make an entry look older than it is, never
 /// newer.)
@@ -483,6 +484,12 @@ impl Store {
             sqlx::query("UPDATE assessments SET revision = $1 WHERE id = $2")
                 .bind(seq)
                 .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        } else if action == "user.edit" {
+            // An account's name is in every assessment's inputs (考核人, 检查人): each is read again.
+            sqlx::query("UPDATE assessments SET revision = $1")
+                .bind(seq)
                 .execute(&mut *tx)
                 .await?;
         }
