@@ -8,8 +8,9 @@
 //! Every case runs on its own thread under `catch_unwind`; a case that panics, takes longer than
 //! [`CASE_TIME`], or raises the heap past [`CASE_MEMORY`] above where it started (a counting global
 //! allocator, this binary only) is a failure, written to `target/fuzz-failures/` so that it can be
-//! added to `tests/hostile/`. The count (`KAOHE_FUZZ_CASES`, default 20,000) and the seed
-//! (`KAOHE_FUZZ_SEED`) are printed.
+//! added to `tests/hostile/`. The count (`KAOHE_FUZZ_CASES`, default 10,000) and the seed
+//! (`KAOHE_FUZZ_SEED`, by default one per day: each day's runs try other cases, and a failure names
+//! its seed so it can be run again) are printed.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
@@ -377,7 +378,7 @@ fn seeds() -> Seeds {
         v
     };
     let demo = dir("examples/rudong-2021");
-    // Exports cut to their first 120 lines: small cases, so that 20,000 of them fit in CI.
+    // Exports cut to their first 120 lines: small cases, so that 10,000 of them fit in CI.
     let exports = dir("examples/rudong-2021-platform/exports")
         .into_iter()
         .map(|(n, b)| {
@@ -583,11 +584,14 @@ fn mutated_inputs_never_panic_hang_or_exhaust_memory() {
     let cases: usize = std::env::var("KAOHE_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20_000);
+        .unwrap_or(10_000);
+    let day = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
     let seed: u64 = std::env::var("KAOHE_FUZZ_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0x6B61_6F68_6532_3031);
+        .unwrap_or(0x6B61_6F68_6532_3031 ^ day);
     println!("fuzz: {cases} cases, seed {seed} (KAOHE_FUZZ_CASES, KAOHE_FUZZ_SEED)");
     let s = Arc::new(seeds());
     let failures_dir = repo().join("target/fuzz-failures");
@@ -662,7 +666,7 @@ fn mutated_inputs_never_panic_hang_or_exhaust_memory() {
     );
     assert!(
         failures.is_empty(),
-        "{} failing cases (written to {}):\n{}",
+        "{} failing cases (written to {}; KAOHE_FUZZ_SEED={seed} runs them again):\n{}",
         failures.len(),
         failures_dir.display(),
         failures.join("\n")
