@@ -1,8 +1,10 @@
 //! 保留的考核结果 — each assessment's scored result, kept per server and brought up to date when the
 //! assessment changes: a read costs one indexed row read (the assessment's revision,
 //! [`Store::revision`]) while nothing changed; after a change to *that* assessment the first read
-//! scores it again, off the request threads ([`crate::heavy`]), and every read arriving meanwhile
-//! waits for that one computation instead of starting its own. Sign-ins and other assessments'
+//! brings it up to date, off the request threads ([`crate::heavy`]) — only what the change touched
+//! read and scored again (`Store::inputs_since`, `kaohe_core::rescore`), whole when the units or the
+//! rubric changed — and every read arriving meanwhile waits for that one computation instead of
+//! starting its own. Sign-ins and other assessments'
 //! changes leave a kept result alone. Several servers on one database each keep their own and each
 //! sees another's change on its next read, since the revision lives in the database.
 //!
