@@ -6,8 +6,10 @@ assessment of each size asked for (crates/cli/examples/seed_scale.rs: every unit
 store's own audited writes), serves it with the release `kaohe serve`, and for each assessment runs
 the mixed load: 50 signed-in readers with a 500 ms mean pause between pages, and 5 assessors each
 saving a score every 2 s through the API, each save followed at once by a read of the changed unit's
-row through the results API until it shows the saved value. Prints per page p50/p95/p99/max, write
-latency, save-to-visible time, and the server's CPU (cores used) and memory (RSS now, peak).
+row through the results API until it shows the saved value (`--change finding`: each writer instead
+records a finding on 1.4.2 or withdraws it, by turns, and reads until the clause's score moves).
+Prints per page p50/p95/p99/max, write latency, save-to-visible time, and the server's CPU (cores
+used) and memory (RSS now, peak).
 
     bench/scale.py                      # 17 and 1,500 units, 60 s each
     bench/scale.py --sizes 17 1500 10000 --seconds 60 --clauses 22
@@ -106,7 +108,7 @@ def memory(pid):
     return out
 
 
-def run_load(port, a, seconds, users, pause, writers, pid):
+def run_load(port, a, seconds, users, pause, writers, pid, change="score"):
     aid, n, prefix = a["id"], a["units"], a["prefix"]
     code = lambda i: f"{prefix}{i:05d}"
     pages = [
@@ -151,6 +153,8 @@ def run_load(port, a, seconds, users, pause, writers, pid):
                 errors.append(f"保存线程 {k + 1} 中断：{e!r}")
 
     def save_loop(k):
+        if change == "finding":
+            return finding_loop(k)
         c = savers[k]
         mine = [i for i in range(n) if i % 5 == k]
         time.sleep(random.random() * 2)
@@ -183,6 +187,62 @@ def run_load(port, a, seconds, users, pause, writers, pid):
                     u = json.loads(rb)["units"][0]
                     got = [cl["score"] for cl in u["clauses"] if cl["id"] == "1.1.1"]
                     if got and got[0] is not None and Decimal(got[0]) == Decimal(value):
+                        with lock:
+                            visible.append((time.perf_counter() - t) * 1000)
+                        break
+                    if time.perf_counter() - t > 60:
+                        break
+            rest = 2 - (time.perf_counter() - t0)
+            if rest > 0:
+                time.sleep(rest)
+
+    def clause_score(c, i, clause):
+        """The unit's clause score in its row of the result (None: 未评分/缺数据)."""
+        rs, rb, _ = c.request("GET", f"/api/assessments/{aid}/results?sort=code&per_page=1&page={i + 1}")
+        if rs != 200:
+            return rs, None
+        got = [cl["score"] for cl in json.loads(rb)["units"][0]["clauses"] if cl["id"] == clause]
+        return rs, got[0] if got else None
+
+    def finding_loop(k):
+        # 记录问题 on 1.4.2 (每发现一例扣 0.002 分) and withdraw it, by turns: each change is a
+        # finding, not a score — the findings read again, one column, the unit, the ranks.
+        c = savers[k]
+        mine = [i for i in range(n) if i % 5 == k]
+        time.sleep(random.random() * 2)
+        recorded = {}
+        while time.time() < stop:
+            t0 = time.perf_counter()
+            i = random.choice(mine)
+            _, before = clause_score(c, i, "1.4.2")
+            t = time.perf_counter()
+            if i in recorded:
+                st, body, _ = c.request(
+                    "POST",
+                    f"/api/assessments/{aid}/units/{code(i)}/findings/{recorded[i]}/withdraw",
+                    {"reason": "复核后撤回"},
+                )
+                if st == 200:
+                    del recorded[i]
+            else:
+                st, body, _ = c.request(
+                    "POST",
+                    f"/api/assessments/{aid}/units/{code(i)}/findings",
+                    {"clause": "1.4.2", "description": "办事指南缺少材料清单"},
+                )
+                if st == 200:
+                    recorded[i] = json.loads(body)["id"]
+            dt = (time.perf_counter() - t) * 1000
+            with lock:
+                writes.append((dt, st))
+                if st != 200:
+                    errors.append(f"finding: {st} {body[:120]}")
+            if st == 200:
+                while True:
+                    rs, now = clause_score(c, i, "1.4.2")
+                    if rs != 200:
+                        break
+                    if now != before:
                         with lock:
                             visible.append((time.perf_counter() - t) * 1000)
                         break
@@ -232,6 +292,8 @@ def main():
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--pause", type=float, default=0.5, help="mean pause between a reader's pages, s")
     ap.add_argument("--writers", type=int, default=5)
+    ap.add_argument("--change", choices=["score", "finding"], default="score",
+                    help="what the writers change: a score (1.1.1), or a finding on 1.4.2 recorded and withdrawn by turns")
     ap.add_argument("--clauses", type=int, default=22, help="judgement clauses scored per unit when seeding")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--keep", metavar="DIR", help="seed into DIR and keep it; reuse DIR when it was seeded already")
@@ -274,12 +336,12 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        print(f"server: {args.users} readers (mean pause {args.pause * 1000:.0f} ms), {args.writers} assessors saving every 2 s; "
+        print(f"server: {args.users} readers (mean pause {args.pause * 1000:.0f} ms), {args.writers} assessors {'recording or withdrawing a finding' if args.change == 'finding' else 'saving a score'} every 2 s; "
               f"database: {'PostgreSQL' if os.environ.get('KAOHE_DATABASE') else 'SQLite'}")
         for a in assessments:
             if args.warmup > 0:
-                run_load(port, a, args.warmup, args.users, args.pause, args.writers, server.pid)
-            res = run_load(port, a, args.seconds, args.users, args.pause, args.writers, server.pid)
+                run_load(port, a, args.warmup, args.users, args.pause, args.writers, server.pid, args.change)
+            res = run_load(port, a, args.seconds, args.users, args.pause, args.writers, server.pid, args.change)
             report(a, res)
     finally:
         if server:
