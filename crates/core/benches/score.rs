@@ -93,7 +93,7 @@ pub fn inputs(r: &Rubric, n: usize) -> Inputs {
                         reason: if cut {
                             "扣分理由".into()
                         } else {
-                            String::new()
+                            "".into()
                         },
                         assessor: None,
                         origin: None,

@@ -10,6 +10,10 @@ use std::sync::Arc;
 /// id — the unit table's code, the rubric's clause id — so that indexing compares pointers, not text.
 pub type Id = Arc<str>;
 
+/// Shared text of an entry (a reason, a name): a copy of the inputs — the service patches one per
+/// change — copies a pointer, not the text.
+pub type Text = Arc<str>;
+
 /// 被考核单位 — a town (镇), street (街道) or development zone (区).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
@@ -38,9 +42,9 @@ pub struct JudgementEntry {
     pub clause: Id,
     pub score: Decimal,
     /// 扣分理由; required when the score is below max.
-    pub reason: String,
+    pub reason: Text,
     /// 考核员, where known.
-    pub assessor: Option<String>,
+    pub assessor: Option<Text>,
     pub origin: Option<Origin>,
 }
 

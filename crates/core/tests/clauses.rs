@@ -65,8 +65,8 @@ fn build(clause: &str, units: &[Value]) -> Inputs {
                 unit: code.as_str().into(),
                 clause: clause.into(),
                 score: parse_decimal(&s(score)).expect("score"),
-                reason: t.get("reason").map(s).unwrap_or_default(),
-                assessor: t.get("assessor").map(s),
+                reason: t.get("reason").map(s).unwrap_or_default().into(),
+                assessor: t.get("assessor").map(s).map(Into::into),
                 origin: None,
             });
         }

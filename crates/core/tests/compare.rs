@@ -112,7 +112,7 @@ fn a_steeper_deduction_turns_the_ranking_and_every_number_is_explained() {
         findings: findings("Q", "1.1.B", 3),
         ..Inputs::default()
     };
-    inputs.judgements[1].reason.clear();
+    inputs.judgements[1].reason = "".into();
     let before = score(&base, &inputs);
     let (carried, notes) = carry_over(&inputs, &base, &draft);
     assert!(notes.is_empty(), "{notes:#?}");

@@ -89,7 +89,7 @@ pub(crate) fn inputs(us: &[U]) -> Inputs {
                 reason: if score < *max {
                     "扣分".into()
                 } else {
-                    String::new()
+                    "".into()
                 },
                 assessor: None,
                 origin: None,

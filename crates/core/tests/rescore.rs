@@ -60,7 +60,7 @@ fn apply(r: &Rubric, inp: &Inputs, ops: &[Op]) -> (Inputs, Vec<(String, String)>
                     reason: if score < clause.max {
                         "复核扣分".into()
                     } else {
-                        String::new()
+                        "".into()
                     },
                     assessor: Some("复核人".into()),
                     origin: None,
@@ -260,7 +260,7 @@ fn base(r: &Rubric, n: usize) -> Inputs {
                 unit: code.clone(),
                 clause: c.id.clone(),
                 score: c.max,
-                reason: String::new(),
+                reason: "".into(),
                 assessor: None,
                 origin: None,
             });

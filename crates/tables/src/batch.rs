@@ -692,8 +692,8 @@ fn read_judgements(sheet: &Sheet, r: &Resolver, inputs: &mut Inputs, problems: &
                 unit,
                 clause: r.clause(&cols, row),
                 score,
-                reason: cols.get("reason", &row.cells).trim().to_string(),
-                assessor,
+                reason: cols.get("reason", &row.cells).trim().into(),
+                assessor: assessor.map(Into::into),
                 origin: Some(sheet.origin(row.number)),
             });
         }
