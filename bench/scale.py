@@ -152,50 +152,6 @@ def run_load(port, a, seconds, users, pause, writers, pid, change="score"):
             with lock:
                 errors.append(f"保存线程 {k + 1} 中断：{e!r}")
 
-    def save_loop(k):
-        if change == "finding":
-            return finding_loop(k)
-        c = savers[k]
-        mine = [i for i in range(n) if i % 5 == k]
-        time.sleep(random.random() * 2)
-        flip = 0
-        while time.time() < stop:
-            t0 = time.perf_counter()
-            i = random.choice(mine)
-            st, body, _ = c.request("GET", f"/api/assessments/{aid}/units/{code(i)}/scores")
-            cur = [s for s in json.loads(body)["scores"] if s["clause_id"] == "1.1.1" and s["ledger"] == "assessor"] if st == 200 else []
-            version = cur[0]["version"] if cur else None
-            flip += 1
-            value = "0.05" if (cur and cur[0]["score"] != "0.05") else "0.03"
-            t = time.perf_counter()
-            st, body, _ = c.request(
-                "PUT",
-                f"/api/assessments/{aid}/units/{code(i)}/scores/1.1.1/assessor",
-                {"score": value, "reason": "复核", "version": version},
-            )
-            dt = (time.perf_counter() - t) * 1000
-            with lock:
-                writes.append((dt, st))
-                if st != 200:
-                    errors.append(f"save: {st} {body[:120]}")
-            if st == 200:
-                # The saver's next reads: the unit's row of the result, until it shows the save.
-                while True:
-                    rs, rb, _ = c.request("GET", f"/api/assessments/{aid}/results?sort=code&per_page=1&page={i + 1}")
-                    if rs != 200:
-                        break
-                    u = json.loads(rb)["units"][0]
-                    got = [cl["score"] for cl in u["clauses"] if cl["id"] == "1.1.1"]
-                    if got and got[0] is not None and Decimal(got[0]) == Decimal(value):
-                        with lock:
-                            visible.append((time.perf_counter() - t) * 1000)
-                        break
-                    if time.perf_counter() - t > 60:
-                        break
-            rest = 2 - (time.perf_counter() - t0)
-            if rest > 0:
-                time.sleep(rest)
-
     def clause_score(c, i, clause):
         """The unit's clause score in its row of the result (None: 未评分/缺数据)."""
         rs, rb, _ = c.request("GET", f"/api/assessments/{aid}/results?sort=code&per_page=1&page={i + 1}")
@@ -204,45 +160,66 @@ def run_load(port, a, seconds, users, pause, writers, pid, change="score"):
         got = [cl["score"] for cl in json.loads(rb)["units"][0]["clauses"] if cl["id"] == clause]
         return rs, got[0] if got else None
 
-    def finding_loop(k):
-        # 记录问题 on 1.4.2 (每发现一例扣 0.002 分) and withdraw it, by turns: each change is a
-        # finding, not a score — the findings read again, one column, the unit, the ranks.
+    def save_score(c, i, state):
+        """Saves clause 1.1.1 of unit i (0.05 and 0.03 by turns); the request's answer and a test of
+        the result's score that says the save is visible."""
+        st, body, _ = c.request("GET", f"/api/assessments/{aid}/units/{code(i)}/scores")
+        cur = [s for s in json.loads(body)["scores"] if s["clause_id"] == "1.1.1" and s["ledger"] == "assessor"] if st == 200 else []
+        version = cur[0]["version"] if cur else None
+        value = "0.05" if (cur and cur[0]["score"] != "0.05") else "0.03"
+        t = time.perf_counter()
+        answer = c.request(
+            "PUT",
+            f"/api/assessments/{aid}/units/{code(i)}/scores/1.1.1/assessor",
+            {"score": value, "reason": "复核", "version": version},
+        )
+        return t, answer, "1.1.1", lambda got: got is not None and Decimal(got) == Decimal(value)
+
+    def change_finding(c, i, recorded):
+        """记录问题 on 1.4.2 (每发现一例扣 0.002 分) of unit i, or withdraws the one recorded: a
+        change that is a finding, not a score. Visible when the clause's score moves."""
+        _, before = clause_score(c, i, "1.4.2")
+        t = time.perf_counter()
+        if i in recorded:
+            answer = c.request(
+                "POST",
+                f"/api/assessments/{aid}/units/{code(i)}/findings/{recorded[i]}/withdraw",
+                {"reason": "复核后撤回"},
+            )
+            if answer[0] == 200:
+                del recorded[i]
+        else:
+            answer = c.request(
+                "POST",
+                f"/api/assessments/{aid}/units/{code(i)}/findings",
+                {"clause": "1.4.2", "description": "办事指南缺少材料清单"},
+            )
+            if answer[0] == 200:
+                recorded[i] = json.loads(answer[1])["id"]
+        return t, answer, "1.4.2", lambda got: got != before
+
+    def save_loop(k):
         c = savers[k]
         mine = [i for i in range(n) if i % 5 == k]
+        make = change_finding if change == "finding" else save_score
+        state = {}
         time.sleep(random.random() * 2)
-        recorded = {}
         while time.time() < stop:
             t0 = time.perf_counter()
             i = random.choice(mine)
-            _, before = clause_score(c, i, "1.4.2")
-            t = time.perf_counter()
-            if i in recorded:
-                st, body, _ = c.request(
-                    "POST",
-                    f"/api/assessments/{aid}/units/{code(i)}/findings/{recorded[i]}/withdraw",
-                    {"reason": "复核后撤回"},
-                )
-                if st == 200:
-                    del recorded[i]
-            else:
-                st, body, _ = c.request(
-                    "POST",
-                    f"/api/assessments/{aid}/units/{code(i)}/findings",
-                    {"clause": "1.4.2", "description": "办事指南缺少材料清单"},
-                )
-                if st == 200:
-                    recorded[i] = json.loads(body)["id"]
+            t, (st, body, _), clause, shows = make(c, i, state)
             dt = (time.perf_counter() - t) * 1000
             with lock:
                 writes.append((dt, st))
                 if st != 200:
-                    errors.append(f"finding: {st} {body[:120]}")
+                    errors.append(f"{change}: {st} {body[:120]}")
             if st == 200:
+                # The writer's next reads: the unit's row of the result, until it shows the change.
                 while True:
-                    rs, now = clause_score(c, i, "1.4.2")
+                    rs, got = clause_score(c, i, clause)
                     if rs != 200:
                         break
-                    if now != before:
+                    if shows(got):
                         with lock:
                             visible.append((time.perf_counter() - t) * 1000)
                         break
@@ -265,7 +242,7 @@ def run_load(port, a, seconds, users, pause, writers, pid, change="score"):
     return samples, writes, visible, errors, cores, memory(pid), wall
 
 
-def report(a, res):
+def report(a, res, change="score"):
     samples, writes, visible, errors, cores, mem, wall = res
     print(f"\n## {a['units']} 个单位（考核 {a['id']}），{wall:.0f} s")
     print(f"{'页面':<24}{'次数':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
@@ -278,8 +255,9 @@ def report(a, res):
     for nm, ds in rows:
         print(f"{nm:<24}{len(ds):>6}{pct(ds, 50):>10.1f}{pct(ds, 95):>10.1f}{pct(ds, 99):>10.1f}{max(ds) if ds else 0:>10.1f}")
     wd = [d for d, _ in writes]
-    print(f"{'保存评分（写）':<24}{len(wd):>6}{pct(wd, 50):>10.1f}{pct(wd, 95):>10.1f}{pct(wd, 99):>10.1f}{max(wd) if wd else 0:>10.1f}")
-    print(f"{'保存→结果可见':<24}{len(visible):>6}{pct(visible, 50):>10.1f}{pct(visible, 95):>10.1f}{pct(visible, 99):>10.1f}{max(visible) if visible else 0:>10.1f}")
+    write, seen = ("记录或撤回问题（写）", "修改→结果可见") if change == "finding" else ("保存评分（写）", "保存→结果可见")
+    print(f"{write:<24}{len(wd):>6}{pct(wd, 50):>10.1f}{pct(wd, 95):>10.1f}{pct(wd, 99):>10.1f}{max(wd) if wd else 0:>10.1f}")
+    print(f"{seen:<24}{len(visible):>6}{pct(visible, 50):>10.1f}{pct(visible, 95):>10.1f}{pct(visible, 99):>10.1f}{max(visible) if visible else 0:>10.1f}")
     print(f"读 {len(samples) / wall:.0f} 次/s；服务器 CPU {cores:.2f} 核；内存 RSS {mem.get('VmRSS', 0):.0f} MB（峰值 {mem.get('VmHWM', 0):.0f} MB）；错误 {len(errors)}")
     for e in errors[:5]:
         print("  错误：", e)
@@ -342,7 +320,7 @@ def main():
             if args.warmup > 0:
                 run_load(port, a, args.warmup, args.users, args.pause, args.writers, server.pid, args.change)
             res = run_load(port, a, args.seconds, args.users, args.pause, args.writers, server.pid, args.change)
-            report(a, res)
+            report(a, res, args.change)
     finally:
         if server:
             server.terminate()
