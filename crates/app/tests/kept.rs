@@ -250,6 +250,10 @@ async fn a_score_change_rescored_once_and_nothing_else_disturbs_the_kept_result(
     assert_eq!(published.assessment().stage, Stage::Publication);
     assert_eq!(clause_score(&published, 0).as_deref(), Some("0.04"));
     assert!(published.incremental, "a stage move rescored nothing");
+    assert!(
+        Arc::ptr_eq(published.inputs(), after.inputs()),
+        "and read or copied no input"
+    );
     assert_eq!(as_whole(&published).0, as_whole(&published).1);
 }
 

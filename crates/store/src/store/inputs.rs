@@ -25,7 +25,7 @@ impl Store {
             Some((at, i)) if at == state => return Ok(i),
             Some((at, i)) if at < state => {
                 match self.inputs_patched(assessment, at, state, &i).await? {
-                    Some((p, _)) => Arc::new(p),
+                    Some((p, _)) => p,
                     None => Arc::new(self.inputs_uncached(assessment).await?),
                 }
             }
@@ -47,8 +47,8 @@ impl Store {
         assessment: i64,
         from: i64,
         to: i64,
-        old: &kaohe_core::Inputs,
-    ) -> Result<Option<(kaohe_core::Inputs, Vec<(String, String)>)>> {
+        old: &Arc<kaohe_core::Inputs>,
+    ) -> Result<Option<(Arc<kaohe_core::Inputs>, Vec<(String, String)>)>> {
         const MOST: i64 = 2_000;
         if to - from > MOST {
             return Ok(None);
@@ -93,7 +93,10 @@ impl Store {
                 _ => return Ok(None),
             }
         }
-        let mut inp = old.clone();
+        if touched.is_empty() && !tables.any() {
+            return Ok(Some((old.clone(), Vec::new()))); // no scoring input changed: no copy
+        }
+        let mut inp = kaohe_core::Inputs::clone(old);
         for (unit, clause) in &touched {
             self.patch_judgement(assessment, unit, clause, &mut inp)
                 .await?;
@@ -110,7 +113,7 @@ impl Store {
         if tables.inspections {
             inp.inspections = self.read_inspections(assessment).await?;
         }
-        Ok(Some((inp, touched.into_iter().collect())))
+        Ok(Some((Arc::new(inp), touched.into_iter().collect())))
     }
 
     /// The (unit, clause) judgement entry of `inp` read again: the final score where there is one,
@@ -179,7 +182,7 @@ impl Store {
             (old.clone(), Some(Vec::new()))
         } else {
             match self.inputs_patched(assessment, from, state, old).await? {
-                Some((p, touched)) => (Arc::new(p), Some(touched)),
+                Some((p, touched)) => (p, Some(touched)),
                 None => (Arc::new(self.inputs_uncached(assessment).await?), None),
             }
         };
@@ -348,6 +351,12 @@ struct Tables {
     findings: bool,
     bonuses: bool,
     inspections: bool,
+}
+
+impl Tables {
+    fn any(&self) -> bool {
+        self.metrics || self.findings || self.bonuses || self.inspections
+    }
 }
 
 /// Actions on an assessment that change no scoring input.
